@@ -1,0 +1,30 @@
+import type { EndpointInit } from '../endpoint.js';
+import type { Discovery } from './discovery.js';
+
+/**
+ * A fixed list of endpoints. Passing an array as `discovery` to `createClient` is shorthand
+ * for this; the list is validated when the client is created, so a malformed entry throws a
+ * `ConfigError` there.
+ *
+ * @example
+ * createClient({ name: 'users', discovery: staticDiscovery(['http://10.0.0.1:8080', '10.0.0.2:8080']) });
+ */
+export function staticDiscovery(endpoints: readonly EndpointInit[]): StaticDiscovery {
+  return new StaticDiscovery(endpoints);
+}
+
+/** The discovery adapter behind {@link staticDiscovery}; `endpoints` is the list it serves. */
+export class StaticDiscovery implements Discovery {
+  readonly endpoints: readonly EndpointInit[];
+
+  constructor(endpoints: readonly EndpointInit[]) {
+    this.endpoints = Object.freeze([...endpoints]);
+  }
+
+  watch(update: (endpoints: readonly EndpointInit[]) => void): () => void {
+    update(this.endpoints);
+    return noop;
+  }
+}
+
+function noop(): void {}

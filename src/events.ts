@@ -1,0 +1,68 @@
+import type { Endpoint } from './endpoint.js';
+
+/** The endpoint set changed: the full new set, and what came and went (by id). */
+export interface EndpointsEvent {
+  readonly endpoints: readonly Endpoint[];
+  readonly added: readonly Endpoint[];
+  readonly removed: readonly Endpoint[];
+}
+
+/** One attempt finished, successfully or not. */
+export interface AttemptEvent {
+  readonly endpoint: Endpoint;
+  /** 1-based attempt number within its call. */
+  readonly attempt: number;
+  readonly ok: boolean;
+  /** Milliseconds the attempt took. */
+  readonly latency: number;
+  /** HTTP status, for `fetch` attempts that got a response. */
+  readonly status: number | undefined;
+  /** What went wrong, for failed attempts without a response. */
+  readonly error: unknown;
+}
+
+/** A call will try again. */
+export interface RetryEvent {
+  /** The endpoint whose attempt failed. */
+  readonly endpoint: Endpoint;
+  /** The attempt about to start (2 for the first retry). */
+  readonly attempt: number;
+  /** Milliseconds the call waits before it. */
+  readonly delay: number;
+  /** Why: `status 503`, `connection refused`, `attempt timeout`, … */
+  readonly reason: string;
+}
+
+/** A retry was wanted but the retry budget had none left, so the call gave up early. */
+export interface BudgetExhaustedEvent {
+  readonly endpoint: Endpoint;
+  readonly attempt: number;
+  readonly reason: string;
+}
+
+/** A discovery refresh failed; the client keeps the last good set. */
+export interface DiscoveryErrorEvent {
+  readonly error: unknown;
+}
+
+/** Discovery sent an entry that is not a valid endpoint; it was dropped. */
+export interface EndpointRejectedEvent {
+  /** The entry, with any URL userinfo removed. */
+  readonly entry: unknown;
+  readonly reason: string;
+}
+
+/**
+ * The client's events, by name. Subscribe with `client.on(name, listener)`.
+ *
+ * @example
+ * users.on('retry', (e) => log.info(`retrying on another endpoint after ${e.reason}`));
+ */
+export interface ClientEvents {
+  endpoints: [event: EndpointsEvent];
+  attempt: [event: AttemptEvent];
+  retry: [event: RetryEvent];
+  budgetExhausted: [event: BudgetExhaustedEvent];
+  discoveryError: [event: DiscoveryErrorEvent];
+  endpointRejected: [event: EndpointRejectedEvent];
+}

@@ -1,0 +1,78 @@
+/** Options of the retry budget (design.md §4; Finagle `RetryBudget`). */
+export interface RetryBudgetOptions {
+  /** Retries allowed as a share of calls in the window. Default 0.2 (Finagle: 20 %). */
+  ratio?: number | undefined;
+  /** Retries allowed per second of window on top of the ratio, so a quiet client can still retry. Default 10 (Finagle). */
+  minPerSecond?: number | undefined;
+  /** Sliding window length in ms. Default 10 000 (Finagle's 10 s TTL). */
+  window?: number | undefined;
+}
+
+const BUCKETS = 10;
+
+/**
+ * Caps retries at `ratio × calls + minPerSecond × seconds covered` over a sliding window, so
+ * a fully failing service costs about 1.2 attempts per call instead of `attempts`. The window
+ * is ten buckets; old buckets expire as time moves on. Unlike Finagle's lump reserve, the
+ * floor is a rate: a client that just started gets one second's worth of it, not ten.
+ */
+export class RetryBudget {
+  readonly #ratio: number;
+  readonly #minPerSecond: number;
+  readonly #bucketMs: number;
+  readonly #calls = new Float64Array(BUCKETS);
+  readonly #retries = new Float64Array(BUCKETS);
+  readonly #start: number;
+  #bucket: number;
+  #callSum = 0;
+  #retrySum = 0;
+
+  constructor(ratio: number, minPerSecond: number, window: number, now: number) {
+    this.#ratio = ratio;
+    this.#minPerSecond = minPerSecond;
+    this.#bucketMs = window / BUCKETS;
+    this.#start = now;
+    this.#bucket = Math.floor(now / this.#bucketMs);
+  }
+
+  /** Counts one call (not its retries). */
+  recordCall(now: number): void {
+    this.#advance(now);
+    this.#calls[this.#bucket % BUCKETS]! += 1;
+    this.#callSum += 1;
+  }
+
+  /** Takes one retry from the budget; false when none is left. */
+  tryRetry(now: number): boolean {
+    this.#advance(now);
+    if (this.#retrySum + 1 > this.#allowance(now)) return false;
+    this.#retries[this.#bucket % BUCKETS]! += 1;
+    this.#retrySum += 1;
+    return true;
+  }
+
+  /** Retries the window still allows now. */
+  remaining(now: number): number {
+    this.#advance(now);
+    return Math.max(0, Math.floor(this.#allowance(now) - this.#retrySum));
+  }
+
+  #allowance(now: number): number {
+    const covered = Math.min(this.#bucketMs * BUCKETS, Math.max(1000, now - this.#start));
+    return this.#ratio * this.#callSum + (this.#minPerSecond * covered) / 1000;
+  }
+
+  #advance(now: number): void {
+    const bucket = Math.floor(now / this.#bucketMs);
+    if (bucket <= this.#bucket) return;
+    const steps = Math.min(bucket - this.#bucket, BUCKETS);
+    for (let i = 1; i <= steps; i++) {
+      const slot = (this.#bucket + i) % BUCKETS;
+      this.#callSum -= this.#calls[slot]!;
+      this.#retrySum -= this.#retries[slot]!;
+      this.#calls[slot] = 0;
+      this.#retries[slot] = 0;
+    }
+    this.#bucket = bucket;
+  }
+}

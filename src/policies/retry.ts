@@ -1,0 +1,78 @@
+import { decorrelatedJitterGenerator, ExponentialBackoff, type IBackoffFactory } from 'cockatiel';
+
+/** HTTP methods that may be sent again without changing the outcome (RFC 9110 §9.2.2). */
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+/** True when a request with this method may be retried after it may have reached the server. */
+export function isIdempotentMethod(method: string | undefined): boolean {
+  return method === undefined || IDEMPOTENT_METHODS.has(method.toUpperCase());
+}
+
+/**
+ * Statuses worth another try on another endpoint: the server (or a proxy in front of it)
+ * says it could not handle the request now. Envoy `retry_on: 5xx-gateway, retriable-4xx(429)`.
+ */
+export function isRetryableStatus(status: number): boolean {
+  return status === 502 || status === 503 || status === 504 || status === 429;
+}
+
+/**
+ * Socket error codes that prove nothing was sent: the connection was never established.
+ * A request that failed this way can be retried whatever its method.
+ */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** Codes of failures after the connection was up: the server may have seen the request. */
+const CONNECTION_LOST_CODES = new Set([
+  'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED',
+  'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT',
+]);
+
+/** How a thrown error relates to the network, looked up through its `cause` chain. */
+export type NetworkFailure = 'not-sent' | 'connection-lost' | undefined;
+
+/** Classifies an error from a transport by the socket error code in it or its causes. */
+export function networkFailure(error: unknown): NetworkFailure {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      if (NOT_SENT_CODES.has(code)) return 'not-sent';
+      if (CONNECTION_LOST_CODES.has(code)) return 'connection-lost';
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** A short, secret-free reason for events: `connection refused`, `ECONNRESET`, … */
+export function failureReason(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (code === 'ECONNREFUSED') return 'connection refused';
+    if (typeof code === 'string' && !code.startsWith('ERR_BULWARK')) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return error instanceof Error ? error.name : 'error';
+}
+
+/**
+ * Parses `Retry-After` (seconds or an HTTP date) into milliseconds from `nowEpoch`;
+ * `undefined` when absent or unreadable.
+ */
+export function retryAfterMs(value: string | null, nowEpoch: number): number | undefined {
+  if (value === null) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowEpoch);
+}
+
+/** Backoff between attempts: exponential from `base` to `cap` ms with decorrelated jitter (cockatiel). */
+export function createBackoff(base: number, cap: number): IBackoffFactory<unknown> {
+  return new ExponentialBackoff({ initialDelay: base, maxDelay: cap, generator: decorrelatedJitterGenerator });
+}
