@@ -95,7 +95,7 @@ export class ConfigError extends BulwarkError {
   constructor(service: string, path: string, expected: string, value: unknown) {
     super('ERR_BULWARK_CONFIG', service, `${service}: ${path} ${expected}, got ${describe(value)}`);
     this.path = path;
-    this.value = value;
+    this.value = typeof value === 'string' ? redactUrl(value) : value;
   }
 }
 

@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createClient, NoEndpointsError, roundRobin, TimeoutError, type Client, type Discovery, type Endpoint } from '../../src/index.js';
+
+const clients: Client[] = [];
+afterEach(async () => { await Promise.all(clients.splice(0).map((c) => c.close())); });
+function make(...args: Parameters<typeof createClient>): Client {
+  const c = createClient(...args);
+  clients.push(c);
+  return c;
+}
+
+const three = ['10.0.0.1:1', '10.0.0.2:1', '10.0.0.3:1'];
+
+describe('execute', () => {
+  it('passes the endpoint and attempt number, and retries a thrown error on a different endpoint', async () => {
+    const client = make({ name: 'svc', discovery: three, picker: roundRobin(), retry: { budget: false, backoff: { base: 0, cap: 0 } } });
+    const seen: string[] = [];
+    const value = await client.execute(async (endpoint, { attempt }) => {
+      seen.push(`${attempt}:${endpoint.host}`);
+      if (attempt < 3) throw new Error('not yet');
+      return endpoint.host;
+    });
+    expect(seen.map((s) => s.split(':')[0])).toEqual(['1', '2', '3']);
+    expect(new Set(seen.map((s) => s.split(':')[1])).size).toBe(3);
+    expect(value).toBe(seen[2]!.split(':')[1]);
+  });
+
+  it('rejects with the last error when every attempt fails', async () => {
+    const client = make({ name: 'svc', discovery: three, retry: { attempts: 2, budget: false, backoff: { base: 0, cap: 0 } } });
+    let n = 0;
+    await expect(client.execute(async () => { throw new Error(`fail ${++n}`); })).rejects.toThrow('fail 2');
+  });
+
+  it('idempotent: false retries only errors that prove nothing was sent', async () => {
+    const client = make({ name: 'svc', discovery: three, retry: { budget: false, backoff: { base: 0, cap: 0 } } });
+    let calls = 0;
+    await expect(client.execute(async () => { calls++; throw new Error('maybe applied'); }, { idempotent: false })).rejects.toThrow('maybe applied');
+    expect(calls).toBe(1);
+    calls = 0;
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const v = await client.execute(async () => { if (++calls === 1) throw refused; return 'ok'; }, { idempotent: false });
+    expect(v).toBe('ok');
+  });
+
+  it('classify decides what an outcome means', async () => {
+    const client = make({ name: 'svc', discovery: three, retry: { budget: false, backoff: { base: 0, cap: 0 } } });
+    let calls = 0;
+    // A "not found" error is the caller's problem: no retry, endpoint healthy.
+    const notFound = Object.assign(new Error('no such row'), { status: 404 });
+    await expect(client.execute(async () => { calls++; throw notFound; }, {
+      classify: (o) => (!o.ok && (o.error as { status?: number }).status === 404 ? 'success' : o.ok ? 'success' : 'retry'),
+    })).rejects.toBe(notFound);
+    expect(calls).toBe(1);
+    // A value that says "busy" is retried.
+    calls = 0;
+    const v = await client.execute(async () => (++calls < 2 ? 'busy' : 'done'), { classify: (o) => (o.ok && o.value === 'busy' ? 'retry' : 'success') });
+    expect(v).toBe('done');
+    const stats = client.stats();
+    expect(stats.endpoints.reduce((n, e) => n + e.failures, 0)).toBe(1);
+  });
+
+  it('creates no AbortController unless the function reads the signal, and aborts it on attempt timeout', async () => {
+    const client = make({ name: 'svc', discovery: three, timeout: { attempt: 50, total: 1_000 }, retry: { attempts: 2, budget: false } });
+    const signals: AbortSignal[] = [];
+    const err = await client.execute((_e: Endpoint, ctx) => {
+      signals.push(ctx.signal);
+      return new Promise(() => {});
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect((err as TimeoutError).scope).toBe('attempt');
+    expect(signals).toHaveLength(2);
+    expect(signals.every((s) => s.aborted && s.reason instanceof TimeoutError)).toBe(true);
+  });
+
+  it('waits for a first endpoint set, then runs', async () => {
+    let push: ((l: string[]) => void) | undefined;
+    const discovery: Discovery = { watch(update) { push = update; return () => {}; } };
+    const client = make({ name: 'svc', discovery });
+    const pending = client.execute(async (e) => e.id);
+    setTimeout(() => push!(['127.0.0.1:9']), 20);
+    await expect(pending).resolves.toBe('http://127.0.0.1:9');
+  });
+
+  it('rejects with NoEndpointsError when the set is empty, and TimeoutError when none ever arrives', async () => {
+    const empty = make({ name: 'svc', discovery: [] });
+    await expect(empty.execute(async () => 1)).rejects.toBeInstanceOf(NoEndpointsError);
+    const never = make({ name: 'svc', discovery: { watch: (_u, error) => { error(new Error('registry down')); return () => {}; } } });
+    const err = await never.execute(async () => 1, { timeout: { total: 50 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect((err as Error).cause).toMatchObject({ message: 'registry down' });
+  });
+});

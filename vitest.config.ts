@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/helpers/build-once.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Load tests measure traffic shares on real sockets: keep files from competing for the 2 cores.
+    fileParallelism: false,
+  },
+});
