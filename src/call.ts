@@ -252,8 +252,9 @@ export class Call<T> implements PickRequest, AttemptHandle, Interruptible {
     const generation = ++this.#generation;
     return new Promise<Step<T>>((resolve) => {
       this.#resolve = resolve;
+      // Not unref()ed, unlike background timers: a caller is awaiting this call, so it must
+      // keep the process alive until the call settles (a backoff sleep has no socket that would).
       this.#timer = setTimeout(this.#onTimer, ms);
-      this.#timer.unref?.();
       work?.then(
         (value) => { if (generation === this.#generation) this.#finish({ kind: 'done', outcome: { ok: true, value } }); else this.#late(value); },
         (error: unknown) => { if (generation === this.#generation) this.#finish({ kind: 'done', outcome: { ok: false, error } }); },

@@ -2,7 +2,7 @@ import { EventEmitter } from 'eventemitter3';
 import { Call, type CallCounters, type CallHost, type Transport } from './call.js';
 import { isDiscovery, type Discovery } from './discovery/discovery.js';
 import { StaticDiscovery } from './discovery/static.js';
-import { EndpointParseError, parseEndpoint, type EndpointInit, type EndpointState } from './endpoint.js';
+import { EndpointParseError, parseEndpoint, type Endpoint, type EndpointInit } from './endpoint.js';
 import { ClientClosedError, ConfigError } from './errors.js';
 import type { ClientEvents } from './events.js';
 import { resolveOptions, resolveTimeouts, type CallOptions, type ClientOptions, type ExecuteOptions, type ResolvedOptions } from './options.js';
@@ -42,6 +42,7 @@ export class Client extends EventEmitter<ClientEvents> {
   readonly #fetch: typeof globalThis.fetch | undefined;
   readonly #stop: () => void | Promise<void>;
   #closed: Promise<void> | undefined;
+  #constructing = false;
 
   constructor(options: ClientOptions) {
     super();
@@ -56,9 +57,9 @@ export class Client extends EventEmitter<ClientEvents> {
     const registry = new EndpointRegistry(picker.latencyDecay ?? DEFAULT_LATENCY_DECAY, now, {
       changed: (event) => {
         picker.update(registry.list);
-        this.emit('endpoints', event);
+        this.#emitSoon('endpoints', event);
       },
-      rejected: (event) => this.emit('endpointRejected', event),
+      rejected: (event) => this.#emitSoon('endpointRejected', event),
     });
     const counters: CallCounters = { started: 0, succeeded: 0, failed: 0, attempts: 0, retries: 0, budgetExhausted: 0 };
     const { budget } = resolved;
@@ -75,14 +76,18 @@ export class Client extends EventEmitter<ClientEvents> {
       lastDiscoveryError: undefined,
     };
     pickersInUse.add(picker);
+    // A static list arrives while the constructor runs: its events wait a microtask, so that
+    // listeners added right after createClient() hear about the first set too.
+    this.#constructing = true;
     this.#stop = startDiscovery(discovery, {
       update: (endpoints) => { if (this.#closed === undefined) registry.replace(endpoints); },
       error: (error) => {
         if (this.#closed !== undefined) return;
         this.#host.lastDiscoveryError = error;
-        this.emit('discoveryError', { error });
+        this.#emitSoon('discoveryError', { error });
       },
     });
+    this.#constructing = false;
   }
 
   /**
@@ -131,8 +136,13 @@ export class Client extends EventEmitter<ClientEvents> {
     return stats(this.#host, this.#closed !== undefined);
   }
 
-  /** The endpoints the client holds now. */
-  endpoints(): readonly EndpointState[] {
+  /**
+   * The endpoints the client holds now, in discovery's order.
+   *
+   * @example
+   * for (const e of users.endpoints()) console.log(e.id, e.zone);
+   */
+  endpoints(): readonly Endpoint[] {
     return this.#host.registry.list;
   }
 
@@ -157,6 +167,11 @@ export class Client extends EventEmitter<ClientEvents> {
     } finally {
       this.removeAllListeners();
     }
+  }
+
+  #emitSoon<K extends 'endpoints' | 'endpointRejected' | 'discoveryError'>(name: K, event: ClientEvents[K][0]): void {
+    const emit = (): void => { (this.emit as (n: K, e: ClientEvents[K][0]) => boolean)(name, event); };
+    if (this.#constructing) queueMicrotask(emit); else emit();
   }
 
   #run<T>(transport: Transport<T>, options: CallOptions): Promise<T> {

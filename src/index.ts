@@ -12,8 +12,8 @@ export type {
 export { BulwarkError, NoEndpointsError, TimeoutError, ClientClosedError, ConfigError } from './errors.js';
 export type { TimeoutScope } from './errors.js';
 export type { Endpoint, EndpointInit } from './endpoint.js';
-export { EndpointState, parseEndpoint } from './endpoint.js';
-export { PeakEwma } from './latency.js';
+export type { EndpointState } from './endpoint.js';
+export type { PeakEwma } from './latency.js';
 export type { Discovery } from './discovery/discovery.js';
 export { staticDiscovery, StaticDiscovery } from './discovery/static.js';
 export type { Picker, PickRequest, RandomSource } from './pickers/picker.js';

@@ -1,7 +1,7 @@
 import { decorrelatedJitterGenerator, ExponentialBackoff, type IBackoffFactory } from 'cockatiel';
 
-/** HTTP methods that may be sent again without changing the outcome (RFC 9110 §9.2.2). */
-const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+/** HTTP methods retried after the request may have reached the server (design.md §4; RFC 9110 §9.2.2). */
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 /** True when a request with this method may be retried after it may have reached the server. */
 export function isIdempotentMethod(method: string | undefined): boolean {

@@ -91,9 +91,10 @@ export function splitFetchArgs(input: string | URL | Request, init: BulwarkReque
   } else {
     throw new TypeError('client.fetch: input must be a path string, a URL or a Request');
   }
-  if (init === undefined) return { path, init: base, options: {} };
+  const requestSignal = typeof input === 'object' && 'signal' in input ? input.signal : undefined;
+  if (init === undefined) return { path, init: base, options: { signal: requestSignal } };
   const { signal, timeout, idempotent, key, ...rest } = init;
-  return { path, init: { ...base, ...rest }, options: { signal, timeout, idempotent, key } };
+  return { path, init: { ...base, ...rest }, options: { signal: signal ?? requestSignal, timeout, idempotent, key } };
 }
 
 function pathOf(url: URL): string {

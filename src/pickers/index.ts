@@ -1,0 +1,12 @@
+export { roundRobin } from './round-robin.js';
+export type { RoundRobinOptions } from './round-robin.js';
+export { random } from './random.js';
+export type { RandomOptions } from './random.js';
+export { weightedRoundRobin } from './weighted-round-robin.js';
+export type { WeightedRoundRobinOptions } from './weighted-round-robin.js';
+export { leastRequest } from './least-request.js';
+export type { LeastRequestOptions } from './least-request.js';
+export { peakEwma } from './peak-ewma.js';
+export type { PeakEwmaOptions } from './peak-ewma.js';
+export { ringHash } from './ring-hash.js';
+export type { RingHashOptions } from './ring-hash.js';

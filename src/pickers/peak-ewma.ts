@@ -1,0 +1,66 @@
+import type { EndpointState } from '../endpoint.js';
+import { ConfigError } from '../errors.js';
+import type { Picker, RandomSource } from './picker.js';
+import { Candidates, functionOption, optionsObject, pickLeastLoaded, randomOption } from './p2c.js';
+
+/** Options of {@link peakEwma}. */
+export interface PeakEwmaOptions extends RandomSource {
+  /**
+   * Time constant of the latency EWMA in ms: how long a slow sample keeps weighing on an
+   * endpoint. Default 10 000 (Finagle `p2cPeakEwma` decayTime 10 s; Linkerd "Beyond Round Robin").
+   * The client uses it for the estimate it keeps on every endpoint (`Picker.latencyDecay`).
+   */
+  decay?: number | undefined;
+  /** Source of uniform numbers in [0, 1) for drawing the two candidates. Default `Math.random`. */
+  random?: (() => number) | undefined;
+  /** Monotonic clock in ms, the one the client records latency with. Default `performance.now()`. */
+  now?: (() => number) | undefined;
+}
+
+/**
+ * What an endpoint with requests pending but no latency sample yet costs: larger than any
+ * real `latency × (inflight + 1)`, so a new endpoint that hangs on its first request is not
+ * sent more. Finagle uses `Long.MaxValue >> 16` (ns); any such bound works in ms too.
+ */
+const PENALTY = 2 ** 47;
+
+/**
+ * The default picker: power of two choices over peak-EWMA latency (Finagle `p2cPeakEwma`,
+ * Linkerd "Beyond Round Robin"). Two random untried candidates are compared on
+ * `latency estimate × (inflight + 1)` and the cheaper one is used, so a slow or overloaded
+ * endpoint is avoided on the very next pick while every endpoint is still sampled now and then.
+ * An endpoint with no sample yet costs 0 — it gets probed — unless requests are already
+ * pending on it, when it costs a large penalty plus its in-flight count. Weights are not used.
+ * O(1) per pick, no allocation.
+ *
+ * @example
+ * const client = createClient({ name: 'users', discovery: ['10.0.0.1:80', '10.0.0.2:80'], picker: peakEwma({ decay: 5_000 }) });
+ */
+export function peakEwma(options?: PeakEwmaOptions): Picker {
+  const opts = optionsObject('peakEwma', options);
+  const random = randomOption('peakEwma', opts);
+  const now = functionOption('peakEwma', opts, 'now', 'must be a function returning ms', () => performance.now());
+  const decay = opts['decay'] ?? 10_000;
+  if (typeof decay !== 'number' || !Number.isFinite(decay) || decay <= 0) {
+    throw new ConfigError('bulwark', 'peakEwma.decay', 'must be a finite number of ms > 0', decay);
+  }
+  const candidates = new Candidates();
+  // The time is read once per pick so both candidates are judged at the same instant. It is
+  // kept in a typed array because a float written to a captured `let` is boxed on every write.
+  const clock = new Float64Array(1);
+  const load = (e: EndpointState): number => {
+    const cost = e.latency.estimate(clock[0]!);
+    return cost === 0 && e.inflight > 0 ? PENALTY + e.inflight : cost * (e.inflight + 1);
+  };
+  return {
+    name: 'peakEwma',
+    latencyDecay: decay,
+    update(endpoints: readonly EndpointState[]): void {
+      candidates.update(endpoints);
+    },
+    pick({ tried }): EndpointState | undefined {
+      clock[0] = now();
+      return pickLeastLoaded(candidates, tried, random, load, 2);
+    },
+  };
+}
