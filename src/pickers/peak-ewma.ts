@@ -30,7 +30,8 @@ const PENALTY = 2 ** 47;
  * `latency estimate × (inflight + 1)` and the cheaper one is used, so a slow or overloaded
  * endpoint is avoided on the very next pick while every endpoint is still sampled now and then.
  * An endpoint with no sample yet costs 0 — it gets probed — unless requests are already
- * pending on it, when it costs a large penalty plus its in-flight count. Weights are not used.
+ * pending on it, when it costs a large penalty plus its in-flight count. The load is divided by
+ * the endpoint's weight.
  * O(1) per pick, no allocation.
  *
  * @example
@@ -50,7 +51,8 @@ export function peakEwma(options?: PeakEwmaOptions): Picker {
   const clock = new Float64Array(1);
   const load = (e: EndpointState): number => {
     const cost = e.latency.estimate(clock[0]!);
-    return cost === 0 && e.inflight > 0 ? PENALTY + e.inflight : cost * (e.inflight + 1);
+    // Dividing by weight lets weights (and later slow start) shift load as in Envoy's least_request.
+    return (cost === 0 && e.inflight > 0 ? PENALTY + e.inflight : cost * (e.inflight + 1)) / e.weight;
   };
   return {
     name: 'peakEwma',

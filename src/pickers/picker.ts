@@ -47,7 +47,11 @@ export interface Picker {
    * (`endpoint.latency`). Pickers that read latency set it; the client default is 10 000.
    */
   readonly latencyDecay?: number | undefined;
-  /** Receives the current candidates; called before the first pick and after every change. */
+  /**
+   * Receives the current candidates; called before the first pick and after every change. The
+   * array is a fresh one each time and never mutated afterwards, so a picker may keep it and
+   * index it.
+   */
   update(endpoints: readonly EndpointState[]): void;
   /** Chooses one endpoint for an attempt. */
   pick(request: PickRequest): EndpointState | undefined;

@@ -7,16 +7,20 @@ import { Candidates, functionOption, optionsObject, pickAtRandom, randomOption }
 export interface RingHashOptions extends RandomSource {
   /**
    * Minimum number of points on the ring, an integer from 1 to 8 388 608. Default 1024 (Envoy
-   * `ring_hash` `minimum_ring_size`; the upper bound is Envoy's `maximum_ring_size`). The
-   * heaviest endpoints get between `ringSize` and `2 × ringSize` points each, the others
-   * proportionally fewer (at least one), so the ring holds about `ringSize × n` points: more
-   * points spread keys more evenly and cost memory (8 bytes a point) and rebuild time.
+   * `ring_hash` `minimum_ring_size`; the upper bound is Envoy's `maximum_ring_size`). Unlike
+   * Envoy, the minimum is not shared out among the endpoints — that would make each one's
+   * points depend on how many there are, and move keys between endpoints that stay — so the
+   * heaviest endpoints get between `ringSize` and `2 × ringSize` points each and the others
+   * proportionally fewer (at least one). With equal weights the ring holds `ringSize × n`
+   * points: the more points, the more even the spread of keys (about ±3 % per endpoint at
+   * 1024), at 8 bytes a point and about 10 ms of rebuild per 100 000 points on each update.
    */
   ringSize?: number | undefined;
   /**
-   * Hashes request keys and point names (`${endpoint.id}_${i}`, as Envoy and Ketama name
-   * them) to unsigned 32-bit integers. Default {@link murmur3} (MurmurHash3 x86_32, seed 0, over
-   * the UTF-8 bytes). Give another only to match a ring computed elsewhere.
+   * Hashes request keys and endpoint ids to unsigned 32-bit integers; point `j` of an endpoint
+   * is MurmurHash3 of the 4 bytes of `j` seeded with its id's hash. Default {@link murmur3}
+   * (MurmurHash3 x86_32, seed 0, over the UTF-8 bytes). Replace it only to agree with keys
+   * hashed elsewhere; a call through it may allocate where the default does not.
    */
   hash?: ((text: string) => number) | undefined;
   /** Source of uniform numbers in [0, 1) for calls without a key. Default `Math.random`. */

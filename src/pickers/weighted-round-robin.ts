@@ -5,9 +5,10 @@ import { optionsObject, randomOption } from './p2c.js';
 /** Options of {@link weightedRoundRobin}. */
 export interface WeightedRoundRobinOptions extends RandomSource {
   /**
-   * Chooses where in its first period each new endpoint starts. Default `Math.random`: as in
-   * Envoy, clients that see the same set at the same moment then interleave endpoints
-   * differently instead of all sending their first calls to the heaviest one.
+   * Chooses where in its first period each new endpoint starts. Default `Math.random`: clients
+   * that see the same set at the same moment then interleave endpoints differently instead of
+   * all sending their first calls to the heaviest one (Envoy starts its scheduler at a random
+   * pick for the same reason).
    */
   random?: (() => number) | undefined;
 }
@@ -15,12 +16,12 @@ export interface WeightedRoundRobinOptions extends RandomSource {
 /**
  * Weighted round robin by earliest deadline first (Envoy's `EdfScheduler`): every endpoint
  * has a virtual deadline, the one due first is picked and its next deadline is set
- * `1 / weight` later. Over any stretch of picks each endpoint's count is within about one of
- * its exact share, weights may be fractional, and each endpoint's turns come at even intervals
- * of `1 / weight` virtual time (weights 3:1 repeat A A A B, never A A A A A A B B). `endpoint.weight` is read at every pick, so weights that
- * change in place (slow start) take effect at once. Endpoints that stay across an update keep
- * their deadlines; a retry takes the earliest-due endpoint not yet tried. O(log n) per pick,
- * no allocation.
+ * `1 / weight` later. Over any stretch of picks each endpoint's count stays within about one
+ * of its exact share, weights may be fractional, and each endpoint's turns come at even
+ * intervals (weights 3:1 repeat A A A B, never A A A A A A B B). `endpoint.weight` is read at
+ * every pick, so a weight changed in place (slow start) takes effect at once. Endpoints that
+ * stay across an update keep their deadlines, so updates do not reset the rotation; a retry
+ * takes the earliest-due endpoint not yet tried. O(log n) per pick, no allocation.
  *
  * @example
  * const client = createClient({

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient, peakEwma, ringHash, roundRobin, weightedRoundRobin, type Client, type Discovery, type EndpointInit } from '../../src/index.js';
-import { counts, ok, startServers, type TestServer } from '../helpers/servers.js';
+import { counts, ok, startServers, status, type TestServer } from '../helpers/servers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -88,5 +88,25 @@ describe('requests spread as each picker promises, over real servers', () => {
     const slowShare = slow[0]!.requests.length / calls;
     expect(calls).toBeGreaterThan(200);
     expect(slowShare).toBeLessThan(0.05);
+  });
+
+  it('peakEwma: an endpoint that fails fast is not mistaken for a fast one', async () => {
+    const fast = await servers(3, 3);
+    const failing = await startServers([status(503)]);
+    cleanups.push(() => failing.closeAll());
+    const client = track(createClient({ name: 'svc', discovery: [...fast, ...failing].map((s) => s.url), picker: peakEwma() }));
+    let calls = 0;
+    let failed = 0;
+    await Promise.all(Array.from({ length: 4 }, async () => {
+      for (let i = 0; i < 150; i++) {
+        calls++;
+        const res = await client.fetch('/f');
+        if (res.status !== 200) failed++;
+        await res.text();
+      }
+    }));
+    expect(failed).toBe(0);
+    // Without the failure penalty its sub-millisecond 503s would win most comparisons.
+    expect(failing[0]!.requests.length / calls).toBeLessThan(0.05);
   });
 });

@@ -1,0 +1,82 @@
+import { describe, it, expect } from 'vitest';
+import { EndpointState, parseEndpoint } from '../../src/endpoint.js';
+import { leastRequest } from '../../src/pickers/least-request.js';
+import { mulberry32 } from '../helpers/prng.js';
+
+function endpoints(...weights: number[]): EndpointState[] {
+  return weights.map((weight, i) => new EndpointState(parseEndpoint({ host: '127.0.0.1', port: 8001 + i, weight }), 10_000, 0));
+}
+
+const first = { key: undefined, tried: [] } as const;
+
+describe('leastRequest', () => {
+  it('of two endpoints, takes the one with fewer requests in flight', () => {
+    const [a, b] = endpoints(1, 1) as [EndpointState, EndpointState];
+    const picker = leastRequest({ random: mulberry32(21) });
+    picker.update([a, b]);
+    a.inflight = 3;
+    b.inflight = 1;
+    for (let i = 0; i < 20; i++) expect(picker.pick(first)).toBe(b);
+    b.inflight = 4;
+    for (let i = 0; i < 20; i++) expect(picker.pick(first)).toBe(a);
+  });
+
+  it('compares (inflight + 1) / weight, so a heavier endpoint may carry more', () => {
+    const [heavy, light] = endpoints(4, 1) as [EndpointState, EndpointState];
+    const picker = leastRequest({ random: mulberry32(22) });
+    picker.update([heavy, light]);
+    heavy.inflight = 2; // 3 / 4
+    light.inflight = 0; // 1 / 1
+    for (let i = 0; i < 20; i++) expect(picker.pick(first)).toBe(heavy);
+    heavy.inflight = 4; // 5 / 4
+    for (let i = 0; i < 20; i++) expect(picker.pick(first)).toBe(light);
+  });
+
+  it('never sends to the most loaded of many, and sends the least loaded its two-choice share', () => {
+    const list = endpoints(...Array<number>(10).fill(1));
+    list.forEach((e) => (e.inflight = 5));
+    const busiest = list[0]!;
+    const idlest = list[9]!;
+    busiest.inflight = 50;
+    idlest.inflight = 0;
+    const picker = leastRequest({ random: mulberry32(23) });
+    picker.update(list);
+    let toBusiest = 0;
+    let toIdlest = 0;
+    for (let i = 0; i < 10_000; i++) {
+      const e = picker.pick(first);
+      if (e === busiest) toBusiest++;
+      if (e === idlest) toIdlest++;
+    }
+    expect(toBusiest).toBe(0);
+    // The idlest wins whenever it is one of the two drawn: 1 − (9/10)(8/9) = 20 %.
+    expect(Math.abs(toIdlest / 10_000 - 0.2)).toBeLessThan(0.02);
+  });
+
+  it('keeps in-flight counts level when requests pile up', () => {
+    const list = endpoints(1, 1, 1, 1, 1, 1, 1, 1);
+    const picker = leastRequest({ random: mulberry32(24) });
+    picker.update(list);
+    for (let i = 0; i < 800; i++) picker.pick(first)!.inflight++;
+    const counts = list.map((e) => e.inflight);
+    expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(2);
+  });
+
+  it('with as many choices as endpoints, always takes the least loaded', () => {
+    const list = endpoints(1, 1, 1, 1, 1, 1);
+    list.forEach((e, i) => (e.inflight = 10 - i));
+    const picker = leastRequest({ random: mulberry32(25), choices: 6 });
+    picker.update(list);
+    for (let i = 0; i < 50; i++) expect(picker.pick(first)).toBe(list[5]);
+  });
+
+  it('on a retry, compares only endpoints not tried', () => {
+    const list = endpoints(1, 1, 1);
+    list[0]!.inflight = 0;
+    list[1]!.inflight = 5;
+    list[2]!.inflight = 9;
+    const picker = leastRequest({ random: mulberry32(26) });
+    picker.update(list);
+    for (let i = 0; i < 20; i++) expect(picker.pick({ key: undefined, tried: [list[0]!] })).toBe(list[1]);
+  });
+});

@@ -1,0 +1,185 @@
+import { describe, it, expect } from 'vitest';
+import { EndpointState, parseEndpoint } from '../../src/endpoint.js';
+import { murmur3, ringHash } from '../../src/pickers/ring-hash.js';
+import type { Picker } from '../../src/pickers/picker.js';
+import { mulberry32 } from '../helpers/prng.js';
+
+function endpoints(...weights: number[]): EndpointState[] {
+  return weights.map((weight, i) => new EndpointState(parseEndpoint({ host: '127.0.0.1', port: 8001 + i, weight }), 10_000, 0));
+}
+
+const KEYS = Array.from({ length: 10_000 }, (_, i) => `user-${i}`);
+
+function route(picker: Picker): Map<string, EndpointState | undefined> {
+  return new Map(KEYS.map((key) => [key, picker.pick({ key, tried: [] })]));
+}
+
+/** MurmurHash3 x86_32 written the textbook way, over a byte buffer, to check the streaming one. */
+function referenceMurmur3(bytes: Uint8Array, seed: number): number {
+  let h = seed | 0;
+  const blocks = bytes.length & ~3;
+  const mix = (k: number): number => Math.imul(((Math.imul(k, 0xcc9e2d51) << 15) | (Math.imul(k, 0xcc9e2d51) >>> 17)), 0x1b873593);
+  for (let i = 0; i < blocks; i += 4) {
+    const k = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
+    h ^= mix(k);
+    h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+  }
+  let tail = 0;
+  for (let i = bytes.length - 1; i >= blocks; i--) tail = (tail << 8) | bytes[i]!;
+  if (bytes.length > blocks) h ^= mix(tail);
+  h ^= bytes.length;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+describe('murmur3', () => {
+  it('matches the published MurmurHash3 x86_32 values', () => {
+    expect(murmur3('')).toBe(0);
+    expect(murmur3('', 1)).toBe(0x514e28b7);
+    expect(murmur3('hello')).toBe(0x248bfa47);
+    expect(murmur3('The quick brown fox jumps over the lazy dog')).toBe(0x2e4ff723);
+  });
+
+  it('hashes the UTF-8 bytes of any string, as TextEncoder encodes them', () => {
+    const encoder = new TextEncoder();
+    const random = mulberry32(41);
+    const alphabet = ['a', 'Z', '7', 'é', 'ß', '€', '中', '😀', '\ud800', '\udc00', ' ', '\u0000'];
+    for (let n = 0; n < 500; n++) {
+      let text = '';
+      const length = Math.floor(random() * 12);
+      for (let i = 0; i < length; i++) text += alphabet[Math.floor(random() * alphabet.length)];
+      expect(murmur3(text, n)).toBe(referenceMurmur3(encoder.encode(text), n));
+    }
+  });
+});
+
+describe('ringHash', () => {
+  it('sends the same key to the same endpoint, whatever the list order and the client', () => {
+    const list = endpoints(1, 1, 1, 1, 1);
+    const a = ringHash();
+    const b = ringHash();
+    a.update(list);
+    b.update([...list].reverse());
+    const first = route(a);
+    expect(route(a)).toEqual(first);
+    expect(route(b)).toEqual(first);
+  });
+
+  it('breaks ties between equal points by endpoint id, not by list order', () => {
+    // A hash that gives every endpoint id the same value gives them all the same points.
+    const hash = (text: string): number => (text.startsWith('http') ? 0 : murmur3(text));
+    const list = endpoints(1, 1, 1);
+    const a = ringHash({ hash });
+    const b = ringHash({ hash });
+    a.update(list);
+    b.update([list[2]!, list[0]!, list[1]!]);
+    for (const key of KEYS.slice(0, 100)) {
+      expect(a.pick({ key, tried: [] })).toBe(list[0]); // the lowest id
+      expect(b.pick({ key, tried: [] })).toBe(list[0]);
+    }
+  });
+
+  it('when one endpoint of five goes, moves only the keys that mapped to it', () => {
+    const list = endpoints(1, 1, 1, 1, 1);
+    const picker = ringHash();
+    picker.update(list);
+    const before = route(picker);
+    const removed = list[2]!;
+    picker.update(list.filter((e) => e !== removed));
+    const after = route(picker);
+    const movedTo = new Map<EndpointState | undefined, number>();
+    for (const key of KEYS) {
+      if (before.get(key) === removed) movedTo.set(after.get(key), (movedTo.get(after.get(key)) ?? 0) + 1);
+      else expect(after.get(key)).toBe(before.get(key));
+    }
+    expect(movedTo.has(removed)).toBe(false);
+    expect(movedTo.size).toBe(4); // its keys spread over all the others
+    picker.update(list);
+    expect(route(picker)).toEqual(before); // and come back when it does
+  });
+
+  it('when an endpoint is added, moves keys only to it', () => {
+    const list = endpoints(1, 1, 1, 1, 1, 1);
+    const picker = ringHash();
+    picker.update(list.slice(0, 5));
+    const before = route(picker);
+    picker.update(list);
+    const after = route(picker);
+    let moved = 0;
+    for (const key of KEYS) {
+      if (after.get(key) !== before.get(key)) {
+        expect(after.get(key)).toBe(list[5]);
+        moved++;
+      }
+    }
+    expect(Math.abs(moved / KEYS.length - 1 / 6)).toBeLessThan(0.03);
+  });
+
+  it('spreads keys in proportion to weight', () => {
+    for (const weights of [[1, 1, 1, 1, 1], [1, 2, 3.5, 0.5], [10, 20, 40]]) {
+      const list = endpoints(...weights);
+      const picker = ringHash();
+      picker.update(list);
+      const counts = new Map<EndpointState | undefined, number>();
+      for (let i = 0; i < 40_000; i++) {
+        const e = picker.pick({ key: `session:${i}`, tried: [] });
+        counts.set(e, (counts.get(e) ?? 0) + 1);
+      }
+      const total = weights.reduce((a, b) => a + b, 0);
+      list.forEach((e, i) => {
+        const share = counts.get(e)! / 40_000;
+        const expected = weights[i]! / total;
+        expect(Math.abs(share - expected) / expected).toBeLessThan(0.15);
+      });
+    }
+  });
+
+  it('on a retry, walks clockwise to the next endpoint not tried, the same way every time', () => {
+    const list = endpoints(1, 1, 1, 1, 1);
+    const picker = ringHash();
+    picker.update(list);
+    for (const key of KEYS.slice(0, 200)) {
+      const primary = picker.pick({ key, tried: [] })!;
+      const second = picker.pick({ key, tried: [primary] })!;
+      expect(second).not.toBe(primary);
+      expect(picker.pick({ key, tried: [primary] })).toBe(second);
+      const third = picker.pick({ key, tried: [primary, second] })!;
+      expect([primary, second]).not.toContain(third);
+      expect(picker.pick({ key, tried: list })).toBe(primary); // all tried: back to the owner
+    }
+  });
+
+  it('sends calls without a key to a random endpoint', () => {
+    const list = endpoints(1, 1, 1, 1);
+    const picker = ringHash({ random: mulberry32(42) });
+    picker.update(list);
+    const seen = new Set(Array.from({ length: 200 }, () => picker.pick({ key: undefined, tried: [] })));
+    expect(seen.size).toBe(4);
+    for (let i = 0; i < 50; i++) expect(picker.pick({ key: undefined, tried: list.slice(1) })).toBe(list[0]);
+  });
+
+  it('uses a custom hash for keys and endpoint ids', () => {
+    const list = endpoints(1, 1, 1);
+    const seen: string[] = [];
+    const picker = ringHash({ hash: (text) => (seen.push(text), murmur3(text, 7)) });
+    picker.update(list);
+    expect(seen).toEqual(expect.arrayContaining(list.map((e) => e.id)));
+    picker.pick({ key: 'k', tried: [] });
+    expect(seen.at(-1)).toBe('k');
+    // A different hash is a different ring.
+    const standard = ringHash();
+    standard.update(list);
+    expect(KEYS.some((key) => standard.pick({ key, tried: [] }) !== picker.pick({ key, tried: [] }))).toBe(true);
+  });
+
+  it('routes every key to some endpoint with the smallest ring', () => {
+    const list = endpoints(1, 1, 1);
+    const picker = ringHash({ ringSize: 1 });
+    picker.update(list);
+    for (const key of KEYS.slice(0, 100)) expect(list).toContain(picker.pick({ key, tried: [] }));
+  });
+});
