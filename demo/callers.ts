@@ -1,0 +1,87 @@
+// The two ways the demo calls the fleet: through a bulwark client, and through plain fetch
+// with round robin and no retries, the baseline a service gets without a client library.
+import { createClient, DEFAULTS } from 'bulwark';
+import { outcomeKind, type Traffic } from './traffic.ts';
+
+export interface Caller {
+  readonly title: string;
+  readonly description: string;
+  /** One GET; true when the final response was 2xx. */
+  call(i: number): Promise<boolean>;
+  /** Attempts made so far (more than calls when a caller retries). */
+  attempts(): number;
+  /** In-flight attempts per host, when the caller tracks them itself. */
+  inflight(): ReadonlyMap<string, number> | undefined;
+  close(): Promise<void>;
+}
+
+/** Same deadline for both callers, so neither wins by waiting longer. */
+const TOTAL_TIMEOUT = 3_000;
+/**
+ * Ten times a healthy backend's latency: an attempt that takes longer is cut and retried on
+ * another endpoint. Without it, the slow backend's answers (150–300 ms) set bulwark's p99,
+ * because P2C still sends it the picks where its rival is the flaky one, which costs more.
+ */
+const ATTEMPT_TIMEOUT = 100;
+
+const hostOf = (url: string): string => new URL(url).host;
+
+export function bulwarkCaller(urls: readonly string[], traffic: Traffic): Caller {
+  const client = createClient({
+    name: 'demo',
+    discovery: [...urls],
+    timeout: { attempt: ATTEMPT_TIMEOUT, total: TOTAL_TIMEOUT },
+  });
+  let attempts = 0;
+  client.on('attempt', (e) => {
+    attempts++;
+    traffic.record(hostOf(e.endpoint.url), { kind: outcomeKind(e.ok, e.error), latency: e.latency });
+  });
+  return {
+    title: 'bulwark',
+    description:
+      `default ${client.stats().picker} picker, ${DEFAULTS.attempts} attempts, ${DEFAULTS.budgetRatio * 100} % retry budget, ` +
+      `${ATTEMPT_TIMEOUT} ms per attempt`,
+    async call(i) {
+      const res = await client.fetch(`/work?i=${i}`);
+      // Read the body: an unread one holds its connection.
+      await res.arrayBuffer();
+      return res.ok;
+    },
+    attempts: () => attempts,
+    inflight: () => new Map(client.stats().endpoints.map((e) => [hostOf(e.url), e.inflight])),
+    close: () => client.close(),
+  };
+}
+
+export function roundRobinCaller(urls: readonly string[], traffic: Traffic): Caller {
+  let next = 0;
+  let attempts = 0;
+  return {
+    title: 'plain fetch',
+    description: 'round robin, no retries, same 3 s deadline',
+    async call(i) {
+      const url = urls[next++ % urls.length]!;
+      const host = hostOf(url);
+      const started = performance.now();
+      // Counted when done, as bulwark's attempt events are, so the live ratios compare alike.
+      const done = (ok: boolean, error?: unknown): void => {
+        attempts++;
+        traffic.end(host, { kind: outcomeKind(ok, error), latency: performance.now() - started });
+      };
+      traffic.begin(host);
+      try {
+        const res = await fetch(`${url}/work?i=${i}`, { signal: AbortSignal.timeout(TOTAL_TIMEOUT) });
+        await res.arrayBuffer();
+        done(res.ok);
+        return res.ok;
+      } catch (error) {
+        done(false, error);
+        throw error;
+      }
+    },
+    attempts: () => attempts,
+    inflight: () => undefined,
+    close: async () => {},
+  };
+}
