@@ -175,7 +175,7 @@ export class Call<T> implements PickRequest, AttemptHandle, Interruptible {
         const error = new TimeoutError(options.name, limitedByTotal ? 'total' : 'attempt', limitedByTotal ? this.#totalTimeout : this.#attemptTimeout, `attempt ${this.attempt} to ${endpoint.id}`);
         // Tell the transport to give up too: the server sees the request go away.
         this.#controller?.abort(error);
-        this.#record(endpoint, false, latency, undefined, error);
+        this.#record(endpoint, false, latency, 'attempt timeout', undefined, error);
         if (limitedByTotal) throw error;
         outcome = { ok: false, error };
         judgement = { verdict: this.#transport.idempotent ? 'retry' : 'failure', reason: 'attempt timeout' };
@@ -184,7 +184,7 @@ export class Call<T> implements PickRequest, AttemptHandle, Interruptible {
         this.#controller = undefined;
         outcome = step.outcome;
         judgement = this.#transport.judge(outcome, endpoint);
-        this.#record(endpoint, judgement.verdict === 'success', latency, judgement.status, outcome.ok ? undefined : outcome.error);
+        this.#record(endpoint, judgement.verdict === 'success', latency, judgement.reason, judgement.status, outcome.ok ? undefined : outcome.error);
       }
 
       if (judgement.verdict === 'retry' && this.attempt < maxAttempts) {
@@ -223,7 +223,7 @@ export class Call<T> implements PickRequest, AttemptHandle, Interruptible {
     }
   }
 
-  #record(endpoint: EndpointState, ok: boolean, latency: number, status: number | undefined, error: unknown): void {
+  #record(endpoint: EndpointState, ok: boolean, latency: number, reason: string, status: number | undefined, error: unknown): void {
     const now = this.#host.now();
     if (ok) {
       endpoint.successes++;
@@ -234,7 +234,7 @@ export class Call<T> implements PickRequest, AttemptHandle, Interruptible {
     }
     const events = this.#host.events;
     if (events.listenerCount('attempt') > 0) {
-      events.emit('attempt', { endpoint, attempt: this.attempt, ok, latency, status, error });
+      events.emit('attempt', { endpoint, attempt: this.attempt, ok, latency, reason, status, error });
     }
   }
 

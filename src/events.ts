@@ -15,6 +15,8 @@ export interface AttemptEvent {
   readonly ok: boolean;
   /** Milliseconds the attempt took. */
   readonly latency: number;
+  /** What happened, in a few words: `status 200`, `connection refused`, `attempt timeout`, `ECONNRESET`, … */
+  readonly reason: string;
   /** HTTP status, for `fetch` attempts that got a response. */
   readonly status: number | undefined;
   /** What went wrong, for failed attempts without a response. */

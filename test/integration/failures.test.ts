@@ -19,6 +19,8 @@ describe('a broken endpoint among healthy ones costs callers nothing', () => {
     const client = track(createClient({ name: 'svc', discovery: [dead, healthy[0]!.url, healthy[1]!.url], picker: roundRobin() }));
     let retries = 0;
     client.on('retry', (e) => { retries++; expect(e.reason).toBe('connection refused'); });
+    const attemptReasons = new Set<string>();
+    client.on('attempt', (e) => attemptReasons.add(e.reason));
     // A third of the calls meet the dead port first: 30 calls keep that within the default budget.
     for (let i = 0; i < 30; i++) {
       const res = await client.fetch('/x');
@@ -26,6 +28,7 @@ describe('a broken endpoint among healthy ones costs callers nothing', () => {
       await res.text();
     }
     expect(retries).toBeGreaterThanOrEqual(10);
+    expect([...attemptReasons].sort()).toEqual(['connection refused', 'status 200']);
   });
 
   it('a server that resets connections: GETs succeed elsewhere', async () => {
