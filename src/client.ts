@@ -103,7 +103,7 @@ export class Client extends EventEmitter<ClientEvents> {
     try {
       const fetchImpl = this.#fetch ?? globalThis.fetch;
       const { path, init: requestInit, options } = splitFetchArgs(input, init);
-      return this.#run(new FetchTransport(fetchImpl, path, requestInit, options.idempotent), options);
+      return this.#run(new FetchTransport(fetchImpl, path, requestInit, options.idempotent, options.signal ?? undefined), options);
     } catch (err) {
       return Promise.reject(err);
     }

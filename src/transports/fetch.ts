@@ -18,9 +18,11 @@ export class FetchTransport implements Transport<Response> {
   readonly #fetch: typeof globalThis.fetch;
   readonly #path: string;
   readonly #init: RequestInit;
+  readonly #callerSignal: AbortSignal | undefined;
 
-  constructor(fetchImpl: typeof globalThis.fetch, path: string, init: RequestInit, idempotent: boolean | undefined) {
+  constructor(fetchImpl: typeof globalThis.fetch, path: string, init: RequestInit, idempotent: boolean | undefined, callerSignal: AbortSignal | undefined) {
     this.#fetch = fetchImpl;
+    this.#callerSignal = callerSignal;
     this.#path = path;
     this.#init = init;
     this.idempotent = idempotent ?? isIdempotentMethod(init.method);
@@ -29,7 +31,11 @@ export class FetchTransport implements Transport<Response> {
 
   run(endpoint: EndpointState, call: AttemptHandle): Promise<Response> {
     const auth = endpoint.authorization();
-    const init: RequestInit = { ...this.#init, signal: call.attemptSignal() };
+    const attemptSignal = call.attemptSignal();
+    // With the caller's signal in it too, aborting after the headers still stops the body, as
+    // with plain fetch; the attempt's own signal alone is let go when the call returns.
+    const signal = this.#callerSignal === undefined ? attemptSignal : AbortSignal.any([this.#callerSignal, attemptSignal]);
+    const init: RequestInit = { ...this.#init, signal };
     if (auth !== undefined) {
       const headers = new Headers(this.#init.headers);
       if (!headers.has('authorization')) headers.set('authorization', auth);

@@ -31,6 +31,21 @@ describe("the caller's abort", () => {
     expect(client.stats().calls.inflight).toBe(0);
   });
 
+  it('aborting after the headers arrived stops the body, as with plain fetch', async () => {
+    const servers = await startServers([(req, res) => { req.resume(); res.writeHead(200); res.write('first chunk'); }]);
+    cleanups.push(() => servers.closeAll());
+    const client = createClient({ name: 'svc', discovery: [servers[0]!.url] });
+    cleanups.push(() => client.close());
+    const controller = new AbortController();
+    const res = await client.fetch('/stream', { signal: controller.signal });
+    const reading = res.text();
+    const reason = new Error('enough');
+    controller.abort(reason);
+    await expect(reading).rejects.toBe(reason);
+    for (let i = 0; i < 100 && servers[0]!.aborted === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(servers[0]!.aborted).toBe(1);
+  });
+
   it('an already-aborted signal rejects without sending anything', async () => {
     const servers = await startServers([ok()]);
     cleanups.push(() => servers.closeAll());
