@@ -73,10 +73,8 @@ export const FAILURE_PENALTY_MS = 1_000;
 
 const NOTHING_TRIED: readonly EndpointState[] = Object.freeze([]);
 
-type Step<T> =
-  | { readonly kind: 'done'; readonly outcome: Outcome<T> }
-  | { readonly kind: 'timeout' }
-  | { readonly kind: 'interrupted'; readonly error: unknown };
+type Interrupted = { readonly kind: 'interrupted'; readonly error: unknown };
+type Step<T> = { readonly kind: 'done'; readonly outcome: Outcome<T> } | { readonly kind: 'timeout' } | Interrupted;
 
 const TIMED_OUT: Step<never> = Object.freeze({ kind: 'timeout' });
 
@@ -101,6 +99,8 @@ export class Call<T> implements PickRequest, AttemptHandle, Interruptible {
   #resolve: ((step: Step<T>) => void) | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #generation = 0;
+  /** Set once the call was interrupted: it may land between two waits, and must stop the next one. */
+  #interruption: Interrupted | undefined;
 
   constructor(host: CallHost, transport: Transport<T>, signal: AbortSignal | undefined, key: string | undefined, attemptTimeout: number, totalTimeout: number) {
     this.#host = host;
@@ -117,10 +117,11 @@ export class Call<T> implements PickRequest, AttemptHandle, Interruptible {
     return this.#controller.signal;
   }
 
-  /** Ends whatever the call is waiting for with `error` (caller abort, client close). */
+  /** Ends whatever the call is waiting for with `error` (caller abort, client close), and whatever it would wait for next. */
   interrupt(error: unknown): void {
+    this.#interruption ??= { kind: 'interrupted', error };
     this.#controller?.abort(error);
-    this.#finish({ kind: 'interrupted', error });
+    this.#finish(this.#interruption);
   }
 
   readonly #onCallerAbort = (): void => {
@@ -156,6 +157,7 @@ export class Call<T> implements PickRequest, AttemptHandle, Interruptible {
     const maxAttempts = this.#transport.replayable ? options.attempts : 1;
     let backoff: IBackoff<unknown> | undefined;
     for (;;) {
+      if (this.#interruption !== undefined) throw this.#interruption.error;
       const endpoint = host.picker.pick(this);
       if (endpoint === undefined) throw new NoEndpointsError(options.name, { cause: host.lastDiscoveryError });
       this.attempt++;
@@ -249,6 +251,10 @@ export class Call<T> implements PickRequest, AttemptHandle, Interruptible {
 
   /** Waits for `work` (or, with none, just the timer) to settle, for `ms` to pass, or for an interruption. */
   #race(work: Promise<T> | undefined, ms: number): Promise<Step<T>> {
+    if (this.#interruption !== undefined) {
+      work?.then((value) => this.#late(value), ignore);
+      return Promise.resolve(this.#interruption);
+    }
     const generation = ++this.#generation;
     return new Promise<Step<T>>((resolve) => {
       this.#resolve = resolve;
@@ -284,3 +290,5 @@ export class Call<T> implements PickRequest, AttemptHandle, Interruptible {
     if (value !== undefined) this.#transport.discard?.(value);
   }
 }
+
+function ignore(): void {}

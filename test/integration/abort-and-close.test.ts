@@ -90,6 +90,15 @@ describe('close()', () => {
     expect(client.stats().closed).toBe(true);
   });
 
+  it('ends a call that was between two attempts when close() came', async () => {
+    const client = createClient({ name: 'svc', discovery: ['127.0.0.1:1', '127.0.0.1:2'], retry: { budget: false } });
+    let attempts = 0;
+    // The attempt event fires after an attempt ended and before the call decides to retry.
+    client.on('attempt', () => { attempts++; void client.close(); });
+    await expect(client.execute(async () => { throw new Error('boom'); })).rejects.toBeInstanceOf(ClientClosedError);
+    expect(attempts).toBe(1);
+  });
+
   it('stops the discovery watch and awaits its stop function', async () => {
     let stopped = false;
     const discovery: Discovery = {
