@@ -9,9 +9,8 @@ export interface RingHashOptions extends RandomSource {
    * Minimum number of points on the ring, an integer from 1 to 8 388 608. Default 1024 (Envoy
    * `ring_hash` `minimum_ring_size`; the upper bound is Envoy's `maximum_ring_size`). Unlike
    * Envoy, the minimum is not shared out among the endpoints — that would make each one's
-   * points depend on how many there are, and move keys between endpoints that stay — so the
-   * heaviest endpoints get between `ringSize` and `2 × ringSize` points each and the others
-   * proportionally fewer (at least one). With equal weights the ring holds `ringSize × n`
+   * points depend on how many there are, and move keys between endpoints that stay — so each
+   * endpoint gets `ringSize × weight` points (at least one). With weight 1 the ring holds `ringSize × n`
    * points: the more points, the more even the spread of keys (about ±3 % per endpoint at
    * 1024), at 8 bytes a point and about 10 ms of rebuild per 100 000 points on each update.
    */
@@ -34,8 +33,7 @@ const MAX_RING = 8_388_608;
  * Consistent hashing on the call's `key` (Karger et al.; Ketama; Envoy `ring_hash`): every
  * endpoint owns points on a 32-bit ring, in proportion to its weight, and a key goes to the
  * owner of the first point at or after the key's hash. How many points an endpoint owns, and
- * where, depends only on its id and its weight relative to the heaviest endpoint (rounded to a
- * power of two) — never on how many endpoints there are — so when the set changes only keys
+ * where, depends only on its own id and weight — never on the other endpoints — so when the set changes only keys
  * that mapped to a removed endpoint move, and an added endpoint takes keys only for itself.
  * Every client with the same endpoint set computes the same ring. A retry walks clockwise to
  * the next point of an endpoint the call has not tried; a call without a key goes to a random
@@ -98,11 +96,13 @@ class Ring implements Picker {
     this.#owner = owner;
   }
 
-  /** Points per owner: `ringSize × weight / unit`, at least 1, where `unit` is the heaviest weight rounded down to a power of two. */
+  /**
+   * Points per owner: `ringSize × weight`, at least 1. An endpoint's count depends on its own
+   * weight alone, so adding or removing another (even the heaviest) moves no keys between
+   * endpoints that stay. Only a ring past MAX_RING is scaled down, by halving, as a whole.
+   */
   #pointCounts(owners: readonly EndpointState[]): number[] {
-    let heaviest = 0;
-    for (const e of owners) if (validWeight(e) > heaviest) heaviest = validWeight(e);
-    let unit = heaviest > 0 ? 2 ** Math.floor(Math.log2(heaviest)) : 1;
+    let unit = 1;
     for (;;) {
       let total = 0;
       const counts = owners.map((e) => Math.max(1, Math.round((this.#ringSize * validWeight(e)) / unit)));

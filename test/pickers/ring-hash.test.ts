@@ -102,6 +102,22 @@ describe('ringHash', () => {
     expect(route(picker)).toEqual(before); // and come back when it does
   });
 
+  it.each([[[1, 1, 1, 4], 3], [[0.5, 2, 1, 3], 1], [[1, 1, 1, 0.25], 3]])('with weights %j, removing endpoint %i moves only its keys', (weights, index) => {
+    const list = endpoints(...weights);
+    const picker = ringHash();
+    picker.update(list);
+    const before = route(picker);
+    const removed = list[index]!;
+    picker.update(list.filter((e) => e !== removed));
+    const after = route(picker);
+    let moved = 0;
+    for (const key of KEYS) {
+      if (before.get(key) === removed) moved++;
+      else expect(after.get(key)).toBe(before.get(key));
+    }
+    expect(moved).toBeGreaterThan(0);
+  });
+
   it('when an endpoint is added, moves keys only to it', () => {
     const list = endpoints(1, 1, 1, 1, 1, 1);
     const picker = ringHash();
