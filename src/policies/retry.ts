@@ -40,7 +40,8 @@ export function networkFailure(error: unknown): NetworkFailure {
   for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string') {
-      if (NOT_SENT_CODES.has(code)) return 'not-sent';
+      // A reset or timeout during connect() still means no byte of the request left.
+      if (NOT_SENT_CODES.has(code) || (current as { syscall?: unknown }).syscall === 'connect') return 'not-sent';
       if (CONNECTION_LOST_CODES.has(code)) return 'connection-lost';
     }
     current = (current as { cause?: unknown }).cause;
