@@ -2,7 +2,7 @@ import type { IBackoff, IBackoffFactory } from 'cockatiel';
 import type { EventEmitter } from 'eventemitter3';
 import type { EndpointState } from './endpoint.js';
 import { NoEndpointsError, TimeoutError } from './errors.js';
-import type { ClientEvents } from './events.js';
+import { emitSafely, type ClientEvents } from './events.js';
 import type { Outcome, ResolvedOptions, Verdict } from './options.js';
 import type { Picker, PickRequest } from './pickers/picker.js';
 import type { RetryBudget } from './policies/budget.js';
@@ -101,6 +101,8 @@ export class Call<T> implements PickRequest, AttemptHandle, Interruptible {
   #generation = 0;
   /** Set once the call was interrupted: it may land between two waits, and must stop the next one. */
   #interruption: Interrupted | undefined;
+  /** Whether an attempt is running: only then does {@link attemptSignal} hand out a live signal. */
+  #attemptOpen = false;
 
   constructor(host: CallHost, transport: Transport<T>, signal: AbortSignal | undefined, key: string | undefined, attemptTimeout: number, totalTimeout: number) {
     this.#host = host;
@@ -113,6 +115,8 @@ export class Call<T> implements PickRequest, AttemptHandle, Interruptible {
 
   /** The signal of the attempt running now; created on first use. */
   attemptSignal(): AbortSignal {
+    // Asked for after its attempt was given up (a late read of ctx.signal): that attempt is over.
+    if (!this.#attemptOpen) return AbortSignal.abort(new TimeoutError(this.#host.options.name, 'attempt', this.#attemptTimeout, 'attempt already ended'));
     this.#controller ??= new AbortController();
     return this.#controller.signal;
   }
@@ -156,64 +160,100 @@ export class Call<T> implements PickRequest, AttemptHandle, Interruptible {
     host.budget?.recordCall(host.now());
     const maxAttempts = this.#transport.replayable ? options.attempts : 1;
     let backoff: IBackoff<unknown> | undefined;
-    for (;;) {
-      if (this.#interruption !== undefined) throw this.#interruption.error;
-      const endpoint = host.picker.pick(this);
-      if (endpoint === undefined) throw new NoEndpointsError(options.name, { cause: host.lastDiscoveryError });
-      this.attempt++;
-      host.counters.attempts++;
-      const started = host.now();
-      const remaining = this.#deadline - started;
-      const limitedByTotal = remaining <= this.#attemptTimeout;
-      endpoint.inflight++;
-      const step = await this.#race(this.#start(endpoint), limitedByTotal ? remaining : this.#attemptTimeout);
-      endpoint.inflight--;
-      const latency = host.now() - started;
-
-      if (step.kind === 'interrupted') throw step.error;
-      let judgement: Judgement;
-      let outcome: Outcome<T>;
-      if (step.kind === 'timeout') {
-        const error = new TimeoutError(options.name, limitedByTotal ? 'total' : 'attempt', limitedByTotal ? this.#totalTimeout : this.#attemptTimeout, `attempt ${this.attempt} to ${endpoint.id}`);
-        // Tell the transport to give up too: the server sees the request go away.
-        this.#controller?.abort(error);
-        this.#record(endpoint, false, latency, 'attempt timeout', undefined, error);
-        if (limitedByTotal) throw error;
-        outcome = { ok: false, error };
-        judgement = { verdict: this.#transport.idempotent ? 'retry' : 'failure', reason: 'attempt timeout' };
-        this.#controller = undefined;
-      } else {
-        this.#controller = undefined;
-        outcome = step.outcome;
-        judgement = this.#transport.judge(outcome, endpoint);
-        this.#record(endpoint, judgement.verdict === 'success', latency, judgement.reason, judgement.status, outcome.ok ? undefined : outcome.error);
-      }
-
-      if (judgement.verdict === 'retry' && this.attempt < maxAttempts) {
-        backoff = backoff === undefined ? host.backoff.next(undefined) : backoff.next(undefined);
-        const delay = Math.max(backoff.duration, judgement.retryAfter ?? 0);
-        // A retry that cannot start before the deadline only burns budget.
-        if (host.now() + delay < this.#deadline) {
-          if (host.budget === undefined || host.budget.tryRetry(host.now())) {
-            if (outcome.ok) this.#transport.discard?.(outcome.value);
-            host.counters.retries++;
-            this.tried = this.tried === NOTHING_TRIED ? [endpoint] : [...this.tried, endpoint];
-            if (host.events.listenerCount('retry') > 0) {
-              host.events.emit('retry', { endpoint, attempt: this.attempt + 1, delay, reason: judgement.reason });
-            }
-            if (delay > 0) {
-              const slept = await this.#race(undefined, delay);
-              if (slept.kind === 'interrupted') throw slept.error;
-            }
-            continue;
-          }
-          host.counters.budgetExhausted++;
-          host.events.emit('budgetExhausted', { endpoint, attempt: this.attempt, reason: judgement.reason });
+    // The newest value a retry passed over (a 503 Response, say): what the call returns if no
+    // later attempt gets one, since fetch rejects only when no response was obtained.
+    let kept: { value: T } | undefined;
+    try {
+      for (;;) {
+        if (this.#interruption !== undefined) throw this.#interruption.error;
+        const endpoint = host.picker.pick(this);
+        if (endpoint === undefined) {
+          if (kept !== undefined) return kept.value;
+          throw new NoEndpointsError(options.name, { cause: host.lastDiscoveryError });
         }
+        this.attempt++;
+        host.counters.attempts++;
+        const started = host.now();
+        const remaining = this.#deadline - started;
+        const limitedByTotal = remaining <= this.#attemptTimeout;
+        endpoint.inflight++;
+        this.#attemptOpen = true;
+        const step = await this.#race(this.#start(endpoint), limitedByTotal ? remaining : this.#attemptTimeout);
+        this.#attemptOpen = false;
+        endpoint.inflight--;
+        const latency = host.now() - started;
+
+        if (step.kind === 'interrupted') throw step.error;
+        let judgement: Judgement;
+        let outcome: Outcome<T>;
+        if (step.kind === 'timeout') {
+          const error = new TimeoutError(options.name, limitedByTotal ? 'total' : 'attempt', limitedByTotal ? this.#totalTimeout : this.#attemptTimeout, `attempt ${this.attempt} to ${endpoint.id}`);
+          // Tell the transport to give up too: the server sees the request go away.
+          this.#controller?.abort(error);
+          this.#controller = undefined;
+          this.#record(endpoint, false, latency, limitedByTotal ? 'call timeout' : 'attempt timeout', undefined, error);
+          if (limitedByTotal) {
+            if (kept !== undefined) return kept.value;
+            throw error;
+          }
+          outcome = { ok: false, error };
+          judgement = { verdict: this.#transport.idempotent ? 'retry' : 'failure', reason: 'attempt timeout' };
+        } else {
+          this.#controller = undefined;
+          outcome = step.outcome;
+          judgement = this.#transport.judge(outcome, endpoint);
+          this.#record(endpoint, judgement.verdict === 'success', latency, judgement.reason, judgement.status, outcome.ok ? undefined : outcome.error);
+        }
+
+        let delay = -1;
+        if (judgement.verdict === 'retry' && this.attempt < maxAttempts) {
+          backoff = backoff === undefined ? host.backoff.next(undefined) : backoff.next(undefined);
+          delay = this.#retryDelay(endpoint, judgement, backoff);
+        }
+        if (delay >= 0) {
+          if (outcome.ok) {
+            if (kept !== undefined) this.#transport.discard?.(kept.value);
+            kept = { value: outcome.value };
+          }
+          if (delay > 0) {
+            const slept = await this.#race(undefined, delay);
+            if (slept.kind === 'interrupted') throw slept.error;
+          }
+          continue;
+        }
+        if (outcome.ok) {
+          if (kept !== undefined) this.#transport.discard?.(kept.value);
+          return outcome.value;
+        }
+        if (kept !== undefined) return kept.value;
+        throw outcome.error;
       }
-      if (outcome.ok) return outcome.value;
-      throw outcome.error;
+    } catch (err) {
+      if (kept !== undefined) this.#transport.discard?.(kept.value);
+      throw err;
     }
+  }
+
+  /**
+   * The wait before a retry, when one can start before the deadline and the budget has one
+   * (the retry is then counted and announced); -1 when the call must end here.
+   */
+  #retryDelay(endpoint: EndpointState, judgement: Judgement, backoff: IBackoff<unknown>): number {
+    const host = this.#host;
+    const delay = Math.max(backoff.duration, judgement.retryAfter ?? 0);
+    // A retry that cannot start before the deadline only burns budget.
+    if (host.now() + delay >= this.#deadline) return -1;
+    if (host.budget !== undefined && !host.budget.tryRetry(host.now())) {
+      host.counters.budgetExhausted++;
+      emitSafely(host.events, 'budgetExhausted', { endpoint, attempt: this.attempt, reason: judgement.reason });
+      return -1;
+    }
+    host.counters.retries++;
+    this.tried = this.tried === NOTHING_TRIED ? [endpoint] : [...this.tried, endpoint];
+    if (host.events.listenerCount('retry') > 0) {
+      emitSafely(host.events, 'retry', { endpoint, attempt: this.attempt + 1, delay, reason: judgement.reason });
+    }
+    return delay;
   }
 
   /** Starts the transport, turning a synchronous throw into a rejection. */
@@ -236,7 +276,7 @@ export class Call<T> implements PickRequest, AttemptHandle, Interruptible {
     }
     const events = this.#host.events;
     if (events.listenerCount('attempt') > 0) {
-      events.emit('attempt', { endpoint, attempt: this.attempt, ok, latency, reason, status, error });
+      emitSafely(events, 'attempt', { endpoint, attempt: this.attempt, ok, latency, reason, status, error });
     }
   }
 

@@ -4,7 +4,7 @@ import { isDiscovery, type Discovery } from './discovery/discovery.js';
 import { StaticDiscovery } from './discovery/static.js';
 import { EndpointParseError, parseEndpoint, type Endpoint, type EndpointInit } from './endpoint.js';
 import { ClientClosedError, ConfigError } from './errors.js';
-import type { ClientEvents } from './events.js';
+import { emitSafely, type ClientEvents } from './events.js';
 import { resolveOptions, resolveTimeouts, type CallOptions, type ClientOptions, type ExecuteOptions, type ResolvedOptions } from './options.js';
 import { peakEwma } from './pickers/peak-ewma.js';
 import type { Picker } from './pickers/picker.js';
@@ -170,7 +170,7 @@ export class Client extends EventEmitter<ClientEvents> {
   }
 
   #emitSoon<K extends 'endpoints' | 'endpointRejected' | 'discoveryError'>(name: K, event: ClientEvents[K][0]): void {
-    const emit = (): void => { (this.emit as (n: K, e: ClientEvents[K][0]) => boolean)(name, event); };
+    const emit = (): void => { emitSafely(this, name, ...([event] as ClientEvents[K])); };
     if (this.#constructing) queueMicrotask(emit); else emit();
   }
 

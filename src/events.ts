@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'eventemitter3';
 import type { Endpoint } from './endpoint.js';
 
 /** The endpoint set changed: the full new set, and what came and went (by id). */
@@ -67,4 +68,18 @@ export interface ClientEvents {
   budgetExhausted: [event: BudgetExhaustedEvent];
   discoveryError: [event: DiscoveryErrorEvent];
   endpointRejected: [event: EndpointRejectedEvent];
+}
+
+/**
+ * Emits an event without letting a listener's exception reach the call that emitted it: the
+ * call goes on, and the exception is rethrown on its own (an uncaught exception, as a throwing
+ * listener would be anywhere else in Node), so it is neither swallowed nor turned into a
+ * failed call.
+ */
+export function emitSafely<K extends keyof ClientEvents>(events: EventEmitter<ClientEvents>, name: K, ...args: ClientEvents[K]): void {
+  try {
+    (events.emit as (n: K, ...a: ClientEvents[K]) => boolean)(name, ...args);
+  } catch (err) {
+    queueMicrotask(() => { throw err; });
+  }
 }

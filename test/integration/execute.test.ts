@@ -72,6 +72,38 @@ describe('execute', () => {
     expect(signals.every((s) => s.aborted && s.reason instanceof TimeoutError)).toBe(true);
   });
 
+  it('a signal read after its attempt was given up is already aborted, not the next attempt\'s', async () => {
+    const client = make({ name: 'svc', discovery: three, timeout: { attempt: 30, total: 1_000 }, retry: { budget: false, backoff: { base: 0, cap: 0 } } });
+    const contexts: { signal: AbortSignal }[] = [];
+    let lateSignal: AbortSignal | undefined;
+    const value = await client.execute(async (_e, ctx) => {
+      contexts.push(ctx);
+      if (ctx.attempt === 1) return new Promise<string>(() => {});
+      lateSignal = contexts[0]!.signal;
+      expect(lateSignal).not.toBe(ctx.signal);
+      return 'second';
+    });
+    expect(value).toBe('second');
+    expect(lateSignal?.aborted).toBe(true);
+  });
+
+  it('a throwing event listener does not change the call; its error is rethrown on its own', async () => {
+    const client = make({ name: 'svc', discovery: three });
+    const boom = new Error('listener bug');
+    client.on('attempt', () => { throw boom; });
+    // Take the uncaught exception ourselves for a moment, instead of the test runner.
+    const saved = process.listeners('uncaughtException');
+    process.removeAllListeners('uncaughtException');
+    const uncaught = new Promise<unknown>((resolve) => process.once('uncaughtException', resolve));
+    try {
+      await expect(client.execute(async () => 'fine')).resolves.toBe('fine');
+      expect(await uncaught).toBe(boom);
+    } finally {
+      for (const l of saved) process.on('uncaughtException', l);
+    }
+    expect(client.stats().calls.succeeded).toBe(1);
+  });
+
   it('waits for a first endpoint set, then runs', async () => {
     let push: ((l: string[]) => void) | undefined;
     const discovery: Discovery = { watch(update) { push = update; return () => {}; } };

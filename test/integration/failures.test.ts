@@ -146,6 +146,21 @@ describe('what is retried', () => {
     expect(servers.map((s) => s.requests.length)).toEqual([1, 1, 1]);
   });
 
+  it('resolves with a retried 503 when the next attempt gets no response at all', async () => {
+    const servers = await startServers([status(503), hang()]);
+    cleanups.push(() => servers.closeAll());
+    const dead = await closedPort();
+    const refused = track(createClient({ name: 'svc', discovery: [servers[0]!.url, dead], picker: roundRobin({ random: () => 0 }), retry: { attempts: 2, budget: false } }));
+    const res = await refused.fetch('/x');
+    expect(res.status).toBe(503);
+    expect(await res.text()).toBe('status 503');
+    // The same when the total deadline runs out during the retry.
+    const hung = track(createClient({ name: 'svc', discovery: [servers[0]!.url, servers[1]!.url], picker: roundRobin({ random: () => 0 }), retry: { budget: false }, timeout: { total: 300 } }));
+    const late = await hung.fetch('/x');
+    expect(late.status).toBe(503);
+    expect(await late.text()).toBe('status 503');
+  });
+
   it('honours Retry-After up to the deadline', async () => {
     const servers = await startServers([status(503, { 'retry-after': '1' }), status(503, { 'retry-after': '1' })]);
     cleanups.push(() => servers.closeAll());
