@@ -282,7 +282,9 @@ export class Call<T> implements PickRequest, AttemptHandle, Interruptible {
 
   async #waitForEndpoints(): Promise<void> {
     const remaining = this.#deadline - this.#host.now();
-    const step = await this.#race(this.#host.registry.whenKnown() as Promise<unknown> as Promise<T>, remaining);
+    const stopWaiting = this.#host.registry.onKnown(this.#onEndpointsKnown);
+    const step = await this.#race(undefined, remaining);
+    stopWaiting();
     if (step.kind === 'interrupted') throw step.error;
     if (step.kind === 'timeout') {
       throw new TimeoutError(this.#host.options.name, 'total', this.#totalTimeout, 'waiting for a first endpoint set', { cause: this.#host.lastDiscoveryError });
@@ -307,6 +309,10 @@ export class Call<T> implements PickRequest, AttemptHandle, Interruptible {
       );
     });
   }
+
+  readonly #onEndpointsKnown = (): void => {
+    this.#finish({ kind: 'done', outcome: { ok: true, value: undefined as T } });
+  };
 
   readonly #onTimer = (): void => {
     this.#timer = undefined;

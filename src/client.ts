@@ -60,6 +60,7 @@ export class Client extends EventEmitter<ClientEvents> {
         this.#emitSoon('endpoints', event);
       },
       rejected: (event) => this.#emitSoon('endpointRejected', event),
+      failed: (error) => this.#discoveryFailed(error),
     });
     const counters: CallCounters = { started: 0, succeeded: 0, failed: 0, attempts: 0, retries: 0, budgetExhausted: 0 };
     const { budget } = resolved;
@@ -80,12 +81,12 @@ export class Client extends EventEmitter<ClientEvents> {
     // listeners added right after createClient() hear about the first set too.
     this.#constructing = true;
     this.#stop = startDiscovery(discovery, {
-      update: (endpoints) => { if (this.#closed === undefined) registry.replace(endpoints); },
-      error: (error) => {
+      update: (endpoints) => {
         if (this.#closed !== undefined) return;
-        this.#host.lastDiscoveryError = error;
-        this.#emitSoon('discoveryError', { error });
+        this.#host.lastDiscoveryError = undefined;
+        registry.replace(endpoints);
       },
+      error: (error) => this.#discoveryFailed(error),
     });
     this.#constructing = false;
   }
@@ -167,6 +168,12 @@ export class Client extends EventEmitter<ClientEvents> {
     } finally {
       this.removeAllListeners();
     }
+  }
+
+  #discoveryFailed(error: unknown): void {
+    if (this.#closed !== undefined) return;
+    this.#host.lastDiscoveryError = error;
+    this.#emitSoon('discoveryError', { error });
   }
 
   #emitSoon<K extends 'endpoints' | 'endpointRejected' | 'discoveryError'>(name: K, event: ClientEvents[K][0]): void {

@@ -58,8 +58,6 @@ export class EndpointState implements Endpoint {
   failures = 0;
   /** Latency estimate used by `peakEwma` and shown in `stats()`. */
   readonly latency: PeakEwma;
-  /** `Basic …` header value when the endpoint URL carried userinfo; kept out of every view. */
-  readonly #authorization: string | undefined;
 
   constructor(parsed: ParsedEndpoint, decay: number, now: number) {
     this.id = parsed.id;
@@ -72,13 +70,8 @@ export class EndpointState implements Endpoint {
     this.priority = parsed.priority;
     this.zone = parsed.zone;
     this.metadata = parsed.metadata;
-    this.#authorization = parsed.authorization;
+    setAuthorization(this, parsed.authorization);
     this.latency = new PeakEwma(decay, now);
-  }
-
-  /** @internal the Authorization header derived from URL userinfo, if any. */
-  authorization(): string | undefined {
-    return this.#authorization;
   }
 
   /** Takes the descriptive fields of a newer description of the same endpoint. */
@@ -87,6 +80,8 @@ export class EndpointState implements Endpoint {
     this.priority = parsed.priority;
     this.zone = parsed.zone;
     this.metadata = parsed.metadata;
+    // Credentials are not part of the id, so a rotated password arrives as a refresh.
+    setAuthorization(this, parsed.authorization);
   }
 
   toJSON(): Endpoint {
@@ -95,6 +90,22 @@ export class EndpointState implements Endpoint {
       url: this.url, weight: this.weight, priority: this.priority, zone: this.zone, metadata: this.metadata,
     };
   }
+}
+
+/**
+ * `Basic …` header values for endpoints whose URL carried userinfo, kept off the endpoint
+ * objects that events, `endpoints()` and custom pickers see.
+ */
+const authorizations = new WeakMap<EndpointState, string>();
+
+function setAuthorization(endpoint: EndpointState, value: string | undefined): void {
+  if (value === undefined) authorizations.delete(endpoint);
+  else authorizations.set(endpoint, value);
+}
+
+/** The Authorization header value derived from the endpoint URL's userinfo, if it had any. */
+export function authorizationOf(endpoint: EndpointState): string | undefined {
+  return authorizations.get(endpoint);
 }
 
 /** The validated, normalised form of an {@link EndpointInit}. */
@@ -186,8 +197,7 @@ function parseEndpointString(text: string): ParsedEndpoint {
   }
   const protocol = normaliseProtocol(url.protocol);
   if (url.search || url.hash) throw new EndpointParseError('', 'must not have a query or fragment', text);
-  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  checkHost(host);
+  const host = checkHost(url.hostname);
   const port = url.port === '' ? (protocol === 'https:' ? 443 : 80) : Number(url.port);
   const basePath = normaliseBasePath(url.pathname === '/' ? '' : url.pathname);
   let authorization: string | undefined;
@@ -215,11 +225,21 @@ function normaliseProtocol(p: unknown): 'http:' | 'https:' {
   throw new EndpointParseError('.protocol', "must be 'http' or 'https'", p);
 }
 
+/** Checks a host as a URL would parse it; returns it normalised (lower case, IPv6 without brackets). */
 function checkHost(host: unknown): string {
-  if (typeof host !== 'string' || host === '' || /[\s/?#@]/.test(host)) {
-    throw new EndpointParseError('.host', 'must be a host name or IP address', host);
+  const bad = (): EndpointParseError => new EndpointParseError('.host', 'must be a host name or IP address', host);
+  if (typeof host !== 'string' || host === '' || /[\s/?#@\\]/.test(host)) throw bad();
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (bare === '' || /[[\]]/.test(bare)) throw bad();
+  let parsed: string;
+  try {
+    parsed = new URL(`http://${bare.includes(':') ? `[${bare}]` : bare}/`).hostname;
+  } catch {
+    throw bad();
   }
-  return host;
+  // The URL parser refuses forbidden host characters (| < > ^ …) and, with the brackets, a
+  // host:port in a host field; what it returns is the host as fetch will send it.
+  return parsed.startsWith('[') ? parsed.slice(1, -1) : parsed;
 }
 
 function checkPort(port: unknown): number {

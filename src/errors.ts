@@ -112,7 +112,10 @@ export function describe(value: unknown): string {
   }
 }
 
-/** Removes `user:password@` from anything that looks like a URL. */
+/**
+ * Removes userinfo (`user:password@`) from URLs in `text`, and from a bare `user:pass@host`:
+ * everything up to the last `@` before the path, whatever characters the password holds.
+ */
 export function redactUrl(text: string): string {
-  return text.replace(/(\/\/)[^/@\s]*@/g, '$1');
+  return text.replace(/(\/\/)[^/?#]*@/g, '$1').replace(/^[^/?#]*@/, '');
 }

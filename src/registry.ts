@@ -6,6 +6,8 @@ import type { EndpointsEvent, EndpointRejectedEvent } from './events.js';
 export interface RegistryListener {
   changed(event: EndpointsEvent): void;
   rejected(event: EndpointRejectedEvent): void;
+  /** A whole update was unusable: the client treats it as a discovery error. */
+  failed(error: Error): void;
 }
 
 /**
@@ -21,8 +23,8 @@ export class EndpointRegistry {
   readonly #decay: number;
   readonly #now: () => number;
   readonly #listener: RegistryListener;
-  #whenKnown: Promise<void> | undefined;
-  #markKnown: (() => void) | undefined;
+  /** Calls waiting for a first set; each removes itself when it stops waiting. */
+  readonly #waiters = new Set<() => void>();
 
   constructor(decay: number, now: () => number, listener: RegistryListener) {
     this.#decay = decay;
@@ -30,11 +32,10 @@ export class EndpointRegistry {
     this.#listener = listener;
   }
 
-  /** Resolves once a first set has arrived. */
-  whenKnown(): Promise<void> {
-    if (this.known) return Promise.resolve();
-    this.#whenKnown ??= new Promise((resolve) => { this.#markKnown = resolve; });
-    return this.#whenKnown;
+  /** Calls `wake` once a first set has arrived; returns how to stop waiting. */
+  onKnown(wake: () => void): () => void {
+    this.#waiters.add(wake);
+    return () => { this.#waiters.delete(wake); };
   }
 
   /**
@@ -56,6 +57,11 @@ export class EndpointRegistry {
         const reason = err instanceof EndpointParseError ? `endpoint${err.field} ${err.expected}` : String(err);
         this.#listener.rejected({ entry: typeof init === 'string' ? redactUrl(init) : describe(init), reason });
       }
+    }
+    if (parsed.length === 0 && inits.length > 0) {
+      // An update with entries but none usable is a failed refresh, not an empty service.
+      this.#listener.failed(new Error(`discovery update had ${inits.length} entries and none was a valid endpoint; keeping the last good set`));
+      return false;
     }
     const now = this.#now();
     const next: EndpointState[] = [];
@@ -83,7 +89,8 @@ export class EndpointRegistry {
     this.#listener.changed({ endpoints: next, added, removed });
     if (!this.known) {
       this.known = true;
-      this.#markKnown?.();
+      for (const wake of [...this.#waiters]) wake();
+      this.#waiters.clear();
     }
     return true;
   }

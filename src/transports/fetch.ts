@@ -1,5 +1,5 @@
 import type { AttemptHandle, Judgement, Transport } from '../call.js';
-import type { EndpointState } from '../endpoint.js';
+import { authorizationOf, type EndpointState } from '../endpoint.js';
 import type { CallOptions, Outcome } from '../options.js';
 import { failureReason, isIdempotentMethod, isRetryableStatus, networkFailure, retryAfterMs } from '../policies/retry.js';
 
@@ -30,7 +30,7 @@ export class FetchTransport implements Transport<Response> {
   }
 
   run(endpoint: EndpointState, call: AttemptHandle): Promise<Response> {
-    const auth = endpoint.authorization();
+    const auth = authorizationOf(endpoint);
     const attemptSignal = call.attemptSignal();
     // With the caller's signal in it too, aborting after the headers still stops the body, as
     // with plain fetch; the attempt's own signal alone is let go when the call returns.

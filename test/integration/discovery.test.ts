@@ -55,12 +55,44 @@ describe('discovery drives the endpoint set', () => {
     clients.push(client);
     const rejected: EndpointRejectedEvent[] = [];
     client.on('endpointRejected', (e) => rejected.push(e));
-    d.push(['127.0.0.1:1', 'http://admin:s3cret@bad host:1', { host: 'x', port: -1 }, 42]);
+    d.push(['127.0.0.1:1', 'http://admin:s3cret@bad host:1', 'http://admin:p@s3cret@bad host:1', { host: 'admin:s3cret@h', port: -1 }, 42]);
     expect(client.endpoints().map((e) => e.id)).toEqual(['http://127.0.0.1:1']);
-    expect(rejected).toHaveLength(3);
+    expect(rejected).toHaveLength(4);
     expect(JSON.stringify(rejected)).not.toContain('s3cret');
     d.push('not a list');
     expect(client.endpoints()).toHaveLength(1);
+  });
+
+  it('treats an update with entries but no valid one as a failed refresh, not an empty service', async () => {
+    const d = manual();
+    const client = createClient({ name: 'svc', discovery: d });
+    clients.push(client);
+    const errors: unknown[] = [];
+    client.on('discoveryError', (e) => errors.push(e.error));
+    d.push(['127.0.0.1:1', '127.0.0.1:2']);
+    d.push([{ host: '127.0.0.1', port: '1' }, { host: '127.0.0.1', port: '2' }]);
+    expect(client.endpoints()).toHaveLength(2);
+    expect(errors).toHaveLength(1);
+    // An empty list is a real answer: the service has no endpoints.
+    d.push([]);
+    expect(client.endpoints()).toHaveLength(0);
+  });
+
+  it('sends a password rotated through discovery', async () => {
+    const servers = await startServers([ok()]);
+    try {
+      const d = manual();
+      const client = createClient({ name: 'svc', discovery: d });
+      clients.push(client);
+      d.push([servers[0]!.url.replace('http://', 'http://svc:old@')]);
+      await (await client.fetch('/x')).text();
+      d.push([servers[0]!.url.replace('http://', 'http://svc:new@')]);
+      await (await client.fetch('/x')).text();
+      const sent = servers[0]!.requests.map((r) => Buffer.from(String(r.headers.authorization).slice(6), 'base64').toString());
+      expect(sent).toEqual(['svc:old', 'svc:new']);
+    } finally {
+      await servers.closeAll();
+    }
   });
 
   it('keeps the last good set when a refresh fails, and says why', async () => {

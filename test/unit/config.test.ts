@@ -73,10 +73,25 @@ describe('createClient validates every option once, naming it', () => {
     expect(configError({ name: 'svc', discovery: staticDiscovery([entry as never]) }).path).toBe(path);
   });
 
-  it('never echoes URL credentials in the error', () => {
-    const err = configError({ name: 'svc', discovery: ['http://admin:hunter2@127.0.0.1:8080/?x'] });
+  it.each([
+    ['http://admin:hunter2@127.0.0.1:8080/?x'],
+    ['http://admin:p@hunter2@bad host:80'],
+    ['http://admin:my hunter2@bad host:80'],
+    [{ host: 'admin:hunter2@10.0.0.1', port: 80 }],
+  ])('never echoes URL credentials in the error (%j)', (entry) => {
+    const err = configError({ name: 'svc', discovery: [entry] });
     expect(err.message).not.toContain('hunter2');
     expect(JSON.stringify(err.value)).not.toContain('hunter2');
+  });
+
+  it.each(['api.internal:8080', 'bad|host', 'a<b>', 'a]b', '[', 'x y'])('refuses the host %j at creation', (host) => {
+    expect(configError({ name: 'svc', discovery: [{ host, port: 80 }] }).path).toBe('discovery[0].host');
+  });
+
+  it('accepts bracketed and normalises IPv6 hosts', async () => {
+    const client = createClient({ name: 'svc', discovery: [{ host: '[::1]', port: 80 }, { host: '0:0:0:0:0:0:0:2', port: 80 }] });
+    expect(client.endpoints().map((e) => e.id)).toEqual(['http://[::1]:80', 'http://[::2]:80']);
+    await client.close();
   });
 
   it('refuses a picker already used by another client', async () => {

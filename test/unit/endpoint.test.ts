@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EndpointState, parseEndpoint } from '../../src/endpoint.js';
+import { authorizationOf, EndpointState, parseEndpoint } from '../../src/endpoint.js';
 
 describe('parseEndpoint', () => {
   it.each([
@@ -28,6 +28,6 @@ describe('parseEndpoint', () => {
     const state = new EndpointState(parsed, 10_000, 0);
     expect(JSON.stringify(state)).not.toContain('p@ss');
     expect(JSON.stringify(state)).not.toContain('user');
-    expect(state.authorization()).toBe(`Basic ${Buffer.from('user:p@ss').toString('base64')}`);
+    expect(authorizationOf(state)).toBe(`Basic ${Buffer.from('user:p@ss').toString('base64')}`);
   });
 });
