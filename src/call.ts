@@ -1,5 +1,6 @@
 import type { IBackoff, IBackoffFactory } from 'cockatiel';
 import type { EventEmitter } from 'eventemitter3';
+import { unwatchSignal, watchSignal } from './caller-signal.js';
 import type { EndpointState } from './endpoint.js';
 import { NoEndpointsError, TimeoutError } from './errors.js';
 import { emitSafely, type ClientEvents } from './events.js';
@@ -128,10 +129,6 @@ export class Call<T> implements PickRequest, AttemptHandle, Interruptible {
     this.#finish(this.#interruption);
   }
 
-  readonly #onCallerAbort = (): void => {
-    this.interrupt(this.#signal?.reason);
-  };
-
   /** Runs the call to its end: resolves with the value to return or rejects with the error to throw. */
   async run(): Promise<T> {
     const host = this.#host;
@@ -139,7 +136,7 @@ export class Call<T> implements PickRequest, AttemptHandle, Interruptible {
     host.counters.started++;
     this.#deadline = host.now() + this.#totalTimeout;
     host.active.add(this);
-    this.#signal?.addEventListener('abort', this.#onCallerAbort);
+    if (this.#signal !== undefined) watchSignal(this.#signal, this);
     try {
       const value = await this.#loop();
       host.counters.succeeded++;
@@ -148,7 +145,7 @@ export class Call<T> implements PickRequest, AttemptHandle, Interruptible {
       host.counters.failed++;
       throw err;
     } finally {
-      this.#signal?.removeEventListener('abort', this.#onCallerAbort);
+      if (this.#signal !== undefined) unwatchSignal(this.#signal, this);
       host.active.delete(this);
     }
   }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { getEventListeners } from 'node:events';
 import { writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +56,19 @@ describe("the caller's abort", () => {
     await expect(client.fetch('/x', { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
     await expect(client.execute(async () => 1, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
     expect(servers[0]!.requests.length).toBe(0);
+  });
+
+  it('many calls sharing one signal add one listener to it, and all end when it aborts', async () => {
+    const client = createClient({ name: 'svc', discovery: ['127.0.0.1:1'] });
+    cleanups.push(() => client.close());
+    const shared = new AbortController();
+    const pending = Array.from({ length: 200 }, () => client.execute(() => new Promise(() => {}), { signal: shared.signal }));
+    await client.execute(async () => 'done', { signal: shared.signal });
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(1);
+    shared.abort('shutting down');
+    const results = await Promise.allSettled(pending);
+    expect(results.every((r) => r.status === 'rejected' && r.reason === 'shutting down')).toBe(true);
+    expect(client.stats().calls.inflight).toBe(0);
   });
 
   it('aborting during the backoff sleep ends the call', async () => {

@@ -1,0 +1,28 @@
+import type { Interruptible } from './call.js';
+
+/**
+ * Calls waiting on each caller signal. One signal is often shared by many calls (a request's
+ * or a server's shutdown signal): one `abort` listener per signal, not one per call, keeps a
+ * call's cost flat however many others share it (design.md §5).
+ */
+const callsBySignal = new WeakMap<AbortSignal, Set<Interruptible>>();
+
+/** Interrupts `call` with the signal's reason when `signal` aborts, until {@link unwatchSignal}. */
+export function watchSignal(signal: AbortSignal, call: Interruptible): void {
+  let calls = callsBySignal.get(signal);
+  if (calls === undefined) {
+    const waiting = new Set<Interruptible>();
+    calls = waiting;
+    callsBySignal.set(signal, waiting);
+    signal.addEventListener('abort', () => {
+      for (const c of waiting) c.interrupt(signal.reason);
+      waiting.clear();
+    }, { once: true });
+  }
+  calls.add(call);
+}
+
+/** Stops interrupting `call` when `signal` aborts. */
+export function unwatchSignal(signal: AbortSignal, call: Interruptible): void {
+  callsBySignal.get(signal)?.delete(call);
+}
