@@ -35,7 +35,9 @@ export function bulwarkCaller(urls: readonly string[], traffic: Traffic): Caller
   let attempts = 0;
   client.on('attempt', (e) => {
     attempts++;
-    traffic.record(hostOf(e.endpoint.url), { kind: outcomeKind(e.ok, e.error), latency: e.latency });
+    // The event's reason already says what happened; no need to dig through the error.
+    const kind = e.ok ? 'ok' : e.reason === 'connection refused' ? 'refused' : e.reason.endsWith('timeout') ? 'timeout' : 'failed';
+    traffic.record(hostOf(e.endpoint.url), { kind, latency: e.latency });
   });
   return {
     title: 'bulwark',

@@ -30,7 +30,7 @@ interface PerEndpoint {
   lastAt: number;
 }
 
-/** Classifies an attempt by its error, walking the cause chain fetch wraps codes in. */
+/** Classifies a plain fetch's outcome by its error, walking the cause chain fetch wraps codes in. */
 export function outcomeKind(ok: boolean, error: unknown): OutcomeKind {
   if (ok) return 'ok';
   for (let e = error, depth = 0; e !== null && typeof e === 'object' && depth < 6; depth++) {

@@ -239,8 +239,9 @@ export class Call<T> implements PickRequest, AttemptHandle, Interruptible {
     const host = this.#host;
     const delay = Math.max(backoff.duration, judgement.retryAfter ?? 0);
     // A retry that cannot start before the deadline only burns budget.
-    if (host.now() + delay >= this.#deadline) return -1;
-    if (host.budget !== undefined && !host.budget.tryRetry(host.now())) {
+    const now = host.now();
+    if (now + delay >= this.#deadline) return -1;
+    if (host.budget !== undefined && !host.budget.tryRetry(now)) {
       host.counters.budgetExhausted++;
       emitSafely(host.events, 'budgetExhausted', { endpoint, attempt: this.attempt, reason: judgement.reason });
       return -1;

@@ -73,10 +73,9 @@ export class EndpointRegistry {
         state = new EndpointState(p, this.#decay, now);
         added.push(state);
         changed = true;
-      } else if (state.weight !== p.weight || state.priority !== p.priority || state.zone !== p.zone) {
-        state.refresh(p);
-        changed = true;
       } else {
+        // Metadata changes in place and alone reaches no picker; these fields do.
+        if (state.weight !== p.weight || state.priority !== p.priority || state.zone !== p.zone) changed = true;
         state.refresh(p);
       }
       next.push(state);

@@ -90,7 +90,7 @@ export function splitFetchArgs(input: string | URL | Request, init: BulwarkReque
     path = input.startsWith('/') ? input : /^[a-z][a-z0-9+.-]*:\/\//i.test(input) ? pathOf(new URL(input)) : `/${input}`;
   } else if (input instanceof URL) {
     path = pathOf(input);
-  } else if (typeof Request !== 'undefined' && input instanceof Request) {
+  } else if (input instanceof Request) {
     path = pathOf(new URL(input.url));
     base = { method: input.method, headers: input.headers, body: input.body, redirect: input.redirect };
     if (input.body !== null) (base as { duplex?: string }).duplex = 'half';
