@@ -1,13 +1,13 @@
 import type { IBackoff, IBackoffFactory } from 'cockatiel';
 import type { EventEmitter } from 'eventemitter3';
-import { unwatchSignal, watchSignal } from './caller-signal.js';
-import type { EndpointState } from './endpoint.js';
+import { unwatchSignal, watchSignal } from './call/caller-signal.js';
+import type { EndpointState } from './endpoints/endpoint.js';
 import { NoEndpointsError, TimeoutError } from './errors.js';
-import { emitSafely, type ClientEvents } from './events.js';
-import type { Outcome, ResolvedOptions, Verdict } from './options.js';
+import { emitSafely, type ClientEvents } from './observe/events.js';
+import type { Outcome, ResolvedOptions, Verdict } from './config/options.js';
 import type { Picker, PickRequest } from './pickers/picker.js';
-import type { RetryBudget } from './policies/budget.js';
-import type { EndpointRegistry } from './registry.js';
+import type { RetryBudget } from './pipeline/budget.js';
+import type { EndpointRegistry } from './endpoints/registry.js';
 
 /** What the attempt loop needs from its client. */
 export interface CallHost {

@@ -2,18 +2,19 @@ import { EventEmitter } from 'eventemitter3';
 import { Call, type CallCounters, type CallHost, type Transport } from './call.js';
 import { isDiscovery, type Discovery } from './discovery/discovery.js';
 import { StaticDiscovery } from './discovery/static.js';
-import { EndpointParseError, parseEndpoint, type Endpoint, type EndpointInit } from './endpoint.js';
+import type { Endpoint, EndpointInit } from './endpoints/endpoint.js';
+import { EndpointParseError, parseEndpoint } from './endpoints/parse.js';
 import { ClientClosedError, ConfigError } from './errors.js';
-import { emitSafely, type ClientEvents } from './events.js';
-import { resolveOptions, resolveTimeouts, type CallOptions, type ClientOptions, type ExecuteOptions, type ResolvedOptions } from './options.js';
+import { emitSafely, type ClientEvents } from './observe/events.js';
+import { resolveOptions, resolveTimeouts, type CallOptions, type ClientOptions, type ExecuteOptions, type ResolvedOptions } from './config/options.js';
 import { peakEwma } from './pickers/peak-ewma.js';
 import type { Picker } from './pickers/picker.js';
-import { RetryBudget } from './policies/budget.js';
-import { createBackoff } from './policies/retry.js';
-import { EndpointRegistry } from './registry.js';
+import { RetryBudget } from './pipeline/budget.js';
+import { createBackoff } from './transports/classify.js';
+import { EndpointRegistry } from './endpoints/registry.js';
 import { ExecuteTransport, type AttemptFn } from './transports/execute.js';
 import { FetchTransport, splitFetchArgs, type BulwarkRequestInit } from './transports/fetch.js';
-import { stats, type ClientStats } from './stats.js';
+import { stats, type ClientStats } from './observe/stats.js';
 
 const DEFAULT_LATENCY_DECAY = 10_000;
 /** Pickers hold per-client state; one used by two clients would balance neither well. */

@@ -1,4 +1,4 @@
-import type { EndpointInit } from '../endpoint.js';
+import type { EndpointInit } from '../endpoints/endpoint.js';
 
 /**
  * A source of endpoints. A custom adapter is one object with a `watch` method: call `update`

@@ -1,4 +1,4 @@
-import type { EndpointInit } from '../endpoint.js';
+import type { EndpointInit } from '../endpoints/endpoint.js';
 import type { Discovery } from './discovery.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { EndpointState } from '../endpoint.js';
+import type { EndpointState } from '../endpoints/endpoint.js';
 import { ConfigError } from '../errors.js';
 
 const NONE: readonly EndpointState[] = [];

@@ -1,4 +1,4 @@
-import type { EndpointState } from '../endpoint.js';
+import type { EndpointState } from '../endpoints/endpoint.js';
 import { ConfigError } from '../errors.js';
 import type { Picker, RandomSource } from './picker.js';
 import { Candidates, functionOption, optionsObject, pickLeastLoaded, randomOption } from './p2c.js';

@@ -1,4 +1,4 @@
-import type { EndpointState } from '../endpoint.js';
+import type { EndpointState } from '../endpoints/endpoint.js';
 
 /** What a picker is told about the call it picks for. One object per call, reused across its attempts. */
 export interface PickRequest {

@@ -1,4 +1,4 @@
-import type { EndpointState } from '../endpoint.js';
+import type { EndpointState } from '../endpoints/endpoint.js';
 import { ConfigError } from '../errors.js';
 import type { Picker, PickRequest, RandomSource } from './picker.js';
 import { Candidates, functionOption, optionsObject, pickAtRandom, randomOption } from './p2c.js';

@@ -1,4 +1,4 @@
-import type { EndpointState } from '../endpoint.js';
+import type { EndpointState } from '../endpoints/endpoint.js';
 import type { Picker, RandomSource } from './picker.js';
 import { draw, optionsObject, randomOption } from './p2c.js';
 

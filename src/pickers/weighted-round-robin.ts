@@ -1,4 +1,4 @@
-import type { EndpointState } from '../endpoint.js';
+import type { EndpointState } from '../endpoints/endpoint.js';
 import type { Picker, PickRequest, RandomSource } from './picker.js';
 import { optionsObject, randomOption } from './p2c.js';
 

@@ -1,7 +1,7 @@
 import type { AttemptHandle, Judgement, Transport } from '../call.js';
-import type { Endpoint, EndpointState } from '../endpoint.js';
-import type { AttemptContext, Outcome, Verdict } from '../options.js';
-import { failureReason, networkFailure } from '../policies/retry.js';
+import type { Endpoint, EndpointState } from '../endpoints/endpoint.js';
+import type { AttemptContext, Outcome, Verdict } from '../config/options.js';
+import { failureReason, networkFailure } from './classify.js';
 
 /** The function `execute` runs once per attempt. */
 export type AttemptFn<T> = (endpoint: Endpoint, context: AttemptContext) => Promise<T> | T;

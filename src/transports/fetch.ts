@@ -1,7 +1,7 @@
 import type { AttemptHandle, Judgement, Transport } from '../call.js';
-import { authorizationOf, type EndpointState } from '../endpoint.js';
-import type { CallOptions, Outcome } from '../options.js';
-import { failureReason, isIdempotentMethod, isRetryableStatus, networkFailure, retryAfterMs } from '../policies/retry.js';
+import { authorizationOf, type EndpointState } from '../endpoints/endpoint.js';
+import type { CallOptions, Outcome } from '../config/options.js';
+import { failureReason, isIdempotentMethod, isRetryableStatus, networkFailure, retryAfterMs } from './classify.js';
 
 /** `RequestInit` plus bulwark's per-call options. */
 export interface BulwarkRequestInit extends Omit<RequestInit, 'signal'>, CallOptions {}

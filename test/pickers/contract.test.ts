@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { EndpointState, parseEndpoint } from '../../src/endpoint.js';
+import { EndpointState } from '../../src/endpoints/endpoint.js';
+import { parseEndpoint } from '../../src/endpoints/parse.js';
 import { ConfigError } from '../../src/errors.js';
 import * as pickers from '../../src/pickers/index.js';
 import type { Picker } from '../../src/pickers/picker.js';

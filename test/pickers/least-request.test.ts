@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { EndpointState, parseEndpoint } from '../../src/endpoint.js';
+import { EndpointState } from '../../src/endpoints/endpoint.js';
+import { parseEndpoint } from '../../src/endpoints/parse.js';
 import { leastRequest } from '../../src/pickers/least-request.js';
 import { mulberry32 } from '../helpers/prng.js';
 

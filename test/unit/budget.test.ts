@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RetryBudget } from '../../src/policies/budget.js';
+import { RetryBudget } from '../../src/pipeline/budget.js';
 
 describe('RetryBudget', () => {
   it('allows ratio × calls + minPerSecond × seconds covered', () => {

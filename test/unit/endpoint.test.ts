@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { authorizationOf, EndpointState, parseEndpoint } from '../../src/endpoint.js';
+import { authorizationOf, EndpointState } from '../../src/endpoints/endpoint.js';
+import { parseEndpoint } from '../../src/endpoints/parse.js';
 
 describe('parseEndpoint', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EndpointRegistry } from '../../src/registry.js';
+import { EndpointRegistry } from '../../src/endpoints/registry.js';
 
 function registry(): EndpointRegistry {
   return new EndpointRegistry(10_000, () => 0, { changed() {}, rejected() {}, failed() {} });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failureReason, isIdempotentMethod, isRetryableStatus, networkFailure, retryAfterMs } from '../../src/policies/retry.js';
+import { failureReason, isIdempotentMethod, isRetryableStatus, networkFailure, retryAfterMs } from '../../src/transports/classify.js';
 
 const err = (fields: Record<string, unknown>): Error => Object.assign(new Error('x'), fields);
 

@@ -1,8 +1,8 @@
-import { ConfigError } from './errors.js';
-import type { Discovery } from './discovery/discovery.js';
-import type { Endpoint, EndpointInit } from './endpoint.js';
-import type { Picker } from './pickers/picker.js';
-import type { RetryBudgetOptions } from './policies/budget.js';
+import { ConfigError } from '../errors.js';
+import type { Discovery } from '../discovery/discovery.js';
+import type { Endpoint, EndpointInit } from '../endpoints/endpoint.js';
+import type { Picker } from '../pickers/picker.js';
+import type { RetryBudgetOptions } from '../pipeline/budget.js';
 
 /** Deadlines in milliseconds. */
 export interface TimeoutOptions {

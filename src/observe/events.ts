@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'eventemitter3';
-import type { Endpoint } from './endpoint.js';
+import type { Endpoint } from '../endpoints/endpoint.js';
 
 /** The endpoint set changed: the full new set, and what came and went (by id). */
 export interface EndpointsEvent {

@@ -1,6 +1,7 @@
-import { EndpointParseError, EndpointState, parseEndpoint, type EndpointInit, type ParsedEndpoint } from './endpoint.js';
-import { describe, redactUrl } from './errors.js';
-import type { EndpointsEvent, EndpointRejectedEvent } from './events.js';
+import { EndpointState, type EndpointInit } from './endpoint.js';
+import { EndpointParseError, parseEndpoint, type ParsedEndpoint } from './parse.js';
+import { describe, redactUrl } from '../errors.js';
+import type { EndpointsEvent, EndpointRejectedEvent } from '../observe/events.js';
 
 /** Callbacks through which the registry reports what it did. */
 export interface RegistryListener {

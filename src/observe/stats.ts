@@ -1,4 +1,4 @@
-import type { CallHost } from './call.js';
+import type { CallHost } from '../call.js';
 
 /** One endpoint in a {@link ClientStats} snapshot. */
 export interface EndpointStats {

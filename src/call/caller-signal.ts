@@ -1,4 +1,4 @@
-import type { Interruptible } from './call.js';
+import type { Interruptible } from '../call.js';
 
 /**
  * Calls waiting on each caller signal. One signal is often shared by many calls (a request's

@@ -1,0 +1,111 @@
+import { PeakEwma } from '../observe/latency.js';
+import type { ParsedEndpoint } from './parse.js';
+
+/**
+ * One endpoint as discovery describes it: a URL-ish string (`'http://host:port/base'` or
+ * `'host:port'`) or an object.
+ */
+export type EndpointInit =
+  | string
+  | {
+      host: string;
+      port: number;
+      /** `'http'` (default) or `'https'`; a trailing `:` is allowed. */
+      protocol?: string | undefined;
+      /** Relative weight for weighted pickers; default 1. */
+      weight?: number | undefined;
+      /** Priority level, 0 is the most preferred; default 0. */
+      priority?: number | undefined;
+      zone?: string | undefined;
+      metadata?: Record<string, string> | undefined;
+      /** Path prefix prepended to every request path, e.g. `/api`. */
+      basePath?: string | undefined;
+    };
+
+/** An endpoint after parsing: what pickers, `execute` functions and events see. */
+export interface Endpoint {
+  /** Stable identity used to diff endpoint sets: `protocol://host:port/base`, never userinfo. */
+  readonly id: string;
+  readonly protocol: 'http:' | 'https:';
+  /** Host name or IP address, IPv6 without brackets. */
+  readonly host: string;
+  readonly port: number;
+  /** Path prefix without trailing slash, `''` when none. */
+  readonly basePath: string;
+  /** `protocol://host:port/base`: what a request path is appended to. */
+  readonly url: string;
+  readonly weight: number;
+  readonly priority: number;
+  readonly zone: string | undefined;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** What the registry keeps per endpoint: the endpoint plus its live load and latency. */
+export class EndpointState implements Endpoint {
+  readonly id: string;
+  readonly protocol: 'http:' | 'https:';
+  readonly host: string;
+  readonly port: number;
+  readonly basePath: string;
+  readonly url: string;
+  weight: number;
+  priority: number;
+  zone: string | undefined;
+  metadata: Readonly<Record<string, string>>;
+  /** Attempts currently running against this endpoint. */
+  inflight = 0;
+  /** Attempts finished, by outcome. */
+  successes = 0;
+  failures = 0;
+  /** Latency estimate used by `peakEwma` and shown in `stats()`. */
+  readonly latency: PeakEwma;
+
+  constructor(parsed: ParsedEndpoint, decay: number, now: number) {
+    this.id = parsed.id;
+    this.protocol = parsed.protocol;
+    this.host = parsed.host;
+    this.port = parsed.port;
+    this.basePath = parsed.basePath;
+    this.url = parsed.id;
+    this.weight = parsed.weight;
+    this.priority = parsed.priority;
+    this.zone = parsed.zone;
+    this.metadata = parsed.metadata;
+    setAuthorization(this, parsed.authorization);
+    this.latency = new PeakEwma(decay, now);
+  }
+
+  /** Takes the descriptive fields of a newer description of the same endpoint. */
+  refresh(parsed: ParsedEndpoint): void {
+    this.weight = parsed.weight;
+    this.priority = parsed.priority;
+    this.zone = parsed.zone;
+    this.metadata = parsed.metadata;
+    // Credentials are not part of the id, so a rotated password arrives as a refresh.
+    setAuthorization(this, parsed.authorization);
+  }
+
+  toJSON(): Endpoint {
+    return {
+      id: this.id, protocol: this.protocol, host: this.host, port: this.port, basePath: this.basePath,
+      url: this.url, weight: this.weight, priority: this.priority, zone: this.zone, metadata: this.metadata,
+    };
+  }
+}
+
+/**
+ * `Basic …` header values for endpoints whose URL carried userinfo, kept off the endpoint
+ * objects that events, `endpoints()` and custom pickers see.
+ */
+const authorizations = new WeakMap<EndpointState, string>();
+
+function setAuthorization(endpoint: EndpointState, value: string | undefined): void {
+  if (value === undefined) authorizations.delete(endpoint);
+  else authorizations.set(endpoint, value);
+}
+
+/** The Authorization header value derived from the endpoint URL's userinfo, if it had any. */
+export function authorizationOf(endpoint: EndpointState): string | undefined {
+  return authorizations.get(endpoint);
+}
+
