@@ -1,20 +1,34 @@
 import { EventEmitter } from 'eventemitter3';
-import { Call, type CallCounters, type CallHost, type Transport } from './call.js';
-import { isDiscovery, type Discovery } from './discovery/discovery.js';
-import { StaticDiscovery } from './discovery/static.js';
-import type { Endpoint, EndpointInit } from './endpoints/endpoint.js';
-import { EndpointParseError, parseEndpoint } from './endpoints/parse.js';
+import type { CallSettings } from './call/context.js';
+import { CallContext } from './call/context.js';
+import { DeadlineWheel } from './call/deadline-wheel.js';
+import type { CallHost } from './call/host.js';
+import { defaultCallSettings, resolveCallOptions } from './config/call-options.js';
+import type { CallOptions, ClientOptions, ExecuteOptions, ResolvedOptions } from './config/options.js';
+import { resolveClock, resolveOptions } from './config/resolve.js';
+import { startDiscovery, resolveDiscovery } from './discovery/start.js';
+import type { Endpoint } from './endpoints/endpoint.js';
+import { EndpointRegistry } from './endpoints/registry.js';
 import { ClientClosedError, ConfigError } from './errors.js';
+import { Accounting } from './observe/accounting.js';
+import { EventObserver } from './observe/event-observer.js';
 import { emitSafely, type ClientEvents } from './observe/events.js';
-import { resolveOptions, resolveTimeouts, type CallOptions, type ClientOptions, type ExecuteOptions, type ResolvedOptions } from './config/options.js';
+import { LatencyWindow } from './observe/latency-window.js';
+import { Observers } from './observe/observer.js';
+import { stats, type ClientStats } from './observe/stats.js';
 import { peakEwma } from './pickers/peak-ewma.js';
 import type { Picker } from './pickers/picker.js';
+import { AttemptStage } from './pipeline/attempt.js';
+import { createBackoff } from './pipeline/backoff.js';
 import { RetryBudget } from './pipeline/budget.js';
-import { createBackoff } from './transports/classify.js';
-import { EndpointRegistry } from './endpoints/registry.js';
+import { HedgeStage } from './pipeline/hedge.js';
+import { RetryStage } from './pipeline/retry.js';
+import { compose, type Stage } from './pipeline/stage.js';
+import { WaitForEndpoints } from './pipeline/wait-for-endpoints.js';
 import { ExecuteTransport, type AttemptFn } from './transports/execute.js';
-import { FetchTransport, splitFetchArgs, type BulwarkRequestInit } from './transports/fetch.js';
-import { stats, type ClientStats } from './observe/stats.js';
+import { splitFetchArgs, type BulwarkRequestInit } from './transports/fetch-args.js';
+import { FetchTransport } from './transports/fetch.js';
+import type { Transport } from './transports/transport.js';
 
 const DEFAULT_LATENCY_DECAY = 10_000;
 /** Pickers hold per-client state; one used by two clients would balance neither well. */
@@ -40,6 +54,11 @@ export class Client extends EventEmitter<ClientEvents> {
   readonly name: string;
   readonly #options: ResolvedOptions;
   readonly #host: CallHost;
+  readonly #accounting = new Accounting();
+  readonly #budget: RetryBudget | undefined;
+  readonly #pipeline: Stage;
+  readonly #waitStage: WaitForEndpoints;
+  readonly #defaults: CallSettings;
   readonly #fetch: typeof globalThis.fetch | undefined;
   readonly #stop: () => void | Promise<void>;
   #closed: Promise<void> | undefined;
@@ -50,11 +69,12 @@ export class Client extends EventEmitter<ClientEvents> {
     const resolved = resolveOptions(options);
     this.#options = resolved;
     this.name = resolved.name;
+    const clock = resolveClock(resolved.name, options.clock);
     const discovery = resolveDiscovery(resolved.name, options.discovery);
     const picker = options.picker ?? peakEwma();
     checkPicker(resolved.name, picker);
     this.#fetch = options.fetch;
-    const now = (): number => performance.now();
+    const now = (): number => clock.now();
     const registry = new EndpointRegistry(picker.latencyDecay ?? DEFAULT_LATENCY_DECAY, now, {
       changed: (event) => {
         picker.update(registry.list);
@@ -63,20 +83,24 @@ export class Client extends EventEmitter<ClientEvents> {
       rejected: (event) => this.#emitSoon('endpointRejected', event),
       failed: (error) => this.#discoveryFailed(error),
     });
-    const counters: CallCounters = { started: 0, succeeded: 0, failed: 0, attempts: 0, retries: 0, budgetExhausted: 0 };
+    const latencyWindow = new LatencyWindow();
+    const observers = new Observers();
+    observers.add(this.#accounting);
+    observers.add(latencyWindow);
+    observers.add(new EventObserver(this));
+    this.#host = { options: resolved, registry, picker, clock, wheel: new DeadlineWheel(clock), observers, lastDiscoveryError: undefined, lastCallId: 0 };
     const { budget } = resolved;
-    this.#host = {
-      options: resolved,
-      registry,
-      picker,
-      budget: budget === false ? undefined : new RetryBudget(budget.ratio, budget.minPerSecond, budget.window, now()),
-      backoff: createBackoff(resolved.backoffBase, resolved.backoffCap),
-      events: this,
-      counters,
-      active: new Set(),
-      now,
-      lastDiscoveryError: undefined,
-    };
+    this.#budget = budget === false ? undefined : new RetryBudget(budget.ratio, budget.minPerSecond, budget.window, now());
+    this.#waitStage = new WaitForEndpoints(this.#host);
+    // The documented order (docs/architecture.md, "Stages"): wait for endpoints → retry → hedge → attempt.
+    this.#pipeline = compose([
+      this.#waitStage,
+      new RetryStage(this.#budget, createBackoff(resolved.backoffBase, resolved.backoffCap)),
+      new HedgeStage(latencyWindow),
+      new AttemptStage(),
+    ]);
+    this.#defaults = defaultCallSettings(resolved);
+    registry.onKnown(() => this.#waitStage.known());
     pickersInUse.add(picker);
     // A static list arrives while the constructor runs: its events wait a microtask, so that
     // listeners added right after createClient() hear about the first set too.
@@ -85,7 +109,12 @@ export class Client extends EventEmitter<ClientEvents> {
       update: (endpoints) => {
         if (this.#closed !== undefined) return;
         this.#host.lastDiscoveryError = undefined;
-        registry.replace(endpoints);
+        try {
+          registry.replace(endpoints);
+        } catch (err) {
+          // A hostile update (a throwing Proxy, say) is a failed refresh, never an exception in the adapter.
+          this.#discoveryFailed(err);
+        }
       },
       error: (error) => this.#discoveryFailed(error),
     });
@@ -95,17 +124,19 @@ export class Client extends EventEmitter<ClientEvents> {
   /**
    * `fetch` against the service: the path and query of `input` go to the picked endpoint.
    * Resolves with the last Response whatever its status (after any retries); rejects only
-   * when no response was obtained: network error, `TimeoutError`, `NoEndpointsError`, the
-   * caller's abort reason, or `ClientClosedError`.
+   * when no response was obtained: `RequestFailedError` (network errors), `TimeoutError`,
+   * `NoEndpointsError`, the caller's abort reason, or `ClientClosedError`.
    *
    * @example
    * const res = await users.fetch('/v1/users', { method: 'POST', body: JSON.stringify(u), timeout: { total: 2_000 } });
    */
   fetch(input: string | URL | Request, init?: BulwarkRequestInit): Promise<Response> {
     try {
-      const fetchImpl = this.#fetch ?? globalThis.fetch;
-      const { path, init: requestInit, options } = splitFetchArgs(input, init);
-      return this.#run(new FetchTransport(fetchImpl, path, requestInit, options.idempotent, options.signal ?? undefined), options);
+      const args = splitFetchArgs(input, init);
+      if (args.classify !== undefined && typeof args.classify !== 'function') throw new ConfigError(this.name, 'classify', 'must be a function', args.classify);
+      const settings = resolveCallOptions(this.#options, args.options, this.#defaults);
+      const transport = new FetchTransport({ service: this.name, fetch: this.#fetch ?? globalThis.fetch, statusCodes: this.#options.statusCodes }, args, settings.signal);
+      return this.#run(transport, settings);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -122,20 +153,30 @@ export class Client extends EventEmitter<ClientEvents> {
   execute<T>(fn: AttemptFn<T>, options?: ExecuteOptions<T>): Promise<T> {
     try {
       if (typeof fn !== 'function') throw new TypeError('client.execute: fn must be a function');
-      return this.#run(new ExecuteTransport(fn, options?.classify, options?.idempotent), options ?? {});
+      let settings = this.#defaults;
+      if (options !== undefined) {
+        if (options === null || typeof options !== 'object') throw new ConfigError(this.name, 'options', 'must be an object', options);
+        if (options.classify !== undefined && typeof options.classify !== 'function') throw new ConfigError(this.name, 'classify', 'must be a function', options.classify);
+        settings = resolveCallOptions(this.#options, options as CallOptions, this.#defaults);
+      }
+      return this.#run(new ExecuteTransport(this.name, fn, options?.classify, options?.idempotent), settings);
     } catch (err) {
       return Promise.reject(err);
     }
   }
 
   /**
-   * A plain-object snapshot: per-endpoint load, latency and outcomes, call and retry counters.
+   * A plain-object snapshot: per-endpoint load, latency and outcomes, call, retry and hedge counters.
    *
    * @example
    * console.table(users.stats().endpoints);
    */
   stats(): ClientStats {
-    return stats(this.#host, this.#closed !== undefined);
+    const host = this.#host;
+    return stats({
+      name: this.name, pickerName: host.picker.name, endpoints: host.registry.list, counters: this.#accounting.counters,
+      budget: this.#budget, now: host.clock.now(), closed: this.#closed !== undefined,
+    });
   }
 
   /**
@@ -150,8 +191,9 @@ export class Client extends EventEmitter<ClientEvents> {
 
   /**
    * Stops discovery and every timer, and ends every call still running with
-   * `ClientClosedError` (the attempt in flight is aborted). Later calls reject with it too.
-   * Safe to call twice.
+   * `ClientClosedError` (attempts in flight are aborted). Later calls reject with it too.
+   * Safe to call twice; it never rejects (a failing discovery stop is reported as a
+   * `discoveryError` event first).
    *
    * @example
    * process.on('SIGTERM', () => void users.close());
@@ -163,9 +205,11 @@ export class Client extends EventEmitter<ClientEvents> {
 
   async #shutdown(): Promise<void> {
     const error = new ClientClosedError(this.name);
-    for (const call of [...this.#host.active]) call.interrupt(error);
+    for (const call of this.#host.wheel.entries()) (call as CallContext<unknown>).interrupt(error);
     try {
       await this.#stop();
+    } catch (err) {
+      emitSafely(this, 'discoveryError', { error: err });
     } finally {
       this.removeAllListeners();
     }
@@ -175,6 +219,7 @@ export class Client extends EventEmitter<ClientEvents> {
     if (this.#closed !== undefined) return;
     this.#host.lastDiscoveryError = error;
     this.#emitSoon('discoveryError', { error });
+    if (!this.#host.registry.known) this.#waitStage.failed(error);
   }
 
   #emitSoon<K extends 'endpoints' | 'endpointRejected' | 'discoveryError'>(name: K, event: ClientEvents[K][0]): void {
@@ -182,46 +227,18 @@ export class Client extends EventEmitter<ClientEvents> {
     if (this.#constructing) queueMicrotask(emit); else emit();
   }
 
-  #run<T>(transport: Transport<T>, options: CallOptions): Promise<T> {
+  #run<T>(transport: Transport<T>, settings: CallSettings): Promise<T> {
     if (this.#closed !== undefined) return Promise.reject(new ClientClosedError(this.name));
-    let attempt = this.#options.attemptTimeout;
-    let total = this.#options.totalTimeout;
-    if (options.timeout !== undefined) {
-      ({ attempt, total } = resolveTimeouts(this.name, options.timeout, 'timeout', attempt, total));
-    }
-    const call = new Call<T>(this.#host, transport, options.signal ?? undefined, options.key, attempt, total);
-    return call.run();
-  }
-}
-
-/** Starts a discovery adapter; an adapter that throws on start counts as a failed refresh, not a crash. */
-function startDiscovery(discovery: Discovery, sink: { update: (e: readonly EndpointInit[]) => void; error: (err: unknown) => void }): () => void | Promise<void> {
-  try {
-    const stop: unknown = discovery.watch(sink.update, sink.error);
-    return typeof stop === 'function' ? (stop as () => void | Promise<void>) : noop;
-  } catch (err) {
-    sink.error(err);
-    return noop;
-  }
-}
-
-function noop(): void {}
-
-function resolveDiscovery(name: string, discovery: unknown): Discovery {
-  const list = Array.isArray(discovery) ? (discovery as readonly EndpointInit[]) : discovery instanceof StaticDiscovery ? discovery.endpoints : undefined;
-  if (list !== undefined) {
-    list.forEach((entry, i) => {
-      try {
-        parseEndpoint(entry);
-      } catch (err) {
-        if (err instanceof EndpointParseError) throw new ConfigError(name, `discovery[${i}]${err.field}`, err.expected, err.field === '' ? entry : err.value);
-        throw err;
-      }
+    const signal = settings.signal;
+    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    const host = this.#host;
+    const now = host.clock.now();
+    return new Promise<T>((resolve, reject) => {
+      const ctx = new CallContext<T>(host, transport, settings, now, resolve, reject);
+      host.observers.callStarted(ctx);
+      this.#pipeline.run(ctx);
     });
-    return discovery instanceof StaticDiscovery ? discovery : new StaticDiscovery(list);
   }
-  if (!isDiscovery(discovery)) throw new ConfigError(name, 'discovery', 'must be an array of endpoints or a Discovery ({ watch(update, error) })', discovery);
-  return discovery;
 }
 
 function checkPicker(name: string, picker: unknown): asserts picker is Picker {

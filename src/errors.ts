@@ -104,18 +104,108 @@ export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(redactUrl(value));
   if (typeof value === 'function') return 'a function';
   if (value === null || typeof value !== 'object') return String(value);
-  if (Array.isArray(value)) return `an array of ${value.length}`;
+  // A Proxy or an object with getters can throw from any look at it; a description must not.
   try {
+    if (Array.isArray(value)) return `an array of ${value.length}`;
     return JSON.stringify(value, (k, v: unknown) => (typeof v === 'string' && k !== '' ? redactUrl(v) : v)).slice(0, 120);
   } catch {
     return 'an object';
   }
 }
 
+/** A `scheme://` at the start of a string, after any leading white space. */
+const SCHEME_PREFIX = /^\s*[a-z][a-z0-9+.-]*:\/\//i;
+
+/** An endpoint string cut around its userinfo; see {@link splitUserinfo}. */
+export interface UserinfoSplit {
+  /** The leading `scheme://`, or `''` when there is none. */
+  readonly prefix: string;
+  /** Everything between the prefix and the last `@`, raw; `undefined` when there is no `@`. */
+  readonly userinfo: string | undefined;
+  /** What follows the userinfo's `@` (or the prefix, when there is no userinfo). */
+  readonly rest: string;
+}
+
 /**
- * Removes userinfo (`user:password@`) from URLs in `text`, and from a bare `user:pass@host`:
- * everything up to the last `@` before the path, whatever characters the password holds.
+ * Cuts an endpoint string into `scheme://`, userinfo and the rest. The userinfo runs to the
+ * LAST `@`, whatever it holds: passwords come with raw `#`, `/`, `?`, `%` and spaces, and a URL
+ * parser would cut them at the first of those and hand back a password as host or path. Parsing
+ * and redaction both use this, so whatever is not shown is exactly what is sent as a secret.
+ *
+ * @example
+ * splitUserinfo('http://u:pa#ss@h:80'); // { prefix: 'http://', userinfo: 'u:pa#ss', rest: 'h:80' }
+ * splitUserinfo('u:p@h:80');            // { prefix: '', userinfo: 'u:p', rest: 'h:80' }
+ */
+export function splitUserinfo(text: string): UserinfoSplit {
+  const prefix = SCHEME_PREFIX.exec(text)?.[0] ?? '';
+  const at = text.lastIndexOf('@');
+  if (at < prefix.length) return { prefix, userinfo: undefined, rest: text.slice(prefix.length) };
+  return { prefix, userinfo: text.slice(prefix.length, at), rest: text.slice(at + 1) };
+}
+
+/**
+ * Removes userinfo (`user:password@`) from `text`: everything after a leading `scheme://` (or
+ * from the start) up to the last `@`, whatever characters the password holds. In text that is
+ * not one URL this removes more than the userinfo, never less.
+ *
+ * @example
+ * redactUrl('http://admin:pa#ss@10.0.0.1:80/api'); // 'http://10.0.0.1:80/api'
  */
 export function redactUrl(text: string): string {
-  return text.replace(/(\/\/)[^/?#]*@/g, '$1').replace(/^[^/?#]*@/, '');
+  const { prefix, userinfo, rest } = splitUserinfo(text);
+  return userinfo === undefined ? text : prefix + rest;
+}
+
+/** Which user-supplied piece misbehaved. */
+export type PluginKind = 'picker' | 'classify';
+
+/**
+ * A plugin (a custom picker, a `classify` function) returned something bulwark cannot use, or
+ * threw. The call fails with this error and nothing more is sent; `cause` is what it threw.
+ *
+ * @example
+ * // A picker that returns an endpoint it was not given:
+ * await client.execute(fn).catch((err) => err instanceof PluginError && err.plugin === 'picker'); // true
+ */
+export class PluginError extends BulwarkError {
+  /** Which plugin misbehaved. */
+  readonly plugin: PluginKind;
+
+  constructor(service: string, plugin: PluginKind, detail: string, options?: { cause?: unknown }) {
+    super('ERR_BULWARK_PLUGIN', service, `${service}: ${plugin} ${detail}`, options);
+    this.plugin = plugin;
+  }
+}
+
+/** One attempt of a failed request, as {@link RequestFailedError} lists it. */
+export interface AttemptSummary {
+  /** The endpoint's id (`protocol://host:port/base`, never credentials). */
+  readonly endpoint: string;
+  /** What happened: `connection refused`, `status 503`, `attempt timeout`, … */
+  readonly reason: string;
+  /** HTTP status, when the attempt got a response. */
+  readonly status: number | undefined;
+}
+
+/**
+ * A `fetch` call obtained no response: every attempt failed on the network. `cause` is the
+ * last attempt's error (for global fetch a `TypeError: fetch failed` with the socket error in
+ * its own `cause`); `endpoint` and `attempts` say where the call went and what happened.
+ *
+ * @example
+ * catch (err) { if (err instanceof RequestFailedError) log.warn({ endpoint: err.endpoint, attempts: err.attempts }, err.message); }
+ */
+export class RequestFailedError extends BulwarkError {
+  /** The endpoint of the last attempt. */
+  readonly endpoint: string;
+  /** Every attempt of the call, oldest first. */
+  readonly attempts: readonly AttemptSummary[];
+
+  constructor(service: string, attempts: readonly AttemptSummary[], options: { cause: unknown }) {
+    const last = attempts[attempts.length - 1];
+    const n = attempts.length;
+    super('ERR_BULWARK_REQUEST_FAILED', service, `${service}: request failed after ${n} attempt${n === 1 ? '' : 's'}${last ? ` (last: ${last.reason} at ${last.endpoint})` : ''}`, options);
+    this.endpoint = last?.endpoint ?? '';
+    this.attempts = attempts;
+  }
 }

@@ -1,9 +1,12 @@
-import type { Interruptible } from '../call.js';
+/** Something a caller's abort ends early. */
+export interface Interruptible {
+  interrupt(error: unknown): void;
+}
 
 /**
  * Calls waiting on each caller signal. One signal is often shared by many calls (a request's
  * or a server's shutdown signal): one `abort` listener per signal, not one per call, keeps a
- * call's cost flat however many others share it (design.md §5).
+ * call's cost flat however many others share it (docs/architecture.md, "Performance").
  */
 const callsBySignal = new WeakMap<AbortSignal, Set<Interruptible>>();
 

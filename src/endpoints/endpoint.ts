@@ -10,7 +10,7 @@ export type EndpointInit =
   | {
       host: string;
       port: number;
-      /** `'http'` (default) or `'https'`; a trailing `:` is allowed. */
+      /** A URL scheme: `'http'` (default), `'https'`, or any other (`'tcp'`, `'redis'`, …) for `execute`; a trailing `:` is allowed. */
       protocol?: string | undefined;
       /** Relative weight for weighted pickers; default 1. */
       weight?: number | undefined;
@@ -26,7 +26,8 @@ export type EndpointInit =
 export interface Endpoint {
   /** Stable identity used to diff endpoint sets: `protocol://host:port/base`, never userinfo. */
   readonly id: string;
-  readonly protocol: 'http:' | 'https:';
+  /** The scheme with its colon: `'http:'`, `'https:'`, `'tcp:'`, … (`fetch` takes only http and https endpoints). */
+  readonly protocol: string;
   /** Host name or IP address, IPv6 without brackets. */
   readonly host: string;
   readonly port: number;
@@ -43,7 +44,7 @@ export interface Endpoint {
 /** What the registry keeps per endpoint: the endpoint plus its live load and latency. */
 export class EndpointState implements Endpoint {
   readonly id: string;
-  readonly protocol: 'http:' | 'https:';
+  readonly protocol: string;
   readonly host: string;
   readonly port: number;
   readonly basePath: string;
@@ -54,13 +55,17 @@ export class EndpointState implements Endpoint {
   metadata: Readonly<Record<string, string>>;
   /** Attempts currently running against this endpoint. */
   inflight = 0;
-  /** Attempts finished, by outcome. */
+  /** Attempts finished, by outcome: judged a success, judged a failure, or cancelled (caller abort, close, lost hedge). */
   successes = 0;
   failures = 0;
+  cancelled = 0;
   /** Latency estimate used by `peakEwma` and shown in `stats()`. */
   readonly latency: PeakEwma;
+  /** The registry that made this endpoint: a picker may only return endpoints of its own client. */
+  readonly owner: object | undefined;
 
-  constructor(parsed: ParsedEndpoint, decay: number, now: number) {
+  constructor(parsed: ParsedEndpoint, decay: number, now: number, owner?: object) {
+    this.owner = owner;
     this.id = parsed.id;
     this.protocol = parsed.protocol;
     this.host = parsed.host;

@@ -1,9 +1,11 @@
 import type { EndpointInit } from './endpoint.js';
+import { redactUrl, splitUserinfo } from '../errors.js';
 
 /** The validated, normalised form of an {@link EndpointInit}. */
 export interface ParsedEndpoint {
   id: string;
-  protocol: 'http:' | 'https:';
+  /** The scheme, lower case with its colon: `'http:'`, `'https:'`, `'redis:'`, … */
+  protocol: string;
   host: string;
   port: number;
   basePath: string;
@@ -35,6 +37,7 @@ const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
  * @example
  * parseEndpoint('http://10.0.0.1:8080/api'); // { id: 'http://10.0.0.1:8080/api', basePath: '/api', … }
  * parseEndpoint('10.0.0.2:9000');            // protocol http:, basePath ''
+ * parseEndpoint('redis://cache:6379');       // protocol redis: (any scheme but http and https needs a port)
  * @throws EndpointParseError naming the field that was wrong.
  */
 export function parseEndpoint(init: EndpointInit): ParsedEndpoint {
@@ -75,33 +78,69 @@ export function parseEndpoint(init: EndpointInit): ParsedEndpoint {
 
 function parseEndpointString(text: string): ParsedEndpoint {
   const trimmed = text.trim();
+  // Every error carries the redacted text: the raw one may hold a password.
+  const shown = redactUrl(trimmed);
   if (trimmed === '') throw new EndpointParseError('', 'must not be empty', text);
-  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed);
-  if (!hasScheme && !/^(\[[^\]]+\]|[^:/]+):\d+(\/|$)/.test(trimmed)) {
-    throw new EndpointParseError('', "must be 'http://host:port/base' or 'host:port'", text);
-  }
-  const withScheme = hasScheme ? trimmed : `http://${trimmed}`;
+  const { prefix, userinfo, rest } = splitUserinfo(trimmed);
+  const malformed = (): EndpointParseError => new EndpointParseError('', "must be 'scheme://host:port/base' or 'host:port'", shown);
+  if (prefix === '' && !/^(\[[^\]]+\]|[^:/]+):\d+(\/|$)/.test(rest)) throw malformed();
+  const protocol = normaliseProtocol(prefix === '' ? 'http' : prefix.slice(0, -2));
+  // The userinfo never reaches the URL parser, which would cut a password at its first # / ? and
+  // return the rest as host or path. Special (http) parsing normalises the host the same way
+  // for every scheme; the real scheme is kept aside.
   let url: URL;
   try {
-    url = new URL(withScheme);
+    url = new URL(`http://${rest}`);
   } catch {
-    throw new EndpointParseError('', "must be 'http://host:port/base' or 'host:port'", text);
+    throw malformed();
   }
-  const protocol = normaliseProtocol(url.protocol);
-  if (url.search || url.hash) throw new EndpointParseError('', 'must not have a query or fragment', text);
+  if (url.search || url.hash) throw new EndpointParseError('', 'must not have a query or fragment', shown);
   const host = checkHost(url.hostname);
-  const port = url.port === '' ? (protocol === 'https:' ? 443 : 80) : Number(url.port);
+  const port = explicitPort(url, rest) ?? defaultPort(protocol);
   const basePath = normaliseBasePath(url.pathname === '/' ? '' : url.pathname);
-  let authorization: string | undefined;
-  if (url.username || url.password) {
-    const user = decodeURIComponent(url.username);
-    const pass = decodeURIComponent(url.password);
-    authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
-  }
   return {
     id: makeId(protocol, host, port, basePath),
-    protocol, host, port, basePath, weight: 1, priority: 0, zone: undefined, metadata: EMPTY, authorization,
+    protocol, host, port, basePath, weight: 1, priority: 0, zone: undefined, metadata: EMPTY,
+    authorization: basicAuthorization(userinfo),
   };
+}
+
+/** The port written in the string, if any (`url` is `rest` parsed as http). */
+function explicitPort(url: URL, rest: string): number | undefined {
+  if (url.port !== '') return checkPort(Number(url.port));
+  // An http URL hides an explicit :80 as it hides no port at all; an https one does not.
+  const port = new URL(`https://${rest}`).port;
+  return port === '' ? undefined : checkPort(Number(port));
+}
+
+function defaultPort(protocol: string): number {
+  if (protocol === 'http:') return 80;
+  if (protocol === 'https:') return 443;
+  throw new EndpointParseError('.port', `must be given for ${protocol} endpoints`, undefined);
+}
+
+/** `Basic …` for the raw userinfo `user:password`, split at its first `:` as URLs are. */
+function basicAuthorization(userinfo: string | undefined): string | undefined {
+  if (userinfo === undefined) return undefined;
+  const colon = userinfo.indexOf(':');
+  const user = decodeLeniently(colon < 0 ? userinfo : userinfo.slice(0, colon));
+  const password = colon < 0 ? '' : decodeLeniently(userinfo.slice(colon + 1));
+  if (user === '' && password === '') return undefined;
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
+
+/**
+ * Decodes %XX escapes, keeping literally any that are malformed or not UTF-8: a password may
+ * hold a raw `%`, and it must still be sent, not turned into a URIError.
+ */
+function decodeLeniently(text: string): string {
+  return text.replace(/(?:%[0-9a-f]{2})+/gi, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
 }
 
 function makeId(protocol: string, host: string, port: number, basePath: string): string {
@@ -109,17 +148,20 @@ function makeId(protocol: string, host: string, port: number, basePath: string):
   return `${protocol}//${h}:${port}${basePath}`;
 }
 
-function normaliseProtocol(p: unknown): 'http:' | 'https:' {
-  if (typeof p !== 'string') throw new EndpointParseError('.protocol', "must be 'http' or 'https'", p);
-  const lower = p.toLowerCase().replace(/:$/, '');
-  if (lower === 'http') return 'http:';
-  if (lower === 'https') return 'https:';
-  throw new EndpointParseError('.protocol', "must be 'http' or 'https'", p);
+/** A URL scheme, with or without its colon; returned lower case with the colon. */
+function normaliseProtocol(p: unknown): string {
+  const bad = (): EndpointParseError => new EndpointParseError('.protocol', "must be a URL scheme such as 'http', 'https' or 'tcp'", p);
+  if (typeof p !== 'string') throw bad();
+  const scheme = p.endsWith(':') ? p.slice(0, -1) : p;
+  if (!/^[a-z][a-z0-9+.-]*$/i.test(scheme)) throw bad();
+  return `${scheme.toLowerCase()}:`;
 }
 
 /** Checks a host as a URL would parse it; returns it normalised (lower case, IPv6 without brackets). */
 function checkHost(host: unknown): string {
-  const bad = (): EndpointParseError => new EndpointParseError('.host', 'must be a host name or IP address', host);
+  // A host may be a whole URL pasted in the wrong field, password included.
+  const shown = typeof host === 'string' ? redactUrl(host) : host;
+  const bad = (): EndpointParseError => new EndpointParseError('.host', 'must be a host name or IP address', shown);
   if (typeof host !== 'string' || host === '' || /[\s/?#@\\]/.test(host)) throw bad();
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   if (bare === '' || /[[\]]/.test(bare)) throw bad();

@@ -44,24 +44,17 @@ export class EndpointRegistry {
    * merged, keeping the first. Returns whether anything changed.
    */
   replace(inits: readonly EndpointInit[]): boolean {
-    if (!Array.isArray(inits)) {
-      this.#listener.rejected({ entry: describe(inits), reason: 'discovery update must be an array of endpoints' });
-      return false;
-    }
+    const entries = this.#read(inits);
+    if (entries === undefined) return false;
     const parsed: ParsedEndpoint[] = [];
     const seen = new Set<string>();
-    for (const init of inits as readonly EndpointInit[]) {
-      try {
-        const p = parseEndpoint(init);
-        if (!seen.has(p.id)) { seen.add(p.id); parsed.push(p); }
-      } catch (err) {
-        const reason = err instanceof EndpointParseError ? `endpoint${err.field} ${err.expected}` : String(err);
-        this.#listener.rejected({ entry: typeof init === 'string' ? redactUrl(init) : describe(init), reason });
-      }
+    for (const init of entries) {
+      const p = this.#parse(init);
+      if (p !== undefined && !seen.has(p.id)) { seen.add(p.id); parsed.push(p); }
     }
-    if (parsed.length === 0 && inits.length > 0) {
+    if (parsed.length === 0 && entries.length > 0) {
       // An update with entries but none usable is a failed refresh, not an empty service.
-      this.#listener.failed(new Error(`discovery update had ${inits.length} entries and none was a valid endpoint; keeping the last good set`));
+      this.#listener.failed(new Error(`discovery update had ${entries.length} entries and none was a valid endpoint; keeping the last good set`));
       return false;
     }
     const now = this.#now();
@@ -71,7 +64,7 @@ export class EndpointRegistry {
     for (const p of parsed) {
       let state = this.#byId.get(p.id);
       if (state === undefined) {
-        state = new EndpointState(p, this.#decay, now);
+        state = new EndpointState(p, this.#decay, now, this);
         added.push(state);
         changed = true;
       } else {
@@ -81,6 +74,8 @@ export class EndpointRegistry {
       }
       next.push(state);
     }
+    // The list follows discovery's order, and order-sensitive pickers (round robin) must hear of a new one.
+    if (next.some((e, i) => e !== this.list[i])) changed = true;
     const removed = this.list.filter((e) => !seen.has(e.id));
     if (!changed && removed.length === 0 && this.known) return false;
     this.#byId.clear();
@@ -93,5 +88,36 @@ export class EndpointRegistry {
       this.#waiters.clear();
     }
     return true;
+  }
+
+  /**
+   * A copy of the update's entries, or `undefined` (reported) when there is none to take. An
+   * adapter may hand over a Proxy, an array with throwing getters or iterator: reading it must
+   * not throw back into the adapter, and the error names no entry, which may hold a password.
+   */
+  #read(inits: unknown): readonly unknown[] | undefined {
+    let entries: unknown[] | undefined;
+    try {
+      if (Array.isArray(inits)) entries = Array.from(inits as readonly unknown[]);
+    } catch (err) {
+      this.#listener.failed(new Error('discovery update could not be read (reading its entries threw); keeping the last good set', { cause: err }));
+      return undefined;
+    }
+    if (entries === undefined) {
+      this.#listener.rejected({ entry: describe(inits), reason: 'discovery update must be an array of endpoints' });
+    }
+    return entries;
+  }
+
+  /** One entry parsed, or `undefined` after reporting why it was dropped. */
+  #parse(init: unknown): ParsedEndpoint | undefined {
+    try {
+      return parseEndpoint(init as EndpointInit);
+    } catch (err) {
+      // Anything else was thrown by the entry itself (a getter, a Proxy): its text is not ours to show.
+      const reason = err instanceof EndpointParseError ? `endpoint${err.field} ${err.expected}` : 'endpoint could not be read';
+      this.#listener.rejected({ entry: typeof init === 'string' ? redactUrl(init) : describe(init), reason });
+      return undefined;
+    }
   }
 }

@@ -8,12 +8,21 @@ export interface EndpointsEvent {
   readonly removed: readonly Endpoint[];
 }
 
-/** One attempt finished, successfully or not. */
+/** One attempt finished: judged a success or a failure, or cancelled. */
 export interface AttemptEvent {
   readonly endpoint: Endpoint;
   /** 1-based attempt number within its call. */
   readonly attempt: number;
+  /** `verdict === 'success'`. */
   readonly ok: boolean;
+  /**
+   * How the attempt was judged: `'success'`, `'failure'` (not retried), `'retry'` (worth another
+   * try), or `'cancelled'` (the caller aborted, the client closed, or another attempt of a
+   * hedged call won); cancelled attempts count neither for nor against the endpoint.
+   */
+  readonly verdict: 'success' | 'failure' | 'retry' | 'cancelled';
+  /** Whether this attempt was a hedge. */
+  readonly hedge: boolean;
   /** Milliseconds the attempt took. */
   readonly latency: number;
   /** What happened, in a few words: `status 200`, `connection refused`, `attempt timeout`, `ECONNRESET`, … */
@@ -34,6 +43,16 @@ export interface RetryEvent {
   readonly delay: number;
   /** Why: `status 503`, `connection refused`, `attempt timeout`, … */
   readonly reason: string;
+}
+
+/** A hedge was sent: the call's earlier attempt had not answered after the hedge delay. */
+export interface HedgeEvent {
+  /** The endpoint the hedge goes to. */
+  readonly endpoint: Endpoint;
+  /** The hedge's attempt number. */
+  readonly attempt: number;
+  /** Milliseconds since the call's first attempt started. */
+  readonly after: number;
 }
 
 /** A retry was wanted but the retry budget had none left, so the call gave up early. */
@@ -65,6 +84,7 @@ export interface ClientEvents {
   endpoints: [event: EndpointsEvent];
   attempt: [event: AttemptEvent];
   retry: [event: RetryEvent];
+  hedge: [event: HedgeEvent];
   budgetExhausted: [event: BudgetExhaustedEvent];
   discoveryError: [event: DiscoveryErrorEvent];
   endpointRejected: [event: EndpointRejectedEvent];

@@ -28,6 +28,14 @@ export class PeakEwma {
     }
   }
 
+  /**
+   * Records that a round trip took at least `rtt` ms (an attempt cut short, e.g. a hedge that
+   * lost): it only ever raises the estimate, since the real latency is unknown but larger.
+   */
+  observeAtLeast(rtt: number, now: number): void {
+    if (rtt > this.estimate(now)) this.observe(rtt, now);
+  }
+
   /** The estimate at `now`, decayed for the time since the last sample; 0 before any sample. */
   estimate(now: number): number {
     const elapsed = now - this.#stamp;

@@ -1,4 +1,6 @@
-import type { CallHost } from '../call.js';
+import type { EndpointState } from '../endpoints/endpoint.js';
+import type { RetryBudget } from '../pipeline/budget.js';
+import type { CallCounters } from './accounting.js';
 
 /** One endpoint in a {@link ClientStats} snapshot. */
 export interface EndpointStats {
@@ -11,8 +13,11 @@ export interface EndpointStats {
   readonly inflight: number;
   /** Peak-EWMA latency estimate in ms (0 before the first response). */
   readonly latency: number;
+  /** Attempts that ended here, by how they were judged; with `inflight`, they add up to every attempt sent here. */
   readonly successes: number;
   readonly failures: number;
+  /** Attempts cut short by the caller's abort, `close()` or a hedge that won elsewhere. */
+  readonly cancelled: number;
 }
 
 /** What `client.stats()` returns: a plain object, safe to log or serialise (no secrets). */
@@ -21,32 +26,47 @@ export interface ClientStats {
   readonly picker: string;
   readonly closed: boolean;
   readonly endpoints: readonly EndpointStats[];
+  /** `succeeded` counts calls whose final outcome was a success; a fetch that resolved with a 503 counts as `failed`. */
   readonly calls: { readonly started: number; readonly succeeded: number; readonly failed: number; readonly inflight: number };
+  /** Attempts started, hedges included. */
   readonly attempts: number;
   readonly retries: number;
   /** Retries refused because the retry budget was spent. */
   readonly budgetExhausted: number;
   /** Retries the budget allows right now; `null` when there is no budget. */
   readonly budgetRemaining: number | null;
+  /** Hedges sent, and how many of them gave the call its answer. */
+  readonly hedges: { readonly sent: number; readonly won: number };
+}
+
+/** What a snapshot is made from. */
+export interface StatsSource {
+  readonly name: string;
+  readonly pickerName: string;
+  readonly endpoints: readonly EndpointState[];
+  readonly counters: CallCounters;
+  readonly budget: RetryBudget | undefined;
+  readonly now: number;
+  readonly closed: boolean;
 }
 
 /** Builds a snapshot of a client's state. */
-export function stats(host: CallHost, closed: boolean): ClientStats {
-  const now = host.now();
-  const c = host.counters;
+export function stats(s: StatsSource): ClientStats {
+  const c = s.counters;
   return {
-    name: host.options.name,
-    picker: host.picker.name,
-    closed,
-    endpoints: host.registry.list.map((e) => ({
-      id: e.id, url: e.url, weight: e.weight, priority: e.priority, zone: e.zone,
-      inflight: e.inflight, latency: round(e.latency.estimate(now)), successes: e.successes, failures: e.failures,
+    name: s.name,
+    picker: s.pickerName,
+    closed: s.closed,
+    endpoints: s.endpoints.map((e) => ({
+      id: e.id, url: e.url, weight: e.weight, priority: e.priority, zone: e.zone, inflight: e.inflight,
+      latency: round(e.latency.estimate(s.now)), successes: e.successes, failures: e.failures, cancelled: e.cancelled,
     })),
-    calls: { started: c.started, succeeded: c.succeeded, failed: c.failed, inflight: host.active.size },
+    calls: { started: c.started, succeeded: c.succeeded, failed: c.failed, inflight: c.started - c.succeeded - c.failed },
     attempts: c.attempts,
     retries: c.retries,
     budgetExhausted: c.budgetExhausted,
-    budgetRemaining: host.budget === undefined ? null : host.budget.remaining(now),
+    budgetRemaining: s.budget === undefined ? null : s.budget.remaining(s.now),
+    hedges: { sent: c.hedges, won: c.hedgesWon },
   };
 }
 

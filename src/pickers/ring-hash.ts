@@ -116,14 +116,15 @@ class Ring implements Picker {
   pick({ key, tried }: PickRequest): EndpointState | undefined {
     const owners = this.#owners.list;
     if (owners.length === 0) return undefined;
-    if (key === undefined) return pickAtRandom(this.#owners, tried, this.#random);
+    const text = keyText(key);
+    if (text === undefined) return pickAtRandom(this.#owners, tried, this.#random);
     const points = this.#points;
     let target: number;
     if (this.#hash === murmur3) {
-      murmur3Into(key, 0);
+      murmur3Into(text, 0);
       target = HASH[0]!;
     } else {
-      target = this.#hash(key) >>> 0;
+      target = this.#hash(text) >>> 0;
     }
     // First point ≥ target, wrapping past the top of the ring to the first point.
     let lo = 0;
@@ -143,6 +144,17 @@ class Ring implements Picker {
       if (!tried.includes(e)) return e;
     }
   }
+}
+
+/**
+ * The text a key is hashed as. JavaScript callers pass numbers and bigints (user ids) where the
+ * type says string; hashed as they print, they land where their string does, not all on the
+ * endpoint of ''. Any other non-string has no stable text, so it is a call without a key.
+ */
+function keyText(key: unknown): string | undefined {
+  if (typeof key === 'string') return key;
+  if (typeof key === 'number' || typeof key === 'bigint') return String(key);
+  return undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-/** Options of the retry budget (design.md §4; Finagle `RetryBudget`). */
+/** Options of the retry budget (Finagle `RetryBudget`; docs/architecture.md, "Retries"). */
 export interface RetryBudgetOptions {
   /** Retries allowed as a share of calls in the window. Default 0.2 (Finagle: 20 %). */
   ratio?: number | undefined;
@@ -42,10 +42,13 @@ export class RetryBudget {
     this.#callSum += 1;
   }
 
-  /** Takes one retry from the budget; false when none is left. */
-  tryRetry(now: number): boolean {
+  /**
+   * Takes one retry from the budget; false when none is left. `ratio` overrides the budget's
+   * own for this check (a hedged call may carry its own `maxExtraLoad`).
+   */
+  tryRetry(now: number, ratio: number = this.#ratio): boolean {
     this.#advance(now);
-    if (this.#retrySum + 1 > this.#allowance(now)) return false;
+    if (this.#retrySum + 1 > this.#allowance(now, ratio)) return false;
     this.#retries[this.#bucket % BUCKETS]! += 1;
     this.#retrySum += 1;
     return true;
@@ -54,12 +57,12 @@ export class RetryBudget {
   /** Retries the window still allows now. */
   remaining(now: number): number {
     this.#advance(now);
-    return Math.max(0, Math.floor(this.#allowance(now) - this.#retrySum));
+    return Math.max(0, Math.floor(this.#allowance(now, this.#ratio) - this.#retrySum));
   }
 
-  #allowance(now: number): number {
+  #allowance(now: number, ratio: number): number {
     const covered = Math.min(this.#bucketMs * BUCKETS, Math.max(1000, now - this.#start));
-    return this.#ratio * this.#callSum + (this.#minPerSecond * covered) / 1000;
+    return ratio * this.#callSum + (this.#minPerSecond * covered) / 1000;
   }
 
   #advance(now: number): void {

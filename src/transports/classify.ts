@@ -1,6 +1,8 @@
-import { decorrelatedJitterGenerator, ExponentialBackoff, type IBackoffFactory } from 'cockatiel';
+import type { Classify, Outcome, Verdict } from '../config/options.js';
+import type { Endpoint } from '../endpoints/endpoint.js';
+import { PluginError, TimeoutError } from '../errors.js';
 
-/** HTTP methods retried after the request may have reached the server (design.md §4; RFC 9110 §9.2.2). */
+/** HTTP methods retried after the request may have reached the server (RFC 9110 §9.2.2; Envoy's and undici's retry defaults). */
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 /** True when a request with this method may be retried after it may have reached the server. */
@@ -23,6 +25,8 @@ export function isRetryableStatus(status: number): boolean {
 const NOT_SENT_CODES = new Set([
   'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN',
   'UND_ERR_CONNECT_TIMEOUT',
+  // Not a socket error: bulwark refused before sending (an endpoint fetch cannot talk to).
+  'ERR_BULWARK_UNSUPPORTED_ENDPOINT',
 ]);
 
 /** Codes of failures after the connection was up: the server may have seen the request. */
@@ -49,8 +53,9 @@ export function networkFailure(error: unknown): NetworkFailure {
   return undefined;
 }
 
-/** A short, secret-free reason for events: `connection refused`, `ECONNRESET`, … */
+/** A short, secret-free reason for events: `connection refused`, `ECONNRESET`, `attempt timeout`, … */
 export function failureReason(error: unknown): string {
+  if (error instanceof TimeoutError) return error.scope === 'attempt' ? 'attempt timeout' : 'call timeout';
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
     const code = (current as { code?: unknown }).code;
@@ -73,7 +78,20 @@ export function retryAfterMs(value: string | null, nowEpoch: number): number | u
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowEpoch);
 }
 
-/** Backoff between attempts: exponential from `base` to `cap` ms with decorrelated jitter (cockatiel). */
-export function createBackoff(base: number, cap: number): IBackoffFactory<unknown> {
-  return new ExponentialBackoff({ initialDelay: base, maxDelay: cap, generator: decorrelatedJitterGenerator });
+const VERDICTS: ReadonlySet<unknown> = new Set<Verdict>(['success', 'failure', 'retry']);
+
+/**
+ * Runs a user's `classify`: its verdict, or `undefined` to keep the transport's default. A
+ * classifier that throws or answers something else fails the call with a `PluginError`
+ * (thrown here; the attempt turns it into the call's outcome).
+ */
+export function runClassify<T>(service: string, classify: Classify<T>, outcome: Outcome<T>, endpoint: Endpoint): Verdict | undefined {
+  let verdict: unknown;
+  try {
+    verdict = classify(outcome, endpoint);
+  } catch (err) {
+    throw new PluginError(service, 'classify', 'threw', { cause: err });
+  }
+  if (verdict === undefined || VERDICTS.has(verdict)) return verdict as Verdict | undefined;
+  throw new PluginError(service, 'classify', `returned ${typeof verdict === 'string' ? JSON.stringify(verdict.slice(0, 40)) : typeof verdict}, not 'success', 'failure', 'retry' or undefined`);
 }

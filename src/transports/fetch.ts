@@ -1,53 +1,84 @@
-import type { AttemptHandle, Judgement, Transport } from '../call.js';
+import type { Classify, Outcome } from '../config/options.js';
 import { authorizationOf, type EndpointState } from '../endpoints/endpoint.js';
-import type { CallOptions, Outcome } from '../config/options.js';
-import { failureReason, isIdempotentMethod, isRetryableStatus, networkFailure, retryAfterMs } from './classify.js';
+import { BulwarkError, RequestFailedError, type AttemptSummary } from '../errors.js';
+import { failureReason, isIdempotentMethod, networkFailure, retryAfterMs, runClassify } from './classify.js';
+import type { FetchArgs } from './fetch-args.js';
+import type { AttemptHandle, Judgement, Transport } from './transport.js';
 
-/** `RequestInit` plus bulwark's per-call options. */
-export interface BulwarkRequestInit extends Omit<RequestInit, 'signal'>, CallOptions {}
+/** What `fetch` needs from the client, fixed per client. */
+export interface FetchSettings {
+  readonly service: string;
+  readonly fetch: typeof globalThis.fetch;
+  /** Statuses retried for idempotent requests. */
+  readonly statusCodes: ReadonlySet<number>;
+}
 
 /**
  * Runs a call as HTTP through a fetch function: the input's path and query go to the picked
- * endpoint's origin and base path. A response is a success unless its status is 5xx or 429;
- * 502/503/504/429 are retried for idempotent requests, connection failures that sent nothing
- * for any request.
+ * endpoint's URL (its base path included). A response is a success unless its status is 5xx
+ * or 429; `statusCodes` (default 429, 502, 503, 504) are retried for idempotent requests, and
+ * connection failures that sent nothing for any request. A network failure reaches the caller
+ * as a `RequestFailedError` naming the endpoints tried and what happened at each.
  */
 export class FetchTransport implements Transport<Response> {
   readonly idempotent: boolean;
   readonly replayable: boolean;
-  readonly #fetch: typeof globalThis.fetch;
+  readonly #settings: FetchSettings;
   readonly #path: string;
   readonly #init: RequestInit;
+  readonly #request: Request | undefined;
   readonly #callerSignal: AbortSignal | undefined;
+  readonly #classify: Classify<Response> | undefined;
+  #history: AttemptSummary[] | undefined;
 
-  constructor(fetchImpl: typeof globalThis.fetch, path: string, init: RequestInit, idempotent: boolean | undefined, callerSignal: AbortSignal | undefined) {
-    this.#fetch = fetchImpl;
+  constructor(settings: FetchSettings, args: FetchArgs, callerSignal: AbortSignal | undefined) {
+    this.#settings = settings;
+    this.#path = args.path;
+    this.#init = args.init;
+    this.#request = args.request;
     this.#callerSignal = callerSignal;
-    this.#path = path;
-    this.#init = init;
-    this.idempotent = idempotent ?? isIdempotentMethod(init.method);
-    this.replayable = isReplayableBody(init.body);
+    this.#classify = args.classify;
+    this.idempotent = args.options.idempotent ?? isIdempotentMethod(args.init.method);
+    // A Request's body is cloned per attempt (as ky does); only a raw stream cannot be sent twice.
+    this.replayable = isReplayableBody(args.init.body);
   }
 
-  run(endpoint: EndpointState, call: AttemptHandle): Promise<Response> {
-    const auth = authorizationOf(endpoint);
-    const attemptSignal = call.attemptSignal();
+  run(endpoint: EndpointState, attempt: AttemptHandle): Promise<Response> {
+    if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') {
+      throw new BulwarkError('ERR_BULWARK_UNSUPPORTED_ENDPOINT', this.#settings.service, `${this.#settings.service}: fetch needs an http or https endpoint, not ${endpoint.id}`);
+    }
+    const attemptSignal = attempt.signal;
     // With the caller's signal in it too, aborting after the headers still stops the body, as
     // with plain fetch; the attempt's own signal alone is let go when the call returns.
     const signal = this.#callerSignal === undefined ? attemptSignal : AbortSignal.any([this.#callerSignal, attemptSignal]);
     const init: RequestInit = { ...this.#init, signal };
+    if (this.#request !== undefined) {
+      init.body = this.#request.clone().body;
+      (init as { duplex?: string }).duplex = 'half';
+    }
+    const auth = authorizationOf(endpoint);
     if (auth !== undefined) {
       const headers = new Headers(this.#init.headers);
       if (!headers.has('authorization')) headers.set('authorization', auth);
       init.headers = headers;
     }
-    return this.#fetch(endpoint.url + this.#path, init);
+    return this.#settings.fetch(endpoint.url + this.#path, init);
   }
 
-  judge(outcome: Outcome<Response>): Judgement {
+  judge(outcome: Outcome<Response>, endpoint: EndpointState): Judgement {
+    let judgement = this.#defaultJudgement(outcome);
+    (this.#history ??= []).push({ endpoint: endpoint.id, reason: judgement.reason, status: judgement.status });
+    if (this.#classify !== undefined) {
+      const verdict = runClassify(this.#settings.service, this.#classify, outcome, endpoint);
+      if (verdict !== undefined) judgement = { ...judgement, verdict };
+    }
+    return judgement;
+  }
+
+  #defaultJudgement(outcome: Outcome<Response>): Judgement {
     if (outcome.ok) {
       const status = outcome.value.status;
-      if (isRetryableStatus(status)) {
+      if (this.#settings.statusCodes.has(status)) {
         return {
           verdict: this.idempotent ? 'retry' : 'failure',
           reason: `status ${status}`,
@@ -55,15 +86,29 @@ export class FetchTransport implements Transport<Response> {
           retryAfter: retryAfterMs(outcome.value.headers.get('retry-after'), Date.now()),
         };
       }
-      return { verdict: status >= 500 ? 'failure' : 'success', reason: `status ${status}`, status };
+      return { verdict: status >= 500 || status === 429 ? 'failure' : 'success', reason: `status ${status}`, status };
     }
-    const kind = networkFailure(outcome.error);
-    const retry = kind === 'not-sent' || this.idempotent;
+    const retry = this.idempotent || networkFailure(outcome.error) === 'not-sent';
     return { verdict: retry ? 'retry' : 'failure', reason: failureReason(outcome.error) };
   }
 
   discard(value: Response): void {
     value.body?.cancel().catch(ignore);
+  }
+
+  /** Frees the connection before a retry; keeps status and headers in case the call ends on this response. */
+  detach(value: Response): Response {
+    this.discard(value);
+    try {
+      return new Response(null, { status: value.status, statusText: value.statusText, headers: value.headers });
+    } catch {
+      return value;
+    }
+  }
+
+  failure(error: unknown): unknown {
+    if (error instanceof BulwarkError) return error;
+    return new RequestFailedError(this.#settings.service, this.#history ?? [], { cause: error });
   }
 }
 
@@ -75,34 +120,4 @@ export function isReplayableBody(body: unknown): boolean {
   if (body instanceof ReadableStream) return false;
   if (typeof body === 'object' && Symbol.asyncIterator in body) return false;
   return true;
-}
-
-/**
- * Splits `client.fetch`'s arguments into the path+query to send, the plain RequestInit, and
- * bulwark's own per-call options.
- */
-export function splitFetchArgs(input: string | URL | Request, init: BulwarkRequestInit | undefined): {
-  path: string; init: RequestInit; options: CallOptions;
-} {
-  let path: string;
-  let base: RequestInit = {};
-  if (typeof input === 'string') {
-    path = input.startsWith('/') ? input : /^[a-z][a-z0-9+.-]*:\/\//i.test(input) ? pathOf(new URL(input)) : `/${input}`;
-  } else if (input instanceof URL) {
-    path = pathOf(input);
-  } else if (input instanceof Request) {
-    path = pathOf(new URL(input.url));
-    base = { method: input.method, headers: input.headers, body: input.body, redirect: input.redirect };
-    if (input.body !== null) (base as { duplex?: string }).duplex = 'half';
-  } else {
-    throw new TypeError('client.fetch: input must be a path string, a URL or a Request');
-  }
-  const requestSignal = typeof input === 'object' && 'signal' in input ? input.signal : undefined;
-  if (init === undefined) return { path, init: base, options: { signal: requestSignal } };
-  const { signal, timeout, idempotent, key, ...rest } = init;
-  return { path, init: { ...base, ...rest }, options: { signal: signal ?? requestSignal, timeout, idempotent, key } };
-}
-
-function pathOf(url: URL): string {
-  return url.pathname + url.search;
 }

@@ -116,9 +116,29 @@ describe('execute', () => {
   it('rejects with NoEndpointsError when the set is empty, and TimeoutError when none ever arrives', async () => {
     const empty = make({ name: 'svc', discovery: [] });
     await expect(empty.execute(async () => 1)).rejects.toBeInstanceOf(NoEndpointsError);
-    const never = make({ name: 'svc', discovery: { watch: (_u, error) => { error(new Error('registry down')); return () => {}; } } });
-    const err = await never.execute(async () => 1, { timeout: { total: 50 } }).catch((e: unknown) => e);
+    const silent = make({ name: 'svc', discovery: { watch: () => () => {} } });
+    const err = await silent.execute(async () => 1, { timeout: { total: 50 } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
+    expect((err as TimeoutError).scope).toBe('total');
+  });
+
+  it('fails fast with NoEndpointsError carrying the cause once discovery failed before any set', async () => {
+    const failing = make({ name: 'svc', discovery: { watch: (_u, error) => { error(new Error('registry down')); return () => {}; } } });
+    const started = performance.now();
+    const err = await failing.execute(async () => 1, { timeout: { total: 5_000 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NoEndpointsError);
     expect((err as Error).cause).toMatchObject({ message: 'registry down' });
+    expect(performance.now() - started).toBeLessThan(1_000);
+    // A call already waiting when the error arrives fails then, not at its deadline.
+    let fail: ((e: unknown) => void) | undefined;
+    const later = make({ name: 'svc', discovery: { watch: (_u, error) => { fail = error; return () => {}; } } });
+    const waiting = later.execute(async () => 1, { timeout: { total: 5_000 } });
+    setTimeout(() => fail!(new Error('resolver failed')), 20);
+    await expect(waiting).rejects.toMatchObject({ code: 'ERR_BULWARK_NO_ENDPOINTS', cause: { message: 'resolver failed' } });
+    // waitForEndpoints: true keeps waiting, up to the deadline.
+    const patient = make({ name: 'svc', waitForEndpoints: true, discovery: { watch: (_u, error) => { error(new Error('registry down')); return () => {}; } } });
+    const late = await patient.execute(async () => 1, { timeout: { total: 50 } }).catch((e: unknown) => e);
+    expect(late).toBeInstanceOf(TimeoutError);
+    expect((late as Error).cause).toMatchObject({ message: 'registry down' });
   });
 });

@@ -200,3 +200,51 @@ describe('ringHash', () => {
     for (const key of KEYS.slice(0, 100)) expect(list).toContain(picker.pick({ key, tried: [] }));
   });
 });
+
+describe('ringHash with keys that are not strings', () => {
+  /** A key as plain JavaScript callers pass it, past the `string` type. */
+  const asKey = (key: unknown): string => key as string;
+
+  it('hashes numbers as they print, spreading them over every endpoint', () => {
+    const list = endpoints(1, 1, 1, 1, 1);
+    const picker = ringHash();
+    picker.update(list);
+    const counts = new Map<EndpointState | undefined, number>();
+    for (let id = 0; id < 5_000; id++) {
+      const e = picker.pick({ key: asKey(id), tried: [] });
+      expect(e).toBe(picker.pick({ key: String(id), tried: [] }));
+      counts.set(e, (counts.get(e) ?? 0) + 1);
+    }
+    expect(counts.size).toBe(5);
+    for (const n of counts.values()) expect(n).toBeGreaterThan(500);
+  });
+
+  it('hashes bigints and unusual numbers as they print', () => {
+    const list = endpoints(1, 1, 1);
+    const picker = ringHash();
+    picker.update(list);
+    for (const key of [12_345_678_901_234_567_890n, -1n, 1.5, -7, 1e21, Number.NaN]) {
+      expect(picker.pick({ key: asKey(key), tried: [] })).toBe(picker.pick({ key: String(key), tried: [] }));
+    }
+  });
+
+  it('gives a custom hash the printed number', () => {
+    const seen: unknown[] = [];
+    const picker = ringHash({ hash: (text) => (seen.push(text), murmur3(text)) });
+    picker.update(endpoints(1, 1));
+    picker.pick({ key: asKey(42), tried: [] });
+    expect(seen.at(-1)).toBe('42');
+  });
+
+  it.each([[{}], [null], [true], [Symbol('k')], [[1]], [() => 1]])('sends a call with the key %s to a random endpoint', (key) => {
+    const list = endpoints(1, 1, 1, 1);
+    const seen: unknown[] = [];
+    const picker = ringHash({ random: mulberry32(7), hash: (text) => (seen.push(text), murmur3(text)) });
+    picker.update(list);
+    seen.length = 0;
+    const picked = new Set(Array.from({ length: 200 }, () => picker.pick({ key: asKey(key), tried: [] })));
+    expect(picked.size).toBe(4);
+    expect(seen).toEqual([]);
+    expect(picker.pick({ key: asKey(key), tried: list.slice(1) })).toBe(list[0]);
+  });
+});

@@ -54,7 +54,8 @@ describe('createClient validates every option once, naming it', () => {
   it.each([
     ['not a url at all', 'discovery[1]'],
     ['127.0.0.1', 'discovery[1]'],
-    ['ftp://127.0.0.1:21', 'discovery[1].protocol'],
+    ['ftp://127.0.0.1', 'discovery[1].port'],
+    ['http://127.0.0.1:0', 'discovery[1].port'],
     ['http://127.0.0.1:8080/?q=1', 'discovery[1]'],
     ['127.0.0.1:99999', 'discovery[1]'],
   ])('a malformed static endpoint %j throws at creation (%s)', (entry, path) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { authorizationOf, EndpointState } from '../../src/endpoints/endpoint.js';
-import { parseEndpoint } from '../../src/endpoints/parse.js';
+import { EndpointParseError, parseEndpoint } from '../../src/endpoints/parse.js';
 
 describe('parseEndpoint', () => {
   it.each([
@@ -30,5 +30,54 @@ describe('parseEndpoint', () => {
     expect(JSON.stringify(state)).not.toContain('p@ss');
     expect(JSON.stringify(state)).not.toContain('user');
     expect(authorizationOf(state)).toBe(`Basic ${Buffer.from('user:p@ss').toString('base64')}`);
+  });
+
+  /** The field named by the EndpointParseError `init` throws. */
+  function refusedField(init: Parameters<typeof parseEndpoint>[0]): string {
+    try {
+      parseEndpoint(init);
+    } catch (err) {
+      if (err instanceof EndpointParseError) return err.field;
+      throw err;
+    }
+    throw new Error('accepted');
+  }
+
+  it.each(['http://h:0', 'h:0', '[::1]:0', 'https://h:0/api', 'tcp://h:0'])('refuses the port of %s', (input) => {
+    expect(refusedField(input)).toBe('.port');
+  });
+
+  it.each([0, -1, 65536, 1.5, Number.NaN])('refuses the port %s in an object', (port) => {
+    expect(refusedField({ host: 'h', port })).toBe('.port');
+  });
+
+  it.each([
+    ['tcp://db:5432', 'tcp:', 5432, 'tcp://db:5432'],
+    ['redis://cache:6379', 'redis:', 6379, 'redis://cache:6379'],
+    ['grpc://svc:50051', 'grpc:', 50051, 'grpc://svc:50051'],
+    ['REDIS://Cache:6379/0', 'redis:', 6379, 'redis://cache:6379/0'],
+    ['svc+tls.v2://[::1]:80', 'svc+tls.v2:', 80, 'svc+tls.v2://[::1]:80'],
+    ['tcp://db:80', 'tcp:', 80, 'tcp://db:80'],
+    ['http://h:80', 'http:', 80, 'http://h:80'],
+    ['https://h:80', 'https:', 80, 'https://h:80'],
+    ['HTTPS://h', 'https:', 443, 'https://h:443'],
+    ['http://h', 'http:', 80, 'http://h:80'],
+    ['h:443', 'http:', 443, 'http://h:443'],
+  ])('accepts the scheme of %s', (input, protocol, port, id) => {
+    expect(parseEndpoint(input)).toMatchObject({ protocol, port, id });
+  });
+
+  it.each(['redis', 'redis:', 'REDIS:', 'tcp', 'https'])('accepts the protocol %j in an object', (protocol) => {
+    const e = parseEndpoint({ host: 'cache', port: 6379, protocol });
+    expect(e.protocol).toBe(`${protocol.toLowerCase().replace(/:$/, '')}:`);
+    expect(e.id).toBe(`${e.protocol}//cache:6379`);
+  });
+
+  it.each(['tcp://db', 'redis://cache/0', 'grpc://svc:'])('requires a port for %s, whose scheme has no default', (input) => {
+    expect(refusedField(input)).toBe('.port');
+  });
+
+  it.each(['', ':', '1tcp', 'tc p', 'redis::', 'ht_tp', 'http://'])('refuses the protocol %j in an object', (protocol) => {
+    expect(refusedField({ host: 'h', port: 80, protocol })).toBe('.protocol');
   });
 });

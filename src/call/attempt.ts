@@ -1,0 +1,115 @@
+import type { Outcome } from '../config/options.js';
+import type { EndpointState } from '../endpoints/endpoint.js';
+import { PluginError, TimeoutError } from '../errors.js';
+import type { AttemptHandle, Judgement } from '../transports/transport.js';
+import type { AttemptResult, CallContext } from './context.js';
+
+/** Where an attempt reports how it ended: the stage above the attempt stage. */
+export interface AttemptSink {
+  done<T>(ctx: CallContext<T>, result: AttemptResult<T>): void;
+}
+
+/**
+ * One try of a call at one endpoint. It is what the transport sees (`attempt`, a lazily
+ * created `signal`) and it ends exactly once — with a value, an error, its deadline, or a
+ * cancellation — whereupon it is judged, shown to the observers, and reported to `sink`.
+ */
+export class Attempt<T> implements AttemptHandle {
+  /** 1-based number within its call. */
+  readonly attempt: number;
+  readonly ctx: CallContext<T>;
+  readonly endpoint: EndpointState;
+  readonly startedAt: number;
+  /** When this attempt times out: its own timeout, cut short by the call's deadline. */
+  readonly deadline: number;
+  /** Whether the hedge stage sent it while an earlier attempt was still running. */
+  readonly hedge: boolean;
+  ended = false;
+  /** Milliseconds from start to end; set when it ends. */
+  latency = 0;
+  readonly #sink: AttemptSink;
+  #controller: AbortController | undefined;
+
+  constructor(sink: AttemptSink, ctx: CallContext<T>, endpoint: EndpointState, now: number, hedge: boolean) {
+    this.#sink = sink;
+    this.ctx = ctx;
+    this.endpoint = endpoint;
+    this.attempt = ++ctx.attempts;
+    this.startedAt = now;
+    const own = now + ctx.attemptTimeout;
+    this.deadline = own < ctx.deadline ? own : ctx.deadline;
+    this.hedge = hedge;
+  }
+
+  get signal(): AbortSignal {
+    // Read after the attempt ended (a late read in user code): it is over, so say so.
+    if (this.ended) return this.#controller?.signal ?? AbortSignal.abort(new TimeoutError(this.ctx.host.options.name, 'attempt', this.ctx.attemptTimeout, 'attempt already ended'));
+    this.#controller ??= new AbortController();
+    return this.#controller.signal;
+  }
+
+  /** The transport's promise settled with a value. */
+  readonly onValue = (value: T): void => {
+    if (this.ended) this.ctx.transport.discard?.(value);
+    else this.#end({ ok: true, value }, undefined, this.ctx.host.clock.now());
+  };
+
+  /** The transport's promise rejected, or `run` threw. */
+  readonly onError = (error: unknown): void => {
+    if (!this.ended) this.#end({ ok: false, error }, undefined, this.ctx.host.clock.now());
+  };
+
+  /** The deadline passed: abort the work (the server sees the request go away) and judge the timeout. */
+  timeOut(now: number): void {
+    if (this.ended) return;
+    const ctx = this.ctx;
+    const total = this.deadline >= ctx.deadline;
+    const error = new TimeoutError(ctx.host.options.name, total ? 'total' : 'attempt', total ? ctx.totalTimeout : ctx.attemptTimeout, `attempt ${this.attempt} to ${this.endpoint.id}`);
+    this.#controller?.abort(error);
+    this.#end({ ok: false, error }, undefined, now);
+  }
+
+  /** Ends the attempt without judging it: the caller aborted, the client closed, or a hedge won. */
+  cancel(error: unknown, reason: string): void {
+    if (this.ended) return;
+    this.#controller?.abort(error);
+    this.#end({ ok: false, error }, reason, this.ctx.host.clock.now());
+  }
+
+  #end(outcome: Outcome<T>, cancelled: string | undefined, now: number): void {
+    this.ended = true;
+    const ctx = this.ctx;
+    const live = ctx.live;
+    const i = live.indexOf(this);
+    if (i >= 0) live.splice(i, 1);
+    this.latency = now - this.startedAt;
+    ctx.now = now;
+    let result: AttemptResult<T>;
+    if (cancelled !== undefined) {
+      result = { attempt: this, outcome, verdict: 'cancelled', reason: cancelled };
+    } else {
+      const j = judge(this, outcome);
+      result = j.outcome === undefined
+        ? { attempt: this, outcome, verdict: j.verdict, reason: j.reason, status: j.status, retryAfter: j.retryAfter }
+        : { attempt: this, outcome: j.outcome, verdict: j.verdict, reason: j.reason };
+    }
+    ctx.host.observers.attemptEnded(this, result);
+    if (ctx.ended) {
+      if (result.outcome.ok) ctx.transport.discard?.(result.outcome.value);
+    } else {
+      this.#sink.done(ctx, result);
+    }
+  }
+}
+
+/** The transport's judgement; a classifier that throws or answers nonsense fails the call clearly instead. */
+function judge<T>(attempt: Attempt<T>, outcome: Outcome<T>): Judgement & { outcome?: Outcome<T> } {
+  const ctx = attempt.ctx;
+  try {
+    return ctx.transport.judge(outcome, attempt.endpoint);
+  } catch (err) {
+    const error = err instanceof PluginError ? err : new PluginError(ctx.host.options.name, 'classify', 'threw', { cause: err });
+    if (outcome.ok) ctx.transport.discard?.(outcome.value);
+    return { verdict: 'failure', reason: 'classify failed', outcome: { ok: false, error } };
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The time source of a client: a monotonic clock in milliseconds and one-shot timers. The
+ * default is `performance.now()` and Node's timers; tests pass a fake one to drive deadlines,
+ * backoff and hedging without waiting (as cockatiel's tests do with fake timers).
+ *
+ * @example
+ * // A clock that a test moves by hand (see test/helpers/fake-clock.ts for a full one).
+ * const clock: Clock = { now: () => t, setTimer: (fn, ms) => schedule(fn, t + ms) };
+ */
+export interface Clock {
+  /** Milliseconds on a monotonic scale (any origin). */
+  now(): number;
+  /** Calls `fn` once, no earlier than `ms` from now. */
+  setTimer(fn: () => void, ms: number): Timer;
+}
+
+/** A pending one-shot timer. */
+export interface Timer {
+  clear(): void;
+  /** Keep the process alive while the timer is pending (a caller awaits something it ends). */
+  ref(): void;
+  /** Let the process exit although the timer is pending. */
+  unref(): void;
+}
+
+/** `performance.now()` and Node's timers. */
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  setTimer(fn, ms) {
+    const t = setTimeout(fn, ms);
+    return { clear: () => clearTimeout(t), ref: () => { t.ref(); }, unref: () => { t.unref(); } };
+  },
+};

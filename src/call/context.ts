@@ -1,0 +1,170 @@
+import type { IBackoff } from 'cockatiel';
+import type { Outcome, ResolvedHedge, Verdict } from '../config/options.js';
+import type { EndpointState } from '../endpoints/endpoint.js';
+import type { PickRequest } from '../pickers/picker.js';
+import type { Transport } from '../transports/transport.js';
+import type { Attempt } from './attempt.js';
+import { unwatchSignal, watchSignal } from './caller-signal.js';
+import type { WheelEntry } from './deadline-wheel.js';
+import type { CallHost } from './host.js';
+
+/** How one attempt (or the absence of one) ended, as stages pass it outward. */
+export interface AttemptResult<T> {
+  /** The attempt, or `undefined` when none could start (no endpoint, deadline passed, interrupted). */
+  readonly attempt: Attempt<T> | undefined;
+  readonly outcome: Outcome<T>;
+  /** `'cancelled'`: ended by the caller's abort, `close()`, or a hedge that won. */
+  readonly verdict: Verdict | 'cancelled';
+  readonly reason: string;
+  readonly status?: number | undefined;
+  readonly retryAfter?: number | undefined;
+}
+
+/** A wait a stage set on the call (a backoff sleep, a hedge delay, the wait for endpoints). */
+export interface CallTimer {
+  /** When it is due, on the client's clock. */
+  readonly at: number;
+  fire(now: number): void;
+  /** The call was interrupted while waiting. */
+  cancel(error: unknown): void;
+}
+
+/** Per-call settings, resolved from the client's options and the call's own. */
+export interface CallSettings {
+  readonly key: string | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly attemptTimeout: number;
+  readonly totalTimeout: number;
+  readonly hedge: ResolvedHedge | undefined;
+}
+
+const NOTHING_TRIED: readonly EndpointState[] = Object.freeze([]);
+
+/**
+ * Everything about one call that the stages, the picker and the transport read
+ * (docs/architecture.md, "The call context"): its deadline, key, caller signal, attempts so
+ * far and the endpoints they went to. It is also the call's entry in the deadline wheel: it
+ * wakes when an attempt's deadline, a stage's timer or the total deadline is due.
+ */
+export class CallContext<T> implements PickRequest, WheelEntry {
+  readonly id: number;
+  readonly host: CallHost;
+  readonly transport: Transport<T>;
+  readonly key: string | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly attemptTimeout: number;
+  readonly totalTimeout: number;
+  readonly hedge: ResolvedHedge | undefined;
+  readonly maxAttempts: number;
+  readonly startedAt: number;
+  readonly deadline: number;
+  /** The latest clock reading, shared by the deadline checks, the budget and the picker. */
+  now: number;
+  /** Endpoints of earlier attempts, oldest first (the picker avoids them). */
+  tried: readonly EndpointState[] = NOTHING_TRIED;
+  /** The endpoint of the newest attempt; it joins `tried` when the next attempt is picked. */
+  lastEndpoint: EndpointState | undefined;
+  /** Attempts started so far, hedges included. */
+  attempts = 0;
+  /** Attempts running now. */
+  readonly live: Attempt<T>[] = [];
+  /** Set when the call was interrupted (caller abort, close): no attempt may start after it. */
+  interruption: { readonly error: unknown } | undefined;
+  ended = false;
+  /** Whether the next attempt is a hedge (set by the hedge stage just before it starts one). */
+  hedging = false;
+  // Stage state, created only by the stages that need it.
+  /** Retry stage: a value a retry passed over, returned if no later attempt gets one. */
+  kept: { value: T } | undefined;
+  backoff: IBackoff<unknown> | undefined;
+  /** Hedge stage: the current round. */
+  round: unknown;
+  timer: CallTimer | undefined;
+  wakeAt: number = Infinity;
+  heapIndex = -1;
+  readonly #resolve: (value: T) => void;
+  readonly #reject: (error: unknown) => void;
+
+  constructor(host: CallHost, transport: Transport<T>, settings: CallSettings, now: number, resolve: (value: T) => void, reject: (error: unknown) => void) {
+    this.id = ++host.lastCallId;
+    this.host = host;
+    this.transport = transport;
+    this.key = settings.key;
+    this.signal = settings.signal;
+    this.attemptTimeout = settings.attemptTimeout;
+    this.totalTimeout = settings.totalTimeout;
+    this.hedge = settings.hedge;
+    this.maxAttempts = transport.replayable ? host.options.attempts : 1;
+    this.startedAt = now;
+    this.now = now;
+    this.deadline = now + settings.totalTimeout;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    if (settings.signal !== undefined) watchSignal(settings.signal, this);
+  }
+
+  /** Makes sure the call wakes no later than `at`. */
+  wakeBy(at: number): void {
+    if (at < this.wakeAt) {
+      this.wakeAt = at;
+      this.host.wheel.schedule(this);
+    }
+  }
+
+  /** Sets the stage timer (one at a time); an interrupted call cancels it at once. */
+  setTimer(timer: CallTimer): void {
+    if (this.interruption !== undefined) {
+      timer.cancel(this.interruption.error);
+      return;
+    }
+    this.timer = timer;
+    this.wakeBy(timer.at);
+  }
+
+  /** Called by the wheel: times out attempts whose deadline passed and fires a due timer. */
+  wake(now: number): void {
+    this.now = now;
+    for (let i = this.live.length - 1; i >= 0; i--) {
+      const a = this.live[i];
+      if (a !== undefined && a.deadline <= now) a.timeOut(now);
+    }
+    const timer = this.timer;
+    if (!this.ended && timer !== undefined && timer.at <= now) {
+      this.timer = undefined;
+      timer.fire(now);
+    }
+    if (this.ended) return;
+    let next = Infinity;
+    for (const a of this.live) if (a.deadline < next) next = a.deadline;
+    if (this.timer !== undefined && this.timer.at < next) next = this.timer.at;
+    if (next !== Infinity) this.wakeBy(next);
+  }
+
+  /** Ends whatever the call waits for with `error` (caller abort, client close); nothing starts after. */
+  interrupt(error: unknown): void {
+    if (this.ended || this.interruption !== undefined) return;
+    this.interruption = { error };
+    for (let i = this.live.length - 1; i >= 0 && !this.ended; i--) this.live[i]?.cancel(error, 'cancelled');
+    const timer = this.timer;
+    if (!this.ended && timer !== undefined) {
+      this.timer = undefined;
+      timer.cancel(error);
+    }
+  }
+
+  /** Settles the caller's promise with `result`: the outermost stage calls it once. */
+  finish(result: AttemptResult<T>): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.timer = undefined;
+    const host = this.host;
+    host.wheel.remove(this);
+    if (this.signal !== undefined) unwatchSignal(this.signal, this);
+    // A stage that ends the call with attempts still running (none of ours does) must not leak them.
+    for (let i = this.live.length - 1; i >= 0; i--) this.live[i]?.cancel(this.interruption?.error, 'cancelled');
+    host.observers.callEnded(this, result);
+    if (this.interruption !== undefined) this.#reject(this.interruption.error);
+    else if (result.outcome.ok) this.#resolve(result.outcome.value);
+    else this.#reject(this.transport.failure === undefined ? result.outcome.error : this.transport.failure(result.outcome.error));
+  }
+}

@@ -1,0 +1,19 @@
+import type { ResolvedOptions } from '../config/options.js';
+import type { EndpointRegistry } from '../endpoints/registry.js';
+import type { Observers } from '../observe/observer.js';
+import type { Picker } from '../pickers/picker.js';
+import type { Clock } from './clock.js';
+import type { DeadlineWheel } from './deadline-wheel.js';
+
+/** What every call of one client shares: built once by the client, read by the stages. */
+export interface CallHost {
+  readonly options: ResolvedOptions;
+  readonly registry: EndpointRegistry;
+  readonly picker: Picker;
+  readonly clock: Clock;
+  readonly wheel: DeadlineWheel;
+  readonly observers: Observers;
+  /** The last discovery error while no set is known (the cause of NoEndpointsError). */
+  lastDiscoveryError: unknown;
+  lastCallId: number;
+}

@@ -1,0 +1,133 @@
+import { systemClock, type Clock } from '../call/clock.js';
+import { ConfigError } from '../errors.js';
+import type { ClientOptions, ResolvedHedge, ResolvedOptions, RetryOptions } from './options.js';
+
+/** Exported defaults, so docs and tests name one source (sources in the README's option table). */
+export const DEFAULTS: {
+  readonly attemptTimeout: 10_000; readonly totalTimeout: 30_000; readonly attempts: 3;
+  readonly budgetRatio: 0.2; readonly budgetMinPerSecond: 10; readonly budgetWindow: 10_000;
+  readonly backoffBase: 25; readonly backoffCap: 250;
+  readonly statusCodes: readonly number[]; readonly hedgeMaxExtraLoad: 0.05;
+} = {
+  attemptTimeout: 10_000, totalTimeout: 30_000, attempts: 3,
+  budgetRatio: 0.2, budgetMinPerSecond: 10, budgetWindow: 10_000,
+  backoffBase: 25, backoffCap: 250,
+  statusCodes: Object.freeze([429, 502, 503, 504]), hedgeMaxExtraLoad: 0.05,
+};
+
+type Check = (value: unknown) => boolean;
+const positiveMs: Check = (v) => typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= 2_147_483_647;
+const nonNegativeMs: Check = (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 2_147_483_647;
+const POSITIVE_MS = 'must be a finite number of ms > 0 (at most 2^31-1)';
+
+/** Reads an optional field, checks it and returns it or the default; throws ConfigError naming `path`. */
+function field<T>(service: string, obj: object | undefined, key: string, path: string, check: Check, expected: string, fallback: T): T {
+  const value = obj === undefined ? undefined : (obj as Record<string, unknown>)[key];
+  if (value === undefined) return fallback;
+  if (!check(value)) throw new ConfigError(service, path, expected, value);
+  return value as T;
+}
+
+function objectOrUndefined(service: string, value: unknown, path: string, allowFalse = false): object | undefined | false {
+  if (value === undefined) return undefined;
+  if (allowFalse && value === false) return false;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError(service, path, allowFalse ? 'must be an object or false' : 'must be an object', value);
+  }
+  return value;
+}
+
+/** Validates timeout options (client-level or per call) against defaults. */
+export function resolveTimeouts(service: string, value: unknown, path: string, attempt: number, total: number): { attempt: number; total: number } {
+  const obj = objectOrUndefined(service, value, path) as object | undefined;
+  return {
+    attempt: field(service, obj, 'attempt', `${path}.attempt`, positiveMs, POSITIVE_MS, attempt),
+    total: field(service, obj, 'total', `${path}.total`, positiveMs, POSITIVE_MS, total),
+  };
+}
+
+/** Validates hedge options (client-level or per call); `undefined` means no hedging. */
+export function resolveHedge(service: string, value: unknown, path: string, fallbackLoad: number): ResolvedHedge | undefined {
+  const obj = objectOrUndefined(service, value, path, true);
+  if (obj === undefined || obj === false) return undefined;
+  const delay: unknown = (obj as { delay?: unknown }).delay;
+  let ms: number;
+  let percentile = false;
+  const match = typeof delay === 'string' ? /^p(\d{1,2}(?:\.\d+)?)$/.exec(delay) : null;
+  if (match !== null) {
+    ms = Number(match[1]);
+    percentile = true;
+  } else if (nonNegativeMs(delay)) {
+    ms = delay as number;
+  } else {
+    throw new ConfigError(service, `${path}.delay`, "must be a number of ms ≥ 0 or a percentile such as 'p95' (p0–p99.9…)", delay);
+  }
+  const maxExtraLoad = field(service, obj, 'maxExtraLoad', `${path}.maxExtraLoad`, (v) => typeof v === 'number' && v >= 0 && v <= 1, 'must be a number from 0 to 1', fallbackLoad);
+  return { delay: ms, percentile, maxExtraLoad };
+}
+
+function resolveStatusCodes(service: string, value: unknown): ReadonlySet<number> {
+  if (value === undefined) return new Set(DEFAULTS.statusCodes);
+  if (!Array.isArray(value) || !value.every((s) => Number.isInteger(s) && s >= 100 && s <= 599)) {
+    throw new ConfigError(service, 'retry.statusCodes', 'must be an array of HTTP statuses (100–599)', value);
+  }
+  return new Set(value as number[]);
+}
+
+/** Checks a user-supplied clock has the shape the deadline wheel needs. */
+export function resolveClock(service: string, value: unknown): Clock {
+  if (value === undefined) return systemClock;
+  const c = value as Partial<Clock> | null;
+  if (c === null || typeof c !== 'object' || typeof c.now !== 'function' || typeof c.setTimer !== 'function') {
+    throw new ConfigError(service, 'clock', 'must be a Clock ({ now(), setTimer(fn, ms) })', value);
+  }
+  return c as Clock;
+}
+
+/**
+ * Validates every client option once and fills in defaults. Discovery, picker and clock are
+ * checked by the client itself, which knows what to do with them.
+ */
+export function resolveOptions(options: ClientOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new ConfigError('bulwark', 'options', 'must be an object', options);
+  }
+  const name: unknown = options.name;
+  if (typeof name !== 'string' || name.trim() === '') {
+    throw new ConfigError('bulwark', 'name', 'must be a non-empty string', name);
+  }
+  const timeouts = resolveTimeouts(name, options.timeout, 'timeout', DEFAULTS.attemptTimeout, DEFAULTS.totalTimeout);
+  const retry = objectOrUndefined(name, options.retry, 'retry', true);
+  let attempts: number = DEFAULTS.attempts;
+  let budget: ResolvedOptions['budget'] = false;
+  let backoffBase: number = DEFAULTS.backoffBase;
+  let backoffCap: number = DEFAULTS.backoffCap;
+  let statusCodes = new Set(DEFAULTS.statusCodes) as ReadonlySet<number>;
+  if (retry === false) {
+    attempts = 1;
+  } else {
+    attempts = field(name, retry, 'attempts', 'retry.attempts', (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 100, 'must be an integer ≥ 1 (at most 100)', attempts);
+    const b = objectOrUndefined(name, (retry as RetryOptions | undefined)?.budget, 'retry.budget', true);
+    if (b !== false) {
+      budget = {
+        ratio: field(name, b, 'ratio', 'retry.budget.ratio', (v) => typeof v === 'number' && v >= 0 && v <= 1000, 'must be a number ≥ 0', DEFAULTS.budgetRatio),
+        minPerSecond: field(name, b, 'minPerSecond', 'retry.budget.minPerSecond', (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0, 'must be a finite number ≥ 0', DEFAULTS.budgetMinPerSecond),
+        window: field(name, b, 'window', 'retry.budget.window', (v) => positiveMs(v) && (v as number) >= 10, 'must be a finite number of ms ≥ 10', DEFAULTS.budgetWindow),
+      };
+    }
+    const bo = objectOrUndefined(name, (retry as RetryOptions | undefined)?.backoff, 'retry.backoff') as object | undefined;
+    backoffBase = field(name, bo, 'base', 'retry.backoff.base', nonNegativeMs, 'must be a finite number of ms ≥ 0', backoffBase);
+    backoffCap = field(name, bo, 'cap', 'retry.backoff.cap', nonNegativeMs, 'must be a finite number of ms ≥ 0', Math.max(backoffCap, backoffBase));
+    if (backoffCap < backoffBase) throw new ConfigError(name, 'retry.backoff.cap', `must be ≥ retry.backoff.base (${backoffBase})`, backoffCap);
+    statusCodes = resolveStatusCodes(name, (retry as RetryOptions | undefined)?.statusCodes);
+  }
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
+    throw new ConfigError(name, 'fetch', 'must be a function', options.fetch);
+  }
+  const wait: unknown = options.waitForEndpoints;
+  if (wait !== undefined && typeof wait !== 'boolean') throw new ConfigError(name, 'waitForEndpoints', 'must be a boolean', wait);
+  return {
+    name, attemptTimeout: timeouts.attempt, totalTimeout: timeouts.total, attempts, budget, backoffBase, backoffCap,
+    statusCodes, hedge: resolveHedge(name, options.hedge, 'hedge', DEFAULTS.hedgeMaxExtraLoad), waitForEndpoints: wait === true,
+  };
+}

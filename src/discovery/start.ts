@@ -1,0 +1,48 @@
+import type { EndpointInit } from '../endpoints/endpoint.js';
+import { EndpointParseError, parseEndpoint } from '../endpoints/parse.js';
+import { ConfigError } from '../errors.js';
+import { isDiscovery, type Discovery } from './discovery.js';
+import { StaticDiscovery } from './static.js';
+
+/** What a running adapter reports to. */
+export interface DiscoverySink {
+  update(endpoints: readonly EndpointInit[]): void;
+  error(err: unknown): void;
+}
+
+/**
+ * Starts a discovery adapter; an adapter that throws on start counts as a failed refresh, not
+ * a crash. Returns its stop function (a no-op when it returned none).
+ */
+export function startDiscovery(discovery: Discovery, sink: DiscoverySink): () => void | Promise<void> {
+  try {
+    const stop: unknown = discovery.watch((endpoints) => sink.update(endpoints), (err) => sink.error(err));
+    return typeof stop === 'function' ? (stop as () => void | Promise<void>) : noop;
+  } catch (err) {
+    sink.error(err);
+    return noop;
+  }
+}
+
+function noop(): void {}
+
+/**
+ * The `discovery` option as an adapter: an array (or `staticDiscovery`) is validated entry by
+ * entry now, so a malformed static endpoint is a `ConfigError` at creation.
+ */
+export function resolveDiscovery(name: string, discovery: unknown): Discovery {
+  const list = Array.isArray(discovery) ? (discovery as readonly EndpointInit[]) : discovery instanceof StaticDiscovery ? discovery.endpoints : undefined;
+  if (list !== undefined) {
+    list.forEach((entry, i) => {
+      try {
+        parseEndpoint(entry);
+      } catch (err) {
+        if (err instanceof EndpointParseError) throw new ConfigError(name, `discovery[${i}]${err.field}`, err.expected, err.field === '' ? entry : err.value);
+        throw err;
+      }
+    });
+    return discovery instanceof StaticDiscovery ? discovery : new StaticDiscovery(list);
+  }
+  if (!isDiscovery(discovery)) throw new ConfigError(name, 'discovery', 'must be an array of endpoints or a Discovery ({ watch(update, error) })', discovery);
+  return discovery;
+}

@@ -1,0 +1,70 @@
+import type { AnyAttempt, AnyCall, AnyResult, CallObserver } from './observer.js';
+
+/** Running totals shown by `stats()`. */
+export interface CallCounters {
+  started: number;
+  /** Calls whose final outcome was judged a success (a fetch that ended on a 503 is not one). */
+  succeeded: number;
+  failed: number;
+  attempts: number;
+  retries: number;
+  budgetExhausted: number;
+  hedges: number;
+  hedgesWon: number;
+}
+
+/** Latency recorded for a failed attempt that failed faster: a fast failure must not look like a fast host. */
+export const FAILURE_PENALTY_MS = 1_000;
+
+/**
+ * Keeps the books: call and attempt counters, and on each endpoint its in-flight count,
+ * outcome counts and latency estimate. Every attempt that starts ends exactly once, as a
+ * success, a failure or a cancellation, so the figures add up.
+ */
+export class Accounting implements CallObserver {
+  readonly counters: CallCounters = { started: 0, succeeded: 0, failed: 0, attempts: 0, retries: 0, budgetExhausted: 0, hedges: 0, hedgesWon: 0 };
+
+  callStarted(): void {
+    this.counters.started++;
+  }
+
+  callEnded(_ctx: unknown, result: AnyResult): void {
+    if (result.verdict === 'success') {
+      this.counters.succeeded++;
+      if (result.attempt?.hedge === true) this.counters.hedgesWon++;
+    } else {
+      this.counters.failed++;
+    }
+  }
+
+  attemptStarted(attempt: AnyAttempt): void {
+    attempt.endpoint.inflight++;
+    this.counters.attempts++;
+    if (attempt.hedge) this.counters.hedges++;
+  }
+
+  attemptEnded(attempt: AnyAttempt, result: AnyResult): void {
+    const endpoint = attempt.endpoint;
+    const end = attempt.startedAt + attempt.latency;
+    endpoint.inflight--;
+    if (result.verdict === 'success') {
+      endpoint.successes++;
+      endpoint.latency.observe(attempt.latency, end);
+    } else if (result.verdict === 'cancelled') {
+      endpoint.cancelled++;
+      // Cut short before it answered: all we know is that it took at least this long.
+      endpoint.latency.observeAtLeast(attempt.latency, end);
+    } else {
+      endpoint.failures++;
+      endpoint.latency.observe(Math.max(attempt.latency, FAILURE_PENALTY_MS), end);
+    }
+  }
+
+  retrying(): void {
+    this.counters.retries++;
+  }
+
+  budgetExhausted(): void {
+    this.counters.budgetExhausted++;
+  }
+}

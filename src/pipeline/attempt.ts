@@ -1,0 +1,65 @@
+import { Attempt } from '../call/attempt.js';
+import type { AttemptResult, CallContext } from '../call/context.js';
+import { EndpointState } from '../endpoints/endpoint.js';
+import { NoEndpointsError, PluginError, TimeoutError } from '../errors.js';
+import { Stage } from './stage.js';
+
+/**
+ * The innermost stage: may an attempt start now? If so, pick an endpoint, check what the
+ * picker returned, start the transport and watch its deadline. How the attempt ends is
+ * reported to the stage above by the attempt itself.
+ */
+export class AttemptStage extends Stage {
+  run<T>(ctx: CallContext<T>): void {
+    const hedge = ctx.hedging;
+    ctx.hedging = false;
+    if (ctx.interruption !== undefined) return this.outer.done(ctx, noAttempt(ctx.interruption.error, 'cancelled'));
+    const host = ctx.host;
+    // The one place that answers "may an attempt start now?": a timer that fired late (an
+    // event-loop stall) must not start work after the caller's deadline.
+    if (ctx.now >= ctx.deadline) {
+      const error = new TimeoutError(host.options.name, 'total', ctx.totalTimeout, ctx.attempts === 0 ? 'before the first attempt' : `after ${ctx.attempts} attempt${ctx.attempts === 1 ? '' : 's'}`);
+      return this.outer.done(ctx, noAttempt(error, 'call timeout'));
+    }
+    if (ctx.lastEndpoint !== undefined) {
+      ctx.tried = [...ctx.tried, ctx.lastEndpoint];
+      ctx.lastEndpoint = undefined;
+    }
+    let endpoint: unknown;
+    try {
+      endpoint = host.picker.pick(ctx);
+    } catch (err) {
+      return this.outer.done(ctx, noAttempt(new PluginError(host.options.name, 'picker', `${host.picker.name}.pick() threw`, { cause: err }), 'picker failed'));
+    }
+    if (endpoint === undefined) {
+      return this.outer.done(ctx, noAttempt(new NoEndpointsError(host.options.name, { cause: host.lastDiscoveryError }), 'no endpoints'));
+    }
+    if (!(endpoint instanceof EndpointState) || endpoint.owner !== host.registry) {
+      // Obeying it could send the request to another client's host, or run `fn` with garbage.
+      const error = new PluginError(host.options.name, 'picker', `${host.picker.name}.pick() returned something that is not one of this client's endpoints`);
+      return this.outer.done(ctx, noAttempt(error, 'picker failed'));
+    }
+    const attempt = new Attempt<T>(this.outer, ctx, endpoint, ctx.now, hedge);
+    ctx.lastEndpoint = endpoint;
+    ctx.live.push(attempt);
+    host.observers.attemptStarted(attempt);
+    ctx.wakeBy(attempt.deadline);
+    let value: unknown;
+    try {
+      value = ctx.transport.run(endpoint, attempt);
+    } catch (err) {
+      attempt.onError(err);
+      return;
+    }
+    if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<T>).then === 'function') {
+      (value as PromiseLike<T>).then(attempt.onValue, attempt.onError);
+    } else {
+      attempt.onValue(value as T);
+    }
+  }
+}
+
+/** The result of an attempt that never started. */
+export function noAttempt<T>(error: unknown, reason: string): AttemptResult<T> {
+  return { attempt: undefined, outcome: { ok: false, error }, verdict: reason === 'cancelled' ? 'cancelled' : 'failure', reason };
+}

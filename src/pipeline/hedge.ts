@@ -1,0 +1,100 @@
+import type { AttemptResult, CallContext, CallTimer } from '../call/context.js';
+import type { LatencyWindow } from '../observe/latency-window.js';
+import { RetryBudget } from './budget.js';
+import { Stage } from './stage.js';
+
+/** The window over which hedges are counted against calls ("extra load ≤ maxExtraLoad of calls"). */
+const HEDGE_WINDOW_MS = 10_000;
+
+/** What a losing attempt's signal is aborted with: another attempt of the call answered first. */
+const HEDGE_LOST = new DOMException('another attempt of this call answered first (hedging)', 'AbortError');
+
+/**
+ * Hedging ("The Tail at Scale"; Finagle backup requests): when an idempotent call's attempt has
+ * not answered after the hedge delay, one more attempt goes to an untried endpoint; the first
+ * success wins and the others are aborted through their signals, so servers see them go away.
+ * Hedges draw on their own budget (≤ `maxExtraLoad` of calls over 10 s) and share the call's
+ * deadline and attempt limit with retries. A failure while another attempt still runs waits
+ * for it; when none is left, the failure goes up to the retry stage.
+ */
+export class HedgeStage extends Stage {
+  readonly #window: LatencyWindow;
+  #budget: RetryBudget | undefined;
+
+  constructor(window: LatencyWindow) {
+    super();
+    this.#window = window;
+  }
+
+  run<T>(ctx: CallContext<T>): void {
+    const policy = ctx.hedge;
+    if (policy === undefined || !ctx.transport.idempotent) {
+      this.inner.run(ctx);
+      return;
+    }
+    this.#budget ??= new RetryBudget(policy.maxExtraLoad, 0, HEDGE_WINDOW_MS, ctx.now);
+    if (ctx.attempts === 0) this.#budget.recordCall(ctx.now);
+    const delay = policy.percentile ? this.#window.percentile(policy.delay) : policy.delay;
+    const round = new HedgeRound<T>(this, ctx, delay === undefined ? Infinity : ctx.now + delay);
+    ctx.round = round;
+    this.inner.run(ctx);
+    if (!round.settled && !ctx.ended && round.at !== Infinity && ctx.live.length > 0) ctx.setTimer(round);
+  }
+
+  override done<T>(ctx: CallContext<T>, result: AttemptResult<T>): void {
+    const round = ctx.round as HedgeRound<T> | undefined;
+    if (round === undefined) {
+      this.outer.done(ctx, result);
+      return;
+    }
+    if (round.settled) return; // a loser, cancelled below
+    const transport = ctx.transport;
+    if (result.verdict !== 'success' && result.verdict !== 'cancelled' && ctx.live.length > 0) {
+      // Another attempt may still succeed: wait for it, keeping this failure in case it does not.
+      if (round.failure?.outcome.ok === true) transport.discard?.(round.failure.outcome.value);
+      round.failure = result;
+      return;
+    }
+    round.settled = true;
+    ctx.round = undefined;
+    if (ctx.timer === round) ctx.timer = undefined;
+    if (round.failure?.outcome.ok === true) transport.discard?.(round.failure.outcome.value);
+    const reason = ctx.interruption === undefined ? HEDGE_LOST : ctx.interruption.error;
+    for (let i = ctx.live.length - 1; i >= 0; i--) ctx.live[i]?.cancel(reason, ctx.interruption === undefined ? 'hedge lost' : 'cancelled');
+    this.outer.done(ctx, result);
+  }
+
+  /** The hedge delay passed with the round still open: send one more attempt if everything allows it. */
+  hedge<T>(ctx: CallContext<T>, round: HedgeRound<T>, now: number): void {
+    if (round.settled || ctx.ended) return;
+    ctx.now = now;
+    if (ctx.attempts >= ctx.maxAttempts || now >= ctx.deadline) return;
+    // Every endpoint already has an attempt of this call: a hedge would only double up on one.
+    if (ctx.host.registry.list.length <= ctx.tried.length + 1) return;
+    if (!this.#budget!.tryRetry(now, ctx.hedge!.maxExtraLoad)) return;
+    ctx.hedging = true;
+    this.inner.run(ctx);
+  }
+}
+
+/** One round of a hedged call: the first attempt and its hedge; also the hedge delay's timer. */
+class HedgeRound<T> implements CallTimer {
+  readonly at: number;
+  settled = false;
+  failure: AttemptResult<T> | undefined;
+  readonly #stage: HedgeStage;
+  readonly #ctx: CallContext<T>;
+
+  constructor(stage: HedgeStage, ctx: CallContext<T>, at: number) {
+    this.#stage = stage;
+    this.#ctx = ctx;
+    this.at = at;
+  }
+
+  fire(now: number): void {
+    this.#stage.hedge(this.#ctx, this, now);
+  }
+
+  /** Interrupted: the running attempts are cancelled too, and their results end the round. */
+  cancel(): void {}
+}

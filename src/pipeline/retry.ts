@@ -1,0 +1,110 @@
+import type { IBackoffFactory } from 'cockatiel';
+import type { AttemptResult, CallContext, CallTimer } from '../call/context.js';
+import type { RetryBudget } from './budget.js';
+import { noAttempt } from './attempt.js';
+import { Stage } from './stage.js';
+
+/**
+ * Retries a result judged `'retry'` on another endpoint while attempts, the deadline and the
+ * retry budget allow, after an exponential backoff (at least the server's `Retry-After`).
+ * A value a retry passes over (a 503 Response) is kept, its body released, and returned if no
+ * later attempt gets one: `fetch` rejects only when no response was obtained.
+ */
+export class RetryStage extends Stage {
+  readonly #budget: RetryBudget | undefined;
+  readonly #backoff: IBackoffFactory<unknown>;
+
+  constructor(budget: RetryBudget | undefined, backoff: IBackoffFactory<unknown>) {
+    super();
+    this.#budget = budget;
+    this.#backoff = backoff;
+  }
+
+  run<T>(ctx: CallContext<T>): void {
+    this.#budget?.recordCall(ctx.now);
+    this.inner.run(ctx);
+  }
+
+  override done<T>(ctx: CallContext<T>, result: AttemptResult<T>): void {
+    if (result.verdict === 'retry' && ctx.interruption === undefined && ctx.attempts < ctx.maxAttempts) {
+      const delay = this.#delay(ctx, result);
+      if (delay >= 0) {
+        this.#retry(ctx, result, delay);
+        return;
+      }
+    }
+    this.#finish(ctx, result);
+  }
+
+  /** The wait before the retry, or -1 when the call must end here (the retry is then not counted). */
+  #delay<T>(ctx: CallContext<T>, result: AttemptResult<T>): number {
+    ctx.backoff = ctx.backoff === undefined ? this.#backoff.next(undefined) : ctx.backoff.next(undefined);
+    const delay = Math.max(ctx.backoff.duration, result.retryAfter ?? 0);
+    const now = ctx.now;
+    // A retry that cannot start before the deadline only burns budget.
+    if (now + delay >= ctx.deadline) return -1;
+    if (this.#budget !== undefined && !this.#budget.tryRetry(now)) {
+      ctx.host.observers.budgetExhausted(ctx, result);
+      return -1;
+    }
+    return delay;
+  }
+
+  #retry<T>(ctx: CallContext<T>, result: AttemptResult<T>, delay: number): void {
+    const outcome = result.outcome;
+    if (outcome.ok) {
+      const transport = ctx.transport;
+      if (ctx.kept !== undefined) transport.discard?.(ctx.kept.value);
+      ctx.kept = { value: transport.detach === undefined ? outcome.value : transport.detach(outcome.value) };
+    }
+    ctx.host.observers.retrying(ctx, result, delay);
+    if (delay <= 0) this.inner.run(ctx);
+    else ctx.setTimer(new Sleep(this, ctx, ctx.now + delay));
+  }
+
+  #finish<T>(ctx: CallContext<T>, result: AttemptResult<T>): void {
+    const kept = ctx.kept;
+    if (kept !== undefined) {
+      ctx.kept = undefined;
+      if (!result.outcome.ok && result.verdict !== 'cancelled') {
+        // No later attempt got a value: return the one passed over, as fetch returns the last response.
+        result = { ...result, outcome: { ok: true, value: kept.value } };
+      } else {
+        ctx.transport.discard?.(kept.value);
+      }
+    }
+    this.outer.done(ctx, result);
+  }
+
+  /** Called by {@link Sleep}. */
+  wakeUp<T>(ctx: CallContext<T>, now: number): void {
+    ctx.now = now;
+    this.inner.run(ctx);
+  }
+
+  /** Called by {@link Sleep} when the call was interrupted while sleeping. */
+  interrupted<T>(ctx: CallContext<T>, error: unknown): void {
+    this.#finish(ctx, noAttempt(error, 'cancelled'));
+  }
+}
+
+/** The backoff wait between two attempts. */
+class Sleep<T> implements CallTimer {
+  readonly at: number;
+  readonly #stage: RetryStage;
+  readonly #ctx: CallContext<T>;
+
+  constructor(stage: RetryStage, ctx: CallContext<T>, at: number) {
+    this.#stage = stage;
+    this.#ctx = ctx;
+    this.at = at;
+  }
+
+  fire(now: number): void {
+    this.#stage.wakeUp(this.#ctx, now);
+  }
+
+  cancel(error: unknown): void {
+    this.#stage.interrupted(this.#ctx, error);
+  }
+}

@@ -1,0 +1,89 @@
+import type { CallContext, CallTimer } from '../call/context.js';
+import type { CallHost } from '../call/host.js';
+import { NoEndpointsError, TimeoutError } from '../errors.js';
+import { noAttempt } from './attempt.js';
+import { Stage } from './stage.js';
+
+/**
+ * The outermost stage: a call made before discovery delivered a first endpoint set waits for
+ * one, up to its deadline. Once discovery has reported an error and still no set, calls fail at
+ * once with `NoEndpointsError` carrying that error (gRPC fails calls while its resolver is
+ * failing), unless the client was created with `waitForEndpoints: true`.
+ */
+export class WaitForEndpoints extends Stage {
+  readonly #host: CallHost;
+  readonly #waiting = new Set<FirstSetWait<unknown>>();
+
+  constructor(host: CallHost) {
+    super();
+    this.#host = host;
+  }
+
+  run<T>(ctx: CallContext<T>): void {
+    const host = this.#host;
+    if (host.registry.known) {
+      this.inner.run(ctx);
+      return;
+    }
+    if (host.lastDiscoveryError !== undefined && !host.options.waitForEndpoints) {
+      this.outer.done(ctx, noAttempt(new NoEndpointsError(host.options.name, { cause: host.lastDiscoveryError }), 'no endpoints'));
+      return;
+    }
+    const wait = new FirstSetWait(this, ctx);
+    this.#waiting.add(wait as FirstSetWait<unknown>);
+    ctx.setTimer(wait);
+  }
+
+  /** A first set arrived: every waiting call goes on. */
+  known(): void {
+    for (const wait of this.#take()) {
+      if (wait.ctx.timer === wait) wait.ctx.timer = undefined;
+      wait.ctx.now = this.#host.clock.now();
+      this.inner.run(wait.ctx);
+    }
+  }
+
+  /** Discovery failed before any set: waiting calls fail now, unless told to wait. */
+  failed(error: unknown): void {
+    if (this.#host.options.waitForEndpoints) return;
+    for (const wait of this.#take()) {
+      if (wait.ctx.timer === wait) wait.ctx.timer = undefined;
+      this.outer.done(wait.ctx, noAttempt(new NoEndpointsError(this.#host.options.name, { cause: error }), 'no endpoints'));
+    }
+  }
+
+  /** Called by a wait whose deadline passed or whose call was interrupted. */
+  end<T>(wait: FirstSetWait<T>, error: unknown, cancelled: boolean): void {
+    if (!this.#waiting.delete(wait as FirstSetWait<unknown>)) return;
+    this.outer.done(wait.ctx, noAttempt(error, cancelled ? 'cancelled' : 'call timeout'));
+  }
+
+  #take(): FirstSetWait<unknown>[] {
+    const all = [...this.#waiting];
+    this.#waiting.clear();
+    return all;
+  }
+}
+
+/** One call waiting for a first endpoint set; its timer is the call's deadline. */
+class FirstSetWait<T> implements CallTimer {
+  readonly at: number;
+  readonly ctx: CallContext<T>;
+  readonly #stage: WaitForEndpoints;
+
+  constructor(stage: WaitForEndpoints, ctx: CallContext<T>) {
+    this.#stage = stage;
+    this.ctx = ctx;
+    this.at = ctx.deadline;
+  }
+
+  fire(): void {
+    const host = this.ctx.host;
+    const error = new TimeoutError(host.options.name, 'total', this.ctx.totalTimeout, 'waiting for a first endpoint set', { cause: host.lastDiscoveryError });
+    this.#stage.end(this, error, false);
+  }
+
+  cancel(error: unknown): void {
+    this.#stage.end(this, error, true);
+  }
+}

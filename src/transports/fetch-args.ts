@@ -1,0 +1,60 @@
+import type { CallOptions, Classify } from '../config/options.js';
+
+/** `RequestInit` plus bulwark's per-call options. */
+export interface BulwarkRequestInit extends Omit<RequestInit, 'signal'>, CallOptions {
+  /**
+   * Decides what a response or error means, attempt timeouts included; `undefined` keeps the
+   * default rules (see the README's "What is retried").
+   *
+   * @example
+   * // Also retry 500s from this idempotent endpoint; leave the rest to the defaults.
+   * classify: (o) => (o.ok && o.value.status === 500 ? 'retry' : undefined)
+   */
+  classify?: Classify<Response> | undefined;
+}
+
+/** `client.fetch`'s arguments taken apart. */
+export interface FetchArgs {
+  /** Path and query, sent to the picked endpoint's URL. */
+  readonly path: string;
+  readonly init: RequestInit;
+  /** A `Request` input whose body each attempt sends a clone of (so a retry can send it again). */
+  readonly request: Request | undefined;
+  readonly options: CallOptions;
+  readonly classify: Classify<Response> | undefined;
+}
+
+/**
+ * Splits `client.fetch`'s arguments into the path+query to send, the plain RequestInit, a
+ * Request whose body must be cloned per attempt, and bulwark's own per-call options.
+ */
+export function splitFetchArgs(input: string | URL | Request, init: BulwarkRequestInit | undefined): FetchArgs {
+  let path: string;
+  let base: RequestInit = {};
+  let request: Request | undefined;
+  if (typeof input === 'string') {
+    path = input.startsWith('/') ? input : /^[a-z][a-z0-9+.-]*:\/\//i.test(input) ? pathOf(new URL(input)) : `/${input}`;
+  } else if (input instanceof URL) {
+    path = pathOf(input);
+  } else if (input instanceof Request) {
+    path = pathOf(new URL(input.url));
+    base = { method: input.method, headers: input.headers, redirect: input.redirect };
+    if (input.body !== null) request = input;
+  } else {
+    throw new TypeError('client.fetch: input must be a path string, a URL or a Request');
+  }
+  const requestSignal = request === undefined && input instanceof Request ? input.signal : request?.signal;
+  if (init === undefined) return { path, init: base, request, options: { signal: requestSignal }, classify: undefined };
+  const { signal, timeout, idempotent, key, hedge, classify, ...rest } = init;
+  // A body in init replaces the Request's.
+  if ('body' in rest && rest.body !== undefined) request = undefined;
+  return {
+    path, init: { ...base, ...rest }, request,
+    options: { signal: signal === undefined ? requestSignal : signal, timeout, idempotent, key, hedge },
+    classify,
+  };
+}
+
+function pathOf(url: URL): string {
+  return url.pathname + url.search;
+}

@@ -1,0 +1,53 @@
+import type { EndpointState } from '../endpoints/endpoint.js';
+import type { Outcome, Verdict } from '../config/options.js';
+
+/** What a transport sees of the attempt it runs. */
+export interface AttemptHandle {
+  /** 1 for the first attempt of the call, 2 for the next (a retry or a hedge), … */
+  readonly attempt: number;
+  /**
+   * Aborted when this attempt times out, loses a hedge race, the caller aborts or the client
+   * closes. Created on first read, so a transport that never reads it pays nothing.
+   */
+  readonly signal: AbortSignal;
+}
+
+/** A transport's reading of one finished attempt. */
+export interface Judgement {
+  readonly verdict: Verdict;
+  /** A few words for events: `status 503`, `connection refused`, `attempt timeout`. */
+  readonly reason: string;
+  /** HTTP status, when there was a response. */
+  readonly status?: number | undefined;
+  /** Server-requested wait before another try (Retry-After), in ms. */
+  readonly retryAfter?: number | undefined;
+}
+
+/**
+ * One kind of call — fetch, execute, and later undici and grpc-js — reduced to what the
+ * pipeline needs: run one attempt against one endpoint, and judge every outcome, timeouts
+ * included (docs/architecture.md, "Transports"). One instance per call.
+ */
+export interface Transport<T> {
+  /** Whether the call may reach a server twice: attempt timeouts and lost connections are then retried, and hedging is allowed. */
+  readonly idempotent: boolean;
+  /** False when the request cannot be sent again (a stream body): the call gets one attempt. */
+  readonly replayable: boolean;
+  /** Starts one attempt. May return a value synchronously or throw synchronously. */
+  run(endpoint: EndpointState, attempt: AttemptHandle): T | PromiseLike<T>;
+  /**
+   * What an outcome means. A timed-out attempt arrives as `{ ok: false, error: TimeoutError }`,
+   * so user classifiers see timeouts too. Must not throw (the pipeline guards it anyway).
+   */
+  judge(outcome: Outcome<T>, endpoint: EndpointState): Judgement;
+  /** Releases a value that will never reach the caller (a late or losing Response's body). */
+  discard?(value: T): void;
+  /**
+   * Releases what a value holds while keeping what the caller may still be given: a retried
+   * Response loses its body (freeing the connection before the retry is sent) but keeps its
+   * status and headers, in case no later attempt gets a response.
+   */
+  detach?(value: T): T;
+  /** The error the caller gets when the call ends without a value; default: `error` itself. */
+  failure?(error: unknown): unknown;
+}
