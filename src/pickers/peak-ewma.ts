@@ -40,7 +40,8 @@ const PENALTY = 2 ** 47;
 export function peakEwma(options?: PeakEwmaOptions): Picker {
   const opts = optionsObject('peakEwma', options);
   const random = randomOption('peakEwma', opts);
-  const now = functionOption('peakEwma', opts, 'now', 'must be a function returning ms', () => performance.now());
+  const ownClock = functionOption<(() => number) | undefined>('peakEwma', opts, 'now', 'must be a function returning ms', undefined);
+  const now = ownClock ?? ((): number => performance.now());
   const decay = opts['decay'] ?? 10_000;
   if (typeof decay !== 'number' || !Number.isFinite(decay) || decay <= 0) {
     throw new ConfigError('bulwark', 'peakEwma.decay', 'must be a finite number of ms > 0', decay);
@@ -60,8 +61,10 @@ export function peakEwma(options?: PeakEwmaOptions): Picker {
     update(endpoints: readonly EndpointState[]): void {
       candidates.update(endpoints);
     },
-    pick({ tried }): EndpointState | undefined {
-      clock[0] = now();
+    pick(request): EndpointState | undefined {
+      const tried = request.tried;
+      // The client's reading of the clock for this attempt, unless this picker was given its own clock.
+      clock[0] = ownClock === undefined && request.now !== undefined ? request.now : now();
       return pickLeastLoaded(candidates, tried, random, load, 2);
     },
   };

@@ -10,6 +10,12 @@ export interface PickRequest {
    * return a tried one only when every candidate was tried.
    */
   readonly tried: readonly EndpointState[];
+  /**
+   * The time of this pick on the client's clock (`performance.now()` unless the client was
+   * given another), read once per attempt and shared with the deadline and the budget, so a
+   * latency-reading picker need not read the clock again. Optional for pickers called outside a client.
+   */
+  readonly now?: number | undefined;
 }
 
 /**

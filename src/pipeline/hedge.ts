@@ -56,11 +56,12 @@ export class HedgeStage extends Stage {
       return;
     }
     round.settled = true;
-    ctx.round = undefined;
     if (ctx.timer === round) ctx.timer = undefined;
     if (round.failure?.outcome.ok === true) transport.discard?.(round.failure.outcome.value);
     const reason = ctx.interruption === undefined ? HEDGE_LOST : ctx.interruption.error;
+    // The losers end synchronously here and meet the settled round above; only then does the round go.
     for (let i = ctx.live.length - 1; i >= 0; i--) ctx.live[i]?.cancel(reason, ctx.interruption === undefined ? 'hedge lost' : 'cancelled');
+    ctx.round = undefined;
     this.outer.done(ctx, result);
   }
 
