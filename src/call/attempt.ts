@@ -79,9 +79,7 @@ export class Attempt<T> implements AttemptHandle {
   #end(outcome: Outcome<T>, cancelled: string | undefined, now: number): void {
     this.ended = true;
     const ctx = this.ctx;
-    const live = ctx.live;
-    const i = live.indexOf(this);
-    if (i >= 0) live.splice(i, 1);
+    ctx.removeLive(this);
     this.latency = now - this.startedAt;
     ctx.now = now;
     let result: AttemptResult<T>;

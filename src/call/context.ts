@@ -39,6 +39,7 @@ export interface CallSettings {
 }
 
 const NOTHING_TRIED: readonly EndpointState[] = Object.freeze([]);
+const NO_ATTEMPTS: readonly Attempt<unknown>[] = Object.freeze([]);
 
 /**
  * Everything about one call that the stages, the picker and the transport read
@@ -66,8 +67,8 @@ export class CallContext<T> implements PickRequest, WheelEntry {
   lastEndpoint: EndpointState | undefined;
   /** Attempts started so far, hedges included. */
   attempts = 0;
-  /** Attempts running now. */
-  readonly live: Attempt<T>[] = [];
+  /** Attempts running now (a shared empty array until the first starts). */
+  live: Attempt<T>[] = NO_ATTEMPTS as Attempt<T>[];
   /** Set when the call was interrupted (caller abort, close): no attempt may start after it. */
   interruption: { readonly error: unknown } | undefined;
   ended = false;
@@ -150,6 +151,23 @@ export class CallContext<T> implements PickRequest, WheelEntry {
       this.timer = undefined;
       timer.cancel(error);
     }
+  }
+
+  /** Records a started attempt as running. */
+  addLive(attempt: Attempt<T>): void {
+    if (this.live.length === 0) this.live = [attempt];
+    else this.live.push(attempt);
+  }
+
+  /** Records an attempt as no longer running. */
+  removeLive(attempt: Attempt<T>): void {
+    const live = this.live;
+    if (live.length === 1) {
+      if (live[0] === attempt) this.live = NO_ATTEMPTS as Attempt<T>[];
+      return;
+    }
+    const i = live.indexOf(attempt);
+    if (i >= 0) live.splice(i, 1);
   }
 
   /** Settles the caller's promise with `result`: the outermost stage calls it once. */

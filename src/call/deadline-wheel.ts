@@ -27,6 +27,7 @@ export class DeadlineWheel {
   /** When the armed timer goes off; Infinity when none is armed. */
   #armedAt = Infinity;
   #referenced = false;
+  #idleCheck = false;
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -72,12 +73,23 @@ export class DeadlineWheel {
       last.heapIndex = i;
       this.#down(this.#up(i));
     }
-    if (heap.length === 0 && this.#referenced) {
-      // Leave the timer armed (the next call likely wants a later one anyway) but let the process exit.
+    if (heap.length === 0 && this.#referenced && !this.#idleCheck) {
+      // Leave the timer armed (the next call likely wants a later one anyway) but let the process
+      // exit once nothing is active. Checked after the current burst of work rather than now:
+      // a caller awaiting calls one after another would otherwise toggle the timer's ref (a
+      // native call) twice per call.
+      this.#idleCheck = true;
+      setImmediate(this.#unrefIfIdle).unref();
+    }
+  }
+
+  readonly #unrefIfIdle = (): void => {
+    this.#idleCheck = false;
+    if (this.#heap.length === 0 && this.#referenced) {
       this.#referenced = false;
       this.#timer?.unref();
     }
-  }
+  };
 
   #arm(at: number): void {
     this.#timer?.clear();

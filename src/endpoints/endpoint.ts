@@ -63,6 +63,8 @@ export class EndpointState implements Endpoint {
   readonly latency: PeakEwma;
   /** The registry that made this endpoint: a picker may only return endpoints of its own client. */
   readonly owner: object | undefined;
+  /** Set once discovery removed the endpoint: it is no candidate any more. */
+  retired = false;
 
   constructor(parsed: ParsedEndpoint, decay: number, now: number, owner?: object) {
     this.owner = owner;

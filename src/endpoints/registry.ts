@@ -81,6 +81,8 @@ export class EndpointRegistry {
     this.#byId.clear();
     for (const e of next) this.#byId.set(e.id, e);
     this.list = next;
+    // A picker that still hands out a removed endpoint is refused (docs/architecture.md, "Stages").
+    for (const e of removed) e.retired = true;
     this.#listener.changed({ endpoints: next, added, removed });
     if (!this.known) {
       this.known = true;

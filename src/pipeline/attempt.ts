@@ -34,14 +34,15 @@ export class AttemptStage extends Stage {
     if (endpoint === undefined) {
       return this.outer.done(ctx, noAttempt(new NoEndpointsError(host.options.name, { cause: host.lastDiscoveryError }), 'no endpoints'));
     }
-    if (!(endpoint instanceof EndpointState) || endpoint.owner !== host.registry) {
-      // Obeying it could send the request to another client's host, or run `fn` with garbage.
-      const error = new PluginError(host.options.name, 'picker', `${host.picker.name}.pick() returned something that is not one of this client's endpoints`);
+    if (!(endpoint instanceof EndpointState) || endpoint.owner !== host.registry || endpoint.retired) {
+      // Obeying it could send the request to another client's host, one discovery removed, or run `fn` with garbage.
+      const what = endpoint instanceof EndpointState && endpoint.owner === host.registry ? 'an endpoint discovery has removed' : "something that is not one of this client's endpoints";
+      const error = new PluginError(host.options.name, 'picker', `${host.picker.name}.pick() returned ${what}`);
       return this.outer.done(ctx, noAttempt(error, 'picker failed'));
     }
     const attempt = new Attempt<T>(this.outer, ctx, endpoint, ctx.now, hedge);
     ctx.lastEndpoint = endpoint;
-    ctx.live.push(attempt);
+    ctx.addLive(attempt);
     host.observers.attemptStarted(attempt);
     ctx.wakeBy(attempt.deadline);
     let value: unknown;

@@ -60,6 +60,7 @@ export function failureReason(error: unknown): string {
   for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
     const code = (current as { code?: unknown }).code;
     if (code === 'ECONNREFUSED') return 'connection refused';
+    if (code === 'ERR_BULWARK_UNSUPPORTED_ENDPOINT') return 'unsupported endpoint scheme';
     if (typeof code === 'string' && !code.startsWith('ERR_BULWARK')) return code;
     current = (current as { cause?: unknown }).cause;
   }

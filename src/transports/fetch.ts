@@ -45,7 +45,7 @@ export class FetchTransport implements Transport<Response> {
 
   run(endpoint: EndpointState, attempt: AttemptHandle): Promise<Response> {
     if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') {
-      throw new BulwarkError('ERR_BULWARK_UNSUPPORTED_ENDPOINT', this.#settings.service, `${this.#settings.service}: fetch needs an http or https endpoint, not ${endpoint.id}`);
+      throw new BulwarkError(UNSUPPORTED_ENDPOINT, this.#settings.service, `${this.#settings.service}: fetch needs an http or https endpoint, not ${endpoint.id}`);
     }
     const attemptSignal = attempt.signal;
     // With the caller's signal in it too, aborting after the headers still stops the body, as
@@ -107,12 +107,16 @@ export class FetchTransport implements Transport<Response> {
   }
 
   failure(error: unknown): unknown {
-    if (error instanceof BulwarkError) return error;
+    // The call's own verdicts (a deadline, no endpoints, a misbehaving plugin) stand as they are;
+    // everything that happened on the way to a server is a failed request.
+    if (error instanceof BulwarkError && error.code !== UNSUPPORTED_ENDPOINT) return error;
     return new RequestFailedError(this.#settings.service, this.#history ?? [], { cause: error });
   }
 }
 
 function ignore(): void {}
+
+const UNSUPPORTED_ENDPOINT = 'ERR_BULWARK_UNSUPPORTED_ENDPOINT';
 
 /** Whether fetch can send this body again: everything but streams and async iterables. */
 export function isReplayableBody(body: unknown): boolean {

@@ -64,7 +64,7 @@ describe('DeadlineWheel', () => {
     expect(woken).toEqual([20, 70, 120]);
   });
 
-  it('holds the process only while an entry is in it', () => {
+  it('holds the process only while an entry is in it (released once the current burst of work is over)', async () => {
     const clock = new EarlyClock(0);
     const wheel = new DeadlineWheel(clock);
     const e = entry(100, []);
@@ -72,6 +72,11 @@ describe('DeadlineWheel', () => {
     // The timer is created referenced (the default of Node's timers: refs counts only toggles).
     expect(clock.refs).toBe(0);
     wheel.remove(e);
+    // A call right after another (a sequential loop) finds it still referenced: no toggling.
+    const next = entry(150, []);
+    wheel.schedule(next);
+    wheel.remove(next);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(clock.refs).toBe(-1);
     wheel.schedule(entry(200, []));
     expect(clock.refs).toBe(0);
