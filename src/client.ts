@@ -232,13 +232,27 @@ export class Client extends EventEmitter<ClientEvents> {
     const signal = settings.signal;
     if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
     const host = this.#host;
-    const now = host.clock.now();
-    return new Promise<T>((resolve, reject) => {
-      const ctx = new CallContext<T>(host, transport, settings, now, resolve, reject);
-      host.observers.callStarted(ctx);
-      this.#pipeline.run(ctx);
-    });
+    const ctx = new CallContext<T>(host, transport, settings, host.clock.now());
+    const promise = settlementOf(ctx);
+    host.observers.callStarted(ctx);
+    this.#pipeline.run(ctx);
+    return promise;
   }
+}
+
+/** The call a promise is being created for: the executor below runs synchronously inside `new Promise`. */
+let settling: CallContext<never> | undefined;
+
+function takeResolvers(resolve: (value: never) => void, reject: (error: unknown) => void): void {
+  settling!.settleWith(resolve, reject);
+}
+
+/** The caller's promise for `ctx`, without a closure per call. */
+function settlementOf<T>(ctx: CallContext<T>): Promise<T> {
+  settling = ctx as unknown as CallContext<never>;
+  const promise = new Promise<T>(takeResolvers);
+  settling = undefined;
+  return promise;
 }
 
 function checkPicker(name: string, picker: unknown): asserts picker is Picker {

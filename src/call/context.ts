@@ -83,10 +83,10 @@ export class CallContext<T> implements PickRequest, WheelEntry {
   timer: CallTimer | undefined;
   wakeAt: number = Infinity;
   heapIndex = -1;
-  readonly #resolve: (value: T) => void;
-  readonly #reject: (error: unknown) => void;
+  #resolve: ((value: T) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
 
-  constructor(host: CallHost, transport: Transport<T>, settings: CallSettings, now: number, resolve: (value: T) => void, reject: (error: unknown) => void) {
+  constructor(host: CallHost, transport: Transport<T>, settings: CallSettings, now: number) {
     this.id = ++host.lastCallId;
     this.host = host;
     this.transport = transport;
@@ -99,9 +99,13 @@ export class CallContext<T> implements PickRequest, WheelEntry {
     this.startedAt = now;
     this.now = now;
     this.deadline = now + settings.totalTimeout;
+    if (settings.signal !== undefined) watchSignal(settings.signal, this);
+  }
+
+  /** Receives the caller's promise's resolvers (once, before the pipeline runs). */
+  settleWith(resolve: (value: T) => void, reject: (error: unknown) => void): void {
     this.#resolve = resolve;
     this.#reject = reject;
-    if (settings.signal !== undefined) watchSignal(settings.signal, this);
   }
 
   /** Makes sure the call wakes no later than `at`. */
@@ -181,8 +185,8 @@ export class CallContext<T> implements PickRequest, WheelEntry {
     // A stage that ends the call with attempts still running (none of ours does) must not leak them.
     for (let i = this.live.length - 1; i >= 0; i--) this.live[i]?.cancel(this.interruption?.error, 'cancelled');
     host.observers.callEnded(this, result);
-    if (this.interruption !== undefined) this.#reject(this.interruption.error);
-    else if (result.outcome.ok) this.#resolve(result.outcome.value);
-    else this.#reject(this.transport.failure === undefined ? result.outcome.error : this.transport.failure(result.outcome.error));
+    if (this.interruption !== undefined) this.#reject!(this.interruption.error);
+    else if (result.outcome.ok) this.#resolve!(result.outcome.value);
+    else this.#reject!(this.transport.failure === undefined ? result.outcome.error : this.transport.failure(result.outcome.error));
   }
 }

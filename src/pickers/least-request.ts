@@ -5,7 +5,7 @@ import { Candidates, optionsObject, pickLeastLoaded, randomOption } from './p2c.
 
 /** Options of {@link leastRequest}. */
 export interface LeastRequestOptions extends RandomSource {
-  /** Source of uniform numbers in [0, 1) for drawing the candidates. Default `Math.random`. */
+  /** Source of uniform numbers in [0, 1) for drawing the candidates. Default: a fast generator seeded from `Math.random`. */
   random?: (() => number) | undefined;
   /**
    * How many random candidates are compared per pick, an integer ≥ 2. Default 2 (Envoy

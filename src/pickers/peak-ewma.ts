@@ -11,7 +11,7 @@ export interface PeakEwmaOptions extends RandomSource {
    * The client uses it for the estimate it keeps on every endpoint (`Picker.latencyDecay`).
    */
   decay?: number | undefined;
-  /** Source of uniform numbers in [0, 1) for drawing the two candidates. Default `Math.random`. */
+  /** Source of uniform numbers in [0, 1) for drawing the two candidates. Default: a fast generator seeded from `Math.random`. */
   random?: (() => number) | undefined;
   /** Monotonic clock in ms, the one the client records latency with. Default `performance.now()`. */
   now?: (() => number) | undefined;

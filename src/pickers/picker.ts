@@ -65,6 +65,6 @@ export interface Picker {
 
 /** Options every built-in picker that draws at random accepts. */
 export interface RandomSource {
-  /** Source of uniform numbers in [0, 1); default `Math.random`. Inject one for deterministic tests. */
+  /** Source of uniform numbers in [0, 1); default: a fast generator seeded from `Math.random`. Inject one for deterministic tests. */
   random?: (() => number) | undefined;
 }

@@ -4,7 +4,7 @@ import { Candidates, optionsObject, pickAtRandom, randomOption } from './p2c.js'
 
 /** Options of {@link random}. */
 export interface RandomOptions extends RandomSource {
-  /** Source of uniform numbers in [0, 1). Default `Math.random`; inject a seeded one for deterministic tests. */
+  /** Source of uniform numbers in [0, 1). Default: a fast generator seeded from `Math.random`; inject a seeded one for deterministic tests. */
   random?: (() => number) | undefined;
 }
 

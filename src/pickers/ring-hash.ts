@@ -22,7 +22,7 @@ export interface RingHashOptions extends RandomSource {
    * hashed elsewhere; a call through it may allocate where the default does not.
    */
   hash?: ((text: string) => number) | undefined;
-  /** Source of uniform numbers in [0, 1) for calls without a key. Default `Math.random`. */
+  /** Source of uniform numbers in [0, 1) for calls without a key. Default: a fast generator seeded from `Math.random`. */
   random?: (() => number) | undefined;
 }
 

@@ -5,7 +5,7 @@ import { draw, optionsObject, randomOption } from './p2c.js';
 /** Options of {@link roundRobin}. */
 export interface RoundRobinOptions extends RandomSource {
   /**
-   * Chooses where the rotation starts, once, at the first endpoint set. Default `Math.random`:
+   * Chooses where the rotation starts, once, at the first endpoint set. Default: a fast generator seeded from `Math.random`:
    * a random start, as Envoy's round robin does, so clients started together do not all send
    * their first call to the same endpoint.
    */

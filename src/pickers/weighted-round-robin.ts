@@ -5,7 +5,7 @@ import { optionsObject, randomOption } from './p2c.js';
 /** Options of {@link weightedRoundRobin}. */
 export interface WeightedRoundRobinOptions extends RandomSource {
   /**
-   * Chooses where in its first period each new endpoint starts. Default `Math.random`: clients
+   * Chooses where in its first period each new endpoint starts. Default: a fast generator seeded from `Math.random`: clients
    * that see the same set at the same moment then interleave endpoints differently instead of
    * all sending their first calls to the heaviest one (Envoy starts its scheduler at a random
    * pick for the same reason).
