@@ -1,4 +1,3 @@
-import { EventEmitter } from 'eventemitter3';
 import type { CallSettings } from './call/context.js';
 import { CallContext } from './call/context.js';
 import { DeadlineWheel } from './call/deadline-wheel.js';
@@ -14,6 +13,7 @@ import { Accounting } from './observe/accounting.js';
 import { EventObserver } from './observe/event-observer.js';
 import { emitSafely, type ClientEvents } from './observe/events.js';
 import { LatencyWindow } from './observe/latency-window.js';
+import { ObservedEmitter } from './observe/observed-emitter.js';
 import { Observers } from './observe/observer.js';
 import { stats, type ClientStats } from './observe/stats.js';
 import { peakEwma } from './pickers/peak-ewma.js';
@@ -49,14 +49,18 @@ export function createClient(options: ClientOptions): Client {
 }
 
 /** A client for one service. Create it with {@link createClient}. */
-export class Client extends EventEmitter<ClientEvents> {
+export class Client extends ObservedEmitter<ClientEvents> {
   /** The service name given to `createClient`. */
   readonly name: string;
   readonly #options: ResolvedOptions;
   readonly #host: CallHost;
-  readonly #accounting = new Accounting();
+  readonly #accounting: Accounting;
+  readonly #eventObserver: EventObserver;
+  /** Unplugs the event observer; set while someone listens to call events. */
+  #unplugEvents: (() => void) | undefined;
   readonly #budget: RetryBudget | undefined;
   readonly #pipeline: Stage;
+  readonly #afterWait: Stage;
   readonly #waitStage: WaitForEndpoints;
   readonly #defaults: CallSettings;
   readonly #fetch: typeof globalThis.fetch | undefined;
@@ -84,21 +88,18 @@ export class Client extends EventEmitter<ClientEvents> {
       failed: (error) => this.#discoveryFailed(error),
     });
     const latencyWindow = new LatencyWindow();
+    this.#accounting = new Accounting(latencyWindow);
     const observers = new Observers();
     observers.add(this.#accounting);
-    observers.add(latencyWindow);
-    observers.add(new EventObserver(this));
+    this.#eventObserver = new EventObserver(this);
     this.#host = { options: resolved, registry, picker, clock, wheel: new DeadlineWheel(clock), observers, lastDiscoveryError: undefined, lastCallId: 0 };
     const { budget } = resolved;
     this.#budget = budget === false ? undefined : new RetryBudget(budget.ratio, budget.minPerSecond, budget.window, now());
     this.#waitStage = new WaitForEndpoints(this.#host);
     // The documented order (docs/architecture.md, "Stages"): wait for endpoints → retry → hedge → attempt.
-    this.#pipeline = compose([
-      this.#waitStage,
-      new RetryStage(this.#budget, createBackoff(resolved.backoffBase, resolved.backoffCap)),
-      new HedgeStage(latencyWindow),
-      new AttemptStage(),
-    ]);
+    const retryStage = new RetryStage(this.#budget, createBackoff(resolved.backoffBase, resolved.backoffCap));
+    this.#pipeline = compose([this.#waitStage, retryStage, new HedgeStage(latencyWindow), new AttemptStage()]);
+    this.#afterWait = retryStage;
     this.#defaults = defaultCallSettings(resolved);
     registry.onKnown(() => this.#waitStage.known());
     pickersInUse.add(picker);
@@ -215,6 +216,17 @@ export class Client extends EventEmitter<ClientEvents> {
     }
   }
 
+  /** Plugs the event observer in only while someone listens to a call event. */
+  protected override listenersChanged(): void {
+    const host = this.#host;
+    const wanted = this.listenerCount('attempt') + this.listenerCount('retry') + this.listenerCount('hedge') + this.listenerCount('budgetExhausted') > 0;
+    if (wanted && this.#unplugEvents === undefined) this.#unplugEvents = host.observers.add(this.#eventObserver);
+    else if (!wanted && this.#unplugEvents !== undefined) {
+      this.#unplugEvents();
+      this.#unplugEvents = undefined;
+    }
+  }
+
   #discoveryFailed(error: unknown): void {
     if (this.#closed !== undefined) return;
     this.#host.lastDiscoveryError = error;
@@ -235,7 +247,8 @@ export class Client extends EventEmitter<ClientEvents> {
     const ctx = new CallContext<T>(host, transport, settings, host.clock.now());
     const promise = settlementOf(ctx);
     host.observers.callStarted(ctx);
-    this.#pipeline.run(ctx);
+    // Once a first set is known the wait stage has nothing to do: start below it (its `done` still passes results up).
+    (host.registry.known ? this.#afterWait : this.#pipeline).run(ctx);
     return promise;
   }
 }

@@ -39,7 +39,6 @@ export interface CallSettings {
 }
 
 const NOTHING_TRIED: readonly EndpointState[] = Object.freeze([]);
-const NO_ATTEMPTS: readonly Attempt<unknown>[] = Object.freeze([]);
 
 /**
  * Everything about one call that the stages, the picker and the transport read
@@ -67,8 +66,11 @@ export class CallContext<T> implements PickRequest, WheelEntry {
   lastEndpoint: EndpointState | undefined;
   /** Attempts started so far, hedges included. */
   attempts = 0;
-  /** Attempts running now (a shared empty array until the first starts). */
-  live: Attempt<T>[] = NO_ATTEMPTS as Attempt<T>[];
+  /** Attempts running now: usually one, kept in a field so a call allocates no array for it. */
+  #first: Attempt<T> | undefined = undefined;
+  #more: Attempt<T>[] | undefined = undefined;
+  /** How many attempts are running now. */
+  liveCount = 0;
   /** Set when the call was interrupted (caller abort, close): no attempt may start after it. */
   interruption: { readonly error: unknown } | undefined;
   ended = false;
@@ -83,6 +85,7 @@ export class CallContext<T> implements PickRequest, WheelEntry {
   timer: CallTimer | undefined;
   wakeAt: number = Infinity;
   heapIndex = -1;
+  queueIndex = -1;
   #resolve: ((value: T) => void) | undefined;
   #reject: ((error: unknown) => void) | undefined;
 
@@ -129,10 +132,7 @@ export class CallContext<T> implements PickRequest, WheelEntry {
   /** Called by the wheel: times out attempts whose deadline passed and fires a due timer. */
   wake(now: number): void {
     this.now = now;
-    for (let i = this.live.length - 1; i >= 0; i--) {
-      const a = this.live[i];
-      if (a !== undefined && a.deadline <= now) a.timeOut(now);
-    }
+    for (const a of this.live()) if (a.deadline <= now) a.timeOut(now);
     const timer = this.timer;
     if (!this.ended && timer !== undefined && timer.at <= now) {
       this.timer = undefined;
@@ -140,7 +140,7 @@ export class CallContext<T> implements PickRequest, WheelEntry {
     }
     if (this.ended) return;
     let next = Infinity;
-    for (const a of this.live) if (a.deadline < next) next = a.deadline;
+    for (const a of this.live()) if (a.deadline < next) next = a.deadline;
     if (this.timer !== undefined && this.timer.at < next) next = this.timer.at;
     if (next !== Infinity) this.wakeBy(next);
   }
@@ -149,7 +149,7 @@ export class CallContext<T> implements PickRequest, WheelEntry {
   interrupt(error: unknown): void {
     if (this.ended || this.interruption !== undefined) return;
     this.interruption = { error };
-    for (let i = this.live.length - 1; i >= 0 && !this.ended; i--) this.live[i]?.cancel(error, 'cancelled');
+    for (const a of this.live()) if (!this.ended) a.cancel(error, 'cancelled');
     const timer = this.timer;
     if (!this.ended && timer !== undefined) {
       this.timer = undefined;
@@ -157,21 +157,30 @@ export class CallContext<T> implements PickRequest, WheelEntry {
     }
   }
 
+  /** The attempts running now, as a new array (safe to iterate while they end). */
+  live(): Attempt<T>[] {
+    if (this.#first === undefined) return [];
+    return this.#more === undefined ? [this.#first] : [this.#first, ...this.#more];
+  }
+
   /** Records a started attempt as running. */
   addLive(attempt: Attempt<T>): void {
-    if (this.live.length === 0) this.live = [attempt];
-    else this.live.push(attempt);
+    if (this.#first === undefined) this.#first = attempt;
+    else (this.#more ??= []).push(attempt);
+    this.liveCount++;
   }
 
   /** Records an attempt as no longer running. */
   removeLive(attempt: Attempt<T>): void {
-    const live = this.live;
-    if (live.length === 1) {
-      if (live[0] === attempt) this.live = NO_ATTEMPTS as Attempt<T>[];
-      return;
+    const more = this.#more;
+    if (this.#first === attempt) {
+      this.#first = more === undefined || more.length === 0 ? undefined : more.shift();
+    } else {
+      const i = more === undefined ? -1 : more.indexOf(attempt);
+      if (i < 0) return;
+      more!.splice(i, 1);
     }
-    const i = live.indexOf(attempt);
-    if (i >= 0) live.splice(i, 1);
+    this.liveCount--;
   }
 
   /** Settles the caller's promise with `result`: the outermost stage calls it once. */
@@ -183,7 +192,7 @@ export class CallContext<T> implements PickRequest, WheelEntry {
     host.wheel.remove(this);
     if (this.signal !== undefined) unwatchSignal(this.signal, this);
     // A stage that ends the call with attempts still running (none of ours does) must not leak them.
-    for (let i = this.live.length - 1; i >= 0; i--) this.live[i]?.cancel(this.interruption?.error, 'cancelled');
+    if (this.liveCount > 0) for (const a of this.live()) a.cancel(this.interruption?.error, 'cancelled');
     host.observers.callEnded(this, result);
     if (this.interruption !== undefined) this.#reject!(this.interruption.error);
     else if (result.outcome.ok) this.#resolve!(result.outcome.value);

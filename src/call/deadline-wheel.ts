@@ -6,15 +6,22 @@ export interface WheelEntry {
   wakeAt: number;
   /** Position in the wheel's heap, -1 when not in it. Owned by the wheel. */
   heapIndex: number;
+  /** Position in the wheel's queue, -1 when not in it. Owned by the wheel. */
+  queueIndex: number;
   /** Called once `now >= wakeAt`; the entry is out of the wheel by then and may add itself again. */
   wake(now: number): void;
 }
 
+/** Compact the queue when it holds more than this many slots and fewer than half are live. */
+const COMPACT_AT = 1024;
+
 /**
  * One timer for all of a client's deadlines (docs/architecture.md, "Deadlines"). Active calls
- * sit in a min-heap keyed by the next time each must wake; a single timer is armed for the
- * earliest, so a call costs two heap operations instead of a setTimeout/clearTimeout pair per
- * attempt (≈ 330 ns here). It doubles as the set of active calls, which `close()` walks.
+ * wait in a FIFO queue while their wake times arrive in order (calls with the same timeout,
+ * started one after another: the usual case, O(1) in and out) and in a min-heap otherwise; a
+ * single timer is armed for the earliest of both. A call costs a push and, when it ends, a
+ * slot cleared, instead of a setTimeout/clearTimeout pair per attempt (≈ 330 ns here). The
+ * wheel doubles as the set of active calls, which `close()` walks.
  *
  * Fires late, never early: an entry is woken only once the clock has reached its time, and a
  * timer that went off early re-arms. The timer keeps the process alive only while some call
@@ -22,6 +29,14 @@ export interface WheelEntry {
  */
 export class DeadlineWheel {
   readonly #heap: WheelEntry[] = [];
+  /** Entries in wake order; cleared slots are `undefined` until the head passes them. */
+  readonly #queue: (WheelEntry | undefined)[] = [];
+  #head = 0;
+  /** One past the last used slot; the array keeps its capacity when the queue empties. */
+  #tail = 0;
+  #queued = 0;
+  /** The wake time last pushed onto the queue: later pushes must not be earlier. */
+  #tailAt = -Infinity;
   readonly #clock: Clock;
   #timer: Timer | undefined;
   /** When the armed timer goes off; Infinity when none is armed. */
@@ -35,45 +50,50 @@ export class DeadlineWheel {
 
   /** Active entries. */
   get size(): number {
-    return this.#heap.length;
+    return this.#heap.length + this.#queued;
   }
 
   /** A copy of the active entries, in no particular order. */
   entries(): WheelEntry[] {
-    return this.#heap.slice();
+    const all = this.#heap.slice();
+    for (let i = this.#head; i < this.#tail; i++) {
+      const e = this.#queue[i];
+      if (e !== undefined) all.push(e);
+    }
+    return all;
   }
 
   /** Puts `entry` in the wheel, or moves it when its `wakeAt` changed. */
   schedule(entry: WheelEntry): void {
-    const heap = this.#heap;
-    if (entry.heapIndex < 0) {
-      entry.heapIndex = heap.length;
-      heap.push(entry);
-      this.#up(entry.heapIndex);
-    } else {
+    if (entry.heapIndex >= 0) {
       this.#down(this.#up(entry.heapIndex));
+    } else {
+      if (entry.queueIndex >= 0) this.#unqueue(entry);
+      if (entry.wakeAt >= this.#tailAt) {
+        entry.queueIndex = this.#tail;
+        this.#queue[this.#tail++] = entry;
+        this.#queued++;
+        this.#tailAt = entry.wakeAt;
+      } else {
+        entry.heapIndex = this.#heap.length;
+        this.#heap.push(entry);
+        this.#up(entry.heapIndex);
+      }
     }
     if (!this.#referenced) {
       this.#referenced = true;
       this.#timer?.ref();
     }
-    if (heap[0]!.wakeAt < this.#armedAt) this.#arm(heap[0]!.wakeAt);
+    if (entry.wakeAt < this.#armedAt) this.#arm(this.#earliest());
   }
 
   /** Takes `entry` out of the wheel (no-op when it is not in it). */
   remove(entry: WheelEntry): void {
-    const i = entry.heapIndex;
-    if (i < 0) return;
-    const heap = this.#heap;
-    const last = heap.pop()!;
-    entry.heapIndex = -1;
+    if (entry.queueIndex >= 0) this.#unqueue(entry);
+    else if (entry.heapIndex >= 0) this.#unheap(entry);
+    else return;
     entry.wakeAt = Infinity;
-    if (last !== entry) {
-      heap[i] = last;
-      last.heapIndex = i;
-      this.#down(this.#up(i));
-    }
-    if (heap.length === 0 && this.#referenced && !this.#idleCheck) {
+    if (this.size === 0 && this.#referenced && !this.#idleCheck) {
       // Leave the timer armed (the next call likely wants a later one anyway) but let the process
       // exit once nothing is active. Checked after the current burst of work rather than now:
       // a caller awaiting calls one after another would otherwise toggle the timer's ref (a
@@ -85,15 +105,72 @@ export class DeadlineWheel {
 
   readonly #unrefIfIdle = (): void => {
     this.#idleCheck = false;
-    if (this.#heap.length === 0 && this.#referenced) {
+    if (this.size === 0 && this.#referenced) {
       this.#referenced = false;
       this.#timer?.unref();
     }
   };
 
+  #unqueue(entry: WheelEntry): void {
+    const queue = this.#queue;
+    queue[entry.queueIndex] = undefined;
+    entry.queueIndex = -1;
+    this.#queued--;
+    const tail = this.#tail;
+    let head = this.#head;
+    while (head < tail && queue[head] === undefined) head++;
+    if (head === tail) {
+      // Empty: start again from slot 0, keeping the array's capacity (no allocation per call).
+      this.#tail = 0;
+      head = 0;
+      this.#tailAt = -Infinity;
+    } else if (tail - head > COMPACT_AT && this.#queued * 2 < tail - head) {
+      // A long-running call holds the head while many later ones finished: drop their slots.
+      let n = 0;
+      for (let i = head; i < tail; i++) {
+        const e = queue[i];
+        queue[i] = undefined;
+        if (e !== undefined) {
+          e.queueIndex = n;
+          queue[n++] = e;
+        }
+      }
+      this.#tail = n;
+      head = 0;
+    }
+    this.#head = head;
+  }
+
+  #unheap(entry: WheelEntry): void {
+    const heap = this.#heap;
+    const i = entry.heapIndex;
+    const last = heap.pop()!;
+    entry.heapIndex = -1;
+    if (last !== entry) {
+      heap[i] = last;
+      last.heapIndex = i;
+      this.#down(this.#up(i));
+    }
+  }
+
+  /** The entry due first, or undefined when the wheel is empty. */
+  #first(): WheelEntry | undefined {
+    const top = this.#heap[0];
+    const head = this.#queued > 0 ? this.#queue[this.#head] : undefined;
+    if (top === undefined) return head;
+    if (head === undefined) return top;
+    return head.wakeAt <= top.wakeAt ? head : top;
+  }
+
+  #earliest(): number {
+    return this.#first()?.wakeAt ?? Infinity;
+  }
+
   #arm(at: number): void {
     this.#timer?.clear();
+    this.#timer = undefined;
     this.#armedAt = at;
+    if (at === Infinity) return;
     // Whole milliseconds, rounded up: Node's timers count whole ms and may fire a fraction early.
     const ms = Math.max(1, Math.ceil(at - this.#clock.now()));
     this.#timer = this.#clock.setTimer(this.#fire, ms);
@@ -103,14 +180,13 @@ export class DeadlineWheel {
   readonly #fire = (): void => {
     this.#timer = undefined;
     this.#armedAt = Infinity;
-    const heap = this.#heap;
     const now = this.#clock.now();
-    while (heap.length > 0 && heap[0]!.wakeAt <= now) {
-      const entry = heap[0]!;
+    for (let entry = this.#first(); entry !== undefined && entry.wakeAt <= now; entry = this.#first()) {
       this.remove(entry);
       entry.wake(now);
     }
-    if (heap.length > 0 && heap[0]!.wakeAt < this.#armedAt) this.#arm(heap[0]!.wakeAt);
+    const next = this.#earliest();
+    if (next < this.#armedAt) this.#arm(next);
   };
 
   #up(i: number): number {

@@ -1,3 +1,4 @@
+import type { LatencyWindow } from './latency-window.js';
 import type { AnyAttempt, AnyCall, AnyResult, CallObserver } from './observer.js';
 
 /** Running totals shown by `stats()`. */
@@ -23,6 +24,12 @@ export const FAILURE_PENALTY_MS = 1_000;
  */
 export class Accounting implements CallObserver {
   readonly counters: CallCounters = { started: 0, succeeded: 0, failed: 0, attempts: 0, retries: 0, budgetExhausted: 0, hedges: 0, hedgesWon: 0 };
+  /** Recent successful latencies, for percentile hedge delays (fed from here: one observer call less per attempt). */
+  readonly #window: LatencyWindow;
+
+  constructor(window: LatencyWindow) {
+    this.#window = window;
+  }
 
   callStarted(): void {
     this.counters.started++;
@@ -50,6 +57,7 @@ export class Accounting implements CallObserver {
     if (result.verdict === 'success') {
       endpoint.successes++;
       endpoint.latency.observe(attempt.latency, end);
+      this.#window.record(attempt.latency);
     } else if (result.verdict === 'cancelled') {
       endpoint.cancelled++;
       // Cut short before it answered: all we know is that it took at least this long.

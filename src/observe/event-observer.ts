@@ -2,7 +2,10 @@ import type { EventEmitter } from 'eventemitter3';
 import { emitSafely, type ClientEvents } from './events.js';
 import type { AnyAttempt, AnyCall, AnyResult, CallObserver } from './observer.js';
 
-/** Turns what the pipeline reports into the client's events; emits nothing nobody listens to. */
+/**
+ * Turns what the pipeline reports into the client's events. The client plugs it in only while
+ * someone listens to a call event, and it emits nothing nobody listens to.
+ */
 export class EventObserver implements CallObserver {
   readonly #events: EventEmitter<ClientEvents>;
 

@@ -11,15 +11,15 @@ const REFRESH_EVERY = 32;
  * percentile (`'p95'`). Recording is a write into a ring; the sort happens on a read at most
  * once per 32 new samples.
  */
-export class LatencyWindow implements CallObserver {
+export class LatencyWindow {
   readonly #ring = new Float64Array(SIZE);
   #count = 0;
   #sorted: Float64Array | undefined;
   #sortedAt = -Infinity;
 
-  attemptEnded(attempt: AnyAttempt, result: AnyResult): void {
-    if (result.verdict !== 'success') return;
-    this.#ring[this.#count % SIZE] = attempt.latency;
+  /** Records one successful attempt's latency in ms. */
+  record(latency: number): void {
+    this.#ring[this.#count & (SIZE - 1)] = latency;
     this.#count++;
   }
 

@@ -37,8 +37,10 @@ export class HedgeStage extends Stage {
     const delay = policy.percentile ? this.#window.percentile(policy.delay) : policy.delay;
     const round = new HedgeRound<T>(this, ctx, delay === undefined ? Infinity : ctx.now + delay);
     ctx.round = round;
+    // Armed before the attempt starts: the call then enters the deadline wheel once, at the
+    // hedge time, instead of at the attempt's deadline and again, earlier, for the hedge.
+    if (round.at !== Infinity) ctx.setTimer(round);
     this.inner.run(ctx);
-    if (!round.settled && !ctx.ended && round.at !== Infinity && ctx.live.length > 0) ctx.setTimer(round);
   }
 
   override done<T>(ctx: CallContext<T>, result: AttemptResult<T>): void {
@@ -49,7 +51,7 @@ export class HedgeStage extends Stage {
     }
     if (round.settled) return; // a loser, cancelled below
     const transport = ctx.transport;
-    if (result.verdict !== 'success' && result.verdict !== 'cancelled' && ctx.live.length > 0) {
+    if (result.verdict !== 'success' && result.verdict !== 'cancelled' && ctx.liveCount > 0) {
       // Another attempt may still succeed: wait for it, keeping this failure in case it does not.
       if (round.failure?.outcome.ok === true) transport.discard?.(round.failure.outcome.value);
       round.failure = result;
@@ -60,7 +62,7 @@ export class HedgeStage extends Stage {
     if (round.failure?.outcome.ok === true) transport.discard?.(round.failure.outcome.value);
     const reason = ctx.interruption === undefined ? HEDGE_LOST : ctx.interruption.error;
     // The losers end synchronously here and meet the settled round above; only then does the round go.
-    for (let i = ctx.live.length - 1; i >= 0; i--) ctx.live[i]?.cancel(reason, ctx.interruption === undefined ? 'hedge lost' : 'cancelled');
+    for (const a of ctx.live()) a.cancel(reason, ctx.interruption === undefined ? 'hedge lost' : 'cancelled');
     ctx.round = undefined;
     this.outer.done(ctx, result);
   }

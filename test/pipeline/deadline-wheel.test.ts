@@ -29,7 +29,7 @@ class EarlyClock implements Clock {
 }
 
 function entry(wakeAt: number, woken: [number, number][]): WheelEntry {
-  const e: WheelEntry = { wakeAt, heapIndex: -1, wake: (now) => { woken.push([wakeAt, now]); } };
+  const e: WheelEntry = { wakeAt, heapIndex: -1, queueIndex: -1, wake: (now) => { woken.push([wakeAt, now]); } };
   return e;
 }
 
@@ -52,11 +52,33 @@ describe('DeadlineWheel', () => {
     expect(wheel.size).toBe(0);
   });
 
+  it('a long-running entry at the head does not keep finished ones: the queue compacts, order holds', () => {
+    const clock = new EarlyClock(0.3);
+    const wheel = new DeadlineWheel(clock);
+    const woken: [number, number][] = [];
+    const slow = entry(10, woken);
+    wheel.schedule(slow);
+    const rest = Array.from({ length: 5_000 }, (_, i) => entry(10 + i / 100, woken));
+    for (const e of rest) wheel.schedule(e);
+    // Everything but the slow one and every 1000th finishes early, out of order with the head.
+    const kept = rest.filter((_, i) => i % 1_000 === 999);
+    for (const e of rest) if (!kept.includes(e)) wheel.remove(e);
+    expect(wheel.size).toBe(1 + kept.length);
+    expect(new Set(wheel.entries())).toEqual(new Set([slow, ...kept]));
+    // An entry due earlier than the queue's tail goes to the heap and still comes first.
+    const early = entry(5, woken);
+    wheel.schedule(early);
+    clock.run(1_000);
+    expect(woken.map(([due]) => due)).toEqual([5, 10, ...kept.map((e) => 10 + (rest.indexOf(e)) / 100)]);
+    for (const [due, at] of woken) expect(at).toBeGreaterThanOrEqual(due);
+    expect(wheel.size).toBe(0);
+  });
+
   it('moves an entry whose wake time changed, and an entry may reschedule itself when woken', () => {
     const clock = new EarlyClock(0);
     const wheel = new DeadlineWheel(clock);
     const woken: number[] = [];
-    const a: WheelEntry = { wakeAt: 100, heapIndex: -1, wake: (now) => { woken.push(now); if (woken.length < 3) { a.wakeAt = now + 50; wheel.schedule(a); } } };
+    const a: WheelEntry = { wakeAt: 100, heapIndex: -1, queueIndex: -1, wake: (now) => { woken.push(now); if (woken.length < 3) { a.wakeAt = now + 50; wheel.schedule(a); } } };
     wheel.schedule(a);
     a.wakeAt = 20;
     wheel.schedule(a);
