@@ -26,6 +26,9 @@ export class RetryBudget {
   #bucket: number;
   #callSum = 0;
   #retrySum = 0;
+  /** Where the current bucket ends: until then a call is counted without a division. */
+  #bucketEnd: number;
+  #slot: number;
 
   constructor(ratio: number, minPerSecond: number, window: number, now: number) {
     this.#ratio = ratio;
@@ -33,12 +36,14 @@ export class RetryBudget {
     this.#bucketMs = window / BUCKETS;
     this.#start = now;
     this.#bucket = Math.floor(now / this.#bucketMs);
+    this.#bucketEnd = (this.#bucket + 1) * this.#bucketMs;
+    this.#slot = this.#bucket % BUCKETS;
   }
 
   /** Counts one call (not its retries). */
   recordCall(now: number): void {
-    this.#advance(now);
-    this.#calls[this.#bucket % BUCKETS]! += 1;
+    if (now >= this.#bucketEnd) this.#advance(now);
+    this.#calls[this.#slot]! += 1;
     this.#callSum += 1;
   }
 
@@ -49,7 +54,7 @@ export class RetryBudget {
   tryRetry(now: number, ratio: number = this.#ratio): boolean {
     this.#advance(now);
     if (this.#retrySum + 1 > this.#allowance(now, ratio)) return false;
-    this.#retries[this.#bucket % BUCKETS]! += 1;
+    this.#retries[this.#slot]! += 1;
     this.#retrySum += 1;
     return true;
   }
@@ -77,5 +82,7 @@ export class RetryBudget {
       this.#retries[slot] = 0;
     }
     this.#bucket = bucket;
+    this.#bucketEnd = (bucket + 1) * this.#bucketMs;
+    this.#slot = bucket % BUCKETS;
   }
 }
