@@ -1,20 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createClient, RequestFailedError, roundRobin, TimeoutError, type Client } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { createClient, RequestFailedError, roundRobin, TimeoutError } from '../../src/index.js';
 import { closedPort, hang, ok, reset, startResetServer, startServers, status } from '../helpers/servers.js';
+import { closeAfterEach } from '../helpers/lifecycle.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-function track<T extends { close(): Promise<void> } | Client>(thing: T): T {
-  cleanups.push(() => thing.close() as Promise<void>);
-  return thing;
-}
+const { track, defer } = closeAfterEach();
 
 describe('a broken endpoint among healthy ones costs callers nothing', () => {
   it('a closed port: every call succeeds, retried elsewhere', async () => {
     const healthy = await startServers([ok(), ok()]);
-    cleanups.push(() => healthy.closeAll());
+    defer(() => healthy.closeAll());
     const dead = await closedPort();
     const client = track(createClient({ name: 'svc', discovery: [dead, healthy[0]!.url, healthy[1]!.url], picker: roundRobin() }));
     let retries = 0;
@@ -33,10 +27,10 @@ describe('a broken endpoint among healthy ones costs callers nothing', () => {
 
   it('a server that resets connections: GETs succeed elsewhere', async () => {
     const healthy = await startServers([ok(), ok()]);
-    cleanups.push(() => healthy.closeAll());
+    defer(() => healthy.closeAll());
     const resetter = track(await startResetServer());
     const midRequest = await startServers([reset()]);
-    cleanups.push(() => midRequest.closeAll());
+    defer(() => midRequest.closeAll());
     const client = track(createClient({
       name: 'svc', discovery: [resetter.url, midRequest[0]!.url, healthy[0]!.url, healthy[1]!.url], picker: roundRobin(),
     }));
@@ -52,7 +46,7 @@ describe('a broken endpoint among healthy ones costs callers nothing', () => {
 
   it('a hung server trips the attempt timeout and the call goes elsewhere', async () => {
     const servers = await startServers([hang(), ok()]);
-    cleanups.push(() => servers.closeAll());
+    defer(() => servers.closeAll());
     const client = track(createClient({
       name: 'svc', discovery: servers.map((s) => s.url), picker: roundRobin(), timeout: { attempt: 150, total: 5_000 },
     }));
@@ -73,7 +67,7 @@ describe('a broken endpoint among healthy ones costs callers nothing', () => {
 describe('deadlines', () => {
   it('the total deadline rejects with TimeoutError(total) on time', async () => {
     const servers = await startServers([hang(), hang()]);
-    cleanups.push(() => servers.closeAll());
+    defer(() => servers.closeAll());
     const client = track(createClient({ name: 'svc', discovery: servers.map((s) => s.url), timeout: { attempt: 10_000, total: 300 } }));
     const started = performance.now();
     const err = await client.fetch('/slow').catch((e: unknown) => e);
@@ -87,7 +81,7 @@ describe('deadlines', () => {
 
   it('a per-call timeout overrides the client default', async () => {
     const servers = await startServers([hang()]);
-    cleanups.push(() => servers.closeAll());
+    defer(() => servers.closeAll());
     const client = track(createClient({ name: 'svc', discovery: [servers[0]!.url] }));
     const err = await client.fetch('/x', { timeout: { total: 100 } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
@@ -95,7 +89,7 @@ describe('deadlines', () => {
 
   it('an attempt timeout on a non-idempotent request is not retried', async () => {
     const servers = await startServers([hang(), hang()]);
-    cleanups.push(() => servers.closeAll());
+    defer(() => servers.closeAll());
     const client = track(createClient({ name: 'svc', discovery: servers.map((s) => s.url), timeout: { attempt: 100, total: 5_000 } }));
     const err = await client.fetch('/x', { method: 'POST', body: 'x' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
@@ -107,7 +101,7 @@ describe('deadlines', () => {
 describe('what is retried', () => {
   it('POST is not retried after a 503', async () => {
     const servers = await startServers([status(503), status(503)]);
-    cleanups.push(() => servers.closeAll());
+    defer(() => servers.closeAll());
     const client = track(createClient({ name: 'svc', discovery: servers.map((s) => s.url), retry: { budget: false } }));
     const res = await client.fetch('/x', { method: 'POST', body: '{}' });
     expect(res.status).toBe(503);
@@ -116,7 +110,7 @@ describe('what is retried', () => {
 
   it('POST is retried after a connection refusal', async () => {
     const servers = await startServers([ok()]);
-    cleanups.push(() => servers.closeAll());
+    defer(() => servers.closeAll());
     const dead = await closedPort();
     const client = track(createClient({ name: 'svc', discovery: [dead, servers[0]!.url], picker: roundRobin() }));
     for (let i = 0; i < 4; i++) {
@@ -129,7 +123,7 @@ describe('what is retried', () => {
 
   it('GET is retried after a 503 on another endpoint; idempotent: true makes POST retryable', async () => {
     const servers = await startServers([status(503), ok()]);
-    cleanups.push(() => servers.closeAll());
+    defer(() => servers.closeAll());
     const client = track(createClient({ name: 'svc', discovery: servers.map((s) => s.url), picker: roundRobin(), retry: { budget: false } }));
     for (let i = 0; i < 4; i++) expect((await client.fetch('/get')).status).toBe(200);
     for (let i = 0; i < 4; i++) expect((await client.fetch('/post', { method: 'POST', body: 'x', idempotent: true })).status).toBe(200);
@@ -137,7 +131,7 @@ describe('what is retried', () => {
 
   it('resolves with the last response when every attempt answers 503', async () => {
     const servers = await startServers([status(503), status(503), status(503)]);
-    cleanups.push(() => servers.closeAll());
+    defer(() => servers.closeAll());
     const client = track(createClient({ name: 'svc', discovery: servers.map((s) => s.url), retry: { budget: false } }));
     const res = await client.fetch('/x');
     expect(res.status).toBe(503);
@@ -148,7 +142,7 @@ describe('what is retried', () => {
 
   it('resolves with a retried 503 when the next attempt gets no response at all', async () => {
     const servers = await startServers([status(503), hang()]);
-    cleanups.push(() => servers.closeAll());
+    defer(() => servers.closeAll());
     const dead = await closedPort();
     const refused = track(createClient({ name: 'svc', discovery: [servers[0]!.url, dead], picker: roundRobin({ random: () => 0 }), retry: { attempts: 2, budget: false } }));
     const res = await refused.fetch('/x');
@@ -165,7 +159,7 @@ describe('what is retried', () => {
 
   it('honours Retry-After up to the deadline', async () => {
     const servers = await startServers([status(503, { 'retry-after': '1' }), status(503, { 'retry-after': '1' })]);
-    cleanups.push(() => servers.closeAll());
+    defer(() => servers.closeAll());
     const client = track(createClient({ name: 'svc', discovery: servers.map((s) => s.url), retry: { budget: false }, timeout: { total: 5_000 } }));
     const delays: number[] = [];
     client.on('retry', (e) => delays.push(e.delay));
@@ -196,7 +190,7 @@ describe('what is retried', () => {
 describe('the retry budget', () => {
   it('keeps attempts per call ≤ 1.3 across 1 000 calls when every endpoint answers 503', async () => {
     const servers = await startServers([status(503), status(503), status(503)]);
-    cleanups.push(() => servers.closeAll());
+    defer(() => servers.closeAll());
     const client = track(createClient({ name: 'svc', discovery: servers.map((s) => s.url), retry: { backoff: { base: 0, cap: 0 } } }));
     let exhausted = 0;
     client.on('budgetExhausted', () => exhausted++);

@@ -1,30 +1,15 @@
 // Regression tests for defects of the issue about attempts (items 3, 4 and 8a/8b): a retried 503
 // frees its connection first, cancelled attempts are reported and counted, fetch and execute
 // can choose what is retried, and a Request body is replayed. All on real servers on 127.0.0.1.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ClientClosedError, createClient, PluginError, RequestFailedError, roundRobin, TimeoutError,
   type AttemptEvent, type Client, type Outcome,
 } from '../../src/index.js';
-import { closedPort, hang, ok, startServers, status, type Handler, type TestServer } from '../helpers/servers.js';
+import { closedPort, hang, ok, status, type Handler } from '../helpers/servers.js';
+import { closeAfterEach, sleep, until } from '../helpers/lifecycle.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-function track<T extends { close(): Promise<void> } | Client>(thing: T): T {
-  cleanups.push(() => thing.close() as Promise<void>);
-  return thing;
-}
-async function servers(...handlers: Handler[]): Promise<TestServer[]> {
-  const s = await startServers(handlers);
-  cleanups.push(() => s.closeAll());
-  return s;
-}
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-async function until(done: () => boolean, ms = 2_000): Promise<void> {
-  for (let waited = 0; waited < ms && !done(); waited += 5) await sleep(5);
-}
+const { track, servers } = closeAfterEach();
 /** Per endpoint, every attempt sent there is a success, a failure, cancelled or still in flight. */
 function expectBooksBalance(client: Client, sent: Map<string, number>): void {
   for (const e of client.stats().endpoints) {

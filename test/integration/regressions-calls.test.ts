@@ -1,25 +1,14 @@
 // Regression tests for defects of the issue "calls: bad per-call options, rogue pickers, stats and
 // network errors" (items 1, 2, 5, 6 and 9), on real servers on 127.0.0.1.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ConfigError, createClient, PluginError, RequestFailedError, ringHash, roundRobin,
-  type AttemptEvent, type Client, type Discovery, type EndpointInit, type EndpointState, type Picker,
+  type AttemptEvent, type Discovery, type EndpointInit, type EndpointState, type Picker,
 } from '../../src/index.js';
-import { closedPort, hang, ok, reset, startServers, status, type TestServer } from '../helpers/servers.js';
+import { closedPort, hang, ok, reset, status } from '../helpers/servers.js';
+import { closeAfterEach } from '../helpers/lifecycle.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-function track<T extends { close(): Promise<void> } | Client>(thing: T): T {
-  cleanups.push(() => thing.close() as Promise<void>);
-  return thing;
-}
-async function servers(...handlers: Parameters<typeof startServers>[0]): Promise<TestServer[]> {
-  const s = await startServers(handlers);
-  cleanups.push(() => s.closeAll());
-  return s;
-}
+const { track, servers } = closeAfterEach();
 const settle = (ms = 30): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('1. a signal that is not an AbortSignal', () => {

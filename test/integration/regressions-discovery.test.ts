@@ -1,27 +1,15 @@
 // Regression tests for defects of the issue about discovery and endpoints (items 7 and 8c):
 // a throwing stop function or a hostile update never throws out of close() or into the adapter,
 // endpoints() follows discovery's order, and endpoints with other schemes work with execute.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   BulwarkError, createClient, RequestFailedError, roundRobin,
-  type AttemptEvent, type Client, type Discovery, type EndpointInit, type Endpoint,
+  type AttemptEvent, type Discovery, type EndpointInit, type Endpoint,
 } from '../../src/index.js';
-import { ok, startServers, type Handler, type TestServer } from '../helpers/servers.js';
+import { ok } from '../helpers/servers.js';
+import { closeAfterEach, sleep } from '../helpers/lifecycle.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-function track<T extends { close(): Promise<void> } | Client>(thing: T): T {
-  cleanups.push(() => thing.close() as Promise<void>);
-  return thing;
-}
-async function servers(...handlers: Handler[]): Promise<TestServer[]> {
-  const s = await startServers(handlers);
-  cleanups.push(() => s.closeAll());
-  return s;
-}
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const { track, servers } = closeAfterEach();
 
 /** An adapter the test drives: `push` calls the client's `update` and returns what it returned. */
 function manual(stop: () => void | Promise<void> = () => {}): Discovery & { push(list: unknown): unknown } {

@@ -1,0 +1,51 @@
+import { afterEach } from 'vitest';
+import type { Client } from '../../src/index.js';
+import { startServers, type Handler, type TestServer } from './servers.js';
+
+/** What {@link closeAfterEach} gives a test file. */
+export interface Lifecycle {
+  /** Closes `thing` (a client, a server) after the test. */
+  track<T extends { close(): Promise<void> } | Client>(thing: T): T;
+  /** Starts real servers on 127.0.0.1, closed after the test. */
+  servers(...handlers: Handler[]): Promise<TestServer[]>;
+  /** Runs `fn` after the test, before what was tracked earlier. */
+  defer(fn: () => Promise<void>): void;
+}
+
+/**
+ * Registers an `afterEach` that closes, newest first, everything the test started: call it once
+ * at the top of a test file.
+ *
+ * @example
+ * const { track, servers } = closeAfterEach();
+ * const [a] = await servers(ok());
+ * const client = track(createClient({ name: 'svc', discovery: [a!.url] }));
+ */
+export function closeAfterEach(): Lifecycle {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    while (cleanups.length > 0) await cleanups.pop()!();
+  });
+  return {
+    track(thing) {
+      cleanups.push(() => thing.close() as Promise<void>);
+      return thing;
+    },
+    async servers(...handlers) {
+      const started = await startServers(handlers);
+      cleanups.push(() => started.closeAll());
+      return started;
+    },
+    defer(fn) {
+      cleanups.push(fn);
+    },
+  };
+}
+
+/** Resolves after `ms`. */
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `done` every 5 ms, for at most `ms`. */
+export async function until(done: () => boolean, ms = 2_000): Promise<void> {
+  for (let waited = 0; waited < ms && !done(); waited += 5) await sleep(5);
+}
