@@ -163,11 +163,15 @@ export function randomOption(picker: string, options: Readonly<Record<string, un
  * const i = Math.floor(random() * endpoints.length);
  */
 export function fastRandom(): () => number {
-  let x = (Math.floor(Math.random() * 0xffffffff) | 0) || 0x9e3779b9;
+  // In a typed array: a 32-bit state kept in a closure variable would be boxed on most writes.
+  const state = new Int32Array(1);
+  state[0] = (Math.floor(Math.random() * 0xffffffff) | 0) || 0x9e3779b9;
   return () => {
+    let x = state[0]!;
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
+    state[0] = x;
     return (x >>> 0) / 4294967296;
   };
 }
