@@ -3,6 +3,7 @@ import type { EndpointState } from '../endpoints/endpoint.js';
 import { PluginError, TimeoutError } from '../errors.js';
 import type { AttemptHandle, Judgement } from '../transports/transport.js';
 import type { AttemptResult, CallContext } from './context.js';
+import { attemptDeadline, timeoutScope } from './deadline.js';
 
 /** Where an attempt reports how it ended: the stage above the attempt stage. */
 export interface AttemptSink {
@@ -36,8 +37,7 @@ export class Attempt<T> implements AttemptHandle {
     this.endpoint = endpoint;
     this.attempt = ++ctx.attempts;
     this.startedAt = now;
-    const own = now + ctx.attemptTimeout;
-    this.deadline = own < ctx.deadline ? own : ctx.deadline;
+    this.deadline = attemptDeadline(ctx, now);
     this.hedge = hedge;
   }
 
@@ -63,8 +63,8 @@ export class Attempt<T> implements AttemptHandle {
   timeOut(now: number): void {
     if (this.ended) return;
     const ctx = this.ctx;
-    const total = this.deadline >= ctx.deadline;
-    const error = new TimeoutError(ctx.host.options.name, total ? 'total' : 'attempt', total ? ctx.totalTimeout : ctx.attemptTimeout, `attempt ${this.attempt} to ${this.endpoint.id}`);
+    const scope = timeoutScope(ctx, this.deadline);
+    const error = new TimeoutError(ctx.host.options.name, scope, scope === 'total' ? ctx.totalTimeout : ctx.attemptTimeout, `attempt ${this.attempt} to ${this.endpoint.id}`);
     this.#controller?.abort(error);
     this.#end({ ok: false, error }, undefined, now);
   }

@@ -1,4 +1,5 @@
 import { Attempt } from '../call/attempt.js';
+import { mayStartAttempt } from '../call/deadline.js';
 import type { AttemptResult, CallContext } from '../call/context.js';
 import { EndpointState } from '../endpoints/endpoint.js';
 import { NoEndpointsError, PluginError, TimeoutError } from '../errors.js';
@@ -15,9 +16,8 @@ export class AttemptStage extends Stage {
     ctx.hedging = false;
     if (ctx.interruption !== undefined) return this.outer.done(ctx, noAttempt(ctx.interruption.error, 'cancelled'));
     const host = ctx.host;
-    // The one place that answers "may an attempt start now?": a timer that fired late (an
-    // event-loop stall) must not start work after the caller's deadline.
-    if (ctx.now >= ctx.deadline) {
+    // A timer that fired late (an event-loop stall) must not start work after the caller's deadline.
+    if (!mayStartAttempt(ctx)) {
       const error = new TimeoutError(host.options.name, 'total', ctx.totalTimeout, ctx.attempts === 0 ? 'before the first attempt' : `after ${ctx.attempts} attempt${ctx.attempts === 1 ? '' : 's'}`);
       return this.outer.done(ctx, noAttempt(error, 'call timeout'));
     }

@@ -1,4 +1,5 @@
 import type { AttemptResult, CallContext, CallTimer } from '../call/context.js';
+import { mayStartAttempt } from '../call/deadline.js';
 import type { LatencyWindow } from '../observe/latency-window.js';
 import { RetryBudget } from './budget.js';
 import { Stage } from './stage.js';
@@ -71,7 +72,7 @@ export class HedgeStage extends Stage {
   hedge<T>(ctx: CallContext<T>, round: HedgeRound<T>, now: number): void {
     if (round.settled || ctx.ended) return;
     ctx.now = now;
-    if (ctx.attempts >= ctx.maxAttempts || now >= ctx.deadline) return;
+    if (ctx.attempts >= ctx.maxAttempts || !mayStartAttempt(ctx)) return;
     // Every endpoint already has an attempt of this call: a hedge would only double up on one.
     if (ctx.host.registry.list.length <= ctx.tried.length + 1) return;
     if (!this.#budget!.tryRetry(now, ctx.hedge!.maxExtraLoad)) return;

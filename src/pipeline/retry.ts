@@ -1,5 +1,6 @@
 import type { IBackoffFactory } from 'cockatiel';
 import type { AttemptResult, CallContext, CallTimer } from '../call/context.js';
+import { startsInTime } from '../call/deadline.js';
 import type { RetryBudget } from './budget.js';
 import { noAttempt } from './attempt.js';
 import { Stage } from './stage.js';
@@ -40,10 +41,9 @@ export class RetryStage extends Stage {
   #delay<T>(ctx: CallContext<T>, result: AttemptResult<T>): number {
     ctx.backoff = ctx.backoff === undefined ? this.#backoff.next(undefined) : ctx.backoff.next(undefined);
     const delay = Math.max(ctx.backoff.duration, result.retryAfter ?? 0);
-    const now = ctx.now;
     // A retry that cannot start before the deadline only burns budget.
-    if (now + delay >= ctx.deadline) return -1;
-    if (this.#budget !== undefined && !this.#budget.tryRetry(now)) {
+    if (!startsInTime(ctx, delay)) return -1;
+    if (this.#budget !== undefined && !this.#budget.tryRetry(ctx.now)) {
       ctx.host.observers.budgetExhausted(ctx, result);
       return -1;
     }
