@@ -18,11 +18,12 @@ export interface Caller {
 /** Same deadline for both callers, so neither wins by waiting longer. */
 const TOTAL_TIMEOUT = 3_000;
 /**
- * Ten times a healthy backend's latency: an attempt that takes longer is cut and retried on
- * another endpoint. Without it, the slow backend's answers (150–300 ms) set bulwark's p99,
- * because P2C still sends it the picks where its rival is the flaky one, which costs more.
+ * The one option the demo tunes besides that deadline: hedging, off by default. When an attempt
+ * has not answered after the client's recent p95 latency, one more goes to another endpoint.
+ * This is what takes the slow backend's answers (150–300 ms) out of bulwark's tail: P2C sends
+ * it few picks, but without hedging each of them waits its full time.
  */
-const ATTEMPT_TIMEOUT = 100;
+const HEDGE = { delay: 'p95', maxExtraLoad: 0.1 } as const;
 
 const hostOf = (url: string): string => new URL(url).host;
 
@@ -30,20 +31,21 @@ export function bulwarkCaller(urls: readonly string[], traffic: Traffic): Caller
   const client = createClient({
     name: 'demo',
     discovery: [...urls],
-    timeout: { attempt: ATTEMPT_TIMEOUT, total: TOTAL_TIMEOUT },
+    timeout: { total: TOTAL_TIMEOUT },
+    hedge: HEDGE,
   });
   let attempts = 0;
   client.on('attempt', (e) => {
     attempts++;
     // The event's reason already says what happened; no need to dig through the error.
-    const kind = e.ok ? 'ok' : e.reason === 'connection refused' ? 'refused' : e.reason.endsWith('timeout') ? 'timeout' : 'failed';
+    const kind = e.ok ? 'ok' : e.verdict === 'cancelled' ? 'cut' : e.reason === 'connection refused' ? 'refused' : e.reason.endsWith('timeout') ? 'timeout' : 'failed';
     traffic.record(hostOf(e.endpoint.url), { kind, latency: e.latency });
   });
   return {
     title: 'bulwark',
     description:
-      `default ${client.stats().picker} picker, ${DEFAULTS.attempts} attempts, ${DEFAULTS.budgetRatio * 100} % retry budget, ` +
-      `${ATTEMPT_TIMEOUT} ms per attempt`,
+      `defaults (${client.stats().picker} picker, ${DEFAULTS.attempts} attempts, ${DEFAULTS.budgetRatio * 100} % retry budget, ` +
+      `${DEFAULTS.attemptTimeout / 1000} s per attempt) plus hedge: { delay: '${HEDGE.delay}', maxExtraLoad: ${HEDGE.maxExtraLoad} } and a ${TOTAL_TIMEOUT / 1000} s deadline`,
     async call(i) {
       const res = await client.fetch(`/work?i=${i}`);
       // Read the body: an unread one holds its connection.

@@ -1,8 +1,11 @@
 // Per-endpoint accounting for the live view: share of attempts, recent latency, in-flight,
 // and a state read off recent outcomes (the client's own health states are not public yet).
 
-/** How one attempt ended: `refused` means the host is gone, `timeout` that it was too slow. */
-export type OutcomeKind = 'ok' | 'refused' | 'timeout' | 'failed';
+/**
+ * How one attempt ended: `refused` means the host is gone, `timeout` that it was too slow, `cut`
+ * that a hedge to another host answered first (so it was slower than the client's p95).
+ */
+export type OutcomeKind = 'ok' | 'refused' | 'timeout' | 'cut' | 'failed';
 
 export interface Outcome {
   readonly kind: OutcomeKind;
@@ -88,8 +91,8 @@ export class Traffic {
       let state = 'ok';
       if (n === 0) state = '—';
       else if (e.recent[n - 1]?.kind === 'refused') state = 'down';
-      else if (latency > 100 || count('timeout') >= n / 2) state = 'slow';
-      else if (n - count('ok') >= 0.15 * n) state = 'failing';
+      else if (latency > 100 || count('timeout') + count('cut') >= n / 2) state = 'slow';
+      else if (n - count('ok') - count('cut') >= 0.15 * n) state = 'failing';
       return {
         host,
         share: this.#total === 0 ? 0 : e.attempts / this.#total,
