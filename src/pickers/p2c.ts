@@ -112,8 +112,20 @@ export function pickLeastLoaded(
     }
     return best;
   }
-  const first = draw(random, m);
-  let second = draw(random, m - 1);
+  let first: number;
+  let second: number;
+  if (m <= 1024) {
+    // Both candidates from one draw, as the hot path wants: its integer part picks the first, its
+    // fraction (uniform and independent of the integer part) the second; with at most 1024
+    // candidates a 32-bit source leaves 22 bits for the fraction.
+    const r = random() * m;
+    first = r < m ? (r > 0 ? Math.floor(r) : 0) : m - 1;
+    const s2 = Math.floor((r - first) * (m - 1));
+    second = s2 < m - 1 ? (s2 > 0 ? s2 : 0) : m - 2;
+  } else {
+    first = draw(random, m);
+    second = draw(random, m - 1);
+  }
   if (second >= first) second++;
   // `first` is random, so keeping it on a tie breaks ties at random.
   best = list[candidates.nthUntried(first, tried)]!;
