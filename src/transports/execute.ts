@@ -28,7 +28,7 @@ export class ExecuteTransport<T> implements Transport<T> {
   }
 
   run(endpoint: EndpointState, attempt: AttemptHandle): T | PromiseLike<T> {
-    return this.#fn(endpoint, attempt);
+    return this.#fn(endpoint, new ExecuteContext(attempt));
   }
 
   judge(outcome: Outcome<T>, endpoint: EndpointState): Judgement {
@@ -39,5 +39,24 @@ export class ExecuteTransport<T> implements Transport<T> {
     if (outcome.ok) return VALUE;
     const retry = this.idempotent || networkFailure(outcome.error) === 'not-sent';
     return { verdict: retry ? 'retry' : 'failure', reason: failureReason(outcome.error) };
+  }
+}
+
+/**
+ * What `fn` gets: the attempt number and its signal, and nothing of the pipeline behind them
+ * (logging or spreading it shows just these two).
+ */
+class ExecuteContext implements AttemptContext {
+  readonly attempt: number;
+  readonly #handle: AttemptHandle;
+
+  constructor(handle: AttemptHandle) {
+    this.#handle = handle;
+    this.attempt = handle.attempt;
+  }
+
+  /** Created on first read; aborted when the attempt times out, loses a hedge, the caller aborts or the client closes. */
+  get signal(): AbortSignal {
+    return this.#handle.signal;
   }
 }

@@ -135,6 +135,16 @@ describe('deadlines (fake clock)', () => {
     expect(client.stats()).toMatchObject({ attempts: 3, retries: 1, calls: { succeeded: 2 } });
   });
 
+  it("fn's context carries the attempt number and a signal, and nothing of the pipeline", async () => {
+    const { client } = setup();
+    const seen = await client.execute((_e, ctx) => ({ keys: Object.keys(ctx), json: JSON.stringify(ctx), signal: ctx.signal, attempt: ctx.attempt }));
+    expect(seen.keys).toEqual(['attempt']);
+    expect(seen.json).toBe('{"attempt":1}');
+    expect(seen.attempt).toBe(1);
+    // A signal read during an attempt that succeeded is never aborted (no abort() on success).
+    expect(seen.signal.aborted).toBe(false);
+  });
+
   it('classify sees attempt timeouts', async () => {
     const { clock, client, seen } = setup({ timeout: { attempt: 50, total: 1_000 }, retry: { backoff: { base: 0, cap: 0 }, budget: false } });
     const outcomes: unknown[] = [];
