@@ -95,7 +95,27 @@ export class ConfigError extends BulwarkError {
   constructor(service: string, path: string, expected: string, value: unknown) {
     super('ERR_BULWARK_CONFIG', service, `${service}: ${path} ${expected}, got ${describe(value)}`);
     this.path = path;
-    this.value = typeof value === 'string' ? redactUrl(value) : value;
+    this.value = redactValue(value, 0);
+  }
+}
+
+/**
+ * A rejected value as `ConfigError.value` keeps it: strings without URL credentials, and plain
+ * objects and arrays copied with their strings so cleaned (three levels deep); anything else
+ * (numbers, functions, class instances) as it is.
+ */
+function redactValue(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return redactUrl(value);
+  if (value === null || typeof value !== 'object' || depth >= 3) return value;
+  try {
+    if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1));
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return value;
+    const copy: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) copy[k] = redactValue(v, depth + 1);
+    return copy;
+  } catch {
+    return 'an unreadable object';
   }
 }
 

@@ -85,6 +85,15 @@ describe('createClient validates every option once, naming it', () => {
     expect(JSON.stringify(err.value)).not.toContain('hunter2');
   });
 
+  it('ConfigError.value is a copy with URL credentials removed, however deep in an object they sit', () => {
+    const bad = { watch: 'not a function', source: { urls: ['http://admin:hunter2@10.0.0.9:80'] } };
+    const err = configError({ name: 'svc', discovery: bad as never });
+    expect(err.path).toBe('discovery');
+    expect(JSON.stringify(err.value)).not.toContain('hunter2');
+    expect(err.value).toEqual({ watch: 'not a function', source: { urls: ['http://10.0.0.9:80'] } });
+    expect(bad.source.urls[0]).toContain('hunter2'); // the caller's object is left alone
+  });
+
   it.each(['api.internal:8080', 'bad|host', 'a<b>', 'a]b', '[', 'x y'])('refuses the host %j at creation', (host) => {
     expect(configError({ name: 'svc', discovery: [{ host, port: 80 }] }).path).toBe('discovery[0].host');
   });
