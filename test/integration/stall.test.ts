@@ -21,9 +21,9 @@ describe('no attempt after the deadline', () => {
       name: 'svc', discovery: [dead, server!.url], picker: roundRobin({ random: () => 0 }),
       timeout: { total: 150 }, retry: { budget: false, backoff: { base: 50, cap: 50 } },
     }));
-    // The first attempt is refused; while the call sleeps before its retry, the loop is blocked
-    // well past the call's deadline.
-    client.once('retry', () => setTimeout(() => block(250), 1));
+    // The first attempt is refused; as the retry is announced (the backoff wait is decided, its
+    // timer not yet set) the loop is blocked well past the call's deadline, so the wait ends late.
+    client.once('retry', () => block(250));
     const warnings: string[] = [];
     const onWarning = (w: Error): void => { warnings.push(w.name); };
     process.on('warning', onWarning);

@@ -88,7 +88,9 @@ describe('deadlines (fake clock)', () => {
   });
 
   it('a retry whose backoff would end after the deadline is not made', async () => {
-    const { clock, client } = setup({ timeout: { total: 60 }, retry: { backoff: { base: 200, cap: 200 }, budget: false } });
+    // Decorrelated jitter draws the first wait from about 1 % to 100 % of the base: 10 s keeps
+    // every draw past this 60 ms deadline.
+    const { clock, client } = setup({ timeout: { total: 60 }, retry: { backoff: { base: 10_000, cap: 10_000 }, budget: false } });
     let calls = 0;
     const call = client.execute(async () => {
       calls++;
