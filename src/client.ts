@@ -9,6 +9,7 @@ import { startDiscovery, resolveDiscovery } from './discovery/start.js';
 import type { Endpoint } from './endpoints/endpoint.js';
 import { EndpointRegistry } from './endpoints/registry.js';
 import { ClientClosedError, ConfigError } from './errors.js';
+import { HealthTracker } from './health/tracker.js';
 import { Accounting } from './observe/accounting.js';
 import { EventObserver } from './observe/event-observer.js';
 import { emitSafely, type ClientEvents } from './observe/events.js';
@@ -79,20 +80,30 @@ export class Client extends ObservedEmitter<ClientEvents> {
     checkPicker(resolved.name, picker);
     this.#fetch = options.fetch;
     const now = (): number => clock.now();
+    let health: HealthTracker | undefined;
     const registry = new EndpointRegistry(picker.latencyDecay ?? DEFAULT_LATENCY_DECAY, now, {
       changed: (event) => {
-        picker.update(registry.list);
+        // With health tracking the picker gets only the endpoints that take calls.
+        if (health === undefined) picker.update(registry.list);
+        else health.endpointsChanged();
         this.#emitSoon('endpoints', event);
       },
       rejected: (event) => this.#emitSoon('endpointRejected', event),
       failed: (error) => this.#discoveryFailed(error),
     });
     const latencyWindow = new LatencyWindow();
-    this.#accounting = new Accounting(latencyWindow);
+    this.#accounting = new Accounting(latencyWindow, resolved.health === undefined);
     const observers = new Observers();
     observers.add(this.#accounting);
+    if (resolved.health !== undefined) {
+      health = new HealthTracker(resolved.health, registry, picker, clock, {
+        health: (event) => emitSafely(this, 'health', event),
+        panic: (event) => emitSafely(this, 'panic', event),
+      });
+      observers.add(health);
+    }
     this.#eventObserver = new EventObserver(this);
-    this.#host = { options: resolved, registry, picker, clock, wheel: new DeadlineWheel(clock), observers, lastDiscoveryError: undefined, lastCallId: 0 };
+    this.#host = { options: resolved, registry, picker, clock, wheel: new DeadlineWheel(clock), observers, health, lastDiscoveryError: undefined, lastCallId: 0 };
     const { budget } = resolved;
     this.#budget = budget === false ? undefined : new RetryBudget(budget.ratio, budget.minPerSecond, budget.window, now());
     this.#waitStage = new WaitForEndpoints(this.#host);
@@ -176,7 +187,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
     const host = this.#host;
     return stats({
       name: this.name, pickerName: host.picker.name, endpoints: host.registry.list, counters: this.#accounting.counters,
-      budget: this.#budget, now: host.clock.now(), closed: this.#closed !== undefined,
+      budget: this.#budget, now: host.clock.now(), closed: this.#closed !== undefined, panic: host.health?.panic ?? false,
     });
   }
 

@@ -88,7 +88,7 @@ export class Attempt<T> implements AttemptHandle {
     } else {
       const j = judge(this, outcome);
       result = j.outcome === undefined
-        ? { attempt: this, outcome, verdict: j.verdict, reason: j.reason, status: j.status, retryAfter: j.retryAfter }
+        ? { attempt: this, outcome, verdict: j.verdict, reason: j.reason, status: j.status, retryAfter: j.retryAfter, notSent: j.notSent }
         : { attempt: this, outcome: j.outcome, verdict: j.verdict, reason: j.reason };
     }
     ctx.host.observers.attemptEnded(this, result);

@@ -18,6 +18,8 @@ export interface AttemptResult<T> {
   readonly reason: string;
   readonly status?: number | undefined;
   readonly retryAfter?: number | undefined;
+  /** The attempt never reached a server; see `Judgement.notSent`. */
+  readonly notSent?: boolean | undefined;
 }
 
 /** A wait a stage set on the call (a backoff sleep, a hedge delay, the wait for endpoints). */

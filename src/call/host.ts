@@ -1,5 +1,6 @@
 import type { ResolvedOptions } from '../config/options.js';
 import type { EndpointRegistry } from '../endpoints/registry.js';
+import type { HealthTracker } from '../health/tracker.js';
 import type { Observers } from '../observe/observer.js';
 import type { Picker } from '../pickers/picker.js';
 import type { Clock } from './clock.js';
@@ -13,6 +14,8 @@ export interface CallHost {
   readonly clock: Clock;
   readonly wheel: DeadlineWheel;
   readonly observers: Observers;
+  /** Passive endpoint health; undefined with `health: false`. */
+  readonly health: HealthTracker | undefined;
   /** The last discovery error while no set is known (the cause of NoEndpointsError). */
   lastDiscoveryError: unknown;
   lastCallId: number;

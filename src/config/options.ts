@@ -1,3 +1,4 @@
+import type { IBreaker } from 'cockatiel';
 import type { Clock } from '../call/clock.js';
 import type { Discovery } from '../discovery/discovery.js';
 import type { Endpoint, EndpointInit } from '../endpoints/endpoint.js';
@@ -39,6 +40,27 @@ export interface HedgeOptions {
   maxExtraLoad?: number | undefined;
 }
 
+/**
+ * Passive endpoint health (Envoy outlier detection, Finagle failure accrual): each endpoint has
+ * a breaker fed by its attempts' outcomes; when it opens, the endpoint is ejected — no picker
+ * sees it — until its ejection time is over, then probed with real calls and re-admitted on a
+ * success.
+ */
+export interface HealthOptions {
+  /** Makes each endpoint's breaker (cockatiel's `IBreaker`). Default `() => new ConsecutiveBreaker(5)` (Envoy `consecutive_5xx: 5`). */
+  breaker?: (() => IBreaker) | undefined;
+  /** First ejection, ms; the n-th lasts n times as long. Default 30 000 (Envoy `base_ejection_time`). */
+  ejectionTime?: number | undefined;
+  /** Longest ejection, ms. Default 300 000 (Envoy `max_ejection_time`). */
+  maxEjectionTime?: number | undefined;
+  /** Most endpoints ejected at once, % of the set (at least one). Default 10 (Envoy `max_ejection_percent`). */
+  maxEjectionPercent?: number | undefined;
+  /** Below this % of endpoints taking calls, calls go to all endpoints (panic). Default 50 (Envoy `healthy_panic_threshold`). */
+  panicThreshold?: number | undefined;
+  /** Probe calls in flight at once on an endpoint whose ejection is over. Default 1. */
+  probes?: number | undefined;
+}
+
 /** Options of one call, given to `fetch` (in `init`) or `execute`. */
 export interface CallOptions {
   /** Cancels the call: it rejects at once with `signal.reason`, and the attempts in flight are aborted. */
@@ -70,6 +92,8 @@ export interface ClientOptions {
   retry?: RetryOptions | false | undefined;
   /** Hedging of idempotent calls, or `false`. Default `false` (off). */
   hedge?: HedgeOptions | false | undefined;
+  /** Passive endpoint health, or `false` to send to every endpoint whatever its outcomes. Default on. */
+  health?: HealthOptions | false | undefined;
   /**
    * Whether calls wait for a first endpoint set after discovery reported an error (up to their
    * deadline). Default `false`: they fail at once with `NoEndpointsError` carrying the error,
@@ -90,6 +114,16 @@ export interface ResolvedHedge {
   readonly maxExtraLoad: number;
 }
 
+/** Health after validation. */
+export interface ResolvedHealth {
+  readonly breaker: () => IBreaker;
+  readonly ejectionTime: number;
+  readonly maxEjectionTime: number;
+  readonly maxEjectionPercent: number;
+  readonly panicThreshold: number;
+  readonly probes: number;
+}
+
 /** An option set after validation and defaulting: what the hot path reads. */
 export interface ResolvedOptions {
   name: string;
@@ -101,6 +135,7 @@ export interface ResolvedOptions {
   backoffCap: number;
   statusCodes: ReadonlySet<number>;
   hedge: ResolvedHedge | undefined;
+  health: ResolvedHealth | undefined;
   waitForEndpoints: boolean;
 }
 

@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from '../call/clock.js';
 import { ConfigError } from '../errors.js';
-import type { ClientOptions, ResolvedHedge, ResolvedOptions, RetryOptions } from './options.js';
+import { ConsecutiveBreaker, type IBreaker } from 'cockatiel';
+import type { ClientOptions, ResolvedHealth, ResolvedHedge, ResolvedOptions, RetryOptions } from './options.js';
 
 /** Exported defaults, so docs and tests name one source (sources in the README's option table). */
 export const DEFAULTS: {
@@ -8,11 +9,14 @@ export const DEFAULTS: {
   readonly budgetRatio: 0.2; readonly budgetMinPerSecond: 10; readonly budgetWindow: 10_000;
   readonly backoffBase: 25; readonly backoffCap: 250;
   readonly statusCodes: readonly number[]; readonly hedgeMaxExtraLoad: 0.05;
+  readonly consecutiveFailures: 5; readonly ejectionTime: 30_000; readonly maxEjectionTime: 300_000;
+  readonly maxEjectionPercent: 10; readonly panicThreshold: 50; readonly probes: 1;
 } = {
   attemptTimeout: 10_000, totalTimeout: 30_000, attempts: 3,
   budgetRatio: 0.2, budgetMinPerSecond: 10, budgetWindow: 10_000,
   backoffBase: 25, backoffCap: 250,
   statusCodes: Object.freeze([429, 502, 503, 504]), hedgeMaxExtraLoad: 0.05,
+  consecutiveFailures: 5, ejectionTime: 30_000, maxEjectionTime: 300_000, maxEjectionPercent: 10, panicThreshold: 50, probes: 1,
 };
 
 type Check = (value: unknown) => boolean;
@@ -64,6 +68,25 @@ export function resolveHedge(service: string, value: unknown, path: string, fall
   }
   const maxExtraLoad = field(service, obj, 'maxExtraLoad', `${path}.maxExtraLoad`, (v) => typeof v === 'number' && v >= 0 && v <= 1, 'must be a number from 0 to 1', fallbackLoad);
   return { delay: ms, percentile, maxExtraLoad };
+}
+
+/** Validates the health options; `undefined` means health tracking is off. */
+export function resolveHealth(service: string, value: unknown): ResolvedHealth | undefined {
+  const obj = objectOrUndefined(service, value, 'health', true);
+  if (obj === false) return undefined;
+  const breaker = field<(() => IBreaker) | undefined>(service, obj, 'breaker', 'health.breaker', (v) => typeof v === 'function', 'must be a function returning a cockatiel IBreaker', undefined);
+  const percent = (v: unknown): boolean => typeof v === 'number' && v >= 0 && v <= 100;
+  const ejectionTime = field(service, obj, 'ejectionTime', 'health.ejectionTime', positiveMs, POSITIVE_MS, DEFAULTS.ejectionTime);
+  const maxEjectionTime = field(service, obj, 'maxEjectionTime', 'health.maxEjectionTime', positiveMs, POSITIVE_MS, Math.max(DEFAULTS.maxEjectionTime, ejectionTime));
+  if (maxEjectionTime < ejectionTime) throw new ConfigError(service, 'health.maxEjectionTime', `must be ≥ health.ejectionTime (${ejectionTime})`, maxEjectionTime);
+  return {
+    breaker: breaker ?? ((): IBreaker => new ConsecutiveBreaker(DEFAULTS.consecutiveFailures)),
+    ejectionTime,
+    maxEjectionTime,
+    maxEjectionPercent: field(service, obj, 'maxEjectionPercent', 'health.maxEjectionPercent', percent, 'must be a number from 0 to 100', DEFAULTS.maxEjectionPercent),
+    panicThreshold: field(service, obj, 'panicThreshold', 'health.panicThreshold', percent, 'must be a number from 0 to 100', DEFAULTS.panicThreshold),
+    probes: field(service, obj, 'probes', 'health.probes', (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1000, 'must be an integer from 1 to 1000', DEFAULTS.probes),
+  };
 }
 
 function resolveStatusCodes(service: string, value: unknown): ReadonlySet<number> {
@@ -129,5 +152,6 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   return {
     name, attemptTimeout: timeouts.attempt, totalTimeout: timeouts.total, attempts, budget, backoffBase, backoffCap,
     statusCodes, hedge: resolveHedge(name, options.hedge, 'hedge', DEFAULTS.hedgeMaxExtraLoad), waitForEndpoints: wait === true,
+    health: resolveHealth(name, options.health),
   };
 }

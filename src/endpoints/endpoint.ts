@@ -1,4 +1,5 @@
 import { PeakEwma } from '../observe/latency.js';
+import type { EndpointHealth } from '../health/endpoint-health.js';
 import type { ParsedEndpoint } from './parse.js';
 
 /**
@@ -65,6 +66,8 @@ export class EndpointState implements Endpoint {
   readonly owner: object | undefined;
   /** Set once discovery removed the endpoint: it is no candidate any more. */
   retired = false;
+  /** Passive health, when the client tracks it; dropped with the endpoint. */
+  health: EndpointHealth | undefined = undefined;
 
   constructor(parsed: ParsedEndpoint, decay: number, now: number, owner?: object) {
     this.owner = owner;

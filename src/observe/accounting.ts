@@ -26,9 +26,16 @@ export class Accounting implements CallObserver {
   readonly counters: CallCounters = { started: 0, succeeded: 0, failed: 0, attempts: 0, retries: 0, budgetExhausted: 0, hedges: 0, hedgesWon: 0 };
   /** Recent successful latencies, for percentile hedge delays (fed from here: one observer call less per attempt). */
   readonly #window: LatencyWindow;
+  /**
+   * Whether a failure counts as at least 1 s of latency. Only without health tracking: with it,
+   * failures are health's business (ejection), and a healthy endpoint that failed once keeps
+   * its share; without it, this is what keeps a fast-failing endpoint from looking fast.
+   */
+  readonly #penalizeFailures: boolean;
 
-  constructor(window: LatencyWindow) {
+  constructor(window: LatencyWindow, penalizeFailures: boolean) {
     this.#window = window;
+    this.#penalizeFailures = penalizeFailures;
   }
 
   callStarted(): void {
@@ -64,7 +71,7 @@ export class Accounting implements CallObserver {
       endpoint.latency.observeAtLeast(attempt.latency, end);
     } else {
       endpoint.failures++;
-      endpoint.latency.observe(Math.max(attempt.latency, FAILURE_PENALTY_MS), end);
+      if (this.#penalizeFailures) endpoint.latency.observe(Math.max(attempt.latency, FAILURE_PENALTY_MS), end);
     }
   }
 

@@ -55,6 +55,27 @@ export interface HedgeEvent {
   readonly after: number;
 }
 
+/** An endpoint's health changed: it was ejected, came up for probing, or was re-admitted. */
+export interface HealthEvent {
+  readonly endpoint: Endpoint;
+  readonly status: 'healthy' | 'ejected' | 'probing';
+  readonly previous: 'healthy' | 'ejected' | 'probing';
+  /** Why: `5 failures (status 503)`, `ejection over`, `probe succeeded`, `probe failed (connection refused)`. */
+  readonly reason: string;
+  /** Times ejected since its last stable period. */
+  readonly ejections: number;
+  /** For `ejected`: how long until probing starts, in ms. */
+  readonly ejectedFor: number | undefined;
+}
+
+/** Too few endpoints are healthy: calls go to all of them (panic), or panic is over. */
+export interface PanicEvent {
+  readonly active: boolean;
+  /** Endpoints taking calls normally (healthy or probing), and all endpoints. */
+  readonly healthy: number;
+  readonly total: number;
+}
+
 /** A retry was wanted but the retry budget had none left, so the call gave up early. */
 export interface BudgetExhaustedEvent {
   readonly endpoint: Endpoint;
@@ -85,6 +106,8 @@ export interface ClientEvents {
   attempt: [event: AttemptEvent];
   retry: [event: RetryEvent];
   hedge: [event: HedgeEvent];
+  health: [event: HealthEvent];
+  panic: [event: PanicEvent];
   budgetExhausted: [event: BudgetExhaustedEvent];
   discoveryError: [event: DiscoveryErrorEvent];
   endpointRejected: [event: EndpointRejectedEvent];

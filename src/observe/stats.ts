@@ -18,6 +18,17 @@ export interface EndpointStats {
   readonly failures: number;
   /** Attempts cut short by the caller's abort, `close()` or a hedge that won elsewhere. */
   readonly cancelled: number;
+  /** Passive health; `undefined` with `health: false`. */
+  readonly health: EndpointHealthStats | undefined;
+}
+
+/** An endpoint's health in a {@link ClientStats} snapshot. */
+export interface EndpointHealthStats {
+  readonly status: 'healthy' | 'ejected' | 'probing';
+  /** Times ejected since its last stable period. */
+  readonly ejections: number;
+  /** While ejected: ms until it is probed. */
+  readonly nextProbeIn: number | null;
 }
 
 /** What `client.stats()` returns: a plain object, safe to log or serialise (no secrets). */
@@ -37,6 +48,8 @@ export interface ClientStats {
   readonly budgetRemaining: number | null;
   /** Hedges sent, and how many of them gave the call its answer. */
   readonly hedges: { readonly sent: number; readonly won: number };
+  /** Whether too few endpoints are healthy, so calls go to all of them. */
+  readonly panic: boolean;
 }
 
 /** What a snapshot is made from. */
@@ -48,6 +61,7 @@ export interface StatsSource {
   readonly budget: RetryBudget | undefined;
   readonly now: number;
   readonly closed: boolean;
+  readonly panic: boolean;
 }
 
 /** Builds a snapshot of a client's state. */
@@ -60,6 +74,11 @@ export function stats(s: StatsSource): ClientStats {
     endpoints: s.endpoints.map((e) => ({
       id: e.id, url: e.url, weight: e.weight, priority: e.priority, zone: e.zone, inflight: e.inflight,
       latency: round(e.latency.estimate(s.now)), successes: e.successes, failures: e.failures, cancelled: e.cancelled,
+      health: e.health === undefined ? undefined : {
+        status: e.health.status,
+        ejections: e.health.ejections,
+        nextProbeIn: e.health.status === 'ejected' ? Math.max(0, round(e.health.until - s.now)) : null,
+      },
     })),
     calls: { started: c.started, succeeded: c.succeeded, failed: c.failed, inflight: c.started - c.succeeded - c.failed },
     attempts: c.attempts,
@@ -67,6 +86,7 @@ export function stats(s: StatsSource): ClientStats {
     budgetExhausted: c.budgetExhausted,
     budgetRemaining: s.budget === undefined ? null : s.budget.remaining(s.now),
     hedges: { sent: c.hedges, won: c.hedgesWon },
+    panic: s.panic,
   };
 }
 

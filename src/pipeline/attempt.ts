@@ -21,6 +21,9 @@ export class AttemptStage extends Stage {
       const error = new TimeoutError(host.options.name, 'total', ctx.totalTimeout, ctx.attempts === 0 ? 'before the first attempt' : `after ${ctx.attempts} attempt${ctx.attempts === 1 ? '' : 's'}`);
       return this.outer.done(ctx, noAttempt(error, 'call timeout'));
     }
+    // Ejections whose time is over go back to the picker first (one comparison while none is).
+    const health = host.health;
+    if (health !== undefined && ctx.now >= health.nextChangeAt) health.refresh(ctx.now);
     if (ctx.lastEndpoint !== undefined) {
       ctx.tried = [...ctx.tried, ctx.lastEndpoint];
       ctx.lastEndpoint = undefined;

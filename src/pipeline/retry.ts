@@ -43,7 +43,8 @@ export class RetryStage extends Stage {
     const delay = Math.max(ctx.backoff.duration, result.retryAfter ?? 0);
     // A retry that cannot start before the deadline only burns budget.
     if (!startsInTime(ctx, delay)) return -1;
-    if (this.#budget !== undefined && !this.#budget.tryRetry(ctx.now)) {
+    // A retry of an attempt that never reached a server adds no load to the service: no budget.
+    if (this.#budget !== undefined && result.notSent !== true && !this.#budget.tryRetry(ctx.now)) {
       ctx.host.observers.budgetExhausted(ctx, result);
       return -1;
     }

@@ -37,8 +37,8 @@ export class ExecuteTransport<T> implements Transport<T> {
       if (verdict !== undefined) return { verdict, reason: outcome.ok ? 'value' : failureReason(outcome.error) };
     }
     if (outcome.ok) return VALUE;
-    const retry = this.idempotent || networkFailure(outcome.error) === 'not-sent';
-    return { verdict: retry ? 'retry' : 'failure', reason: failureReason(outcome.error) };
+    const notSent = networkFailure(outcome.error) === 'not-sent';
+    return { verdict: this.idempotent || notSent ? 'retry' : 'failure', reason: failureReason(outcome.error), notSent };
   }
 }
 

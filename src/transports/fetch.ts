@@ -88,8 +88,8 @@ export class FetchTransport implements Transport<Response> {
       }
       return { verdict: status >= 500 || status === 429 ? 'failure' : 'success', reason: `status ${status}`, status };
     }
-    const retry = this.idempotent || networkFailure(outcome.error) === 'not-sent';
-    return { verdict: retry ? 'retry' : 'failure', reason: failureReason(outcome.error) };
+    const notSent = networkFailure(outcome.error) === 'not-sent';
+    return { verdict: this.idempotent || notSent ? 'retry' : 'failure', reason: failureReason(outcome.error), notSent };
   }
 
   discard(value: Response): void {

@@ -21,6 +21,11 @@ export interface Judgement {
   readonly status?: number | undefined;
   /** Server-requested wait before another try (Retry-After), in ms. */
   readonly retryAfter?: number | undefined;
+  /**
+   * The attempt provably never reached a server (the connection was refused): retrying it adds
+   * no load to the service, so the retry does not draw on the retry budget (Finagle's requeues).
+   */
+  readonly notSent?: boolean | undefined;
 }
 
 /**

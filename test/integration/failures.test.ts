@@ -15,13 +15,17 @@ describe('a broken endpoint among healthy ones costs callers nothing', () => {
     client.on('retry', (e) => { retries++; expect(e.reason).toBe('connection refused'); });
     const attemptReasons = new Set<string>();
     client.on('attempt', (e) => attemptReasons.add(e.reason));
-    // A third of the calls meet the dead port first: 30 calls keep that within the default budget.
+    const ejected: string[] = [];
+    client.on('health', (e) => ejected.push(`${e.endpoint.url} ${e.status}`));
+    // Round robin sends a third of the calls to the dead port until its breaker opens (5
+    // consecutive failures, each retried elsewhere); then it is ejected and gets none.
     for (let i = 0; i < 30; i++) {
       const res = await client.fetch('/x');
       expect(res.status).toBe(200);
       await res.text();
     }
-    expect(retries).toBeGreaterThanOrEqual(10);
+    expect(retries).toBe(5);
+    expect(ejected).toEqual([`${dead} ejected`]);
     expect([...attemptReasons].sort()).toEqual(['connection refused', 'status 200']);
   });
 

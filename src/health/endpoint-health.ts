@@ -1,0 +1,27 @@
+import type { IBreaker } from 'cockatiel';
+
+/** Where an endpoint stands: taking calls, ejected, or back on probation after an ejection. */
+export type HealthStatus = 'healthy' | 'ejected' | 'probing';
+
+/**
+ * One endpoint's passive health (docs/architecture.md, "Endpoint health"): its breaker, which
+ * decides from outcomes when to eject it, and the ejection bookkeeping. Owned by the
+ * {@link HealthTracker}; dropped with the endpoint when discovery removes it.
+ */
+export class EndpointHealth {
+  status: HealthStatus = 'healthy';
+  /** Ejections so far (since the last stable period): they lengthen the next one. */
+  ejections = 0;
+  /** When the current ejection ends and probing starts, on the client's clock. */
+  until = 0;
+  /** When the endpoint last became healthy. */
+  healthySince: number;
+  /** Probe attempts running now. */
+  probes = 0;
+  breaker: IBreaker;
+
+  constructor(breaker: IBreaker, now: number) {
+    this.breaker = breaker;
+    this.healthySince = now;
+  }
+}

@@ -1,0 +1,177 @@
+import { CircuitState } from 'cockatiel';
+import type { Clock } from '../call/clock.js';
+import type { ResolvedHealth } from '../config/options.js';
+import type { EndpointState } from '../endpoints/endpoint.js';
+import type { EndpointRegistry } from '../endpoints/registry.js';
+import type { HealthEvent, PanicEvent } from '../observe/events.js';
+import type { AnyAttempt, AnyResult, CallObserver } from '../observe/observer.js';
+import type { Picker } from '../pickers/picker.js';
+import { EndpointHealth, type HealthStatus } from './endpoint-health.js';
+
+/** Where the tracker reports state changes: the client turns them into events. */
+export interface HealthListener {
+  health(event: HealthEvent): void;
+  panic(event: PanicEvent): void;
+}
+
+/**
+ * Passive endpoint health between the registry and the picker (docs/architecture.md, "Endpoint
+ * health"). As an observer it feeds each attempt's outcome to its endpoint's breaker; when the
+ * breaker opens, the endpoint is ejected — the picker is given the candidates without it — for
+ * 30 s × times ejected (at most 300 s), then it is probed by real calls and re-admitted on a
+ * success. Guards keep health tracking from making an outage worse: at most
+ * `maxEjectionPercent` of endpoints (at least one) are ejected at once, and below
+ * `panicThreshold` % of endpoints taking calls, calls go to all of them.
+ *
+ * Healthy is free on the hot path: the attempt stage compares the clock with `nextChangeAt`
+ * (Infinity while nothing is ejected) and calls {@link refresh} only when an ejection is over.
+ */
+export class HealthTracker implements CallObserver {
+  /** When the next ejection ends, on the client's clock; Infinity when none is ejected. */
+  nextChangeAt: number = Infinity;
+  /** Whether calls go to every endpoint because too few are healthy. */
+  panic = false;
+  readonly #options: ResolvedHealth;
+  readonly #registry: EndpointRegistry;
+  readonly #picker: Picker;
+  readonly #clock: Clock;
+  readonly #listener: HealthListener;
+  #candidates: readonly EndpointState[] = [];
+
+  constructor(options: ResolvedHealth, registry: EndpointRegistry, picker: Picker, clock: Clock, listener: HealthListener) {
+    this.#options = options;
+    this.#registry = registry;
+    this.#picker = picker;
+    this.#clock = clock;
+    this.#listener = listener;
+  }
+
+  /** The endpoint set changed: new endpoints start healthy, and the picker gets the new candidates. */
+  endpointsChanged(): void {
+    const now = this.#clock.now();
+    let next = Infinity;
+    for (const e of this.#registry.list) {
+      e.health ??= new EndpointHealth(this.#options.breaker(), now);
+      if (e.health.status === 'ejected' && e.health.until < next) next = e.health.until;
+    }
+    this.nextChangeAt = next;
+    this.#recompute(true);
+  }
+
+  /** Ejections whose time is over turn to probing; called by the attempt stage once `nextChangeAt` is reached. */
+  refresh(now: number): void {
+    let next = Infinity;
+    let changed = false;
+    for (const e of this.#registry.list) {
+      const h = e.health;
+      if (h === undefined || h.status !== 'ejected') continue;
+      if (h.until <= now) {
+        this.#set(e, h, 'probing', 'ejection over', undefined);
+        h.probes = 0;
+        changed = true;
+      } else if (h.until < next) {
+        next = h.until;
+      }
+    }
+    this.nextChangeAt = next;
+    if (changed) this.#recompute(false);
+  }
+
+  attemptStarted(attempt: AnyAttempt): void {
+    const h = attempt.endpoint.health;
+    if (h === undefined || h.status !== 'probing') return;
+    h.probes++;
+    if (h.probes >= this.#options.probes) this.#recompute(false);
+  }
+
+  attemptEnded(attempt: AnyAttempt, result: AnyResult): void {
+    const e = attempt.endpoint;
+    const h = e.health;
+    if (h === undefined || e.retired) return;
+    if (result.verdict === 'cancelled') {
+      // Cut short (caller abort, close, lost hedge): it says nothing about the endpoint.
+      if (h.status === 'probing' && h.probes > 0 && h.probes-- === this.#options.probes) this.#recompute(false);
+      return;
+    }
+    const failed = result.verdict !== 'success';
+    const now = attempt.startedAt + attempt.latency;
+    if (h.status === 'probing') {
+      if (h.probes > 0) h.probes--;
+      if (failed) {
+        this.#eject(e, h, now, `probe failed (${result.reason})`);
+      } else {
+        h.breaker = this.#options.breaker();
+        h.healthySince = now;
+        this.#set(e, h, 'healthy', 'probe succeeded', undefined);
+        this.#recompute(false);
+      }
+      return;
+    }
+    // An attempt that ended after its endpoint was ejected changes nothing.
+    if (h.status !== 'healthy') return;
+    if (!failed) h.breaker.success(CircuitState.Closed);
+    else if (h.breaker.failure(CircuitState.Closed)) this.#eject(e, h, now, `breaker opened (${result.reason})`);
+  }
+
+  #eject(e: EndpointState, h: EndpointHealth, now: number, reason: string): void {
+    if (h.status === 'healthy' && this.#ejected() >= this.#maxEjected()) {
+      // At the max-ejection guard: it stays in, and its breaker starts over.
+      h.breaker = this.#options.breaker();
+      return;
+    }
+    // A stable period (as long as the longest ejection) forgets earlier ejections.
+    if (h.status === 'healthy' && now - h.healthySince > this.#options.maxEjectionTime) h.ejections = 0;
+    h.ejections++;
+    const duration = Math.min(this.#options.ejectionTime * h.ejections, this.#options.maxEjectionTime);
+    h.until = now + duration;
+    h.probes = 0;
+    if (h.until < this.nextChangeAt) this.nextChangeAt = h.until;
+    this.#set(e, h, 'ejected', reason, duration);
+    this.#recompute(false);
+  }
+
+  #set(e: EndpointState, h: EndpointHealth, status: HealthStatus, reason: string, ejectedFor: number | undefined): void {
+    const previous = h.status;
+    h.status = status;
+    this.#listener.health({ endpoint: e, status, previous, reason, ejections: h.ejections, ejectedFor });
+  }
+
+  #ejected(): number {
+    let n = 0;
+    for (const e of this.#registry.list) if (e.health !== undefined && e.health.status !== 'healthy') n++;
+    return n;
+  }
+
+  #maxEjected(): number {
+    return Math.max(1, Math.floor((this.#registry.list.length * this.#options.maxEjectionPercent) / 100));
+  }
+
+  /** Gives the picker the endpoints that take calls now, if they changed. */
+  #recompute(force: boolean): void {
+    const list = this.#registry.list;
+    const cap = this.#options.probes;
+    const admitted: EndpointState[] = [];
+    let taking = 0;
+    for (const e of list) {
+      const h = e.health;
+      if (h === undefined || h.status === 'healthy' || (h.status === 'probing' && h.probes < cap)) admitted.push(e);
+      if (h === undefined || h.status !== 'ejected') taking++;
+    }
+    const panic = list.length > 0 && taking * 100 < this.#options.panicThreshold * list.length;
+    if (panic !== this.panic) {
+      this.panic = panic;
+      this.#listener.panic({ active: panic, healthy: taking, total: list.length });
+    }
+    // In panic, or with every endpoint busy probing, calls go to all of them rather than nowhere.
+    const candidates = panic || admitted.length === 0 ? list : admitted;
+    if (!force && sameEndpoints(candidates, this.#candidates)) return;
+    this.#candidates = candidates;
+    this.#picker.update(candidates);
+  }
+}
+
+function sameEndpoints(a: readonly EndpointState[], b: readonly EndpointState[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

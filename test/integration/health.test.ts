@@ -1,0 +1,179 @@
+// Passive endpoint health on real servers on 127.0.0.1: ejection, probing, re-admission and
+// the guards, with every built-in picker.
+import { describe, expect, it } from 'vitest';
+import {
+  createClient, leastRequest, peakEwma, random, ringHash, roundRobin, weightedRoundRobin,
+  type AttemptEvent, type HealthEvent, type Picker,
+} from '../../src/index.js';
+import { closedPort, ok, status, type Handler } from '../helpers/servers.js';
+import { closeAfterEach, sleep, until } from '../helpers/lifecycle.js';
+
+const { track, servers } = closeAfterEach();
+
+/** Runs `calls` calls, `concurrency` at a time; returns how many failed (rejected or not 2xx). */
+async function load(call: (i: number) => Promise<Response>, calls: number, concurrency: number): Promise<number> {
+  let next = 0;
+  let failed = 0;
+  const worker = async (): Promise<void> => {
+    while (next < calls) {
+      const i = next++;
+      try {
+        const res = await call(i);
+        if (!res.ok) failed++;
+        await res.arrayBuffer();
+      } catch {
+        failed++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return failed;
+}
+
+const PICKERS: [string, () => Picker][] = [
+  ['peakEwma', () => peakEwma()], ['leastRequest', () => leastRequest()], ['roundRobin', () => roundRobin()],
+  ['random', () => random()], ['weightedRoundRobin', () => weightedRoundRobin()], ['ringHash', () => ringHash()],
+];
+
+describe('a dead endpoint is ejected', () => {
+  it.each(PICKERS)('%s: 3 000 calls from 50 callers with one of three endpoints refusing: none fails, and after its ejection the dead one gets nothing', async (_name, picker) => {
+    const live = await servers(ok(), ok());
+    const dead = await closedPort();
+    const client = track(createClient({ name: 'svc', discovery: [dead, live[0]!.url, live[1]!.url], picker: picker() }));
+    let ejectedAt = Infinity;
+    client.on('health', (e) => { if (e.endpoint.url === dead && e.status === 'ejected') ejectedAt = performance.now(); });
+    let laterOnDead = 0;
+    client.on('attempt', (e) => {
+      if (e.endpoint.url === dead && performance.now() - e.latency > ejectedAt + 1) laterOnDead++;
+    });
+    const failed = await load((i) => client.fetch(`/x${i}`, { key: `k${i % 97}` }), 3_000, 50);
+    expect(failed).toBe(0);
+    expect(ejectedAt).toBeLessThan(Infinity);
+    expect(laterOnDead).toBe(0);
+    const deadStats = client.stats().endpoints.find((e) => e.url === dead)!;
+    expect(deadStats.health).toMatchObject({ status: 'ejected', ejections: 1 });
+    expect(deadStats.health!.nextProbeIn).toBeGreaterThan(25_000);
+  });
+});
+
+describe('ejection, probing and re-admission', () => {
+  it('a 503 endpoint is ejected after 5 failures, gets nothing until probed, is ejected again for twice as long while it fails, and re-admitted once it answers', async () => {
+    let failing = true;
+    const flaky: Handler = (req, res) => { req.resume(); res.writeHead(failing ? 503 : 200).end(); };
+    const [bad, good] = await servers(flaky, ok());
+    const client = track(createClient({ name: 'svc', discovery: [bad!.url, good!.url], picker: roundRobin(), health: { ejectionTime: 300 } }));
+    const events: (HealthEvent & { at: number })[] = [];
+    client.on('health', (e) => events.push({ ...e, at: performance.now() }));
+    const run = (n: number): Promise<number> => load(() => client.fetch('/x'), n, 1);
+    expect(await run(20)).toBe(0);
+    expect(bad!.requests).toHaveLength(5);
+    expect(events.map((e) => [e.status, e.ejections, e.ejectedFor])).toEqual([['ejected', 1, 300]]);
+    // Until the ejection is over, nothing reaches it.
+    await run(20);
+    expect(bad!.requests).toHaveLength(5);
+    await sleep(320);
+    await run(10);
+    // One probe; it failed, so the second ejection lasts 600 ms.
+    expect(bad!.requests).toHaveLength(6);
+    expect(events.map((e) => [e.previous, e.status, e.ejectedFor])).toEqual([
+      ['healthy', 'ejected', 300], ['ejected', 'probing', undefined], ['probing', 'ejected', 600],
+    ]);
+    failing = false;
+    await sleep(620);
+    await run(20);
+    expect(events.at(-1)).toMatchObject({ previous: 'probing', status: 'healthy', reason: 'probe succeeded' });
+    // Re-admitted: it takes its share again.
+    expect(bad!.requests.length).toBeGreaterThanOrEqual(6 + 9);
+    expect(client.stats().endpoints[0]!.health).toMatchObject({ status: 'healthy', ejections: 2, nextProbeIn: null });
+  });
+
+  it('a 4xx is the caller\'s problem, not the endpoint\'s: no ejection', async () => {
+    const [notFound, good] = await servers(status(404), ok());
+    const client = track(createClient({ name: 'svc', discovery: [notFound!.url, good!.url], picker: roundRobin() }));
+    const events: HealthEvent[] = [];
+    client.on('health', (e) => events.push(e));
+    await load(() => client.fetch('/x'), 40, 4);
+    expect(events).toEqual([]);
+    expect(notFound!.requests.length).toBe(20);
+  });
+
+  it('one 500 from a healthy endpoint does not take its share away', async () => {
+    let first = true;
+    const once500: Handler = (req, res) => {
+      req.resume();
+      if (first) { first = false; res.writeHead(500).end(); return; }
+      res.writeHead(200).end();
+    };
+    const [a, b, c] = await servers(once500, ok(), ok());
+    const client = track(createClient({ name: 'svc', discovery: [a!.url, b!.url, c!.url] }));
+    // Make sure the 500 happens first, on a.
+    await client.fetch('/warm', { timeout: { total: 1_000 } }).then((r) => r.arrayBuffer());
+    await until(() => !first, 2_000);
+    if (first) await fetch(`${a!.url}/direct`).then((r) => r.arrayBuffer());
+    const before = a!.requests.length;
+    await load(() => client.fetch('/x'), 600, 8);
+    const share = (a!.requests.length - before) / 600;
+    // peakEwma spreads over equally fast endpoints; a 1 s failure penalty used to starve it for ~30 s.
+    expect(share).toBeGreaterThan(0.15);
+  });
+});
+
+describe('the guards', () => {
+  it('max ejection: with 3 of 4 endpoints refusing only one is ejected, and calls keep flowing', async () => {
+    const [good] = await servers(ok());
+    const dead = await Promise.all([closedPort(), closedPort(), closedPort()]);
+    // Four attempts: before the guard's one ejection, a call may meet all three dead ones first.
+    const client = track(createClient({ name: 'svc', discovery: [...dead, good!.url], picker: roundRobin(), retry: { attempts: 4 } }));
+    const ejected = new Set<string>();
+    client.on('health', (e) => { if (e.status === 'ejected') ejected.add(e.endpoint.url); });
+    expect(await load((i) => client.fetch(`/x${i}`), 200, 4)).toBe(0);
+    expect(ejected.size).toBe(1);
+    expect(client.stats().panic).toBe(false);
+  });
+
+  it('panic: when most endpoints are ejected, calls go to all of them, and panic ends when they recover', async () => {
+    let down = true;
+    const flaky: Handler = (req, res) => { req.resume(); res.writeHead(down ? 503 : 200).end(); };
+    const [x, y, z] = await servers(flaky, flaky, ok());
+    const client = track(createClient({
+      name: 'svc', discovery: [x!.url, y!.url, z!.url], picker: roundRobin(),
+      health: { maxEjectionPercent: 100, ejectionTime: 200 }, retry: { budget: false },
+    }));
+    const panics: boolean[] = [];
+    client.on('panic', (e) => panics.push(e.active));
+    let sawPanicInStats = false;
+    client.on('panic', () => { sawPanicInStats ||= client.stats().panic; });
+    await load(() => client.fetch('/x'), 60, 2);
+    expect(panics[0]).toBe(true);
+    expect(sawPanicInStats).toBe(true);
+    // In panic the ejected endpoints still get calls.
+    const during = x!.requests.length + y!.requests.length;
+    await load(() => client.fetch('/x'), 30, 2);
+    expect(x!.requests.length + y!.requests.length).toBeGreaterThan(during);
+    // (While they fail, probing and re-ejection can end and restart panic; once they answer, it ends.)
+    // Repeated ejections lengthen (200 ms × n), so give recovery a bounded while.
+    down = false;
+    const deadline = performance.now() + 5_000;
+    while (client.stats().panic && performance.now() < deadline) {
+      await sleep(100);
+      await load(() => client.fetch('/x'), 10, 2);
+    }
+    expect(panics.at(-1)).toBe(false);
+    expect(client.stats().panic).toBe(false);
+  });
+});
+
+describe('health: false', () => {
+  it('keeps every endpoint in rotation, whatever its outcomes', async () => {
+    const [good] = await servers(ok());
+    const dead = await closedPort();
+    const client = track(createClient({ name: 'svc', discovery: [dead, good!.url], picker: roundRobin(), health: false, retry: { budget: false } }));
+    const onDead: AttemptEvent[] = [];
+    client.on('attempt', (e) => { if (e.endpoint.url === dead) onDead.push(e); });
+    expect(await load(() => client.fetch('/x'), 40, 1)).toBe(0);
+    // Round robin meets the dead one first on (nearly) every call: it never leaves the rotation.
+    expect(onDead.length).toBeGreaterThanOrEqual(39);
+    expect(client.stats().endpoints[0]!.health).toBeUndefined();
+  });
+});
+

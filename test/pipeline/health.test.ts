@@ -1,0 +1,121 @@
+import { ConsecutiveBreaker } from 'cockatiel';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, createClient, roundRobin, type Client, type ClientOptions, type Endpoint, type HealthEvent } from '../../src/index.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+
+// Health transitions with a fake transport (execute functions that fail by endpoint) and an
+// injected clock.
+
+const clients: Client[] = [];
+afterEach(async () => {
+  while (clients.length > 0) await clients.pop()!.close();
+});
+
+function setup(options: Partial<ClientOptions> = {}): { clock: FakeClock; client: Client; events: HealthEvent[] } {
+  const clock = new FakeClock();
+  const client = createClient({
+    name: 'svc', discovery: ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80'], picker: roundRobin({ random: () => 0 }),
+    clock, retry: { backoff: { base: 0, cap: 0 }, budget: false }, ...options,
+  });
+  clients.push(client);
+  const events: HealthEvent[] = [];
+  client.on('health', (e) => events.push(e));
+  return { clock, client, events };
+}
+
+/** An attempt function failing on the hosts in `down` (a set the test may change). */
+const failOn = (down: Set<string>) => async (e: Endpoint): Promise<string> => {
+  if (down.has(e.host)) throw Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
+  return e.host;
+};
+
+async function calls(client: Client, n: number, fn: (e: Endpoint) => Promise<string>): Promise<string[]> {
+  const hosts: string[] = [];
+  for (let i = 0; i < n; i++) hosts.push(await client.execute(fn));
+  return hosts;
+}
+
+describe('endpoint health (fake clock)', () => {
+  it('ejection lasts 30 s × times ejected, at most 300 s, and a stable period forgets past ejections', async () => {
+    const { clock, client, events } = setup();
+    const down = new Set(['10.0.0.1']);
+    const fn = failOn(down);
+    const ejections: number[] = [];
+    client.on('health', (e) => { if (e.status === 'ejected') ejections.push(e.ejectedFor!); });
+    await calls(client, 15, fn);
+    expect(ejections).toEqual([30_000]);
+    for (let n = 2; n <= 12; n++) {
+      await clock.advance(ejections.at(-1)!);
+      await calls(client, 3, fn); // the probe fails: ejected again, for longer
+    }
+    expect(ejections).toEqual([30_000, 60_000, 90_000, 120_000, 150_000, 180_000, 210_000, 240_000, 270_000, 300_000, 300_000, 300_000]);
+    // Back up: re-admitted by the next probe, then healthy for more than 300 s.
+    down.clear();
+    await clock.advance(300_000);
+    await calls(client, 3, fn);
+    expect(events.at(-1)).toMatchObject({ status: 'healthy', reason: 'probe succeeded' });
+    await clock.advance(301_000);
+    down.add('10.0.0.1');
+    await calls(client, 15, fn);
+    expect(ejections.at(-1)).toBe(30_000);
+    expect(client.stats().endpoints[0]!.health).toEqual({ status: 'ejected', ejections: 1, nextProbeIn: 30_000 });
+  });
+
+  it('no call reaches an ejected endpoint; when its time is over, one probe at a time', async () => {
+    const { clock, client } = setup({ health: { ejectionTime: 1_000 } });
+    const down = new Set(['10.0.0.1']);
+    const seen: string[] = [];
+    const fn = async (e: Endpoint): Promise<string> => { seen.push(e.host); return failOn(down)(e); };
+    await calls(client, 15, fn);
+    const before = seen.filter((h) => h === '10.0.0.1').length;
+    expect(before).toBe(5);
+    await calls(client, 30, fn);
+    expect(seen.filter((h) => h === '10.0.0.1').length).toBe(5);
+    await clock.advance(1_000);
+    // Ten calls at once: only one of them is the probe.
+    down.clear();
+    const pending = Array.from({ length: 10 }, () => client.execute((e) => { seen.push(e.host); return new Promise<string>((r) => setTimeout(() => r(e.host), 1)); }));
+    await Promise.all(pending);
+    expect(seen.filter((h) => h === '10.0.0.1').length).toBe(6);
+    expect(client.stats().endpoints[0]!.health!.status).toBe('healthy');
+  });
+
+  it('max ejection: at most 10 % of endpoints (at least one) are out; the others stay in with a fresh breaker', async () => {
+    const { client, events } = setup();
+    const fn = failOn(new Set(['10.0.0.1', '10.0.0.2']));
+    await expect(calls(client, 30, fn)).resolves.toHaveLength(30);
+    expect(events.filter((e) => e.status === 'ejected')).toHaveLength(1);
+  });
+
+  it('panic starts below the threshold and ends when endpoints come back', async () => {
+    const { clock, client } = setup({ health: { maxEjectionPercent: 100, ejectionTime: 1_000 } });
+    const panics: boolean[] = [];
+    client.on('panic', (e) => panics.push(e.active));
+    const down = new Set(['10.0.0.1', '10.0.0.2']);
+    await calls(client, 30, failOn(down));
+    expect(panics).toEqual([true]);
+    expect(client.stats().panic).toBe(true);
+    down.clear();
+    await clock.advance(1_000);
+    await calls(client, 10, failOn(down));
+    expect(panics).toEqual([true, false]);
+  });
+
+  it('takes any cockatiel breaker', async () => {
+    const { client, events } = setup({ health: { breaker: () => new ConsecutiveBreaker(2) } });
+    await calls(client, 6, failOn(new Set(['10.0.0.1'])));
+    expect(events.map((e) => e.status)).toEqual(['ejected']);
+  });
+
+  it('validates its options', () => {
+    for (const [health, path] of [
+      [{ ejectionTime: 0 }, 'health.ejectionTime'], [{ maxEjectionPercent: 120 }, 'health.maxEjectionPercent'],
+      [{ panicThreshold: -1 }, 'health.panicThreshold'], [{ probes: 0 }, 'health.probes'], [{ breaker: 5 }, 'health.breaker'],
+      [{ ejectionTime: 5_000, maxEjectionTime: 1_000 }, 'health.maxEjectionTime'], [true, 'health'],
+    ] as const) {
+      const err = (() => { try { createClient({ name: 'svc', discovery: ['10.0.0.1:80'], health: health as never }); } catch (e) { return e; } return undefined; })();
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).path).toBe(path);
+    }
+  });
+});
