@@ -58,13 +58,25 @@ export class HealthTracker implements CallObserver {
     this.#recompute(true);
   }
 
-  /** Ejections whose time is over turn to probing; called by the attempt stage once `nextChangeAt` is reached. */
+  /**
+   * Ejections and Retry-After pauses whose time is over end; called by the attempt stage once
+   * `nextChangeAt` is reached.
+   */
   refresh(now: number): void {
     let next = Infinity;
     let changed = false;
     for (const e of this.#registry.list) {
       const h = e.health;
-      if (h === undefined || h.status !== 'ejected') continue;
+      if (h === undefined) continue;
+      if (h.avoidUntil !== 0) {
+        if (h.avoidUntil <= now) {
+          h.avoidUntil = 0;
+          changed = true;
+        } else if (h.avoidUntil < next) {
+          next = h.avoidUntil;
+        }
+      }
+      if (h.status !== 'ejected') continue;
       if (h.until <= now) {
         this.#set(e, h, 'probing', 'ejection over', undefined);
         h.probes = 0;
@@ -95,6 +107,7 @@ export class HealthTracker implements CallObserver {
     }
     const failed = result.verdict !== 'success';
     const now = attempt.startedAt + attempt.latency;
+    if (result.retryAfter !== undefined && result.retryAfter > 0) this.#avoid(h, now + result.retryAfter);
     if (h.status === 'probing') {
       if (h.probes > 0) h.probes--;
       if (failed) {
@@ -111,6 +124,27 @@ export class HealthTracker implements CallObserver {
     if (h.status !== 'healthy') return;
     if (!failed) h.breaker.success(CircuitState.Closed);
     else if (h.breaker.failure(CircuitState.Closed)) this.#eject(e, h, now, `breaker opened (${result.reason})`);
+  }
+
+  /**
+   * Whether a call can go elsewhere than `endpoint` now: another endpoint that is neither
+   * ejected nor pausing at its own request. The retry stage then retries at once instead of
+   * waiting out `endpoint`'s Retry-After.
+   */
+  hasAlternative(endpoint: EndpointState, now: number): boolean {
+    for (const e of this.#registry.list) {
+      const h = e.health;
+      if (e !== endpoint && (h === undefined || (h.status !== 'ejected' && h.avoidUntil <= now))) return true;
+    }
+    return false;
+  }
+
+  /** The endpoint asked (Retry-After) not to be called until `until`: it leaves the candidates till then. */
+  #avoid(h: EndpointHealth, until: number): void {
+    if (until <= h.avoidUntil) return;
+    h.avoidUntil = until;
+    if (until < this.nextChangeAt) this.nextChangeAt = until;
+    this.#recompute(false);
   }
 
   #eject(e: EndpointState, h: EndpointHealth, now: number, reason: string): void {
@@ -154,7 +188,7 @@ export class HealthTracker implements CallObserver {
     let taking = 0;
     for (const e of list) {
       const h = e.health;
-      if (h === undefined || h.status === 'healthy' || (h.status === 'probing' && h.probes < cap)) admitted.push(e);
+      if (h === undefined || (h.avoidUntil === 0 && (h.status === 'healthy' || (h.status === 'probing' && h.probes < cap)))) admitted.push(e);
       if (h === undefined || h.status !== 'ejected') taking++;
     }
     const panic = list.length > 0 && taking * 100 < this.#options.panicThreshold * list.length;

@@ -40,7 +40,12 @@ export class RetryStage extends Stage {
   /** The wait before the retry, or -1 when the call must end here (the retry is then not counted). */
   #delay<T>(ctx: CallContext<T>, result: AttemptResult<T>): number {
     ctx.backoff = ctx.backoff === undefined ? this.#backoff.next(undefined) : ctx.backoff.next(undefined);
-    const delay = Math.max(ctx.backoff.duration, result.retryAfter ?? 0);
+    // Retry-After belongs to the endpoint that sent it: health keeps the call away from that one,
+    // so the retry waits for it only when no other endpoint can take the call.
+    let pushback = result.retryAfter ?? 0;
+    const health = ctx.host.health;
+    if (pushback > 0 && health !== undefined && result.attempt !== undefined && health.hasAlternative(result.attempt.endpoint, ctx.now)) pushback = 0;
+    const delay = Math.max(ctx.backoff.duration, pushback);
     // A retry that cannot start before the deadline only burns budget.
     if (!startsInTime(ctx, delay)) return -1;
     // A retry of an attempt that never reached a server adds no load to the service: no budget.

@@ -118,6 +118,41 @@ describe('ejection, probing and re-admission', () => {
   });
 });
 
+describe('Retry-After belongs to the endpoint that sent it', () => {
+  it("one endpoint's Retry-After: 3 does not delay a call another endpoint can serve, and that endpoint is left alone for 3 s", async () => {
+    const [pushy, good] = await servers(status(503, { 'retry-after': '3' }), ok());
+    const client = track(createClient({ name: 'svc', discovery: [pushy!.url, good!.url], picker: roundRobin({ random: () => 0 }) }));
+    const started = performance.now();
+    const res = await client.fetch('/x');
+    expect(res.status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(pushy!.requests).toHaveLength(1);
+    // For the next calls (well within the 3 s) it gets nothing, and nobody waits for it.
+    const t = performance.now();
+    expect(await load(() => client.fetch('/x'), 20, 2)).toBe(0);
+    expect(performance.now() - t).toBeLessThan(1_000);
+    expect(pushy!.requests).toHaveLength(1);
+  });
+});
+
+describe('Retry-After, after the pause', () => {
+  it('the endpoint takes calls again once its Retry-After is over', async () => {
+    let pause = true;
+    const once: Handler = (req, res) => {
+      req.resume();
+      if (pause) { pause = false; res.writeHead(503, { 'retry-after': '1' }).end(); return; }
+      res.writeHead(200).end();
+    };
+    const [a, b] = await servers(once, ok());
+    const client = track(createClient({ name: 'svc', discovery: [a!.url, b!.url], picker: roundRobin({ random: () => 0 }) }));
+    expect(await load(() => client.fetch('/x'), 10, 1)).toBe(0);
+    expect(a!.requests).toHaveLength(1);
+    await sleep(1_050);
+    expect(await load(() => client.fetch('/x'), 10, 1)).toBe(0);
+    expect(a!.requests.length).toBeGreaterThanOrEqual(5);
+  });
+});
+
 describe('the guards', () => {
   it('max ejection: with 3 of 4 endpoints refusing only one is ejected, and calls keep flowing', async () => {
     const [good] = await servers(ok());
