@@ -12,6 +12,10 @@ export interface Caller {
   attempts(): number;
   /** In-flight attempts per host, when the caller tracks them itself. */
   inflight(): ReadonlyMap<string, number> | undefined;
+  /** The client's own health state per host (`ejected`, `probing`), when it has one. */
+  health(): ReadonlyMap<string, string> | undefined;
+  /** Notable things the caller saw (an endpoint ejected, panic), for the event log. */
+  onNote(note: (text: string) => void): void;
   close(): Promise<void>;
 }
 
@@ -54,6 +58,11 @@ export function bulwarkCaller(urls: readonly string[], traffic: Traffic): Caller
     },
     attempts: () => attempts,
     inflight: () => new Map(client.stats().endpoints.map((e) => [hostOf(e.url), e.inflight])),
+    health: () => new Map(client.stats().endpoints.flatMap((e) => (e.health !== undefined && e.health.status !== 'healthy' ? [[hostOf(e.url), e.health.status] as const] : []))),
+    onNote(note) {
+      client.on('health', (e) => note(`${e.status} ${hostOf(e.endpoint.url)}: ${e.reason}`));
+      client.on('panic', (e) => note(e.active ? `panic: ${e.healthy} of ${e.total} endpoints healthy, calls go to all` : 'panic over'));
+    },
     close: () => client.close(),
   };
 }
@@ -86,6 +95,8 @@ export function roundRobinCaller(urls: readonly string[], traffic: Traffic): Cal
     },
     attempts: () => attempts,
     inflight: () => undefined,
+    health: () => undefined,
+    onNote: () => {},
     close: async () => {},
   };
 }

@@ -35,6 +35,7 @@ async function runPhase(fleet: Fleet, makeCaller: MakeCaller): Promise<Summary> 
   const frame = (): Frame => {
     const [p50 = 0, p99 = 0] = recorder.percentiles([0.5, 0.99]);
     const inflight = caller.inflight();
+    const health = caller.health();
     return {
       title: caller.title,
       description: caller.description,
@@ -42,7 +43,9 @@ async function runPhase(fleet: Fleet, makeCaller: MakeCaller): Promise<Summary> 
       duration: DURATION,
       rows: traffic.rows((host) => inflight?.get(host)).map((r) => {
         const spec = names.get(r.host);
-        return { ...r, name: spec?.name ?? r.host, role: spec?.role ?? '' };
+        // The client's own verdict on a backend, when it has one, over what its traffic suggests.
+        const state = health?.get(r.host) ?? r.state;
+        return { ...r, state, name: spec?.name ?? r.host, role: spec?.role ?? '' };
       }),
       done: recorder.done,
       successRate: recorder.successRate,
@@ -60,11 +63,13 @@ async function runPhase(fleet: Fleet, makeCaller: MakeCaller): Promise<Summary> 
   };
 
   if (!tty) console.log(`${caller.title} — ${caller.description}`);
-  const cancelSchedule = fleet.startSchedule((text) => {
+  const note = (text: string): void => {
     const line = `${(elapsed() / 1000).toFixed(1)} s ${text}`;
     events.push(line);
     if (!tty) console.log(`  ${line}`);
-  });
+  };
+  const cancelSchedule = fleet.startSchedule(note);
+  caller.onNote((text) => note(text.replace(/\d+\.\d+\.\d+\.\d+:\d+/g, (host) => names.get(host)?.name ?? host)));
   const ticker = setInterval(tick, TICK);
   try {
     await runLoad({ concurrency: CONCURRENCY, duration: DURATION, rate: RATE, call: (i) => caller.call(i), signal: stopping.signal }, recorder);

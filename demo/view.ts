@@ -41,7 +41,7 @@ const pct = (r: number): string => `${(r * 100).toFixed(2)} %`;
 export const ms = (n: number): string => `${n < 100 ? n.toFixed(1) : n.toFixed(0)} ms`;
 const secs = (n: number): string => `${(n / 1000).toFixed(1)} s`;
 
-const STATE_STYLE: Record<string, Style> = { ok: 'green', slow: 'yellow', failing: 'yellow', down: 'red' };
+const STATE_STYLE: Record<string, Style> = { ok: 'green', slow: 'yellow', failing: 'yellow', down: 'red', ejected: 'red', probing: 'yellow' };
 
 function rateStyle(r: number): Style {
   return r >= 0.999 ? 'green' : r >= 0.98 ? 'yellow' : 'red';
