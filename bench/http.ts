@@ -1,0 +1,139 @@
+// The loopback HTTP suite: requests/s and latency of plain fetch, undici's BalancedPool and
+// bulwark's client.fetch against 4 backend processes (backend.ts), with 1, 16 and 64 callers;
+// then the same against backends that answer every 20th request with 503. Every case runs in
+// a fresh process (http-cases.ts), alternated round robin over the rounds; medians are shown.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { runJsonChildRetrying } from './child.ts';
+import { CLIENTS, type HttpCaseResult } from './http-cases.ts';
+import { median, round, table } from './stats.ts';
+
+const CHILD = fileURLToPath(new URL('./http-cases.ts', import.meta.url));
+const BACKEND = fileURLToPath(new URL('./backend.ts', import.meta.url));
+const BACKENDS = 4;
+const CALLERS = [1, 16, 64] as const;
+const VARIANTS = { ok: '/ok', flaky: '/flaky' } as const;
+const CASE_LIMIT_MS = 30_000;
+
+export interface HttpSummary {
+  variant: keyof typeof VARIANTS;
+  client: string;
+  callers: number;
+  /** Medians over the rounds (null: no round measured the case). */
+  rps: number | null;
+  p50: number | null;
+  p99: number | null;
+  /** Share of 2xx results delivered to the callers, 0–1. */
+  success: number | null;
+  rounds: HttpCaseResult[];
+}
+
+export interface HttpResult {
+  rounds: number;
+  backends: number;
+  measureMs: number | null;
+  cases: HttpSummary[];
+  /** bulwark / fetch and bulwark / BalancedPool, per variant and callers, on the median rps, p50 and p99. */
+  ratios: { variant: string; callers: number; versus: string; rps: number | null; p50: number | null; p99: number | null }[];
+}
+
+/** Starts one backend; resolves with its process and port. Its stdin stays open: closing it ends the backend. */
+function startBackend(): Promise<{ child: ChildProcess; port: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BACKEND], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error('backend did not start within 10 s'));
+    }, 10_000);
+    child.on('error', reject);
+    child.stdout!.setEncoding('utf8').once('data', (line: string) => {
+      clearTimeout(timer);
+      try {
+        resolve({ child, port: (JSON.parse(line) as { port: number }).port });
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
+export async function runHttp(options: { rounds: number; log: (line: string) => void }): Promise<HttpResult> {
+  const cases = Object.keys(VARIANTS).flatMap((variant) =>
+    CALLERS.flatMap((callers) => CLIENTS.map((client) => ({ variant: variant as keyof typeof VARIANTS, client, callers }))));
+  const runs = cases.map((): HttpCaseResult[] => []);
+  const backends: ChildProcess[] = [];
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < BACKENDS; i++) {
+      const { child, port } = await startBackend();
+      backends.push(child);
+      ports.push(port);
+    }
+    for (let r = 1; r <= options.rounds; r++) {
+      const started = performance.now();
+      for (const [i, c] of cases.entries()) {
+        const args = [c.client, String(c.callers), VARIANTS[c.variant], ports.join(',')];
+        const result = await runJsonChildRetrying<HttpCaseResult>(CHILD, args, CASE_LIMIT_MS, options.log);
+        if (result) runs[i]!.push(result);
+      }
+      options.log(`  http round ${r}/${options.rounds}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    for (const b of backends) b.kill();
+  }
+  const med = (rs: HttpCaseResult[], key: 'rps' | 'p50' | 'p99' | 'success', digits: number): number | null => {
+    const values = rs.map((x) => x[key]).filter((v) => Number.isFinite(v));
+    return values.length === 0 ? null : round(median(values), digits);
+  };
+  const summaries: HttpSummary[] = cases.map((c, i) => {
+    const rs = runs[i]!.map((x) => ({ ...x, rps: round(x.rps, 0), p50: round(x.p50, 3), p99: round(x.p99, 3), success: round(x.success, 5) }));
+    return { ...c, rps: med(rs, 'rps', 0), p50: med(rs, 'p50', 3), p99: med(rs, 'p99', 3), success: med(rs, 'success', 5), rounds: rs };
+  });
+  const find = (variant: string, client: string, callers: number): HttpSummary | undefined =>
+    summaries.find((s) => s.variant === variant && s.client === client && s.callers === callers);
+  const ratio = (a: number | null | undefined, b: number | null | undefined): number | null =>
+    a == null || b == null || b <= 0 ? null : round(a / b, 3);
+  const ratios = Object.keys(VARIANTS).flatMap((variant) =>
+    CALLERS.flatMap((callers) => ['fetch', 'BalancedPool'].map((versus) => {
+      const a = find(variant, 'bulwark', callers);
+      const b = find(variant, versus, callers);
+      return { variant, callers, versus, rps: ratio(a?.rps, b?.rps), p50: ratio(a?.p50, b?.p50), p99: ratio(a?.p99, b?.p99) };
+    })));
+  const measureMs = runs.flat()[0]?.measureMs ?? null;
+  return { rounds: options.rounds, backends: BACKENDS, measureMs, cases: summaries, ratios };
+}
+
+const num = (v: number | null, digits = 0): string =>
+  v === null ? 'n/a' : v >= 1000 ? Math.round(v).toLocaleString('en-US') : v.toFixed(digits);
+const spread = (values: number[]): string =>
+  values.length === 0 ? '' : `${num(Math.min(...values))}–${num(Math.max(...values))}`;
+
+export function formatHttp(result: HttpResult): string {
+  const section = (variant: string): string[][] => {
+    const rows: string[][] = [['client', 'callers', 'req/s', 'rounds min–max', 'p50 ms', 'p99 ms', '2xx %']];
+    for (const c of result.cases.filter((x) => x.variant === variant)) {
+      const share = c.success === null ? 'n/a' : (c.success * 100).toFixed(2);
+      rows.push([c.client, String(c.callers), num(c.rps), spread(c.rounds.map((x) => x.rps)), num(c.p50, 2), num(c.p99, 2), share]);
+    }
+    return rows;
+  };
+  const ratioRows: string[][] = [['variant', 'callers', 'bulwark / …', 'req/s', 'p50', 'p99']];
+  for (const r of result.ratios) {
+    const f = (v: number | null): string => (v === null ? 'n/a' : `${v.toFixed(2)}×`);
+    ratioRows.push([r.variant === 'ok' ? 'all 200' : '5 % 503', String(r.callers), r.versus, f(r.rps), f(r.p50), f(r.p99)]);
+  }
+  const seconds = result.measureMs === null ? '?' : (result.measureMs / 1000).toString();
+  return [
+    `Loopback HTTP: GETs to ${result.backends} node:http backend processes (keep-alive), N callers issuing requests`,
+    `back to back for ${seconds} s after a warm-up; median of ${result.rounds} fresh processes per case.`,
+    `Latency: call start to the end of the body. 2xx %: share of calls that delivered a 2xx to their caller.`,
+    '',
+    'Every response 200:',
+    table(section('ok')),
+    '',
+    'Every 20th request a backend receives answered 503 (5 %):',
+    table(section('flaky')),
+    '',
+    table(ratioRows),
+  ].join('\n');
+}
