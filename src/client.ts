@@ -20,6 +20,7 @@ import { stats, type ClientStats } from './observe/stats.js';
 import { peakEwma } from './pickers/peak-ewma.js';
 import type { Picker } from './pickers/picker.js';
 import { AttemptStage } from './pipeline/attempt.js';
+import { CircuitStage } from './pipeline/circuit.js';
 import { createBackoff } from './pipeline/backoff.js';
 import { RetryBudget } from './pipeline/budget.js';
 import { HedgeStage } from './pipeline/hedge.js';
@@ -62,6 +63,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
   readonly #budget: RetryBudget | undefined;
   readonly #pipeline: Stage;
   readonly #afterWait: Stage;
+  readonly #circuit: CircuitStage | undefined;
   readonly #waitStage: WaitForEndpoints;
   readonly #defaults: CallSettings;
   readonly #fetch: typeof globalThis.fetch | undefined;
@@ -109,8 +111,16 @@ export class Client extends ObservedEmitter<ClientEvents> {
     this.#waitStage = new WaitForEndpoints(this.#host);
     // The documented order (docs/architecture.md, "Stages"): wait for endpoints → retry → hedge → attempt.
     const retryStage = new RetryStage(this.#budget, createBackoff(resolved.backoffBase, resolved.backoffCap));
-    this.#pipeline = compose([this.#waitStage, retryStage, new HedgeStage(latencyWindow), new AttemptStage()]);
-    this.#afterWait = retryStage;
+    let circuit: CircuitStage | undefined;
+    if (resolved.circuit !== undefined) {
+      circuit = new CircuitStage(resolved.circuit, (state, previous) => emitSafely(this, 'circuit', { state, previous }));
+      observers.add(circuit);
+    }
+    this.#circuit = circuit;
+    // A stage that is configured off is not in the pipeline at all.
+    const stages: Stage[] = circuit === undefined ? [this.#waitStage, retryStage] : [this.#waitStage, circuit, retryStage];
+    this.#pipeline = compose([...stages, new HedgeStage(latencyWindow), new AttemptStage()]);
+    this.#afterWait = stages[1]!;
     this.#defaults = defaultCallSettings(resolved);
     registry.onKnown(() => this.#waitStage.known());
     pickersInUse.add(picker);
@@ -188,6 +198,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
     return stats({
       name: this.name, pickerName: host.picker.name, endpoints: host.registry.list, counters: this.#accounting.counters,
       budget: this.#budget, now: host.clock.now(), closed: this.#closed !== undefined, panic: host.health?.panic ?? false,
+      circuit: this.#circuit === undefined ? null : { state: this.#circuit.status, rejected: this.#circuit.rejected },
     });
   }
 

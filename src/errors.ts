@@ -176,6 +176,19 @@ export function redactUrl(text: string): string {
   return userinfo === undefined ? text : prefix + rest;
 }
 
+/**
+ * The client's service-level circuit breaker (`circuitBreaker` option) is open: the service
+ * has been failing, so the call fails at once and nothing is sent.
+ *
+ * @example
+ * catch (err) { if (err instanceof CircuitOpenError) return cachedAnswer(); }
+ */
+export class CircuitOpenError extends BulwarkError {
+  constructor(service: string) {
+    super('ERR_BULWARK_CIRCUIT_OPEN', service, `${service}: circuit open, the service has been failing; not called`);
+  }
+}
+
 /** Which user-supplied piece misbehaved. */
 export type PluginKind = 'picker' | 'classify';
 

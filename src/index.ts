@@ -4,7 +4,7 @@ import type { PeakEwma as PeakEwmaClass } from './observe/latency.js';
 
 export { createClient, Client } from './client.js';
 export type {
-  ClientOptions, CallOptions, ExecuteOptions, TimeoutOptions, RetryOptions, HedgeOptions, HealthOptions, Percentile, AttemptContext, Outcome, Verdict, Classify,
+  ClientOptions, CallOptions, ExecuteOptions, TimeoutOptions, RetryOptions, HedgeOptions, HealthOptions, CircuitBreakerOptions, Percentile, AttemptContext, Outcome, Verdict, Classify,
 } from './config/options.js';
 export { DEFAULTS } from './config/resolve.js';
 export type { Clock, Timer } from './call/clock.js';
@@ -13,9 +13,9 @@ export type { AttemptFn } from './transports/execute.js';
 export type { RetryBudgetOptions } from './pipeline/budget.js';
 export type { ClientStats, EndpointStats, EndpointHealthStats } from './observe/stats.js';
 export type {
-  ClientEvents, EndpointsEvent, AttemptEvent, RetryEvent, HedgeEvent, HealthEvent, PanicEvent, BudgetExhaustedEvent, DiscoveryErrorEvent, EndpointRejectedEvent,
+  ClientEvents, EndpointsEvent, AttemptEvent, RetryEvent, HedgeEvent, HealthEvent, PanicEvent, CircuitEvent, BudgetExhaustedEvent, DiscoveryErrorEvent, EndpointRejectedEvent,
 } from './observe/events.js';
-export { BulwarkError, NoEndpointsError, TimeoutError, ClientClosedError, ConfigError, PluginError, RequestFailedError } from './errors.js';
+export { BulwarkError, NoEndpointsError, TimeoutError, ClientClosedError, ConfigError, PluginError, RequestFailedError, CircuitOpenError } from './errors.js';
 export type { TimeoutScope, PluginKind, AttemptSummary } from './errors.js';
 export type { Endpoint, EndpointInit } from './endpoints/endpoint.js';
 export type { Discovery } from './discovery/discovery.js';

@@ -61,6 +61,17 @@ export interface HealthOptions {
   probes?: number | undefined;
 }
 
+/**
+ * A service-level circuit breaker around every call: while the service as a whole is failing
+ * (calls' final outcomes, after retries), calls fail at once with `CircuitOpenError`.
+ */
+export interface CircuitBreakerOptions {
+  /** Decides when to open, from calls' outcomes. Default `() => new SamplingBreaker({ threshold: 0.5, duration: 10_000, minimumRps: 5 })`: half the calls failing over 10 s, at 5 calls a second or more (cockatiel's sampling breaker). */
+  breaker?: (() => IBreaker) | undefined;
+  /** How long the circuit stays open before one trial call may go through, ms. Default 10 000 (cockatiel's examples). */
+  halfOpenAfter?: number | undefined;
+}
+
 /** Options of one call, given to `fetch` (in `init`) or `execute`. */
 export interface CallOptions {
   /** Cancels the call: it rejects at once with `signal.reason`, and the attempts in flight are aborted. */
@@ -94,6 +105,8 @@ export interface ClientOptions {
   hedge?: HedgeOptions | false | undefined;
   /** Passive endpoint health, or `false` to send to every endpoint whatever its outcomes. Default on. */
   health?: HealthOptions | false | undefined;
+  /** A service-level circuit breaker, or `false`. Default `false` (off). */
+  circuitBreaker?: CircuitBreakerOptions | false | undefined;
   /**
    * Whether calls wait for a first endpoint set after discovery reported an error (up to their
    * deadline). Default `false`: they fail at once with `NoEndpointsError` carrying the error,
@@ -124,6 +137,12 @@ export interface ResolvedHealth {
   readonly probes: number;
 }
 
+/** The circuit breaker after validation. */
+export interface ResolvedCircuit {
+  readonly breaker: () => IBreaker;
+  readonly halfOpenAfter: number;
+}
+
 /** An option set after validation and defaulting: what the hot path reads. */
 export interface ResolvedOptions {
   name: string;
@@ -136,6 +155,7 @@ export interface ResolvedOptions {
   statusCodes: ReadonlySet<number>;
   hedge: ResolvedHedge | undefined;
   health: ResolvedHealth | undefined;
+  circuit: ResolvedCircuit | undefined;
   waitForEndpoints: boolean;
 }
 

@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../call/clock.js';
 import { ConfigError } from '../errors.js';
-import { ConsecutiveBreaker, type IBreaker } from 'cockatiel';
-import type { ClientOptions, ResolvedHealth, ResolvedHedge, ResolvedOptions, RetryOptions } from './options.js';
+import { ConsecutiveBreaker, SamplingBreaker, type IBreaker } from 'cockatiel';
+import type { ClientOptions, ResolvedCircuit, ResolvedHealth, ResolvedHedge, ResolvedOptions, RetryOptions } from './options.js';
 
 /** Exported defaults, so docs and tests name one source (sources in the README's option table). */
 export const DEFAULTS: {
@@ -89,6 +89,17 @@ export function resolveHealth(service: string, value: unknown): ResolvedHealth |
   };
 }
 
+/** Validates the service-level circuit breaker options; `undefined` means none. */
+export function resolveCircuit(service: string, value: unknown): ResolvedCircuit | undefined {
+  const obj = objectOrUndefined(service, value, 'circuitBreaker', true);
+  if (obj === undefined || obj === false) return undefined;
+  const breaker = field<(() => IBreaker) | undefined>(service, obj, 'breaker', 'circuitBreaker.breaker', (v) => typeof v === 'function', 'must be a function returning a cockatiel IBreaker', undefined);
+  return {
+    breaker: breaker ?? ((): IBreaker => new SamplingBreaker({ threshold: 0.5, duration: 10_000, minimumRps: 5 })),
+    halfOpenAfter: field(service, obj, 'halfOpenAfter', 'circuitBreaker.halfOpenAfter', positiveMs, POSITIVE_MS, 10_000),
+  };
+}
+
 function resolveStatusCodes(service: string, value: unknown): ReadonlySet<number> {
   if (value === undefined) return new Set(DEFAULTS.statusCodes);
   if (!Array.isArray(value) || !value.every((s) => Number.isInteger(s) && s >= 100 && s <= 599)) {
@@ -153,5 +164,6 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     name, attemptTimeout: timeouts.attempt, totalTimeout: timeouts.total, attempts, budget, backoffBase, backoffCap,
     statusCodes, hedge: resolveHedge(name, options.hedge, 'hedge', DEFAULTS.hedgeMaxExtraLoad), waitForEndpoints: wait === true,
     health: resolveHealth(name, options.health),
+    circuit: resolveCircuit(name, options.circuitBreaker),
   };
 }

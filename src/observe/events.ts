@@ -76,6 +76,12 @@ export interface PanicEvent {
   readonly total: number;
 }
 
+/** The service-level circuit breaker changed state. */
+export interface CircuitEvent {
+  readonly state: 'closed' | 'open' | 'half-open';
+  readonly previous: 'closed' | 'open' | 'half-open';
+}
+
 /** A retry was wanted but the retry budget had none left, so the call gave up early. */
 export interface BudgetExhaustedEvent {
   readonly endpoint: Endpoint;
@@ -108,6 +114,7 @@ export interface ClientEvents {
   hedge: [event: HedgeEvent];
   health: [event: HealthEvent];
   panic: [event: PanicEvent];
+  circuit: [event: CircuitEvent];
   budgetExhausted: [event: BudgetExhaustedEvent];
   discoveryError: [event: DiscoveryErrorEvent];
   endpointRejected: [event: EndpointRejectedEvent];

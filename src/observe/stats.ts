@@ -50,6 +50,8 @@ export interface ClientStats {
   readonly hedges: { readonly sent: number; readonly won: number };
   /** Whether too few endpoints are healthy, so calls go to all of them. */
   readonly panic: boolean;
+  /** The service-level circuit breaker, or `null` without one; `rejected` counts calls it failed at once. */
+  readonly circuit: { readonly state: 'closed' | 'open' | 'half-open'; readonly rejected: number } | null;
 }
 
 /** What a snapshot is made from. */
@@ -62,6 +64,7 @@ export interface StatsSource {
   readonly now: number;
   readonly closed: boolean;
   readonly panic: boolean;
+  readonly circuit: ClientStats['circuit'];
 }
 
 /** Builds a snapshot of a client's state. */
@@ -87,6 +90,7 @@ export function stats(s: StatsSource): ClientStats {
     budgetRemaining: s.budget === undefined ? null : s.budget.remaining(s.now),
     hedges: { sent: c.hedges, won: c.hedgesWon },
     panic: s.panic,
+    circuit: s.circuit,
   };
 }
 

@@ -2,7 +2,7 @@
 // the guards, with every built-in picker.
 import { describe, expect, it } from 'vitest';
 import {
-  createClient, leastRequest, peakEwma, random, ringHash, roundRobin, weightedRoundRobin,
+  CircuitOpenError, createClient, leastRequest, peakEwma, random, ringHash, roundRobin, weightedRoundRobin,
   type AttemptEvent, type HealthEvent, type Picker,
 } from '../../src/index.js';
 import { closedPort, ok, status, type Handler } from '../helpers/servers.js';
@@ -212,3 +212,26 @@ describe('health: false', () => {
   });
 });
 
+
+describe('the service-level circuit breaker', () => {
+  it('while every endpoint fails, calls fail at once with CircuitOpenError and reach no server', async () => {
+    const [a, b] = await servers(status(503), status(503));
+    const client = track(createClient({ name: 'svc', discovery: [a!.url, b!.url], circuitBreaker: { halfOpenAfter: 60_000 } }));
+    const errors = new Map<string, number>();
+    // The default sampling breaker opens once half the calls failed over 10 s, with at least
+    // 5 calls a second over that window (50 calls): then it refuses the rest.
+    for (let i = 0; i < 80; i++) {
+      const started = performance.now();
+      const outcome = await client.fetch('/x').then((r) => { void r.arrayBuffer(); return `status ${r.status}`; }, (e: unknown) => (e instanceof CircuitOpenError ? 'circuit open' : String(e)));
+      errors.set(outcome, (errors.get(outcome) ?? 0) + 1);
+      if (outcome === 'circuit open') expect(performance.now() - started).toBeLessThan(20);
+      await sleep(20); // 50 calls a second: above the sampling breaker's 5 a second
+    }
+    const sent = a!.requests.length + b!.requests.length;
+    expect(errors.get('circuit open')).toBeGreaterThanOrEqual(20);
+    expect(client.stats().circuit).toMatchObject({ state: 'open' });
+    // Nothing was sent for the calls the open circuit refused.
+    await load(() => client.fetch('/x').catch(() => new Response(null, { status: 599 })), 10, 2);
+    expect(a!.requests.length + b!.requests.length).toBe(sent);
+  });
+});

@@ -1,0 +1,84 @@
+import { CircuitState, type IBreaker } from 'cockatiel';
+import type { AttemptResult, CallContext } from '../call/context.js';
+import type { ResolvedCircuit } from '../config/options.js';
+import { CircuitOpenError } from '../errors.js';
+import type { AnyCall, AnyResult, CallObserver } from '../observe/observer.js';
+import { noAttempt } from './attempt.js';
+import { Stage } from './stage.js';
+
+/** A service-level circuit's state. */
+export type CircuitStatus = 'closed' | 'open' | 'half-open';
+
+/**
+ * The optional service-level breaker (docs/architecture.md, "Stages"): while the whole service
+ * is failing, calls fail at once with `CircuitOpenError` instead of each spending attempts,
+ * budget and the caller's time. A cockatiel `IBreaker` decides from calls' final verdicts when
+ * to open; after `halfOpenAfter` one trial call goes through, and its verdict closes or reopens
+ * the circuit. Calls cut short by their caller or by `close()` count for nothing.
+ */
+export class CircuitStage extends Stage implements CallObserver {
+  status: CircuitStatus = 'closed';
+  /** Calls refused while the circuit was open. */
+  rejected = 0;
+  readonly #options: ResolvedCircuit;
+  readonly #changed: (status: CircuitStatus, previous: CircuitStatus) => void;
+  #breaker: IBreaker;
+  #openedAt = 0;
+  #trial: CallContext<unknown> | undefined;
+
+  constructor(options: ResolvedCircuit, changed: (status: CircuitStatus, previous: CircuitStatus) => void) {
+    super();
+    this.#options = options;
+    this.#breaker = options.breaker();
+    this.#changed = changed;
+  }
+
+  run<T>(ctx: CallContext<T>): void {
+    if (this.status !== 'closed') {
+      if (this.status === 'open' && ctx.now - this.#openedAt >= this.#options.halfOpenAfter) this.#set('half-open');
+      if (this.status === 'open' || this.#trial !== undefined) {
+        this.rejected++;
+        this.outer.done(ctx, noAttempt(new CircuitOpenError(ctx.host.options.name), 'circuit open'));
+        return;
+      }
+      this.#trial = ctx as CallContext<unknown>;
+    }
+    this.inner.run(ctx);
+  }
+
+  override done<T>(ctx: CallContext<T>, result: AttemptResult<T>): void {
+    this.outer.done(ctx, result);
+  }
+
+  callEnded(ctx: AnyCall, result: AnyResult): void {
+    if (result.reason === 'circuit open') return;
+    const trial = this.#trial === ctx;
+    if (trial) this.#trial = undefined;
+    if (result.verdict === 'cancelled') return;
+    const ok = result.verdict === 'success';
+    if (trial) {
+      if (ok) {
+        this.#breaker = this.#options.breaker();
+        this.#set('closed');
+      } else {
+        this.#open(ctx.now);
+      }
+      return;
+    }
+    if (this.status !== 'closed') return;
+    if (ok) this.#breaker.success(CircuitState.Closed);
+    else if (this.#breaker.failure(CircuitState.Closed)) this.#open(ctx.now);
+  }
+
+  #open(now: number): void {
+    this.#openedAt = now;
+    this.#set('open');
+  }
+
+  #set(status: CircuitStatus): void {
+    const previous = this.status;
+    if (previous === status) return;
+    this.status = status;
+    this.#changed(status, previous);
+  }
+}
