@@ -228,6 +228,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
 
   async #shutdown(): Promise<void> {
     const error = new ClientClosedError(this.name);
+    this.#host.health?.stop();
     for (const call of this.#host.wheel.entries()) (call as CallContext<unknown>).interrupt(error);
     try {
       await this.#stop();

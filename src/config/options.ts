@@ -59,6 +59,30 @@ export interface HealthOptions {
   panicThreshold?: number | undefined;
   /** Probe calls in flight at once on an endpoint whose ejection is over. Default 1. */
   probes?: number | undefined;
+  /** Active health checks, or `false`. Default `false` (off). */
+  checks?: HealthCheckOptions | false | undefined;
+}
+
+/**
+ * Active health checks: each endpoint is checked on an interval (with jitter), whether or not
+ * it gets calls. Enough failed checks eject it; once checks are on, an endpoint whose ejection
+ * is over is re-admitted only by passing checks (not by probing with real calls).
+ */
+export interface HealthCheckOptions {
+  /** The check: resolve `true` when healthy. Default for http(s) endpoints: `GET path`, healthy on 2xx/3xx (endpoints of other schemes are not checked). */
+  check?: ((endpoint: Endpoint, context: { readonly signal: AbortSignal }) => Promise<boolean> | boolean) | undefined;
+  /** Path of the default HTTP check. Default `'/health'`. */
+  path?: string | undefined;
+  /** Time between checks of one endpoint, ms. Default 10 000. */
+  interval?: number | undefined;
+  /** Spread of the interval, as a fraction (0.1: ±10 %), so clients do not check in step. Default 0.1. */
+  jitter?: number | undefined;
+  /** A check that takes longer fails, ms. Default 1 000. */
+  timeout?: number | undefined;
+  /** Failed checks in a row that eject an endpoint. Default 3 (Kubernetes `failureThreshold`). */
+  unhealthyThreshold?: number | undefined;
+  /** Passed checks in a row that re-admit one. Default 2 (Envoy's usual `healthy_threshold`). */
+  healthyThreshold?: number | undefined;
 }
 
 /**
@@ -135,6 +159,18 @@ export interface ResolvedHealth {
   readonly maxEjectionPercent: number;
   readonly panicThreshold: number;
   readonly probes: number;
+  readonly checks: ResolvedChecks | undefined;
+}
+
+/** Active health checks after validation. */
+export interface ResolvedChecks {
+  readonly check: ((endpoint: Endpoint, context: { readonly signal: AbortSignal }) => Promise<boolean> | boolean) | undefined;
+  readonly path: string;
+  readonly interval: number;
+  readonly jitter: number;
+  readonly timeout: number;
+  readonly unhealthyThreshold: number;
+  readonly healthyThreshold: number;
 }
 
 /** The circuit breaker after validation. */

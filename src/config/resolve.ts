@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../call/clock.js';
 import { ConfigError } from '../errors.js';
 import { ConsecutiveBreaker, SamplingBreaker, type IBreaker } from 'cockatiel';
-import type { ClientOptions, ResolvedCircuit, ResolvedHealth, ResolvedHedge, ResolvedOptions, RetryOptions } from './options.js';
+import type { ClientOptions, ResolvedChecks, ResolvedCircuit, ResolvedHealth, ResolvedHedge, ResolvedOptions, RetryOptions } from './options.js';
 
 /** Exported defaults, so docs and tests name one source (sources in the README's option table). */
 export const DEFAULTS: {
@@ -86,6 +86,23 @@ export function resolveHealth(service: string, value: unknown): ResolvedHealth |
     maxEjectionPercent: field(service, obj, 'maxEjectionPercent', 'health.maxEjectionPercent', percent, 'must be a number from 0 to 100', DEFAULTS.maxEjectionPercent),
     panicThreshold: field(service, obj, 'panicThreshold', 'health.panicThreshold', percent, 'must be a number from 0 to 100', DEFAULTS.panicThreshold),
     probes: field(service, obj, 'probes', 'health.probes', (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1000, 'must be an integer from 1 to 1000', DEFAULTS.probes),
+    checks: resolveChecks(service, obj === undefined ? undefined : (obj as { checks?: unknown }).checks),
+  };
+}
+
+function resolveChecks(service: string, value: unknown): ResolvedChecks | undefined {
+  const obj = objectOrUndefined(service, value, 'health.checks', true);
+  if (obj === undefined || obj === false) return undefined;
+  const count = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 100;
+  const path = field(service, obj, 'path', 'health.checks.path', (v) => typeof v === 'string' && v.startsWith('/'), "must be a path starting with '/'", '/health');
+  return {
+    check: field<ResolvedChecks['check']>(service, obj, 'check', 'health.checks.check', (v) => typeof v === 'function', 'must be a function (endpoint, { signal }) => boolean | Promise<boolean>', undefined),
+    path,
+    interval: field(service, obj, 'interval', 'health.checks.interval', positiveMs, POSITIVE_MS, 10_000),
+    jitter: field(service, obj, 'jitter', 'health.checks.jitter', (v) => typeof v === 'number' && v >= 0 && v <= 1, 'must be a number from 0 to 1', 0.1),
+    timeout: field(service, obj, 'timeout', 'health.checks.timeout', positiveMs, POSITIVE_MS, 1_000),
+    unhealthyThreshold: field(service, obj, 'unhealthyThreshold', 'health.checks.unhealthyThreshold', count, 'must be an integer from 1 to 100', 3),
+    healthyThreshold: field(service, obj, 'healthyThreshold', 'health.checks.healthyThreshold', count, 'must be an integer from 1 to 100', 2),
   };
 }
 

@@ -18,6 +18,9 @@ export class EndpointHealth {
   healthySince: number;
   /** Probe attempts running now. */
   probes = 0;
+  /** Active checks in a row that passed, and that failed. */
+  checksPassed = 0;
+  checksFailed = 0;
   /** Until when the endpoint asked to be left alone (Retry-After), on the client's clock; 0 when it did not. */
   avoidUntil = 0;
   breaker: IBreaker;

@@ -6,6 +6,7 @@ import type { EndpointRegistry } from '../endpoints/registry.js';
 import type { HealthEvent, PanicEvent } from '../observe/events.js';
 import type { AnyAttempt, AnyResult, CallObserver } from '../observe/observer.js';
 import type { Picker } from '../pickers/picker.js';
+import { ActiveChecks } from './checks.js';
 import { EndpointHealth, type HealthStatus } from './endpoint-health.js';
 
 /** Where the tracker reports state changes: the client turns them into events. */
@@ -37,6 +38,7 @@ export class HealthTracker implements CallObserver {
   readonly #clock: Clock;
   readonly #listener: HealthListener;
   #candidates: readonly EndpointState[] = [];
+  readonly #checks: ActiveChecks | undefined;
 
   constructor(options: ResolvedHealth, registry: EndpointRegistry, picker: Picker, clock: Clock, listener: HealthListener) {
     this.#options = options;
@@ -44,6 +46,12 @@ export class HealthTracker implements CallObserver {
     this.#picker = picker;
     this.#clock = clock;
     this.#listener = listener;
+    this.#checks = options.checks === undefined ? undefined : new ActiveChecks(options.checks, (e, passed, reason) => this.#checked(e, passed, reason));
+  }
+
+  /** Stops the active checks (the client is closing). */
+  stop(): void {
+    this.#checks?.stop();
   }
 
   /** The endpoint set changed: new endpoints start healthy, and the picker gets the new candidates. */
@@ -55,7 +63,35 @@ export class HealthTracker implements CallObserver {
       if (e.health.status === 'ejected' && e.health.until < next) next = e.health.until;
     }
     this.nextChangeAt = next;
+    this.#checks?.sync(this.#registry.list);
     this.#recompute(true);
+  }
+
+  /**
+   * An active check's result. Enough failures in a row eject the endpoint (like its breaker
+   * opening); with checks on, an endpoint whose ejection is over comes back only by passing
+   * enough checks in a row, not by probing with real calls.
+   */
+  #checked(e: EndpointState, passed: boolean, reason: string): void {
+    const h = e.health;
+    if (h === undefined || e.retired) return;
+    const now = this.#clock.now();
+    if (now >= this.nextChangeAt) this.refresh(now);
+    const checks = this.#options.checks!;
+    if (passed) {
+      h.checksPassed++;
+      h.checksFailed = 0;
+      if (h.status === 'probing' && h.checksPassed >= checks.healthyThreshold) {
+        h.breaker = this.#options.breaker();
+        h.healthySince = now;
+        this.#set(e, h, 'healthy', 'health check passed', undefined);
+        this.#recompute(false);
+      }
+      return;
+    }
+    h.checksFailed++;
+    h.checksPassed = 0;
+    if (h.status !== 'ejected' && h.checksFailed >= checks.unhealthyThreshold) this.#eject(e, h, now, `health check failed (${reason})`);
   }
 
   /**
@@ -188,7 +224,9 @@ export class HealthTracker implements CallObserver {
     let taking = 0;
     for (const e of list) {
       const h = e.health;
-      if (h === undefined || (h.avoidUntil === 0 && (h.status === 'healthy' || (h.status === 'probing' && h.probes < cap)))) admitted.push(e);
+      // With active checks, a probing endpoint waits for its checks instead of real calls.
+      const probe = h !== undefined && h.status === 'probing' && this.#checks === undefined && h.probes < cap;
+      if (h === undefined || (h.avoidUntil === 0 && (h.status === 'healthy' || probe))) admitted.push(e);
       if (h === undefined || h.status !== 'ejected') taking++;
     }
     const panic = list.length > 0 && taking * 100 < this.#options.panicThreshold * list.length;

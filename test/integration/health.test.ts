@@ -235,3 +235,48 @@ describe('the service-level circuit breaker', () => {
     expect(a!.requests.length + b!.requests.length).toBe(sent);
   });
 });
+
+describe('active health checks', () => {
+  it('a failing check ejects an endpoint that gets no traffic; passing checks re-admit it; close() stops them', async () => {
+    let sick = true;
+    const handler: Handler = (req, res) => {
+      req.resume();
+      res.writeHead(req.url === '/health' && sick ? 503 : 200).end();
+    };
+    const [a, b] = await servers(handler, ok());
+    const client = createClient({
+      name: 'svc', discovery: [a!.url, b!.url],
+      health: { ejectionTime: 150, checks: { interval: 40, unhealthyThreshold: 2, healthyThreshold: 2 } },
+    });
+    const events: HealthEvent[] = [];
+    client.on('health', (e) => events.push(e));
+    await until(() => events.length > 0, 3_000);
+    expect(events[0]).toMatchObject({ status: 'ejected', reason: 'health check failed (status 503)' });
+    expect(events[0]!.endpoint.url).toBe(a!.url);
+    expect(a!.requests.every((r) => r.path === '/health')).toBe(true);
+    sick = false;
+    await until(() => events.some((e) => e.status === 'healthy'), 3_000);
+    expect(events.map((e) => e.status)).toEqual(['ejected', 'probing', 'healthy']);
+    expect(events.at(-1)!.reason).toBe('health check passed');
+    await client.close();
+    const checks = a!.requests.length + b!.requests.length;
+    await sleep(150);
+    expect(a!.requests.length + b!.requests.length).toBe(checks);
+  });
+
+  it('takes a check of your own, for endpoints of any scheme', async () => {
+    const client = track(createClient({
+      name: 'svc', discovery: ['tcp://127.0.0.1:5001', 'tcp://127.0.0.1:5002'],
+      health: { checks: { interval: 30, unhealthyThreshold: 1, check: (e) => e.port !== 5001 } },
+    }));
+    const events: HealthEvent[] = [];
+    client.on('health', (e) => events.push(e));
+    await until(() => events.length > 0, 3_000);
+    expect(events[0]).toMatchObject({ status: 'ejected', reason: 'health check failed (check returned false)' });
+    expect(events[0]!.endpoint.port).toBe(5001);
+    // Calls go to the other one only.
+    const ports = new Set<number>();
+    for (let i = 0; i < 10; i++) ports.add(await client.execute((e) => e.port));
+    expect([...ports]).toEqual([5002]);
+  });
+});
