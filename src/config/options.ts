@@ -61,6 +61,22 @@ export interface HealthOptions {
   probes?: number | undefined;
   /** Active health checks, or `false`. Default `false` (off). */
   checks?: HealthCheckOptions | false | undefined;
+  /** Ramp new and re-admitted endpoints up, or `false`. Default `false` (off). */
+  slowStart?: SlowStartOptions | false | undefined;
+}
+
+/**
+ * Slow start (Envoy's): an endpoint added after the first set, or re-admitted after an
+ * ejection, gets `max(minWeightPercent, (t / window)^(1 / aggression))` of its usual share of
+ * calls for `window` ms, whatever the picker.
+ */
+export interface SlowStartOptions {
+  /** How long the ramp lasts, ms. Required. */
+  window: number;
+  /** Curve of the ramp: 1 is linear, higher ramps faster early on. Default 1 (Envoy). */
+  aggression?: number | undefined;
+  /** The share an endpoint starts with, %. Default 10 (Envoy `min_weight_percent`). */
+  minWeightPercent?: number | undefined;
 }
 
 /**
@@ -160,6 +176,7 @@ export interface ResolvedHealth {
   readonly panicThreshold: number;
   readonly probes: number;
   readonly checks: ResolvedChecks | undefined;
+  readonly slowStart: { readonly window: number; readonly aggression: number; readonly minWeight: number } | undefined;
 }
 
 /** Active health checks after validation. */

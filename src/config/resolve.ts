@@ -87,6 +87,19 @@ export function resolveHealth(service: string, value: unknown): ResolvedHealth |
     panicThreshold: field(service, obj, 'panicThreshold', 'health.panicThreshold', percent, 'must be a number from 0 to 100', DEFAULTS.panicThreshold),
     probes: field(service, obj, 'probes', 'health.probes', (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1000, 'must be an integer from 1 to 1000', DEFAULTS.probes),
     checks: resolveChecks(service, obj === undefined ? undefined : (obj as { checks?: unknown }).checks),
+    slowStart: resolveSlowStart(service, obj === undefined ? undefined : (obj as { slowStart?: unknown }).slowStart),
+  };
+}
+
+function resolveSlowStart(service: string, value: unknown): ResolvedHealth['slowStart'] {
+  const obj = objectOrUndefined(service, value, 'health.slowStart', true);
+  if (obj === undefined || obj === false) return undefined;
+  const window: unknown = (obj as { window?: unknown }).window;
+  if (!positiveMs(window)) throw new ConfigError(service, 'health.slowStart.window', POSITIVE_MS, window);
+  return {
+    window: window as number,
+    aggression: field(service, obj, 'aggression', 'health.slowStart.aggression', (v) => typeof v === 'number' && v > 0 && Number.isFinite(v), 'must be a finite number > 0', 1),
+    minWeight: field(service, obj, 'minWeightPercent', 'health.slowStart.minWeightPercent', (v) => typeof v === 'number' && v >= 0 && v <= 100, 'must be a number from 0 to 100', 10) / 100,
   };
 }
 

@@ -18,6 +18,8 @@ export class EndpointHealth {
   healthySince: number;
   /** Probe attempts running now. */
   probes = 0;
+  /** When its slow-start ramp began (added late, or re-admitted); -Infinity when it is not ramping. */
+  rampStart: number = -Infinity;
   /** Active checks in a row that passed, and that failed. */
   checksPassed = 0;
   checksFailed = 0;

@@ -6,6 +6,7 @@ import type { EndpointRegistry } from '../endpoints/registry.js';
 import type { HealthEvent, PanicEvent } from '../observe/events.js';
 import type { AnyAttempt, AnyResult, CallObserver } from '../observe/observer.js';
 import type { Picker } from '../pickers/picker.js';
+import { fastRandom } from '../pickers/p2c.js';
 import { ActiveChecks } from './checks.js';
 import { EndpointHealth, type HealthStatus } from './endpoint-health.js';
 
@@ -39,6 +40,10 @@ export class HealthTracker implements CallObserver {
   readonly #listener: HealthListener;
   #candidates: readonly EndpointState[] = [];
   readonly #checks: ActiveChecks | undefined;
+  /** Endpoints on a slow-start ramp now; the attempt stage looks at ramps only while there are some. */
+  ramping = 0;
+  #firstSetSeen = false;
+  readonly #random = fastRandom();
 
   constructor(options: ResolvedHealth, registry: EndpointRegistry, picker: Picker, clock: Clock, listener: HealthListener) {
     this.#options = options;
@@ -59,9 +64,18 @@ export class HealthTracker implements CallObserver {
     const now = this.#clock.now();
     let next = Infinity;
     for (const e of this.#registry.list) {
-      e.health ??= new EndpointHealth(this.#options.breaker(), now);
+      if (e.health === undefined) {
+        e.health = new EndpointHealth(this.#options.breaker(), now);
+        // The first set starts level; an endpoint that joins later ramps up.
+        if (this.#firstSetSeen) this.#startRamp(e.health, now);
+      }
       if (e.health.status === 'ejected' && e.health.until < next) next = e.health.until;
     }
+    this.#firstSetSeen ||= this.#registry.list.length > 0;
+    // Endpoints that left took their ramps with them.
+    let ramping = 0;
+    for (const e of this.#registry.list) if (e.health!.rampStart !== -Infinity) ramping++;
+    this.ramping = ramping;
     this.nextChangeAt = next;
     this.#checks?.sync(this.#registry.list);
     this.#recompute(true);
@@ -84,6 +98,7 @@ export class HealthTracker implements CallObserver {
       if (h.status === 'probing' && h.checksPassed >= checks.healthyThreshold) {
         h.breaker = this.#options.breaker();
         h.healthySince = now;
+        this.#startRamp(h, now);
         this.#set(e, h, 'healthy', 'health check passed', undefined);
         this.#recompute(false);
       }
@@ -151,6 +166,7 @@ export class HealthTracker implements CallObserver {
       } else {
         h.breaker = this.#options.breaker();
         h.healthySince = now;
+        this.#startRamp(h, now);
         this.#set(e, h, 'healthy', 'probe succeeded', undefined);
         this.#recompute(false);
       }
@@ -160,6 +176,42 @@ export class HealthTracker implements CallObserver {
     if (h.status !== 'healthy') return;
     if (!failed) h.breaker.success(CircuitState.Closed);
     else if (h.breaker.failure(CircuitState.Closed)) this.#eject(e, h, now, `breaker opened (${result.reason})`);
+  }
+
+  /**
+   * Slow start, for any picker: a ramping endpoint keeps a pick with the probability of its
+   * current share (`max(minWeight, (t / window)^(1 / aggression))`); otherwise the picker picks
+   * again, told the endpoint was tried. Called by the attempt stage while `ramping > 0`.
+   */
+  rampPick(request: { tried: readonly EndpointState[]; readonly key: string | undefined; readonly now: number }, picked: unknown): unknown {
+    const slow = this.#options.slowStart;
+    if (slow === undefined || !(picked instanceof Object) || !('health' in picked)) return picked;
+    const h = (picked as EndpointState).health;
+    if (h === undefined || h.rampStart === -Infinity) return picked;
+    const t = (request.now - h.rampStart) / slow.window;
+    if (t >= 1) {
+      h.rampStart = -Infinity;
+      this.ramping--;
+      return picked;
+    }
+    const share = Math.max(slow.minWeight, t <= 0 ? 0 : Math.pow(t, 1 / slow.aggression));
+    if (this.#random() < share) return picked;
+    const tried = request.tried;
+    request.tried = [...tried, picked as EndpointState];
+    try {
+      const other = this.#picker.pick(request);
+      return other === undefined ? picked : other;
+    } catch {
+      return picked;
+    } finally {
+      request.tried = tried;
+    }
+  }
+
+  #startRamp(h: EndpointHealth, now: number): void {
+    if (this.#options.slowStart === undefined) return;
+    if (h.rampStart === -Infinity) this.ramping++;
+    h.rampStart = now;
   }
 
   /**

@@ -119,3 +119,37 @@ describe('endpoint health (fake clock)', () => {
     }
   });
 });
+
+describe('slow start (fake clock)', () => {
+  it('an endpoint that joins later ramps from 10 % of its share to all of it over the window, with any picker', async () => {
+    const clock = new FakeClock();
+    let push!: (list: string[]) => void;
+    const client = createClient({
+      name: 'svc', clock, picker: roundRobin({ random: () => 0 }), retry: false,
+      discovery: { watch(update) { push = update; return () => {}; } },
+      health: { slowStart: { window: 10_000 } },
+    });
+    clients.push(client);
+    push(['10.0.0.1:80', '10.0.0.2:80']);
+    await client.execute(() => 1);
+    push(['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80']);
+    const shareOfNew = async (n: number): Promise<number> => {
+      let hits = 0;
+      for (let i = 0; i < n; i++) if ((await client.execute((e) => e.host)) === '10.0.0.3') hits++;
+      return hits / n;
+    };
+    const early = await shareOfNew(3_000);
+    await clock.advance(5_000);
+    const middle = await shareOfNew(3_000);
+    await clock.advance(5_000);
+    const late = await shareOfNew(3_000);
+    // Its full share is a third: about 10 % of that at first, about half at mid-window (round
+    // robin's turn order after a re-pick moves it a little), all of it after.
+    expect(early).toBeGreaterThan(0.02);
+    expect(early).toBeLessThan(0.07);
+    expect(middle).toBeGreaterThan(0.12);
+    expect(middle).toBeLessThan(0.25);
+    expect(late).toBeGreaterThan(0.3);
+    expect(late).toBeLessThan(0.36);
+  });
+});
