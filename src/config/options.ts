@@ -63,6 +63,22 @@ export interface HealthOptions {
   checks?: HealthCheckOptions | false | undefined;
   /** Ramp new and re-admitted endpoints up, or `false`. Default `false` (off). */
   slowStart?: SlowStartOptions | false | undefined;
+  /** Outlier detection against the other endpoints, or `false`. Default `false` (off). */
+  outliers?: OutlierOptions | false | undefined;
+}
+
+/**
+ * Outlier detection (Envoy semantics): every `interval`, endpoints are compared with each
+ * other on the attempts they served in it; one far worse than its peers is ejected even when
+ * it does not fail every call (which its breaker would catch).
+ */
+export interface OutlierOptions {
+  /** How often endpoints are compared, ms. Default 10 000 (Envoy `interval`). */
+  interval?: number | undefined;
+  /** Success-rate detection: eject below mean − stdevFactor × stdev. Default on (within `outliers`). */
+  successRate?: { stdevFactor?: number | undefined; minimumHosts?: number | undefined; requestVolume?: number | undefined } | false | undefined;
+  /** Failure-percentage detection: eject at or above `threshold` % failures. Default off. */
+  failurePercentage?: { threshold?: number | undefined; minimumHosts?: number | undefined; requestVolume?: number | undefined } | false | undefined;
 }
 
 /**
@@ -177,6 +193,14 @@ export interface ResolvedHealth {
   readonly probes: number;
   readonly checks: ResolvedChecks | undefined;
   readonly slowStart: { readonly window: number; readonly aggression: number; readonly minWeight: number } | undefined;
+  readonly outliers: ResolvedOutliers | undefined;
+}
+
+/** Outlier detection after validation. */
+export interface ResolvedOutliers {
+  readonly interval: number;
+  readonly successRate: { readonly stdevFactor: number; readonly minimumHosts: number; readonly requestVolume: number } | undefined;
+  readonly failurePercentage: { readonly threshold: number; readonly minimumHosts: number; readonly requestVolume: number } | undefined;
 }
 
 /** Active health checks after validation. */

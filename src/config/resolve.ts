@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../call/clock.js';
 import { ConfigError } from '../errors.js';
 import { ConsecutiveBreaker, SamplingBreaker, type IBreaker } from 'cockatiel';
-import type { ClientOptions, ResolvedChecks, ResolvedCircuit, ResolvedHealth, ResolvedHedge, ResolvedOptions, RetryOptions } from './options.js';
+import type { ClientOptions, ResolvedChecks, ResolvedOutliers, ResolvedCircuit, ResolvedHealth, ResolvedHedge, ResolvedOptions, RetryOptions } from './options.js';
 
 /** Exported defaults, so docs and tests name one source (sources in the README's option table). */
 export const DEFAULTS: {
@@ -88,6 +88,30 @@ export function resolveHealth(service: string, value: unknown): ResolvedHealth |
     probes: field(service, obj, 'probes', 'health.probes', (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1000, 'must be an integer from 1 to 1000', DEFAULTS.probes),
     checks: resolveChecks(service, obj === undefined ? undefined : (obj as { checks?: unknown }).checks),
     slowStart: resolveSlowStart(service, obj === undefined ? undefined : (obj as { slowStart?: unknown }).slowStart),
+    outliers: resolveOutliers(service, obj === undefined ? undefined : (obj as { outliers?: unknown }).outliers),
+  };
+}
+
+function resolveOutliers(service: string, value: unknown): ResolvedOutliers | undefined {
+  const obj = objectOrUndefined(service, value, 'health.outliers', true);
+  if (obj === undefined || obj === false) return undefined;
+  const count = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1;
+  const sr = objectOrUndefined(service, (obj as { successRate?: unknown }).successRate, 'health.outliers.successRate', true);
+  const fp = objectOrUndefined(service, (obj as { failurePercentage?: unknown }).failurePercentage, 'health.outliers.failurePercentage', true);
+  const p = 'health.outliers.';
+  return {
+    interval: field(service, obj, 'interval', `${p}interval`, positiveMs, POSITIVE_MS, 10_000),
+    // Envoy's defaults: stdev factor 1.9, 5 hosts, 100 requests; failure percentage 85 %, 5 hosts, 50 requests.
+    successRate: sr === false ? undefined : {
+      stdevFactor: field(service, sr, 'stdevFactor', `${p}successRate.stdevFactor`, (v) => typeof v === 'number' && v > 0 && Number.isFinite(v), 'must be a finite number > 0', 1.9),
+      minimumHosts: field(service, sr, 'minimumHosts', `${p}successRate.minimumHosts`, count, 'must be an integer ≥ 1', 5),
+      requestVolume: field(service, sr, 'requestVolume', `${p}successRate.requestVolume`, count, 'must be an integer ≥ 1', 100),
+    },
+    failurePercentage: fp === undefined || fp === false ? undefined : {
+      threshold: field(service, fp, 'threshold', `${p}failurePercentage.threshold`, (v) => typeof v === 'number' && v >= 0 && v <= 100, 'must be a number from 0 to 100', 85),
+      minimumHosts: field(service, fp, 'minimumHosts', `${p}failurePercentage.minimumHosts`, count, 'must be an integer ≥ 1', 5),
+      requestVolume: field(service, fp, 'requestVolume', `${p}failurePercentage.requestVolume`, count, 'must be an integer ≥ 1', 50),
+    },
   };
 }
 

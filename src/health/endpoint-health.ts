@@ -20,6 +20,9 @@ export class EndpointHealth {
   probes = 0;
   /** When its slow-start ramp began (added late, or re-admitted); -Infinity when it is not ramping. */
   rampStart: number = -Infinity;
+  /** Attempts that succeeded and failed in the current outlier-detection interval. */
+  intervalOk = 0;
+  intervalFailed = 0;
   /** Active checks in a row that passed, and that failed. */
   checksPassed = 0;
   checksFailed = 0;

@@ -8,6 +8,7 @@ import type { AnyAttempt, AnyResult, CallObserver } from '../observe/observer.js
 import type { Picker } from '../pickers/picker.js';
 import { fastRandom } from '../pickers/p2c.js';
 import { ActiveChecks } from './checks.js';
+import { detectOutliers } from './outliers.js';
 import { EndpointHealth, type HealthStatus } from './endpoint-health.js';
 
 /** Where the tracker reports state changes: the client turns them into events. */
@@ -43,6 +44,8 @@ export class HealthTracker implements CallObserver {
   /** Endpoints on a slow-start ramp now; the attempt stage looks at ramps only while there are some. */
   ramping = 0;
   #firstSetSeen = false;
+  /** When outlier detection next compares endpoints; Infinity when it is off. */
+  #outliersAt = Infinity;
   readonly #random = fastRandom();
 
   constructor(options: ResolvedHealth, registry: EndpointRegistry, picker: Picker, clock: Clock, listener: HealthListener) {
@@ -72,6 +75,9 @@ export class HealthTracker implements CallObserver {
       if (e.health.status === 'ejected' && e.health.until < next) next = e.health.until;
     }
     this.#firstSetSeen ||= this.#registry.list.length > 0;
+    const outliers = this.#options.outliers;
+    if (outliers !== undefined && this.#outliersAt === Infinity) this.#outliersAt = now + outliers.interval;
+    if (this.#outliersAt < next) next = this.#outliersAt;
     // Endpoints that left took their ramps with them.
     let ramping = 0;
     for (const e of this.#registry.list) if (e.health!.rampStart !== -Infinity) ramping++;
@@ -114,7 +120,11 @@ export class HealthTracker implements CallObserver {
    * `nextChangeAt` is reached.
    */
   refresh(now: number): void {
-    let next = Infinity;
+    if (now >= this.#outliersAt) {
+      this.#detectOutliers(now);
+      this.#outliersAt = now + this.#options.outliers!.interval;
+    }
+    let next = this.#outliersAt;
     let changed = false;
     for (const e of this.#registry.list) {
       const h = e.health;
@@ -158,6 +168,10 @@ export class HealthTracker implements CallObserver {
     }
     const failed = result.verdict !== 'success';
     const now = attempt.startedAt + attempt.latency;
+    if (this.#options.outliers !== undefined) {
+      if (failed) h.intervalFailed++;
+      else h.intervalOk++;
+    }
     if (result.retryAfter !== undefined && result.retryAfter > 0) this.#avoid(h, now + result.retryAfter);
     if (h.status === 'probing') {
       if (h.probes > 0) h.probes--;
@@ -206,6 +220,12 @@ export class HealthTracker implements CallObserver {
     } finally {
       request.tried = tried;
     }
+  }
+
+  #detectOutliers(now: number): void {
+    detectOutliers(this.#registry.list, this.#options.outliers!, (e, h, reason) => {
+      if (h.status === 'healthy') this.#eject(e, h, now, reason);
+    });
   }
 
   #startRamp(h: EndpointHealth, now: number): void {

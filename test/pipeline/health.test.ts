@@ -153,3 +153,48 @@ describe('slow start (fake clock)', () => {
     expect(late).toBeLessThan(0.36);
   });
 });
+
+describe('outlier detection (fake clock)', () => {
+  const six = ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80', '10.0.0.4:80', '10.0.0.5:80', '10.0.0.6:80'];
+
+  /** Every endpoint in `flaky` fails 3 attempts in every 10 (never 5 in a row: its breaker stays shut). */
+  function flakyOn(flaky: Set<string>): (e: Endpoint) => Promise<string> {
+    const seen = new Map<string, number>();
+    return async (e) => {
+      const n = seen.get(e.host) ?? 0;
+      seen.set(e.host, n + 1);
+      if (flaky.has(e.host) && n % 10 < 3) throw new Error('500');
+      return e.host;
+    };
+  }
+
+  it('an endpoint with 30 % errors among healthy peers is ejected by success rate; a uniformly failing cluster is not', async () => {
+    const { clock, client, events } = setup({ discovery: six, retry: false, health: { outliers: { interval: 10_000 } } });
+    const fn = flakyOn(new Set(['10.0.0.1']));
+    for (let i = 0; i < 900; i++) await client.execute(fn).catch(() => {});
+    expect(events).toEqual([]);
+    await clock.advance(10_000);
+    await client.execute(fn).catch(() => {});
+    expect(events.map((e) => [e.endpoint.host, e.status])).toEqual([['10.0.0.1', 'ejected']]);
+    expect(events[0]!.reason).toMatch(/^success rate 70\.0 % below/);
+
+    const uniform = setup({ discovery: six, retry: false, health: { outliers: { interval: 10_000 } } });
+    const all = flakyOn(new Set(six.map((s) => s.split(':')[0]!)));
+    for (let i = 0; i < 900; i++) await uniform.client.execute(all).catch(() => {});
+    await uniform.clock.advance(10_000);
+    await uniform.client.execute(all).catch(() => {});
+    expect(uniform.events).toEqual([]);
+  });
+
+  it('failure percentage, when asked for, ejects an endpoint at or over its threshold', async () => {
+    const { clock, client, events } = setup({
+      discovery: six, retry: false,
+      health: { outliers: { successRate: false, failurePercentage: { threshold: 25, requestVolume: 50 } } },
+    });
+    const fn = flakyOn(new Set(['10.0.0.2']));
+    for (let i = 0; i < 600; i++) await client.execute(fn).catch(() => {});
+    await clock.advance(10_000);
+    await client.execute(fn).catch(() => {});
+    expect(events.map((e) => [e.endpoint.host, e.reason])).toEqual([['10.0.0.2', '30 % of attempts failed']]);
+  });
+});
