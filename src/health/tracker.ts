@@ -6,9 +6,9 @@ import type { EndpointRegistry } from '../endpoints/registry.js';
 import type { HealthEvent, PanicEvent } from '../observe/events.js';
 import type { AnyAttempt, AnyResult, CallObserver } from '../observe/observer.js';
 import type { Picker } from '../pickers/picker.js';
-import { fastRandom } from '../pickers/p2c.js';
 import { ActiveChecks } from './checks.js';
 import { detectOutliers } from './outliers.js';
+import { SlowStart, type PickAgain } from './slow-start.js';
 import { EndpointHealth, type HealthStatus } from './endpoint-health.js';
 
 /** Where the tracker reports state changes: the client turns them into events. */
@@ -41,12 +41,10 @@ export class HealthTracker implements CallObserver {
   readonly #listener: HealthListener;
   #candidates: readonly EndpointState[] = [];
   readonly #checks: ActiveChecks | undefined;
-  /** Endpoints on a slow-start ramp now; the attempt stage looks at ramps only while there are some. */
-  ramping = 0;
+  readonly #slowStart: SlowStart | undefined;
   #firstSetSeen = false;
   /** When outlier detection next compares endpoints; Infinity when it is off. */
   #outliersAt = Infinity;
-  readonly #random = fastRandom();
 
   constructor(options: ResolvedHealth, registry: EndpointRegistry, picker: Picker, clock: Clock, listener: HealthListener) {
     this.#options = options;
@@ -54,6 +52,7 @@ export class HealthTracker implements CallObserver {
     this.#picker = picker;
     this.#clock = clock;
     this.#listener = listener;
+    this.#slowStart = options.slowStart === undefined ? undefined : new SlowStart(options.slowStart);
     this.#checks = options.checks === undefined ? undefined : new ActiveChecks(options.checks, (e, passed, reason) => this.#checked(e, passed, reason));
   }
 
@@ -79,9 +78,7 @@ export class HealthTracker implements CallObserver {
     if (outliers !== undefined && this.#outliersAt === Infinity) this.#outliersAt = now + outliers.interval;
     if (this.#outliersAt < next) next = this.#outliersAt;
     // Endpoints that left took their ramps with them.
-    let ramping = 0;
-    for (const e of this.#registry.list) if (e.health!.rampStart !== -Infinity) ramping++;
-    this.ramping = ramping;
+    this.#slowStart?.recount(this.#registry.list);
     this.nextChangeAt = next;
     this.#checks?.sync(this.#registry.list);
     this.#recompute(true);
@@ -192,46 +189,24 @@ export class HealthTracker implements CallObserver {
     else if (h.breaker.failure(CircuitState.Closed)) this.#eject(e, h, now, `breaker opened (${result.reason})`);
   }
 
-  /**
-   * Slow start, for any picker: a ramping endpoint keeps a pick with the probability of its
-   * current share (`max(minWeight, (t / window)^(1 / aggression))`); otherwise the picker picks
-   * again, told the endpoint was tried. Called by the attempt stage while `ramping > 0`.
-   */
-  rampPick(request: { tried: readonly EndpointState[]; readonly key: string | undefined; readonly now: number }, picked: unknown): unknown {
-    const slow = this.#options.slowStart;
-    if (slow === undefined || !(picked instanceof Object) || !('health' in picked)) return picked;
-    const h = (picked as EndpointState).health;
-    if (h === undefined || h.rampStart === -Infinity) return picked;
-    const t = (request.now - h.rampStart) / slow.window;
-    if (t >= 1) {
-      h.rampStart = -Infinity;
-      this.ramping--;
-      return picked;
-    }
-    const share = Math.max(slow.minWeight, t <= 0 ? 0 : Math.pow(t, 1 / slow.aggression));
-    if (this.#random() < share) return picked;
-    const tried = request.tried;
-    request.tried = [...tried, picked as EndpointState];
-    try {
-      const other = this.#picker.pick(request);
-      return other === undefined ? picked : other;
-    } catch {
-      return picked;
-    } finally {
-      request.tried = tried;
-    }
+  /** Slow start's pick adjustment (see `SlowStart.pick`); called by the attempt stage while `ramping > 0`. */
+  rampPick(request: PickAgain, picked: unknown): unknown {
+    return this.#slowStart === undefined ? picked : this.#slowStart.pick(request, picked, this.#picker);
+  }
+
+  /** Endpoints on a slow-start ramp now; the attempt stage looks at ramps only while there are some. */
+  get ramping(): number {
+    return this.#slowStart?.ramping ?? 0;
+  }
+
+  #startRamp(h: EndpointHealth, now: number): void {
+    this.#slowStart?.start(h, now);
   }
 
   #detectOutliers(now: number): void {
     detectOutliers(this.#registry.list, this.#options.outliers!, (e, h, reason) => {
       if (h.status === 'healthy') this.#eject(e, h, now, reason);
     });
-  }
-
-  #startRamp(h: EndpointHealth, now: number): void {
-    if (this.#options.slowStart === undefined) return;
-    if (h.rampStart === -Infinity) this.ramping++;
-    h.rampStart = now;
   }
 
   /**
