@@ -101,7 +101,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
       health = new HealthTracker(resolved.health, registry, picker, clock, {
         health: (event) => emitSafely(this, 'health', event),
         panic: (event) => emitSafely(this, 'panic', event),
-      });
+      }, resolved.localZone);
       observers.add(health);
     }
     this.#eventObserver = new EventObserver(this);

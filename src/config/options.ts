@@ -65,6 +65,8 @@ export interface HealthOptions {
   slowStart?: SlowStartOptions | false | undefined;
   /** Outlier detection against the other endpoints, or `false`. Default `false` (off). */
   outliers?: OutlierOptions | false | undefined;
+  /** A priority level (or the local zone) takes calls up to its healthy share × this. Default 1.4 (Envoy's overprovisioning factor). */
+  overprovisioning?: number | undefined;
 }
 
 /**
@@ -161,6 +163,12 @@ export interface ClientOptions {
   hedge?: HedgeOptions | false | undefined;
   /** Passive endpoint health, or `false` to send to every endpoint whatever its outcomes. Default on. */
   health?: HealthOptions | false | undefined;
+  /**
+   * This client's zone: within each priority, endpoints in it are preferred while enough of
+   * them are healthy (× `health.overprovisioning`), and calls spill to other zones as they fail.
+   * Default: none (zones are ignored).
+   */
+  localZone?: string | undefined;
   /** A service-level circuit breaker, or `false`. Default `false` (off). */
   circuitBreaker?: CircuitBreakerOptions | false | undefined;
   /**
@@ -194,6 +202,7 @@ export interface ResolvedHealth {
   readonly checks: ResolvedChecks | undefined;
   readonly slowStart: { readonly window: number; readonly aggression: number; readonly minWeight: number } | undefined;
   readonly outliers: ResolvedOutliers | undefined;
+  readonly overprovisioning: number;
 }
 
 /** Outlier detection after validation. */
@@ -233,6 +242,7 @@ export interface ResolvedOptions {
   hedge: ResolvedHedge | undefined;
   health: ResolvedHealth | undefined;
   circuit: ResolvedCircuit | undefined;
+  localZone: string | undefined;
   waitForEndpoints: boolean;
 }
 

@@ -89,6 +89,7 @@ export function resolveHealth(service: string, value: unknown): ResolvedHealth |
     checks: resolveChecks(service, obj === undefined ? undefined : (obj as { checks?: unknown }).checks),
     slowStart: resolveSlowStart(service, obj === undefined ? undefined : (obj as { slowStart?: unknown }).slowStart),
     outliers: resolveOutliers(service, obj === undefined ? undefined : (obj as { outliers?: unknown }).outliers),
+    overprovisioning: field(service, obj, 'overprovisioning', 'health.overprovisioning', (v) => typeof v === 'number' && v >= 1 && Number.isFinite(v), 'must be a finite number ≥ 1', 1.4),
   };
 }
 
@@ -219,5 +220,6 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     statusCodes, hedge: resolveHedge(name, options.hedge, 'hedge', DEFAULTS.hedgeMaxExtraLoad), waitForEndpoints: wait === true,
     health: resolveHealth(name, options.health),
     circuit: resolveCircuit(name, options.circuitBreaker),
+    localZone: field<string | undefined>(name, options, 'localZone', 'localZone', (v) => typeof v === 'string' && v !== '', 'must be a non-empty string', undefined),
   };
 }

@@ -1,5 +1,4 @@
 import type { EndpointState } from '../endpoints/endpoint.js';
-import { fastRandom } from '../pickers/p2c.js';
 import type { Picker } from '../pickers/picker.js';
 import type { EndpointHealth } from './endpoint-health.js';
 
@@ -21,7 +20,6 @@ export class SlowStart {
   readonly #window: number;
   readonly #aggression: number;
   readonly #minWeight: number;
-  readonly #random = fastRandom();
 
   constructor(options: { readonly window: number; readonly aggression: number; readonly minWeight: number }) {
     this.#window = options.window;
@@ -42,30 +40,41 @@ export class SlowStart {
     this.ramping = n;
   }
 
-  /**
-   * A pick on a ramping endpoint stands with the probability of its current share; otherwise
-   * the picker picks again, told the endpoint was tried. Anything else passes through.
-   */
-  pick(request: PickAgain, picked: unknown, picker: Picker): unknown {
-    if (picked === null || typeof picked !== 'object' || !('health' in picked)) return picked;
-    const h = (picked as EndpointState).health;
-    if (h === undefined || h.rampStart === -Infinity) return picked;
-    const t = (request.now - h.rampStart) / this.#window;
+  /** The share of its usual calls an endpoint gets now: 1 once its ramp is over (or without one). */
+  share(h: EndpointHealth, now: number): number {
+    if (h.rampStart === -Infinity) return 1;
+    const t = (now - h.rampStart) / this.#window;
     if (t >= 1) {
       h.rampStart = -Infinity;
       this.ramping--;
-      return picked;
+      return 1;
     }
-    const share = Math.max(this.#minWeight, t <= 0 ? 0 : Math.pow(t, 1 / this.#aggression));
-    if (this.#random() < share) return picked;
-    const tried = request.tried;
-    request.tried = [...tried, picked as EndpointState];
-    try {
-      return picker.pick(request) ?? picked;
-    } catch {
-      return picked;
-    } finally {
-      request.tried = tried;
+    return Math.max(this.#minWeight, t <= 0 ? 0 : Math.pow(t, 1 / this.#aggression));
+  }
+}
+
+/**
+ * Keeps a pick with probability `keep(endpoint)` — slow start's share times the routing's
+ * acceptance — and otherwise asks the picker again with the endpoint added to `tried`, at most
+ * three times, so that any picker ends up giving each endpoint its share.
+ */
+export function pickWithShares(request: PickAgain, picked: unknown, picker: Picker, keep: (e: EndpointState) => number, random: () => number): unknown {
+  const tried = request.tried;
+  let current = picked;
+  try {
+    for (let i = 0; i < 3; i++) {
+      if (current === null || typeof current !== 'object' || !('health' in current)) return current;
+      const p = keep(current as EndpointState);
+      if (p >= 1 || random() < p) return current;
+      request.tried = [...request.tried, current as EndpointState];
+      const again: unknown = picker.pick(request);
+      if (again === undefined) return current;
+      current = again;
     }
+    return current;
+  } catch {
+    return current;
+  } finally {
+    request.tried = tried;
   }
 }

@@ -8,7 +8,9 @@ import type { AnyAttempt, AnyResult, CallObserver } from '../observe/observer.js
 import type { Picker } from '../pickers/picker.js';
 import { ActiveChecks } from './checks.js';
 import { detectOutliers } from './outliers.js';
-import { SlowStart, type PickAgain } from './slow-start.js';
+import { route, type RoutingOptions } from './routing.js';
+import { pickWithShares, SlowStart, type PickAgain } from './slow-start.js';
+import { fastRandom } from '../pickers/p2c.js';
 import { EndpointHealth, type HealthStatus } from './endpoint-health.js';
 
 /** Where the tracker reports state changes: the client turns them into events. */
@@ -42,11 +44,16 @@ export class HealthTracker implements CallObserver {
   #candidates: readonly EndpointState[] = [];
   readonly #checks: ActiveChecks | undefined;
   readonly #slowStart: SlowStart | undefined;
+  readonly #routingOptions: RoutingOptions;
+  /** Whether the candidates span levels with different shares (priority or zone failover). */
+  #routing = false;
+  readonly #random = fastRandom();
   #firstSetSeen = false;
   /** When outlier detection next compares endpoints; Infinity when it is off. */
   #outliersAt = Infinity;
 
-  constructor(options: ResolvedHealth, registry: EndpointRegistry, picker: Picker, clock: Clock, listener: HealthListener) {
+  constructor(options: ResolvedHealth, registry: EndpointRegistry, picker: Picker, clock: Clock, listener: HealthListener, localZone: string | undefined) {
+    this.#routingOptions = { localZone, overprovisioning: options.overprovisioning };
     this.#options = options;
     this.#registry = registry;
     this.#picker = picker;
@@ -189,14 +196,23 @@ export class HealthTracker implements CallObserver {
     else if (h.breaker.failure(CircuitState.Closed)) this.#eject(e, h, now, `breaker opened (${result.reason})`);
   }
 
-  /** Slow start's pick adjustment (see `SlowStart.pick`); called by the attempt stage while `ramping > 0`. */
-  rampPick(request: PickAgain, picked: unknown): unknown {
-    return this.#slowStart === undefined ? picked : this.#slowStart.pick(request, picked, this.#picker);
+  /**
+   * Gives slow start and priority/zone failover their say on a pick (see `pickWithShares`);
+   * called by the attempt stage only while `adjusting`.
+   */
+  adjustPick(request: PickAgain, picked: unknown): unknown {
+    const slow = this.#slowStart;
+    const now = request.now;
+    return pickWithShares(request, picked, this.#picker, (e) => {
+      const h = e.health;
+      if (h === undefined) return 1;
+      return slow === undefined ? h.accept : h.accept * slow.share(h, now);
+    }, this.#random);
   }
 
-  /** Endpoints on a slow-start ramp now; the attempt stage looks at ramps only while there are some. */
-  get ramping(): number {
-    return this.#slowStart?.ramping ?? 0;
+  /** Whether picks need adjusting: some endpoint ramps up, or calls are spread over levels. */
+  get adjusting(): boolean {
+    return this.#routing || (this.#slowStart !== undefined && this.#slowStart.ramping > 0);
   }
 
   #startRamp(h: EndpointHealth, now: number): void {
@@ -282,7 +298,16 @@ export class HealthTracker implements CallObserver {
       this.#listener.panic({ active: panic, healthy: taking, total: list.length });
     }
     // In panic, or with every endpoint busy probing, calls go to all of them rather than nowhere.
-    const candidates = panic || admitted.length === 0 ? list : admitted;
+    let candidates: readonly EndpointState[];
+    if (panic || admitted.length === 0) {
+      for (const e of list) if (e.health !== undefined) e.health.accept = 1;
+      candidates = list;
+      this.#routing = false;
+    } else {
+      const routed = route(list, admitted, this.#routingOptions);
+      candidates = routed.candidates;
+      this.#routing = routed.adjusting;
+    }
     if (!force && sameEndpoints(candidates, this.#candidates)) return;
     this.#candidates = candidates;
     this.#picker.update(candidates);

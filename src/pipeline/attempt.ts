@@ -34,8 +34,8 @@ export class AttemptStage extends Stage {
     } catch (err) {
       return this.outer.done(ctx, noAttempt(new PluginError(host.options.name, 'picker', `${host.picker.name}.pick() threw`, { cause: err }), 'picker failed'));
     }
-    // Slow start: a ramping endpoint keeps only its share of picks (nothing to do while none ramps).
-    if (health !== undefined && health.ramping > 0) endpoint = health.rampPick(ctx, endpoint);
+    // Slow start and priority/zone failover: picks keep their shares (nothing to do while neither applies).
+    if (health !== undefined && health.adjusting) endpoint = health.adjustPick(ctx, endpoint);
     if (endpoint === undefined) {
       return this.outer.done(ctx, noAttempt(new NoEndpointsError(host.options.name, { cause: host.lastDiscoveryError }), 'no endpoints'));
     }

@@ -198,3 +198,57 @@ describe('outlier detection (fake clock)', () => {
     expect(events.map((e) => [e.endpoint.host, e.reason])).toEqual([['10.0.0.2', '30 % of attempts failed']]);
   });
 });
+
+describe('priority and zone failover (fake clock)', () => {
+  const share = async (client: Client, n: number, fn: (e: Endpoint) => Promise<string>): Promise<Map<string, number>> => {
+    const counts = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const host = await client.execute(fn).catch(() => 'failed');
+      counts.set(host, (counts.get(host) ?? 0) + 1 / n);
+    }
+    return counts;
+  };
+  const sum = (m: Map<string, number>, hosts: string[]): number => hosts.reduce((s, h) => s + (m.get(h) ?? 0), 0);
+
+  it('traffic stays on priority 0 while it is healthy and spills to priority 1 as it degrades (Envoy, overprovisioning 1.4)', async () => {
+    const { client } = setup({
+      discovery: [
+        { host: '10.0.0.1', port: 80, priority: 0 }, { host: '10.0.0.2', port: 80, priority: 0 },
+        { host: '10.0.1.1', port: 80, priority: 1 }, { host: '10.0.1.2', port: 80, priority: 1 },
+      ],
+      health: { maxEjectionPercent: 100 },
+    });
+    const down = new Set<string>();
+    const fn = failOn(down);
+    expect(sum(await share(client, 400, fn), ['10.0.1.1', '10.0.1.2'])).toBe(0);
+    // One of the two priority-0 endpoints ejected: 50 % healthy × 1.4 = 70 % stays, 30 % spills.
+    down.add('10.0.0.1');
+    await calls(client, 20, fn);
+    down.clear();
+    const half = await share(client, 4_000, fn);
+    expect(sum(half, ['10.0.1.1', '10.0.1.2'])).toBeGreaterThan(0.25);
+    expect(sum(half, ['10.0.1.1', '10.0.1.2'])).toBeLessThan(0.35);
+  });
+
+  it('localZone keeps traffic in the zone until the zone degrades', async () => {
+    const { client } = setup({
+      discovery: [
+        { host: '10.0.0.1', port: 80, zone: 'a' }, { host: '10.0.0.2', port: 80, zone: 'a' }, { host: '10.0.0.3', port: 80, zone: 'a' },
+        { host: '10.0.1.1', port: 80, zone: 'b' }, { host: '10.0.1.2', port: 80, zone: 'b' }, { host: '10.0.1.3', port: 80, zone: 'b' },
+      ],
+      localZone: 'a',
+      health: { maxEjectionPercent: 100 },
+    });
+    const down = new Set<string>();
+    const fn = failOn(down);
+    expect(sum(await share(client, 600, fn), ['10.0.1.1', '10.0.1.2', '10.0.1.3'])).toBe(0);
+    // Two of three in-zone endpoints out: 33 % healthy × 1.4 ≈ 47 % stays in the zone.
+    down.add('10.0.0.1');
+    down.add('10.0.0.2');
+    await calls(client, 40, fn);
+    down.clear();
+    const out = sum(await share(client, 4_000, fn), ['10.0.1.1', '10.0.1.2', '10.0.1.3']);
+    expect(out).toBeGreaterThan(0.45);
+    expect(out).toBeLessThan(0.61);
+  });
+});
