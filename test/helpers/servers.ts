@@ -16,7 +16,7 @@ export interface TestServer {
 export type Handler = (req: IncomingMessage, res: ServerResponse, server: TestServer) => void;
 
 /** Starts a node:http server with `handler`; every socket is destroyed on close. */
-export async function startServer(handler: Handler): Promise<TestServer> {
+export async function startServer(handler: Handler, port = 0): Promise<TestServer> {
   const sockets = new Set<Socket>();
   const server: Server = createServer();
   const state: TestServer = {
@@ -38,9 +38,9 @@ export async function startServer(handler: Handler): Promise<TestServer> {
     res.on('close', () => { if (!res.writableFinished) state.aborted++; });
     handler(req, res, state);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  Object.assign(state, { port, url: `http://127.0.0.1:${port}` });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as AddressInfo).port;
+  Object.assign(state, { port: bound, url: `http://127.0.0.1:${bound}` });
   return state;
 }
 

@@ -5,7 +5,7 @@ import {
   CircuitOpenError, createClient, leastRequest, peakEwma, random, ringHash, roundRobin, weightedRoundRobin,
   type AttemptEvent, type HealthEvent, type Picker,
 } from '../../src/index.js';
-import { closedPort, ok, status, type Handler } from '../helpers/servers.js';
+import { closedPort, ok, startServer, status, type Handler } from '../helpers/servers.js';
 import { closeAfterEach, sleep, until } from '../helpers/lifecycle.js';
 
 const { track, servers } = closeAfterEach();
@@ -278,5 +278,64 @@ describe('active health checks', () => {
     const ports = new Set<number>();
     for (let i = 0; i < 10; i++) ports.add(await client.execute((e) => e.port));
     expect([...ports]).toEqual([5002]);
+  });
+});
+
+describe('a killed backend, restarted', () => {
+  it('is ejected, re-admitted by a probe once it is back, and ramps up its share (slow start)', async () => {
+    const [good] = await servers(ok());
+    let victim = await startServer(ok());
+    const port = victim.port;
+    const client = track(createClient({
+      name: 'svc', discovery: [victim.url, good!.url], picker: roundRobin(),
+      health: { ejectionTime: 200, slowStart: { window: 2_000 } },
+    }));
+    const events: HealthEvent[] = [];
+    client.on('health', (e) => events.push(e));
+    expect(await load(() => client.fetch('/x'), 20, 2)).toBe(0);
+    await victim.close();
+    expect(await load(() => client.fetch('/x'), 40, 2)).toBe(0);
+    expect(events.map((e) => e.status)).toEqual(['ejected']);
+    victim = await startServer(ok(), port);
+    try {
+      await sleep(250);
+      await until(() => { void load(() => client.fetch('/x'), 2, 1); return events.some((e) => e.status === 'healthy'); }, 3_000);
+      expect(events.map((e) => e.status)).toEqual(['ejected', 'probing', 'healthy']);
+      // Fresh from its probe, it gets a small share; two seconds on, its full half.
+      const before = victim.requests.length;
+      await load(() => client.fetch('/x'), 200, 2);
+      const early = (victim.requests.length - before) / 200;
+      await sleep(2_050);
+      const mid = victim.requests.length;
+      await load(() => client.fetch('/x'), 200, 2);
+      const late = (victim.requests.length - mid) / 200;
+      expect(early).toBeLessThan(0.3);
+      expect(late).toBeGreaterThan(0.4);
+    } finally {
+      await victim.close();
+    }
+  });
+});
+
+describe('priority failover on real servers', () => {
+  it('priority 1 gets calls only as priority 0 degrades', async () => {
+    let p0Down = false;
+    const flaky: Handler = (req, res) => { req.resume(); res.writeHead(p0Down ? 503 : 200).end(); };
+    const [a, b, c, d] = await servers(flaky, ok(), ok(), ok());
+    const at = (s: { port: number }, priority: number) => ({ host: '127.0.0.1', port: s.port, priority });
+    const client = track(createClient({
+      name: 'svc', discovery: [at(a!, 0), at(b!, 0), at(c!, 1), at(d!, 1)], picker: roundRobin(),
+      health: { maxEjectionPercent: 50 },
+    }));
+    expect(await load(() => client.fetch('/x'), 100, 4)).toBe(0);
+    expect(c!.requests.length + d!.requests.length).toBe(0);
+    p0Down = true;
+    expect(await load(() => client.fetch('/x'), 100, 4)).toBe(0);
+    const before = c!.requests.length + d!.requests.length;
+    expect(await load(() => client.fetch('/x'), 1_000, 4)).toBe(0);
+    const spilled = (c!.requests.length + d!.requests.length - before) / 1_000;
+    // Half of priority 0 ejected: 50 % × 1.4 = 70 % stays there, 30 % goes to priority 1.
+    expect(spilled).toBeGreaterThan(0.22);
+    expect(spilled).toBeLessThan(0.38);
   });
 });
