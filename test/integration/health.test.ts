@@ -339,3 +339,47 @@ describe('priority failover on real servers', () => {
     expect(spilled).toBeLessThan(0.38);
   });
 });
+
+describe('outlier detection and zones on real servers', () => {
+  /** Fails 3 requests in every 10 (never 5 in a row, so no breaker opens). */
+  const thirtyPercent = (): Handler => {
+    let n = 0;
+    return (req, res) => { req.resume(); res.writeHead(n++ % 10 < 3 ? 500 : 200).end(); };
+  };
+
+  it('an endpoint with 30 % errors among healthy peers is ejected by success rate', async () => {
+    const fleet = await servers(thirtyPercent(), ok(), ok(), ok(), ok(), ok());
+    const outliers = { interval: 400, successRate: { requestVolume: 20 } };
+    const client = track(createClient({ name: 'svc', discovery: fleet.map((s) => s.url), picker: roundRobin(), retry: false, health: { outliers } }));
+    const events: HealthEvent[] = [];
+    client.on('health', (e) => events.push(e));
+    const deadline = performance.now() + 5_000;
+    while (events.length === 0 && performance.now() < deadline) await load(() => client.fetch('/x'), 60, 4);
+    expect(events[0]).toMatchObject({ status: 'ejected' });
+    expect(events[0]!.endpoint.url).toBe(fleet[0]!.url);
+    expect(events[0]!.reason).toMatch(/^success rate/);
+
+    // A uniformly failing cluster has no outlier: test/pipeline/health.test.ts shows it with
+    // exact counts (on real servers, interval boundaries make rates differ by sampling noise).
+  });
+
+  it('localZone keeps traffic in the zone until the zone degrades', async () => {
+    let sick = false;
+    const zoneA: Handler = (req, res) => { req.resume(); res.writeHead(sick ? 503 : 200).end(); };
+    const [a1, a2, b1, b2] = await servers(zoneA, zoneA, ok(), ok());
+    const at = (s: { port: number }, zone: string) => ({ host: '127.0.0.1', port: s.port, zone });
+    const client = track(createClient({
+      name: 'svc', discovery: [at(a1!, 'a'), at(a2!, 'a'), at(b1!, 'b'), at(b2!, 'b')], picker: roundRobin(),
+      localZone: 'a', health: { maxEjectionPercent: 100 },
+    }));
+    expect(await load(() => client.fetch('/x'), 100, 4)).toBe(0);
+    expect(b1!.requests.length + b2!.requests.length).toBe(0);
+    // The whole zone falls sick: it is ejected and the calls go to the other zone. (Until both
+    // in-zone endpoints are out, a call may meet only them: the other zone is not a candidate yet.)
+    sick = true;
+    await load(() => client.fetch('/x'), 100, 4);
+    const before = b1!.requests.length + b2!.requests.length;
+    expect(await load(() => client.fetch('/x'), 200, 4)).toBe(0);
+    expect(b1!.requests.length + b2!.requests.length - before).toBe(200);
+  });
+});
