@@ -6,9 +6,10 @@ import { defaultCallSettings, resolveCallOptions } from './config/call-options.j
 import type { CallOptions, ClientOptions, ExecuteOptions, ResolvedOptions } from './config/options.js';
 import { resolveClock, resolveOptions } from './config/resolve.js';
 import { startDiscovery, resolveDiscovery } from './discovery/start.js';
-import type { Endpoint } from './endpoints/endpoint.js';
+import type { Endpoint, EndpointState } from './endpoints/endpoint.js';
 import { EndpointRegistry } from './endpoints/registry.js';
 import { ClientClosedError, ConfigError } from './errors.js';
+import { Subsetter } from './health/subset.js';
 import { HealthTracker } from './health/tracker.js';
 import { Accounting } from './observe/accounting.js';
 import { EventObserver } from './observe/event-observer.js';
@@ -83,10 +84,12 @@ export class Client extends ObservedEmitter<ClientEvents> {
     this.#fetch = options.fetch;
     const now = (): number => clock.now();
     let health: HealthTracker | undefined;
+    const subsetter = resolved.subset === undefined ? undefined : new Subsetter(resolved.subset);
+    const poolOf = (all: readonly EndpointState[]): readonly EndpointState[] => (subsetter === undefined ? all : subsetter.subset(all));
     const registry = new EndpointRegistry(picker.latencyDecay ?? DEFAULT_LATENCY_DECAY, now, {
       changed: (event) => {
         // With health tracking the picker gets only the endpoints that take calls.
-        if (health === undefined) picker.update(registry.list);
+        if (health === undefined) picker.update(poolOf(registry.list));
         else health.endpointsChanged();
         this.#emitSoon('endpoints', event);
       },
@@ -101,7 +104,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
       health = new HealthTracker(resolved.health, registry, picker, clock, {
         health: (event) => emitSafely(this, 'health', event),
         panic: (event) => emitSafely(this, 'panic', event),
-      }, resolved.localZone);
+      }, resolved.localZone, poolOf);
       observers.add(health);
     }
     this.#eventObserver = new EventObserver(this);

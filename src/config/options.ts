@@ -169,6 +169,11 @@ export interface ClientOptions {
    * Default: none (zones are ignored).
    */
   localZone?: string | undefined;
+  /**
+   * Deterministic subsetting: this client uses only `size` of the endpoints, chosen so that
+   * clients numbered 0, 1, 2, … spread evenly over all of them. Default: none (every endpoint).
+   */
+  subset?: { size: number; clientId: number } | undefined;
   /** A service-level circuit breaker, or `false`. Default `false` (off). */
   circuitBreaker?: CircuitBreakerOptions | false | undefined;
   /**
@@ -243,6 +248,7 @@ export interface ResolvedOptions {
   health: ResolvedHealth | undefined;
   circuit: ResolvedCircuit | undefined;
   localZone: string | undefined;
+  subset: { readonly size: number; readonly clientId: number } | undefined;
   waitForEndpoints: boolean;
 }
 

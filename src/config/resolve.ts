@@ -155,6 +155,17 @@ export function resolveCircuit(service: string, value: unknown): ResolvedCircuit
   };
 }
 
+function resolveSubset(service: string, value: unknown): ResolvedOptions['subset'] {
+  const obj = objectOrUndefined(service, value, 'subset') as object | undefined;
+  if (obj === undefined) return undefined;
+  const int = (min: number) => (v: unknown): boolean => Number.isInteger(v) && (v as number) >= min && (v as number) <= 2 ** 31;
+  const size = (obj as { size?: unknown }).size;
+  if (!int(1)(size)) throw new ConfigError(service, 'subset.size', 'must be an integer ≥ 1', size);
+  const clientId = (obj as { clientId?: unknown }).clientId;
+  if (!int(0)(clientId)) throw new ConfigError(service, 'subset.clientId', 'must be an integer ≥ 0', clientId);
+  return { size: size as number, clientId: clientId as number };
+}
+
 function resolveStatusCodes(service: string, value: unknown): ReadonlySet<number> {
   if (value === undefined) return new Set(DEFAULTS.statusCodes);
   if (!Array.isArray(value) || !value.every((s) => Number.isInteger(s) && s >= 100 && s <= 599)) {
@@ -220,6 +231,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     statusCodes, hedge: resolveHedge(name, options.hedge, 'hedge', DEFAULTS.hedgeMaxExtraLoad), waitForEndpoints: wait === true,
     health: resolveHealth(name, options.health),
     circuit: resolveCircuit(name, options.circuitBreaker),
+    subset: resolveSubset(name, options.subset),
     localZone: field<string | undefined>(name, options, 'localZone', 'localZone', (v) => typeof v === 'string' && v !== '', 'must be a non-empty string', undefined),
   };
 }

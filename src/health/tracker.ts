@@ -44,6 +44,9 @@ export class HealthTracker implements CallObserver {
   #candidates: readonly EndpointState[] = [];
   readonly #checks: ActiveChecks | undefined;
   readonly #slowStart: SlowStart | undefined;
+  /** The endpoints this client uses: all of them, or its subset (`subset` option). */
+  #pool: readonly EndpointState[] = [];
+  readonly #poolOf: (all: readonly EndpointState[]) => readonly EndpointState[];
   readonly #routingOptions: RoutingOptions;
   /** Whether the candidates span levels with different shares (priority or zone failover). */
   #routing = false;
@@ -52,7 +55,11 @@ export class HealthTracker implements CallObserver {
   /** When outlier detection next compares endpoints; Infinity when it is off. */
   #outliersAt = Infinity;
 
-  constructor(options: ResolvedHealth, registry: EndpointRegistry, picker: Picker, clock: Clock, listener: HealthListener, localZone: string | undefined) {
+  constructor(
+    options: ResolvedHealth, registry: EndpointRegistry, picker: Picker, clock: Clock, listener: HealthListener,
+    localZone: string | undefined, poolOf: (all: readonly EndpointState[]) => readonly EndpointState[],
+  ) {
+    this.#poolOf = poolOf;
     this.#routingOptions = { localZone, overprovisioning: options.overprovisioning };
     this.#options = options;
     this.#registry = registry;
@@ -71,8 +78,9 @@ export class HealthTracker implements CallObserver {
   /** The endpoint set changed: new endpoints start healthy, and the picker gets the new candidates. */
   endpointsChanged(): void {
     const now = this.#clock.now();
+    this.#pool = this.#poolOf(this.#registry.list);
     let next = Infinity;
-    for (const e of this.#registry.list) {
+    for (const e of this.#pool) {
       if (e.health === undefined) {
         e.health = new EndpointHealth(this.#options.breaker(), now);
         // The first set starts level; an endpoint that joins later ramps up.
@@ -80,14 +88,14 @@ export class HealthTracker implements CallObserver {
       }
       if (e.health.status === 'ejected' && e.health.until < next) next = e.health.until;
     }
-    this.#firstSetSeen ||= this.#registry.list.length > 0;
+    this.#firstSetSeen ||= this.#pool.length > 0;
     const outliers = this.#options.outliers;
     if (outliers !== undefined && this.#outliersAt === Infinity) this.#outliersAt = now + outliers.interval;
     if (this.#outliersAt < next) next = this.#outliersAt;
     // Endpoints that left took their ramps with them.
-    this.#slowStart?.recount(this.#registry.list);
+    this.#slowStart?.recount(this.#pool);
     this.nextChangeAt = next;
-    this.#checks?.sync(this.#registry.list);
+    this.#checks?.sync(this.#pool);
     this.#recompute(true);
   }
 
@@ -130,7 +138,7 @@ export class HealthTracker implements CallObserver {
     }
     let next = this.#outliersAt;
     let changed = false;
-    for (const e of this.#registry.list) {
+    for (const e of this.#pool) {
       const h = e.health;
       if (h === undefined) continue;
       if (h.avoidUntil !== 0) {
@@ -220,7 +228,7 @@ export class HealthTracker implements CallObserver {
   }
 
   #detectOutliers(now: number): void {
-    detectOutliers(this.#registry.list, this.#options.outliers!, (e, h, reason) => {
+    detectOutliers(this.#pool, this.#options.outliers!, (e, h, reason) => {
       if (h.status === 'healthy') this.#eject(e, h, now, reason);
     });
   }
@@ -231,7 +239,7 @@ export class HealthTracker implements CallObserver {
    * waiting out `endpoint`'s Retry-After.
    */
   hasAlternative(endpoint: EndpointState, now: number): boolean {
-    for (const e of this.#registry.list) {
+    for (const e of this.#pool) {
       const h = e.health;
       if (e !== endpoint && (h === undefined || (h.status !== 'ejected' && h.avoidUntil <= now))) return true;
     }
@@ -271,17 +279,17 @@ export class HealthTracker implements CallObserver {
 
   #ejected(): number {
     let n = 0;
-    for (const e of this.#registry.list) if (e.health !== undefined && e.health.status !== 'healthy') n++;
+    for (const e of this.#pool) if (e.health !== undefined && e.health.status !== 'healthy') n++;
     return n;
   }
 
   #maxEjected(): number {
-    return Math.max(1, Math.floor((this.#registry.list.length * this.#options.maxEjectionPercent) / 100));
+    return Math.max(1, Math.floor((this.#pool.length * this.#options.maxEjectionPercent) / 100));
   }
 
   /** Gives the picker the endpoints that take calls now, if they changed. */
   #recompute(force: boolean): void {
-    const list = this.#registry.list;
+    const list = this.#pool;
     const cap = this.#options.probes;
     const admitted: EndpointState[] = [];
     let taking = 0;

@@ -1,0 +1,64 @@
+import type { EndpointState } from '../endpoints/endpoint.js';
+import { murmur3 } from '../pickers/ring-hash.js';
+
+/** Deterministic subsetting's settings. */
+export interface SubsetOptions {
+  /** Endpoints each client uses. */
+  readonly size: number;
+  /** This client's number among its peers (0, 1, 2, …): clients with distinct ids get balanced subsets. */
+  readonly clientId: number;
+}
+
+/**
+ * Deterministic subsetting (Google SRE book, "Load Balancing in the Datacenter"): each client
+ * talks to `size` endpoints only, so that N clients × M endpoints do not need N × M
+ * connections, and the subsets are balanced: clients are grouped in rounds of `M / size`; each
+ * round shuffles the endpoints with its own seed and hands consecutive slices to its clients,
+ * so every round covers every endpoint once and every endpoint serves the same number of
+ * clients (±1 round).
+ *
+ * Removal is gentle: when endpoints leave, a client keeps the rest of its subset and takes the
+ * next endpoints of its round's order in their place, so only the clients that used a removed
+ * endpoint change. When endpoints are added, subsets are computed afresh (new endpoints get
+ * their share).
+ */
+export class Subsetter {
+  readonly #options: SubsetOptions;
+  #subset: readonly EndpointState[] = [];
+  #known = new Set<string>();
+
+  constructor(options: SubsetOptions) {
+    this.#options = options;
+  }
+
+  /** This client's subset of `all`. */
+  subset(all: readonly EndpointState[]): readonly EndpointState[] {
+    const { size, clientId } = this.#options;
+    if (all.length <= size) return this.#keep(all, all);
+    const perRound = Math.floor(all.length / size);
+    const round = Math.floor(clientId / perRound);
+    const order = [...all].sort((a, b) => rank(round, a) - rank(round, b) || (a.id < b.id ? -1 : 1));
+    const added = all.some((e) => !this.#known.has(e.id));
+    if (added || this.#subset.length === 0) {
+      const slot = clientId % perRound;
+      return this.#keep(order.slice(slot * size, slot * size + size), all);
+    }
+    // Only removals: keep the survivors, fill the gaps from this round's order.
+    const present = new Set(all);
+    const kept = this.#subset.filter((e) => present.has(e));
+    for (let i = 0; kept.length < size && i < order.length; i++) if (!kept.includes(order[i]!)) kept.push(order[i]!);
+    return this.#keep(kept, all);
+  }
+
+  #keep(subset: readonly EndpointState[], all: readonly EndpointState[]): readonly EndpointState[] {
+    this.#subset = subset;
+    this.#known = new Set(all.map((e) => e.id));
+    // In the registry's order, so pickers see a stable list.
+    const chosen = new Set(subset);
+    return all.filter((e) => chosen.has(e));
+  }
+}
+
+function rank(round: number, e: EndpointState): number {
+  return murmur3(`${round}:${e.id}`);
+}
