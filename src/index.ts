@@ -4,7 +4,7 @@ import type { PeakEwma as PeakEwmaClass } from './observe/latency.js';
 
 export { createClient, Client } from './client.js';
 export type {
-  ClientOptions, CallOptions, ExecuteOptions, TimeoutOptions, RetryOptions, HedgeOptions, HealthOptions, CircuitBreakerOptions, Percentile, AttemptContext, Outcome, Verdict, Classify,
+  ClientOptions, CallOptions, ExecuteOptions, TimeoutOptions, RetryOptions, HedgeOptions, HealthOptions, HealthOutcome, HealthCheckOptions, SlowStartOptions, OutlierOptions, CircuitBreakerOptions, Percentile, AttemptContext, Outcome, Verdict, Classify,
 } from './config/options.js';
 export { DEFAULTS } from './config/resolve.js';
 export type { Clock, Timer } from './call/clock.js';

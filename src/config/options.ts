@@ -67,6 +67,24 @@ export interface HealthOptions {
   outliers?: OutlierOptions | false | undefined;
   /** A priority level (or the local zone) takes calls up to its healthy share × this. Default 1.4 (Envoy's overprovisioning factor). */
   overprovisioning?: number | undefined;
+  /**
+   * Whether an attempt's outcome counts against its endpoint's health. Default: every verdict
+   * but `'success'` — for `fetch`, connection errors, timeouts, 5xx and 429 (other 4xx are
+   * successes); for `execute`, thrown errors and timeouts, or what `classify` says.
+   */
+  isFailure?: ((outcome: HealthOutcome) => boolean) | undefined;
+}
+
+/** What `health.isFailure` is asked about: one finished attempt. */
+export interface HealthOutcome {
+  readonly endpoint: Endpoint;
+  readonly verdict: 'success' | 'failure' | 'retry';
+  /** `status 503`, `connection refused`, `attempt timeout`, … */
+  readonly reason: string;
+  /** HTTP status, for fetch attempts that got a response. */
+  readonly status: number | undefined;
+  /** What went wrong, for attempts without a value. */
+  readonly error: unknown;
 }
 
 /**
@@ -208,6 +226,7 @@ export interface ResolvedHealth {
   readonly slowStart: { readonly window: number; readonly aggression: number; readonly minWeight: number } | undefined;
   readonly outliers: ResolvedOutliers | undefined;
   readonly overprovisioning: number;
+  readonly isFailure: ((outcome: HealthOutcome) => boolean) | undefined;
 }
 
 /** Outlier detection after validation. */

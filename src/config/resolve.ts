@@ -89,6 +89,7 @@ export function resolveHealth(service: string, value: unknown): ResolvedHealth |
     checks: resolveChecks(service, obj === undefined ? undefined : (obj as { checks?: unknown }).checks),
     slowStart: resolveSlowStart(service, obj === undefined ? undefined : (obj as { slowStart?: unknown }).slowStart),
     outliers: resolveOutliers(service, obj === undefined ? undefined : (obj as { outliers?: unknown }).outliers),
+    isFailure: field<ResolvedHealth['isFailure']>(service, obj, 'isFailure', 'health.isFailure', (v) => typeof v === 'function', 'must be a function (outcome) => boolean', undefined),
     overprovisioning: field(service, obj, 'overprovisioning', 'health.overprovisioning', (v) => typeof v === 'number' && v >= 1 && Number.isFinite(v), 'must be a finite number ≥ 1', 1.4),
   };
 }

@@ -178,7 +178,7 @@ export class HealthTracker implements CallObserver {
       if (h.status === 'probing' && h.probes > 0 && h.probes-- === this.#options.probes) this.#recompute(false);
       return;
     }
-    const failed = result.verdict !== 'success';
+    const failed = this.#isFailure(e, result);
     const now = attempt.startedAt + attempt.latency;
     if (this.#options.outliers !== undefined) {
       if (failed) h.intervalFailed++;
@@ -225,6 +225,19 @@ export class HealthTracker implements CallObserver {
 
   #startRamp(h: EndpointHealth, now: number): void {
     this.#slowStart?.start(h, now);
+  }
+
+  /** Whether the outcome counts against the endpoint: the verdict, unless `health.isFailure` says otherwise. */
+  #isFailure(e: EndpointState, result: AnyResult): boolean {
+    const custom = this.#options.isFailure;
+    if (custom === undefined || result.verdict === 'cancelled') return result.verdict !== 'success';
+    const outcome = result.outcome;
+    try {
+      return custom({ endpoint: e, verdict: result.verdict, reason: result.reason, status: result.status, error: outcome.ok ? undefined : outcome.error }) === true;
+    } catch {
+      // A throwing rule cannot break calls: fall back to the verdict.
+      return result.verdict !== 'success';
+    }
   }
 
   #detectOutliers(now: number): void {

@@ -252,3 +252,15 @@ describe('priority and zone failover (fake clock)', () => {
     expect(out).toBeLessThan(0.61);
   });
 });
+
+describe('what counts as a failure for health', () => {
+  it('health.isFailure overrides the verdict: here timeouts-only, so thrown errors never eject', async () => {
+    const { client, events } = setup({ health: { isFailure: (o) => o.reason.endsWith('timeout') } });
+    await calls(client, 30, failOn(new Set(['10.0.0.1'])));
+    expect(events).toEqual([]);
+    const strict = setup({ health: { isFailure: () => { throw new Error('bug in the rule'); } } });
+    await calls(strict.client, 30, failOn(new Set(['10.0.0.1'])));
+    // A rule that throws falls back to the verdict.
+    expect(strict.events.map((e) => e.status)).toEqual(['ejected']);
+  });
+});
