@@ -19,7 +19,6 @@ import { ObservedEmitter } from './observe/observed-emitter.js';
 import { Observers } from './observe/observer.js';
 import { stats, type ClientStats } from './observe/stats.js';
 import { peakEwma } from './pickers/peak-ewma.js';
-import type { Picker } from './pickers/picker.js';
 import { AttemptStage } from './pipeline/attempt.js';
 import { CircuitStage } from './pipeline/circuit.js';
 import { createBackoff } from './pipeline/backoff.js';
@@ -27,6 +26,8 @@ import { RetryBudget } from './pipeline/budget.js';
 import { HedgeStage } from './pipeline/hedge.js';
 import { RetryStage } from './pipeline/retry.js';
 import { compose, type Stage } from './pipeline/stage.js';
+import { checkPicker, claimPicker } from './pickers/check.js';
+import { settlementOf } from './call/settle.js';
 import { WaitForEndpoints } from './pipeline/wait-for-endpoints.js';
 import { ExecuteTransport, type AttemptFn } from './transports/execute.js';
 import { splitFetchArgs, type BulwarkRequestInit } from './transports/fetch-args.js';
@@ -34,8 +35,6 @@ import { FetchTransport } from './transports/fetch.js';
 import type { Transport } from './transports/transport.js';
 
 const DEFAULT_LATENCY_DECAY = 10_000;
-/** Pickers hold per-client state; one used by two clients would balance neither well. */
-const pickersInUse = new WeakSet<Picker>();
 
 /**
  * Creates a client for one service: it keeps the endpoint list current from `discovery`,
@@ -126,7 +125,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
     this.#afterWait = stages[1]!;
     this.#defaults = defaultCallSettings(resolved);
     registry.onKnown(() => this.#waitStage.known());
-    pickersInUse.add(picker);
+    claimPicker(picker);
     // A static list arrives while the constructor runs: its events wait a microtask, so that
     // listeners added right after createClient() hear about the first set too.
     this.#constructing = true;
@@ -276,34 +275,5 @@ export class Client extends ObservedEmitter<ClientEvents> {
     // Once a first set is known the wait stage has nothing to do: start below it (its `done` still passes results up).
     (host.registry.known ? this.#afterWait : this.#pipeline).run(ctx);
     return promise;
-  }
-}
-
-/** The call a promise is being created for: the executor below runs synchronously inside `new Promise`. */
-let settling: CallContext<never> | undefined;
-
-function takeResolvers(resolve: (value: never) => void, reject: (error: unknown) => void): void {
-  settling!.settleWith(resolve, reject);
-}
-
-/** The caller's promise for `ctx`, without a closure per call. */
-function settlementOf<T>(ctx: CallContext<T>): Promise<T> {
-  settling = ctx as unknown as CallContext<never>;
-  const promise = new Promise<T>(takeResolvers);
-  settling = undefined;
-  return promise;
-}
-
-function checkPicker(name: string, picker: unknown): asserts picker is Picker {
-  const p = picker as Partial<Picker> | null;
-  if (p === null || typeof p !== 'object' || typeof p.pick !== 'function' || typeof p.update !== 'function') {
-    throw new ConfigError(name, 'picker', 'must be a Picker ({ name, update(endpoints), pick(request) })', picker);
-  }
-  if (pickersInUse.has(p as Picker)) {
-    throw new ConfigError(name, 'picker', 'is already used by another client (create one picker per client)', p.name);
-  }
-  const decay = p.latencyDecay;
-  if (decay !== undefined && !(typeof decay === 'number' && decay > 0 && Number.isFinite(decay))) {
-    throw new ConfigError(name, 'picker.latencyDecay', 'must be a finite number of ms > 0', decay);
   }
 }

@@ -1,4 +1,7 @@
 import type { IBreaker } from 'cockatiel';
+import type { AttemptResult } from '../call/context.js';
+import type { HealthOutcome } from '../config/options.js';
+import type { EndpointState } from '../endpoints/endpoint.js';
 
 /** Where an endpoint stands: taking calls, ejected, or back on probation after an ejection. */
 export type HealthStatus = 'healthy' | 'ejected' | 'probing';
@@ -35,5 +38,19 @@ export class EndpointHealth {
   constructor(breaker: IBreaker, now: number) {
     this.breaker = breaker;
     this.healthySince = now;
+  }
+}
+
+/**
+ * Whether an attempt's outcome counts against its endpoint: its verdict, unless the user's
+ * `health.isFailure` says otherwise. A rule that throws cannot break calls: the verdict stands.
+ */
+export function countsAsFailure(rule: ((outcome: HealthOutcome) => boolean) | undefined, e: EndpointState, result: AttemptResult<unknown>): boolean {
+  if (rule === undefined || result.verdict === 'cancelled') return result.verdict !== 'success';
+  const outcome = result.outcome;
+  try {
+    return rule({ endpoint: e, verdict: result.verdict, reason: result.reason, status: result.status, error: outcome.ok ? undefined : outcome.error }) === true;
+  } catch {
+    return result.verdict !== 'success';
   }
 }

@@ -8,10 +8,11 @@ import type { AnyAttempt, AnyResult, CallObserver } from '../observe/observer.js
 import type { Picker } from '../pickers/picker.js';
 import { ActiveChecks } from './checks.js';
 import { detectOutliers } from './outliers.js';
-import { route, type RoutingOptions } from './routing.js';
+import { admittedCandidates, sameEndpoints } from './candidates.js';
+import type { RoutingOptions } from './routing.js';
 import { pickWithShares, SlowStart, type PickAgain } from './slow-start.js';
 import { fastRandom } from '../pickers/p2c.js';
-import { EndpointHealth, type HealthStatus } from './endpoint-health.js';
+import { countsAsFailure, EndpointHealth, type HealthStatus } from './endpoint-health.js';
 
 /** Where the tracker reports state changes: the client turns them into events. */
 export interface HealthListener {
@@ -178,7 +179,7 @@ export class HealthTracker implements CallObserver {
       if (h.status === 'probing' && h.probes > 0 && h.probes-- === this.#options.probes) this.#recompute(false);
       return;
     }
-    const failed = this.#isFailure(e, result);
+    const failed = countsAsFailure(this.#options.isFailure, e, result);
     const now = attempt.startedAt + attempt.latency;
     if (this.#options.outliers !== undefined) {
       if (failed) h.intervalFailed++;
@@ -225,19 +226,6 @@ export class HealthTracker implements CallObserver {
 
   #startRamp(h: EndpointHealth, now: number): void {
     this.#slowStart?.start(h, now);
-  }
-
-  /** Whether the outcome counts against the endpoint: the verdict, unless `health.isFailure` says otherwise. */
-  #isFailure(e: EndpointState, result: AnyResult): boolean {
-    const custom = this.#options.isFailure;
-    if (custom === undefined || result.verdict === 'cancelled') return result.verdict !== 'success';
-    const outcome = result.outcome;
-    try {
-      return custom({ endpoint: e, verdict: result.verdict, reason: result.reason, status: result.status, error: outcome.ok ? undefined : outcome.error }) === true;
-    } catch {
-      // A throwing rule cannot break calls: fall back to the verdict.
-      return result.verdict !== 'success';
-    }
   }
 
   #detectOutliers(now: number): void {
@@ -302,41 +290,17 @@ export class HealthTracker implements CallObserver {
 
   /** Gives the picker the endpoints that take calls now, if they changed. */
   #recompute(force: boolean): void {
-    const list = this.#pool;
-    const cap = this.#options.probes;
-    const admitted: EndpointState[] = [];
-    let taking = 0;
-    for (const e of list) {
-      const h = e.health;
-      // With active checks, a probing endpoint waits for its checks instead of real calls.
-      const probe = h !== undefined && h.status === 'probing' && this.#checks === undefined && h.probes < cap;
-      if (h === undefined || (h.avoidUntil === 0 && (h.status === 'healthy' || probe))) admitted.push(e);
-      if (h === undefined || h.status !== 'ejected') taking++;
+    const pool = this.#pool;
+    const now = admittedCandidates(pool, {
+      probes: this.#options.probes, realCallProbes: this.#checks === undefined, panicThreshold: this.#options.panicThreshold, routing: this.#routingOptions,
+    });
+    if (now.panic !== this.panic) {
+      this.panic = now.panic;
+      this.#listener.panic({ active: now.panic, healthy: now.taking, total: pool.length });
     }
-    const panic = list.length > 0 && taking * 100 < this.#options.panicThreshold * list.length;
-    if (panic !== this.panic) {
-      this.panic = panic;
-      this.#listener.panic({ active: panic, healthy: taking, total: list.length });
-    }
-    // In panic, or with every endpoint busy probing, calls go to all of them rather than nowhere.
-    let candidates: readonly EndpointState[];
-    if (panic || admitted.length === 0) {
-      for (const e of list) if (e.health !== undefined) e.health.accept = 1;
-      candidates = list;
-      this.#routing = false;
-    } else {
-      const routed = route(list, admitted, this.#routingOptions);
-      candidates = routed.candidates;
-      this.#routing = routed.adjusting;
-    }
-    if (!force && sameEndpoints(candidates, this.#candidates)) return;
-    this.#candidates = candidates;
-    this.#picker.update(candidates);
+    this.#routing = now.routing;
+    if (!force && sameEndpoints(now.candidates, this.#candidates)) return;
+    this.#candidates = now.candidates;
+    this.#picker.update(now.candidates);
   }
-}
-
-function sameEndpoints(a: readonly EndpointState[], b: readonly EndpointState[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

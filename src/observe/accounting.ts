@@ -1,5 +1,5 @@
 import type { LatencyWindow } from './latency-window.js';
-import type { AnyAttempt, AnyCall, AnyResult, CallObserver } from './observer.js';
+import type { AnyAttempt, AnyResult, CallObserver } from './observer.js';
 
 /** Running totals shown by `stats()`. */
 export interface CallCounters {

@@ -1,5 +1,3 @@
-import type { AnyAttempt, AnyCall, AnyResult, CallObserver } from './observer.js';
-
 const SIZE = 512;
 /** Below this many samples a percentile says too little: no hedge is sent on one. */
 const MIN_SAMPLES = 20;

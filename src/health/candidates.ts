@@ -1,0 +1,50 @@
+import type { EndpointState } from '../endpoints/endpoint.js';
+import { route, type RoutingOptions } from './routing.js';
+
+/** What the picker gets now, and the state that decides it. */
+export interface Candidates {
+  readonly candidates: readonly EndpointState[];
+  /** Endpoints not ejected (healthy or probing), for the panic threshold. */
+  readonly taking: number;
+  readonly panic: boolean;
+  /** Whether picks must keep level shares (priority or zone failover across levels). */
+  readonly routing: boolean;
+}
+
+/**
+ * The endpoints that take calls now (docs/architecture.md, "Endpoint health"): healthy ones,
+ * probing ones with room for a probe (when real calls probe, i.e. without active checks), none
+ * pausing at its own request (Retry-After); then the panic guard (below `panicThreshold` %
+ * taking calls, all endpoints) and priority/zone routing over what is left.
+ *
+ * @example
+ * const { candidates, panic } = admittedCandidates(pool, { probes: 1, realCallProbes: true, panicThreshold: 50, routing });
+ */
+export function admittedCandidates(
+  pool: readonly EndpointState[],
+  options: { readonly probes: number; readonly realCallProbes: boolean; readonly panicThreshold: number; readonly routing: RoutingOptions },
+): Candidates {
+  const admitted: EndpointState[] = [];
+  let taking = 0;
+  for (const e of pool) {
+    const h = e.health;
+    const probe = h !== undefined && h.status === 'probing' && options.realCallProbes && h.probes < options.probes;
+    if (h === undefined || (h.avoidUntil === 0 && (h.status === 'healthy' || probe))) admitted.push(e);
+    if (h === undefined || h.status !== 'ejected') taking++;
+  }
+  const panic = pool.length > 0 && taking * 100 < options.panicThreshold * pool.length;
+  // In panic, or with every endpoint busy probing, calls go to all of them rather than nowhere.
+  if (panic || admitted.length === 0) {
+    for (const e of pool) if (e.health !== undefined) e.health.accept = 1;
+    return { candidates: pool, taking, panic, routing: false };
+  }
+  const routed = route(pool, admitted, options.routing);
+  return { candidates: routed.candidates, taking, panic, routing: routed.adjusting };
+}
+
+/** Whether two candidate lists hold the same endpoints in the same order. */
+export function sameEndpoints(a: readonly EndpointState[], b: readonly EndpointState[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
