@@ -67,6 +67,7 @@ export const CASES: Record<string, CaseSpec> = {
   raw: { concurrency: 1, baseline: 'raw', setup: raw },
   bulwark: { concurrency: 1, baseline: 'raw', setup: () => bulwark({}) },
   'bulwark-hedge': { concurrency: 1, baseline: 'raw', setup: () => bulwark({ hedge: { delay: 1000 } }) },
+  'bulwark-no-health': { concurrency: 1, baseline: 'raw', setup: () => bulwark({ health: false }) },
   opossum: { concurrency: 1, baseline: 'raw', setup: opossum },
   'p-retry': { concurrency: 1, baseline: 'raw', setup: pRetry },
   'cockatiel-wrap': { concurrency: 1, baseline: 'raw', setup: () => cockatiel(true) },

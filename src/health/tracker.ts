@@ -49,6 +49,8 @@ export class HealthTracker implements CallObserver {
   #pool: readonly EndpointState[] = [];
   readonly #poolOf: (all: readonly EndpointState[]) => readonly EndpointState[];
   readonly #routingOptions: RoutingOptions;
+  /** No outlier detection and no `isFailure` rule: a success needs nothing but the breaker. */
+  readonly #plain: boolean;
   /** Whether the candidates span levels with different shares (priority or zone failover). */
   #routing = false;
   readonly #random = fastRandom();
@@ -61,6 +63,7 @@ export class HealthTracker implements CallObserver {
     localZone: string | undefined, poolOf: (all: readonly EndpointState[]) => readonly EndpointState[],
   ) {
     this.#poolOf = poolOf;
+    this.#plain = options.outliers === undefined && options.isFailure === undefined;
     this.#routingOptions = { localZone, overprovisioning: options.overprovisioning };
     this.#options = options;
     this.#registry = registry;
@@ -95,6 +98,7 @@ export class HealthTracker implements CallObserver {
     if (this.#outliersAt < next) next = this.#outliersAt;
     // Endpoints that left took their ramps with them.
     this.#slowStart?.recount(this.#pool);
+    this.#updateAdjusting();
     this.nextChangeAt = next;
     this.#checks?.sync(this.#pool);
     this.#recompute(true);
@@ -163,8 +167,12 @@ export class HealthTracker implements CallObserver {
     if (changed) this.#recompute(false);
   }
 
-  attemptStarted(attempt: AnyAttempt): void {
-    const h = attempt.endpoint.health;
+  /**
+   * A probe started on `endpoint` (an attempt on a probing endpoint): called by the attempt
+   * stage rather than as an observer hook, so healthy calls do not pay for it.
+   */
+  probeStarted(endpoint: EndpointState): void {
+    const h = endpoint.health;
     if (h === undefined || h.status !== 'probing') return;
     h.probes++;
     if (h.probes >= this.#options.probes) this.#recompute(false);
@@ -177,6 +185,11 @@ export class HealthTracker implements CallObserver {
     if (result.verdict === 'cancelled') {
       // Cut short (caller abort, close, lost hedge): it says nothing about the endpoint.
       if (h.status === 'probing' && h.probes > 0 && h.probes-- === this.#options.probes) this.#recompute(false);
+      return;
+    }
+    // The common case, kept short: a healthy endpoint answered well and nothing else is tracked.
+    if (result.verdict === 'success' && h.status === 'healthy' && result.retryAfter === undefined && this.#plain) {
+      h.breaker.success(CircuitState.Closed);
       return;
     }
     const failed = countsAsFailure(this.#options.isFailure, e, result);
@@ -212,20 +225,25 @@ export class HealthTracker implements CallObserver {
   adjustPick(request: PickAgain, picked: unknown): unknown {
     const slow = this.#slowStart;
     const now = request.now;
-    return pickWithShares(request, picked, this.#picker, (e) => {
+    const chosen = pickWithShares(request, picked, this.#picker, (e) => {
       const h = e.health;
       if (h === undefined) return 1;
       return slow === undefined ? h.accept : h.accept * slow.share(h, now);
     }, this.#random);
+    this.#updateAdjusting();
+    return chosen;
   }
 
-  /** Whether picks need adjusting: some endpoint ramps up, or calls are spread over levels. */
-  get adjusting(): boolean {
-    return this.#routing || (this.#slowStart !== undefined && this.#slowStart.ramping > 0);
+  /** Whether picks need adjusting: some endpoint ramps up, or calls are spread over levels. A field: the attempt stage reads it per attempt. */
+  adjusting = false;
+
+  #updateAdjusting(): void {
+    this.adjusting = this.#routing || (this.#slowStart !== undefined && this.#slowStart.ramping > 0);
   }
 
   #startRamp(h: EndpointHealth, now: number): void {
     this.#slowStart?.start(h, now);
+    this.#updateAdjusting();
   }
 
   #detectOutliers(now: number): void {
@@ -299,6 +317,7 @@ export class HealthTracker implements CallObserver {
       this.#listener.panic({ active: now.panic, healthy: now.taking, total: pool.length });
     }
     this.#routing = now.routing;
+    this.#updateAdjusting();
     if (!force && sameEndpoints(now.candidates, this.#candidates)) return;
     this.#candidates = now.candidates;
     this.#picker.update(now.candidates);

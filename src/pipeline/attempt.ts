@@ -45,6 +45,7 @@ export class AttemptStage extends Stage {
       const error = new PluginError(host.options.name, 'picker', `${host.picker.name}.pick() returned ${what}`);
       return this.outer.done(ctx, noAttempt(error, 'picker failed'));
     }
+    if (health !== undefined && endpoint.health?.status === 'probing') health.probeStarted(endpoint);
     const attempt = new Attempt<T>(this.outer, ctx, endpoint, ctx.now, hedge);
     ctx.lastEndpoint = endpoint;
     ctx.addLive(attempt);

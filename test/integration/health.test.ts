@@ -359,8 +359,23 @@ describe('outlier detection and zones on real servers', () => {
     expect(events[0]!.endpoint.url).toBe(fleet[0]!.url);
     expect(events[0]!.reason).toMatch(/^success rate/);
 
-    // A uniformly failing cluster has no outlier: test/pipeline/health.test.ts shows it with
-    // exact counts (on real servers, interval boundaries make rates differ by sampling noise).
+  });
+
+  it('a uniformly failing cluster (every endpoint 30 % errors) ejects nothing', async () => {
+    const uniform = await servers(thirtyPercent(), thirtyPercent(), thirtyPercent(), thirtyPercent(), thirtyPercent(), thirtyPercent());
+    // Batches of 60 calls, one at a time, round robin: 10 per endpoint per interval, so every
+    // endpoint's rate in every interval is exactly 70 % and no sampling noise sets one apart.
+    const client = track(createClient({
+      name: 'svc', discovery: uniform.map((s) => s.url), picker: roundRobin(), retry: false,
+      health: { outliers: { interval: 200, successRate: { requestVolume: 10 } } },
+    }));
+    const events: HealthEvent[] = [];
+    client.on('health', (e) => events.push(e));
+    for (let batch = 0; batch < 4; batch++) {
+      await sleep(250);
+      await load(() => client.fetch('/x'), 60, 1);
+    }
+    expect(events).toEqual([]);
   });
 
   it('localZone keeps traffic in the zone until the zone degrades', async () => {
