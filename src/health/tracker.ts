@@ -118,13 +118,7 @@ export class HealthTracker implements CallObserver {
     if (passed) {
       h.checksPassed++;
       h.checksFailed = 0;
-      if (h.status === 'probing' && h.checksPassed >= checks.healthyThreshold) {
-        h.breaker = this.#options.breaker();
-        h.healthySince = now;
-        this.#startRamp(h, now);
-        this.#set(e, h, 'healthy', 'health check passed', undefined);
-        this.#recompute(false);
-      }
+      if (h.status === 'probing' && h.checksPassed >= checks.healthyThreshold) this.#readmit(e, h, now, 'health check passed');
       return;
     }
     h.checksFailed++;
@@ -204,11 +198,7 @@ export class HealthTracker implements CallObserver {
       if (failed) {
         this.#eject(e, h, now, `probe failed (${result.reason})`);
       } else {
-        h.breaker = this.#options.breaker();
-        h.healthySince = now;
-        this.#startRamp(h, now);
-        this.#set(e, h, 'healthy', 'probe succeeded', undefined);
-        this.#recompute(false);
+        this.#readmit(e, h, now, 'probe succeeded');
       }
       return;
     }
@@ -270,6 +260,15 @@ export class HealthTracker implements CallObserver {
     if (until <= h.avoidUntil) return;
     h.avoidUntil = until;
     if (until < this.nextChangeAt) this.nextChangeAt = until;
+    this.#recompute(false);
+  }
+
+  /** Back in rotation: a fresh breaker, a new stable period, and (with slow start) a ramp. */
+  #readmit(e: EndpointState, h: EndpointHealth, now: number, reason: string): void {
+    h.breaker = this.#options.breaker();
+    h.healthySince = now;
+    this.#startRamp(h, now);
+    this.#set(e, h, 'healthy', reason, undefined);
     this.#recompute(false);
   }
 
