@@ -48,3 +48,16 @@ export function sameEndpoints(a: readonly EndpointState[], b: readonly EndpointS
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/**
+ * Whether some endpoint other than `endpoint` can take a call now: neither ejected nor pausing
+ * at its own request. The retry stage then retries at once instead of waiting out
+ * `endpoint`'s Retry-After.
+ */
+export function otherTakesCalls(pool: readonly EndpointState[], endpoint: EndpointState, now: number): boolean {
+  for (const e of pool) {
+    const h = e.health;
+    if (e !== endpoint && (h === undefined || (h.status !== 'ejected' && h.avoidUntil <= now))) return true;
+  }
+  return false;
+}

@@ -8,7 +8,7 @@ import type { AnyAttempt, AnyResult, CallObserver } from '../observe/observer.js
 import type { Picker } from '../pickers/picker.js';
 import { ActiveChecks } from './checks.js';
 import { detectOutliers } from './outliers.js';
-import { admittedCandidates, sameEndpoints } from './candidates.js';
+import { admittedCandidates, otherTakesCalls, sameEndpoints } from './candidates.js';
 import type { RoutingOptions } from './routing.js';
 import { pickWithShares, SlowStart, type PickAgain } from './slow-start.js';
 import { fastRandom } from '../pickers/p2c.js';
@@ -242,17 +242,9 @@ export class HealthTracker implements CallObserver {
     });
   }
 
-  /**
-   * Whether a call can go elsewhere than `endpoint` now: another endpoint that is neither
-   * ejected nor pausing at its own request. The retry stage then retries at once instead of
-   * waiting out `endpoint`'s Retry-After.
-   */
+  /** Whether a call can go elsewhere than `endpoint` now (see `otherTakesCalls`). */
   hasAlternative(endpoint: EndpointState, now: number): boolean {
-    for (const e of this.#pool) {
-      const h = e.health;
-      if (e !== endpoint && (h === undefined || (h.status !== 'ejected' && h.avoidUntil <= now))) return true;
-    }
-    return false;
+    return otherTakesCalls(this.#pool, endpoint, now);
   }
 
   /** The endpoint asked (Retry-After) not to be called until `until`: it leaves the candidates till then. */
