@@ -3,7 +3,7 @@ import { CallContext } from './call/context.js';
 import { DeadlineWheel } from './call/deadline-wheel.js';
 import type { CallHost } from './call/host.js';
 import { defaultCallSettings, resolveCallOptions } from './config/call-options.js';
-import type { CallOptions, ClientOptions, ExecuteOptions, ResolvedOptions } from './config/options.js';
+import type { ClientOptions, ExecuteOptions, ResolvedOptions } from './config/options.js';
 import { resolveClock, resolveOptions } from './config/resolve.js';
 import { startDiscovery, resolveDiscovery } from './discovery/start.js';
 import type { Endpoint, EndpointState } from './endpoints/endpoint.js';
@@ -157,8 +157,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
   fetch(input: string | URL | Request, init?: BulwarkRequestInit): Promise<Response> {
     try {
       const args = splitFetchArgs(input, init);
-      if (args.classify !== undefined && typeof args.classify !== 'function') throw new ConfigError(this.name, 'classify', 'must be a function', args.classify);
-      const settings = resolveCallOptions(this.#options, args.options, this.#defaults);
+      const settings = resolveCallOptions(this.#options, { ...args.options, classify: args.classify }, this.#defaults);
       const transport = new FetchTransport({ service: this.name, fetch: this.#fetch ?? globalThis.fetch, statusCodes: this.#options.statusCodes }, args, settings.signal);
       return this.#run(transport, settings);
     } catch (err) {
@@ -180,8 +179,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
       let settings = this.#defaults;
       if (options !== undefined) {
         if (options === null || typeof options !== 'object') throw new ConfigError(this.name, 'options', 'must be an object', options);
-        if (options.classify !== undefined && typeof options.classify !== 'function') throw new ConfigError(this.name, 'classify', 'must be a function', options.classify);
-        settings = resolveCallOptions(this.#options, options as CallOptions, this.#defaults);
+        settings = resolveCallOptions(this.#options, options, this.#defaults);
       }
       return this.#run(new ExecuteTransport(this.name, fn, options?.classify, options?.idempotent), settings);
     } catch (err) {

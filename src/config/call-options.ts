@@ -12,9 +12,10 @@ export function defaultCallSettings(options: ResolvedOptions): CallSettings {
  * Validates one call's options against the client's: a bad one throws `ConfigError` naming
  * it (the call then rejects without sending anything, as fetch refuses a bad `signal`).
  */
-export function resolveCallOptions(options: ResolvedOptions, call: CallOptions, defaults: CallSettings): CallSettings {
+export function resolveCallOptions(options: ResolvedOptions, call: CallOptions & { classify?: unknown }, defaults: CallSettings): CallSettings {
   const service = options.name;
-  const { signal, key, timeout, hedge, idempotent } = call;
+  const { signal, key, timeout, hedge, idempotent, classify } = call;
+  if (classify !== undefined && typeof classify !== 'function') throw new ConfigError(service, 'classify', 'must be a function', classify);
   if (signal !== undefined && signal !== null && !(signal instanceof AbortSignal)) {
     throw new ConfigError(service, 'signal', 'must be an AbortSignal', signal);
   }

@@ -37,7 +37,11 @@ export class Subsetter {
     if (all.length <= size) return this.#keep(all, all);
     const perRound = Math.floor(all.length / size);
     const round = Math.floor(clientId / perRound);
-    const order = [...all].sort((a, b) => rank(round, a) - rank(round, b) || (a.id < b.id ? -1 : 1));
+    // Each endpoint's rank is hashed once, not once per comparison.
+    const order = all
+      .map((e) => ({ e, rank: murmur3(`${round}:${e.id}`) }))
+      .sort((a, b) => a.rank - b.rank || (a.e.id < b.e.id ? -1 : 1))
+      .map((r) => r.e);
     const added = all.some((e) => !this.#known.has(e.id));
     if (added || this.#subset.length === 0) {
       const slot = clientId % perRound;
@@ -57,8 +61,4 @@ export class Subsetter {
     const chosen = new Set(subset);
     return all.filter((e) => chosen.has(e));
   }
-}
-
-function rank(round: number, e: EndpointState): number {
-  return murmur3(`${round}:${e.id}`);
 }

@@ -51,7 +51,8 @@ export class CircuitStage extends Stage implements CallObserver {
   }
 
   callEnded(ctx: AnyCall, result: AnyResult): void {
-    if (result.reason === 'circuit open') return;
+    // Its own refusals say nothing about the service.
+    if (result.attempt === undefined && !result.outcome.ok && result.outcome.error instanceof CircuitOpenError) return;
     const trial = this.#trial === ctx;
     if (trial) this.#trial = undefined;
     if (result.verdict === 'cancelled') return;

@@ -36,9 +36,12 @@ export class WaitForEndpoints extends Stage {
 
   /** A first set arrived: every waiting call goes on. */
   known(): void {
-    for (const wait of this.#take()) {
+    const waiting = this.#take();
+    if (waiting.length === 0) return;
+    const now = this.#host.clock.now();
+    for (const wait of waiting) {
       if (wait.ctx.timer === wait) wait.ctx.timer = undefined;
-      wait.ctx.now = this.#host.clock.now();
+      wait.ctx.now = now;
       this.inner.run(wait.ctx);
     }
   }

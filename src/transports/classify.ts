@@ -1,6 +1,12 @@
 import type { Classify, Outcome, Verdict } from '../config/options.js';
 import type { Endpoint } from '../endpoints/endpoint.js';
+import { DEFAULTS } from '../config/resolve.js';
 import { PluginError, TimeoutError } from '../errors.js';
+
+/** The code of the error fetch throws, before sending anything, for an endpoint it cannot talk to. */
+export const UNSUPPORTED_ENDPOINT = 'ERR_BULWARK_UNSUPPORTED_ENDPOINT';
+
+const DEFAULT_RETRY_STATUSES: ReadonlySet<number> = new Set(DEFAULTS.statusCodes);
 
 /** HTTP methods retried after the request may have reached the server (RFC 9110 §9.2.2; Envoy's and undici's retry defaults). */
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
@@ -11,11 +17,12 @@ export function isIdempotentMethod(method: string | undefined): boolean {
 }
 
 /**
- * Statuses worth another try on another endpoint: the server (or a proxy in front of it)
- * says it could not handle the request now. Envoy `retry_on: 5xx-gateway, retriable-4xx(429)`.
+ * Whether a status is among the ones retried by default (`DEFAULTS.statusCodes`): the server,
+ * or a proxy in front of it, says it could not handle the request now. Envoy
+ * `retry_on: 5xx-gateway, retriable-4xx(429)`; a client's `retry.statusCodes` may differ.
  */
 export function isRetryableStatus(status: number): boolean {
-  return status === 502 || status === 503 || status === 504 || status === 429;
+  return DEFAULT_RETRY_STATUSES.has(status);
 }
 
 /**
@@ -26,7 +33,7 @@ const NOT_SENT_CODES = new Set([
   'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN',
   'UND_ERR_CONNECT_TIMEOUT',
   // Not a socket error: bulwark refused before sending (an endpoint fetch cannot talk to).
-  'ERR_BULWARK_UNSUPPORTED_ENDPOINT',
+  UNSUPPORTED_ENDPOINT,
 ]);
 
 /** Codes of failures after the connection was up: the server may have seen the request. */
@@ -60,7 +67,7 @@ export function failureReason(error: unknown): string {
   for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
     const code = (current as { code?: unknown }).code;
     if (code === 'ECONNREFUSED') return 'connection refused';
-    if (code === 'ERR_BULWARK_UNSUPPORTED_ENDPOINT') return 'unsupported endpoint scheme';
+    if (code === UNSUPPORTED_ENDPOINT) return 'unsupported endpoint scheme';
     if (typeof code === 'string' && !code.startsWith('ERR_BULWARK')) return code;
     current = (current as { cause?: unknown }).cause;
   }

@@ -1,7 +1,7 @@
 import type { Classify, Outcome } from '../config/options.js';
 import { authorizationOf, type EndpointState } from '../endpoints/endpoint.js';
 import { BulwarkError, RequestFailedError, type AttemptSummary } from '../errors.js';
-import { failureReason, isIdempotentMethod, networkFailure, retryAfterMs, runClassify } from './classify.js';
+import { failureReason, isIdempotentMethod, networkFailure, retryAfterMs, runClassify, UNSUPPORTED_ENDPOINT } from './classify.js';
 import type { FetchArgs } from './fetch-args.js';
 import type { AttemptHandle, Judgement, Transport } from './transport.js';
 
@@ -115,8 +115,6 @@ export class FetchTransport implements Transport<Response> {
 }
 
 function ignore(): void {}
-
-const UNSUPPORTED_ENDPOINT = 'ERR_BULWARK_UNSUPPORTED_ENDPOINT';
 
 /** Whether fetch can send this body again: everything but streams and async iterables. */
 export function isReplayableBody(body: unknown): boolean {
