@@ -45,6 +45,9 @@ export class AttemptStage extends Stage {
       const error = new PluginError(host.options.name, 'picker', `${host.picker.name}.pick() returned ${what}`);
       return this.outer.done(ctx, noAttempt(error, 'picker failed'));
     }
+    // A hedge exists to reach another endpoint: when the picker has no untried one left (all
+    // candidates tried, or the rest ejected), the hedge is not sent and the round goes on.
+    if (hedge && ctx.tried.includes(endpoint)) return;
     if (health !== undefined && endpoint.health?.status === 'probing') health.probeStarted(endpoint);
     const attempt = new Attempt<T>(this.outer, ctx, endpoint, ctx.now, hedge);
     ctx.lastEndpoint = endpoint;

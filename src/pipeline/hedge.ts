@@ -73,7 +73,8 @@ export class HedgeStage extends Stage {
     if (round.settled || ctx.ended) return;
     ctx.now = now;
     if (ctx.attempts >= ctx.maxAttempts || !mayStartAttempt(ctx)) return;
-    // Every endpoint already has an attempt of this call: a hedge would only double up on one.
+    // Every endpoint already has an attempt of this call: a hedge would only double up on one
+    // (a cheap early check; the attempt stage also drops a hedge picked onto a tried endpoint).
     if (ctx.host.registry.list.length <= ctx.tried.length + 1) return;
     if (!this.#budget!.tryRetry(now, ctx.hedge!.maxExtraLoad)) return;
     ctx.hedging = true;

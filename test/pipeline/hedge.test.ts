@@ -176,3 +176,21 @@ describe('hedging (fake clock)', () => {
     expect(endpoints.reduce((n, e) => n + e.inflight, 0)).toBe(0);
   });
 });
+
+describe('hedging when no untried endpoint takes calls', () => {
+  it('sends no hedge when the only other endpoint is ejected', async () => {
+    const { clock, client } = setup({ discovery: ['10.0.0.1:80', '10.0.0.2:80'] });
+    // Eject 10.0.0.2: five refused attempts in a row (each retried on 10.0.0.1).
+    for (let i = 0; i < 10; i++) {
+      await client.execute(async (e) => { if (e.host === '10.0.0.2') throw Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }); return e.host; });
+    }
+    expect(client.stats().endpoints[1]!.health!.status).toBe('ejected');
+    const s = scripted();
+    const call = client.execute(s.fn);
+    await clock.advance(200);
+    expect(s.answers.size).toBe(1);
+    s.answers.get(1)!.resolve('only');
+    await expect(call).resolves.toBe('only');
+    expect(client.stats().hedges.sent).toBe(0);
+  });
+});
