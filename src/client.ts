@@ -8,7 +8,7 @@ import { resolveClock, resolveOptions } from './config/resolve.js';
 import { startDiscovery, resolveDiscovery } from './discovery/start.js';
 import type { Endpoint, EndpointState } from './endpoints/endpoint.js';
 import { EndpointRegistry } from './endpoints/registry.js';
-import { ClientClosedError, ConfigError } from './errors.js';
+import { ClientClosedError, ConfigError, describe, redactUrl } from './errors.js';
 import { Subsetter } from './health/subset.js';
 import { HealthTracker } from './health/tracker.js';
 import { Accounting } from './observe/accounting.js';
@@ -35,6 +35,21 @@ import { FetchTransport } from './transports/fetch.js';
 import type { Transport } from './transports/transport.js';
 
 const DEFAULT_LATENCY_DECAY = 10_000;
+
+/** What a transport from another entry point (`bulwark/grpc`, `bulwark/undici`) is made from. */
+export interface TransportSetup {
+  /** The client's resolved options (its name, status codes, …). */
+  readonly options: ResolvedOptions;
+  /** The caller's signal for this call, already validated. */
+  readonly signal: AbortSignal | undefined;
+}
+
+/**
+ * Runs one call of a transport defined outside client.ts through a client's whole pipeline:
+ * `options` are validated as `execute`'s are, then `make` builds the call's transport. Internal
+ * (not exported from the package's main entry): the seam `bulwark/grpc` and `bulwark/undici` use.
+ */
+export let runTransport: <T>(client: Client, options: ExecuteOptions<T> | undefined, make: (setup: TransportSetup) => Transport<T>) => Promise<T>;
 
 /**
  * Creates a client for one service: it keeps the endpoint list current from `discovery`,
@@ -141,6 +156,9 @@ export class Client extends ObservedEmitter<ClientEvents> {
         }
       },
       error: (error) => this.#discoveryFailed(error),
+      rejected: (entry, reason) => {
+        if (this.#closed === undefined) this.#emitSoon('endpointRejected', { entry: typeof entry === 'string' ? redactUrl(entry) : describe(entry), reason: String(reason) });
+      },
     });
     this.#constructing = false;
   }
@@ -260,6 +278,21 @@ export class Client extends ObservedEmitter<ClientEvents> {
   #emitSoon<K extends 'endpoints' | 'endpointRejected' | 'discoveryError'>(name: K, event: ClientEvents[K][0]): void {
     const emit = (): void => { emitSafely(this, name, ...([event] as ClientEvents[K])); };
     if (this.#constructing) queueMicrotask(emit); else emit();
+  }
+
+  static {
+    runTransport = <T>(client: Client, options: ExecuteOptions<T> | undefined, make: (setup: TransportSetup) => Transport<T>): Promise<T> => {
+      try {
+        let settings = client.#defaults;
+        if (options !== undefined) {
+          if (options === null || typeof options !== 'object') throw new ConfigError(client.name, 'options', 'must be an object', options);
+          settings = resolveCallOptions(client.#options, options, client.#defaults);
+        }
+        return client.#run(make({ options: client.#options, signal: settings.signal }), settings);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    };
   }
 
   #run<T>(transport: Transport<T>, settings: CallSettings): Promise<T> {

@@ -30,6 +30,7 @@ export class Attempt<T> implements AttemptHandle {
   latency = 0;
   readonly #sink: AttemptSink;
   #controller: AbortController | undefined;
+  #onCancel: ((reason: unknown) => void) | undefined;
 
   constructor(sink: AttemptSink, ctx: CallContext<T>, endpoint: EndpointState, now: number, hedge: boolean) {
     this.#sink = sink;
@@ -46,6 +47,14 @@ export class Attempt<T> implements AttemptHandle {
     if (this.ended) return this.#controller?.signal ?? AbortSignal.abort(new TimeoutError(this.ctx.host.options.name, 'attempt', this.ctx.attemptTimeout, 'attempt already ended'));
     this.#controller ??= new AbortController();
     return this.#controller.signal;
+  }
+
+  remaining(): number {
+    return Math.max(0, this.deadline - this.ctx.host.clock.now());
+  }
+
+  onCancel(cancel: (reason: unknown) => void): void {
+    this.#onCancel = cancel;
   }
 
   /** The transport's promise settled with a value. */
@@ -65,15 +74,27 @@ export class Attempt<T> implements AttemptHandle {
     const ctx = this.ctx;
     const scope = timeoutScope(ctx, this.deadline);
     const error = new TimeoutError(ctx.host.options.name, scope, scope === 'total' ? ctx.totalTimeout : ctx.attemptTimeout, `attempt ${this.attempt} to ${this.endpoint.id}`);
-    this.#controller?.abort(error);
+    this.#abort(error);
     this.#end({ ok: false, error }, undefined, now);
   }
 
   /** Ends the attempt without judging it: the caller aborted, the client closed, or a hedge won. */
   cancel(error: unknown, reason: string): void {
     if (this.ended) return;
-    this.#controller?.abort(error);
+    this.#abort(error);
     this.#end({ ok: false, error }, reason, this.ctx.host.clock.now());
+  }
+
+  #abort(reason: unknown): void {
+    this.#controller?.abort(reason);
+    const cancel = this.#onCancel;
+    if (cancel === undefined) return;
+    this.#onCancel = undefined;
+    try {
+      cancel(reason);
+    } catch {
+      // A transport's cancel hook must not stop the attempt from ending.
+    }
   }
 
   #end(outcome: Outcome<T>, cancelled: string | undefined, now: number): void {

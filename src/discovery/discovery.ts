@@ -6,7 +6,9 @@ import type { EndpointInit } from '../endpoints/endpoint.js';
  * so an endpoint that stays keeps its state), and `error` when a refresh fails (the client
  * keeps the last good set and emits `discoveryError`). `watch` returns a stop function; the
  * client calls it from `close()` and awaits it when it returns a promise. Entries that fail
- * validation are dropped with an `endpointRejected` event, never thrown into callers.
+ * validation are dropped with an `endpointRejected` event, never thrown into callers. An
+ * adapter that drops a record of its source's own format (a non-JSON value, an oversized
+ * payload) reports it with `rejected(entry, reason)`: the same event, with secrets removed.
  *
  * @example
  * const fromFile = (path: string): Discovery => ({
@@ -22,6 +24,7 @@ export interface Discovery {
   watch(
     update: (endpoints: readonly EndpointInit[]) => void,
     error: (err: unknown) => void,
+    rejected: (entry: unknown, reason: string) => void,
   ): () => void | Promise<void>;
 }
 

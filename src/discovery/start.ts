@@ -8,6 +8,7 @@ import { StaticDiscovery } from './static.js';
 export interface DiscoverySink {
   update(endpoints: readonly EndpointInit[]): void;
   error(err: unknown): void;
+  rejected(entry: unknown, reason: string): void;
 }
 
 /**
@@ -16,7 +17,7 @@ export interface DiscoverySink {
  */
 export function startDiscovery(discovery: Discovery, sink: DiscoverySink): () => void | Promise<void> {
   try {
-    const stop: unknown = discovery.watch((endpoints) => sink.update(endpoints), (err) => sink.error(err));
+    const stop: unknown = discovery.watch((endpoints) => sink.update(endpoints), (err) => sink.error(err), (entry, reason) => sink.rejected(entry, reason));
     return typeof stop === 'function' ? (stop as () => void | Promise<void>) : noop;
   } catch (err) {
     sink.error(err);

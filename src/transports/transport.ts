@@ -10,6 +10,17 @@ export interface AttemptHandle {
    * closes. Created on first read, so a transport that never reads it pays nothing.
    */
   readonly signal: AbortSignal;
+  /**
+   * Milliseconds left before this attempt times out (its own timeout, cut short by the call's
+   * total deadline); at least 0. For transports with a deadline of their own (a grpc deadline).
+   */
+  remaining(): number;
+  /**
+   * Registers `cancel`, called once with the reason when the attempt is cut short (timeout,
+   * lost hedge, caller abort, close): a transport with its own abort handle (an undici
+   * dispatch controller) uses it instead of `signal`, so no AbortController is made. One per attempt.
+   */
+  onCancel(cancel: (reason: unknown) => void): void;
 }
 
 /** A transport's reading of one finished attempt. */
