@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: {
+  // Every subpath entry of package.json's exports (test/package/exports.test.ts checks they all build).
+  entry: Object.fromEntries(Object.entries({
     index: 'src/index.ts',
     etcd: 'src/etcd/index.ts',
     consul: 'src/consul/index.ts',
@@ -9,7 +11,7 @@ export default defineConfig({
     eureka: 'src/eureka/index.ts',
     grpc: 'src/grpc/index.ts',
     undici: 'src/undici/index.ts',
-  },
+  }).filter(([, file]) => existsSync(file))),
   // The peers are the user's own installs, never bundled.
   external: ['etcd3', 'node-zookeeper-client', '@grpc/grpc-js', 'undici'],
   format: ['esm'],

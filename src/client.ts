@@ -5,6 +5,7 @@ import type { CallHost } from './call/host.js';
 import { defaultCallSettings, resolveCallOptions } from './config/call-options.js';
 import type { ClientOptions, ExecuteOptions, ResolvedOptions } from './config/options.js';
 import { resolveClock, resolveOptions } from './config/resolve.js';
+import { followConfig, layLiveOptions, type ConfigSource, type LiveOptions } from './config/live.js';
 import { startDiscovery, resolveDiscovery } from './discovery/start.js';
 import type { Endpoint, EndpointState } from './endpoints/endpoint.js';
 import { EndpointRegistry } from './endpoints/registry.js';
@@ -22,7 +23,7 @@ import { peakEwma } from './pickers/peak-ewma.js';
 import { AttemptStage } from './pipeline/attempt.js';
 import { CircuitStage } from './pipeline/circuit.js';
 import { createBackoff } from './pipeline/backoff.js';
-import { RetryBudget } from './pipeline/budget.js';
+import { budgetFor, sameBudgetSettings, type RetryBudget } from './pipeline/budget.js';
 import { HedgeStage } from './pipeline/hedge.js';
 import { RetryStage } from './pipeline/retry.js';
 import { compose, type Stage } from './pipeline/stage.js';
@@ -69,18 +70,24 @@ export function createClient(options: ClientOptions): Client {
 export class Client extends ObservedEmitter<ClientEvents> {
   /** The service name given to `createClient`. */
   readonly name: string;
-  readonly #options: ResolvedOptions;
+  #options: ResolvedOptions;
+  /** createClient's options (a shallow copy), which live configuration is laid over. */
+  readonly #given: ClientOptions;
+  readonly #latencyWindow: LatencyWindow;
+  readonly #configWatches = new Set<() => Promise<void>>();
+  /** The hedge budget, kept across `reconfigure`. */
+  readonly #hedgeBudget: { budget: RetryBudget | undefined } = { budget: undefined };
   readonly #host: CallHost;
   readonly #accounting: Accounting;
   readonly #eventObserver: EventObserver;
   /** Unplugs the event observer; set while someone listens to call events. */
   #unplugEvents: (() => void) | undefined;
-  readonly #budget: RetryBudget | undefined;
-  readonly #pipeline: Stage;
-  readonly #afterWait: Stage;
+  #budget: RetryBudget | undefined;
+  #pipeline!: Stage;
+  #afterWait!: Stage;
   readonly #circuit: CircuitStage | undefined;
   readonly #waitStage: WaitForEndpoints;
-  readonly #defaults: CallSettings;
+  #defaults: CallSettings;
   readonly #fetch: typeof globalThis.fetch | undefined;
   readonly #stop: () => void | Promise<void>;
   #closed: Promise<void> | undefined;
@@ -90,6 +97,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
     super();
     const resolved = resolveOptions(options);
     this.#options = resolved;
+    this.#given = { ...options };
     this.name = resolved.name;
     const clock = resolveClock(resolved.name, options.clock);
     const discovery = resolveDiscovery(resolved.name, options.discovery);
@@ -111,6 +119,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
       failed: (error) => this.#discoveryFailed(error),
     });
     const latencyWindow = new LatencyWindow();
+    this.#latencyWindow = latencyWindow;
     this.#accounting = new Accounting(latencyWindow, resolved.health === undefined);
     const observers = new Observers();
     observers.add(this.#accounting);
@@ -123,21 +132,15 @@ export class Client extends ObservedEmitter<ClientEvents> {
     }
     this.#eventObserver = new EventObserver(this);
     this.#host = { options: resolved, registry, picker, clock, wheel: new DeadlineWheel(clock), observers, health, lastDiscoveryError: undefined, lastCallId: 0 };
-    const { budget } = resolved;
-    this.#budget = budget === false ? undefined : new RetryBudget(budget.ratio, budget.minPerSecond, budget.window, now());
+    this.#budget = budgetFor(resolved.budget, now());
     this.#waitStage = new WaitForEndpoints(this.#host);
-    // The documented order (docs/architecture.md, "Stages"): wait for endpoints → retry → hedge → attempt.
-    const retryStage = new RetryStage(this.#budget, createBackoff(resolved.backoffBase, resolved.backoffCap));
     let circuit: CircuitStage | undefined;
     if (resolved.circuit !== undefined) {
       circuit = new CircuitStage(resolved.circuit, (state, previous) => emitSafely(this, 'circuit', { state, previous }));
       observers.add(circuit);
     }
     this.#circuit = circuit;
-    // A stage that is configured off is not in the pipeline at all.
-    const stages: Stage[] = circuit === undefined ? [this.#waitStage, retryStage] : [this.#waitStage, circuit, retryStage];
-    this.#pipeline = compose([...stages, new HedgeStage(latencyWindow), new AttemptStage()]);
-    this.#afterWait = stages[1]!;
+    this.#compose(resolved);
     this.#defaults = defaultCallSettings(resolved);
     registry.onKnown(() => this.#waitStage.known());
     claimPicker(picker);
@@ -247,6 +250,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
   async #shutdown(): Promise<void> {
     const error = new ClientClosedError(this.name);
     this.#host.health?.stop();
+    for (const stop of [...this.#configWatches]) await stop();
     for (const call of this.#host.wheel.entries()) (call as CallContext<unknown>).interrupt(error);
     try {
       await this.#stop();
@@ -255,6 +259,58 @@ export class Client extends ObservedEmitter<ClientEvents> {
     } finally {
       this.removeAllListeners();
     }
+  }
+
+  /**
+   * Changes the client's policies while it runs: `document` (timeouts, retry, hedge, health
+   * numbers; see {@link LiveOptions}) is laid over the options given to `createClient` and
+   * validated as they were. Calls started from now on use it; calls in flight finish under the
+   * configuration they started with. An invalid document throws `ConfigError` and changes
+   * nothing. Emits `configChanged`.
+   *
+   * @example
+   * users.reconfigure({ retry: false });   // stop retrying (an incident), …
+   * users.reconfigure({});                 // … and back to createClient's options
+   */
+  reconfigure(document: LiveOptions): void {
+    if (this.#closed !== undefined) throw new ClientClosedError(this.name);
+    const resolved = resolveOptions(layLiveOptions(this.#given, document));
+    const host = this.#host;
+    const before = this.#options.budget;
+    if (!sameBudgetSettings(before, resolved.budget)) this.#budget = budgetFor(resolved.budget, host.clock.now());
+    this.#options = resolved;
+    host.options = resolved;
+    this.#defaults = defaultCallSettings(resolved);
+    this.#compose(resolved);
+    if (resolved.health !== undefined) host.health?.reconfigure(resolved.health);
+    emitSafely(this, 'configChanged', { document });
+  }
+
+  /**
+   * Follows a configuration source: each document it delivers is applied with
+   * {@link Client.reconfigure}. A document that fails validation, or a failing source, emits
+   * `configRejected` and the last good configuration stays. Returns a stop function;
+   * `close()` stops every source too.
+   *
+   * @example
+   * import { etcdConfig } from 'bulwark/etcd';
+   * const stop = users.watchConfig(etcdConfig({ client: etcd, key: 'config/users' }));
+   */
+  watchConfig(source: ConfigSource): () => Promise<void> {
+    if (this.#closed !== undefined) throw new ClientClosedError(this.name);
+    if (source === null || typeof source !== 'object' || typeof (source as { watch?: unknown }).watch !== 'function') {
+      throw new ConfigError(this.name, 'watchConfig', 'needs a ConfigSource ({ watch(update, error) })', source);
+    }
+    const rejected = (error: unknown): void => { emitSafely(this, 'configRejected', { error }); };
+    const stopSource = followConfig(source, (document) => {
+      if (this.#closed === undefined) this.reconfigure(document as LiveOptions);
+    }, rejected);
+    const stop = async (): Promise<void> => {
+      this.#configWatches.delete(stop);
+      await stopSource();
+    };
+    this.#configWatches.add(stop);
+    return stop;
   }
 
   /** Plugs the event observer in only while someone listens to a call event. */
@@ -293,6 +349,19 @@ export class Client extends ObservedEmitter<ClientEvents> {
         return Promise.reject(err);
       }
     };
+  }
+
+  /**
+   * Builds the stages below the wait for endpoints from `resolved`, in the documented order
+   * (docs/architecture.md, "Stages"): wait for endpoints → circuit → retry → hedge → attempt.
+   * A stage configured off is not in the pipeline at all. Called again by `reconfigure`: calls
+   * in flight keep the stages they started in, which still report up to the same outer stages.
+   */
+  #compose(resolved: ResolvedOptions): void {
+    const retry = new RetryStage(this.#budget, createBackoff(resolved.backoffBase, resolved.backoffCap));
+    const outer: Stage[] = this.#circuit === undefined ? [this.#waitStage] : [this.#waitStage, this.#circuit];
+    this.#pipeline = compose([...outer, retry, new HedgeStage(this.#latencyWindow, this.#hedgeBudget), new AttemptStage()]);
+    this.#afterWait = outer.length > 1 ? outer[1]! : retry;
   }
 
   #run<T>(transport: Transport<T>, settings: CallSettings): Promise<T> {

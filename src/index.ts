@@ -7,13 +7,14 @@ export type {
   ClientOptions, CallOptions, ExecuteOptions, TimeoutOptions, RetryOptions, HedgeOptions, HealthOptions, HealthOutcome, HealthCheckOptions, SlowStartOptions, OutlierOptions, CircuitBreakerOptions, Percentile, AttemptContext, Outcome, Verdict, Classify,
 } from './config/options.js';
 export { DEFAULTS } from './config/resolve.js';
+export type { LiveOptions, LiveHealthKey, ConfigSource } from './config/live.js';
 export type { Clock, Timer } from './call/clock.js';
 export type { BulwarkRequestInit } from './transports/fetch-args.js';
 export type { AttemptFn } from './transports/execute.js';
 export type { RetryBudgetOptions } from './pipeline/budget.js';
 export type { ClientStats, EndpointStats, EndpointHealthStats } from './observe/stats.js';
 export type {
-  ClientEvents, EndpointsEvent, AttemptEvent, RetryEvent, HedgeEvent, HealthEvent, PanicEvent, CircuitEvent, BudgetExhaustedEvent, DiscoveryErrorEvent, EndpointRejectedEvent,
+  ClientEvents, EndpointsEvent, AttemptEvent, RetryEvent, HedgeEvent, HealthEvent, PanicEvent, CircuitEvent, BudgetExhaustedEvent, DiscoveryErrorEvent, EndpointRejectedEvent, ConfigChangedEvent, ConfigRejectedEvent,
 } from './observe/events.js';
 export { BulwarkError, NoEndpointsError, TimeoutError, ClientClosedError, ConfigError, PluginError, RequestFailedError, CircuitOpenError } from './errors.js';
 export type { TimeoutScope, PluginKind, AttemptSummary } from './errors.js';

@@ -8,7 +8,8 @@ import type { DeadlineWheel } from './deadline-wheel.js';
 
 /** What every call of one client shares: built once by the client, read by the stages. */
 export interface CallHost {
-  readonly options: ResolvedOptions;
+  /** Replaced by `client.reconfigure`; a call reads what it needs of it when it starts. */
+  options: ResolvedOptions;
   readonly registry: EndpointRegistry;
   readonly picker: Picker;
   readonly clock: Clock;

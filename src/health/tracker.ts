@@ -37,7 +37,7 @@ export class HealthTracker implements CallObserver {
   nextChangeAt: number = Infinity;
   /** Whether calls go to every endpoint because too few are healthy. */
   panic = false;
-  readonly #options: ResolvedHealth;
+  #options: ResolvedHealth;
   readonly #registry: EndpointRegistry;
   readonly #picker: Picker;
   readonly #clock: Clock;
@@ -72,6 +72,17 @@ export class HealthTracker implements CallObserver {
     this.#listener = listener;
     this.#slowStart = options.slowStart === undefined ? undefined : new SlowStart(options.slowStart);
     this.#checks = options.checks === undefined ? undefined : new ActiveChecks(options.checks, (e, passed, reason) => this.#checked(e, passed, reason));
+  }
+
+  /**
+   * Takes the live health numbers of `options` (`client.reconfigure`): ejection times, the
+   * max-ejection and panic thresholds, probes. Ejections in progress keep their end time; the
+   * candidates are recomputed at once under the new thresholds.
+   */
+  reconfigure(options: ResolvedHealth): void {
+    const { ejectionTime, maxEjectionTime, maxEjectionPercent, panicThreshold, probes } = options;
+    this.#options = { ...this.#options, ejectionTime, maxEjectionTime, maxEjectionPercent, panicThreshold, probes };
+    this.#recompute(false);
   }
 
   /** Stops the active checks (the client is closing). */

@@ -101,6 +101,18 @@ export interface EndpointRejectedEvent {
   readonly reason: string;
 }
 
+/** `reconfigure` applied a document (directly or from a `watchConfig` source). */
+export interface ConfigChangedEvent {
+  /** The document as given. */
+  readonly document: unknown;
+}
+
+/** A configuration document was invalid, or its source failed: the last good configuration stays. */
+export interface ConfigRejectedEvent {
+  /** A `ConfigError` naming the bad key, or the source's error. */
+  readonly error: unknown;
+}
+
 /**
  * The client's events, by name. Subscribe with `client.on(name, listener)`.
  *
@@ -118,6 +130,8 @@ export interface ClientEvents {
   budgetExhausted: [event: BudgetExhaustedEvent];
   discoveryError: [event: DiscoveryErrorEvent];
   endpointRejected: [event: EndpointRejectedEvent];
+  configChanged: [event: ConfigChangedEvent];
+  configRejected: [event: ConfigRejectedEvent];
 }
 
 /**

@@ -86,3 +86,14 @@ export class RetryBudget {
     this.#slot = bucket % BUCKETS;
   }
 }
+
+/** The client's retry budget for resolved `retry.budget` settings; `undefined` when it is off. */
+export function budgetFor(settings: { ratio: number; minPerSecond: number; window: number } | false, now: number): RetryBudget | undefined {
+  return settings === false ? undefined : new RetryBudget(settings.ratio, settings.minPerSecond, settings.window, now);
+}
+
+/** Whether two resolved `retry.budget` settings are the same (then `reconfigure` keeps the budget and what it has counted). */
+export function sameBudgetSettings(a: { ratio: number; minPerSecond: number; window: number } | false, b: { ratio: number; minPerSecond: number; window: number } | false): boolean {
+  if (a === false || b === false) return a === b;
+  return a.ratio === b.ratio && a.minPerSecond === b.minPerSecond && a.window === b.window;
+}

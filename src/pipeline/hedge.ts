@@ -20,11 +20,13 @@ const HEDGE_LOST = new DOMException('another attempt of this call answered first
  */
 export class HedgeStage extends Stage {
   readonly #window: LatencyWindow;
-  #budget: RetryBudget | undefined;
+  /** Shared with the stages that replace this one on `reconfigure`, so hedges stay within one budget. */
+  readonly #shared: { budget: RetryBudget | undefined };
 
-  constructor(window: LatencyWindow) {
+  constructor(window: LatencyWindow, shared: { budget: RetryBudget | undefined } = { budget: undefined }) {
     super();
     this.#window = window;
+    this.#shared = shared;
   }
 
   run<T>(ctx: CallContext<T>): void {
@@ -33,8 +35,8 @@ export class HedgeStage extends Stage {
       this.inner.run(ctx);
       return;
     }
-    this.#budget ??= new RetryBudget(policy.maxExtraLoad, 0, HEDGE_WINDOW_MS, ctx.now);
-    if (ctx.attempts === 0) this.#budget.recordCall(ctx.now);
+    const budget = (this.#shared.budget ??= new RetryBudget(policy.maxExtraLoad, 0, HEDGE_WINDOW_MS, ctx.now));
+    if (ctx.attempts === 0) budget.recordCall(ctx.now);
     const delay = policy.percentile ? this.#window.percentile(policy.delay) : policy.delay;
     const round = new HedgeRound<T>(this, ctx, delay === undefined ? Infinity : ctx.now + delay);
     ctx.round = round;
@@ -76,7 +78,7 @@ export class HedgeStage extends Stage {
     // Every endpoint already has an attempt of this call: a hedge would only double up on one
     // (a cheap early check; the attempt stage also drops a hedge picked onto a tried endpoint).
     if (ctx.host.registry.list.length <= ctx.tried.length + 1) return;
-    if (!this.#budget!.tryRetry(now, ctx.hedge!.maxExtraLoad)) return;
+    if (!this.#shared.budget!.tryRetry(now, ctx.hedge!.maxExtraLoad)) return;
     ctx.hedging = true;
     this.inner.run(ctx);
   }

@@ -1,0 +1,118 @@
+// Live configuration (docs/architecture.md, "Live configuration"): which of a client's options
+// may change while it runs, and how a document is laid over the options given to createClient.
+import { ConfigError } from '../errors.js';
+import type { ClientOptions, HealthOptions, HedgeOptions, RetryOptions, TimeoutOptions } from './options.js';
+
+/**
+ * The policies a running client can change (`client.reconfigure`, `client.watchConfig`): the
+ * JSON-shaped part of `createClient`'s options. Each top-level key given replaces the value
+ * passed to `createClient` for that key; a key left out falls back to it. `health` is the
+ * exception: its numbers are laid over `createClient`'s health options, whose functions and
+ * feature switches (breaker, checks, outliers, slow start) stay as created.
+ *
+ * @example
+ * users.reconfigure({ retry: false });                     // no retries from the next call on
+ * users.reconfigure({ timeout: { attempt: 500 }, hedge: { delay: 'p95' } });
+ * users.reconfigure({});                                   // back to createClient's options
+ */
+export interface LiveOptions {
+  timeout?: TimeoutOptions | undefined;
+  retry?: RetryOptions | false | undefined;
+  hedge?: HedgeOptions | false | undefined;
+  health?: Pick<HealthOptions, LiveHealthKey> | undefined;
+}
+
+/** The health options that may change while the client runs. */
+export type LiveHealthKey = 'ejectionTime' | 'maxEjectionTime' | 'maxEjectionPercent' | 'panicThreshold' | 'probes';
+
+const LIVE_KEYS: ReadonlySet<string> = new Set(['timeout', 'retry', 'hedge', 'health']);
+const LIVE_HEALTH_KEYS: ReadonlySet<string> = new Set<LiveHealthKey>(['ejectionTime', 'maxEjectionTime', 'maxEjectionPercent', 'panicThreshold', 'probes']);
+
+/**
+ * A source of configuration documents for `client.watchConfig`: like a discovery adapter,
+ * `watch` calls `update` with each complete document (a parsed JSON object) and `error` when
+ * reading the source fails, and returns its stop function. `bulwark/etcd`'s `etcdConfig`
+ * is one; a file watcher is a few lines (examples/live-config.ts).
+ *
+ * @example
+ * const fromFile = (path: string): ConfigSource => ({
+ *   watch(update, error) {
+ *     const read = () => readFile(path, 'utf8').then((t) => update(JSON.parse(t)), error);
+ *     void read();
+ *     const watcher = watch(path, read);
+ *     return () => watcher.close();
+ *   },
+ * });
+ */
+export interface ConfigSource {
+  watch(update: (document: unknown) => void, error: (err: unknown) => void): () => void | Promise<void>;
+}
+
+/**
+ * `given` (createClient's options) with `document` laid over it, for `resolveOptions` to
+ * validate as it validates createClient's. Throws `ConfigError` for what may not change
+ * while the client runs, naming the key.
+ */
+export function layLiveOptions(given: ClientOptions, document: unknown): ClientOptions {
+  const service = given.name;
+  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+    throw new ConfigError(service, 'config', 'must be an object of live options (timeout, retry, hedge, health)', document);
+  }
+  const doc = document as Record<string, unknown>;
+  for (const key of Object.keys(doc)) {
+    if (!LIVE_KEYS.has(key)) throw new ConfigError(service, `config.${key}`, 'cannot change while the client runs (live options: timeout, retry, hedge, health); create a new client', doc[key]);
+  }
+  const merged: ClientOptions = { ...given };
+  if ('timeout' in doc) merged.timeout = doc.timeout === undefined ? given.timeout : (doc.timeout as TimeoutOptions);
+  if ('retry' in doc) merged.retry = doc.retry === undefined ? given.retry : (doc.retry as RetryOptions | false);
+  if ('hedge' in doc) merged.hedge = doc.hedge === undefined ? given.hedge : (doc.hedge as HedgeOptions | false);
+  if (doc.health !== undefined) merged.health = layHealth(given, doc.health);
+  return merged;
+}
+
+function layHealth(given: ClientOptions, health: unknown): HealthOptions {
+  const service = given.name;
+  if (given.health === false) throw new ConfigError(service, 'config.health', 'health tracking is off for this client (health: false) and cannot be turned on while it runs', health);
+  if (health === null || typeof health !== 'object' || Array.isArray(health)) throw new ConfigError(service, 'config.health', 'must be an object', health);
+  for (const key of Object.keys(health)) {
+    if (!LIVE_HEALTH_KEYS.has(key)) {
+      throw new ConfigError(service, `config.health.${key}`, `cannot change while the client runs (live: ${[...LIVE_HEALTH_KEYS].join(', ')})`, (health as Record<string, unknown>)[key]);
+    }
+  }
+  return { ...(given.health ?? {}), ...(health as HealthOptions) };
+}
+
+/**
+ * Starts `source` and hands each document to `apply`; what `apply` throws, and what the source
+ * reports as an error, goes to `rejected`. A source that throws on start counts as a failed
+ * read. Returns a stop function (safe to call twice) after which nothing reaches `apply`.
+ */
+export function followConfig(source: ConfigSource, apply: (document: unknown) => void, rejected: (error: unknown) => void): () => Promise<void> {
+  let active = true;
+  let stopSource: () => void | Promise<void> = () => {};
+  const report = (error: unknown): void => {
+    if (active) rejected(error);
+  };
+  try {
+    const stop: unknown = source.watch((document) => {
+      if (!active) return;
+      try {
+        apply(document);
+      } catch (err) {
+        rejected(err);
+      }
+    }, report);
+    if (typeof stop === 'function') stopSource = stop as () => void | Promise<void>;
+  } catch (err) {
+    report(err);
+  }
+  return async () => {
+    if (!active) return;
+    active = false;
+    try {
+      await stopSource();
+    } catch (err) {
+      rejected(err);
+    }
+  };
+}
