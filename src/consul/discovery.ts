@@ -1,0 +1,147 @@
+// consulDiscovery: Consul's health endpoint read with blocking queries, following Consul's
+// "Blocking Queries" implementation notes: reset an index that goes backwards, never block on
+// an index below 1, rate-limit the loop, allow for the wait/16 jitter, back off on errors.
+import { BulwarkError } from '../errors.js';
+import type { Discovery } from '../discovery/discovery.js';
+import type { EndpointInit } from '../endpoints/endpoint.js';
+import { retrySource, sleep } from '../discovery/support.js';
+import { messageOf, requestSource, snippet } from '../discovery/http-source.js';
+import { mapEntries } from './entries.js';
+import { resolveConsulOptions, type ConsulDiscoveryOptions, type ResolvedConsulOptions } from './options.js';
+
+/**
+ * Consul answered with an error status or with something that is not the documented shape.
+ * `status` is the HTTP status when there was one. The message never holds the ACL token.
+ *
+ * @example
+ * client.on('discoveryError', ({ error }) => { if (error instanceof ConsulError && error.status === 403) alertAclProblem(); });
+ */
+export class ConsulError extends BulwarkError {
+  /** The HTTP status Consul answered with, if it answered. */
+  readonly status: number | undefined;
+  constructor(service: string, message: string, status?: number, options?: { cause?: unknown }) {
+    super('ERR_BULWARK_CONSUL', service, `${service}: ${message}`, options);
+    this.status = status;
+  }
+}
+
+/** One answer of the health endpoint: its `X-Consul-Index` and its entries. */
+interface Answer {
+  readonly index: bigint;
+  readonly entries: readonly unknown[];
+  /** Consul hid entries the token may not read (`X-Consul-Results-Filtered-By-ACLs`, Consul ≥ 1.13). */
+  readonly filtered: boolean;
+}
+
+/**
+ * Discovery from Consul's `/v1/health/service/:service` with blocking queries: the set follows
+ * a change as soon as Consul reports it. Healthy instances only (`passingOnly`, default true);
+ * address from `Service.Address` (else `Node.Address`), `Service.Port`, weight from
+ * `Service.Weights`, metadata from `Service.Meta` plus `consul.tags` (the tags joined with
+ * `,`), `consul.node`, `consul.serviceId`, `consul.datacenter`, `consul.health`; zone from the
+ * `zoneMetaKey` meta entry. Consul unreachable: the client keeps the last good set, a
+ * `discoveryError` says why, and the adapter retries with backoff.
+ *
+ * @example
+ * import { consulDiscovery } from 'bulwark/consul';
+ * const users = createClient({ name: 'users', discovery: consulDiscovery({ service: 'users', url: 'http://127.0.0.1:8500', token: process.env.CONSUL_HTTP_TOKEN }) });
+ */
+export function consulDiscovery(options: ConsulDiscoveryOptions): Discovery {
+  const settings = resolveConsulOptions(options);
+  return {
+    watch(update, error, rejected) {
+      const controller = new AbortController();
+      const done = run(settings, controller.signal, update, error, rejected).catch((err: unknown) => {
+        if (!controller.signal.aborted) error(err);
+      });
+      return () => {
+        controller.abort();
+        return done;
+      };
+    },
+  };
+}
+
+async function run(
+  o: ResolvedConsulOptions,
+  signal: AbortSignal,
+  update: (endpoints: readonly EndpointInit[]) => void,
+  error: (err: unknown) => void,
+  rejected: (entry: unknown, reason: string) => void,
+): Promise<void> {
+  let index = 0n;
+  let pushed: string | undefined;
+  while (!signal.aborted) {
+    const started = performance.now();
+    let answer: Answer;
+    try {
+      const asked = index;
+      answer = await retrySource(() => query(o, asked, signal), signal, error, o.backoff);
+    } catch {
+      return; // only an abort ends retrySource
+    }
+    if (signal.aborted) return;
+    const previous = index;
+    // Consul: an index lower than the last one means the data was reset (a snapshot restore…):
+    // start over with a non-blocking read. An index below 1 would not block: use 1.
+    if (answer.index < previous) index = 0n;
+    else index = answer.index > 0n ? answer.index : 1n;
+    if (previous === 0n || answer.index !== previous) {
+      const { endpoints, rejected: dropped } = mapEntries(answer.entries, o);
+      for (const r of dropped) rejected(r.entry, r.reason);
+      if (answer.entries.length === 0 && answer.filtered) {
+        // An empty answer because of ACLs is a token problem, not a service without instances.
+        error(new ConsulError(o.service, 'Consul hid every instance from this token (X-Consul-Results-Filtered-By-ACLs): it needs service:read and node:read; keeping the last good set'));
+      } else if (endpoints.length === 0 && dropped.length > 0) {
+        error(new ConsulError(o.service, `every one of the ${dropped.length} instances Consul returned was invalid; keeping the last good set`));
+      } else {
+        const key = JSON.stringify(endpoints);
+        if (key !== pushed) {
+          pushed = key;
+          update(endpoints);
+        }
+      }
+    }
+    await sleep(o.minInterval - (performance.now() - started), signal);
+  }
+}
+
+/** One request: blocking when `index` > 0, for at most `wait` plus Consul's jitter (wait/16) plus `timeout`. */
+async function query(o: ResolvedConsulOptions, index: bigint, signal: AbortSignal): Promise<Answer> {
+  const params = new URLSearchParams();
+  if (o.datacenter !== undefined) params.append('dc', o.datacenter);
+  for (const tag of o.tags) params.append('tag', tag);
+  if (o.passingOnly) params.append('passing', 'true');
+  if (index > 0n) {
+    params.append('index', index.toString());
+    params.append('wait', `${Math.ceil(o.wait)}ms`);
+  }
+  const query = params.toString();
+  const url = `${o.url}/v1/health/service/${encodeURIComponent(o.service)}${query === '' ? '' : `?${query}`}`;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (o.token !== undefined) headers['x-consul-token'] = o.token;
+  const timeout = index > 0n ? o.wait + o.wait / 16 + o.timeout : o.timeout;
+  let res;
+  try {
+    res = await requestSource(o.fetch, { url, headers, timeout, maxBytes: o.maxResponseBytes }, url, signal);
+  } catch (err) {
+    if (signal.aborted) throw err;
+    throw new ConsulError(o.service, hide(messageOf(err), o.token), undefined, { cause: err });
+  }
+  if (res.status !== 200) throw new ConsulError(o.service, `Consul answered ${res.status}: ${hide(snippet(res.text), o.token)}`, res.status);
+  const header = res.headers.get('x-consul-index');
+  if (header === null || !/^\d{1,20}$/.test(header)) throw new ConsulError(o.service, 'Consul answered without a valid X-Consul-Index header', res.status);
+  let body: unknown;
+  try {
+    body = JSON.parse(res.text);
+  } catch {
+    throw new ConsulError(o.service, 'Consul answered with a body that is not JSON', res.status);
+  }
+  if (!Array.isArray(body)) throw new ConsulError(o.service, 'Consul answered with JSON that is not an array of health entries', res.status);
+  return { index: BigInt(header), entries: body, filtered: res.headers.get('x-consul-results-filtered-by-acls') === 'true' };
+}
+
+/** Removes the token from text that may echo it (a proxy's error page). */
+function hide(text: string, token: string | undefined): string {
+  return token === undefined || token === '' ? text : text.split(token).join('(token)');
+}

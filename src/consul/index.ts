@@ -1,0 +1,6 @@
+// bulwark/consul: discovery from Consul's HTTP API (README, "Consul").
+export { consulDiscovery, ConsulError } from './discovery.js';
+export { CONSUL_DEFAULTS } from './options.js';
+export type { ConsulDiscoveryOptions } from './options.js';
+export type { SourceBackoff } from '../discovery/support.js';
+export type { FetchFn } from '../discovery/http-source.js';

@@ -1,0 +1,129 @@
+// One HTTP request to a registry's REST API (Consul, Eureka) for a discovery adapter: over the
+// user's `fetch`, bounded in time (an unref'd timer, cleared when the request ends) and in
+// size (the body is read up to a limit), and aborted at once when the adapter stops.
+
+import { ConfigError } from '../errors.js';
+
+/** The `fetch` an adapter uses: the global one, or the user's (a proxy, a test double). */
+export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
+
+/** What one registry request asks for. */
+export interface SourceRequest {
+  readonly url: string;
+  readonly method?: string | undefined;
+  readonly headers?: Record<string, string> | undefined;
+  readonly body?: string | undefined;
+  /** The request's whole time budget, ms: headers and body. */
+  readonly timeout: number;
+  /** Largest body read, in bytes; a bigger one fails the request. */
+  readonly maxBytes: number;
+}
+
+/** A registry's answer: status, headers, and the body as text. */
+export interface SourceResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+}
+
+/** Why a registry request failed before any answer could be used: timed out, too large, or the network. */
+export class SourceRequestError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SourceRequestError';
+  }
+}
+
+/**
+ * Sends one request and reads its body as text. Rejects with a {@link SourceRequestError} when
+ * the request fails, takes longer than `timeout` or returns more than `maxBytes`; with the
+ * abort reason when `signal` aborts. `shownUrl` is what error messages name (no secrets).
+ *
+ * @example
+ * const r = await requestSource(fetch, { url, timeout: 10_000, maxBytes: 1 << 20 }, 'http://consul:8500/v1/…', signal);
+ */
+export async function requestSource(fetchFn: FetchFn, req: SourceRequest, shownUrl: string, signal: AbortSignal): Promise<SourceResponse> {
+  if (signal.aborted) throw signal.reason;
+  const controller = new AbortController();
+  let timedOut = false;
+  const onAbort = (): void => controller.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new SourceRequestError(`${req.method ?? 'GET'} ${shownUrl} timed out after ${req.timeout} ms`));
+  }, req.timeout);
+  timer.unref();
+  try {
+    const init: RequestInit = { method: req.method ?? 'GET', signal: controller.signal, redirect: 'error' };
+    if (req.headers !== undefined) init.headers = req.headers;
+    if (req.body !== undefined) init.body = req.body;
+    const response = await fetchFn(req.url, init);
+    const text = await readText(response, req.maxBytes, shownUrl, controller);
+    return { status: response.status, headers: response.headers, text };
+  } catch (err) {
+    if (signal.aborted) throw signal.reason;
+    if (timedOut) throw controller.signal.reason;
+    if (err instanceof SourceRequestError) throw err;
+    throw new SourceRequestError(`${req.method ?? 'GET'} ${shownUrl} failed: ${messageOf(err)}`, { cause: err });
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Reads a body up to `maxBytes`, cancelling the stream (and so the connection) past it. */
+async function readText(response: Response, maxBytes: number, shownUrl: string, controller: AbortController): Promise<string> {
+  const tooLarge = (): SourceRequestError => new SourceRequestError(`${shownUrl} answered more than ${maxBytes} bytes`);
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes) {
+    controller.abort(tooLarge());
+    throw tooLarge();
+  }
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      controller.abort(tooLarge());
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
+/** A short message for an unknown thrown value, with fetch's `cause` (ECONNREFUSED …) when it has one. */
+export function messageOf(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+  return `${err.message}${cause}`;
+}
+
+/** The first `max` characters of a registry's error body, on one line, for an error message. */
+export function snippet(text: string, max = 200): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+
+/**
+ * Checks a registry's base URL: http or https, without userinfo (credentials go in headers),
+ * query or fragment. Returns it without a trailing slash.
+ * @throws ConfigError naming `url` (shown without credentials).
+ */
+export function checkBaseUrl(url: unknown, who: string): string {
+  const bad = (): ConfigError => new ConfigError(who, 'url', 'must be an http:// or https:// URL without credentials, query or fragment', url);
+  if (typeof url !== 'string') throw bad();
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw bad();
+  }
+  if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.username !== '' || parsed.password !== '' || parsed.search !== '' || parsed.hash !== '' || url.includes('@')) throw bad();
+  return parsed.href.replace(/\/+$/, '');
+}

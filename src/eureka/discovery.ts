@@ -1,0 +1,155 @@
+// eurekaDiscovery: the instances of one application from Eureka's REST API, refreshed every
+// `interval` as Eureka's client does, by full fetches of /apps/{APP} or by deltas checked
+// against the registry's hash code.
+import type { Discovery } from '../discovery/discovery.js';
+import type { EndpointInit } from '../endpoints/endpoint.js';
+import { ConfigError } from '../errors.js';
+import { retrySource, sleep } from '../discovery/support.js';
+import { EurekaError } from './errors.js';
+import { eurekaRequest, failed, jsonObject } from './http.js';
+import { asList, essentials, isObject, mapInstances, type InstanceSettings } from './instances.js';
+import { RegistryMirror } from './mirror.js';
+import { EUREKA_DEFAULTS, ms, resolveConnection, type EurekaDiscoveryOptions, type ResolvedConnection } from './options.js';
+
+const WHO = 'eurekaDiscovery';
+
+interface Settings extends InstanceSettings {
+  readonly c: ResolvedConnection;
+  readonly interval: number;
+  readonly delta: boolean;
+  readonly maxBytes: number;
+}
+
+/**
+ * Discovery from Eureka: the `UP` instances of `app`, on their secure port (https) when it is
+ * enabled and `secure` allows, else their plain port; host from `ipAddr` (or `hostName`);
+ * metadata from the instance's metadata plus `eureka.instanceId`, `eureka.app`,
+ * `eureka.hostName`, `eureka.vipAddress`; zone from an Amazon `availability-zone` or the
+ * `zone` metadata entry. Refreshed every 30 s; Eureka down: the client keeps the last good
+ * set, a `discoveryError` says why, and the adapter retries with backoff.
+ *
+ * @example
+ * import { eurekaDiscovery } from 'bulwark/eureka';
+ * const orders = createClient({ name: 'orders', discovery: eurekaDiscovery({ url: 'http://eureka:8761/eureka', app: 'ORDERS' }) });
+ */
+export function eurekaDiscovery(options: EurekaDiscoveryOptions): Discovery {
+  const c = resolveConnection(WHO, options);
+  const secure = options.secure ?? EUREKA_DEFAULTS.secure;
+  if (secure !== 'prefer' && secure !== 'only' && secure !== 'never') throw new ConfigError(WHO, 'secure', "must be 'prefer', 'only' or 'never'", secure);
+  const delta = options.delta ?? EUREKA_DEFAULTS.delta;
+  const useHostName = options.useHostName ?? EUREKA_DEFAULTS.useHostName;
+  if (typeof delta !== 'boolean') throw new ConfigError(WHO, 'delta', 'must be a boolean', delta);
+  if (typeof useHostName !== 'boolean') throw new ConfigError(WHO, 'useHostName', 'must be a boolean', useHostName);
+  if (options.vipAddress !== undefined && (typeof options.vipAddress !== 'string' || options.vipAddress === '')) throw new ConfigError(WHO, 'vipAddress', 'must be a non-empty string', options.vipAddress);
+  const settings: Settings = {
+    c, app: c.app, secure, delta, useHostName, vipAddress: options.vipAddress,
+    interval: ms(WHO, 'interval', options.interval ?? EUREKA_DEFAULTS.interval, 1),
+    maxBytes: ms(WHO, 'maxResponseBytes', options.maxResponseBytes ?? EUREKA_DEFAULTS.maxResponseBytes, 1, 2 ** 31),
+  };
+  return {
+    watch(update, error, rejected) {
+      const controller = new AbortController();
+      const done = run(settings, controller.signal, update, error, rejected).catch((err: unknown) => {
+        if (!controller.signal.aborted) error(err);
+      });
+      return () => {
+        controller.abort();
+        return done;
+      };
+    },
+  };
+}
+
+async function run(
+  s: Settings,
+  signal: AbortSignal,
+  update: (endpoints: readonly EndpointInit[]) => void,
+  error: (err: unknown) => void,
+  rejected: (entry: unknown, reason: string) => void,
+): Promise<void> {
+  const source = new Source(s, signal);
+  let seen: string | undefined;
+  let pushed: string | undefined;
+  while (!signal.aborted) {
+    let instances: unknown[];
+    try {
+      instances = await retrySource(() => source.refresh(), signal, error, s.c.backoff);
+    } catch {
+      return; // only an abort ends retrySource
+    }
+    // Heartbeats change timestamps on every refresh; only the fields that make an endpoint count.
+    const key = JSON.stringify(instances.map(essentials));
+    if (key !== seen) {
+      seen = key;
+      const { endpoints, rejected: dropped } = mapInstances(instances, s);
+      for (const r of dropped) rejected(r.entry, r.reason);
+      if (endpoints.length === 0 && dropped.length > 0) {
+        error(new EurekaError(s.app, `every one of the ${dropped.length} instances Eureka returned was invalid; keeping the last good set`));
+      } else {
+        const set = JSON.stringify(endpoints);
+        if (set !== pushed) {
+          pushed = set;
+          update(endpoints);
+        }
+      }
+    }
+    await sleep(s.interval, signal);
+  }
+}
+
+/** Where instances come from: `/apps/{APP}`, or the whole registry kept current by deltas. */
+class Source {
+  readonly #s: Settings;
+  readonly #signal: AbortSignal;
+  readonly #mirror: RegistryMirror | undefined;
+  #useDelta: boolean;
+  #haveFull = false;
+
+  constructor(s: Settings, signal: AbortSignal) {
+    this.#s = s;
+    this.#signal = signal;
+    this.#useDelta = s.delta;
+    this.#mirror = s.delta ? new RegistryMirror(s.app) : undefined;
+  }
+
+  async refresh(): Promise<unknown[]> {
+    const mirror = this.#mirror;
+    if (!this.#useDelta || mirror === undefined) return this.#fetchApp();
+    if (!this.#haveFull) return this.#fetchAll(mirror);
+    const res = await eurekaRequest(this.#s.c, '/apps/delta', this.#signal, { maxBytes: this.#s.maxBytes });
+    if (res.status === 403 || res.status === 404 || res.status === 501) {
+      // The server has deltas turned off (Eureka answers 403 then): full fetches of the app from now on.
+      this.#useDelta = false;
+      return this.#fetchApp();
+    }
+    const hashcode = mirror.apply(applicationsOf(this.#s.c, jsonObject(this.#s.c, res, 'GET /apps/delta'), 'GET /apps/delta'));
+    if (hashcode !== undefined && hashcode === mirror.hashcode()) return mirror.instances();
+    // A missed or reordered delta: the copy differs from the server's; start again from a full fetch.
+    this.#haveFull = false;
+    return this.#fetchAll(mirror);
+  }
+
+  async #fetchAll(mirror: RegistryMirror): Promise<unknown[]> {
+    const res = await eurekaRequest(this.#s.c, '/apps', this.#signal, { maxBytes: this.#s.maxBytes });
+    mirror.replace(applicationsOf(this.#s.c, jsonObject(this.#s.c, res, 'GET /apps'), 'GET /apps'));
+    this.#haveFull = true;
+    return mirror.instances();
+  }
+
+  async #fetchApp(): Promise<unknown[]> {
+    const path = `/apps/${encodeURIComponent(this.#s.app)}`;
+    const res = await eurekaRequest(this.#s.c, path, this.#signal, { maxBytes: this.#s.maxBytes });
+    // Eureka answers 404 for an app with no instance at all; so does a wrong URL. Either way the
+    // last good set stays, with an error saying so.
+    if (res.status === 404) throw new EurekaError(this.#s.app, `Eureka does not know the application ${this.#s.app} (GET ${path} answered 404)`, 404);
+    if (res.status !== 200) throw failed(this.#s.c, res, `GET ${path}`);
+    const body = jsonObject(this.#s.c, res, `GET ${path}`);
+    if (!isObject(body.application)) throw new EurekaError(this.#s.app, `Eureka answered GET ${path} without an "application" object`, res.status);
+    return asList(body.application.instance);
+  }
+}
+
+function applicationsOf(c: ResolvedConnection, body: Record<string, unknown>, what: string): Record<string, unknown> {
+  if (!isObject(body.applications)) throw new EurekaError(c.app, `Eureka answered ${what} without an "applications" object`, 200);
+  return body.applications;
+}

@@ -1,0 +1,43 @@
+// Eureka's REST calls: JSON in and out, errors as EurekaError without any header value.
+import { messageOf, requestSource, snippet, type SourceResponse } from '../discovery/http-source.js';
+import { EurekaError } from './errors.js';
+import type { ResolvedConnection } from './options.js';
+
+/** Sends one request to `{url}{path}`; a network failure or timeout becomes a EurekaError. */
+export async function eurekaRequest(c: ResolvedConnection, path: string, signal: AbortSignal, init: { method?: string; body?: string; maxBytes?: number } = {}): Promise<SourceResponse> {
+  const url = `${c.url}${path}`;
+  const headers: Record<string, string> = { ...c.headers, accept: 'application/json' };
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  try {
+    return await requestSource(c.fetch, { url, method: init.method, headers, body: init.body, timeout: c.timeout, maxBytes: init.maxBytes ?? 1024 * 1024 }, url, signal);
+  } catch (err) {
+    if (signal.aborted) throw err;
+    throw new EurekaError(c.app, hide(messageOf(err), c.headers), undefined, { cause: err });
+  }
+}
+
+/** The JSON object of a 200 answer, or a EurekaError saying what was wrong. */
+export function jsonObject(c: ResolvedConnection, res: SourceResponse, what: string): Record<string, unknown> {
+  if (res.status !== 200) throw failed(c, res, what);
+  let body: unknown;
+  try {
+    body = JSON.parse(res.text);
+  } catch {
+    throw new EurekaError(c.app, `Eureka answered ${what} with a body that is not JSON (was Accept: application/json ignored?)`, res.status);
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new EurekaError(c.app, `Eureka answered ${what} with JSON that is not an object`, res.status);
+  return body as Record<string, unknown>;
+}
+
+/** A EurekaError for an unexpected status. */
+export function failed(c: ResolvedConnection, res: SourceResponse, what: string): EurekaError {
+  const body = snippet(res.text);
+  return new EurekaError(c.app, `Eureka answered ${what} with ${res.status}${body === '' ? '' : `: ${hide(body, c.headers)}`}`, res.status);
+}
+
+/** Removes header values (credentials) from text that may echo them. */
+function hide(text: string, headers: Record<string, string>): string {
+  let out = text;
+  for (const v of Object.values(headers)) if (v.length >= 4) out = out.split(v).join('(hidden)');
+  return out;
+}

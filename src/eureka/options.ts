@@ -1,0 +1,121 @@
+// eurekaDiscovery's and eurekaRegistration's options, their defaults (with their sources) and validation.
+import { ConfigError } from '../errors.js';
+import { SOURCE_BACKOFF, type SourceBackoff } from '../discovery/support.js';
+import { checkBaseUrl, type FetchFn } from '../discovery/http-source.js';
+
+/** Which port of an instance to call: `'prefer'` the secure one when it is enabled (https), `'only'` secure ones, `'never'` the plain one (http). */
+export type EurekaSecurePort = 'prefer' | 'only' | 'never';
+
+/** What both Eureka functions share. */
+export interface EurekaConnection {
+  /** Eureka's service URL, with its path, e.g. `'http://eureka:8761/eureka'` (Spring Cloud's `defaultZone`). No userinfo: pass `headers`. */
+  readonly url: string;
+  /** The application name; Eureka upper-cases it. */
+  readonly app: string;
+  /** Extra request headers (an `Authorization` for a secured server); never shown in events or errors. */
+  readonly headers?: Record<string, string> | undefined;
+  /** Time allowed per request, ms; default 8 000 (Eureka client's `eurekaServerReadTimeoutSeconds`). */
+  readonly timeout?: number | undefined;
+  /** Backoff after a failed request; default 1 s doubling to 30 s, jittered (bulwark's `SOURCE_BACKOFF`). */
+  readonly backoff?: SourceBackoff | undefined;
+  /** The `fetch` to use; default the global `fetch`. */
+  readonly fetch?: FetchFn | undefined;
+}
+
+/** Options of {@link eurekaDiscovery}. */
+export interface EurekaDiscoveryOptions extends EurekaConnection {
+  /** Refresh interval, ms; default 30 000 (Eureka client's `registryFetchIntervalSeconds`). */
+  readonly interval?: number | undefined;
+  /**
+   * Fetch deltas (`/apps/delta`) after a first full fetch of the whole registry (`/apps`), checked
+   * against `apps__hashcode` as Eureka's client does; default `false`: fetch `/apps/{APP}` each
+   * time, as Eureka's client does when it watches a single VIP (`registryRefreshSingleVipAddress`).
+   */
+  readonly delta?: boolean | undefined;
+  /** Which port to call; default `'prefer'` (Spring Cloud's `EurekaServiceInstance`: https when the secure port is enabled). */
+  readonly secure?: EurekaSecurePort | undefined;
+  /** Call `hostName` instead of `ipAddr`; default `false` (`ipAddr`, falling back to `hostName` when empty). */
+  readonly useHostName?: boolean | undefined;
+  /** Only instances with this `vipAddress` (or `secureVipAddress` for secure ports); default: all. */
+  readonly vipAddress?: string | undefined;
+  /** Largest response read, bytes; default 32 MiB. */
+  readonly maxResponseBytes?: number | undefined;
+}
+
+/** The instance a service registers; Eureka's `InstanceInfo` fields. */
+export interface EurekaInstance {
+  /** Unique id; default `hostName:app:port` (Spring Cloud's default instance id). */
+  readonly instanceId?: string | undefined;
+  readonly hostName: string;
+  readonly ipAddr: string;
+  /** Plain (http) port; at least one of `port` and `securePort`. */
+  readonly port?: number | undefined;
+  readonly securePort?: number | undefined;
+  /** Default: the app name in lower case (Spring Cloud's default). */
+  readonly vipAddress?: string | undefined;
+  readonly secureVipAddress?: string | undefined;
+  readonly metadata?: Record<string, string> | undefined;
+  readonly homePageUrl?: string | undefined;
+  readonly statusPageUrl?: string | undefined;
+  readonly healthCheckUrl?: string | undefined;
+}
+
+/** Options of {@link eurekaRegistration}. */
+export interface EurekaRegistrationOptions extends EurekaConnection {
+  readonly instance: EurekaInstance;
+  /** Heartbeat interval, ms; default 30 000 (Eureka's `leaseRenewalIntervalInSeconds`). */
+  readonly heartbeatInterval?: number | undefined;
+  /** Lease duration told to Eureka, ms (sent in whole seconds); default 90 000 (Eureka's `leaseExpirationDurationInSeconds`). */
+  readonly leaseDuration?: number | undefined;
+  /** Hears every failed registration, heartbeat or deregistration. */
+  readonly onError?: ((error: unknown) => void) | undefined;
+}
+
+/** Defaults of the Eureka options. */
+export const EUREKA_DEFAULTS: Readonly<{ interval: number; delta: boolean; secure: EurekaSecurePort; useHostName: boolean; timeout: number; maxResponseBytes: number; heartbeatInterval: number; leaseDuration: number }> = Object.freeze({
+  interval: 30_000,
+  delta: false,
+  secure: 'prefer',
+  useHostName: false,
+  timeout: 8_000,
+  maxResponseBytes: 32 * 1024 * 1024,
+  heartbeatInterval: 30_000,
+  leaseDuration: 90_000,
+});
+
+/** The shared options, resolved. */
+export interface ResolvedConnection {
+  readonly url: string;
+  readonly app: string;
+  readonly headers: Record<string, string>;
+  readonly timeout: number;
+  readonly backoff: Required<SourceBackoff>;
+  readonly fetch: FetchFn;
+}
+
+export function resolveConnection(who: string, o: EurekaConnection): ResolvedConnection {
+  if (o === null || typeof o !== 'object') throw new ConfigError(who, 'options', 'must be an object', o);
+  const url = checkBaseUrl(o.url, who);
+  if (typeof o.app !== 'string' || !/^[A-Za-z0-9._-]+$/.test(o.app)) throw new ConfigError(who, 'app', 'must be an application name (letters, digits, ".", "_", "-")', o.app);
+  const headers: Record<string, string> = {};
+  if (o.headers !== undefined) {
+    if (o.headers === null || typeof o.headers !== 'object') throw new ConfigError(who, 'headers', 'must be an object of strings', typeof o.headers);
+    for (const [k, v] of Object.entries(o.headers)) {
+      if (typeof v !== 'string' || /[\r\n]/.test(v)) throw new ConfigError(who, `headers.${k}`, 'must be a string without line breaks', '(hidden)');
+      headers[k.toLowerCase()] = v;
+    }
+  }
+  const fetchFn = o.fetch ?? ((input: string, init: RequestInit) => globalThis.fetch(input, init));
+  if (typeof fetchFn !== 'function') throw new ConfigError(who, 'fetch', 'must be a function', fetchFn);
+  return {
+    url, app: o.app.toUpperCase(), headers, fetch: fetchFn,
+    timeout: ms(who, 'timeout', o.timeout ?? EUREKA_DEFAULTS.timeout, 1),
+    backoff: { min: ms(who, 'backoff.min', o.backoff?.min ?? SOURCE_BACKOFF.min, 1), max: ms(who, 'backoff.max', o.backoff?.max ?? SOURCE_BACKOFF.max, 1) },
+  };
+}
+
+/** A number of ms from `min` to one hour. */
+export function ms(who: string, path: string, value: unknown, min: number, max = 3_600_000): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) throw new ConfigError(who, path, `must be a number from ${min} to ${max}`, value);
+  return value;
+}

@@ -1,0 +1,129 @@
+// eurekaRegistration: a service registers itself with Eureka, renews its lease with heartbeats
+// (registering again when Eureka has forgotten it), and cancels the lease on stop.
+import { ConfigError } from '../errors.js';
+import { retrySource, sleep } from '../discovery/support.js';
+import { EurekaError } from './errors.js';
+import { eurekaRequest, failed } from './http.js';
+import { EUREKA_DEFAULTS, ms, resolveConnection, type EurekaInstance, type EurekaRegistrationOptions } from './options.js';
+
+const WHO = 'eurekaRegistration';
+
+/** A running registration. */
+export interface EurekaRegistration {
+  /** The instance id registered. */
+  readonly instanceId: string;
+  /** Resolves once Eureka accepted the first registration; rejects if `stop()` came first. */
+  readonly registered: Promise<void>;
+  /** Stops heartbeats and cancels the registration (`DELETE`); settles within the request timeout. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Registers `instance` under `app` (`POST /apps/{APP}`, status UP), renews the lease every 30 s
+ * (`PUT /apps/{APP}/{id}`; a 404 means Eureka dropped it, so it registers again) and cancels it
+ * on `stop()` (`DELETE`). Registration is retried with backoff until Eureka accepts it; every
+ * failure goes to `onError`.
+ *
+ * @example
+ * import { eurekaRegistration } from 'bulwark/eureka';
+ * const reg = eurekaRegistration({ url: 'http://eureka:8761/eureka', app: 'orders', instance: { hostName: 'orders-1', ipAddr: '10.0.0.5', port: 8080 } });
+ * process.on('SIGTERM', () => void reg.stop());
+ */
+export function eurekaRegistration(options: EurekaRegistrationOptions): EurekaRegistration {
+  const c = resolveConnection(WHO, options);
+  const onError = options.onError ?? (() => {});
+  if (typeof onError !== 'function') throw new ConfigError(WHO, 'onError', 'must be a function', onError);
+  const heartbeat = ms(WHO, 'heartbeatInterval', options.heartbeatInterval ?? EUREKA_DEFAULTS.heartbeatInterval, 1);
+  const lease = ms(WHO, 'leaseDuration', options.leaseDuration ?? EUREKA_DEFAULTS.leaseDuration, 1_000);
+  const { instanceId, body } = instanceBody(c.app, options.instance, heartbeat, lease);
+  const path = `/apps/${encodeURIComponent(c.app)}`;
+  const idPath = `${path}/${encodeURIComponent(instanceId)}`;
+  const controller = new AbortController();
+  const signal = controller.signal;
+  let attempted = false;
+  const lastDirty = Date.now();
+
+  let settle!: { resolve: () => void; reject: (e: unknown) => void };
+  const registered = new Promise<void>((resolve, reject) => { settle = { resolve, reject }; });
+  registered.catch(() => {}); // a caller who never looks at it gets no unhandled rejection
+
+  const register = async (): Promise<void> => {
+    attempted = true;
+    const res = await eurekaRequest(c, path, signal, { method: 'POST', body });
+    if (res.status !== 204 && res.status !== 200) throw failed(c, res, `POST ${path}`);
+  };
+  const report = (err: unknown): void => {
+    if (!signal.aborted) onError(err);
+  };
+
+  const loop = (async (): Promise<void> => {
+    await retrySource(register, signal, report, c.backoff);
+    settle.resolve();
+    while (!signal.aborted) {
+      await sleep(heartbeat, signal);
+      if (signal.aborted) return;
+      try {
+        const res = await eurekaRequest(c, `${idPath}?status=UP&lastDirtyTimestamp=${lastDirty}`, signal, { method: 'PUT' });
+        if (res.status === 404) {
+          report(new EurekaError(c.app, `Eureka no longer knows instance ${instanceId} (heartbeat answered 404); registering again`, 404));
+          await retrySource(register, signal, report, c.backoff);
+        } else if (res.status !== 200) report(failed(c, res, `PUT ${idPath}`));
+      } catch (err) {
+        report(err);
+      }
+    }
+  })().catch(() => {}); // an abort while registering
+
+  let stopped: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    controller.abort();
+    await loop;
+    settle.reject(new EurekaError(c.app, `registration of ${instanceId} stopped before Eureka accepted it`));
+    if (!attempted) return;
+    try {
+      const res = await eurekaRequest(c, idPath, new AbortController().signal, { method: 'DELETE' });
+      if (res.status !== 200 && res.status !== 404) onError(failed(c, res, `DELETE ${idPath}`));
+    } catch (err) {
+      onError(err);
+    }
+  };
+  return {
+    instanceId,
+    registered,
+    stop: () => (stopped ??= stop()),
+  };
+}
+
+/** The registration body: Eureka's InstanceInfo JSON. */
+function instanceBody(app: string, i: EurekaInstance, heartbeat: number, lease: number): { instanceId: string; body: string } {
+  if (i === null || typeof i !== 'object') throw new ConfigError(WHO, 'instance', 'must be an object', i);
+  for (const field of ['hostName', 'ipAddr'] as const) {
+    if (typeof i[field] !== 'string' || i[field] === '' || /[\s/]/.test(i[field])) throw new ConfigError(WHO, `instance.${field}`, 'must be a host name or address', i[field]);
+  }
+  const port = (v: unknown, field: string): number | undefined => {
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65_535) throw new ConfigError(WHO, `instance.${field}`, 'must be an integer from 1 to 65535', v);
+    return v;
+  };
+  const plain = port(i.port, 'port');
+  const secure = port(i.securePort, 'securePort');
+  if (plain === undefined && secure === undefined) throw new ConfigError(WHO, 'instance.port', 'or instance.securePort must be given', undefined);
+  if (i.metadata !== undefined && (i.metadata === null || typeof i.metadata !== 'object' || Object.values(i.metadata).some((v) => typeof v !== 'string'))) throw new ConfigError(WHO, 'instance.metadata', 'must be an object of strings', i.metadata);
+  const instanceId = i.instanceId ?? `${i.hostName}:${app.toLowerCase()}:${plain ?? secure}`;
+  if (typeof instanceId !== 'string' || instanceId === '' || /[\s/?#]/.test(instanceId)) throw new ConfigError(WHO, 'instance.instanceId', 'must be a non-empty string without spaces, "/", "?" or "#"', instanceId);
+  const vip = i.vipAddress ?? app.toLowerCase();
+  const instance = {
+    instanceId, hostName: i.hostName, app, ipAddr: i.ipAddr, status: 'UP', overriddenStatus: 'UNKNOWN',
+    port: { $: plain ?? 80, '@enabled': plain === undefined ? 'false' : 'true' },
+    securePort: { $: secure ?? 443, '@enabled': secure === undefined ? 'false' : 'true' },
+    countryId: 1,
+    dataCenterInfo: { '@class': 'com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo', name: 'MyOwn' },
+    leaseInfo: { renewalIntervalInSecs: Math.max(1, Math.round(heartbeat / 1000)), durationInSecs: Math.ceil(lease / 1000) },
+    metadata: { ...(i.metadata ?? {}) },
+    vipAddress: vip, secureVipAddress: i.secureVipAddress ?? vip,
+    ...(i.homePageUrl === undefined ? {} : { homePageUrl: i.homePageUrl }),
+    ...(i.statusPageUrl === undefined ? {} : { statusPageUrl: i.statusPageUrl }),
+    ...(i.healthCheckUrl === undefined ? {} : { healthCheckUrl: i.healthCheckUrl }),
+  };
+  return { instanceId, body: JSON.stringify({ instance }) };
+}
