@@ -1,0 +1,266 @@
+// zookeeperDiscovery (docs/architecture.md, "Discovery adapters"): the children of a znode are
+// a service's instances. One loop per watch: list the children with a child watch, read the data
+// of new and changed children with a data watch each, push the complete set when it changed;
+// every watch that fires (and every reconnect or new session) marks the view dirty and runs the
+// loop again. Failures are reported and retried with backoff; the last good set stays.
+import type { Discovery } from '../discovery/discovery.js';
+import { parseRecord, retrySource, type SourceBackoff } from '../discovery/support.js';
+import type { EndpointInit } from '../endpoints/endpoint.js';
+import { codeOf, defaultRequestTimeout, EVENT, request, ZookeeperError, type ZookeeperClient, type ZookeeperEvent, type ZookeeperStat } from './client.js';
+import { readRecord, type ReadOptions } from './formats.js';
+import { Session } from './session.js';
+import { resolveDiscoveryOptions, type ResolvedDiscoveryOptions, type ZookeeperDiscoveryOptions } from './options.js';
+
+const NO_NODE = -101;
+/** CONNECTION_LOSS, OPERATION_TIMEOUT, SESSION_EXPIRED: a pass that meets them fails and is retried. */
+const CONNECTION_CODES = new Set([-4, -7, -112]);
+
+/**
+ * Discovers a service's instances from the children of a ZooKeeper znode, each an (ephemeral)
+ * node whose data is a JSON record: Curator service discovery's `ServiceInstance`, a Finagle
+ * serverset member, or bulwark's own `{ host, port, … }` (told apart by their fields, or fixed
+ * with `format`). Watches keep the set current; they are set again after every change, every
+ * reconnect and, with a client factory, on the new session after one expired. A missing
+ * `path` is waited for (nothing is pushed until it exists); an unreadable record is dropped
+ * with an `endpointRejected` event; a failed read is a `discoveryError`, retried with backoff,
+ * while the client keeps the last set.
+ *
+ * @example
+ * import zookeeper from 'node-zookeeper-client';
+ * import { zookeeperDiscovery } from 'bulwark/zookeeper';
+ * const users = createClient({
+ *   name: 'users',
+ *   discovery: zookeeperDiscovery({ client: () => zookeeper.createClient('zk1:2181,zk2:2181'), path: '/services/users' }),
+ * });
+ */
+export function zookeeperDiscovery(options: ZookeeperDiscoveryOptions): Discovery {
+  const resolved = resolveDiscoveryOptions(options);
+  return {
+    watch(update, error, rejected) {
+      return new ChildrenWatch(resolved, update, error, rejected).start();
+    },
+  };
+}
+
+interface Child {
+  /** The zxid of the data read (its last change, or the node's creation). */
+  readonly mzxid: string;
+  /** The endpoint, or `null` for a record that was rejected or is not up. */
+  readonly endpoint: EndpointInit | null;
+}
+
+interface Round {
+  readonly controller: AbortController;
+  /** Between a failure and the next attempt: a reconnect may cut the backoff short. */
+  sleeping: boolean;
+}
+
+class ChildrenWatch {
+  private readonly controller = new AbortController();
+  private readonly session: Session;
+  private readonly children = new Map<string, Child>();
+  /** Children whose data watch fired: read again. */
+  private readonly stale = new Set<string>();
+  private readonly read: ReadOptions;
+  private dirty = true;
+  /** Read every child's data again (after a reconnect or a new session). */
+  private force = false;
+  private wake: (() => void) | undefined;
+  private round: Round | undefined;
+  private pushed: string | undefined;
+  private watcher: { readonly generation: number; readonly fn: (event: ZookeeperEvent) => void } | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly options: ResolvedDiscoveryOptions,
+    private readonly update: (endpoints: readonly EndpointInit[]) => void,
+    private readonly error: (err: unknown) => void,
+    private readonly rejected: (entry: unknown, reason: string) => void,
+  ) {
+    this.read = options.read;
+    this.session = new Session(options.client, {
+      disconnected: () => {
+        this.error(new ZookeeperError('CONNECTION_LOSS', `lost the connection to ZooKeeper; keeping the last endpoints of ${options.path}`, options.path));
+        this.markDirty(true);
+      },
+      connected: () => this.markDirty(true),
+      expired: () => {
+        const next = this.session.owned ? 'reading again with a new session' : 'a client instance can not open another session: pass `client` as a function';
+        this.error(new ZookeeperError('SESSION_EXPIRED', `the ZooKeeper session expired; ${next}`, options.path));
+        this.markDirty(true);
+      },
+    });
+  }
+
+  start(): () => Promise<void> {
+    void this.loop();
+    return () => this.stop();
+  }
+
+  private stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.controller.abort();
+      this.wake?.();
+      await this.session.close();
+    })();
+    return this.stopping;
+  }
+
+  private markDirty(force = false): void {
+    if (this.controller.signal.aborted) return;
+    this.dirty = true;
+    if (force) this.force = true;
+    const round = this.round;
+    if (force && round?.sleeping === true) round.controller.abort();
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  private async loop(): Promise<void> {
+    const { signal } = this.controller;
+    while (!signal.aborted) {
+      if (!this.dirty) await new Promise<void>((resolve) => (this.wake = resolve));
+      if (signal.aborted) break;
+      const round: Round = { controller: new AbortController(), sleeping: false };
+      const abortRound = (): void => round.controller.abort();
+      signal.addEventListener('abort', abortRound, { once: true });
+      this.round = round;
+      const onError = (err: unknown): void => {
+        round.sleeping = true;
+        if (!signal.aborted) this.error(err);
+      };
+      try {
+        await retrySource(() => this.sync(round), round.controller.signal, onError, this.options.backoff);
+      } catch {
+        // The round was cut short (stop, or a reconnect during its backoff): loop again.
+      }
+      signal.removeEventListener('abort', abortRound);
+      this.round = undefined;
+    }
+  }
+
+  /** One pass: list the children, read what is new or changed, push the set if it changed. */
+  private async sync(round: Round): Promise<void> {
+    round.sleeping = false;
+    const signal = round.controller.signal;
+    this.dirty = false;
+    const force = this.force;
+    this.force = false;
+    try {
+      const client = await this.session.ready(this.options.requestTimeout, signal);
+      const watch = this.watchFor(this.session.generation);
+      const timeout = this.options.requestTimeout ?? defaultRequestTimeout(client);
+      const path = this.options.path;
+      let names: string[];
+      try {
+        names = await request<string[]>('getChildren', path, timeout, signal, (cb) => client.getChildren(path, watch, (e, c) => cb(e, c)));
+      } catch (err) {
+        if (codeOf((err as { cause?: unknown }).cause) !== NO_NODE) throw err;
+        // No such node: wait for it to be created. Before it first existed nothing is pushed;
+        // once it existed and was deleted, the service has no instances (as Curator's caches say).
+        const stat = await request<ZookeeperStat | null>('exists', path, timeout, signal, (cb) => client.exists(path, watch, cb));
+        if (signal.aborted) return;
+        if (stat !== null) this.markDirty();
+        else if (this.pushed !== undefined) {
+          this.children.clear();
+          this.stale.clear();
+          this.push();
+        }
+        return;
+      }
+      if (signal.aborted) return;
+      if (force) for (const name of this.children.keys()) this.stale.add(name);
+      const wanted = names.filter((name) => !this.children.has(name) || this.stale.has(name));
+      // Unmarked before the read: a watch that fires while it runs marks the child again.
+      for (const name of wanted) this.stale.delete(name);
+      let read: (Child | undefined)[];
+      try {
+        read = await Promise.all(wanted.map((name) => this.readChild(client, name, watch, timeout, signal)));
+      } catch (err) {
+        for (const name of wanted) if (this.children.has(name)) this.stale.add(name);
+        throw err;
+      }
+      if (signal.aborted) {
+        for (const name of wanted) if (this.children.has(name)) this.stale.add(name);
+        return;
+      }
+      const present = new Set(names);
+      wanted.forEach((name, i) => {
+        const child = read[i];
+        if (child === undefined) {
+          this.children.delete(name);
+          present.delete(name);
+        } else {
+          this.children.set(name, child);
+        }
+      });
+      for (const name of this.children.keys()) if (!present.has(name)) this.children.delete(name);
+      for (const name of this.stale) if (!present.has(name)) this.stale.delete(name);
+      this.push();
+    } catch (err) {
+      if (force) this.force = true;
+      throw err;
+    }
+  }
+
+  /** Reads one child with a data watch: its record, `undefined` when it is gone already. */
+  private async readChild(client: ZookeeperClient, name: string, watch: (event: ZookeeperEvent) => void, timeout: number, signal: AbortSignal): Promise<Child | undefined> {
+    const path = this.childPath(name);
+    let data: Buffer | null;
+    let stat: ZookeeperStat;
+    try {
+      [data, stat] = await request<[Buffer | null, ZookeeperStat]>('getData', path, timeout, signal, (cb) =>
+        client.getData(path, watch, (e, d, s) => cb(e, [d, s])));
+    } catch (err) {
+      const code = codeOf((err as { cause?: unknown }).cause);
+      if (code === NO_NODE) return undefined;
+      // A child ZooKeeper will not let us read (NO_AUTH: its ACL) is dropped, not a failed refresh;
+      // it is read again after a reconnect. Connection trouble fails the pass.
+      if (code === undefined || CONNECTION_CODES.has(code)) throw err;
+      if (!signal.aborted) this.rejected(path, `node can not be read: ${(err as ZookeeperError).code}`);
+      return { mzxid: '', endpoint: null };
+    }
+    const previous = this.children.get(name);
+    const mzxid = stat.mzxid.toString('hex');
+    if (previous !== undefined && previous.mzxid === mzxid) return previous;
+    const record = data === null || data.byteLength === 0 ? 'node has no data' : parseRecord(data);
+    const result = typeof record === 'string' ? record : readRecord(record, this.read);
+    if (typeof result === 'string') {
+      if (!signal.aborted) this.rejected(path, result);
+      return { mzxid, endpoint: null };
+    }
+    return { mzxid, endpoint: result };
+  }
+
+  private push(): void {
+    const endpoints: EndpointInit[] = [];
+    for (const name of [...this.children.keys()].sort()) {
+      const endpoint = this.children.get(name)!.endpoint;
+      if (endpoint !== null) endpoints.push(endpoint);
+    }
+    const text = JSON.stringify(endpoints);
+    if (text === this.pushed) return;
+    this.pushed = text;
+    this.update(endpoints);
+  }
+
+  /** The one watcher of a session: a change to the node, or a child's data, marks the view dirty. */
+  private watchFor(generation: number): (event: ZookeeperEvent) => void {
+    if (this.watcher?.generation !== generation) {
+      const fn = (event: ZookeeperEvent): void => {
+        if (this.controller.signal.aborted || generation !== this.session.generation) return;
+        const prefix = this.options.path === '/' ? '/' : `${this.options.path}/`;
+        if (event.path.startsWith(prefix) && event.type !== EVENT.NODE_CHILDREN_CHANGED) this.stale.add(event.path.slice(prefix.length));
+        this.markDirty();
+      };
+      this.watcher = { generation, fn };
+    }
+    return this.watcher.fn;
+  }
+
+  private childPath(name: string): string {
+    return this.options.path === '/' ? `/${name}` : `${this.options.path}/${name}`;
+  }
+}
+

@@ -1,0 +1,167 @@
+// Options of the ZooKeeper adapters, their defaults and their validation (a ConfigError naming
+// the option, thrown when the adapter is created).
+import { randomUUID } from 'node:crypto';
+import type { SourceBackoff } from '../discovery/support.js';
+import { ConfigError } from '../errors.js';
+import type { CuratorTls, ReadOptions, ZookeeperFormat, ZookeeperInstance } from './formats.js';
+import { isZookeeperClient, type ZookeeperClientOption } from './session.js';
+
+/** Options of {@link zookeeperDiscovery}. */
+export interface ZookeeperDiscoveryOptions {
+  /**
+   * A node-zookeeper-client `Client`, or a function returning a new, unconnected one (recommended:
+   * bulwark then connects it, opens a new session when one expires, and closes it on stop).
+   */
+  readonly client: ZookeeperClientOption;
+  /** The znode whose children are the service's instances, e.g. `/services/users` (Curator: `basePath/name`). */
+  readonly path: string;
+  /** The children's record format; default `'auto'`: told apart by their fields. */
+  readonly format?: ZookeeperFormat | undefined;
+  /** Scheme for records that carry none (serverset members, Curator's plain `port`); default `'http'`. */
+  readonly protocol?: string | undefined;
+  /** Curator instances with an `sslPort`: `'prefer'` it as https (default), `'never'` use it, or use `'only'` it. */
+  readonly tls?: CuratorTls | undefined;
+  /** Serverset: use this entry of `additionalEndpoints` instead of `serviceEndpoint` (Finagle's `zk2!…!name`). */
+  readonly endpointName?: string | undefined;
+  /**
+   * Longest wait for one ZooKeeper answer (or for a connection), ms; default two thirds of the
+   * session timeout, ZooKeeper's Java client's read timeout (20 s with the 30 s default).
+   */
+  readonly requestTimeout?: number | undefined;
+  /** Backoff between failed reads; default 1 s doubling to 30 s, jittered (see `SOURCE_BACKOFF`). */
+  readonly backoff?: SourceBackoff | undefined;
+}
+
+/** Options of {@link zookeeperRegistration}. */
+export interface ZookeeperRegistrationOptions {
+  /** As for discovery; with an instance, bulwark can not register again after its session expired. */
+  readonly client: ZookeeperClientOption;
+  /** The znode to register under (created, with its parents, as persistent nodes if missing). */
+  readonly path: string;
+  /** This service instance: its host and port, and what its record format carries. */
+  readonly instance: ZookeeperInstance;
+  /** The record written; default `'bulwark'`. */
+  readonly format?: Exclude<ZookeeperFormat, 'auto'> | undefined;
+  /** The node's name; default a random UUID (Curator: the instance id), `member_` for serversets. */
+  readonly node?: string | undefined;
+  /** Create an ephemeral sequential node (ZooKeeper appends a counter); default `true` for serversets, `false` otherwise. */
+  readonly sequential?: boolean | undefined;
+  /** As for discovery. */
+  readonly requestTimeout?: number | undefined;
+  readonly backoff?: SourceBackoff | undefined;
+  /** Hears each failed attempt to register (it is retried with backoff); default none. */
+  readonly onError?: ((error: unknown) => void) | undefined;
+}
+
+export interface ResolvedDiscoveryOptions {
+  readonly client: ZookeeperClientOption;
+  readonly path: string;
+  readonly read: ReadOptions;
+  readonly requestTimeout: number | undefined;
+  readonly backoff: SourceBackoff | undefined;
+}
+
+export interface ResolvedRegistrationOptions {
+  readonly client: ZookeeperClientOption;
+  readonly path: string;
+  readonly instance: ZookeeperInstance;
+  readonly format: Exclude<ZookeeperFormat, 'auto'>;
+  readonly node: string;
+  readonly sequential: boolean;
+  readonly requestTimeout: number | undefined;
+  readonly backoff: SourceBackoff | undefined;
+  readonly onError: (error: unknown) => void;
+}
+
+const FORMATS = ['auto', 'curator', 'serverset', 'bulwark'] as const;
+const TLS = ['prefer', 'never', 'only'] as const;
+
+export function resolveDiscoveryOptions(options: ZookeeperDiscoveryOptions): ResolvedDiscoveryOptions {
+  const name = 'zookeeperDiscovery';
+  const o = object(name, options);
+  const format = oneOf(name, 'format', o.format, FORMATS) ?? 'auto';
+  const protocol = scheme(name, o.protocol) ?? 'http';
+  const tls = oneOf(name, 'tls', o.tls, TLS) ?? 'prefer';
+  if (o.endpointName !== undefined && (typeof o.endpointName !== 'string' || o.endpointName === '')) throw new ConfigError(name, 'endpointName', 'must be a non-empty string', o.endpointName);
+  return {
+    client: client(name, o.client),
+    path: znodePath(name, o.path),
+    read: { format, protocol, tls, endpointName: o.endpointName },
+    requestTimeout: positive(name, 'requestTimeout', o.requestTimeout),
+    backoff: backoff(name, o.backoff),
+  };
+}
+
+export function resolveRegistrationOptions(options: ZookeeperRegistrationOptions): ResolvedRegistrationOptions {
+  const name = 'zookeeperRegistration';
+  const o = object(name, options);
+  const format = oneOf(name, 'format', o.format, ['curator', 'serverset', 'bulwark'] as const) ?? 'bulwark';
+  const i = o.instance as ZookeeperInstance | undefined;
+  if (i === null || typeof i !== 'object') throw new ConfigError(name, 'instance', 'must be an object { host, port }', i);
+  if (typeof i.host !== 'string' || i.host === '' || /[\s/]/.test(i.host)) throw new ConfigError(name, 'instance.host', 'must be a host name or IP address', i.host);
+  if (typeof i.port !== 'number' || !Number.isInteger(i.port) || i.port < 1 || i.port > 65_535) throw new ConfigError(name, 'instance.port', 'must be an integer from 1 to 65535', i.port);
+  const protocol = scheme(name, i.protocol, 'instance.protocol');
+  if (format === 'curator' && protocol !== undefined && protocol !== 'http' && protocol !== 'https') throw new ConfigError(name, 'instance.protocol', "must be 'http' or 'https' in a Curator record", i.protocol);
+  const sequential = o.sequential ?? format === 'serverset';
+  if (typeof sequential !== 'boolean') throw new ConfigError(name, 'sequential', 'must be a boolean', o.sequential);
+  const node = o.node ?? (format === 'serverset' ? 'member_' : randomUUID());
+  if (typeof node !== 'string' || node === '' || node.includes('/') || node === '.' || node === '..' || node.includes('\u0000')) throw new ConfigError(name, 'node', 'must be a znode name (no "/")', node);
+  if (o.onError !== undefined && typeof o.onError !== 'function') throw new ConfigError(name, 'onError', 'must be a function', o.onError);
+  return {
+    client: client(name, o.client),
+    path: znodePath(name, o.path),
+    instance: protocol === undefined ? i : { ...i, protocol },
+    format, node, sequential,
+    requestTimeout: positive(name, 'requestTimeout', o.requestTimeout),
+    backoff: backoff(name, o.backoff),
+    onError: o.onError ?? noop,
+  };
+}
+
+function noop(): void {}
+
+function object<T>(name: string, value: T): T {
+  if (value === null || typeof value !== 'object') throw new ConfigError(name, 'options', 'must be an object', value);
+  return value;
+}
+
+function client(name: string, value: unknown): ZookeeperClientOption {
+  if (typeof value === 'function' || isZookeeperClient(value)) return value as ZookeeperClientOption;
+  throw new ConfigError(name, 'client', 'must be a node-zookeeper-client Client or a function that creates one', typeof value);
+}
+
+/** A ZooKeeper path: absolute, no empty, `.` or `..` segments, no trailing `/` (except the root). */
+function znodePath(name: string, value: unknown): string {
+  const ok = typeof value === 'string' && value.startsWith('/') && !value.includes('\u0000') &&
+    (value === '/' || value.slice(1).split('/').every((s) => s !== '' && s !== '.' && s !== '..'));
+  if (!ok) throw new ConfigError(name, 'path', 'must be an absolute znode path like "/services/users"', value);
+  return value;
+}
+
+function oneOf<T extends string>(name: string, key: string, value: unknown, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(name, key, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
+}
+
+function scheme(name: string, value: unknown, key = 'protocol'): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^[a-z][a-z0-9+.-]*:?$/i.test(value)) throw new ConfigError(name, key, "must be a URL scheme like 'http'", value);
+  return value.replace(/:$/, '').toLowerCase();
+}
+
+function positive(name: string, key: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new ConfigError(name, key, 'must be a positive number of milliseconds', value);
+  return value;
+}
+
+function backoff(name: string, value: unknown): SourceBackoff | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object') throw new ConfigError(name, 'backoff', 'must be an object { min?, max? }', value);
+  const { min, max } = value as SourceBackoff;
+  const lo = positive(name, 'backoff.min', min);
+  const hi = positive(name, 'backoff.max', max);
+  if (lo !== undefined && hi !== undefined && hi < lo) throw new ConfigError(name, 'backoff.max', 'must be at least backoff.min', hi);
+  return { min: lo, max: hi };
+}

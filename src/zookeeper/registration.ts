@@ -1,0 +1,256 @@
+// zookeeperRegistration (docs/architecture.md, "Discovery adapters"): a service registers itself
+// as an ephemeral znode, in the record format its readers expect, as Curator's ServiceDiscovery
+// does: parents created when missing, a stale node of an older session deleted and created
+// again, the node created again after the session expired (with a client factory) or after it
+// was deleted, and removed on stop.
+import { retrySource } from '../discovery/support.js';
+import { codeOf, defaultRequestTimeout, isConnected, MODE, request, ZookeeperError, type ZookeeperClient, type ZookeeperEvent, type ZookeeperStat } from './client.js';
+import { writeRecord, type ZookeeperInstance } from './formats.js';
+import { resolveRegistrationOptions, type ResolvedRegistrationOptions, type ZookeeperRegistrationOptions } from './options.js';
+import { Session } from './session.js';
+
+const NO_NODE = -101;
+const NODE_EXISTS = -110;
+
+/** A running self-registration: see {@link zookeeperRegistration}. */
+export interface ZookeeperRegistration {
+  /** Resolves with the node's full path once it was first created; rejects if stopped before. */
+  readonly registered: Promise<string>;
+  /** The node's full path now, `undefined` while it is not registered. */
+  readonly node: string | undefined;
+  /** Writes a new record for this instance (kept for later re-registrations); resolves once ZooKeeper has it. */
+  update(instance: ZookeeperInstance): Promise<void>;
+  /** Removes the node and stops; closes bulwark's own client. Resolves when done. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Registers this service instance under `path` as an ephemeral znode holding its record
+ * (bulwark's by default, or Curator's `ServiceInstance`, or a Finagle serverset member), so
+ * that readers — `zookeeperDiscovery`, Curator, Finagle — find it while the process lives; a
+ * crashed process's node disappears when its session times out. Failed attempts are retried
+ * with backoff (each reported to `onError`); the node is created again after the session
+ * expired (with a client factory) and after anyone deleted it; `stop()` removes it.
+ *
+ * @example
+ * import zookeeper from 'node-zookeeper-client';
+ * import { zookeeperRegistration } from 'bulwark/zookeeper';
+ * const registration = zookeeperRegistration({
+ *   client: () => zookeeper.createClient('zk1:2181'),
+ *   path: '/services/users',
+ *   instance: { host: '10.0.0.7', port: 8080 },
+ * });
+ * await registration.registered;
+ * process.on('SIGTERM', () => void registration.stop());
+ */
+export function zookeeperRegistration(options: ZookeeperRegistrationOptions): ZookeeperRegistration {
+  return new Registrar(resolveRegistrationOptions(options));
+}
+
+interface Round {
+  readonly controller: AbortController;
+  sleeping: boolean;
+}
+
+class Registrar implements ZookeeperRegistration {
+  readonly registered: Promise<string>;
+  private resolveRegistered!: (path: string) => void;
+  private rejectRegistered!: (err: unknown) => void;
+  private readonly controller = new AbortController();
+  private readonly session: Session;
+  private data: Buffer;
+  private current: { readonly path: string; readonly session: string } | undefined;
+  /** A sequential create whose answer was lost in this session: look for the node before creating another. */
+  private lostCreate: string | undefined;
+  /** The raw answer of a create in flight: stop waits for it, so no node is left behind. */
+  private creating: Promise<string | undefined> | undefined;
+  private dirty = true;
+  private wake: (() => void) | undefined;
+  private round: Round | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly watch = (event: ZookeeperEvent): void => {
+    if (this.controller.signal.aborted || event.path !== this.current?.path) return;
+    this.markDirty(false);
+  };
+
+  constructor(private readonly options: ResolvedRegistrationOptions) {
+    this.registered = new Promise<string>((resolve, reject) => {
+      this.resolveRegistered = resolve;
+      this.rejectRegistered = reject;
+    });
+    this.registered.catch(() => {});
+    this.data = this.encode(options.instance);
+    this.session = new Session(options.client, {
+      disconnected: () => this.options.onError(new ZookeeperError('CONNECTION_LOSS', `lost the connection to ZooKeeper; ${options.path} stays registered while the session lives`, options.path)),
+      connected: () => this.markDirty(true),
+      expired: () => {
+        this.current = undefined;
+        this.markDirty(true);
+      },
+    });
+    void this.loop();
+  }
+
+  get node(): string | undefined {
+    return this.current?.path;
+  }
+
+  async update(instance: ZookeeperInstance): Promise<void> {
+    const resolved = resolveRegistrationOptions({ ...this.options, instance, node: this.options.node });
+    this.data = this.encode(resolved.instance);
+    const current = this.current;
+    if (current === undefined) return;
+    const client = await this.session.ready(this.options.requestTimeout, this.controller.signal);
+    const timeout = this.options.requestTimeout ?? defaultRequestTimeout(client);
+    await request<ZookeeperStat>('setData', current.path, timeout, this.controller.signal, (cb) => client.setData(current.path, this.data, -1, cb));
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.controller.abort();
+      this.wake?.();
+      this.rejectRegistered(new ZookeeperError('NOT_CONNECTED', 'the registration was stopped before it was registered', this.options.path));
+      const client = this.session.current;
+      // Disconnected, the node can not be removed now; it goes when the session ends.
+      if (client !== undefined && isConnected(client)) {
+        const timeout = this.options.requestTimeout ?? defaultRequestTimeout(client);
+        const late = this.creating === undefined ? undefined : await withLimit(this.creating, timeout);
+        const paths = new Set([this.current?.path, late].filter((p): p is string => p !== undefined));
+        const signal = new AbortController().signal;
+        for (const path of paths) {
+          await request<void>('remove', path, timeout, signal, (cb) => client.remove(path, -1, (e) => cb(e, undefined))).catch(() => {});
+        }
+      }
+      this.current = undefined;
+      await this.session.close();
+    })();
+    return this.stopping;
+  }
+
+  private encode(instance: ZookeeperInstance): Buffer {
+    const { format, node, sequential, path } = this.options;
+    const name = path === '/' ? '' : path.slice(path.lastIndexOf('/') + 1);
+    return Buffer.from(writeRecord(instance, format, node, name, sequential, Date.now()));
+  }
+
+  private markDirty(cutBackoff: boolean): void {
+    if (this.controller.signal.aborted) return;
+    this.dirty = true;
+    if (cutBackoff && this.round?.sleeping === true) this.round.controller.abort();
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  private async loop(): Promise<void> {
+    const { signal } = this.controller;
+    while (!signal.aborted) {
+      if (!this.dirty) await new Promise<void>((resolve) => (this.wake = resolve));
+      if (signal.aborted) break;
+      const round: Round = { controller: new AbortController(), sleeping: false };
+      const abortRound = (): void => round.controller.abort();
+      signal.addEventListener('abort', abortRound, { once: true });
+      this.round = round;
+      const onError = (err: unknown): void => {
+        round.sleeping = true;
+        if (!signal.aborted) this.options.onError(err);
+      };
+      try {
+        await retrySource(() => this.ensure(round), round.controller.signal, onError, this.options.backoff);
+      } catch {
+        // Cut short by stop, or by a reconnect during a backoff.
+      }
+      signal.removeEventListener('abort', abortRound);
+      this.round = undefined;
+    }
+  }
+
+  /** Makes sure this session holds the node, creating it if needed, and watches it. */
+  private async ensure(round: Round): Promise<void> {
+    round.sleeping = false;
+    this.dirty = false;
+    const signal = round.controller.signal;
+    const client = await this.session.ready(this.options.requestTimeout, signal);
+    const timeout = this.options.requestTimeout ?? defaultRequestTimeout(client);
+    const session = client.getSessionId().toString('hex');
+    const current = this.current;
+    if (current !== undefined && current.session === session) {
+      const stat = await request<ZookeeperStat | null>('exists', current.path, timeout, signal, (cb) => client.exists(current.path, this.watch, cb));
+      if (stat !== null && stat.ephemeralOwner.toString('hex') === session) return;
+    }
+    this.current = undefined;
+    const { path, node, sequential } = this.options;
+    await request<string>('mkdirp', path, timeout, signal, (cb) => client.mkdirp(path, cb));
+    const full = path === '/' ? `/${node}` : `${path}/${node}`;
+    let created: string | undefined;
+    if (sequential && this.lostCreate === session) created = await this.findOwn(client, session, timeout, signal);
+    if (created === undefined) created = await this.create(client, full, session, timeout, signal);
+    if (signal.aborted) return;
+    this.current = { path: created, session };
+    await request<ZookeeperStat | null>('exists', created, timeout, signal, (cb) => client.exists(created, this.watch, cb));
+    this.resolveRegistered(created);
+  }
+
+  private async create(client: ZookeeperClient, full: string, session: string, timeout: number, signal: AbortSignal): Promise<string> {
+    const mode = this.options.sequential ? MODE.EPHEMERAL_SEQUENTIAL : MODE.EPHEMERAL;
+    const attempt = (): Promise<string> => {
+      let answer!: (value: string | undefined) => void;
+      this.creating = new Promise((resolve) => (answer = resolve));
+      return request<string>('create', full, timeout, signal, (cb) =>
+        client.create(full, this.data, mode, (e, p) => {
+          answer(e ? undefined : p);
+          cb(e, p);
+        }));
+    };
+    try {
+      return await attempt();
+    } catch (err) {
+      const code = codeOf((err as { cause?: unknown }).cause);
+      if (code === undefined) {
+        // Lost or timed out: the node may exist. A plain node is found by NODE_EXISTS next time.
+        if (this.options.sequential) this.lostCreate = session;
+        throw err;
+      }
+      if (code !== NODE_EXISTS || this.options.sequential) throw err;
+    }
+    // The name is taken: ours (an earlier answer was lost), or a stale node of an older session.
+    const stat = await request<ZookeeperStat | null>('exists', full, timeout, signal, (cb) => client.exists(full, cb));
+    if (stat !== null && stat.ephemeralOwner.toString('hex') === session) return full;
+    if (stat !== null) {
+      await request<void>('remove', full, timeout, signal, (cb) => client.remove(full, stat.version, (e) => cb(e, undefined))).catch((err: unknown) => {
+        if (codeOf((err as { cause?: unknown }).cause) !== NO_NODE) throw err;
+      });
+    }
+    return attempt();
+  }
+
+  /** After a lost sequential create: this session's node with our data, if the create went through. */
+  private async findOwn(client: ZookeeperClient, session: string, timeout: number, signal: AbortSignal): Promise<string | undefined> {
+    const { path, node } = this.options;
+    const names = await request<string[]>('getChildren', path, timeout, signal, (cb) => client.getChildren(path, (e, c) => cb(e, c)));
+    for (const name of names.filter((n) => n.startsWith(node)).sort()) {
+      const full = path === '/' ? `/${name}` : `${path}/${name}`;
+      const [data, stat] = await request<[Buffer | null, ZookeeperStat]>('getData', full, timeout, signal, (cb) => client.getData(full, (e, d, s) => cb(e, [d, s]))).catch(() => [null, null] as const);
+      if (stat !== null && data !== null && stat.ephemeralOwner.toString('hex') === session && data.equals(this.data)) {
+        this.lostCreate = undefined;
+        return full;
+      }
+    }
+    this.lostCreate = undefined;
+    return undefined;
+  }
+}
+
+/** Resolves with `promise`'s value, or `undefined` after `ms` (the unref'd timer cleared either way). */
+async function withLimit<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<undefined>((resolve) => {
+    timer = setTimeout(resolve, ms, undefined);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([promise, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,258 @@
+// One ZooKeeper session for an adapter (docs/architecture.md, "Discovery adapters"): the
+// user's client instance, or clients made by the user's factory — one per session, a new one
+// after the last one's session expired, each connected and, on stop, closed by us.
+import { defaultRequestTimeout, isConnected, STATE, ZookeeperError, type ZookeeperClient } from './client.js';
+
+/**
+ * The `client` option: a node-zookeeper-client `Client`, or a function that returns a new,
+ * not yet connected one. With a function, bulwark connects each client it makes, makes a new
+ * one when a session expires (node-zookeeper-client's clients stay closed after expiry), and
+ * closes its client on stop. With an instance, bulwark neither connects nor closes it, and
+ * after its session expired reports errors until the adapter is stopped.
+ */
+export type ZookeeperClientOption = ZookeeperClient | (() => ZookeeperClient);
+
+/** What a session tells its adapter. */
+export interface SessionListener {
+  /** The connection was lost; the session may still be alive. */
+  disconnected(): void;
+  /** Connected again (same session) or for the first time on a new client. */
+  connected(): void;
+  /** The session expired: its watches and ephemeral nodes are gone. */
+  expired(): void;
+}
+
+const CLIENT_METHODS = ['getChildren', 'getData', 'exists', 'create', 'remove', 'getState', 'getSessionId', 'on', 'removeListener'] as const;
+
+/** True when `value` has the methods of a node-zookeeper-client `Client` that bulwark calls. */
+export function isZookeeperClient(value: unknown): value is ZookeeperClient {
+  return typeof value === 'object' && value !== null && CLIENT_METHODS.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
+}
+
+export class Session {
+  private client: ZookeeperClient | undefined;
+  private readonly factory: (() => ZookeeperClient) | undefined;
+  private closed = false;
+  /** The user's instance lost its session: node-zookeeper-client will not open another. */
+  private expired = false;
+  /** Disconnected since the last connection. */
+  private lost = false;
+  /** Bumped for every client in use: watches of an older one are ignored. */
+  generation = 0;
+  private readonly handlers: { disconnected: () => void; connected: () => void; expired: () => void };
+  /** When the client in use was made or last lost its connection (performance.now()). */
+  private since = 0;
+  /** Clients of ours being closed after they were replaced: close() waits for them. */
+  private readonly closing = new Set<Promise<void>>();
+  /** Every client the factory returned. */
+  private readonly made = new WeakSet<ZookeeperClient>();
+
+  constructor(option: ZookeeperClientOption, private readonly listener: SessionListener) {
+    this.factory = typeof option === 'function' ? option : undefined;
+    this.handlers = {
+      // node-zookeeper-client reports `disconnected` again right after `expired`: that one is no news.
+      disconnected: () => {
+        if (this.closed || this.expired) return;
+        if (!this.lost) this.since = performance.now();
+        this.lost = true;
+        listener.disconnected();
+      },
+      // A client's first connection is awaited by ready(); only a reconnection is news.
+      connected: () => {
+        if (this.closed || !this.lost) return;
+        this.lost = false;
+        listener.connected();
+      },
+      expired: () => {
+        if (this.closed) return;
+        if (this.factory !== undefined) this.retire();
+        else this.expired = true;
+        listener.expired();
+      },
+    };
+    if (typeof option !== 'function') this.attach(option);
+  }
+
+  /** Whether this session's clients are bulwark's own (made by the user's factory). */
+  get owned(): boolean {
+    return this.factory !== undefined;
+  }
+
+  /**
+   * The client to send requests with, once it is connected: waits up to `timeoutMs` (default
+   * {@link defaultRequestTimeout}), or until `signal` aborts, for a connection (a new client,
+   * or one reconnecting), and fails at once when the session is over for good (an instance
+   * whose session expired, failed authentication). A client of ours that stays unconnected
+   * for its session timeout is replaced by a new one.
+   */
+  async ready(timeoutMs: number | undefined, signal: AbortSignal): Promise<ZookeeperClient> {
+    const started = performance.now();
+    for (;;) {
+      if (this.closed) throw new ZookeeperError('NOT_CONNECTED', 'the ZooKeeper adapter is stopped', '');
+      const client = this.client ?? this.create();
+      if (isConnected(client)) return client;
+      const code = client.getState().code;
+      if (this.expired || code === STATE.EXPIRED) {
+        throw new ZookeeperError('SESSION_EXPIRED', 'the ZooKeeper session expired, and a client instance can not open another: pass `client` as a function that creates clients', '');
+      }
+      if (code === STATE.AUTH_FAILED) throw new ZookeeperError('AUTH_FAILED', 'ZooKeeper refused the client\'s credentials', '');
+      const limit = timeoutMs ?? defaultRequestTimeout(client);
+      let wait = limit - (performance.now() - started);
+      if (wait <= 0) throw new ZookeeperError('NOT_CONNECTED', `not connected to ZooKeeper within ${Math.round(limit)} ms`, '');
+      // A client of ours that has been without a connection for its whole session timeout has
+      // no session left on the server: replace it (Curator resets its handle the same way).
+      // node-zookeeper-client can also hang on a server that accepted the connection but never
+      // answered it; a new client gets past that.
+      let replacing = false;
+      if (this.factory !== undefined) {
+        const left = client.getSessionTimeout() - (performance.now() - this.since);
+        if (left <= 0) {
+          this.replace(client);
+          continue;
+        }
+        if (left < wait) {
+          wait = left;
+          replacing = true;
+        }
+      }
+      try {
+        await waitForConnection(client, Math.max(1, Math.round(wait)), signal);
+      } catch (err) {
+        const code = (err as ZookeeperError).code;
+        if (this.factory !== undefined && !this.closed) {
+          // Our own client's session expired while it reconnected: open a new one at once.
+          if (code === 'SESSION_EXPIRED') continue;
+          if (replacing && code === 'NOT_CONNECTED' && this.client === client && !signal.aborted) {
+            this.replace(client);
+            continue;
+          }
+        }
+        throw err;
+      }
+      if (this.closed || this.client !== client) continue;
+      return client;
+    }
+  }
+
+  /** Gives up a client of ours whose session is gone: closed in the background, and a new one made next. */
+  private replace(client: ZookeeperClient): void {
+    if (this.client !== client) return;
+    this.retire();
+    const closing = closeClient(client).finally(() => this.closing.delete(closing));
+    this.closing.add(closing);
+    this.listener.expired();
+  }
+
+  /** The client in use now, if any (connected or not). */
+  get current(): ZookeeperClient | undefined {
+    return this.client;
+  }
+
+  /** Stops listening; closes bulwark's own client and waits (bounded) until it has let go of its socket. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const client = this.client;
+    if (client !== undefined) {
+      this.detach(client);
+      this.client = undefined;
+      if (this.factory !== undefined) await closeClient(client);
+    }
+    await Promise.all(this.closing);
+  }
+
+  private create(): ZookeeperClient {
+    const factory = this.factory;
+    if (factory === undefined) throw new ZookeeperError('NOT_CONNECTED', 'no ZooKeeper client', '');
+    const client: unknown = factory();
+    if (!isZookeeperClient(client)) throw new ZookeeperError('CLIENT_ERROR', 'the `client` function must return a node-zookeeper-client Client', '');
+    // A client once closed (or expired) can not open a new session: each call must make a new one.
+    if (this.made.has(client)) throw new ZookeeperError('CLIENT_ERROR', 'the `client` function returned a client it had returned before: it must create a new one each time', '');
+    this.made.add(client);
+    this.generation++;
+    this.lost = false;
+    this.since = performance.now();
+    this.attach(client);
+    client.connect();
+    return client;
+  }
+
+  /** Drops an expired client of ours: node-zookeeper-client has already closed it. */
+  private retire(): void {
+    const client = this.client;
+    if (client === undefined) return;
+    this.detach(client);
+    this.client = undefined;
+  }
+
+  private attach(client: ZookeeperClient): void {
+    this.client = client;
+    client.on('disconnected', this.handlers.disconnected);
+    client.on('connected', this.handlers.connected);
+    client.on('connectedReadOnly', this.handlers.connected);
+    client.on('expired', this.handlers.expired);
+  }
+
+  private detach(client: ZookeeperClient): void {
+    client.removeListener('disconnected', this.handlers.disconnected);
+    client.removeListener('connected', this.handlers.connected);
+    client.removeListener('connectedReadOnly', this.handlers.connected);
+    client.removeListener('expired', this.handlers.expired);
+  }
+}
+
+/** Resolves when `client` connects; rejects on expiry, failed authentication, abort or after `timeoutMs`. */
+function waitForConnection(client: ZookeeperClient, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const finish = (err?: ZookeeperError): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      client.removeListener('connected', onConnected);
+      client.removeListener('connectedReadOnly', onConnected);
+      client.removeListener('expired', onExpired);
+      client.removeListener('authenticationFailed', onAuthFailed);
+      if (err === undefined) resolve();
+      else reject(err);
+    };
+    const onConnected = (): void => finish();
+    const onExpired = (): void => finish(new ZookeeperError('SESSION_EXPIRED', 'the ZooKeeper session expired while reconnecting', ''));
+    const onAuthFailed = (): void => finish(new ZookeeperError('AUTH_FAILED', 'ZooKeeper refused the client\'s credentials', ''));
+    const onAbort = (): void => finish(new ZookeeperError('NOT_CONNECTED', 'the ZooKeeper adapter stopped', ''));
+    const timer = setTimeout(() => finish(new ZookeeperError('NOT_CONNECTED', `not connected to ZooKeeper within ${Math.round(timeoutMs)} ms`, '')), timeoutMs);
+    timer.unref();
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    client.on('connected', onConnected);
+    client.on('connectedReadOnly', onConnected);
+    client.on('expired', onExpired);
+    client.on('authenticationFailed', onAuthFailed);
+  });
+}
+
+/** node-zookeeper-client's internal connection manager: read only to know when a closed client has let go. */
+interface ConnectionInternals {
+  readonly connectionManager?: { readonly state?: number; readonly socket?: { destroyed?: boolean; destroy?: () => void } };
+}
+
+const CLOSED = -2;
+const CLOSE_WAIT_MS = 3_000;
+
+/**
+ * Closes a client of ours (ending its session, which removes its ephemeral nodes at once) and
+ * waits, at most 3 s, until its connection manager is closed, so no reconnect timer or socket
+ * of it outlives the adapter's stop. Past that, its socket is destroyed.
+ */
+async function closeClient(client: ZookeeperClient): Promise<void> {
+  try {
+    client.close();
+  } catch {
+    return;
+  }
+  const manager = (client as unknown as ConnectionInternals).connectionManager;
+  if (manager === undefined || typeof manager.state !== 'number') return;
+  for (let waited = 0; waited < CLOSE_WAIT_MS; waited += 20) {
+    if (manager.state === CLOSED && manager.socket?.destroyed !== false) return;
+    await new Promise((resolve) => setTimeout(resolve, 20).unref());
+  }
+  manager.socket?.destroy?.();
+}
