@@ -1,0 +1,188 @@
+// Following a key range in etcd (docs/architecture.md, "Discovery adapters"): a range read at
+// one revision, paged, then a watch from the next revision, so no change made between the two
+// is lost. Whenever the watch breaks (etcd restarted or went away, the connection dropped, the
+// watch was cancelled because its revision was compacted) the range is read again in full and
+// watched from there, as etcd's own clientv3 mirror (SyncBase, then SyncUpdates) does. A
+// fresh read, rather than resuming the old watch, also copes with an etcd that came back
+// with older data (a restore), whose revisions went backwards.
+import type { IKeyValue, Namespace, Watcher } from 'etcd3';
+import { retrySource, sleep } from '../discovery/support.js';
+
+/** What a follower needs of the user's etcd3 client: an `Etcd3`, or a namespace of one. */
+export type EtcdClient = Pick<Namespace, 'get' | 'getAll' | 'watch' | 'lease'>;
+
+/** A key range: every key under `prefix`, or the one `key`. */
+export type KeyRange = { readonly prefix: string } | { readonly key: string };
+
+/** One change a watch reported. */
+export interface RangeChange {
+  readonly type: 'put' | 'delete';
+  readonly kv: IKeyValue;
+}
+
+/** Where a follower reports. */
+export interface RangeSink {
+  /** The whole range as of one revision: everything known before is replaced. */
+  reset(kvs: readonly IKeyValue[]): void;
+  /** The changes of one watch response, in revision order. */
+  changes(changes: readonly RangeChange[]): void;
+  /** A failed read or a broken watch; the follower tries again with backoff. */
+  error(err: unknown): void;
+}
+
+/** How a follower reads and re-tries. */
+export interface FollowOptions {
+  readonly backoff: { readonly min: number; readonly max: number };
+  /** Keys per range request of the initial read. */
+  readonly pageSize: number;
+  /** Longest wait for etcd to confirm a cancelled watch on stop, ms. */
+  readonly cancelTimeout: number;
+}
+
+/**
+ * Keys per range request when reading a prefix: 1 000, the `batchLimit` of etcd's clientv3
+ * mirror (`client/v3/mirror/syncer.go`), which reads a prefix at one revision in pages.
+ */
+export const ETCD_PAGE_SIZE = 1_000;
+
+/**
+ * Reads `range`, reports it with `sink.reset`, then watches it from the next revision and
+ * reports every change, re-reading and re-watching after anything breaks, until `signal`
+ * aborts. Resolves once stopped, with the watch cancelled; never rejects.
+ *
+ * @example
+ * await followRange(etcd, { prefix: 'services/users/' }, sink, controller.signal, options);
+ */
+export async function followRange(client: EtcdClient, range: KeyRange, sink: RangeSink, signal: AbortSignal, options: FollowOptions): Promise<void> {
+  const minGap = options.backoff.min;
+  while (!signal.aborted) {
+    let session: WatchSession;
+    try {
+      session = await retrySource(() => startSession(client, range, sink, signal, options), signal, (err) => sink.error(err), options.backoff);
+    } catch {
+      return; // only an abort ends retrySource
+    }
+    const started = Date.now();
+    const reason = await session.ended;
+    await session.close(options.cancelTimeout);
+    if (signal.aborted) return;
+    // A compacted revision is not a failure: the fresh read below catches up.
+    if (!isCompaction(reason)) sink.error(reason);
+    // A watch that breaks as soon as it is made must not turn this loop into a busy one.
+    if (Date.now() - started < minGap) await sleep(minGap, signal);
+  }
+}
+
+interface WatchSession {
+  /** Resolves with why the watch ended (an error, or the abort). */
+  readonly ended: Promise<unknown>;
+  /** Cancels the watch, waiting at most `ms` for etcd to confirm. */
+  close(ms: number): Promise<void>;
+}
+
+/** One read-then-watch: resolves once the watch is established, rejects if either step fails. */
+async function startSession(client: EtcdClient, range: KeyRange, sink: RangeSink, signal: AbortSignal, options: FollowOptions): Promise<WatchSession> {
+  const { kvs, revision } = await readRange(client, range, options.pageSize);
+  if (signal.aborted) return { ended: Promise.resolve(signal.reason), close: async () => {} };
+  sink.reset(kvs);
+  const builder = client.watch();
+  if ('key' in range) builder.key(range.key);
+  else builder.prefix(range.prefix);
+  // Listeners go on before etcd answers: the events of one network read are emitted together,
+  // and a listener added after `create()` resolves could miss the first of them.
+  const watcher: Watcher = builder.startRevision((BigInt(revision) + 1n).toString()).watcher();
+  let settle!: (reason: unknown) => void;
+  const ended = new Promise<unknown>((resolve) => { settle = resolve; });
+  let cancelledByEtcd = false;
+  const onAbort = (): void => settle(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  watcher.on('data', (res) => {
+    const changes: RangeChange[] = [];
+    for (const ev of res.events) changes.push({ type: ev.type === 'Delete' ? 'delete' : 'put', kv: ev.kv });
+    if (changes.length === 0) return; // a progress notification
+    // etcd3 re-throws a listener's error outside any handler: it must not get one.
+    try {
+      sink.changes(changes);
+    } catch (err) {
+      sink.error(err);
+    }
+  });
+  watcher.on('disconnected', (err) => settle(err));
+  watcher.on('error', (err) => {
+    cancelledByEtcd = true; // etcd cancelled it (compaction, permissions): nothing left to cancel
+    settle(err);
+  });
+  const close = async (ms: number): Promise<void> => {
+    signal.removeEventListener('abort', onAbort);
+    watcher.removeAllListeners('data');
+    if (cancelledByEtcd) return;
+    // A watch the server no longer knows is never confirmed: wait a bounded time.
+    await boundedWait(watcher.cancel().catch(() => {}), ms);
+  };
+  const connected = new Promise<void>((resolve, reject) => {
+    watcher.once('connected', () => resolve());
+    void ended.then(reject);
+  });
+  try {
+    await connected;
+  } catch (err) {
+    await close(options.cancelTimeout);
+    throw err instanceof Error ? err : new Error(`etcd watch ended before it was established: ${String(err)}`);
+  }
+  return { ended, close };
+}
+
+/** Reads all of `range` at one revision, `pageSize` keys per request. */
+async function readRange(client: EtcdClient, range: KeyRange, pageSize: number): Promise<{ kvs: IKeyValue[]; revision: string }> {
+  if ('key' in range) {
+    const res = await client.get(range.key).exec();
+    return { kvs: res.kvs, revision: res.header.revision };
+  }
+  const end = prefixEnd(Buffer.from(range.prefix));
+  const kvs: IKeyValue[] = [];
+  let start = Buffer.from(range.prefix);
+  let revision: string | undefined;
+  for (;;) {
+    const builder = client.getAll().inRange({ start, end }).limit(pageSize);
+    // Later pages read the revision the first page saw: one consistent snapshot.
+    if (revision !== undefined) builder.revision(revision);
+    const res = await builder.exec();
+    revision ??= res.header.revision;
+    kvs.push(...res.kvs);
+    const last = res.kvs[res.kvs.length - 1];
+    if (!res.more || last === undefined) return { kvs, revision };
+    start = Buffer.concat([last.key, Buffer.from([0])]);
+  }
+}
+
+/** The first key after every key starting with `prefix` (etcd's `GetPrefixRangeEnd`). */
+export function prefixEnd(prefix: Buffer): Buffer {
+  const end = Buffer.from(prefix);
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i]! < 0xff) {
+      end[i] = end[i]! + 1;
+      return end.subarray(0, i + 1);
+    }
+  }
+  return Buffer.from([0]); // all 0xff: no end, read to the last key
+}
+
+/**
+ * Whether etcd cancelled the watch because its start revision was compacted: etcd 3.4 cancels
+ * it with an empty reason (etcd3 reports "Watcher canceled: "), later versions say "required
+ * revision has been compacted".
+ */
+function isCompaction(err: unknown): boolean {
+  return err instanceof Error && (/compacted/i.test(err.message) || /^Watcher canceled:\s*$/.test(err.message));
+}
+
+function boundedWait(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    void promise.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,256 @@
+// etcdRegistration (README, "etcd"): a service's own entry under a discovery prefix, held by a
+// lease that etcd3 keeps alive. One loop (run) makes the entry what it should be — a live
+// lease, the current value written under it — and then sleeps until something changes it: an
+// update, or the lease lost (etcd restarted without it, or was unreachable longer than the
+// TTL). A crashed process stops its keep-alives, and etcd deletes its entry when the lease expires.
+import type { Lease } from 'etcd3';
+import { retrySource, type SourceBackoff } from '../discovery/support.js';
+import type { EtcdClient } from './follow.js';
+import { checkBackoff, checkClient, checkCount, checkKey, type SourceDelays } from './options.js';
+import { endpointKey, toRecordText, type EtcdEndpointInit } from './record.js';
+
+/** Options of {@link etcdRegistration}. */
+export interface EtcdRegistrationOptions {
+  /** Your etcd3 client (`new Etcd3({ hosts })`, or a `namespace()` of one). bulwark never creates, nor closes, one. */
+  readonly client: EtcdClient;
+  /** The prefix the service's discoverers watch, e.g. `'services/users/'`. */
+  readonly prefix: string;
+  /** This instance: a record `{ host, port, protocol?, weight?, priority?, zone?, metadata?, basePath? }` or a URL `'http://10.0.0.1:8080'`. No credentials. */
+  readonly endpoint: EtcdEndpointInit;
+  /** The full key of the entry; default `prefix + 'host:port'` (the `service/addr` keys of etcd's gRPC naming endpoints manager). */
+  readonly key?: string | undefined;
+  /** Lease TTL, whole seconds; default 10 (the service-discovery example of etcd3's `Lease`). A crashed instance stays listed at most this long; etcd3 sends keep-alives every TTL/3 (as etcd's Go client does). */
+  readonly ttl?: number | undefined;
+  /** Backoff between attempts after etcd failed; default 1 s doubling to 30 s, jittered (bulwark's `SOURCE_BACKOFF`). */
+  readonly backoff?: SourceBackoff | undefined;
+  /** Hears every failure (etcd unreachable, lease lost, revoke failed); default: none. The registration keeps trying by itself. */
+  readonly onError?: ((err: Error) => void) | undefined;
+}
+
+/** A running registration: see {@link etcdRegistration}. */
+export interface EtcdRegistration {
+  /** The etcd key of this instance's entry. */
+  readonly key: string;
+  /** Whether the entry is in etcd now, as far as this process knows. */
+  readonly registered: boolean;
+  /** Resolves `true` once the entry was first written, `false` if stopped before. */
+  readonly ready: Promise<boolean>;
+  /** Rewrites the entry (same key) with a new description; resolves `true` once written, `false` if stopped before. Throws `ConfigError` for an invalid one. */
+  update(endpoint: EtcdEndpointInit): Promise<boolean>;
+  /** Revokes the lease (etcd deletes the entry at once) and stops keep-alives and retries. */
+  stop(): Promise<void>;
+}
+
+/** Default lease TTL, seconds. */
+export const ETCD_DEFAULT_TTL = 10;
+
+const SERVICE = 'etcdRegistration';
+/** Longest wait for etcd while stopping (revoking the lease), ms. */
+const STOP_TIMEOUT = 2_000;
+
+/**
+ * Registers this instance under a discovery prefix with a lease: the entry is written with
+ * bulwark's JSON record (what `etcdDiscovery` reads) and kept alive while the process runs.
+ * If the lease is lost (etcd unreachable for longer than 2×TTL, or restarted without it), a new
+ * lease is granted and the entry written again, with backoff. `stop()` revokes the lease, which
+ * deletes the entry at once; a process that dies without stopping is removed when its lease
+ * expires, at most `ttl` seconds later.
+ *
+ * @example
+ * import { Etcd3 } from 'etcd3';
+ * import { etcdRegistration } from 'bulwark/etcd';
+ * const etcd = new Etcd3({ hosts: 'http://127.0.0.1:2379' });
+ * const me = etcdRegistration({ client: etcd, prefix: 'services/users/', endpoint: { host: '10.0.0.7', port: 8080, zone: 'eu-1' } });
+ * await me.ready;
+ * process.on('SIGTERM', () => void me.stop());
+ */
+export function etcdRegistration(options: EtcdRegistrationOptions): EtcdRegistration {
+  if (options === null || typeof options !== 'object') throw new TypeError(`${SERVICE} needs an options object { client, prefix, endpoint }`);
+  const client = checkClient(SERVICE, options.client);
+  const prefix = checkKey(SERVICE, 'prefix', options.prefix);
+  const record = toRecordText(SERVICE, 'endpoint', options.endpoint);
+  const key = options.key === undefined ? `${prefix}${endpointKey(record.parsed)}` : checkKey(SERVICE, 'key', options.key);
+  const ttl = checkCount(SERVICE, 'ttl', options.ttl, ETCD_DEFAULT_TTL, 86_400);
+  const backoff = checkBackoff(SERVICE, options.backoff);
+  const onError = options.onError;
+  if (onError !== undefined && typeof onError !== 'function') throw new TypeError(`${SERVICE}: onError must be a function`);
+  return new Registration(client, key, record.text, ttl, backoff, onError ?? (() => {}));
+}
+
+class Registration implements EtcdRegistration {
+  readonly key: string;
+  readonly ready: Promise<boolean>;
+  readonly #client: EtcdClient;
+  readonly #ttl: number;
+  readonly #backoff: SourceDelays;
+  readonly #onError: (err: Error) => void;
+  readonly #controller = new AbortController();
+  /** The value the entry should hold, and the value written under the current lease. */
+  #value: string;
+  #written: string | undefined;
+  #lease: Lease | undefined;
+  /** A sync in progress (stop waits for it, so no lease is granted after stop). */
+  #syncing: Promise<void> = Promise.resolve();
+  #kicked = false;
+  #wake: (() => void) | undefined;
+  #writes: { value: string; resolve: (written: boolean) => void }[] = [];
+  #resolveReady!: (registered: boolean) => void;
+  readonly #running: Promise<void>;
+  #stopping: Promise<void> | undefined;
+
+  constructor(client: EtcdClient, key: string, value: string, ttl: number, backoff: SourceDelays, onError: (err: Error) => void) {
+    this.#client = client;
+    this.key = key;
+    this.#value = value;
+    this.#ttl = ttl;
+    this.#backoff = backoff;
+    this.#onError = onError;
+    this.ready = new Promise((resolve) => { this.#resolveReady = resolve; });
+    this.#running = this.#run();
+  }
+
+  get registered(): boolean {
+    return this.#lease !== undefined && !this.#lease.revoked() && this.#written !== undefined;
+  }
+
+  update(endpoint: EtcdEndpointInit): Promise<boolean> {
+    const { text } = toRecordText(SERVICE, 'endpoint', endpoint);
+    if (this.#controller.signal.aborted) return Promise.resolve(false);
+    this.#value = text;
+    if (text === this.#written && this.registered) {
+      // Written already; any update still pending was superseded by this one.
+      for (const w of this.#writes.splice(0)) w.resolve(true);
+      return Promise.resolve(true);
+    }
+    const written = new Promise<boolean>((resolve) => this.#writes.push({ value: text, resolve }));
+    this.#kick();
+    return written;
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    this.#controller.abort();
+    this.#kick();
+    await this.#running;
+    await within(this.#syncing, STOP_TIMEOUT);
+    const lease = this.#lease;
+    this.#lease = undefined;
+    this.#resolveReady(false);
+    for (const w of this.#writes.splice(0)) w.resolve(false);
+    if (lease === undefined) return;
+    // revoke() stops the keep-alives at once, then asks etcd to delete the lease and its keys.
+    const revoked = lease.revoke().then(() => true, (err: unknown) => {
+      this.#report('could not revoke the lease; the entry expires with it', err);
+      return true;
+    });
+    if (!(await within(revoked, STOP_TIMEOUT))) this.#report(`etcd did not answer the revoke within ${STOP_TIMEOUT} ms; the entry expires with the lease`, undefined);
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#controller.signal;
+    while (!signal.aborted) {
+      try {
+        await retrySource(() => (this.#syncing = this.#sync()), signal, (err) => this.#report('registration failed', err), this.#backoff);
+      } catch {
+        return; // only an abort ends retrySource
+      }
+      await this.#sleep();
+    }
+  }
+
+  /** Makes the entry what it should be: a live lease, the current value written under it. */
+  async #sync(): Promise<void> {
+    const signal = this.#controller.signal;
+    let lease = this.#lease;
+    if (lease === undefined || lease.revoked()) {
+      lease = this.#grant();
+      try {
+        await lease.grant();
+      } catch (err) {
+        lease.release();
+        if (this.#lease === lease) this.#lease = undefined;
+        throw err;
+      }
+    }
+    while (!signal.aborted && this.#written !== this.#value && this.#lease === lease) {
+      const value = this.#value;
+      try {
+        await lease.put(this.key).value(value).exec();
+      } catch (err) {
+        if (lease.revoked() && this.#lease === lease) this.#lease = undefined;
+        throw err;
+      }
+      if (this.#lease !== lease) break; // lost meanwhile: the next sync writes again
+      this.#written = value;
+      this.#resolveReady(true);
+      // The newest value written answers every update before it too: they were superseded.
+      const latest = value === this.#value;
+      this.#writes = this.#writes.filter((w) => (latest || w.value === value ? (w.resolve(true), false) : true));
+    }
+  }
+
+  /** A new lease, kept alive by etcd3; its loss (after it was granted) wakes the loop. */
+  #grant(): Lease {
+    const lease = this.#client.lease(this.#ttl, { autoKeepAlive: true });
+    this.#lease = lease;
+    this.#written = undefined;
+    let granted = false;
+    void lease.grant().then(() => { granted = true; }, () => {});
+    lease.on('lost', (err: Error) => {
+      // A grant that failed is reported by the sync that asked for it.
+      if (!granted || this.#lease !== lease || this.#controller.signal.aborted) return;
+      this.#lease = undefined;
+      this.#report('lease lost; registering again', err);
+      this.#kick();
+    });
+    return lease;
+  }
+
+  #sleep(): Promise<void> {
+    if (this.#kicked || this.#controller.signal.aborted) {
+      this.#kicked = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      this.#wake = () => {
+        this.#wake = undefined;
+        this.#kicked = false;
+        resolve();
+      };
+    });
+  }
+
+  #kick(): void {
+    this.#kicked = true;
+    this.#wake?.();
+  }
+
+  #report(what: string, cause: unknown): void {
+    const detail = cause instanceof Error ? `: ${cause.message}` : '';
+    const err = new Error(`etcd registration of "${this.key}": ${what}${detail}`, { cause });
+    try {
+      this.#onError(err);
+    } catch {
+      // a listener's own failure is not ours to raise
+    }
+  }
+}
+
+/** Whether `promise` settled within `ms` (it is left to settle on its own otherwise). */
+function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+    void promise.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    }, () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
