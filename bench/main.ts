@@ -3,7 +3,7 @@
 //
 //   npm run bench                       (builds first; bulwark is imported by name from dist/)
 //   BENCH_ROUNDS=3 BENCH_ONLY=overhead npm run bench
-//   BENCH_ONLY=pickers,http npm run bench   (their rounds: BENCH_PICKERS_ROUNDS, BENCH_HTTP_ROUNDS; default 3)
+//   BENCH_ONLY=pickers,http,grpc npm run bench   (their rounds: BENCH_PICKERS_ROUNDS, BENCH_HTTP_ROUNDS, BENCH_GRPC_ROUNDS; default 3)
 //
 // Benchmarks report, they do not assert: a missed target prints MISS, and the exit code stays 0.
 // A suite is a file exporting run and format functions; add it to SUITES to run it here.
@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import { formatGrpc, runGrpc } from './grpc.ts';
 import { formatHttp, runHttp } from './http.ts';
 import { formatLateness, runLateness } from './lateness.ts';
 import { formatOverhead, runOverhead } from './overhead.ts';
@@ -25,12 +26,14 @@ const rounds = positiveInt(process.env.BENCH_ROUNDS, 5);
 // The picker and HTTP suites take longer per round; 3 rounds keep the whole run within minutes.
 const pickersRounds = positiveInt(process.env.BENCH_PICKERS_ROUNDS, 3);
 const httpRounds = positiveInt(process.env.BENCH_HTTP_ROUNDS, 3);
+const grpcRounds = positiveInt(process.env.BENCH_GRPC_ROUNDS, 3);
 
 const SUITES: Record<string, Suite> = {
   overhead: { run: (log) => runOverhead({ rounds, log }), format: formatOverhead },
   lateness: { run: (log) => runLateness({ log }), format: formatLateness },
   pickers: { run: (log) => runPickers({ rounds: pickersRounds, log }), format: formatPickers },
   http: { run: (log) => runHttp({ rounds: httpRounds, log }), format: formatHttp },
+  grpc: { run: (log) => runGrpc({ rounds: grpcRounds, log }), format: formatGrpc },
 };
 
 function positiveInt(value: string | undefined, fallback: number): number {

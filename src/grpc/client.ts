@@ -1,0 +1,207 @@
+import type { CallOptions as GrpcJsCallOptions, ChannelCredentials, Client as GrpcJsClient, ClientDuplexStream, ClientOptions as GrpcJsClientOptions, ClientReadableStream, ClientUnaryCall, ClientWritableStream, Metadata, MethodDefinition, ServiceError } from '@grpc/grpc-js';
+import { Client, runTransport } from '../client.js';
+import type { CallOptions, ClientOptions, HealthCheckOptions, HealthOptions } from '../config/options.js';
+import { ConfigError } from '../errors.js';
+import { ChannelPool, type GrpcClientConstructor } from './channels.js';
+import { healthFailure, resolveCodes, type GrpcCodeOptions } from './codes.js';
+import { grpcHealthCheck } from './health-check.js';
+import { DEFAULTS } from '../config/resolve.js';
+import { BidiStreamTransport, ClientStreamTransport, type RequestMessages } from './streams.js';
+import { OpenStreams, ServerStreamTransport, UnaryTransport, type MethodSetup } from './transport.js';
+
+/** Options of {@link createGrpcClient}: bulwark's `ClientOptions` and the gRPC ones. */
+export interface GrpcClientOptions extends Omit<ClientOptions, 'fetch'> {
+  /**
+   * Channel credentials. Default: `credentials.createInsecure()` for `host:port` endpoints and
+   * `credentials.createSsl()` (system roots) for `grpcs://` ones. Used for `host:port` and
+   * `grpcs://` endpoints (which need secure ones); `grpc://` endpoints are always plaintext.
+   */
+  credentials?: ChannelCredentials | undefined;
+  /**
+   * What each endpoint's grpc-js client is constructed with: channel options (`grpc.*`) and
+   * grpc-js client options (`interceptors`, `channelFactoryOverride`, …). Default
+   * `{ 'grpc.enable_retries': 0 }` (grpc-js's own retries off; pass 1 to turn them back on).
+   */
+  channelOptions?: GrpcJsClientOptions | undefined;
+  /** Which status codes hurt health and which are retried. Defaults: see `DEFAULT_CODES`. */
+  codes?: GrpcCodeOptions | undefined;
+  /**
+   * Active health checks over `grpc.health.v1.Health/Check` for this service name ('' for the
+   * whole server): turns `health.checks` on (bulwark's defaults: every 10 s, 3 failures eject)
+   * unless they set a `check` of their own. Default: none.
+   */
+  healthService?: string | undefined;
+  /** grpc-js call options added to every call (call `credentials`, `interceptors`, …); bulwark sets `deadline`. Default none. */
+  callOptions?: Omit<GrpcJsCallOptions, 'deadline'> | undefined;
+}
+
+/** Options of one call. */
+export interface GrpcCallOptions extends CallOptions {
+  /** Request metadata; each attempt sends a copy. Default: none. */
+  metadata?: Metadata | undefined;
+}
+
+/** A unary method: resolves with the response, rejects with the last attempt's `ServiceError` (unchanged) or a bulwark error. */
+export type UnaryMethod<Req, Res> = (request: Req, options?: GrpcCallOptions) => Promise<Res>;
+/** A server-streaming method: resolves with the grpc-js stream once the server answered (see the README). */
+export type ServerStreamMethod<Req, Res> = (request: Req, options?: GrpcCallOptions) => Promise<ClientReadableStream<Res>>;
+
+/** A client-streaming method: sends the messages, resolves with the response (an array is retried like a unary call; other iterables get one attempt). */
+export type ClientStreamMethod<Req, Res> = (messages: RequestMessages<Req>, options?: GrpcCallOptions) => Promise<Res>;
+/** A bidi-streaming method: resolves with the grpc-js stream once an endpoint is picked; one attempt, never retried (see the README). */
+export type BidiStreamMethod<Req, Res> = (options?: GrpcCallOptions) => Promise<ClientDuplexStream<Req, Res>>;
+
+/** The promise-returning methods made from a generated client class's own overloads (its last one). */
+export type GrpcMethods<C> = string extends keyof C
+  ? Record<string, (...args: any[]) => Promise<any>>
+  : {
+      [K in Exclude<keyof C, keyof GrpcJsClient>]: C[K] extends (options?: GrpcJsCallOptions) => ClientDuplexStream<infer Req, infer Res>
+        ? BidiStreamMethod<Req, Res>
+        : C[K] extends (callback: (error: ServiceError | null, value?: infer Res) => void) => ClientWritableStream<infer Req>
+          ? ClientStreamMethod<Req, Res>
+          : C[K] extends (argument: infer Req, callback: (error: ServiceError | null, value?: infer Res) => void) => ClientUnaryCall
+            ? UnaryMethod<Req, Res>
+            : C[K] extends (argument: infer Req, options?: GrpcJsCallOptions) => ClientReadableStream<infer Res>
+              ? ServerStreamMethod<Req, Res>
+              : never;
+    };
+
+/** What {@link createGrpcClient} returns. */
+export interface GrpcServiceClient<C> {
+  /** Every method of the service, by its name (and its original name from the .proto). */
+  readonly methods: GrpcMethods<C>;
+  /** The bulwark client underneath: its events, `stats()` and `endpoints()`. */
+  readonly bulwark: Client;
+  /** Closes the bulwark client (ending calls in flight) and then every channel. */
+  close(): Promise<void>;
+}
+
+/** A client constructor grpc-js or proto-loader made: it carries the service definition. */
+export type ServiceClientConstructor<C extends GrpcJsClient = GrpcJsClient> = (new (address: string, credentials: ChannelCredentials, options?: GrpcJsClientOptions) => C) & {
+  readonly service: Readonly<Record<string, MethodDefinition<any, any>>>;
+};
+
+const RESERVED = new Set(['methods', 'bulwark', 'close']);
+
+/**
+ * Puts a grpc-js service behind bulwark: every method becomes a promise-returning function
+ * (unary, server-, client- and bidi-streaming; see the README for what each retries) whose
+ * attempts are picked, retried, hedged, timed and health-accounted by bulwark, on one channel per endpoint (created when first needed,
+ * closed when the endpoint leaves or the client closes). Methods are on the returned object
+ * (unless named `methods`, `bulwark` or `close`) and always under `methods`.
+ *
+ * @example
+ * const pkg = grpc.loadPackageDefinition(protoLoader.loadSync('users.proto')) as any;
+ * const users = createGrpcClient(pkg.users.Users, { name: 'users', discovery: ['10.0.0.1:50051', '10.0.0.2:50051'] });
+ * const user = await users.methods.getUser({ id: 42 }, { timeout: { total: 2_000 } });
+ * await users.close();
+ */
+export function createGrpcClient<C extends GrpcJsClient>(ctor: ServiceClientConstructor<C>, options: GrpcClientOptions): GrpcServiceClient<C> & GrpcMethods<C> {
+  const name = typeof options?.name === 'string' ? options.name : 'grpc';
+  if (typeof ctor !== 'function' || ctor.service === null || typeof ctor.service !== 'object') {
+    throw new ConfigError(name, 'ctor', 'must be a grpc-js service client constructor (generated, or from loadPackageDefinition) with a `service` definition', ctor);
+  }
+  if (options === null || typeof options !== 'object') throw new ConfigError(name, 'options', 'must be an object', options);
+  const { credentials, channelOptions, codes: codeOptions, healthService, callOptions, ...rest } = options;
+  if (credentials !== undefined && (credentials === null || typeof (credentials as { _isSecure?: unknown })._isSecure !== 'function')) {
+    throw new ConfigError(name, 'credentials', 'must be grpc-js ChannelCredentials (credentials.createInsecure(), createSsl(…))', credentials);
+  }
+  if (channelOptions !== undefined && (channelOptions === null || typeof channelOptions !== 'object')) throw new ConfigError(name, 'channelOptions', 'must be an object', channelOptions);
+  if (callOptions !== undefined && (callOptions === null || typeof callOptions !== 'object' || 'deadline' in callOptions)) {
+    throw new ConfigError(name, 'callOptions', 'must be an object of grpc-js call options without deadline (bulwark sets it)', callOptions);
+  }
+  if (healthService !== undefined && typeof healthService !== 'string') throw new ConfigError(name, 'healthService', 'must be a string', healthService);
+  const codes = resolveCodes(name, codeOptions);
+  const pool = new ChannelPool(name, ctor as GrpcClientConstructor, credentials, channelOptions);
+  const client = new Client({ ...rest, health: healthOptions(name, rest.health, codes, pool, healthService) });
+  client.on('endpoints', (event) => {
+    for (const e of event.removed) pool.release(e);
+  });
+  const streams = new OpenStreams();
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => (closing ??= client.close().finally(() => {
+    streams.cancelAll();
+    pool.closeAll();
+  }));
+  const methods: Record<string, unknown> = {};
+  const defaultTotal = rest.timeout?.total ?? DEFAULTS.totalTimeout;
+  for (const [key, method] of Object.entries(ctor.service)) {
+    const setup: MethodSetup = { pool, streams, codes, method, callOptions };
+    const idempotent = isIdempotent(method);
+    let fn: (...args: never[]) => Promise<unknown>;
+    if (method.requestStream && method.responseStream) fn = (call?: GrpcCallOptions) => bidi(client, name, setup, call, defaultTotal);
+    else if (method.requestStream) {
+      fn = (messages: RequestMessages<unknown>, call?: GrpcCallOptions) => runTransport(client, call, () => new ClientStreamTransport(setup, checkMessages(name, messages), metadataOf(name, call), call?.idempotent ?? idempotent));
+    } else if (method.responseStream) {
+      fn = (request: unknown, call?: GrpcCallOptions) => runTransport(client, call, ({ options: resolved, signal }) => new ServerStreamTransport(setup, request, metadataOf(name, call), call?.idempotent ?? idempotent, call?.timeout?.total ?? resolved.totalTimeout, signal));
+    } else {
+      fn = (request: unknown, call?: GrpcCallOptions) => runTransport(client, call, () => new UnaryTransport(setup, request, metadataOf(name, call), call?.idempotent ?? idempotent));
+    }
+    methods[key] = fn;
+    if (method.originalName !== undefined && !(method.originalName in methods)) methods[method.originalName] = fn;
+  }
+  const result: Record<string, unknown> = {};
+  for (const [key, fn] of Object.entries(methods)) if (!RESERVED.has(key)) result[key] = fn;
+  Object.assign(result, { methods: Object.freeze(methods), bulwark: client, close });
+  return result as unknown as GrpcServiceClient<C> & GrpcMethods<C>;
+}
+
+/**
+ * Whether a method may reach a server twice by default: its `.proto` says so
+ * (`option idempotency_level = IDEMPOTENT` or `NO_SIDE_EFFECTS`, which proto-loader keeps in
+ * `options`); otherwise not, as gRPC knows nothing else about a method.
+ */
+function isIdempotent(method: MethodDefinition<unknown, unknown>): boolean {
+  const level = (method as { options?: { idempotency_level?: unknown } }).options?.idempotency_level;
+  return level === 'IDEMPOTENT' || level === 'NO_SIDE_EFFECTS';
+}
+
+/**
+ * A bidi call: the stream reaches the caller as soon as its one attempt starts; the call's own
+ * promise (until the server's first answer) only feeds health and latency, and errors arrive on
+ * the stream. Failures before any attempt (no endpoints, an abort, a closed client) reject.
+ */
+function bidi(client: Client, service: string, setup: MethodSetup, call: GrpcCallOptions | undefined, defaultTotal: number): Promise<ClientDuplexStream<unknown, unknown>> {
+  return new Promise((resolve, reject) => {
+    let delivered = false;
+    const total = call?.timeout?.total ?? defaultTotal;
+    // The attempt waits for the server's first answer, which may follow the caller's messages: the total timeout bounds it.
+    const options: GrpcCallOptions = { ...call, timeout: { attempt: total, total } };
+    runTransport(client, options, ({ signal }) => new BidiStreamTransport(setup, metadataOf(service, call), total, signal, (stream) => {
+      delivered = true;
+      resolve(stream);
+    })).then(undefined, (err: unknown) => {
+      if (!delivered) reject(err);
+    });
+  });
+}
+
+function checkMessages(service: string, messages: unknown): RequestMessages<unknown> {
+  if (messages === null || typeof messages !== 'object' || !(Symbol.iterator in messages || Symbol.asyncIterator in messages)) {
+    throw new ConfigError(service, 'messages', 'must be an array or an (async) iterable of request messages', messages);
+  }
+  return messages as RequestMessages<unknown>;
+}
+
+function metadataOf(service: string, call: GrpcCallOptions | undefined): Metadata | undefined {
+  const metadata = call?.metadata;
+  if (metadata !== undefined && (metadata === null || typeof (metadata as { clone?: unknown }).clone !== 'function')) {
+    throw new ConfigError(service, 'metadata', 'must be a grpc-js Metadata', metadata);
+  }
+  return metadata;
+}
+
+/** The client's health options: status-code based `isFailure`, and the gRPC health check when asked. */
+function healthOptions(service: string, health: HealthOptions | false | undefined, codes: ReturnType<typeof resolveCodes>, pool: ChannelPool, healthService: string | undefined): HealthOptions | false {
+  if (health === false) {
+    if (healthService !== undefined) throw new ConfigError(service, 'healthService', 'needs health tracking (health is false)', healthService);
+    return false;
+  }
+  if (health !== undefined && (health === null || typeof health !== 'object')) return health; // createClient names it
+  const base: HealthOptions = { ...health, isFailure: health?.isFailure ?? healthFailure(codes) };
+  if (healthService === undefined) return base;
+  const checks = health?.checks;
+  if (checks === false) throw new ConfigError(service, 'healthService', 'needs health.checks on (it is false)', healthService);
+  const withCheck: HealthCheckOptions = { ...checks, check: checks?.check ?? grpcHealthCheck(pool, healthService) };
+  return { ...base, checks: withCheck };
+}

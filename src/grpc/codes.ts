@@ -1,0 +1,135 @@
+import { status as Status, type Metadata, type ServiceError } from '@grpc/grpc-js';
+import { ConfigError } from '../errors.js';
+import type { Judgement } from '../transports/transport.js';
+import { failureReason, networkFailure } from '../transports/classify.js';
+
+/** Which gRPC status codes mean what, for one client. */
+export interface GrpcCodes {
+  /** Codes that count against the endpoint's health. */
+  readonly unhealthy: ReadonlySet<number>;
+  /** Codes retried on another endpoint for every call. */
+  readonly retry: ReadonlySet<number>;
+  /** Codes retried on another endpoint for calls marked idempotent (a superset of `retry`). */
+  readonly retryIdempotent: ReadonlySet<number>;
+}
+
+/** Status codes by their number, for reasons and docs (`14` → `UNAVAILABLE`). */
+const NAMES: ReadonlyMap<number, string> = new Map(Object.entries(Status).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v as number, k]));
+
+/**
+ * The defaults, by the standard gRPC-to-HTTP mapping (the one Envoy's `grpcToHttpStatus` uses):
+ * unhealthy are UNAVAILABLE (503), DEADLINE_EXCEEDED (504), RESOURCE_EXHAUSTED (429) and
+ * INTERNAL (500), the statuses bulwark's `fetch` counts against an endpoint; retried is
+ * UNAVAILABLE for every call (gRPC's status doc: "most likely a transient condition, which can
+ * be corrected by retrying"), and for idempotent calls also RESOURCE_EXHAUSTED and
+ * DEADLINE_EXCEEDED, the counterparts of the 429, 503 and 504 that `fetch` retries.
+ */
+export const DEFAULT_CODES: {
+  readonly unhealthy: readonly number[];
+  readonly retry: readonly number[];
+  readonly retryIdempotent: readonly number[];
+} = Object.freeze({
+  unhealthy: Object.freeze([Status.UNAVAILABLE, Status.DEADLINE_EXCEEDED, Status.RESOURCE_EXHAUSTED, Status.INTERNAL]),
+  retry: Object.freeze([Status.UNAVAILABLE]),
+  retryIdempotent: Object.freeze([Status.UNAVAILABLE, Status.RESOURCE_EXHAUSTED, Status.DEADLINE_EXCEEDED]),
+});
+
+/** Options of {@link createGrpcClient} that change the classification. */
+export interface GrpcCodeOptions {
+  /** Codes that count against an endpoint's health. Default UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, INTERNAL. */
+  unhealthy?: readonly number[] | undefined;
+  /** Codes retried for every call. Default UNAVAILABLE. */
+  retry?: readonly number[] | undefined;
+  /** Codes retried for calls marked idempotent, on top of `retry`. Default UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED. */
+  retryIdempotent?: readonly number[] | undefined;
+}
+
+/** Validates `codes`; throws ConfigError naming the bad list. */
+export function resolveCodes(service: string, options: GrpcCodeOptions | undefined): GrpcCodes {
+  if (options !== undefined && (options === null || typeof options !== 'object')) throw new ConfigError(service, 'codes', 'must be an object', options);
+  const list = (key: keyof GrpcCodeOptions): Set<number> => {
+    const value: unknown = options?.[key] ?? DEFAULT_CODES[key];
+    if (!Array.isArray(value) || !value.every((c) => Number.isInteger(c) && NAMES.has(c as number) && c !== Status.OK)) {
+      throw new ConfigError(service, `codes.${key}`, 'must be an array of gRPC status codes (1 to 16, e.g. status.UNAVAILABLE)', value);
+    }
+    return new Set(value as number[]);
+  };
+  const retry = list('retry');
+  const retryIdempotent = list('retryIdempotent');
+  for (const c of retry) retryIdempotent.add(c);
+  return { unhealthy: list('unhealthy'), retry, retryIdempotent };
+}
+
+/** `UNAVAILABLE` for 14; the number itself for a code gRPC does not define. */
+export function codeName(code: number): string {
+  return NAMES.get(code) ?? String(code);
+}
+
+/** True for a grpc-js status error: an Error with a numeric `code`, `details` and `metadata`. */
+export function isServiceError(error: unknown): error is ServiceError {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === 'number' && typeof (error as { details?: unknown }).details === 'string';
+}
+
+/**
+ * grpc-js's own words (1.14) for a call that provably reached no application code: the channel
+ * had no connection (refused, unreachable, still backing off), or the server refused the
+ * stream (HTTP/2 REFUSED_STREAM, sent while it shuts down; grpc-js retries these transparently
+ * when its own retries are on).
+ */
+const NOT_SENT = /^(?:\w+: )?No connection established|^Stream refused by server/;
+
+/** grpc-js's words (1.14) when the request message could not be serialized; it reports INTERNAL. */
+const SERIALIZE_FAILED = /^Request message serialization failure/;
+
+/**
+ * The server's `grpc-retry-pushback-ms` trailer (gRPC A6): ms to wait before a retry; a
+ * negative value asks the client not to retry at all (`-1` here); `undefined` when absent or
+ * unreadable (A6: treated as absent).
+ */
+export function pushbackMs(metadata: Metadata | undefined): number | undefined {
+  const values = metadata?.get('grpc-retry-pushback-ms');
+  if (values === undefined || values.length !== 1) return undefined;
+  const text = String(values[0]).trim();
+  if (/^-\d+$/.test(text)) return -1;
+  if (!/^\d{1,10}$/.test(text)) return undefined;
+  return Math.min(Number(text), 2_147_483_647);
+}
+
+/**
+ * What one attempt's error means. Status errors by their code: retried (`retry`, or for
+ * idempotent calls `retryIdempotent`) unless the server pushed back with a negative value; a
+ * failure when the code is `unhealthy`; otherwise the server did its job and the error is the
+ * answer (a `'success'` verdict: returned at once, health unhurt). Other errors (an attempt
+ * timeout, a throwing serializer) are failures, retried for idempotent calls.
+ */
+export function judgeError(codes: GrpcCodes, idempotent: boolean, error: unknown): Judgement {
+  if (isServiceError(error)) {
+    const code = error.code;
+    // The caller's own message could not be serialized: nothing was sent, no endpoint is to blame.
+    if (code === Status.INTERNAL && SERIALIZE_FAILED.test(error.details)) return { verdict: 'success', reason: 'request serialization failure' };
+    const notSent = code === Status.UNAVAILABLE && NOT_SENT.test(error.details);
+    const reason = notSent ? 'UNAVAILABLE (not sent)' : codeName(code);
+    if (notSent || (idempotent ? codes.retryIdempotent : codes.retry).has(code)) {
+      const pushback = pushbackMs(error.metadata);
+      if (pushback === -1) return { verdict: 'failure', reason: `${reason}, pushback: no retry` };
+      return { verdict: 'retry', reason, retryAfter: pushback, notSent };
+    }
+    return { verdict: codes.unhealthy.has(code) ? 'failure' : 'success', reason };
+  }
+  const notSent = networkFailure(error) === 'not-sent';
+  return { verdict: idempotent || notSent ? 'retry' : 'failure', reason: failureReason(error), notSent };
+}
+
+/**
+ * The default `health.isFailure` of a gRPC client: an attempt counts against its endpoint when
+ * it ended with an `unhealthy` code, or without any status (an attempt timeout, a refused
+ * connection); a status the server chose (INVALID_ARGUMENT, NOT_FOUND, …) never does, whatever
+ * the retry verdict.
+ */
+export function healthFailure(codes: GrpcCodes): (outcome: { readonly verdict: string; readonly error: unknown }) => boolean {
+  return (outcome) => {
+    if (outcome.verdict === 'success') return false;
+    const error = outcome.error;
+    return isServiceError(error) ? codes.unhealthy.has(error.code) : true;
+  };
+}

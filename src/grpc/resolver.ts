@@ -1,0 +1,251 @@
+import { createRequire } from 'node:module';
+import { experimental, Metadata, status as Status, type ServiceConfig } from '@grpc/grpc-js';
+import type { Discovery } from '../discovery/discovery.js';
+import { isDiscovery } from '../discovery/discovery.js';
+import { staticDiscovery } from '../discovery/static.js';
+import type { EndpointInit } from '../endpoints/endpoint.js';
+import { parseEndpoint } from '../endpoints/parse.js';
+import { ConfigError, describe, redactUrl } from '../errors.js';
+
+/** The URI scheme of the bridge: `bulwark:///<name>`. */
+export const RESOLVER_SCHEME = 'bulwark';
+
+/** The grpc-js minor whose experimental resolver API the bridge is written and tested against. */
+export const SUPPORTED_GRPC_MINOR = '1.14';
+
+/** Options of {@link registerGrpcResolver}. */
+export interface GrpcResolverOptions {
+  /** The grpc-js load-balancing policy given with each address list, or `null` to give none (the channel's own, `pick_first` by default). Default `'round_robin'`: a bulwark service is a set of equal endpoints. */
+  loadBalancing?: 'round_robin' | 'pick_first' | null | undefined;
+  /** Called with each entry discovery sent that is not a valid endpoint (it is dropped; URL credentials removed). */
+  onRejected?: ((entry: unknown, reason: string) => void) | undefined;
+  /** Called when discovery reports an error; channels keep the last good set. */
+  onError?: ((error: unknown) => void) | undefined;
+}
+
+/** What {@link registerGrpcResolver} returns. */
+export interface GrpcResolverRegistration {
+  /** The target to give grpc-js: `bulwark:///<name>`. */
+  readonly target: string;
+  /** Stops discovery; channels on the target fail calls with UNAVAILABLE until it is registered again. */
+  unregister(): Promise<void>;
+}
+
+type Endpoints = { addresses: { host: string; port: number }[] }[];
+type Listener = experimental.ResolverListener;
+
+/** One registered name: its discovery, watched once for every channel on it. */
+class Source {
+  readonly listeners = new Set<BulwarkResolver>();
+  discovery: Discovery | undefined;
+  options: GrpcResolverOptions = {};
+  latest: Endpoints | undefined;
+  stop: (() => void | Promise<void>) | undefined;
+  failure: string | undefined;
+  /** Bumped on every change of what channels should see. */
+  version = 0;
+  #generation = 0;
+
+  constructor(readonly name: string) {}
+
+  /** Starts watching when the first channel arrives and a discovery is registered. */
+  start(): void {
+    if (this.stop !== undefined || this.discovery === undefined || this.listeners.size === 0) return;
+    const options = this.options;
+    // Callbacks of a watch that was stopped (or replaced) are ignored.
+    const generation = ++this.#generation;
+    const current = (): boolean => generation === this.#generation;
+    const failed = (error: unknown): void => {
+      if (!current()) return;
+      options.onError?.(error);
+      if (this.latest === undefined) this.#deliverError(`discovery failed: ${error instanceof Error ? error.message : String(error)}`);
+    };
+    try {
+      this.stop = this.discovery.watch(
+        (entries) => { if (current()) this.#update(entries); },
+        failed,
+        (entry, reason) => { if (current()) options.onRejected?.(typeof entry === 'string' ? redactUrl(entry) : describe(entry), reason); },
+      );
+    } catch (err) {
+      // A discovery that throws from watch() must not throw into grpc-js: its channels see UNAVAILABLE.
+      this.stop = () => {};
+      failed(err);
+    }
+  }
+
+  async halt(): Promise<void> {
+    const stop = this.stop;
+    this.#generation++;
+    this.stop = undefined;
+    this.latest = undefined;
+    this.version++;
+    await stop?.();
+  }
+
+  /**
+   * Hands the current set (or failure) to one resolver, on a later tick as grpc-js requires,
+   * unless it already has it: grpc-js asks for resolution again whenever a subchannel fails, and
+   * answering each ask with the same list would loop.
+   */
+  deliver(to: BulwarkResolver): void {
+    if (to.version === this.version) return;
+    to.version = this.version;
+    process.nextTick(() => {
+      if (!this.listeners.has(to)) return;
+      if (this.latest !== undefined) to.listener(experimental.statusOrFromValue<experimental.Endpoint[]>(this.latest), {}, this.#serviceConfig(), '');
+      else if (this.discovery === undefined) to.listener(unavailable(`no bulwark discovery is registered for "${this.name}" (registerGrpcResolver)`), {}, null, '');
+      else if (this.failure !== undefined) to.listener(unavailable(this.failure), {}, null, '');
+    });
+  }
+
+  #update(entries: readonly EndpointInit[]): void {
+    const seen = new Set<string>();
+    const endpoints: Endpoints = [];
+    let list: readonly EndpointInit[];
+    try {
+      list = Array.from(entries);
+    } catch (err) {
+      this.options.onError?.(err);
+      return;
+    }
+    for (const entry of list) {
+      try {
+        const e = parseEndpoint(entry);
+        if (seen.has(e.id)) continue;
+        seen.add(e.id);
+        endpoints.push({ addresses: [{ host: e.host, port: e.port }] });
+      } catch (err) {
+        this.options.onRejected?.(typeof entry === 'string' ? redactUrl(entry) : describe(entry), err instanceof Error ? err.message : String(err));
+      }
+    }
+    this.latest = endpoints;
+    this.failure = undefined;
+    this.version++;
+    for (const r of this.listeners) this.deliver(r);
+  }
+
+  #deliverError(details: string): void {
+    this.failure = details;
+    this.version++;
+    for (const r of this.listeners) this.deliver(r);
+  }
+
+  #serviceConfig(): experimental.StatusOr<ServiceConfig> | null {
+    const policy = this.options.loadBalancing === undefined ? 'round_robin' : this.options.loadBalancing;
+    if (policy === null) return null;
+    return experimental.statusOrFromValue<ServiceConfig>({ loadBalancingConfig: [{ [policy]: {} }], methodConfig: [] });
+  }
+}
+
+function unavailable(details: string): experimental.StatusOr<experimental.Endpoint[]> {
+  return experimental.statusOrFromError<experimental.Endpoint[]>({ code: Status.UNAVAILABLE, details, metadata: new Metadata() });
+}
+
+const sources = new Map<string, Source>();
+
+function sourceOf(name: string): Source {
+  let source = sources.get(name);
+  if (source === undefined) {
+    source = new Source(name);
+    sources.set(name, source);
+  }
+  return source;
+}
+
+/** The grpc-js resolver for `bulwark:///<name>`: follows the discovery registered under that name. */
+class BulwarkResolver implements experimental.Resolver {
+  readonly listener: Listener;
+  /** The source's version this resolver was last given (-1: none yet). */
+  version = -1;
+  readonly #source: Source;
+
+  constructor(target: experimental.GrpcUri, listener: Listener) {
+    this.listener = listener;
+    this.#source = sourceOf(nameOf(target));
+  }
+
+  updateResolution(): void {
+    const source = this.#source;
+    if (!source.listeners.has(this)) {
+      source.listeners.add(this);
+      source.start();
+    }
+    source.deliver(this);
+  }
+
+  destroy(): void {
+    const source = this.#source;
+    source.listeners.delete(this);
+    this.version = -1;
+    // The last channel went idle or closed: stop watching until one needs the name again.
+    if (source.listeners.size === 0) void source.halt().catch((err: unknown) => source.options.onError?.(err));
+  }
+
+  static getDefaultAuthority(target: experimental.GrpcUri): string {
+    return nameOf(target);
+  }
+}
+
+function nameOf(target: experimental.GrpcUri): string {
+  return target.path.replace(/^\/+/, '');
+}
+
+let registered = false;
+
+/** Registers the `bulwark` scheme with grpc-js once, after checking its version. */
+function registerScheme(): void {
+  if (registered) return;
+  const version = grpcVersion();
+  const [major, minor] = version.split('.').map(Number);
+  if (major !== 1 || minor === undefined || minor < 14) {
+    throw new Error(`bulwark/grpc: the resolver bridge needs @grpc/grpc-js ${SUPPORTED_GRPC_MINOR}.x (its experimental resolver API changed in 1.14); found ${version}`);
+  }
+  if (minor > 14) process.emitWarning(`bulwark/grpc: the resolver bridge is tested with @grpc/grpc-js ${SUPPORTED_GRPC_MINOR}.x, not ${version}`);
+  experimental.registerResolver(RESOLVER_SCHEME, BulwarkResolver);
+  registered = true;
+}
+
+function grpcVersion(): string {
+  try {
+    return String((createRequire(import.meta.url)('@grpc/grpc-js/package.json') as { version: unknown }).version);
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * Lets plain grpc-js clients resolve `bulwark:///<name>` through a bulwark `Discovery` (static,
+ * DNS, etcd, Consul, custom): each channel gets the current endpoint list and every change,
+ * balanced by grpc-js (`round_robin` by default). For users who keep their own clients and
+ * want only live discovery; bulwark's pickers, retries and health need `createGrpcClient`.
+ * Registers the `bulwark` scheme with grpc-js on first use (supported: grpc-js 1.14).
+ *
+ * @example
+ * const { target } = registerGrpcResolver('users', etcdDiscovery({ … }));
+ * const client = new UsersClient(target, grpc.credentials.createInsecure()); // 'bulwark:///users'
+ */
+export function registerGrpcResolver(name: string, discovery: Discovery | readonly EndpointInit[], options: GrpcResolverOptions = {}): GrpcResolverRegistration {
+  if (typeof name !== 'string' || !/^[\w.-]+$/.test(name)) throw new ConfigError('grpc', 'name', 'must be a service name of letters, digits, `_`, `.` and `-`', name);
+  const source = sourceOf(name);
+  if (source.discovery !== undefined) throw new ConfigError(name, 'name', 'is already registered (unregister it first)', name);
+  if (options === null || typeof options !== 'object') throw new ConfigError(name, 'options', 'must be an object', options);
+  const lb = options.loadBalancing;
+  if (lb !== undefined && lb !== null && lb !== 'round_robin' && lb !== 'pick_first') throw new ConfigError(name, 'loadBalancing', "must be 'round_robin', 'pick_first' or null", lb);
+  let resolved: Discovery;
+  if (Array.isArray(discovery)) resolved = staticDiscovery(discovery as readonly EndpointInit[]);
+  else if (isDiscovery(discovery)) resolved = discovery;
+  else throw new ConfigError(name, 'discovery', 'must be a Discovery or an array of endpoints', discovery);
+  registerScheme();
+  source.discovery = resolved;
+  source.options = options;
+  source.start();
+  let done: Promise<void> | undefined;
+  return {
+    target: `${RESOLVER_SCHEME}:///${name}`,
+    unregister: () => (done ??= (async () => {
+      source.discovery = undefined;
+      await source.halt();
+      for (const r of source.listeners) source.deliver(r);
+    })()),
+  };
+}

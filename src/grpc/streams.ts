@@ -1,0 +1,107 @@
+import { once } from 'node:events';
+import { status as Status, type ClientDuplexStream, type ClientWritableStream, type Metadata, type ServiceError, type StatusObject } from '@grpc/grpc-js';
+import type { Outcome } from '../config/options.js';
+import type { EndpointState } from '../endpoints/endpoint.js';
+import type { AttemptHandle, Judgement } from '../transports/transport.js';
+import { DEADLINE_SLACK_MS, followCaller, GrpcTransport, type MethodSetup } from './transport.js';
+
+/** What a client-streaming call sends: an array (replayable: retried like a unary call) or any (async) iterable (one attempt). */
+export type RequestMessages<Req> = readonly Req[] | Iterable<Req> | AsyncIterable<Req>;
+
+/**
+ * One client-streaming call: bulwark writes the caller's messages and resolves with the
+ * server's one response, judged and retried like a unary call. An array of messages can be sent
+ * again, so such a call is retried (and hedged) like a unary one; any other iterable is read
+ * once, so the call gets one attempt. Each attempt's grpc deadline is what it has left.
+ */
+export class ClientStreamTransport<Res> extends GrpcTransport<Res> {
+  override readonly replayable: boolean;
+
+  constructor(setup: MethodSetup, messages: RequestMessages<unknown>, metadata: Metadata | undefined, idempotent: boolean) {
+    super(setup, messages, metadata, idempotent);
+    this.replayable = Array.isArray(messages);
+  }
+
+  run(endpoint: EndpointState, attempt: AttemptHandle): Promise<Res> {
+    const client = this.setup.pool.get(endpoint);
+    const method = this.setup.method;
+    return new Promise<Res>((resolve, reject) => {
+      const call = client.makeClientStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.metadata(), this.options(Date.now() + attempt.remaining()), (error: ServiceError | null, value?: unknown) => {
+        if (error === null) resolve(value as Res);
+        else if (!(error.code === Status.DEADLINE_EXCEEDED && attempt.remaining() <= DEADLINE_SLACK_MS)) reject(error);
+      }) as ClientWritableStream<unknown>;
+      let cancelled = false;
+      attempt.onCancel(() => {
+        cancelled = true;
+        call.cancel();
+      });
+      writeAll(call, this.request as RequestMessages<unknown>, () => cancelled).catch((err: unknown) => {
+        // The caller's iterable threw: the call is abandoned, and the caller gets what it threw.
+        call.cancel();
+        reject(err);
+      });
+    });
+  }
+}
+
+/** Writes every message (respecting back-pressure), then half-closes. */
+async function writeAll(call: ClientWritableStream<unknown>, messages: RequestMessages<unknown>, cancelled: () => boolean): Promise<void> {
+  for await (const message of messages as AsyncIterable<unknown>) {
+    if (cancelled()) return;
+    if (!call.write(message)) await Promise.race([once(call, 'drain'), once(call, 'status')]);
+  }
+  if (!cancelled()) call.end();
+}
+
+/**
+ * One bidi-streaming call: one attempt, never retried. The stream is handed to the caller as
+ * soon as the attempt starts (`deliver`): a bidi server often waits for the caller's messages
+ * before it answers, so the caller must be able to write at once, and what it wrote cannot be
+ * sent again. The attempt ends — and is judged, health-accounted and timed — at the server's
+ * first answer: its response headers (success), or a status before them (UNAVAILABLE and
+ * refused connections count against the endpoint; a status the server chose does not). The
+ * stream's grpc deadline is the call's total deadline; the caller's signal cancels it while it
+ * runs, and `close()` cancels it.
+ */
+export class BidiStreamTransport extends GrpcTransport<ClientDuplexStream<unknown, unknown>> {
+  override readonly replayable = false;
+  readonly #deadline: number;
+  readonly #signal: AbortSignal | undefined;
+  readonly #deliver: (call: ClientDuplexStream<unknown, unknown>) => void;
+
+  constructor(setup: MethodSetup, metadata: Metadata | undefined, totalTimeout: number, signal: AbortSignal | undefined, deliver: (call: ClientDuplexStream<unknown, unknown>) => void) {
+    super(setup, undefined, metadata, false);
+    this.#deadline = Date.now() + totalTimeout;
+    this.#signal = signal;
+    this.#deliver = deliver;
+  }
+
+  run(endpoint: EndpointState, attempt: AttemptHandle): Promise<ClientDuplexStream<unknown, unknown>> {
+    const client = this.setup.pool.get(endpoint);
+    const method = this.setup.method;
+    const call = client.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.metadata(), this.options(this.#deadline)) as ClientDuplexStream<unknown, unknown>;
+    attempt.onCancel(() => call.cancel());
+    followCaller(call, this.#signal);
+    this.setup.streams.add(call);
+    const answered = new Promise<ClientDuplexStream<unknown, unknown>>((resolve, reject) => {
+      const headers = (): void => {
+        call.off('status', ended);
+        resolve(call);
+      };
+      const ended = (status: StatusObject): void => {
+        call.off('metadata', headers);
+        if (status.code === Status.OK) resolve(call);
+        else reject(Object.assign(new Error(`${status.code} ${status.details}`), status));
+      };
+      call.once('metadata', headers).once('status', ended);
+    });
+    this.#deliver(call);
+    return answered;
+  }
+
+  override judge(outcome: Outcome<ClientDuplexStream<unknown, unknown>>): Judgement {
+    // One attempt: only the health reading of the status matters, so 'retry' reads as what it is.
+    const judgement = super.judge(outcome);
+    return judgement.verdict === 'retry' ? { ...judgement, verdict: 'failure' } : judgement;
+  }
+}

@@ -1,0 +1,158 @@
+import { Metadata, status as Status, type CallOptions as GrpcCallOptions, type ClientReadableStream, type MethodDefinition, type ServiceError, type StatusObject } from '@grpc/grpc-js';
+import type { Outcome } from '../config/options.js';
+import type { EndpointState } from '../endpoints/endpoint.js';
+import type { AttemptHandle, Judgement, Transport } from '../transports/transport.js';
+import type { ChannelPool } from './channels.js';
+import { judgeError, type GrpcCodes } from './codes.js';
+
+/**
+ * Streams handed to callers and still running: `close()` cancels them, so no call outlives the
+ * client (grpc-js's own `close()` lets running calls finish).
+ */
+export class OpenStreams {
+  readonly #open = new Set<{ cancel(): void }>();
+
+  /** Tracks `call` until its status arrives. */
+  add(call: { cancel(): void; once(event: 'status', listener: () => void): unknown }): void {
+    this.#open.add(call);
+    call.once('status', () => this.#open.delete(call));
+  }
+
+  cancelAll(): void {
+    for (const call of this.#open) call.cancel();
+    this.#open.clear();
+  }
+}
+
+/** What every call of one method shares: fixed per client and method. */
+export interface MethodSetup {
+  readonly pool: ChannelPool;
+  readonly streams: OpenStreams;
+  readonly codes: GrpcCodes;
+  readonly method: MethodDefinition<unknown, unknown>;
+  /** Extra grpc-js call options of every call (credentials, interceptors); never `deadline`. */
+  readonly callOptions: Omit<GrpcCallOptions, 'deadline'> | undefined;
+}
+
+const OK: Judgement = Object.freeze({ verdict: 'success', reason: 'OK' });
+
+/**
+ * grpc-js reports its own deadline a hair before or after bulwark's deadline wheel does (two
+ * clocks, two timers). A DEADLINE_EXCEEDED this close to the attempt's deadline is bulwark's
+ * own, so the attempt is left to the wheel, which ends it with a `TimeoutError`: the caller
+ * always gets the same error for a deadline bulwark set, whichever timer fired first.
+ */
+export const DEADLINE_SLACK_MS = 2;
+
+/** Base of the gRPC transports: per-call metadata, classification and the final error. */
+export abstract class GrpcTransport<T> implements Transport<T> {
+  readonly idempotent: boolean;
+  readonly replayable: boolean = true;
+  protected readonly setup: MethodSetup;
+  protected readonly request: unknown;
+  readonly #metadata: Metadata | undefined;
+
+  constructor(setup: MethodSetup, request: unknown, metadata: Metadata | undefined, idempotent: boolean) {
+    this.setup = setup;
+    this.request = request;
+    this.#metadata = metadata;
+    this.idempotent = idempotent;
+  }
+
+  abstract run(endpoint: EndpointState, attempt: AttemptHandle): PromiseLike<T>;
+
+  /** A copy per attempt: grpc-js adds to the metadata it sends (call credentials), and a retry must start from the caller's. */
+  protected metadata(): Metadata {
+    return this.#metadata === undefined ? new Metadata() : this.#metadata.clone();
+  }
+
+  protected options(deadline: number): GrpcCallOptions {
+    const extra = this.setup.callOptions;
+    return extra === undefined ? { deadline } : { ...extra, deadline };
+  }
+
+  judge(outcome: Outcome<T>): Judgement {
+    return outcome.ok ? OK : judgeError(this.setup.codes, this.idempotent, outcome.error);
+  }
+}
+
+/**
+ * One unary call: each attempt is one grpc-js call on the picked endpoint's channel, with a
+ * grpc deadline of what the attempt has left (its own timeout cut by the call's total), and
+ * cancelled (`call.cancel()`, the server sees `cancelled`) when the attempt is cut short.
+ * The final error is the last attempt's grpc-js `ServiceError`, unchanged (code, details,
+ * metadata), or bulwark's `TimeoutError` for a deadline bulwark set.
+ */
+export class UnaryTransport<Res> extends GrpcTransport<Res> {
+  run(endpoint: EndpointState, attempt: AttemptHandle): Promise<Res> {
+    const client = this.setup.pool.get(endpoint);
+    const method = this.setup.method;
+    return new Promise<Res>((resolve, reject) => {
+      const call = client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, this.request, this.metadata(), this.options(Date.now() + attempt.remaining()), (error: ServiceError | null, value?: unknown) => {
+        if (error === null) resolve(value as Res);
+        else if (!(error.code === Status.DEADLINE_EXCEEDED && attempt.remaining() <= DEADLINE_SLACK_MS)) reject(error);
+      });
+      attempt.onCancel(() => call.cancel());
+    });
+  }
+}
+
+/**
+ * One server-streaming call. An attempt succeeds when the stream is established — the
+ * server's response headers arrived (gRPC's "committed" point, which comes with or before the
+ * first message) or it ended OK with no messages; it fails like a unary call when the server
+ * answers with a status first (UNAVAILABLE is retried elsewhere, INVALID_ARGUMENT returned…).
+ * The caller then gets the grpc-js stream: what happens on it later (messages, an error after
+ * the first message) is the caller's, never retried and not counted in health. The attempt
+ * timeout bounds establishment; the stream's grpc deadline is the call's total deadline, and
+ * the caller's signal cancels it for as long as it runs.
+ */
+export class ServerStreamTransport<Res> extends GrpcTransport<ClientReadableStream<Res>> {
+  readonly #deadline: number;
+  readonly #signal: AbortSignal | undefined;
+
+  constructor(setup: MethodSetup, request: unknown, metadata: Metadata | undefined, idempotent: boolean, totalTimeout: number, signal: AbortSignal | undefined) {
+    super(setup, request, metadata, idempotent);
+    this.#deadline = Date.now() + totalTimeout;
+    this.#signal = signal;
+  }
+
+  run(endpoint: EndpointState, attempt: AttemptHandle): Promise<ClientReadableStream<Res>> {
+    const client = this.setup.pool.get(endpoint);
+    const method = this.setup.method;
+    const call = client.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.request, this.metadata(), this.options(this.#deadline)) as ClientReadableStream<Res>;
+    return new Promise<ClientReadableStream<Res>>((resolve, reject) => {
+      const established = (): void => {
+        call.off('metadata', established).off('status', ended).off('error', failed);
+        followCaller(call, this.#signal);
+        this.setup.streams.add(call);
+        resolve(call);
+      };
+      const ended = (status: StatusObject): void => {
+        if (status.code === Status.OK) established();
+      };
+      const failed = (error: ServiceError): void => {
+        call.off('metadata', established).off('status', ended);
+        reject(error);
+      };
+      call.on('metadata', established).on('status', ended).on('error', failed);
+      attempt.onCancel(() => this.discard(call));
+    });
+  }
+
+  /** A stream that will not reach the caller (late, or a lost hedge): cancelled, its CANCELLED error swallowed. */
+  discard(call: ClientReadableStream<Res>): void {
+    call.on('error', ignore);
+    call.cancel();
+  }
+}
+
+/** After establishment the caller's abort still cancels a stream, until it ends. */
+export function followCaller(call: { cancel(): void; once(event: 'status', listener: () => void): unknown }, signal: AbortSignal | undefined): void {
+  if (signal === undefined) return;
+  const abort = (): void => call.cancel();
+  signal.addEventListener('abort', abort, { once: true });
+  call.once('status', () => signal.removeEventListener('abort', abort));
+}
+
+function ignore(): void {}

@@ -1,0 +1,130 @@
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import type { CountRequest, EchoClientConstructor, SayReply, SayRequest } from '../fixtures/grpc/echo-client.js';
+
+const fixtures = fileURLToPath(new URL('../fixtures/grpc/', import.meta.url));
+const LOAD = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true } as const;
+
+/** The test service, loaded from test/fixtures/grpc/*.proto with proto-loader as a user would. */
+export function loadProtos(): { Echo: EchoClientConstructor; echo: grpc.ServiceDefinition; health: grpc.ServiceDefinition } {
+  const echo = grpc.loadPackageDefinition(protoLoader.loadSync(`${fixtures}echo.proto`, LOAD)) as unknown as { bulwark: { test: { Echo: EchoClientConstructor } } };
+  const health = grpc.loadPackageDefinition(protoLoader.loadSync(`${fixtures}health.proto`, LOAD)) as unknown as { grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } } };
+  const Echo = echo.bulwark.test.Echo;
+  return { Echo, echo: Echo.service, health: health.grpc.health.v1.Health.service };
+}
+
+export type SayHandler = (call: grpc.ServerUnaryCall<SayRequest, SayReply>, callback: grpc.sendUnaryData<SayReply>, server: GrpcTestServer) => void;
+export type CountHandler = (call: grpc.ServerWritableStream<CountRequest, SayReply>, server: GrpcTestServer) => void;
+export type JoinHandler = (call: grpc.ServerReadableStream<SayRequest, SayReply>, callback: grpc.sendUnaryData<SayReply>, server: GrpcTestServer) => void;
+export type ChatHandler = (call: grpc.ServerDuplexStream<SayRequest, SayReply>, server: GrpcTestServer) => void;
+
+/** A real grpc-js server on 127.0.0.1 serving Echo and grpc.health.v1.Health, whose behaviour a test changes. */
+export interface GrpcTestServer {
+  readonly port: number;
+  /** `127.0.0.1:port`. */
+  readonly address: string;
+  /** Unary calls (Say and Lookup) received. */
+  calls: number;
+  /** Count, Join and Chat streams received. */
+  streams: number;
+  /** Calls whose client went away before they were answered (the server saw `cancelled`). */
+  cancelled: number;
+  say: SayHandler;
+  count: CountHandler;
+  join: JoinHandler;
+  chat: ChatHandler;
+  /** Health status by service name ('' for the server); absent names answer NOT_FOUND. */
+  readonly health: Map<string, 'SERVING' | 'NOT_SERVING' | 'UNKNOWN'>;
+  /** Stops at once: open connections are dropped, new ones refused. */
+  kill(): void;
+}
+
+/** Answers with its own port. */
+export const reply: SayHandler = (call, callback, server) => callback(null, { text: call.request.text ?? '', server: server.port });
+
+/** Answers with a status error (and optional trailers). */
+export function fail(code: grpc.status, details = 'test failure', trailers?: Record<string, string>): SayHandler {
+  return (_call, callback) => {
+    const metadata = new grpc.Metadata();
+    for (const [k, v] of Object.entries(trailers ?? {})) metadata.set(k, v);
+    callback({ code, details, metadata });
+  };
+}
+
+/** Sends `count` replies. */
+export const countUp: CountHandler = (call, server) => {
+  for (let i = 0; i < (call.request.count ?? 0); i++) call.write({ text: String(i), server: server.port });
+  call.end();
+};
+
+/** Answers with the texts received, joined by spaces. */
+export const joinTexts: JoinHandler = (call, callback, server) => {
+  const texts: string[] = [];
+  call.on('data', (m: SayRequest) => texts.push(m.text ?? ''));
+  call.on('end', () => callback(null, { text: texts.join(' '), server: server.port }));
+};
+
+/** Echoes each message; ends when the client does. */
+export const echoBack: ChatHandler = (call, server) => {
+  call.on('data', (m: SayRequest) => call.write({ text: m.text ?? '', server: server.port }));
+  call.on('end', () => call.end());
+};
+
+/**
+ * Starts `n` servers on free ports of 127.0.0.1; `stop` kills them all (call it after each test).
+ *
+ * @example
+ * const { servers, stop } = await startGrpcServers(3);
+ */
+export async function startGrpcServers(n: number): Promise<{ servers: GrpcTestServer[]; stop: () => Promise<void> }> {
+  const { echo, health } = loadProtos();
+  const started: { server: grpc.Server; state: GrpcTestServer }[] = [];
+  for (let i = 0; i < n; i++) {
+    const server = new grpc.Server();
+    const state: GrpcTestServer = {
+      port: 0, address: '', calls: 0, streams: 0, cancelled: 0, say: reply, count: countUp, join: joinTexts, chat: echoBack, health: new Map([['', 'SERVING'], ['bulwark.test.Echo', 'SERVING']]),
+      kill: () => server.forceShutdown(),
+    };
+    const unary = (call: grpc.ServerUnaryCall<SayRequest, SayReply>, callback: grpc.sendUnaryData<SayReply>): void => {
+      state.calls++;
+      call.on('cancelled', () => state.cancelled++);
+      state.say(call, callback, state);
+    };
+    server.addService(echo, {
+      Say: unary,
+      Lookup: unary,
+      Count: (call: grpc.ServerWritableStream<CountRequest, SayReply>) => {
+        state.streams++;
+        call.on('cancelled', () => state.cancelled++);
+        state.count(call, state);
+      },
+      Join: (call: grpc.ServerReadableStream<SayRequest, SayReply>, callback: grpc.sendUnaryData<SayReply>) => {
+        state.streams++;
+        call.on('cancelled', () => state.cancelled++);
+        state.join(call, callback, state);
+      },
+      Chat: (call: grpc.ServerDuplexStream<SayRequest, SayReply>) => {
+        state.streams++;
+        call.on('cancelled', () => state.cancelled++);
+        state.chat(call, state);
+      },
+    });
+    server.addService(health, {
+      Check: (call: grpc.ServerUnaryCall<{ service: string }, { status: string }>, callback: grpc.sendUnaryData<{ status: string }>) => {
+        const status = state.health.get(call.request.service);
+        if (status === undefined) callback({ code: grpc.status.NOT_FOUND, details: 'unknown service' });
+        else callback(null, { status });
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+    Object.assign(state, { port, address: `127.0.0.1:${port}` });
+    started.push({ server, state });
+  }
+  return {
+    servers: started.map((s) => s.state),
+    stop: async () => {
+      for (const s of started) s.server.forceShutdown();
+    },
+  };
+}
