@@ -3,10 +3,25 @@
 //   node bench/http-cases.ts <client> <callers> <path> <port,port,…>   → one line of JSON (an HttpCaseResult)
 //
 // <callers> loops each issue GETs of <path> back to back (awaiting the body) against the
-// loopback backends on the given ports, for WARMUP_MS unrecorded, then MEASURE_MS recorded.
+// loopback backends on the given ports: a warm-up (WARMUP_MS and WARMUP_REQUESTS) unrecorded,
+// then MEASURE_MS recorded.
 // Libraries are imported lazily, so each process loads only what it measures.
 
-export const CLIENTS = ['fetch', 'BalancedPool', 'bulwark'] as const;
+import { pathToFileURL } from 'node:url';
+
+export const CLIENTS = ['fetch', 'BalancedPool', 'bulwark', 'bulwark-undici', 'bulwark-interceptor'] as const;
+/** Cases run only when BENCH_HTTP_CLIENTS names them: references that explain a ratio. */
+export const REFERENCE_CLIENTS = ['fetch-undici8'] as const;
+
+/** What the tables call each client. */
+export const LABELS: Readonly<Record<string, string>> = {
+  fetch: 'plain fetch (round robin)',
+  BalancedPool: 'undici BalancedPool',
+  bulwark: 'bulwark client.fetch',
+  'bulwark-undici': 'bulwark over undici (request API)',
+  'bulwark-interceptor': 'bulwark interceptor + fetch',
+  'fetch-undici8': 'fetch over an undici 8 Agent',
+};
 
 export interface HttpCaseResult {
   client: string;
@@ -22,11 +37,20 @@ export interface HttpCaseResult {
   success: number;
   /** Recorded requests that threw (the rest of the non-2xx were answered with an error status). */
   errors: number;
+  /**
+   * CPU time (user + system, µs) this client process spent per recorded request: what a call
+   * costs, and far less disturbed than req/s when other work shares the machine.
+   */
+  cpuPerRequest: number;
   measureMs: number;
 }
 
 const WARMUP_MS = Number(process.env.BENCH_HTTP_WARMUP_MS) || 500;
-const MEASURE_MS = Number(process.env.BENCH_HTTP_MEASURE_MS) || 3_000;
+/** Requests (all callers together) before measuring starts, whatever WARMUP_MS says. */
+const WARMUP_REQUESTS = Number(process.env.BENCH_HTTP_WARMUP_REQUESTS) || 5_000;
+/** The longest a warm-up runs past WARMUP_MS to reach WARMUP_REQUESTS. */
+const WARMUP_LIMIT_MS = 10_000;
+const MEASURE_MS = Number(process.env.BENCH_HTTP_MEASURE_MS) || 2_000;
 /** Per caller, whatever the time: keeps every loop bounded in count too. */
 const MAX_REQUESTS_PER_CALLER = 1_000_000;
 
@@ -34,6 +58,16 @@ interface Harness {
   /** One GET, body consumed; resolves with the status. */
   call: () => Promise<number>;
   close: () => unknown;
+}
+
+/**
+ * bulwark's entry points: the package by name (dist/), or a build elsewhere when
+ * BENCH_BULWARK_DIST names its directory (a build of src/index.ts and src/undici/index.ts).
+ */
+async function load<T>(entry: 'index' | 'undici'): Promise<T> {
+  const dir = process.env.BENCH_BULWARK_DIST;
+  if (dir) return (await import(pathToFileURL(`${dir}/${entry}.js`).href)) as T;
+  return (await (entry === 'index' ? import('bulwark') : import('bulwark/undici'))) as T;
 }
 
 async function setup(client: string, urls: readonly string[], path: string): Promise<Harness> {
@@ -46,6 +80,21 @@ async function setup(client: string, urls: readonly string[], path: string): Pro
         return res.status;
       },
       close: () => {},
+    };
+  }
+  if (client === 'fetch-undici8') {
+    // What the interceptor runs on, without bulwark: Node's fetch over undici 8's Agent.
+    const { Agent, Dispatcher1Wrapper } = await import('undici');
+    const dispatcher = new Dispatcher1Wrapper(new Agent());
+    const init = { dispatcher } as unknown as RequestInit;
+    let next = 0;
+    return {
+      call: async () => {
+        const res = await fetch(urls[next++ % urls.length] + path, init);
+        await res.text();
+        return res.status;
+      },
+      close: () => dispatcher.close(),
     };
   }
   if (client === 'BalancedPool') {
@@ -61,7 +110,7 @@ async function setup(client: string, urls: readonly string[], path: string): Pro
     };
   }
   if (client === 'bulwark') {
-    const { createClient } = await import('bulwark');
+    const { createClient } = await load<typeof import('bulwark')>('index');
     const bulwark = createClient({ name: 'bench-http', discovery: [...urls] });
     return {
       call: async () => {
@@ -72,7 +121,40 @@ async function setup(client: string, urls: readonly string[], path: string): Pro
       close: () => bulwark.close(),
     };
   }
-  throw new Error(`unknown client ${client}; known: ${CLIENTS.join(', ')}`);
+  if (client === 'bulwark-undici') {
+    const { createUndiciClient } = await load<typeof import('bulwark/undici')>('undici');
+    const bulwark = createUndiciClient({ name: 'bench-http', discovery: [...urls] });
+    return {
+      call: async () => {
+        const { statusCode, body } = await bulwark.request(path);
+        await body.text();
+        return statusCode;
+      },
+      close: () => bulwark.close(),
+    };
+  }
+  if (client === 'bulwark-interceptor') {
+    // Node's global fetch, as third-party code calls it, through the interceptor on an undici 8 Agent.
+    const { createClient } = await load<typeof import('bulwark')>('index');
+    const { bulwarkInterceptor } = await load<typeof import('bulwark/undici')>('undici');
+    const { Agent } = await import('undici');
+    const bulwark = createClient({ name: 'bench-http', discovery: [...urls] });
+    const dispatcher = new Agent().compose(bulwarkInterceptor({ origins: { 'http://bench.internal': bulwark } }));
+    const url = `http://bench.internal${path}`;
+    const init = { dispatcher } as unknown as RequestInit;
+    return {
+      call: async () => {
+        const res = await fetch(url, init);
+        await res.text();
+        return res.status;
+      },
+      close: async () => {
+        await bulwark.close();
+        await dispatcher.close();
+      },
+    };
+  }
+  throw new Error(`unknown client ${client}; known: ${[...CLIENTS, ...REFERENCE_CLIENTS].join(', ')}`);
 }
 
 export async function runHttpCase(client: string, callers: number, path: string, ports: readonly number[]): Promise<HttpCaseResult> {
@@ -81,8 +163,18 @@ export async function runHttpCase(client: string, callers: number, path: string,
   const latencies: number[] = [];
   let ok = 0;
   let errors = 0;
-  const measureStart = performance.now() + WARMUP_MS;
-  const end = measureStart + MEASURE_MS;
+  // Warm-up lasts WARMUP_MS and WARMUP_REQUESTS requests, whichever is later (at most
+  // WARMUP_LIMIT_MS): on a busy machine a timed warm-up alone ends before the JIT has settled.
+  const warmUntil = performance.now() + WARMUP_MS;
+  let warmed = 0;
+  let measureStart = Number.POSITIVE_INFINITY;
+  let end = Number.POSITIVE_INFINITY;
+  let cpuAtStart: NodeJS.CpuUsage | undefined;
+  const startMeasuring = (now: number): void => {
+    measureStart = now;
+    end = now + MEASURE_MS;
+    cpuAtStart = process.cpuUsage();
+  };
   const caller = async (): Promise<void> => {
     for (let i = 0; i < MAX_REQUESTS_PER_CALLER; i++) {
       const t0 = performance.now();
@@ -93,13 +185,18 @@ export async function runHttpCase(client: string, callers: number, path: string,
       } catch {
         status = 0;
       }
-      if (t0 < measureStart) continue;
+      if (t0 < measureStart) {
+        const now = performance.now();
+        if (measureStart === Number.POSITIVE_INFINITY && ((++warmed >= WARMUP_REQUESTS && now >= warmUntil) || now >= warmUntil + WARMUP_LIMIT_MS)) startMeasuring(now);
+        continue;
+      }
       latencies.push(performance.now() - t0);
       if (status >= 200 && status < 300) ok++;
       else if (status === 0) errors++;
     }
   };
   await Promise.all(Array.from({ length: callers }, caller));
+  const cpu = cpuAtStart === undefined ? undefined : process.cpuUsage(cpuAtStart);
   await harness.close();
   latencies.sort((a, b) => a - b);
   const at = (p: number): number => latencies[Math.min(latencies.length - 1, Math.max(0, Math.ceil((p / 100) * latencies.length) - 1))] ?? Number.NaN;
@@ -110,6 +207,7 @@ export async function runHttpCase(client: string, callers: number, path: string,
     requests: latencies.length,
     success: latencies.length === 0 ? 0 : ok / latencies.length,
     errors,
+    cpuPerRequest: cpu === undefined || latencies.length === 0 ? Number.NaN : (cpu.user + cpu.system) / latencies.length,
     measureMs: MEASURE_MS,
   };
 }

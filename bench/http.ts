@@ -1,18 +1,48 @@
-// The loopback HTTP suite: requests/s and latency of plain fetch, undici's BalancedPool and
-// bulwark's client.fetch against 4 backend processes (backend.ts), with 1, 16 and 64 callers;
-// then the same against backends that answer every 20th request with 503. Every case runs in
-// a fresh process (http-cases.ts), alternated round robin over the rounds; medians are shown.
+// The loopback HTTP suite: requests/s and latency of plain fetch, undici's BalancedPool,
+// bulwark's client.fetch, bulwark over undici (request API) and bulwark's interceptor under
+// fetch, against 4 backend processes (backend.ts), with 1, 16 and 64 callers; then the same
+// against backends that answer every 20th request with 503. Every case runs in a fresh process
+// (http-cases.ts), alternated round robin over the rounds; medians are shown.
+//
+// A quick run on a shared machine narrows the grid (comma lists; default: everything):
+//   BENCH_HTTP_CLIENTS=BalancedPool,bulwark-undici BENCH_HTTP_CALLERS=16 BENCH_HTTP_VARIANTS=ok
+//   BENCH_HTTP_MEASURE_MS=1500 BENCH_ONLY=http BENCH_HTTP_ROUNDS=1 npm run bench
+// BENCH_HTTP_CLIENTS may also name fetch-undici8 (Node's fetch over an undici 8 Agent, what the
+// interceptor runs on), which the default grid leaves out.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runJsonChildRetrying } from './child.ts';
-import { CLIENTS, type HttpCaseResult } from './http-cases.ts';
+import { CLIENTS, LABELS, REFERENCE_CLIENTS, type HttpCaseResult } from './http-cases.ts';
 import { median, round, table } from './stats.ts';
 
 const CHILD = fileURLToPath(new URL('./http-cases.ts', import.meta.url));
 const BACKEND = fileURLToPath(new URL('./backend.ts', import.meta.url));
 const BACKENDS = 4;
-const CALLERS = [1, 16, 64] as const;
 const VARIANTS = { ok: '/ok', flaky: '/flaky' } as const;
+
+/** The values of a comma-list environment variable that are among `known`; all of `known` when unset. */
+function pick<T extends string | number>(name: string, known: readonly T[], optional: readonly T[] = []): T[] {
+  const raw = process.env[name];
+  if (!raw) return [...known];
+  known = [...known, ...optional];
+  const wanted = raw.split(',').map((x) => x.trim());
+  const chosen = known.filter((k) => wanted.includes(String(k)));
+  if (chosen.length === 0) throw new Error(`${name}=${raw} names none of ${known.join(', ')}`);
+  return chosen;
+}
+
+const CALLERS = pick('BENCH_HTTP_CALLERS', [1, 16, 64]);
+const CHOSEN_CLIENTS = pick<string>('BENCH_HTTP_CLIENTS', CLIENTS, REFERENCE_CLIENTS);
+const CHOSEN_VARIANTS = pick('BENCH_HTTP_VARIANTS', Object.keys(VARIANTS) as (keyof typeof VARIANTS)[]);
+
+/** The comparisons the issue sets targets for: each bulwark way against the thing it replaces. */
+const PAIRS: readonly (readonly [client: string, versus: string])[] = [
+  ['bulwark', 'fetch'],
+  ['bulwark', 'BalancedPool'],
+  ['bulwark-undici', 'BalancedPool'],
+  ['bulwark-interceptor', 'fetch'],
+  ['bulwark-interceptor', 'fetch-undici8'],
+];
 const CASE_LIMIT_MS = 30_000;
 
 export interface HttpSummary {
@@ -25,6 +55,8 @@ export interface HttpSummary {
   p99: number | null;
   /** Share of 2xx results delivered to the callers, 0–1. */
   success: number | null;
+  /** CPU µs the client process spent per request. */
+  cpu: number | null;
   rounds: HttpCaseResult[];
 }
 
@@ -33,8 +65,8 @@ export interface HttpResult {
   backends: number;
   measureMs: number | null;
   cases: HttpSummary[];
-  /** bulwark / fetch and bulwark / BalancedPool, per variant and callers, on the median rps, p50 and p99. */
-  ratios: { variant: string; callers: number; versus: string; rps: number | null; p50: number | null; p99: number | null }[];
+  /** Each bulwark way / what it replaces (PAIRS), per variant and callers, on the median rps, p50 and p99. */
+  ratios: { variant: string; callers: number; client: string; versus: string; rps: number | null; p50: number | null; p99: number | null; cpu: number | null }[];
 }
 
 /** Starts one backend; resolves with its process and port. Its stdin stays open: closing it ends the backend. */
@@ -58,8 +90,8 @@ function startBackend(): Promise<{ child: ChildProcess; port: number }> {
 }
 
 export async function runHttp(options: { rounds: number; log: (line: string) => void }): Promise<HttpResult> {
-  const cases = Object.keys(VARIANTS).flatMap((variant) =>
-    CALLERS.flatMap((callers) => CLIENTS.map((client) => ({ variant: variant as keyof typeof VARIANTS, client, callers }))));
+  const cases = CHOSEN_VARIANTS.flatMap((variant) =>
+    CALLERS.flatMap((callers) => CHOSEN_CLIENTS.map((client) => ({ variant, client: client as string, callers }))));
   const runs = cases.map((): HttpCaseResult[] => []);
   const backends: ChildProcess[] = [];
   try {
@@ -81,23 +113,24 @@ export async function runHttp(options: { rounds: number; log: (line: string) => 
   } finally {
     for (const b of backends) b.kill();
   }
-  const med = (rs: HttpCaseResult[], key: 'rps' | 'p50' | 'p99' | 'success', digits: number): number | null => {
+  const med = (rs: HttpCaseResult[], key: 'rps' | 'p50' | 'p99' | 'success' | 'cpuPerRequest', digits: number): number | null => {
     const values = rs.map((x) => x[key]).filter((v) => Number.isFinite(v));
     return values.length === 0 ? null : round(median(values), digits);
   };
   const summaries: HttpSummary[] = cases.map((c, i) => {
-    const rs = runs[i]!.map((x) => ({ ...x, rps: round(x.rps, 0), p50: round(x.p50, 3), p99: round(x.p99, 3), success: round(x.success, 5) }));
-    return { ...c, rps: med(rs, 'rps', 0), p50: med(rs, 'p50', 3), p99: med(rs, 'p99', 3), success: med(rs, 'success', 5), rounds: rs };
+    const rs = runs[i]!.map((x) => ({ ...x, rps: round(x.rps, 0), p50: round(x.p50, 3), p99: round(x.p99, 3), success: round(x.success, 5), cpuPerRequest: round(x.cpuPerRequest, 1) }));
+    return { ...c, rps: med(rs, 'rps', 0), p50: med(rs, 'p50', 3), p99: med(rs, 'p99', 3), success: med(rs, 'success', 5), cpu: med(rs, 'cpuPerRequest', 1), rounds: rs };
   });
   const find = (variant: string, client: string, callers: number): HttpSummary | undefined =>
     summaries.find((s) => s.variant === variant && s.client === client && s.callers === callers);
   const ratio = (a: number | null | undefined, b: number | null | undefined): number | null =>
     a == null || b == null || b <= 0 ? null : round(a / b, 3);
-  const ratios = Object.keys(VARIANTS).flatMap((variant) =>
-    CALLERS.flatMap((callers) => ['fetch', 'BalancedPool'].map((versus) => {
-      const a = find(variant, 'bulwark', callers);
+  const ratios = CHOSEN_VARIANTS.flatMap((variant) =>
+    CALLERS.flatMap((callers) => PAIRS.flatMap(([client, versus]) => {
+      const a = find(variant, client, callers);
       const b = find(variant, versus, callers);
-      return { variant, callers, versus, rps: ratio(a?.rps, b?.rps), p50: ratio(a?.p50, b?.p50), p99: ratio(a?.p99, b?.p99) };
+      if (a === undefined || b === undefined) return [];
+      return [{ variant, callers, client, versus, rps: ratio(a.rps, b.rps), p50: ratio(a.p50, b.p50), p99: ratio(a.p99, b.p99), cpu: ratio(a.cpu, b.cpu) }];
     })));
   const measureMs = runs.flat()[0]?.measureMs ?? null;
   return { rounds: options.rounds, backends: BACKENDS, measureMs, cases: summaries, ratios };
@@ -110,30 +143,27 @@ const spread = (values: number[]): string =>
 
 export function formatHttp(result: HttpResult): string {
   const section = (variant: string): string[][] => {
-    const rows: string[][] = [['client', 'callers', 'req/s', 'rounds min–max', 'p50 ms', 'p99 ms', '2xx %']];
+    const rows: string[][] = [['client', 'callers', 'req/s', 'rounds min–max', 'p50 ms', 'p99 ms', 'CPU µs/req', '2xx %']];
     for (const c of result.cases.filter((x) => x.variant === variant)) {
       const share = c.success === null ? 'n/a' : (c.success * 100).toFixed(2);
-      rows.push([c.client, String(c.callers), num(c.rps), spread(c.rounds.map((x) => x.rps)), num(c.p50, 2), num(c.p99, 2), share]);
+      rows.push([LABELS[c.client] ?? c.client, String(c.callers), num(c.rps), spread(c.rounds.map((x) => x.rps)), num(c.p50, 2), num(c.p99, 2), num(c.cpu, 0), share]);
     }
     return rows;
   };
-  const ratioRows: string[][] = [['variant', 'callers', 'bulwark / …', 'req/s', 'p50', 'p99']];
+  const ratioRows: string[][] = [['variant', 'callers', 'bulwark way', '/ …', 'req/s', 'p50', 'p99', 'CPU/req']];
   for (const r of result.ratios) {
     const f = (v: number | null): string => (v === null ? 'n/a' : `${v.toFixed(2)}×`);
-    ratioRows.push([r.variant === 'ok' ? 'all 200' : '5 % 503', String(r.callers), r.versus, f(r.rps), f(r.p50), f(r.p99)]);
+    ratioRows.push([r.variant === 'ok' ? 'all 200' : '5 % 503', String(r.callers), LABELS[r.client] ?? r.client, LABELS[r.versus] ?? r.versus, f(r.rps), f(r.p50), f(r.p99), f(r.cpu)]);
   }
   const seconds = result.measureMs === null ? '?' : (result.measureMs / 1000).toString();
   return [
     `Loopback HTTP: GETs to ${result.backends} node:http backend processes (keep-alive), N callers issuing requests`,
     `back to back for ${seconds} s after a warm-up; median of ${result.rounds} fresh processes per case.`,
     `Latency: call start to the end of the body. 2xx %: share of calls that delivered a 2xx to their caller.`,
+    `CPU µs/req: the client process's CPU time per request (steadier than req/s on a shared machine).`,
     '',
-    'Every response 200:',
-    table(section('ok')),
-    '',
-    'Every 20th request a backend receives answered 503 (5 %):',
-    table(section('flaky')),
-    '',
+    ...(result.cases.some((c) => c.variant === 'ok') ? ['Every response 200:', table(section('ok')), ''] : []),
+    ...(result.cases.some((c) => c.variant === 'flaky') ? ['Every 20th request a backend receives answered 503 (5 %):', table(section('flaky')), ''] : []),
     table(ratioRows),
   ].join('\n');
 }

@@ -2,6 +2,7 @@ import type { Classify, Outcome, Verdict } from '../config/options.js';
 import type { Endpoint } from '../endpoints/endpoint.js';
 import { DEFAULTS } from '../config/resolve.js';
 import { PluginError, TimeoutError } from '../errors.js';
+import type { Judgement } from './transport.js';
 
 /** The code of the error fetch throws, before sending anything, for an endpoint it cannot talk to. */
 export const UNSUPPORTED_ENDPOINT = 'ERR_BULWARK_UNSUPPORTED_ENDPOINT';
@@ -102,4 +103,22 @@ export function runClassify<T>(service: string, classify: Classify<T>, outcome: 
   }
   if (verdict === undefined || VERDICTS.has(verdict)) return verdict as Verdict | undefined;
   throw new PluginError(service, 'classify', `returned ${typeof verdict === 'string' ? JSON.stringify(verdict.slice(0, 40)) : typeof verdict}, not 'success', 'failure', 'retry' or undefined`);
+}
+
+/**
+ * The default reading of an HTTP response, shared by every HTTP transport (fetch, undici):
+ * `statusCodes` are retried for idempotent requests (with the server's `Retry-After`), other
+ * 5xx and 429 are failures, everything else a success.
+ */
+export function statusJudgement(status: number, retryAfter: string | null, idempotent: boolean, statusCodes: ReadonlySet<number>): Judgement {
+  if (statusCodes.has(status)) {
+    return { verdict: idempotent ? 'retry' : 'failure', reason: `status ${status}`, status, retryAfter: retryAfterMs(retryAfter, Date.now()) };
+  }
+  return { verdict: status >= 500 || status === 429 ? 'failure' : 'success', reason: `status ${status}`, status };
+}
+
+/** The default reading of an HTTP attempt that got no response: retried when idempotent, or when provably nothing was sent. */
+export function errorJudgement(error: unknown, idempotent: boolean): Judgement {
+  const notSent = networkFailure(error) === 'not-sent';
+  return { verdict: idempotent || notSent ? 'retry' : 'failure', reason: failureReason(error), notSent };
 }

@@ -1,8 +1,9 @@
 import type { Classify, Outcome } from '../config/options.js';
 import { authorizationOf, type EndpointState } from '../endpoints/endpoint.js';
 import { BulwarkError, RequestFailedError, type AttemptSummary } from '../errors.js';
-import { failureReason, isIdempotentMethod, networkFailure, retryAfterMs, runClassify, UNSUPPORTED_ENDPOINT } from './classify.js';
+import { errorJudgement, isIdempotentMethod, runClassify, statusJudgement, UNSUPPORTED_ENDPOINT } from './classify.js';
 import type { FetchArgs } from './fetch-args.js';
+import { cancellingDispatcher } from './fetch-dispatcher.js';
 import type { AttemptHandle, Judgement, Transport } from './transport.js';
 
 /** What `fetch` needs from the client, fixed per client. */
@@ -47,11 +48,19 @@ export class FetchTransport implements Transport<Response> {
     if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') {
       throw new BulwarkError(UNSUPPORTED_ENDPOINT, this.#settings.service, `${this.#settings.service}: fetch needs an http or https endpoint, not ${endpoint.id}`);
     }
-    const attemptSignal = attempt.signal;
-    // With the caller's signal in it too, aborting after the headers still stops the body, as
-    // with plain fetch; the attempt's own signal alone is let go when the call returns.
-    const signal = this.#callerSignal === undefined ? attemptSignal : AbortSignal.any([this.#callerSignal, attemptSignal]);
-    const init: RequestInit = { ...this.#init, signal };
+    const init: RequestInit = { ...this.#init };
+    const dispatcher = cancellingDispatcher(this.#settings.fetch, this.#init, attempt);
+    if (dispatcher !== undefined) {
+      // Node's fetch: the attempt is aborted through undici (no AbortSignal per attempt); the
+      // caller's signal, given as it is, still stops the body after the headers.
+      (init as { dispatcher?: object }).dispatcher = dispatcher;
+      if (this.#callerSignal !== undefined) init.signal = this.#callerSignal;
+    } else {
+      // With the caller's signal in it too, aborting after the headers still stops the body, as
+      // with plain fetch; the attempt's own signal alone is let go when the call returns.
+      const attemptSignal = attempt.signal;
+      init.signal = this.#callerSignal === undefined ? attemptSignal : AbortSignal.any([this.#callerSignal, attemptSignal]);
+    }
     if (this.#request !== undefined) {
       init.body = this.#request.clone().body;
       (init as { duplex?: string }).duplex = 'half';
@@ -76,20 +85,9 @@ export class FetchTransport implements Transport<Response> {
   }
 
   #defaultJudgement(outcome: Outcome<Response>): Judgement {
-    if (outcome.ok) {
-      const status = outcome.value.status;
-      if (this.#settings.statusCodes.has(status)) {
-        return {
-          verdict: this.idempotent ? 'retry' : 'failure',
-          reason: `status ${status}`,
-          status,
-          retryAfter: retryAfterMs(outcome.value.headers.get('retry-after'), Date.now()),
-        };
-      }
-      return { verdict: status >= 500 || status === 429 ? 'failure' : 'success', reason: `status ${status}`, status };
-    }
-    const notSent = networkFailure(outcome.error) === 'not-sent';
-    return { verdict: this.idempotent || notSent ? 'retry' : 'failure', reason: failureReason(outcome.error), notSent };
+    return outcome.ok
+      ? statusJudgement(outcome.value.status, outcome.value.headers.get('retry-after'), this.idempotent, this.#settings.statusCodes)
+      : errorJudgement(outcome.error, this.idempotent);
   }
 
   discard(value: Response): void {

@@ -1,0 +1,139 @@
+import * as undici from 'undici';
+import type { Dispatcher } from 'undici';
+import type { Client } from '../client.js';
+import { ConfigError } from '../errors.js';
+import { RoutedCall } from './routed-call.js';
+
+/** Options of {@link bulwarkInterceptor}. */
+export interface InterceptorOptions {
+  /**
+   * Origins whose requests go through a client: `{ 'http://users.internal': users }`. Keys are
+   * http(s) origins (scheme, host, port; no path). Default: none.
+   */
+  origins?: Readonly<Record<string, Client>> | undefined;
+  /**
+   * Clients reached with the origin `bulwark://<client name>`, for dispatcher APIs that take an
+   * origin (`agent.request({ origin: 'bulwark://users', path })`, `dispatch`, `stream`); `fetch`
+   * and `undici.request(url)` refuse schemes other than http(s). The clients of `origins` are
+   * reachable this way too. Default: none.
+   */
+  clients?: readonly Client[] | undefined;
+  /**
+   * The hash key of a routed request, for `ringHash` (a user id from a header, say); `undefined`
+   * leaves it keyless. A throw fails that request with the error. Default: none.
+   *
+   * @example
+   * key: (req) => headerOf(req.headers, 'x-user-id')
+   */
+  key?: ((request: Dispatcher.DispatchOptions) => string | number | undefined) | undefined;
+}
+
+/** Distinct origin spellings remembered per interceptor (the miss path parses a URL once per spelling). */
+const ORIGIN_CACHE_LIMIT = 1_000;
+
+/**
+ * An undici interceptor that sends requests for the configured origins (and `bulwark://name`)
+ * through a bulwark client's pipeline — picker, retries on another endpoint under the budget,
+ * deadlines, health — and passes every other request to the next dispatcher untouched. Compose
+ * it outermost (last) on an `Agent`, then use the result as `fetch(url, { dispatcher })`, with
+ * `undici.request`, or globally with `setGlobalDispatcher`. Node's own `fetch` (its bundled
+ * undici) works with it too: its older handlers are adapted.
+ *
+ * @example
+ * import { Agent, setGlobalDispatcher } from 'undici';
+ * import { createClient } from 'bulwark';
+ * import { bulwarkInterceptor } from 'bulwark/undici';
+ * const users = createClient({ name: 'users', discovery: ['http://10.0.0.1:8080', 'http://10.0.0.2:8080'] });
+ * setGlobalDispatcher(new Agent().compose(bulwarkInterceptor({ origins: { 'http://users.internal': users } })));
+ * const res = await fetch('http://users.internal/v1/users/42'); // load-balanced, retried, time-bounded
+ */
+export function bulwarkInterceptor(options: InterceptorOptions): Dispatcher.DispatcherComposeInterceptor {
+  const routes = buildRoutes(options);
+  const keyOf = options.key;
+  if (keyOf !== undefined && typeof keyOf !== 'function') throw new ConfigError('undici', 'key', 'must be a function', keyOf);
+  const spellings = new Map<string, Client | null>();
+  const route = (origin: unknown): Client | undefined => {
+    if (origin === undefined || origin === null) return undefined;
+    const key = typeof origin === 'string' ? origin : String((origin as URL).href ?? origin);
+    const exact = routes.get(key);
+    if (exact !== undefined) return exact;
+    let found = spellings.get(key);
+    if (found === undefined) {
+      found = routes.get(normalizeOrigin(key) ?? '') ?? null;
+      if (spellings.size >= ORIGIN_CACHE_LIMIT) spellings.clear();
+      spellings.set(key, found);
+    }
+    return found ?? undefined;
+  };
+  return (dispatch) => function bulwarkIntercept(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    // Node's bundled fetch still passes handlers of undici's older API: adapt them.
+    const wrapped = wrapHandler(handler);
+    const client = route(opts.origin);
+    if (client === undefined) return dispatch(opts, wrapped);
+    if (opts.upgrade || opts.method === 'CONNECT') {
+      wrapped.onResponseError?.(undefined as never, new Error(`bulwark: ${client.name}: upgrade and CONNECT requests are not routed`));
+      return true;
+    }
+    let key: string | number | undefined;
+    if (keyOf !== undefined) {
+      try {
+        key = keyOf(opts);
+      } catch (err) {
+        wrapped.onResponseError?.(undefined as never, err instanceof Error ? err : new Error(String(err)));
+        return true;
+      }
+    }
+    new RoutedCall(client.name, dispatch, opts, wrapped).run(client, key === undefined ? undefined : { key });
+    return true;
+  };
+}
+
+/**
+ * Undici's adapter from its older handler API (onConnect, onHeaders, …) to the current one; read
+ * once, at load: undici 7 has no Dispatcher1Wrapper (its dispatchers adapt such handlers themselves).
+ */
+const WRAP_HANDLER = (undici as unknown as { Dispatcher1Wrapper?: { wrapHandler?: (h: unknown) => Dispatcher.DispatchHandler } }).Dispatcher1Wrapper?.wrapHandler;
+
+function wrapHandler(handler: Dispatcher.DispatchHandler): Dispatcher.DispatchHandler {
+  return WRAP_HANDLER === undefined ? handler : WRAP_HANDLER(handler);
+}
+
+function buildRoutes(options: InterceptorOptions): Map<string, Client> {
+  if (options === null || typeof options !== 'object') throw new ConfigError('undici', 'interceptor options', 'must be an object', options);
+  const routes = new Map<string, Client>();
+  const add = (path: string, origin: string, client: unknown): void => {
+    if (client === null || typeof client !== 'object' || typeof (client as Client).name !== 'string' || typeof (client as Client).execute !== 'function') {
+      throw new ConfigError('undici', path, 'must be a bulwark client', client);
+    }
+    const taken = routes.get(origin);
+    if (taken !== undefined && taken !== client) throw new ConfigError('undici', path, `routes ${origin}, which another client already takes`, origin);
+    routes.set(origin, client as Client);
+  };
+  /** `bulwark://<name>` as given and in lower case (URL parsers keep the case of such hosts, callers may not). */
+  const byName = (path: string, client: unknown): void => {
+    const name = String((client as Client | null)?.name);
+    add(path, `bulwark://${name}`, client);
+    add(path, `bulwark://${name.toLowerCase()}`, client);
+  };
+  for (const [key, client] of Object.entries(options.origins ?? {})) {
+    const path = `origins[${JSON.stringify(key)}]`;
+    const origin = normalizeOrigin(key);
+    if (origin === undefined || !/^https?:/.test(origin)) throw new ConfigError('undici', path, 'must be an http or https origin (scheme://host[:port])', key);
+    add(path, origin, client);
+    byName(path, client);
+  }
+  for (const [i, client] of (options.clients ?? []).entries()) byName(`clients[${i}]`, client);
+  return routes;
+}
+
+/** `scheme://host[:port]` as undici spells origins (lower case, no default port, no path); `undefined` when unreadable or with a path. */
+function normalizeOrigin(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.username !== '' || url.password !== '') return undefined;
+  return `${url.protocol}//${url.host}`;
+}

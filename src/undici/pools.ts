@@ -1,0 +1,73 @@
+import { Pool } from 'undici';
+import type { Endpoint } from '../endpoints/endpoint.js';
+import { originOf } from './judge.js';
+import type { EndpointState } from '../endpoints/endpoint.js';
+
+/**
+ * One undici `Pool` per endpoint, made on the first attempt sent there (as undici's `Agent`
+ * makes one per origin) with the client's pool options, and closed when discovery removes the
+ * endpoint or the client closes: requests still running on a removed endpoint finish first
+ * (`pool.close()` waits for them), a closing client destroys them.
+ */
+export class EndpointPools {
+  readonly #options: Pool.Options | undefined;
+  readonly #pools = new Map<string, Pool>();
+  #closed = false;
+
+  constructor(options: Pool.Options | undefined) {
+    this.#options = options;
+  }
+
+  /** The endpoint's pool, made now if it has none. */
+  get(endpoint: EndpointState): Pool {
+    let pool = this.#pools.get(endpoint.id);
+    if (pool === undefined) {
+      if (this.#closed) throw new Error('undici pools are closed');
+      pool = new Pool(originOf(endpoint), this.#options);
+      this.#pools.set(endpoint.id, pool);
+    }
+    return pool;
+  }
+
+  /** How many pools are open now. */
+  get size(): number {
+    return this.#pools.size;
+  }
+
+  /** Closes the pools of endpoints discovery removed, letting their running requests finish. */
+  removed(endpoints: readonly Endpoint[]): void {
+    for (const e of endpoints) {
+      const pool = this.#pools.get(e.id);
+      if (pool === undefined) continue;
+      this.#pools.delete(e.id);
+      pool.close().catch(ignore);
+    }
+  }
+
+  /**
+   * Closes every pool: a response body still being read gets `grace` ms to finish (undici's
+   * `close()` waits for it), then the pool is destroyed, so nothing is left open when this resolves.
+   */
+  async close(grace: number = CLOSE_GRACE_MS): Promise<void> {
+    this.#closed = true;
+    const pools = [...this.#pools.values()];
+    this.#pools.clear();
+    await Promise.all(pools.map(async (pool) => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => { timer = setTimeout(resolve, grace); });
+      try {
+        await Promise.race([pool.close(), late]);
+      } catch {
+        // Closing failed: destroying below ends it anyway.
+      } finally {
+        clearTimeout(timer);
+      }
+      if (!pool.destroyed) await pool.destroy().catch(ignore);
+    }));
+  }
+}
+
+/** How long `close()` lets a response body still being read finish before its socket is destroyed. */
+const CLOSE_GRACE_MS = 1_000;
+
+function ignore(): void {}

@@ -1,0 +1,95 @@
+import type { EventEmitter } from 'node:events';
+import type { Dispatcher } from 'undici';
+import type { Classify, Outcome } from '../config/options.js';
+import { authorizationOf, type EndpointState } from '../endpoints/endpoint.js';
+import { isIdempotentMethod } from '../transports/classify.js';
+import type { AttemptHandle, Judgement, Transport } from '../transports/transport.js';
+import { AttemptSignal } from './attempt-signal.js';
+import { isReplayable, withAuthorization } from './headers.js';
+import { checkHttpEndpoint, HttpJudge } from './judge.js';
+import type { EndpointPools } from './pools.js';
+
+/** What an undici request transport needs from its client, fixed per client. */
+export interface RequestSettings {
+  readonly service: string;
+  readonly statusCodes: ReadonlySet<number>;
+  readonly pools: EndpointPools;
+}
+
+/** The undici request options one call sends to every endpoint it tries (no origin, path or signal: bulwark sets those). */
+export type UndiciDispatchOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'path' | 'signal' | 'method' | 'idempotent'> & { method?: Dispatcher.HttpMethod };
+
+/**
+ * Runs a call as undici `request`s on the picked endpoint's pool. Status, Retry-After and
+ * network errors are judged as `client.fetch` judges them; a retried response's body is
+ * dumped (read to the end, up to undici's 128 KiB dump limit) so its socket is kept.
+ */
+export class UndiciRequestTransport implements Transport<Dispatcher.ResponseData<unknown>> {
+  readonly idempotent: boolean;
+  readonly replayable: boolean;
+  readonly #settings: RequestSettings;
+  readonly #path: string;
+  readonly #options: UndiciDispatchOptions;
+  readonly #callerSignal: AbortSignal | undefined;
+  readonly #judge: HttpJudge<Dispatcher.ResponseData<unknown>>;
+
+  constructor(settings: RequestSettings, path: string, options: UndiciDispatchOptions, idempotent: boolean | undefined, classify: Classify<Dispatcher.ResponseData<unknown>> | undefined, callerSignal: AbortSignal | undefined) {
+    this.#settings = settings;
+    this.#path = path;
+    this.#options = options;
+    this.#callerSignal = callerSignal;
+    this.idempotent = idempotent ?? isIdempotentMethod(options.method);
+    this.replayable = isReplayable(options.body);
+    this.#judge = new HttpJudge(settings.service, settings.statusCodes, classify, headOf);
+  }
+
+  run(endpoint: EndpointState, attempt: AttemptHandle): Promise<Dispatcher.ResponseData<unknown>> {
+    checkHttpEndpoint(this.#settings.service, endpoint);
+    const signal = new AttemptSignal(this.#callerSignal);
+    attempt.onCancel(signal.fire);
+    const auth = authorizationOf(endpoint);
+    const options = this.#options;
+    return this.#settings.pools.get(endpoint).request<unknown>({
+      ...options,
+      method: options.method ?? 'GET',
+      path: endpoint.basePath + this.#path,
+      headers: (auth === undefined ? options.headers : withAuthorization(options.headers, auth)) ?? null,
+      // Undici takes an EventEmitter-like signal: this one costs no AbortController per attempt.
+      signal: signal as unknown as EventEmitter,
+    });
+  }
+
+  judge(outcome: Outcome<Dispatcher.ResponseData<unknown>>, endpoint: EndpointState): Judgement {
+    return this.#judge.judge(outcome, endpoint, this.idempotent);
+  }
+
+  discard(value: Dispatcher.ResponseData<unknown>): void {
+    value.body.dump().catch(ignore);
+  }
+
+  /** Reads the retried response's body away (keeping the socket) and keeps its status and headers behind an empty body. */
+  detach(value: Dispatcher.ResponseData<unknown>): Dispatcher.ResponseData<unknown> {
+    this.discard(value);
+    return { ...value, body: emptyBodyLike(value.body) };
+  }
+
+  failure(error: unknown): unknown {
+    return this.#judge.failure(error);
+  }
+}
+
+function headOf(value: Dispatcher.ResponseData<unknown>): { statusCode: number; headers: Dispatcher.ResponseData['headers'] } {
+  return value;
+}
+
+function ignore(): void {}
+
+type Body = Dispatcher.ResponseData['body'];
+
+/** An ended body of the same kind (undici's BodyReadable: `text()`, `json()`, `dump()` work and give nothing). */
+function emptyBodyLike(body: Body): Body {
+  const Ctor = body.constructor as new (options: { resume: () => void; abort: () => void; contentType?: string }) => Body;
+  const empty = new Ctor({ resume: ignore, abort: ignore, contentType: '' });
+  empty.push(null);
+  return empty;
+}

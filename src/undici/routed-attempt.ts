@@ -1,0 +1,147 @@
+import type { Dispatcher } from 'undici';
+
+type Controller = Dispatcher.DispatchController;
+type Headers = Record<string, string | string[] | undefined>;
+
+/** Bytes of a retried or losing response read away to keep its socket; past this it is aborted (undici's dump interceptor's rule). */
+const DRAIN_LIMIT = 128 * 1024;
+/**
+ * Bytes held before the pipeline has judged a response; past this the response is paused. The
+ * judgement takes only microtasks, so usually no more than one socket read arrives before it,
+ * and pausing (which makes undici's parser stop and push data back) is rarely needed.
+ */
+const HOLD_LIMIT = 64 * 1024;
+
+/** Where a chosen attempt's response goes: the routed call, which passes it to the caller's handler. */
+export interface ResponseSink {
+  readonly paused: boolean;
+  head(statusCode: number, headers: Headers, statusMessage: string | undefined): void;
+  data(chunk: Buffer): void;
+  end(trailers: Headers): void;
+  error(error: Error): void;
+}
+
+/**
+ * One attempt of a routed request: the handler undici calls for it. It settles `promise` when
+ * the response headers arrive (or the attempt fails), then holds the response — its first
+ * chunks buffered, paused only past HOLD_LIMIT — until the pipeline has judged it: the call's
+ * winner is forwarded to the caller's handler, a retried or losing one is read away so its
+ * socket is kept.
+ */
+export class RoutedAttempt implements Dispatcher.DispatchHandler {
+  readonly promise: Promise<RoutedAttempt>;
+  controller: Controller | undefined;
+  statusCode = 0;
+  headers: Headers = {};
+  statusMessage: string | undefined;
+  /** Set by `detach`: the response's body was read away; only its status and headers remain. */
+  detached = false;
+  #resolve!: (value: RoutedAttempt) => void;
+  #reject!: (error: unknown) => void;
+  #settled = false;
+  #sink: ResponseSink | undefined;
+  #chunks: Buffer[] | undefined;
+  #trailers: Headers | undefined;
+  #error: Error | undefined;
+  #draining = false;
+  #drained = 0;
+  #held = 0;
+  #pausedHere = false;
+  #cancelled: unknown;
+
+  constructor() {
+    this.promise = new Promise<RoutedAttempt>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+  }
+
+  /** The attempt was cut short (timeout, lost hedge, caller abort, close): abort it through undici's controller. */
+  readonly cancel = (reason: unknown): void => {
+    this.#cancelled = reason ?? new Error('aborted');
+    this.controller?.abort(this.#cancelled as Error);
+  };
+
+  onRequestStart(controller: Controller): void {
+    this.controller = controller;
+    if (this.#cancelled !== undefined) controller.abort(this.#cancelled as Error);
+  }
+
+  onResponseStart(controller: Controller, statusCode: number, headers: Headers, statusMessage?: string): void {
+    if (statusCode < 200) return; // Interim responses (100 Continue, 103 Early Hints) are not passed on.
+    this.statusCode = statusCode;
+    this.headers = headers;
+    this.statusMessage = statusMessage;
+    this.#settled = true;
+    this.#resolve(this);
+  }
+
+  onResponseData(controller: Controller, chunk: Buffer): void {
+    if (this.#sink !== undefined) {
+      this.#sink.data(chunk);
+    } else if (this.#draining) {
+      this.#drain(controller, chunk.length);
+    } else {
+      // Held until the pipeline has decided what this response is.
+      (this.#chunks ??= []).push(chunk);
+      this.#held += chunk.length;
+      if (this.#held > HOLD_LIMIT && !this.#pausedHere) {
+        this.#pausedHere = true;
+        controller.pause();
+      }
+    }
+  }
+
+  onResponseEnd(_controller: Controller, trailers: Headers): void {
+    if (this.#sink !== undefined) this.#sink.end(trailers);
+    else if (!this.#draining) this.#trailers = trailers;
+  }
+
+  onResponseError(_controller: Controller, error: Error): void {
+    if (!this.#settled) {
+      this.#settled = true;
+      this.#reject(error);
+    } else if (this.#sink !== undefined) {
+      this.#sink.error(error);
+    } else if (!this.#draining) {
+      this.#error = error;
+    }
+  }
+
+  /** Passes the response to `sink`: its head, what was buffered, and the rest as it comes. */
+  forward(sink: ResponseSink): void {
+    if (this.detached) {
+      // The body was read away before a retry that did not get a response: an empty body.
+      const { 'content-length': _length, 'transfer-encoding': _encoding, ...headers } = this.headers;
+      sink.head(this.statusCode, headers, this.statusMessage);
+      sink.end({});
+      return;
+    }
+    this.#sink = sink;
+    sink.head(this.statusCode, this.headers, this.statusMessage);
+    const chunks = this.#chunks;
+    this.#chunks = undefined;
+    if (chunks !== undefined) for (const c of chunks) sink.data(c);
+    if (this.#error !== undefined) sink.error(this.#error);
+    else if (this.#trailers !== undefined) sink.end(this.#trailers);
+    else if (this.#pausedHere && !sink.paused) this.controller?.resume();
+  }
+
+  /** Reads the rest of the body away (keeping the socket), or aborts a long one. */
+  discard(): void {
+    if (this.#sink !== undefined || this.#draining) return;
+    this.#draining = true;
+    const buffered = this.#chunks;
+    this.#chunks = undefined;
+    if (this.#trailers !== undefined || this.#error !== undefined || this.controller === undefined) return;
+    let size = 0;
+    if (buffered !== undefined) for (const c of buffered) size += c.length;
+    this.#drain(this.controller, size);
+    if (this.#pausedHere && !this.controller.aborted) this.controller.resume();
+  }
+
+  #drain(controller: Controller, bytes: number): void {
+    this.#drained += bytes;
+    if (this.#drained > DRAIN_LIMIT && !controller.aborted) controller.abort(new Error('discarded response body too large to drain'));
+  }
+}

@@ -1,0 +1,131 @@
+import type { Dispatcher } from 'undici';
+import { runTransport, type Client } from '../client.js';
+import type { ExecuteOptions } from '../config/options.js';
+import type { RoutedAttempt, ResponseSink } from './routed-attempt.js';
+import { RoutedTransport } from './routed-transport.js';
+
+type Headers = Record<string, string | string[] | undefined>;
+
+/**
+ * One request an interceptor routed through a client. To the caller's handler it is the
+ * dispatch controller (abort, pause, resume); to the chosen attempt it is where the response
+ * goes. Once the response's head went to the caller the call is over: nothing is retried after.
+ */
+export class RoutedCall implements Dispatcher.DispatchController, ResponseSink {
+  readonly #handler: Dispatcher.DispatchHandler;
+  readonly #transport: RoutedTransport;
+  #attempt: RoutedAttempt | undefined;
+  #aborted = false;
+  #paused = false;
+  #reason: Error | null = null;
+  /** The caller's handler has heard the end (or an error): nothing more goes to it. */
+  #done = false;
+
+  constructor(service: string, dispatch: Dispatcher['dispatch'], options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) {
+    this.#handler = handler;
+    this.#transport = new RoutedTransport(service, dispatch, options);
+  }
+
+  /** Starts the call through `client`'s pipeline. */
+  run(client: Client, call: ExecuteOptions<RoutedAttempt> | undefined): void {
+    try {
+      this.#handler.onRequestStart?.(this, {});
+    } catch (err) {
+      this.error(err as Error);
+      return;
+    }
+    if (this.#aborted) {
+      this.error(this.#reason!);
+      return;
+    }
+    runTransport(client, call, (setup) => {
+      this.#transport.statusCodes = setup.options.statusCodes;
+      return this.#transport;
+    }).then(this.#respond, this.#fail);
+  }
+
+  readonly #respond = (attempt: RoutedAttempt): void => {
+    if (this.#done || this.#aborted) {
+      // The caller aborted while the result was on its way: it gets its reason, not the response.
+      attempt.discard();
+      this.error(this.#reason ?? new Error('aborted'));
+      return;
+    }
+    this.#attempt = attempt;
+    attempt.forward(this);
+  };
+
+  readonly #fail = (error: unknown): void => {
+    this.error(error instanceof Error ? error : new Error(String(error)));
+  };
+
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  get reason(): Error | null {
+    return this.#reason;
+  }
+
+  get rawHeaders(): Exclude<Dispatcher.DispatchController['rawHeaders'], undefined> {
+    return this.#attempt?.controller?.rawHeaders ?? null;
+  }
+
+  get rawTrailers(): Exclude<Dispatcher.DispatchController['rawTrailers'], undefined> {
+    return this.#attempt?.controller?.rawTrailers ?? null;
+  }
+
+  abort(reason: Error): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    const inner = this.#attempt?.controller;
+    if (inner !== undefined) {
+      // The response is the caller's: stop it (its handler hears the error through the attempt).
+      if (this.#done) return;
+      if (inner.aborted) this.error(reason);
+      else inner.abort(reason);
+    } else if (this.#transport.call !== undefined) {
+      this.#transport.call.interrupt(reason);
+    } else {
+      this.#transport.abortedWith = { reason };
+    }
+  }
+
+  pause(): void {
+    this.#paused = true;
+    this.#attempt?.controller?.pause();
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#attempt?.controller?.resume();
+  }
+
+  // ResponseSink: the chosen attempt's response, passed on to the caller's handler.
+
+  head(statusCode: number, headers: Headers, statusMessage: string | undefined): void {
+    if (this.#done) return;
+    this.#handler.onResponseStart?.(this, statusCode, headers as Record<string, string | string[]>, statusMessage);
+  }
+
+  data(chunk: Buffer): void {
+    if (!this.#done) this.#handler.onResponseData?.(this, chunk);
+  }
+
+  end(trailers: Headers): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#handler.onResponseEnd?.(this, trailers as Record<string, string | string[]>);
+  }
+
+  error(error: Error): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#handler.onResponseError?.(this, error);
+  }
+}

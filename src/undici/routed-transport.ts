@@ -1,0 +1,90 @@
+import type { Dispatcher } from 'undici';
+import { Attempt } from '../call/attempt.js';
+import type { Outcome } from '../config/options.js';
+import { authorizationOf, type EndpointState } from '../endpoints/endpoint.js';
+import { isIdempotentMethod } from '../transports/classify.js';
+import type { AttemptHandle, Judgement, Transport } from '../transports/transport.js';
+import { isReplayable, withAuthorization } from './headers.js';
+import { checkHttpEndpoint, HttpJudge, originOf } from './judge.js';
+import { RoutedAttempt } from './routed-attempt.js';
+import { DEFAULTS } from '../config/resolve.js';
+
+const DEFAULT_STATUS_CODES: ReadonlySet<number> = new Set(DEFAULTS.statusCodes);
+
+/** Something a routed call's caller can end: the call, once an attempt has shown it. */
+export interface Interruptible {
+  interrupt(error: unknown): void;
+}
+
+/**
+ * Runs a request an interceptor took as attempts dispatched, through the next dispatcher in the
+ * chain, to the picked endpoint's origin (its base path before the request's path). Judged as
+ * `client.fetch` judges; an inner undici retry interceptor is told not to retry (bulwark does).
+ */
+export class RoutedTransport implements Transport<RoutedAttempt> {
+  readonly idempotent: boolean;
+  readonly replayable: boolean;
+  /** The call this transport runs, known from its first attempt: a caller's abort interrupts it. */
+  call: Interruptible | undefined;
+  /** A caller's abort that came before any attempt started. */
+  abortedWith: { reason: unknown } | undefined;
+  readonly #service: string;
+  readonly #dispatch: Dispatcher['dispatch'];
+  readonly #options: Dispatcher.DispatchOptions;
+  /** The client's retried statuses, set when the call starts. */
+  statusCodes: ReadonlySet<number> = DEFAULT_STATUS_CODES;
+  #judge: HttpJudge<RoutedAttempt> | undefined;
+
+  constructor(service: string, dispatch: Dispatcher['dispatch'], options: Dispatcher.DispatchOptions) {
+    this.#service = service;
+    this.#dispatch = dispatch;
+    this.#options = options;
+    this.idempotent = isIdempotentMethod(options.method);
+    this.replayable = isReplayable(options.body);
+  }
+
+  run(endpoint: EndpointState, attempt: AttemptHandle): Promise<RoutedAttempt> {
+    if (this.call === undefined && attempt instanceof Attempt) this.call = attempt.ctx;
+    checkHttpEndpoint(this.#service, endpoint);
+    const routed = new RoutedAttempt();
+    attempt.onCancel(routed.cancel);
+    if (this.abortedWith !== undefined) {
+      // Aborted while the call waited for endpoints: end the call as a caller's abort does.
+      const { reason } = this.abortedWith;
+      queueMicrotask(() => this.call?.interrupt(reason));
+      return routed.promise;
+    }
+    const options = this.#options;
+    const auth = authorizationOf(endpoint);
+    const retryOptions = (options as { retryOptions?: object }).retryOptions;
+    this.#dispatch({
+      ...options,
+      origin: originOf(endpoint),
+      path: endpoint.basePath + options.path,
+      headers: auth === undefined ? options.headers : withAuthorization(options.headers, auth),
+      // An undici retry interceptor composed under this one would retry each attempt again.
+      retryOptions: { ...retryOptions, maxRetries: 0 },
+    } as Dispatcher.DispatchOptions, routed);
+    return routed.promise;
+  }
+
+  judge(outcome: Outcome<RoutedAttempt>, endpoint: EndpointState): Judgement {
+    this.#judge ??= new HttpJudge(this.#service, this.statusCodes, undefined, (a) => a);
+    return this.#judge.judge(outcome, endpoint, this.idempotent);
+  }
+
+  discard(value: RoutedAttempt): void {
+    value.discard();
+  }
+
+  detach(value: RoutedAttempt): RoutedAttempt {
+    value.discard();
+    value.detached = true;
+    return value;
+  }
+
+  failure(error: unknown): unknown {
+    this.#judge ??= new HttpJudge(this.#service, this.statusCodes, undefined, (a) => a);
+    return this.#judge.failure(error);
+  }
+}

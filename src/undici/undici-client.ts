@@ -1,0 +1,134 @@
+import { Pool, type Dispatcher } from 'undici';
+import { Client, runTransport } from '../client.js';
+import type { CallOptions, Classify, ClientOptions, ExecuteOptions } from '../config/options.js';
+import { ConfigError } from '../errors.js';
+import { EndpointPools } from './pools.js';
+import { UndiciRequestTransport, type UndiciDispatchOptions } from './request-transport.js';
+
+/** Options of {@link createUndiciClient}: the client's own, plus the options of each endpoint's undici `Pool`. */
+export interface UndiciClientOptions extends ClientOptions {
+  /**
+   * Options of the `Pool` made for each endpoint (`connections`, `keepAliveTimeout`, `connect`,
+   * `allowH2`, …), passed through as they are. Default: undici's (unlimited connections,
+   * 4 s keep-alive, 300 s headers and body timeouts — bulwark's deadlines end calls much sooner).
+   */
+  pool?: Pool.Options | undefined;
+}
+
+/** A response as undici's `request` gives it: `statusCode`, `headers`, `body` (a stream with `text()`, `json()`, `dump()`), `trailers`. */
+export type UndiciResponse = Dispatcher.ResponseData<unknown>;
+
+/** Options of {@link UndiciClient.request}: undici's request options (method, headers, body, query, …) and bulwark's per-call options. */
+export interface UndiciRequestOptions extends UndiciDispatchOptions, CallOptions {
+  /**
+   * Decides what a response or error means, attempt timeouts included; `undefined` keeps the
+   * default rules (those of `client.fetch`).
+   *
+   * @example
+   * classify: (o) => (o.ok && o.value.statusCode === 500 ? 'retry' : undefined)
+   */
+  classify?: Classify<UndiciResponse> | undefined;
+}
+
+/**
+ * Creates a client whose HTTP calls go over undici: one connection `Pool` per endpoint (made on
+ * first use, closed when the endpoint leaves or the client closes), under the same pipeline,
+ * options, events and `stats()` as {@link createClient}'s.
+ *
+ * @example
+ * import { createUndiciClient } from 'bulwark/undici';
+ * const users = createUndiciClient({ name: 'users', discovery: ['http://10.0.0.1:8080', 'http://10.0.0.2:8080'], pool: { connections: 32 } });
+ * const { statusCode, body } = await users.request('/v1/users/42', { timeout: { total: 2_000 } });
+ * const user = await body.json();
+ */
+export function createUndiciClient(options: UndiciClientOptions): UndiciClient {
+  return new UndiciClient(options);
+}
+
+const CALL_OPTION_KEYS = ['signal', 'timeout', 'idempotent', 'key', 'hedge'] as const;
+
+/** A bulwark client over undici pools. Create it with {@link createUndiciClient}. */
+export class UndiciClient extends Client {
+  readonly #pools: EndpointPools;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: UndiciClientOptions) {
+    const { pool, ...rest } = options ?? ({} as UndiciClientOptions);
+    checkPoolOptions(typeof rest.name === 'string' ? rest.name : 'undici', pool);
+    super(rest);
+    this.#pools = new EndpointPools(pool);
+    this.on('endpoints', (event) => this.#pools.removed(event.removed));
+  }
+
+  /**
+   * Sends `path` (with its query) to a picked endpoint, retrying on another as `client.fetch`
+   * does; resolves with undici's `{ statusCode, headers, body, trailers }` of the last attempt
+   * whatever its status; rejects only when no response was obtained (`RequestFailedError`,
+   * `TimeoutError`, `NoEndpointsError`, the caller's abort reason, `ClientClosedError`). Read or
+   * `dump()` the body, or the connection stays taken. A stream body gets one attempt.
+   *
+   * @example
+   * const { statusCode, body } = await users.request('/v1/users', { method: 'POST', body: JSON.stringify(u), headers: { 'content-type': 'application/json' } });
+   */
+  request(path: string, options?: UndiciRequestOptions): Promise<UndiciResponse> {
+    let target: string;
+    try {
+      target = pathOf(path);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    let call: ExecuteOptions<UndiciResponse> | undefined;
+    let dispatch: UndiciDispatchOptions = {};
+    let classify: Classify<UndiciResponse> | undefined;
+    let idempotent: boolean | undefined;
+    if (options !== undefined && options !== null) {
+      const { signal, timeout, idempotent: idem, key, hedge, classify: cls, ...rest } = options;
+      dispatch = rest;
+      classify = cls;
+      idempotent = idem;
+      // Without per-call options the call takes the client's defaults as they are (nothing validated per call).
+      if (CALL_OPTION_KEYS.some((k) => options[k] !== undefined)) call = { signal, timeout, idempotent: idem, key, hedge };
+    }
+    return runTransport(this, call, ({ options: resolved, signal }) =>
+      new UndiciRequestTransport({ service: this.name, statusCodes: resolved.statusCodes, pools: this.#pools }, target, dispatch, idempotent, classify, signal ?? undefined));
+  }
+
+  /** How many endpoint pools are open (for tests and `stats()`-like checks). */
+  get openPools(): number {
+    return this.#pools.size;
+  }
+
+  /**
+   * Closes the client as {@link Client.close} does, then its pools: a body still being read gets
+   * a moment to finish, then every socket is closed.
+   *
+   * @example
+   * process.on('SIGTERM', () => void users.close());
+   */
+  override close(): Promise<void> {
+    this.#closing ??= super.close().then(() => this.#pools.close());
+    return this.#closing;
+  }
+}
+
+/** Fails at creation, not at the first request, on pool options undici refuses. */
+function checkPoolOptions(service: string, pool: unknown): void {
+  if (pool === undefined) return;
+  if (pool === null || typeof pool !== 'object') throw new ConfigError(service, 'pool', 'must be an object of undici Pool options', pool);
+  try {
+    void new Pool('http://127.0.0.1', pool as Pool.Options).destroy();
+  } catch (err) {
+    throw new ConfigError(service, 'pool', `was refused by undici (${err instanceof Error ? err.message : String(err)})`, pool);
+  }
+}
+
+/** The path and query to send: `/x?y`, or those of an absolute URL. */
+function pathOf(path: unknown): string {
+  if (typeof path !== 'string') throw new TypeError('request: path must be a string');
+  if (path.startsWith('/')) return path;
+  if (/^https?:\/\//i.test(path)) {
+    const url = new URL(path);
+    return url.pathname + url.search;
+  }
+  return `/${path}`;
+}

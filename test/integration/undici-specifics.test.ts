@@ -1,0 +1,206 @@
+// What only the undici transport or only the interceptor does, on real servers on 127.0.0.1:
+// pools per endpoint and their closing, keeping the socket of a retried response, stream bodies,
+// pass-through of other origins, bulwark:// URLs, the global dispatcher, undici's retry interceptor.
+import { Readable } from 'node:stream';
+import type { Socket } from 'node:net';
+import { Agent, getGlobalDispatcher, interceptors, request, setGlobalDispatcher } from 'undici';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, createClient, ringHash, roundRobin, type Discovery, type EndpointInit } from '../../src/index.js';
+import { bulwarkInterceptor, createUndiciClient } from '../../src/undici/index.js';
+import { closeAfterEach, until } from '../helpers/lifecycle.js';
+import { counts, ok, status, type Handler } from '../helpers/servers.js';
+import { openSockets } from './undici-modes.js';
+
+const { track, servers, defer } = closeAfterEach();
+
+/** A discovery whose set the test replaces. */
+function movable(initial: EndpointInit[]): Discovery & { set(list: EndpointInit[]): void } {
+  let push: ((list: readonly EndpointInit[]) => void) | undefined;
+  let current = initial;
+  return {
+    watch(update) { push = update; update(current); return () => { push = undefined; }; },
+    set(list) { current = list; push?.(list); },
+  };
+}
+
+/** Answers 503 to the first request, 200 after; records the sockets requests came on. */
+function flakyOnce(sockets: Set<Socket>): Handler {
+  let n = 0;
+  return (req, res) => {
+    sockets.add(req.socket);
+    req.resume();
+    if (n++ === 0) res.writeHead(503, { 'content-type': 'text/plain' }).end('x'.repeat(2_000));
+    else res.writeHead(200).end('fine');
+  };
+}
+
+describe('the undici transport', () => {
+  it('makes a pool per endpoint on first use and closes it when discovery removes the endpoint', async () => {
+    const up = await servers(ok(), ok());
+    const discovery = movable([up[0]!.url, up[1]!.url]);
+    const client = track(createUndiciClient({ name: 'svc', discovery, picker: roundRobin(), pool: { connections: 4 } }));
+    expect(client.openPools).toBe(0);
+    for (let i = 0; i < 4; i++) await (await client.request('/x')).body.text();
+    expect(client.openPools).toBe(2);
+    discovery.set([up[1]!.url]);
+    expect(client.openPools).toBe(1);
+    for (let i = 0; i < 4; i++) await (await client.request('/x')).body.text();
+    expect(counts(up)).toEqual([2, 6]);
+  });
+
+  it('reads a retried response body away so the socket is reused for the retry', async () => {
+    const sockets = new Set<Socket>();
+    const [server] = await servers(flakyOnce(sockets));
+    const client = track(createUndiciClient({ name: 'svc', discovery: [server!.url], retry: { budget: false, backoff: { base: 1, cap: 1 } }, pool: { connections: 1 } }));
+    const res = await client.request('/x');
+    expect(res.statusCode).toBe(200);
+    expect(await res.body.text()).toBe('fine');
+    expect(server!.requests.length).toBe(2);
+    expect(sockets.size).toBe(1);
+  });
+
+  it('a stream body gets one attempt, even when marked idempotent', async () => {
+    const [bad, good] = await servers(status(503), ok());
+    const client = track(createUndiciClient({ name: 'svc', discovery: [bad!.url, good!.url], picker: roundRobin({ random: () => 0 }), retry: { budget: false } }));
+    const res = await client.request('/s', { method: 'PUT', body: Readable.from(['a', 'b']), idempotent: true });
+    expect(res.statusCode).toBe(503);
+    await res.body.dump();
+    expect(counts([bad!, good!])).toEqual([1, 0]);
+    const again = await client.request('/b', { method: 'PUT', body: 'replayable' });
+    expect(again.statusCode).toBe(200);
+    await again.body.dump();
+  });
+
+  it("aborting after the headers stops the body, and the server sees the request go away", async () => {
+    const [server] = await servers((req, res) => { req.resume(); res.writeHead(200); res.write('first'); });
+    const client = track(createUndiciClient({ name: 'svc', discovery: [server!.url] }));
+    const controller = new AbortController();
+    const res = await client.request('/x', { signal: controller.signal });
+    const reading = res.body.text();
+    const reason = new Error('enough');
+    controller.abort(reason);
+    await expect(reading).rejects.toBe(reason);
+    await until(() => server!.aborted === 1);
+    expect(server!.aborted).toBe(1);
+  });
+
+  it('sends the userinfo of an endpoint URL as basic authorization, without showing it anywhere', async () => {
+    const [server] = await servers(ok());
+    const url = server!.url.replace('http://', 'http://user:s3cret@');
+    const client = track(createUndiciClient({ name: 'svc', discovery: [url] }));
+    await (await client.request('/x')).body.dump();
+    expect(server!.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from('user:s3cret').toString('base64')}`);
+    expect(JSON.stringify(client.endpoints())).not.toContain('s3cret');
+  });
+
+  it('refuses pool options undici refuses, at creation, with ConfigError', () => {
+    expect(() => createUndiciClient({ name: 'svc', discovery: ['127.0.0.1:1'], pool: { connections: -1 } })).toThrow(ConfigError);
+    expect(() => createUndiciClient({ name: 'svc', discovery: ['127.0.0.1:1'], pool: 'many' as never })).toThrow(/pool must be an object/);
+  });
+});
+
+describe('the interceptor', () => {
+  it('passes requests to other origins to the next dispatcher untouched', async () => {
+    const [routed, other] = await servers(ok(), ok());
+    const client = track(createClient({ name: 'svc', discovery: [routed!.url] }));
+    const agent = new Agent().compose(bulwarkInterceptor({ origins: { 'http://svc.internal': client } }));
+    defer(() => agent.close());
+    const res = await fetch(`${other!.url}/direct`, { dispatcher: agent } as unknown as RequestInit);
+    expect(await res.text()).toBe(String(other!.port));
+    expect(client.stats().calls.started).toBe(0);
+    // Spellings of the routed origin that mean the same origin are routed too.
+    const same = await request('HTTP://SVC.INTERNAL:80/x', { dispatcher: agent });
+    expect(await same.body.text()).toBe(String(routed!.port));
+    expect(client.stats().calls.started).toBe(1);
+  });
+
+  it('routes the bulwark://<client name> origin (dispatcher.request with an origin; URL-taking APIs refuse the scheme)', async () => {
+    const up = await servers(ok(), ok());
+    const client = track(createClient({ name: 'users', discovery: up.map((s) => s.url), picker: roundRobin() }));
+    const agent = new Agent().compose(bulwarkInterceptor({ clients: [client] }));
+    defer(() => agent.close());
+    for (let i = 0; i < 4; i++) await (await agent.request({ origin: 'bulwark://users', path: '/v1/x', method: 'GET' })).body.dump();
+    await expect((async () => request('bulwark://users/v1/x', { dispatcher: agent }))()).rejects.toThrow(/protocol/);
+    expect(counts(up)).toEqual([2, 2]);
+    expect(up[0]!.requests[0]!.path).toBe('/v1/x');
+  });
+
+  it("under setGlobalDispatcher, Node's global fetch gets load balancing and retries without a dispatcher option", async () => {
+    const [bad, good, other] = await servers(status(503), ok(), ok());
+    const client = track(createClient({ name: 'svc', discovery: [bad!.url, good!.url], picker: roundRobin({ random: () => 0 }), retry: { budget: false } }));
+    const previous = getGlobalDispatcher();
+    const agent = new Agent().compose(bulwarkInterceptor({ origins: { 'http://svc.internal': client } }));
+    setGlobalDispatcher(agent);
+    defer(async () => {
+      setGlobalDispatcher(previous);
+      await agent.close();
+    });
+    const res = await fetch('http://svc.internal/x');
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(String(good!.port));
+    expect(counts([bad!, good!])).toEqual([1, 1]);
+    // Everything else still reaches its own origin.
+    expect(await (await fetch(`${other!.url}/y`)).text()).toBe(String(other!.port));
+  });
+
+  it("an undici retry interceptor composed under it does not retry routed requests a second time", async () => {
+    const [bad, good] = await servers(status(503), ok());
+    const client = track(createClient({ name: 'svc', discovery: [bad!.url, good!.url], picker: roundRobin({ random: () => 0 }), retry: { budget: false } }));
+    const agent = new Agent().compose(
+      interceptors.retry({ maxRetries: 3, statusCodes: [503], minTimeout: 1, timeoutFactor: 1 }),
+      bulwarkInterceptor({ origins: { 'http://svc.internal': client } }),
+    );
+    defer(() => agent.close());
+    const res = await request('http://svc.internal/x', { dispatcher: agent });
+    expect(res.statusCode).toBe(200);
+    await res.body.dump();
+    expect(counts([bad!, good!])).toEqual([1, 1]);
+  });
+
+  it('takes the hash key from the request for ringHash: one user always reaches one endpoint', async () => {
+    const up = await servers(ok(), ok(), ok());
+    const client = track(createClient({ name: 'svc', discovery: up.map((s) => s.url), picker: ringHash() }));
+    const agent = new Agent().compose(bulwarkInterceptor({
+      origins: { 'http://svc.internal': client },
+      key: (req) => {
+        const headers = req.headers as Record<string, string> | undefined;
+        if (headers?.['x-fail'] !== undefined) throw new Error('no key today');
+        return headers?.['x-user'];
+      },
+    }));
+    defer(() => agent.close());
+    const served = new Map<string, Set<string>>();
+    for (let i = 0; i < 40; i++) {
+      const user = `u${i % 4}`;
+      const res = await request('http://svc.internal/x', { dispatcher: agent, headers: { 'x-user': user } });
+      const port = await res.body.text();
+      served.set(user, (served.get(user) ?? new Set()).add(port));
+    }
+    expect([...served.values()].every((ports) => ports.size === 1)).toBe(true);
+    await expect(request('http://svc.internal/x', { dispatcher: agent, headers: { 'x-fail': '1' } })).rejects.toThrow('no key today');
+  });
+
+  it('refuses origins that are not http(s) origins, routes to things that are not clients, and two clients for one route', () => {
+    const client = createClient({ name: 'svc', discovery: ['127.0.0.1:1'] });
+    defer(() => client.close());
+    expect(() => bulwarkInterceptor({ origins: { 'http://svc.internal/api': client } })).toThrow(ConfigError);
+    expect(() => bulwarkInterceptor({ origins: { 'ftp://svc.internal': client } })).toThrow(ConfigError);
+    expect(() => bulwarkInterceptor({ origins: { 'http://svc.internal': {} as never } })).toThrow(/must be a bulwark client/);
+    const twin = createClient({ name: 'svc', discovery: ['127.0.0.1:2'] });
+    defer(() => twin.close());
+    expect(() => bulwarkInterceptor({ origins: { 'http://a.internal': client }, clients: [twin] })).toThrow(/bulwark:\/\/svc, which another client already takes/);
+  });
+
+  it('closing the agent and the client leaves no socket open', async () => {
+    await until(() => openSockets() === 0);
+    const up = await servers(ok(), ok());
+    const client = createClient({ name: 'svc', discovery: up.map((s) => s.url) });
+    const agent = new Agent().compose(bulwarkInterceptor({ origins: { 'http://svc.internal': client } }));
+    await Promise.all(Array.from({ length: 10 }, async () => (await fetch('http://svc.internal/x', { dispatcher: agent } as unknown as RequestInit)).text()));
+    expect(openSockets()).toBeGreaterThan(0);
+    await client.close();
+    await agent.close();
+    await until(() => openSockets() === 0);
+    expect(openSockets()).toBe(0);
+  });
+});
