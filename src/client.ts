@@ -1,41 +1,20 @@
 import type { CallSettings } from './call/context.js';
-import { CallContext } from './call/context.js';
-import { DeadlineWheel } from './call/deadline-wheel.js';
-import type { CallHost } from './call/host.js';
-import { defaultCallSettings, resolveCallOptions } from './config/call-options.js';
+import { CallEngine } from './call/engine.js';
+import { resolveCallOptions } from './config/call-options.js';
 import type { ClientOptions, ExecuteOptions, ResolvedOptions } from './config/options.js';
 import { resolveClock, resolveOptions } from './config/resolve.js';
-import { followConfig, layLiveOptions, type ConfigSource, type LiveOptions } from './config/live.js';
+import { followConfig, type ConfigSource, type LiveOptions } from './config/live.js';
 import { startDiscovery, resolveDiscovery } from './discovery/start.js';
-import type { Endpoint, EndpointState } from './endpoints/endpoint.js';
-import { EndpointRegistry } from './endpoints/registry.js';
+import type { Endpoint } from './endpoints/endpoint.js';
 import { ClientClosedError, ConfigError, describe, redactUrl } from './errors.js';
-import { Subsetter } from './health/subset.js';
-import { HealthTracker } from './health/tracker.js';
-import { Accounting } from './observe/accounting.js';
 import { EventObserver } from './observe/event-observer.js';
 import { emitSafely, type ClientEvents } from './observe/events.js';
-import { LatencyWindow } from './observe/latency-window.js';
 import { ObservedEmitter } from './observe/observed-emitter.js';
-import { Observers } from './observe/observer.js';
 import { stats, type ClientStats } from './observe/stats.js';
-import { peakEwma } from './pickers/peak-ewma.js';
-import { AttemptStage } from './pipeline/attempt.js';
-import { CircuitStage } from './pipeline/circuit.js';
-import { createBackoff } from './pipeline/backoff.js';
-import { budgetFor, sameBudgetSettings, type RetryBudget } from './pipeline/budget.js';
-import { HedgeStage } from './pipeline/hedge.js';
-import { RetryStage } from './pipeline/retry.js';
-import { compose, type Stage } from './pipeline/stage.js';
-import { checkPicker, claimPicker } from './pickers/check.js';
-import { settlementOf } from './call/settle.js';
-import { WaitForEndpoints } from './pipeline/wait-for-endpoints.js';
 import { ExecuteTransport, type AttemptFn } from './transports/execute.js';
 import { splitFetchArgs, type BulwarkRequestInit } from './transports/fetch-args.js';
 import { FetchTransport } from './transports/fetch.js';
 import type { Transport } from './transports/transport.js';
-
-const DEFAULT_LATENCY_DECAY = 10_000;
 
 /** What a transport from another entry point (`bulwark/grpc`, `bulwark/undici`) is made from. */
 export interface TransportSetup {
@@ -70,24 +49,11 @@ export function createClient(options: ClientOptions): Client {
 export class Client extends ObservedEmitter<ClientEvents> {
   /** The service name given to `createClient`. */
   readonly name: string;
-  #options: ResolvedOptions;
-  /** createClient's options (a shallow copy), which live configuration is laid over. */
-  readonly #given: ClientOptions;
-  readonly #latencyWindow: LatencyWindow;
+  readonly #engine: CallEngine;
   readonly #configWatches = new Set<() => Promise<void>>();
-  /** The hedge budget, kept across `reconfigure`. */
-  readonly #hedgeBudget: { budget: RetryBudget | undefined } = { budget: undefined };
-  readonly #host: CallHost;
-  readonly #accounting: Accounting;
   readonly #eventObserver: EventObserver;
   /** Unplugs the event observer; set while someone listens to call events. */
   #unplugEvents: (() => void) | undefined;
-  #budget: RetryBudget | undefined;
-  #pipeline!: Stage;
-  #afterWait!: Stage;
-  readonly #circuit: CircuitStage | undefined;
-  readonly #waitStage: WaitForEndpoints;
-  #defaults: CallSettings;
   readonly #fetch: typeof globalThis.fetch | undefined;
   readonly #stop: () => void | Promise<void>;
   #closed: Promise<void> | undefined;
@@ -96,63 +62,29 @@ export class Client extends ObservedEmitter<ClientEvents> {
   constructor(options: ClientOptions) {
     super();
     const resolved = resolveOptions(options);
-    this.#options = resolved;
-    this.#given = { ...options };
     this.name = resolved.name;
     const clock = resolveClock(resolved.name, options.clock);
     const discovery = resolveDiscovery(resolved.name, options.discovery);
-    const picker = options.picker ?? peakEwma();
-    checkPicker(resolved.name, picker);
     this.#fetch = options.fetch;
-    const now = (): number => clock.now();
-    let health: HealthTracker | undefined;
-    const subsetter = resolved.subset === undefined ? undefined : new Subsetter(resolved.subset);
-    const poolOf = (all: readonly EndpointState[]): readonly EndpointState[] => (subsetter === undefined ? all : subsetter.subset(all));
-    const registry = new EndpointRegistry(picker.latencyDecay ?? DEFAULT_LATENCY_DECAY, now, {
-      changed: (event) => {
-        // With health tracking the picker gets only the endpoints that take calls.
-        if (health === undefined) picker.update(poolOf(registry.list));
-        else health.endpointsChanged();
-        this.#emitSoon('endpoints', event);
-      },
+    const engine = new CallEngine(resolved, options, clock, {
+      endpoints: (event) => this.#emitSoon('endpoints', event),
       rejected: (event) => this.#emitSoon('endpointRejected', event),
       failed: (error) => this.#discoveryFailed(error),
+      health: (event) => emitSafely(this, 'health', event),
+      panic: (event) => emitSafely(this, 'panic', event),
+      circuit: (event) => emitSafely(this, 'circuit', event),
     });
-    const latencyWindow = new LatencyWindow();
-    this.#latencyWindow = latencyWindow;
-    this.#accounting = new Accounting(latencyWindow, resolved.health === undefined);
-    const observers = new Observers();
-    observers.add(this.#accounting);
-    if (resolved.health !== undefined) {
-      health = new HealthTracker(resolved.health, registry, picker, clock, {
-        health: (event) => emitSafely(this, 'health', event),
-        panic: (event) => emitSafely(this, 'panic', event),
-      }, resolved.localZone, poolOf);
-      observers.add(health);
-    }
+    this.#engine = engine;
     this.#eventObserver = new EventObserver(this);
-    this.#host = { options: resolved, registry, picker, clock, wheel: new DeadlineWheel(clock), observers, health, lastDiscoveryError: undefined, lastCallId: 0 };
-    this.#budget = budgetFor(resolved.budget, now());
-    this.#waitStage = new WaitForEndpoints(this.#host);
-    let circuit: CircuitStage | undefined;
-    if (resolved.circuit !== undefined) {
-      circuit = new CircuitStage(resolved.circuit, (state, previous) => emitSafely(this, 'circuit', { state, previous }));
-      observers.add(circuit);
-    }
-    this.#circuit = circuit;
-    this.#compose(resolved);
-    this.#defaults = defaultCallSettings(resolved);
-    registry.onKnown(() => this.#waitStage.known());
-    claimPicker(picker);
     // A static list arrives while the constructor runs: its events wait a microtask, so that
     // listeners added right after createClient() hear about the first set too.
     this.#constructing = true;
     this.#stop = startDiscovery(discovery, {
       update: (endpoints) => {
         if (this.#closed !== undefined) return;
-        this.#host.lastDiscoveryError = undefined;
+        engine.host.lastDiscoveryError = undefined;
         try {
-          registry.replace(endpoints);
+          engine.host.registry.replace(endpoints);
         } catch (err) {
           // A hostile update (a throwing Proxy, say) is a failed refresh, never an exception in the adapter.
           this.#discoveryFailed(err);
@@ -178,8 +110,9 @@ export class Client extends ObservedEmitter<ClientEvents> {
   fetch(input: string | URL | Request, init?: BulwarkRequestInit): Promise<Response> {
     try {
       const args = splitFetchArgs(input, init);
-      const settings = resolveCallOptions(this.#options, { ...args.options, classify: args.classify }, this.#defaults);
-      const transport = new FetchTransport({ service: this.name, fetch: this.#fetch ?? globalThis.fetch, statusCodes: this.#options.statusCodes }, args, settings.signal);
+      const engine = this.#engine;
+      const settings = resolveCallOptions(engine.options, { ...args.options, classify: args.classify }, engine.defaults);
+      const transport = new FetchTransport({ service: this.name, fetch: this.#fetch ?? globalThis.fetch, statusCodes: engine.options.statusCodes }, args, settings.signal);
       return this.#run(transport, settings);
     } catch (err) {
       return Promise.reject(err);
@@ -197,12 +130,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
   execute<T>(fn: AttemptFn<T>, options?: ExecuteOptions<T>): Promise<T> {
     try {
       if (typeof fn !== 'function') throw new TypeError('client.execute: fn must be a function');
-      let settings = this.#defaults;
-      if (options !== undefined) {
-        if (options === null || typeof options !== 'object') throw new ConfigError(this.name, 'options', 'must be an object', options);
-        settings = resolveCallOptions(this.#options, options, this.#defaults);
-      }
-      return this.#run(new ExecuteTransport(this.name, fn, options?.classify, options?.idempotent), settings);
+      return this.#run(new ExecuteTransport(this.name, fn, options?.classify, options?.idempotent), this.#settings(options));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -215,11 +143,11 @@ export class Client extends ObservedEmitter<ClientEvents> {
    * console.table(users.stats().endpoints);
    */
   stats(): ClientStats {
-    const host = this.#host;
+    const { host, accounting, budget, circuit } = this.#engine;
     return stats({
-      name: this.name, pickerName: host.picker.name, endpoints: host.registry.list, counters: this.#accounting.counters,
-      budget: this.#budget, now: host.clock.now(), closed: this.#closed !== undefined, panic: host.health?.panic ?? false,
-      circuit: this.#circuit === undefined ? null : { state: this.#circuit.status, rejected: this.#circuit.rejected },
+      name: this.name, pickerName: host.picker.name, endpoints: host.registry.list, counters: accounting.counters,
+      budget, now: host.clock.now(), closed: this.#closed !== undefined, panic: host.health?.panic ?? false,
+      circuit: circuit === undefined ? null : { state: circuit.status, rejected: circuit.rejected },
     });
   }
 
@@ -230,7 +158,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
    * for (const e of users.endpoints()) console.log(e.id, e.zone);
    */
   endpoints(): readonly Endpoint[] {
-    return this.#host.registry.list;
+    return this.#engine.host.registry.list;
   }
 
   /**
@@ -248,10 +176,8 @@ export class Client extends ObservedEmitter<ClientEvents> {
   }
 
   async #shutdown(): Promise<void> {
-    const error = new ClientClosedError(this.name);
-    this.#host.health?.stop();
     for (const stop of [...this.#configWatches]) await stop();
-    for (const call of this.#host.wheel.entries()) (call as CallContext<unknown>).interrupt(error);
+    this.#engine.stop(new ClientClosedError(this.name));
     try {
       await this.#stop();
     } catch (err) {
@@ -274,15 +200,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
    */
   reconfigure(document: LiveOptions): void {
     if (this.#closed !== undefined) throw new ClientClosedError(this.name);
-    const resolved = resolveOptions(layLiveOptions(this.#given, document));
-    const host = this.#host;
-    const before = this.#options.budget;
-    if (!sameBudgetSettings(before, resolved.budget)) this.#budget = budgetFor(resolved.budget, host.clock.now());
-    this.#options = resolved;
-    host.options = resolved;
-    this.#defaults = defaultCallSettings(resolved);
-    this.#compose(resolved);
-    if (resolved.health !== undefined) host.health?.reconfigure(resolved.health);
+    this.#engine.reconfigure(document);
     emitSafely(this, 'configChanged', { document });
   }
 
@@ -315,7 +233,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
 
   /** Plugs the event observer in only while someone listens to a call event. */
   protected override listenersChanged(): void {
-    const host = this.#host;
+    const host = this.#engine.host;
     const wanted = this.listenerCount('attempt') + this.listenerCount('retry') + this.listenerCount('hedge') + this.listenerCount('budgetExhausted') > 0;
     if (wanted && this.#unplugEvents === undefined) this.#unplugEvents = host.observers.add(this.#eventObserver);
     else if (!wanted && this.#unplugEvents !== undefined) {
@@ -326,9 +244,9 @@ export class Client extends ObservedEmitter<ClientEvents> {
 
   #discoveryFailed(error: unknown): void {
     if (this.#closed !== undefined) return;
-    this.#host.lastDiscoveryError = error;
+    this.#engine.host.lastDiscoveryError = error;
     this.#emitSoon('discoveryError', { error });
-    if (!this.#host.registry.known) this.#waitStage.failed(error);
+    this.#engine.discoveryFailed(error);
   }
 
   #emitSoon<K extends 'endpoints' | 'endpointRejected' | 'discoveryError'>(name: K, event: ClientEvents[K][0]): void {
@@ -339,41 +257,24 @@ export class Client extends ObservedEmitter<ClientEvents> {
   static {
     runTransport = <T>(client: Client, options: ExecuteOptions<T> | undefined, make: (setup: TransportSetup) => Transport<T>): Promise<T> => {
       try {
-        let settings = client.#defaults;
-        if (options !== undefined) {
-          if (options === null || typeof options !== 'object') throw new ConfigError(client.name, 'options', 'must be an object', options);
-          settings = resolveCallOptions(client.#options, options, client.#defaults);
-        }
-        return client.#run(make({ options: client.#options, signal: settings.signal }), settings);
+        const settings = client.#settings(options);
+        return client.#run(make({ options: client.#engine.options, signal: settings.signal }), settings);
       } catch (err) {
         return Promise.reject(err);
       }
     };
   }
 
-  /**
-   * Builds the stages below the wait for endpoints from `resolved`, in the documented order
-   * (docs/architecture.md, "Stages"): wait for endpoints → circuit → retry → hedge → attempt.
-   * A stage configured off is not in the pipeline at all. Called again by `reconfigure`: calls
-   * in flight keep the stages they started in, which still report up to the same outer stages.
-   */
-  #compose(resolved: ResolvedOptions): void {
-    const retry = new RetryStage(this.#budget, createBackoff(resolved.backoffBase, resolved.backoffCap));
-    const outer: Stage[] = this.#circuit === undefined ? [this.#waitStage] : [this.#waitStage, this.#circuit];
-    this.#pipeline = compose([...outer, retry, new HedgeStage(this.#latencyWindow, this.#hedgeBudget), new AttemptStage()]);
-    this.#afterWait = outer.length > 1 ? outer[1]! : retry;
+  /** One call's settings from `execute`-style options (validated; `ConfigError` names a bad one). */
+  #settings<T>(options: ExecuteOptions<T> | undefined): CallSettings {
+    const engine = this.#engine;
+    if (options === undefined) return engine.defaults;
+    if (options === null || typeof options !== 'object') throw new ConfigError(this.name, 'options', 'must be an object', options);
+    return resolveCallOptions(engine.options, options, engine.defaults);
   }
 
   #run<T>(transport: Transport<T>, settings: CallSettings): Promise<T> {
     if (this.#closed !== undefined) return Promise.reject(new ClientClosedError(this.name));
-    const signal = settings.signal;
-    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
-    const host = this.#host;
-    const ctx = new CallContext<T>(host, transport, settings, host.clock.now());
-    const promise = settlementOf(ctx);
-    host.observers.callStarted(ctx);
-    // Once a first set is known the wait stage has nothing to do: start below it (its `done` still passes results up).
-    (host.registry.known ? this.#afterWait : this.#pipeline).run(ctx);
-    return promise;
+    return this.#engine.run(transport, settings);
   }
 }

@@ -1,0 +1,163 @@
+// The machinery behind one Client (docs/architecture.md, "One call's path"): the endpoint
+// registry and health tracker wired to the picker, the observers, the pipeline of stages, and
+// starting a call. client.ts keeps the public API, events and the discovery lifecycle.
+import type { ClientOptions, ResolvedOptions } from '../config/options.js';
+import { defaultCallSettings } from '../config/call-options.js';
+import { layLiveOptions } from '../config/live.js';
+import { resolveOptions } from '../config/resolve.js';
+import type { EndpointState } from '../endpoints/endpoint.js';
+import { EndpointRegistry } from '../endpoints/registry.js';
+import { Subsetter } from '../health/subset.js';
+import { HealthTracker } from '../health/tracker.js';
+import { Accounting } from '../observe/accounting.js';
+import type { CircuitEvent, EndpointRejectedEvent, EndpointsEvent, HealthEvent, PanicEvent } from '../observe/events.js';
+import { LatencyWindow } from '../observe/latency-window.js';
+import { Observers } from '../observe/observer.js';
+import { checkPicker, claimPicker } from '../pickers/check.js';
+import { peakEwma } from '../pickers/peak-ewma.js';
+import { AttemptStage } from '../pipeline/attempt.js';
+import { createBackoff } from '../pipeline/backoff.js';
+import { budgetFor, sameBudgetSettings, type RetryBudget } from '../pipeline/budget.js';
+import { CircuitStage } from '../pipeline/circuit.js';
+import { HedgeStage } from '../pipeline/hedge.js';
+import { RetryStage } from '../pipeline/retry.js';
+import { compose, type Stage } from '../pipeline/stage.js';
+import { WaitForEndpoints } from '../pipeline/wait-for-endpoints.js';
+import type { Transport } from '../transports/transport.js';
+import type { Clock } from './clock.js';
+import { CallContext, type CallSettings } from './context.js';
+import { DeadlineWheel } from './deadline-wheel.js';
+import type { CallHost } from './host.js';
+import { settlementOf } from './settle.js';
+
+const DEFAULT_LATENCY_DECAY = 10_000;
+
+/** What the engine reports to its client, which turns it into events. */
+export interface EngineListener {
+  endpoints(event: EndpointsEvent): void;
+  rejected(event: EndpointRejectedEvent): void;
+  /** A discovery update could not be applied (a hostile update): a failed refresh. */
+  failed(error: unknown): void;
+  health(event: HealthEvent): void;
+  panic(event: PanicEvent): void;
+  circuit(event: CircuitEvent): void;
+}
+
+/**
+ * One client's call machinery, built once from its options: `run` starts a call, `reconfigure`
+ * swaps the policies for the calls that start afterwards.
+ */
+export class CallEngine {
+  /** The resolved options new calls run under; replaced by `reconfigure`. */
+  options: ResolvedOptions;
+  /** Per-call settings of a call that passes no options. */
+  defaults: CallSettings;
+  readonly host: CallHost;
+  readonly accounting: Accounting;
+  readonly circuit: CircuitStage | undefined;
+  /** The retry budget new calls draw on (`undefined`: retry budget off). */
+  budget: RetryBudget | undefined;
+  /** createClient's options (a shallow copy), which live configuration is laid over. */
+  readonly #given: ClientOptions;
+  readonly #latencyWindow = new LatencyWindow();
+  /** The hedge budget, kept across `reconfigure`. */
+  readonly #hedgeBudget: { budget: RetryBudget | undefined } = { budget: undefined };
+  readonly #waitStage: WaitForEndpoints;
+  #pipeline!: Stage;
+  #afterWait!: Stage;
+
+  /** `resolved` and `clock` are `given`'s, already validated by the client. */
+  constructor(resolved: ResolvedOptions, given: ClientOptions, clock: Clock, listener: EngineListener) {
+    this.options = resolved;
+    this.#given = { ...given };
+    const name = resolved.name;
+    const picker = given.picker ?? peakEwma();
+    checkPicker(name, picker);
+    const now = (): number => clock.now();
+    let health: HealthTracker | undefined;
+    const subsetter = resolved.subset === undefined ? undefined : new Subsetter(resolved.subset);
+    const poolOf = (all: readonly EndpointState[]): readonly EndpointState[] => (subsetter === undefined ? all : subsetter.subset(all));
+    const registry = new EndpointRegistry(picker.latencyDecay ?? DEFAULT_LATENCY_DECAY, now, {
+      changed: (event) => {
+        // With health tracking the picker gets only the endpoints that take calls.
+        if (health === undefined) picker.update(poolOf(registry.list));
+        else health.endpointsChanged();
+        listener.endpoints(event);
+      },
+      rejected: (event) => listener.rejected(event),
+      failed: (error) => listener.failed(error),
+    });
+    this.accounting = new Accounting(this.#latencyWindow, resolved.health === undefined);
+    const observers = new Observers();
+    observers.add(this.accounting);
+    if (resolved.health !== undefined) {
+      health = new HealthTracker(resolved.health, registry, picker, clock, { health: listener.health, panic: listener.panic }, resolved.localZone, poolOf);
+      observers.add(health);
+    }
+    this.host = { options: resolved, registry, picker, clock, wheel: new DeadlineWheel(clock), observers, health, lastDiscoveryError: undefined, lastCallId: 0 };
+    this.budget = budgetFor(resolved.budget, now());
+    this.#waitStage = new WaitForEndpoints(this.host);
+    if (resolved.circuit !== undefined) {
+      this.circuit = new CircuitStage(resolved.circuit, (state, previous) => listener.circuit({ state, previous }));
+      observers.add(this.circuit);
+    }
+    this.#compose(resolved);
+    this.defaults = defaultCallSettings(resolved);
+    registry.onKnown(() => this.#waitStage.known());
+    claimPicker(picker);
+  }
+
+  /** Starts one call through the whole pipeline; the promise settles when the call ends. */
+  run<T>(transport: Transport<T>, settings: CallSettings): Promise<T> {
+    const signal = settings.signal;
+    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    const host = this.host;
+    const ctx = new CallContext<T>(host, transport, settings, host.clock.now());
+    const promise = settlementOf(ctx);
+    host.observers.callStarted(ctx);
+    // Once a first set is known the wait stage has nothing to do: start below it (its `done` still passes results up).
+    (host.registry.known ? this.#afterWait : this.#pipeline).run(ctx);
+    return promise;
+  }
+
+  /**
+   * Lays `document` over createClient's options, validates the result as createClient does
+   * (throwing `ConfigError`, changing nothing), then swaps what new calls use
+   * (docs/architecture.md, "Live configuration").
+   */
+  reconfigure(document: unknown): void {
+    const resolved = resolveOptions(layLiveOptions(this.#given, document));
+    const host = this.host;
+    if (!sameBudgetSettings(this.options.budget, resolved.budget)) this.budget = budgetFor(resolved.budget, host.clock.now());
+    this.options = resolved;
+    host.options = resolved;
+    this.defaults = defaultCallSettings(resolved);
+    this.#compose(resolved);
+    if (resolved.health !== undefined) host.health?.reconfigure(resolved.health);
+  }
+
+  /** A discovery refresh failed: calls waiting for a first set fail fast (unless `waitForEndpoints`). */
+  discoveryFailed(error: unknown): void {
+    this.host.lastDiscoveryError = error;
+    if (!this.host.registry.known) this.#waitStage.failed(error);
+  }
+
+  /** Stops health checks and ends every call still running with `error`. */
+  stop(error: Error): void {
+    this.host.health?.stop();
+    for (const call of this.host.wheel.entries()) (call as CallContext<unknown>).interrupt(error);
+  }
+
+  /**
+   * Builds the stages below the wait for endpoints from `resolved`, in the documented order
+   * (docs/architecture.md, "Stages"): wait for endpoints → circuit → retry → hedge → attempt.
+   * A stage configured off is not in the pipeline at all. Called again by `reconfigure`: calls
+   * in flight keep the stages they started in, which still report up to the same outer stages.
+   */
+  #compose(resolved: ResolvedOptions): void {
+    const retry = new RetryStage(this.budget, createBackoff(resolved.backoffBase, resolved.backoffCap));
+    const outer: Stage[] = this.circuit === undefined ? [this.#waitStage] : [this.#waitStage, this.circuit];
+    this.#pipeline = compose([...outer, retry, new HedgeStage(this.#latencyWindow, this.#hedgeBudget), new AttemptStage()]);
+    this.#afterWait = outer.length > 1 ? outer[1]! : retry;
+  }
+}
