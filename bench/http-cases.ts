@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 
 export const CLIENTS = ['fetch', 'BalancedPool', 'bulwark', 'bulwark-undici', 'bulwark-interceptor'] as const;
 /** Cases run only when BENCH_HTTP_CLIENTS names them: references that explain a ratio. */
-export const REFERENCE_CLIENTS = ['fetch-undici8'] as const;
+export const REFERENCE_CLIENTS = ['fetch-undici8', 'undici-fetch', 'bulwark-interceptor-undici-fetch'] as const;
 
 /** What the tables call each client. */
 export const LABELS: Readonly<Record<string, string>> = {
@@ -21,6 +21,8 @@ export const LABELS: Readonly<Record<string, string>> = {
   'bulwark-undici': 'bulwark over undici (request API)',
   'bulwark-interceptor': 'bulwark interceptor + fetch',
   'fetch-undici8': 'fetch over an undici 8 Agent',
+  'undici-fetch': "undici 8's fetch (round robin)",
+  'bulwark-interceptor-undici-fetch': "bulwark interceptor + undici 8's fetch",
 };
 
 export interface HttpCaseResult {
@@ -95,6 +97,39 @@ async function setup(client: string, urls: readonly string[], path: string): Pro
         return res.status;
       },
       close: () => dispatcher.close(),
+    };
+  }
+  if (client === 'undici-fetch') {
+    // undici 8's own fetch (the npm package), round robin: no adapter between handler APIs.
+    const { fetch: undiciFetch } = await import('undici');
+    let next = 0;
+    return {
+      call: async () => {
+        const res = await undiciFetch(urls[next++ % urls.length] + path);
+        await res.text();
+        return res.status;
+      },
+      close: () => {},
+    };
+  }
+  if (client === 'bulwark-interceptor-undici-fetch') {
+    // undici 8's own fetch through the interceptor: what the interceptor costs without Node's adapter.
+    const { createClient } = await load<typeof import('bulwark')>('index');
+    const { bulwarkInterceptor } = await load<typeof import('bulwark/undici')>('undici');
+    const { Agent, fetch: undiciFetch } = await import('undici');
+    const bulwark = createClient({ name: 'bench-http', discovery: [...urls] });
+    const dispatcher = new Agent().compose(bulwarkInterceptor({ origins: { 'http://bench.internal': bulwark } }));
+    const url = `http://bench.internal${path}`;
+    return {
+      call: async () => {
+        const res = await undiciFetch(url, { dispatcher });
+        await res.text();
+        return res.status;
+      },
+      close: async () => {
+        await bulwark.close();
+        await dispatcher.close();
+      },
     };
   }
   if (client === 'BalancedPool') {

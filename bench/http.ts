@@ -42,6 +42,8 @@ const PAIRS: readonly (readonly [client: string, versus: string])[] = [
   ['bulwark-undici', 'BalancedPool'],
   ['bulwark-interceptor', 'fetch'],
   ['bulwark-interceptor', 'fetch-undici8'],
+  ['bulwark-interceptor-undici-fetch', 'fetch'],
+  ['bulwark-interceptor-undici-fetch', 'undici-fetch'],
 ];
 const CASE_LIMIT_MS = 30_000;
 
