@@ -87,23 +87,33 @@ async function run(
     if (answer.index < previous) index = 0n;
     else index = answer.index > 0n ? answer.index : 1n;
     if (previous === 0n || answer.index !== previous) {
-      const { endpoints, rejected: dropped } = mapEntries(answer.entries, o);
-      for (const r of dropped) rejected(r.entry, r.reason);
-      if (answer.entries.length === 0 && answer.filtered) {
-        // An empty answer because of ACLs is a token problem, not a service without instances.
-        error(new ConsulError(o.service, 'Consul hid every instance from this token (X-Consul-Results-Filtered-By-ACLs): it needs service:read and node:read; keeping the last good set'));
-      } else if (endpoints.length === 0 && dropped.length > 0) {
-        error(new ConsulError(o.service, `every one of the ${dropped.length} instances Consul returned was invalid; keeping the last good set`));
-      } else {
-        const key = JSON.stringify(endpoints);
-        if (key !== pushed) {
-          pushed = key;
-          update(endpoints);
-        }
+      try {
+        pushed = apply(o, answer, pushed, update, error, rejected);
+      } catch (err) {
+        // Nothing in an answer may end the loop: report it, keep the last set, and go on.
+        error(new ConsulError(o.service, `could not read Consul's answer (${err instanceof Error ? err.message : String(err)}); keeping the last good set`, undefined, { cause: err }));
       }
     }
     await sleep(o.minInterval - (performance.now() - started), signal);
   }
+}
+
+/** Maps one answer and pushes its set when it differs from `pushed` (or reports why not); returns what was pushed. */
+function apply(o: ResolvedConsulOptions, answer: Answer, pushed: string | undefined, update: (endpoints: readonly EndpointInit[]) => void, error: (err: unknown) => void, rejected: (entry: unknown, reason: string) => void): string | undefined {
+  const { endpoints, rejected: dropped } = mapEntries(answer.entries, o);
+  for (const r of dropped) rejected(r.entry, r.reason);
+  if (answer.entries.length === 0 && answer.filtered) {
+    // An empty answer because of ACLs is a token problem, not a service without instances.
+    error(new ConsulError(o.service, 'Consul hid every instance from this token (X-Consul-Results-Filtered-By-ACLs): it needs service:read and node:read; keeping the last good set'));
+    return pushed;
+  }
+  if (endpoints.length === 0 && dropped.length > 0) {
+    error(new ConsulError(o.service, `every one of the ${dropped.length} instances Consul returned was invalid; keeping the last good set`));
+    return pushed;
+  }
+  const key = JSON.stringify(endpoints);
+  if (key !== pushed) update(endpoints);
+  return key;
 }
 
 /** One request: blocking when `index` > 0, for at most `wait` plus Consul's jitter (wait/16) plus `timeout`. */

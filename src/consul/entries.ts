@@ -37,7 +37,13 @@ export function mapEntries(entries: readonly unknown[], settings: MapSettings): 
   const endpoints: EndpointInit[] = [];
   const rejected: { entry: unknown; reason: string }[] = [];
   for (const raw of entries) {
-    const result = mapEntry(raw, settings);
+    let result: EndpointInit | string | undefined;
+    try {
+      result = mapEntry(raw, settings);
+    } catch {
+      // JSON.parse reads nesting that JSON.stringify cannot walk (a RangeError): one bad entry, not a dead loop.
+      result = 'entry could not be read (nested too deeply?)';
+    }
     if (typeof result === 'string') rejected.push({ entry: describeEntry(raw), reason: result });
     else if (result !== undefined) endpoints.push(result);
   }

@@ -18,9 +18,10 @@ export const SOURCE_BACKOFF: Readonly<Required<SourceBackoff>> = Object.freeze({
 /**
  * Runs `fn` until it resolves, re-trying every failure with exponential backoff and jitter,
  * with no attempt limit: a discovery source that is down is tried again until it is back or
- * `signal` aborts (then it rejects with the abort reason). `onError` hears each failure (the
- * adapter reports it as a `discoveryError`). Timers are unref'd: a registry outage never
- * holds the process open.
+ * `signal` aborts (then it rejects with the abort reason at once, even while an attempt is in
+ * flight: a request to a registry that never answers must not hold up stop; its late result is
+ * ignored). `onError` hears each failure (the adapter reports it as a `discoveryError`). Timers
+ * are unref'd: a registry outage never holds the process open.
  *
  * @example
  * const set = await retrySource(() => readRegistry(), signal, (err) => error(err));
@@ -30,7 +31,7 @@ export function retrySource<T>(fn: () => Promise<T>, signal: AbortSignal, onErro
   // parse of a garbled answer can throw one, and that is a failed refresh like any other.
   const attempt = async (): Promise<T> => {
     try {
-      return await fn();
+      return await abandonOnAbort(fn(), signal);
     } catch (err) {
       throw err instanceof TypeError ? new WrappedTypeError(err) : err;
     }
@@ -46,6 +47,31 @@ export function retrySource<T>(fn: () => Promise<T>, signal: AbortSignal, onErro
     onFailedAttempt: ({ error }) => {
       if (!signal.aborted) onError(error instanceof WrappedTypeError ? error.cause : error);
     },
+  });
+}
+
+/**
+ * `promise`, or a rejection with the abort reason as soon as `signal` aborts (p-retry itself
+ * waits for the attempt in flight). An abandoned promise's outcome is ignored.
+ */
+function abandonOnAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => {});
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
   });
 }
 

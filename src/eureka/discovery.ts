@@ -78,19 +78,31 @@ async function run(
       return; // only an abort ends retrySource
     }
     // Heartbeats change timestamps on every refresh; only the fields that make an endpoint count.
-    const key = JSON.stringify(instances.map(essentials));
-    if (key !== seen) {
+    // An answer too deeply nested to stringify is mapped every time (its bad instance is rejected).
+    let key: string | undefined;
+    try {
+      key = JSON.stringify(instances.map(essentials));
+    } catch {
+      key = undefined;
+    }
+    if (key === undefined || key !== seen) {
       seen = key;
-      const { endpoints, rejected: dropped } = mapInstances(instances, s);
-      for (const r of dropped) rejected(r.entry, r.reason);
-      if (endpoints.length === 0 && dropped.length > 0) {
-        error(new EurekaError(s.app, `every one of the ${dropped.length} instances Eureka returned was invalid; keeping the last good set`));
-      } else {
-        const set = JSON.stringify(endpoints);
-        if (set !== pushed) {
-          pushed = set;
-          update(endpoints);
+      try {
+        const { endpoints, rejected: dropped } = mapInstances(instances, s);
+        for (const r of dropped) rejected(r.entry, r.reason);
+        if (endpoints.length === 0 && dropped.length > 0) {
+          error(new EurekaError(s.app, `every one of the ${dropped.length} instances Eureka returned was invalid; keeping the last good set`));
+        } else {
+          const set = JSON.stringify(endpoints);
+          if (set !== pushed) {
+            pushed = set;
+            update(endpoints);
+          }
         }
+      } catch (err) {
+        // Nothing in an answer may end the loop: report it, keep the last set, and go on.
+        seen = undefined;
+        error(new EurekaError(s.app, `could not read Eureka's answer (${err instanceof Error ? err.message : String(err)}); keeping the last good set`, undefined, { cause: err }));
       }
     }
     await sleep(s.interval, signal);

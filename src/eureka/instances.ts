@@ -37,7 +37,13 @@ export function mapInstances(instances: readonly unknown[], settings: InstanceSe
   const endpoints: EndpointInit[] = [];
   const rejected: { entry: unknown; reason: string }[] = [];
   for (const raw of instances) {
-    const result = mapInstance(raw, settings);
+    let result: EndpointInit | string | undefined;
+    try {
+      result = mapInstance(raw, settings);
+    } catch {
+      // JSON.parse reads nesting that JSON.stringify cannot walk (a RangeError): one bad instance, not a dead loop.
+      result = 'instance could not be read (nested too deeply?)';
+    }
     if (typeof result === 'string') rejected.push({ entry: describeInstance(raw), reason: result });
     else if (result !== undefined) endpoints.push(result);
   }

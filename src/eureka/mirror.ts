@@ -57,7 +57,7 @@ export class RegistryMirror {
     const name = appName.toUpperCase();
     // Without an id an instance cannot be tracked by deltas; the watched app keeps it (under its
     // JSON) so that mapping reports it, other apps count it for the hash code only.
-    const id = instanceIdOf(instance) ?? `(no id) ${JSON.stringify(instance)}`;
+    const id = instanceIdOf(instance) ?? `(no id) ${textOf(instance)}`;
     let instances = this.#apps.get(name);
     if (instances === undefined) this.#apps.set(name, (instances = new Map()));
     const status = isObject(instance) && typeof instance.status === 'string' ? instance.status : 'UNKNOWN';
@@ -67,4 +67,13 @@ export class RegistryMirror {
 
 function hashcodeOf(applications: Record<string, unknown>): string | undefined {
   return typeof applications.apps__hashcode === 'string' ? applications.apps__hashcode : undefined;
+}
+
+/** An instance's JSON, or a placeholder for one too deeply nested to stringify. */
+function textOf(instance: unknown): string {
+  try {
+    return JSON.stringify(instance) ?? String(instance);
+  } catch {
+    return '(unreadable)';
+  }
 }

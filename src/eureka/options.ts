@@ -101,7 +101,7 @@ export function resolveConnection(who: string, o: EurekaConnection): ResolvedCon
   if (o.headers !== undefined) {
     if (o.headers === null || typeof o.headers !== 'object') throw new ConfigError(who, 'headers', 'must be an object of strings', typeof o.headers);
     for (const [k, v] of Object.entries(o.headers)) {
-      if (typeof v !== 'string' || /[\r\n]/.test(v)) throw new ConfigError(who, `headers.${k}`, 'must be a string without line breaks', '(hidden)');
+      if (typeof v !== 'string' || /[\0\r\n]/.test(v)) throw new ConfigError(who, `headers.${k}`, 'must be a string without line breaks or NUL bytes (fetch would quote it in its error)', '(hidden)');
       headers[k.toLowerCase()] = v;
     }
   }

@@ -31,8 +31,16 @@ export interface EurekaRegistration {
  */
 export function eurekaRegistration(options: EurekaRegistrationOptions): EurekaRegistration {
   const c = resolveConnection(WHO, options);
-  const onError = options.onError ?? (() => {});
-  if (typeof onError !== 'function') throw new ConfigError(WHO, 'onError', 'must be a function', onError);
+  const listener = options.onError ?? (() => {});
+  if (typeof listener !== 'function') throw new ConfigError(WHO, 'onError', 'must be a function', listener);
+  // A listener that throws must not end the registration (p-retry gives up when onFailedAttempt throws).
+  const onError = (err: unknown): void => {
+    try {
+      listener(err);
+    } catch {
+      // the listener's own failure is not ours to raise
+    }
+  };
   const heartbeat = ms(WHO, 'heartbeatInterval', options.heartbeatInterval ?? EUREKA_DEFAULTS.heartbeatInterval, 1);
   const lease = ms(WHO, 'leaseDuration', options.leaseDuration ?? EUREKA_DEFAULTS.leaseDuration, 1_000);
   const { instanceId, body } = instanceBody(c.app, options.instance, heartbeat, lease);

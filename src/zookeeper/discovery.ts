@@ -47,6 +47,8 @@ interface Child {
   readonly mzxid: string;
   /** The endpoint, or `null` for a record that was rejected or is not up. */
   readonly endpoint: EndpointInit | null;
+  /** The record could not be used (reported with `endpointRejected`), as opposed to an instance that is merely not up. */
+  readonly rejected?: boolean;
 }
 
 interface Round {
@@ -219,7 +221,7 @@ class ChildrenWatch {
       // it is read again after a reconnect. Connection trouble fails the pass.
       if (code === undefined || CONNECTION_CODES.has(code)) throw err;
       if (!signal.aborted) this.rejected(path, `node can not be read: ${(err as ZookeeperError).code}`);
-      return { mzxid: '', endpoint: null };
+      return { mzxid: '', endpoint: null, rejected: true };
     }
     const previous = this.children.get(name);
     const mzxid = stat.mzxid.toString('hex');
@@ -228,16 +230,24 @@ class ChildrenWatch {
     const result = typeof record === 'string' ? record : readRecord(record, this.read);
     if (typeof result === 'string') {
       if (!signal.aborted) this.rejected(path, result);
-      return { mzxid, endpoint: null };
+      return { mzxid, endpoint: null, rejected: true };
     }
     return { mzxid, endpoint: result };
   }
 
   private push(): void {
     const endpoints: EndpointInit[] = [];
+    let rejected = 0;
     for (const name of [...this.children.keys()].sort()) {
-      const endpoint = this.children.get(name)!.endpoint;
-      if (endpoint !== null) endpoints.push(endpoint);
+      const child = this.children.get(name)!;
+      if (child.endpoint !== null) endpoints.push(child.endpoint);
+      if (child.rejected === true) rejected++;
+    }
+    if (endpoints.length === 0 && rejected > 0 && rejected === this.children.size) {
+      // Children, but not one usable record: a broken registry, not a service without instances
+      // (as etcdDiscovery treats keys that are all invalid). Nothing is pushed; the last set stays.
+      this.error(new ZookeeperError('NO_VALID_RECORD', `every one of the ${rejected} children of ${this.options.path} holds a record that cannot be used; keeping the last good set`, this.options.path));
+      return;
     }
     const text = JSON.stringify(endpoints);
     if (text === this.pushed) return;

@@ -114,7 +114,7 @@ export function resolveRegistrationOptions(options: ZookeeperRegistrationOptions
     format, node, sequential,
     requestTimeout: positive(name, 'requestTimeout', o.requestTimeout),
     backoff: backoff(name, o.backoff),
-    onError: o.onError ?? noop,
+    onError: o.onError === undefined ? noop : guarded(o.onError),
   };
 }
 
@@ -164,4 +164,19 @@ function backoff(name: string, value: unknown): SourceBackoff | undefined {
   const hi = positive(name, 'backoff.max', max);
   if (lo !== undefined && hi !== undefined && hi < lo) throw new ConfigError(name, 'backoff.max', 'must be at least backoff.min', hi);
   return { min: lo, max: hi };
+}
+
+/**
+ * `onError` made safe to call from anywhere: a listener that throws must neither end the
+ * registration's retries (p-retry gives up when its onFailedAttempt throws) nor escape into
+ * node-zookeeper-client's event emitter.
+ */
+function guarded(listener: (error: unknown) => void): (error: unknown) => void {
+  return (error) => {
+    try {
+      listener(error);
+    } catch {
+      // the listener's own failure is not ours to raise
+    }
+  };
 }

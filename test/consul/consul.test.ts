@@ -154,7 +154,9 @@ describe('consulDiscovery', () => {
     // The URL of an unreachable agent shows in errors; the token must not.
     await server.stop();
     await until(() => good.errors.length >= 1);
-    const seen = JSON.stringify([good, wrong, none].flatMap((w) => [...w.errors.map((e) => [String(e), (e as Error).stack, String((e as Error).cause)]), w.rejected]));
+    // Every error and its whole cause chain (the network error's causes included).
+    const chain = (e: unknown): string[] => (e instanceof Error ? [String(e), e.stack ?? '', ...chain(e.cause)] : e === undefined ? [] : [String(e)]);
+    const seen = JSON.stringify([good, wrong, none].flatMap((w) => [...w.errors.flatMap(chain), w.rejected]));
     expect(seen).not.toContain('s3cret');
     await expect(() => consulDiscovery({ service: 'web', token: 42 as unknown as string })).toThrow(ConfigError);
   });
@@ -218,6 +220,37 @@ describe('consulDiscovery', () => {
     server.restore(600);
     await until(() => w.ports().length > 1, 5_000);
     expect(w.ports()).toEqual([8001, 9000, 9001, 9002, 9003]);
+  });
+
+  it('survives an entry nested too deeply to copy: it is rejected, the others are used, and the loop goes on', async () => {
+    const server = await consul();
+    server.register({ id: 'ok', service: 'web', address: '127.0.0.1', port: 8001 });
+    const w = watch(server);
+    await until(() => server.holding === 1);
+    // 200 kB of JSON that JSON.parse reads but JSON.stringify (and a reviver) cannot walk.
+    const depth = 100_000;
+    const deep = `{"Node":{"Node":"n","Address":"127.0.0.1"},"Service":{"ID":"deep","Port":8009,"Tags":${'['.repeat(depth)}${']'.repeat(depth)}},"Checks":[]}`;
+    const fine = '{"Node":{"Node":"n","Address":"127.0.0.1"},"Service":{"ID":"fine","Port":8002},"Checks":[]}';
+    server.override({ body: `[${deep},${fine}]`, index: '500' });
+    server.register({ id: 'wake', service: 'web', address: '127.0.0.1', port: 8005 }); // wakes the held query
+    await until(() => w.rejected.length === 1);
+    expect(w.rejected[0]!.entry).toContain('"id":"deep"');
+    await until(() => w.ports().length === 1 && w.ports()[0] === 8002);
+    // The loop is still alive: normal answers past index 500 are followed.
+    server.override(undefined);
+    server.restore(600);
+    await until(() => w.ports().includes(8005), 5_000);
+    expect(w.ports()).toEqual([8001, 8005]);
+  });
+
+  it('refuses a token with a NUL byte (fetch would quote it in its error) without showing it', () => {
+    try {
+      consulDiscovery({ service: 'web', token: `${TOKEN}\0` });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(String(err)).not.toContain('s3cret');
+    }
   });
 
   it('close() aborts the blocking request in flight (the server sees the connection close) and stops the loop', async () => {

@@ -169,6 +169,35 @@ describe('eurekaDiscovery', () => {
     expect(w.urls()).toEqual(['http://10.0.0.1:8080', 'http://10.0.0.2:8080']);
   });
 
+  it('survives an instance nested too deeply to copy: it is rejected, the others are used, and the loop goes on', async () => {
+    const server = await eureka();
+    server.put('ORDERS', eurekaInstance('o-1', '10.0.0.1', 8080));
+    const w = watch(server);
+    await until(() => w.urls().length === 1);
+    // 200 kB of JSON that JSON.parse reads but JSON.stringify (and a reviver) cannot walk.
+    const depth = 100_000;
+    const good = JSON.stringify(eurekaInstance('o-2', '10.0.0.2', 8080));
+    const deep = JSON.stringify(eurekaInstance('o-3', '10.0.0.3', 8080, { metadata: {} })).replace('"metadata":{}', `"metadata":{"x":${'['.repeat(depth)}${']'.repeat(depth)}}`);
+    server.override({ body: `{"application":{"name":"ORDERS","instance":[${good},${deep}]}}` });
+    await until(() => w.urls().length === 1 && w.urls()[0] === 'http://10.0.0.2:8080');
+    await until(() => w.rejected.length === 1);
+    expect(w.rejected[0]!.entry).toContain('o-3');
+    server.override(undefined);
+    server.put('ORDERS', eurekaInstance('o-4', '10.0.0.4', 8080));
+    await until(() => w.urls().includes('http://10.0.0.4:8080'));
+    expect(w.urls()).toEqual(['http://10.0.0.1:8080', 'http://10.0.0.4:8080']);
+  });
+
+  it('refuses a header value with a NUL byte (fetch would quote it in its error) without showing it', () => {
+    try {
+      eurekaDiscovery({ url: 'http://eureka/eureka', app: 'a', headers: { authorization: 'Basic c2VjcmV0\0' } });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(String(err)).not.toContain('c2VjcmV0');
+    }
+  });
+
   it('reports an unknown application (404) as an error, not as an empty service; headers never show', async () => {
     const server = await eureka();
     const w = watch(server, { app: 'nobody', headers: { authorization: 'Basic c2VjcmV0OnBhc3N3b3Jk' } });
@@ -177,7 +206,14 @@ describe('eurekaDiscovery', () => {
     expect(server.requests[0]!.headers.authorization).toBe('Basic c2VjcmV0OnBhc3N3b3Jk');
     server.override({ status: 401, body: 'bad credentials Basic c2VjcmV0OnBhc3N3b3Jk' });
     await until(() => (w.errors.at(-1) as EurekaError).status === 401);
-    expect(w.errors.map(String).join('\n')).not.toContain('c2VjcmV0');
+    expect((w.errors.at(-1) as EurekaError).status).toBe(401);
+    // Not in any error, nor anywhere down its cause chain (Eureka down: the network error's causes).
+    await server.stop();
+    const before = w.errors.length;
+    await until(() => w.errors.length > before);
+    expect(w.errors.length).toBeGreaterThan(before);
+    const chain = (e: unknown): string[] => (e instanceof Error ? [String(e), e.stack ?? '', ...chain(e.cause)] : e === undefined ? [] : [String(e)]);
+    expect(w.errors.flatMap(chain).join('\n')).not.toContain('c2VjcmV0');
   });
 
   it('close() stops every refresh: nothing reaches the server afterwards', async () => {
@@ -253,12 +289,34 @@ describe('eurekaRegistration', () => {
     expect(w.urls()).toEqual(['http://10.0.0.2:8080']);
   });
 
+  it('an onError that throws does not end the registration: it keeps trying, registers and heartbeats', async () => {
+    const server = await eureka();
+    await server.stop();
+    let calls = 0;
+    const reg = eurekaRegistration({
+      url: server.url, app: 'orders', heartbeatInterval: 20, backoff: { min: 20, max: 40 },
+      onError: () => { calls++; throw new Error('a listener bug'); },
+      instance: { hostName: 'h', ipAddr: '127.0.0.1', port: 8080 },
+    });
+    defer(() => reg.stop());
+    await until(() => calls >= 2);
+    expect(calls).toBeGreaterThanOrEqual(2);
+    await server.start();
+    await until(() => server.instances('ORDERS').length === 1);
+    expect(server.instances('ORDERS')).toHaveLength(1);
+    await reg.registered;
+    const heartbeats = (): number => server.requests.filter((r) => r.method === 'PUT').length;
+    await until(() => heartbeats() >= 2);
+    expect(heartbeats()).toBeGreaterThanOrEqual(2);
+  });
+
   it('keeps trying while Eureka is down, and stop() settles, cancelling what it may have registered', async () => {
     const server = await eureka();
     await server.stop();
     const errors: unknown[] = [];
     const reg = eurekaRegistration({ url: server.url, app: 'orders', backoff: { min: 20, max: 40 }, onError: (e) => errors.push(e), instance: { hostName: 'h', ipAddr: '127.0.0.1', securePort: 8443 } });
     await until(() => errors.length >= 3);
+    expect(errors.length).toBeGreaterThanOrEqual(3); // `until` does not throw when it runs out of time
     await reg.stop();
     await expect(reg.registered).rejects.toBeInstanceOf(EurekaError);
     expect(errors.every((e) => e instanceof EurekaError)).toBe(true);

@@ -68,6 +68,17 @@ describeWith(zookeeperBinary, 'zookeeper sessions and registration (real ZooKeep
     expect(resources()).toSatisfy((now: Record<string, number>) => noMoreThan(now, baseline));
   });
 
+  it('an onError that throws does not end the registration: it keeps trying', async () => {
+    let calls = 0;
+    const nobody = await freePort(); // nothing listens there: every connection is refused
+    const unreachable = () => zookeeper.createClient(`127.0.0.1:${nobody}`, { sessionTimeout: SESSION_MS, spinDelay: 50 });
+    const reg = zookeeperRegistration({ client: unreachable, path: '/x', instance: { host: '127.0.0.1', port: 80 }, requestTimeout: 150, backoff: { min: 20, max: 40 }, onError: () => { calls++; throw new Error('a listener bug'); } });
+    defer(() => reg.stop());
+    await until(() => calls >= 3, 5_000);
+    expect(calls).toBeGreaterThanOrEqual(3);
+    await reg.stop();
+  });
+
   it('a client function that hands back the same client twice is reported, not looped on', async () => {
     const nobody = await freePort();
     const same = zookeeper.createClient(`127.0.0.1:${nobody}`, { sessionTimeout: 300, spinDelay: 50 });

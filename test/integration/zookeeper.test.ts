@@ -94,6 +94,30 @@ describeWith(zookeeperBinary, 'zookeeper discovery (real ZooKeeper server)', () 
     expect(bodies.has(String(a!.port))).toBe(true);
   });
 
+  it('keeps the last set, with a discoveryError, when every child holds garbage (no empty set pushed)', async () => {
+    const [a] = await servers(ok());
+    const path = fresh();
+    await mkdirp(path);
+    await put(`${path}/one`, bulwark(a!.port));
+    const client = track(createClient({ name: 'users', discovery: zookeeperDiscovery({ client: factory().make, path }) }));
+    const errors = events(client, 'discoveryError');
+    const rejected = events(client, 'endpointRejected');
+    await until(() => urls(client).length === 1, 5_000);
+    expect(urls(client)).toEqual([a!.url]);
+    await set(`${path}/one`, 'garbage');
+    await until(() => rejected.length === 1 && errors.length === 1, 5_000);
+    expect(rejected[0]).toMatchObject({ entry: `${path}/one` });
+    expect(String(errors[0]!.error)).toMatch(/cannot be used; keeping the last good set/);
+    expect(urls(client)).toEqual([a!.url]);
+    // A good record again: followed as usual. Deleting the node is a real answer: no instances.
+    await set(`${path}/one`, bulwark(a!.port, { basePath: '/v2' }));
+    await until(() => urls(client).includes(`${a!.url}/v2`), 5_000);
+    expect(urls(client)).toEqual([`${a!.url}/v2`]);
+    await del(`${path}/one`);
+    await until(() => urls(client).length === 0, 5_000);
+    expect(urls(client)).toEqual([]);
+  });
+
   it('reads a chosen serverset endpoint, and registers as a sequential serverset member', async () => {
     const [a] = await servers(ok());
     const path = fresh();
@@ -102,11 +126,15 @@ describeWith(zookeeperBinary, 'zookeeper discovery (real ZooKeeper server)', () 
     expect(await reg.registered).toMatch(new RegExp(`^${path}/member_\\d{10}$`));
     const client = track(createClient({ name: 'ss', discovery: zookeeperDiscovery({ client: factory().make, path, format: 'serverset', endpointName: 'http' }) }));
     expect(await (await client.fetch('/')).text()).toBe(String(a!.port));
+    const errors = events(client, 'discoveryError');
     await reg.update({ host: '127.0.0.1', port: 1, additionalEndpoints: {} });
     const rejected = events(client, 'endpointRejected');
-    await until(() => rejected.length === 1, 5_000);
+    await until(() => rejected.length === 1 && errors.length === 1, 5_000);
     expect(rejected[0]!.reason).toMatch(/no additional endpoint "http"/);
-    expect(urls(client)).toEqual([]);
+    // Its only child rejected: a broken registry, not an empty service (as the client treats an
+    // update with no usable entry): the last set stays, with a discoveryError.
+    expect(String(errors[0]!.error)).toMatch(/cannot be used; keeping the last good set/);
+    expect(urls(client)).toEqual([a!.url]);
   });
 
   it('waits for a missing path, pushing nothing, and follows it once it exists', async () => {
