@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { credentials as Credentials, type ChannelCredentials, type Client as GrpcClient, type ClientOptions } from '@grpc/grpc-js';
 import type { Endpoint } from '../endpoints/endpoint.js';
 import { BulwarkError } from '../errors.js';
@@ -45,7 +46,7 @@ export class ChannelPool {
     const client = this.#clients.get(endpoint.id);
     if (client !== undefined) return client;
     if (this.#closed) throw new BulwarkError(UNSUPPORTED_ENDPOINT, this.#service, `${this.#service}: client is closed`);
-    const made = new this.#ctor(address(endpoint), this.#credentialsFor(endpoint), this.#options);
+    const made = new this.#ctor(address(endpoint), this.#credentialsFor(endpoint), this.#optionsFor(endpoint));
     this.#clients.set(endpoint.id, made);
     return made;
   }
@@ -67,6 +68,19 @@ export class ChannelPool {
     this.#closed = true;
     for (const client of this.#clients.values()) client.close();
     this.#clients.clear();
+  }
+
+  /**
+   * The channel options for `endpoint`. TLS to an IP address needs a server name to check the
+   * certificate against (and Node 26 refuses an IP address as the TLS server name, which
+   * grpc-js would send): a DNS-discovered endpoint's `metadata.hostname` is used as
+   * `grpc.ssl_target_name_override`, unless the options set one.
+   */
+  #optionsFor(endpoint: Endpoint): ClientOptions {
+    const hostname = endpoint.metadata.hostname;
+    if (!TLS.has(endpoint.protocol) || isIP(endpoint.host) === 0 || hostname === undefined || hostname === '') return this.#options;
+    if (this.#options['grpc.ssl_target_name_override'] !== undefined) return this.#options;
+    return { ...this.#options, 'grpc.ssl_target_name_override': hostname };
   }
 
   #credentialsFor(endpoint: Endpoint): ChannelCredentials {

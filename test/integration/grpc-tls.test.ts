@@ -34,11 +34,24 @@ describeWith(openssl, 'grpcs:// endpoints', () => {
   });
 
   it('talks TLS with the credentials given, and refuses insecure ones for a grpcs:// endpoint', async () => {
-    const client = createGrpcClient(Echo, { name: 'tls', discovery: [`grpcs://127.0.0.1:${port}`], credentials: grpc.credentials.createSsl(cert) });
+    // An endpoint at an IP address names the server to check the certificate against as DNS
+    // discovery does (metadata.hostname), or through the channel option; Node 26 refuses an IP
+    // address as the TLS server name.
+    const named = { host: '127.0.0.1', port, protocol: 'grpcs', metadata: { hostname: 'localhost' } };
+    const client = createGrpcClient(Echo, { name: 'tls', discovery: [named], credentials: grpc.credentials.createSsl(cert) });
     try {
       expect(await client.say({ text: 'hi' })).toMatchObject({ text: 'tls hi' });
     } finally {
       await client.close();
+    }
+    const overridden = createGrpcClient(Echo, {
+      name: 'tls', discovery: [`grpcs://127.0.0.1:${port}`], credentials: grpc.credentials.createSsl(cert),
+      channelOptions: { 'grpc.ssl_target_name_override': 'localhost' },
+    });
+    try {
+      expect(await overridden.say({ text: 'hi' })).toMatchObject({ text: 'tls hi' });
+    } finally {
+      await overridden.close();
     }
     const insecure = createGrpcClient(Echo, { name: 'tls', discovery: [`grpcs://127.0.0.1:${port}`], credentials: grpc.credentials.createInsecure(), retry: false });
     try {
