@@ -5,10 +5,13 @@
 // 1. Pick cost: the EndpointState objects of a real client (caught by a capturing picker) are
 //    handed to a fresh built-in picker, whose pick() is then called in a timed loop, with no
 //    endpoint tried and with 2 tried.
-// 2. Update cost: a client using that picker gets its endpoints from a discovery adapter that
-//    pushes the full set; the adapter pushes the set plus one endpoint (add), then the set
-//    again (remove), and each push is timed, with a no-op call after it so that picks happen.
-// `capture` is the capturing picker alone: the registry's own share of an update.
+// 2. Update cost: a client using that picker (default options: health tracking on) gets its
+//    endpoints from a discovery adapter that pushes the full set; the adapter pushes the set
+//    plus one endpoint (add), then the set again (remove), then the same set once more
+//    (unchanged), and each push is timed, with a no-op call after it so that picks happen.
+//    Every push is a fresh array of fresh strings (made before the timer starts), as an adapter
+//    makes them from each response: nothing is cheaper for being the same objects as last time.
+// `capture` is the capturing picker alone: the registry's (and health tracking's) share of an update.
 import type { EndpointState, Picker } from 'bulwark';
 
 export const PICKERS = ['capture', 'roundRobin', 'random', 'weightedRoundRobin', 'leastRequest', 'peakEwma', 'ringHash'] as const;
@@ -21,9 +24,10 @@ export interface PickerCaseResult {
   pickNs?: number;
   pickTried2Ns?: number;
   picks?: number;
-  /** Median ms of the discovery update call, adding one endpoint / removing it again. */
+  /** Median ms of the discovery update call, adding one endpoint / removing it again / resending the same set. */
   addMs: number;
   removeMs: number;
+  unchangedMs: number;
   /** Median ms of the first `execute(noop)` after an update (work a picker leaves for its first pick). */
   firstCallMs: number;
   updates: number;
@@ -78,7 +82,7 @@ export async function runPickerCase(name: string, n: number): Promise<PickerCase
   if (name !== 'capture' && !(name in factories)) throw new Error(`unknown picker ${name}; known: ${PICKERS.join(', ')}`);
   const urls = Array.from({ length: n }, (_, i) => address(i));
   const keyed = name === 'ringHash';
-  const result: PickerCaseResult = { picker: name, endpoints: n, addMs: 0, removeMs: 0, firstCallMs: 0, updates: 0 };
+  const result: PickerCaseResult = { picker: name, endpoints: n, addMs: 0, removeMs: 0, unchangedMs: 0, firstCallMs: 0, updates: 0 };
 
   if (name !== 'capture') {
     const cap = capture();
@@ -103,29 +107,33 @@ export async function runPickerCase(name: string, n: number): Promise<PickerCase
   const call = (): Promise<number> => client.execute(noop, keyed ? { key: KEYS[result.updates & 1023] } : {});
   for (let i = 0; i < 100; i++) await call();
   const plus = [...urls, address(n)];
+  /** A fresh copy of `set`: new strings, as JSON.parse makes them from a response. */
+  const fresh = (set: readonly string[]): string[] => JSON.parse(JSON.stringify(set)) as string[];
   const add: number[] = [];
   const remove: number[] = [];
+  const unchanged: number[] = [];
   const first: number[] = [];
   const started = performance.now();
   // Cycle 0 is warm-up; then cycles until UPDATE_MAX_MS or UPDATE_MAX_CYCLES.
   for (let cycle = 0; cycle <= UPDATE_MAX_CYCLES && (cycle < 2 || performance.now() - started < UPDATE_MAX_MS); cycle++) {
-    for (const [set, into] of [[plus, add], [urls, remove]] as const) {
+    for (const [set, into] of [[plus, add], [urls, remove], [urls, unchanged]] as const) {
+      const copy = fresh(set);
       const t0 = performance.now();
-      push(set);
+      push(copy);
       const t1 = performance.now();
       await call();
       const t2 = performance.now();
       if (cycle > 0) {
         into.push(t1 - t0);
-        first.push(t2 - t1);
+        if (into !== unchanged) first.push(t2 - t1);
       }
     }
-    if (cycle > 0) result.updates += 2;
+    if (cycle > 0) result.updates += 3;
   }
   const held = client.endpoints().length;
   await client.close();
   if (held !== n) throw new Error(`expected ${n} endpoints after the updates, got ${held}`);
-  return { ...result, addMs: medianOf(add), removeMs: medianOf(remove), firstCallMs: medianOf(first) };
+  return { ...result, addMs: medianOf(add), removeMs: medianOf(remove), unchangedMs: medianOf(unchanged), firstCallMs: medianOf(first) };
 }
 
 if (import.meta.main) {

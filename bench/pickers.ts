@@ -19,6 +19,7 @@ export interface PickerSummary {
   pickTried2Ns: number | null;
   addMs: number | null;
   removeMs: number | null;
+  unchangedMs: number | null;
   firstCallMs: number | null;
   /** Every round's result, in order (failed rounds left out). */
   rounds: PickerCaseResult[];
@@ -53,16 +54,29 @@ export async function runPickers(options: { rounds: number; log: (line: string) 
       const rs = runs[i]!.map((x) => ({
         ...x,
         ...(x.pickNs === undefined ? {} : { pickNs: round(x.pickNs, 2), pickTried2Ns: round(x.pickTried2Ns ?? Number.NaN, 2) }),
-        addMs: round(x.addMs, 4), removeMs: round(x.removeMs, 4), firstCallMs: round(x.firstCallMs, 4),
+        addMs: round(x.addMs, 4), removeMs: round(x.removeMs, 4), unchangedMs: round(x.unchangedMs, 4), firstCallMs: round(x.firstCallMs, 4),
       }));
       return {
         ...c,
         pickNs: med(rs, 'pickNs', 1), pickTried2Ns: med(rs, 'pickTried2Ns', 1),
-        addMs: med(rs, 'addMs', 4), removeMs: med(rs, 'removeMs', 4), firstCallMs: med(rs, 'firstCallMs', 4),
+        addMs: med(rs, 'addMs', 4), removeMs: med(rs, 'removeMs', 4), unchangedMs: med(rs, 'unchangedMs', 4), firstCallMs: med(rs, 'firstCallMs', 4),
         rounds: rs,
       };
     }),
   };
+}
+
+/** The issue's targets for applying a change to a large set (issue 7, "Large sets"). */
+const TARGET_AT = 100_000;
+const TARGET_CHANGE_MS = 50;
+const TARGET_RING_CHANGE_MS = 150;
+const TARGET_UNCHANGED_MS = 20;
+
+/** PASS or MISS for a case at the target size; '' for the others. */
+function verdict(c: PickerSummary): string {
+  if (c.endpoints !== TARGET_AT || c.addMs === null || c.removeMs === null || c.unchangedMs === null) return '';
+  const change = c.picker === 'ringHash' ? TARGET_RING_CHANGE_MS : TARGET_CHANGE_MS;
+  return Math.max(c.addMs, c.removeMs) <= change && c.unchangedMs <= TARGET_UNCHANGED_MS ? 'PASS' : 'MISS';
 }
 
 const ns = (v: number | null): string => (v === null ? 'n/a' : v < 100 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US'));
@@ -80,7 +94,7 @@ export function formatPickers(result: PickersResult): string {
     const cells = result.sizes.map((n) => byPicker(p, n));
     pickRows.push([p, ...cells.map((c) => ns(c?.pickNs ?? null)), ...cells.map((c) => ns(c?.pickTried2Ns ?? null))]);
   }
-  const updateRows: string[][] = [['picker', 'endpoints', 'add one', 'remove one', 'first call after', 'picker share']];
+  const updateRows: string[][] = [['picker', 'endpoints', 'add one', 'remove one', 'unchanged', 'first call after', 'picker share', 'target']];
   for (const n of result.sizes) {
     const base = byPicker('capture', n);
     for (const p of pickers) {
@@ -91,7 +105,7 @@ export function formatPickers(result: PickersResult): string {
       // Within 10 % of the registry's own time is within run-to-run noise.
       const diff = both === null || baseBoth === null ? null : both - baseBoth;
       const share = p === 'capture' ? '(registry)' : diff === null ? '' : Math.abs(diff) < 0.1 * baseBoth! ? '≈ 0' : ms(diff);
-      updateRows.push([p, size(n), ms(c.addMs), ms(c.removeMs), ms(c.firstCallMs), share]);
+      updateRows.push([p, size(n), ms(c.addMs), ms(c.removeMs), ms(c.unchangedMs), ms(c.firstCallMs), share, verdict(c)]);
     }
   }
   return [
@@ -100,9 +114,12 @@ export function formatPickers(result: PickersResult): string {
     '',
     table(pickRows),
     '',
-    `One-endpoint change pushed through discovery (the full set plus one endpoint, then without it):`,
-    `time of the adapter's update() call; "capture" is a picker that only keeps the list, so its`,
-    `time is the registry's; "picker share" is the mean of add and remove minus capture's (≈ 0: within 10 %).`,
+    `One-endpoint change pushed through discovery (the full set plus one endpoint, then without it,`,
+    `then the same set again), each push a fresh array of fresh strings, through a default client`,
+    `(health tracking on): time of the adapter's update() call; "capture" is a picker that only keeps`,
+    `the list, so its time is the registry's and health tracking's; "picker share" is the mean of add`,
+    `and remove minus capture's (≈ 0: within 10 %). Targets at ${size(TARGET_AT)} endpoints: a change`,
+    `≤ ${TARGET_CHANGE_MS} ms (≤ ${TARGET_RING_CHANGE_MS} ms with ringHash), an unchanged set ≤ ${TARGET_UNCHANGED_MS} ms.`,
     '',
     table(updateRows),
   ].join('\n');

@@ -1,5 +1,6 @@
 import type { EndpointInit } from './endpoint.js';
 import { redactUrl, splitUserinfo } from '../errors.js';
+import { readSimple, simpleHost } from './simple-url.js';
 
 /** The validated, normalised form of an {@link EndpointInit}. */
 export interface ParsedEndpoint {
@@ -41,12 +42,27 @@ const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
  * @throws EndpointParseError naming the field that was wrong.
  */
 export function parseEndpoint(init: EndpointInit): ParsedEndpoint {
-  if (typeof init === 'string') return parseEndpointString(init);
+  return parse(init, true);
+}
+
+/**
+ * {@link parseEndpoint} without its hand-written readers, every string and host through the URL
+ * parser: the reference they must agree with. For tests.
+ *
+ * @example
+ * expect(parseEndpoint(text)).toEqual(parseEndpointByUrl(text));
+ */
+export function parseEndpointByUrl(init: EndpointInit): ParsedEndpoint {
+  return parse(init, false);
+}
+
+function parse(init: EndpointInit, fast: boolean): ParsedEndpoint {
+  if (typeof init === 'string') return parseEndpointString(init, fast);
   if (init === null || typeof init !== 'object') {
     throw new EndpointParseError('', 'must be a string or an object { host, port }', init);
   }
   const protocol = normaliseProtocol(init.protocol ?? 'http');
-  const host = checkHost(init.host);
+  const host = checkHost(init.host, fast);
   const port = checkPort(init.port);
   const basePath = normaliseBasePath(init.basePath ?? '');
   const weight = init.weight ?? 1;
@@ -76,15 +92,26 @@ export function parseEndpoint(init: EndpointInit): ParsedEndpoint {
   };
 }
 
-function parseEndpointString(text: string): ParsedEndpoint {
+function parseEndpointString(text: string, fast: boolean): ParsedEndpoint {
   const trimmed = text.trim();
-  // Every error carries the redacted text: the raw one may hold a password.
-  const shown = redactUrl(trimmed);
   if (trimmed === '') throw new EndpointParseError('', 'must not be empty', text);
   const { prefix, userinfo, rest } = splitUserinfo(trimmed);
-  const malformed = (): EndpointParseError => new EndpointParseError('', "must be 'scheme://host:port/base' or 'host:port'", shown);
+  const protocol = prefix === '' ? 'http:' : normaliseProtocol(prefix.slice(0, -2));
+  // Most endpoint strings are plain `host:port[/path]`: read those by hand, exactly as the URL
+  // parser would; anything else (IPv6, escapes, dot segments, odd hosts) goes to the URL parser.
+  const simple = fast ? readSimple(rest, prefix !== '') : undefined;
+  if (simple !== undefined) {
+    const port = simple.port ?? defaultPort(protocol);
+    const basePath = normaliseBasePath(simple.path);
+    return {
+      id: `${protocol}//${simple.host}:${port}${basePath}`,
+      protocol, host: simple.host, port, basePath, weight: 1, priority: 0, zone: undefined, metadata: EMPTY,
+      authorization: basicAuthorization(userinfo),
+    };
+  }
+  // Every error carries the redacted text: the raw one may hold a password.
+  const malformed = (): EndpointParseError => new EndpointParseError('', "must be 'scheme://host:port/base' or 'host:port'", redactUrl(trimmed));
   if (prefix === '' && !/^(\[[^\]]+\]|[^:/]+):\d+(\/|$)/.test(rest)) throw malformed();
-  const protocol = normaliseProtocol(prefix === '' ? 'http' : prefix.slice(0, -2));
   // The userinfo never reaches the URL parser, which would cut a password at its first # / ? and
   // return the rest as host or path. Special (http) parsing normalises the host the same way
   // for every scheme; the real scheme is kept aside.
@@ -94,8 +121,8 @@ function parseEndpointString(text: string): ParsedEndpoint {
   } catch {
     throw malformed();
   }
-  if (url.search || url.hash) throw new EndpointParseError('', 'must not have a query or fragment', shown);
-  const host = checkHost(url.hostname);
+  if (url.search || url.hash) throw new EndpointParseError('', 'must not have a query or fragment', redactUrl(trimmed));
+  const host = checkHost(url.hostname, fast);
   const port = explicitPort(url, rest) ?? defaultPort(protocol);
   const basePath = normaliseBasePath(url.pathname === '/' ? '' : url.pathname);
   return {
@@ -150,6 +177,8 @@ function makeId(protocol: string, host: string, port: number, basePath: string):
 
 /** A URL scheme, with or without its colon; returned lower case with the colon. */
 function normaliseProtocol(p: unknown): string {
+  if (p === 'http' || p === 'http:') return 'http:';
+  if (p === 'https' || p === 'https:') return 'https:';
   const bad = (): EndpointParseError => new EndpointParseError('.protocol', "must be a URL scheme such as 'http', 'https' or 'tcp'", p);
   if (typeof p !== 'string') throw bad();
   const scheme = p.endsWith(':') ? p.slice(0, -1) : p;
@@ -158,10 +187,13 @@ function normaliseProtocol(p: unknown): string {
 }
 
 /** Checks a host as a URL would parse it; returns it normalised (lower case, IPv6 without brackets). */
-function checkHost(host: unknown): string {
+function checkHost(host: unknown, fast: boolean): string {
+  if (fast && typeof host === 'string') {
+    const simple = simpleHost(host, 0, host.length);
+    if (simple !== undefined) return simple;
+  }
   // A host may be a whole URL pasted in the wrong field, password included.
-  const shown = typeof host === 'string' ? redactUrl(host) : host;
-  const bad = (): EndpointParseError => new EndpointParseError('.host', 'must be a host name or IP address', shown);
+  const bad = (): EndpointParseError => new EndpointParseError('.host', 'must be a host name or IP address', typeof host === 'string' ? redactUrl(host) : host);
   if (typeof host !== 'string' || host === '' || /[\s/?#@\\]/.test(host)) throw bad();
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   if (bare === '' || /[[\]]/.test(bare)) throw bad();

@@ -11,16 +11,69 @@ export interface RegistryListener {
   failed(error: Error): void;
 }
 
+/** The registry's record of one endpoint. */
+interface Slot {
+  readonly state: EndpointState;
+  /** The description last applied to `state`: when the next one is the same object, nothing changed. */
+  parsed: ParsedEndpoint;
+  /** The number of the update that last named this endpoint. */
+  seen: number;
+  /** Its position in `list`. */
+  index: number;
+  /** False once the endpoint was removed. */
+  live: boolean;
+}
+
+/** An endpoint string that parsed, and the endpoint it last named. */
+interface Text {
+  readonly parsed: ParsedEndpoint;
+  slot: Slot | undefined;
+  /** The number of the update that last held this text, and where in it. */
+  seen: number;
+  at: number;
+}
+
+/** An object entry as it was read, and what it parsed to: an equal object next time parses the same. */
+interface Described {
+  readonly fields: readonly unknown[];
+  /** Whether it had a `metadata` (whose values are then those of `parsed.metadata`). */
+  readonly metadata: boolean;
+  readonly parsed: ParsedEndpoint;
+  slot: Slot | undefined;
+}
+
+/** The fields of an object entry that its parsed form depends on, but for metadata. */
+const FIELDS = ['host', 'port', 'protocol', 'weight', 'priority', 'zone', 'basePath'] as const;
+
 /**
  * Owns one {@link EndpointState} per endpoint. Discovery hands it complete sets; it diffs them
  * by id so an endpoint that stays keeps its state and one that goes is dropped with it.
+ *
+ * An update costs in proportion to what changed, plus a string comparison per entry: an entry
+ * is first compared with the one at the same place in the last update (discovery sends its sets
+ * in much the same order; a skipped place is noticed), only a new or moved one is looked up by
+ * its text, and only a string never seen in the last update is parsed (parsing is a pure
+ * function of the text). An object entry equal, field by field, to the one at the same place
+ * last time is not parsed again either; any other is. An endpoint whose description did not
+ * change is not touched.
  */
 export class EndpointRegistry {
   /** The current endpoints, in discovery's order; replaced (never mutated) on change. */
   list: readonly EndpointState[] = [];
   /** Whether discovery has delivered a first set yet. */
   known = false;
-  readonly #byId = new Map<string, EndpointState>();
+  readonly #byId = new Map<string, Slot>();
+  /** `#slots[i]` is the slot of `list[i]`. */
+  #slots: readonly Slot[] = [];
+  /** The strings of the last update that parsed, by their text. */
+  readonly #byText = new Map<string, Text>();
+  /** The entries of the last update, and for each one that parsed, its {@link Text} or {@link Described}. */
+  #entries: readonly unknown[] = [];
+  #texts: readonly (Text | Described | undefined)[] = [];
+  /** The number of the update `#entries` came with. */
+  #entriesUpdate = 0;
+  /** Counts updates; a slot or a text seen in this one carries its number. */
+  #update = 0;
   readonly #decay: number;
   readonly #now: () => number;
   readonly #listener: RegistryListener;
@@ -46,43 +99,132 @@ export class EndpointRegistry {
   replace(inits: readonly EndpointInit[]): boolean {
     const entries = this.#read(inits);
     if (entries === undefined) return false;
-    const parsed: ParsedEndpoint[] = [];
-    const seen = new Set<string>();
-    for (const init of entries) {
-      const p = this.#parse(init);
-      if (p !== undefined && !seen.has(p.id)) { seen.add(p.id); parsed.push(p); }
+    const update = ++this.#update;
+    const previous = this.list;
+    const previousSlots = this.#slots;
+    const lastEntries = this.#entries;
+    const lastTexts = this.#texts;
+    const next: EndpointState[] = [];
+    const slots: Slot[] = [];
+    const texts: (Text | Described | undefined)[] = [];
+    const added: EndpointState[] = [];
+    let valid = 0;
+    let textsSeen = 0;
+    let kept = 0;
+    // Read before anything changes: a clock that throws leaves the registry as it was.
+    const now = this.#now();
+    // Where this update is expected to go on, in the last update's entries and in `list`.
+    let e = 0;
+    let l = 0;
+    // Order matters too: order-sensitive pickers (round robin) must hear of a new one.
+    let changed = false;
+    for (let i = 0; i < entries.length; i++) {
+      const init = entries[i];
+      let text: Text | Described | undefined;
+      let p: ParsedEndpoint | undefined;
+      if (typeof init === 'string') {
+        // The entry at the same place last time, or the one after it (one was dropped before).
+        if (e < lastEntries.length && lastEntries[e] === init) {
+          text = lastTexts[e] as Text | undefined;
+        } else if (e + 1 < lastEntries.length && lastEntries[e + 1] === init) {
+          text = lastTexts[++e] as Text | undefined;
+        } else {
+          text = this.#byText.get(init);
+          if (text !== undefined && text.seen === this.#entriesUpdate) e = text.at;
+          else e--; // new here: the last update's entry at `e` may come next
+        }
+        e++;
+        if (text === undefined) {
+          p = this.#parse(init);
+          if (p === undefined) {
+            texts.push(undefined);
+            continue;
+          }
+          text = { parsed: p, slot: undefined, seen: 0, at: 0 };
+          this.#byText.set(init, text);
+        }
+        texts.push(text);
+        if (text.seen !== update) { text.seen = update; textsSeen++; }
+        text.at = i;
+        p = text.parsed;
+      } else {
+        // An object equal to the one at the same place last time (or the next) parses the same.
+        let described = sameObject(init, lastTexts[e]) ? lastTexts[e] as Described : undefined;
+        if (described === undefined && sameObject(init, lastTexts[e + 1])) described = lastTexts[++e] as Described;
+        e++;
+        if (described === undefined) {
+          p = this.#parse(init);
+          if (p === undefined) {
+            texts.push(undefined);
+            continue;
+          }
+          described = record(init, p);
+        }
+        texts.push(described);
+        text = described;
+        p = described?.parsed ?? p!;
+      }
+      valid++;
+      let slot = text?.slot;
+      if (slot === undefined || !slot.live) {
+        const at = previous[l];
+        slot = at !== undefined && at.id === p.id ? previousSlots[l] : this.#byId.get(p.id);
+      }
+      if (slot === undefined) {
+        slot = { state: new EndpointState(p, this.#decay, now, this), parsed: p, seen: update, index: next.length, live: true };
+        this.#byId.set(p.id, slot);
+        added.push(slot.state);
+        changed = true;
+      } else if (slot.seen === update) {
+        continue; // a duplicate: the first one counts
+      } else {
+        slot.seen = update;
+        kept++;
+        l = slot.index + 1;
+        slot.index = next.length;
+        if (slot.parsed !== p) {
+          const state = slot.state;
+          // Metadata changes in place and alone reaches no picker; these fields do.
+          if (state.weight !== p.weight || state.priority !== p.priority || state.zone !== p.zone) changed = true;
+          if (!sameDescription(slot.parsed, p)) state.refresh(p);
+          slot.parsed = p;
+        }
+      }
+      if (text !== undefined) text.slot = slot;
+      if (previous[next.length] !== slot.state) changed = true;
+      next.push(slot.state);
+      slots.push(slot);
     }
-    if (parsed.length === 0 && entries.length > 0) {
+    if (valid === 0 && entries.length > 0) {
       // An update with entries but none usable is a failed refresh, not an empty service.
       this.#listener.failed(new Error(`discovery update had ${entries.length} entries and none was a valid endpoint; keeping the last good set`));
       return false;
     }
-    const now = this.#now();
-    const next: EndpointState[] = [];
-    const added: EndpointState[] = [];
-    let changed = parsed.length !== this.list.length;
-    for (const p of parsed) {
-      let state = this.#byId.get(p.id);
-      if (state === undefined) {
-        state = new EndpointState(p, this.#decay, now, this);
-        added.push(state);
-        changed = true;
-      } else {
-        // Metadata changes in place and alone reaches no picker; these fields do.
-        if (state.weight !== p.weight || state.priority !== p.priority || state.zone !== p.zone) changed = true;
-        state.refresh(p);
+    // Texts of the last update that this one does not hold are forgotten (the map holds no others).
+    if (this.#byText.size > textsSeen) {
+      for (let i = 0; i < lastTexts.length; i++) {
+        const text = lastTexts[i];
+        if (text !== undefined && 'seen' in text && text.seen !== update) this.#byText.delete(lastEntries[i] as string);
       }
-      next.push(state);
     }
-    // The list follows discovery's order, and order-sensitive pickers (round robin) must hear of a new one.
-    if (next.some((e, i) => e !== this.list[i])) changed = true;
-    const removed = this.list.filter((e) => !seen.has(e.id));
+    this.#entries = entries;
+    this.#texts = texts;
+    this.#entriesUpdate = update;
+    const removed: EndpointState[] = [];
+    if (kept < previous.length) {
+      for (const slot of previousSlots) {
+        if (slot.seen === update) continue;
+        slot.live = false;
+        this.#byId.delete(slot.state.id);
+        removed.push(slot.state);
+      }
+    }
+    if (next.length !== previous.length) changed = true;
     if (!changed && removed.length === 0 && this.known) return false;
-    this.#byId.clear();
-    for (const e of next) this.#byId.set(e.id, e);
     this.list = next;
+    this.#slots = slots;
     // A picker that still hands out a removed endpoint is refused (docs/architecture.md, "Stages").
-    for (const e of removed) e.retired = true;
+    for (const state of removed) state.retired = true;
     this.#listener.changed({ endpoints: next, added, removed });
     if (!this.known) {
       this.known = true;
@@ -121,5 +263,48 @@ export class EndpointRegistry {
       this.#listener.rejected({ entry: typeof init === 'string' ? redactUrl(init) : describe(init), reason });
       return undefined;
     }
+  }
+}
+
+/** Whether two descriptions of the same endpoint say the same: then its state needs no refresh. */
+function sameDescription(a: ParsedEndpoint, b: ParsedEndpoint): boolean {
+  if (a.weight !== b.weight || a.priority !== b.priority || a.zone !== b.zone || a.authorization !== b.authorization) return false;
+  if (a.metadata === b.metadata) return true;
+  const ka = Object.keys(a.metadata);
+  if (ka.length !== Object.keys(b.metadata).length) return false;
+  for (const k of ka) if (!Object.hasOwn(b.metadata, k) || a.metadata[k] !== b.metadata[k]) return false;
+  return true;
+}
+
+/** What `init`, an object entry that parsed to `parsed`, was made of; `undefined` if it cannot be read again. */
+function record(init: unknown, parsed: ParsedEndpoint): Described | undefined {
+  try {
+    const o = init as Record<string, unknown>;
+    return { fields: FIELDS.map((k) => o[k]), metadata: o['metadata'] !== undefined, parsed, slot: undefined };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the entry `init` is an object with the same fields as `known` (and metadata with the
+ * same keys and values), so that it parses the same. Never throws: an entry that cannot be
+ * read is not the same, and is parsed (and reported) the long way.
+ */
+function sameObject(init: unknown, known: Text | Described | undefined): boolean {
+  if (known === undefined || !('fields' in known) || init === null || typeof init !== 'object') return false;
+  try {
+    const o = init as Record<string, unknown>;
+    for (let k = 0; k < FIELDS.length; k++) if (o[FIELDS[k]!] !== known.fields[k]) return false;
+    const m = o['metadata'];
+    if (m === undefined) return !known.metadata;
+    if (!known.metadata || m === null || typeof m !== 'object' || Array.isArray(m)) return false;
+    const theirs = known.parsed.metadata;
+    const keys = Object.keys(m);
+    if (keys.length !== Object.keys(theirs).length) return false;
+    for (const key of keys) if (!Object.hasOwn(theirs, key) || (m as Record<string, unknown>)[key] !== theirs[key]) return false;
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -24,12 +24,16 @@ export function admittedCandidates(
   pool: readonly EndpointState[],
   options: { readonly probes: number; readonly realCallProbes: boolean; readonly panicThreshold: number; readonly routing: RoutingOptions },
 ): Candidates {
-  const admitted: EndpointState[] = [];
+  // While every endpoint so far is admitted (the usual case) `admitted` is the pool itself, not a copy.
+  let admitted: readonly EndpointState[] = pool;
+  let copy: EndpointState[] | undefined;
   let taking = 0;
-  for (const e of pool) {
+  for (let i = 0; i < pool.length; i++) {
+    const e = pool[i]!;
     const h = e.health;
     const probe = h !== undefined && h.status === 'probing' && options.realCallProbes && h.probes < options.probes;
-    if (h === undefined || (h.avoidUntil === 0 && (h.status === 'healthy' || probe))) admitted.push(e);
+    if (h === undefined || (h.avoidUntil === 0 && (h.status === 'healthy' || probe))) copy?.push(e);
+    else if (copy === undefined) admitted = copy = pool.slice(0, i);
     if (h === undefined || h.status !== 'ejected') taking++;
   }
   const panic = pool.length > 0 && taking * 100 < options.panicThreshold * pool.length;

@@ -26,6 +26,12 @@ export interface RoutingOptions {
  */
 export function route(all: readonly EndpointState[], admitted: readonly EndpointState[], options: RoutingOptions): { candidates: readonly EndpointState[]; adjusting: boolean } {
   const level = (e: EndpointState): number => e.priority * 2 + (options.localZone !== undefined && e.zone !== options.localZone ? 1 : 0);
+  // The usual case, one level (every endpoint at priority 0, zones ignored or all local): it
+  // takes every call, as below, found without a map per endpoint (this runs on every update).
+  if (oneLevel(all, level)) {
+    for (const e of admitted) if (e.health !== undefined && e.health.accept !== 1) e.health.accept = 1;
+    return { candidates: admitted, adjusting: false };
+  }
   const totals = new Map<number, number>();
   for (const e of all) totals.set(level(e), (totals.get(level(e)) ?? 0) + 1);
   const taking = new Map<number, EndpointState[]>();
@@ -63,4 +69,12 @@ export function route(all: readonly EndpointState[], admitted: readonly Endpoint
   }
   for (const e of candidates) if (e.health !== undefined) e.health.accept = ratio.get(level(e))! / max;
   return { candidates, adjusting: true };
+}
+
+/** Whether every endpoint of `all` is on the same level. */
+function oneLevel(all: readonly EndpointState[], level: (e: EndpointState) => number): boolean {
+  if (all.length === 0) return true;
+  const first = level(all[0]!);
+  for (let i = 1; i < all.length; i++) if (level(all[i]!) !== first) return false;
+  return true;
 }

@@ -6,21 +6,30 @@ const NONE: readonly EndpointState[] = [];
 /**
  * The candidates a picker was last given, indexed by endpoint so the few endpoints a call
  * already tried can be skipped in O(|tried|²) work whatever the number of candidates:
- * `tried` holds a handful of entries, the candidate list may hold thousands.
+ * `tried` holds a handful of entries, the candidate list may hold thousands. The index is built
+ * on the first retry after an update, not by the update: a large set that changes often (one
+ * update every few seconds at 100 000 endpoints) then costs nothing between retries.
  */
 export class Candidates {
   /** The current candidates, in the order the picker indexes them. */
   list: readonly EndpointState[] = NONE;
-  #index: Map<EndpointState, number> = new Map();
+  #index: Map<EndpointState, number> | undefined = undefined;
 
   update(list: readonly EndpointState[]): void {
+    this.list = list;
+    this.#index = undefined;
+  }
+
+  /** Position of each candidate (the first, for one listed twice). */
+  #built(): Map<EndpointState, number> {
+    const list = this.list;
     const index = new Map<EndpointState, number>();
     for (let i = 0; i < list.length; i++) {
       const e = list[i]!;
       if (!index.has(e)) index.set(e, i);
     }
-    this.list = list;
     this.#index = index;
+    return index;
   }
 
   /** How many candidates are not in `tried`; 0 when every candidate was tried. */
@@ -50,7 +59,7 @@ export class Candidates {
   /** The list index of `tried[j]`; -1 when it is no candidate (any more) or repeats an earlier entry. */
   #position(tried: readonly EndpointState[], j: number): number {
     const e = tried[j]!;
-    const p = this.#index.get(e);
+    const p = (this.#index ?? this.#built()).get(e);
     if (p === undefined) return -1;
     for (let m = 0; m < j; m++) if (tried[m] === e) return -1;
     return p;

@@ -48,6 +48,8 @@ class EarliestDeadlineFirst implements Picker {
   #deadline = new Float64Array(0);
   /** List indices, a binary min-heap on (deadline, index). */
   #heap = new Int32Array(0);
+  /** The endpoints in `#list`, to tell a new one from one that moved. */
+  readonly #known = new Set<EndpointState>();
   /** Virtual time of the last regular (first-attempt) pick. */
   #now = 0;
 
@@ -56,22 +58,43 @@ class EarliestDeadlineFirst implements Picker {
   }
 
   update(endpoints: readonly EndpointState[]): void {
-    // Rebasing kept deadlines on the last pick keeps virtual time near zero, where float steps are exact enough.
-    const kept = new Map<EndpointState, number>();
-    for (let i = 0; i < this.#list.length; i++) kept.set(this.#list[i]!, this.#deadline[i]! - this.#now);
+    const old = this.#list;
+    const oldDeadline = this.#deadline;
+    const known = this.#known;
     const n = endpoints.length;
     const deadline = new Float64Array(n);
     const heap = new Int32Array(n);
+    // Kept endpoints keep their deadlines. An update usually holds the last list with an entry
+    // or two added or dropped, so each endpoint is first looked for where the last list is
+    // expected to go on; only one found elsewhere costs an index of the old list.
+    const matched = new Uint8Array(old.length);
+    let moved: Map<EndpointState, number> | undefined;
+    let matches = 0;
+    let j = 0;
     for (let i = 0; i < n; i++) {
       const e = endpoints[i]!;
-      let d = kept.get(e);
-      if (d === undefined) {
+      let k = -1;
+      if (j < old.length && old[j] === e) k = j;
+      else if (j + 1 < old.length && old[j + 1] === e) k = j + 1;
+      else if (known.has(e)) k = (moved ??= indexOf(old)).get(e) ?? -1;
+      let d: number;
+      if (k >= 0 && matched[k] === 0) {
+        // Rebasing kept deadlines on the last pick keeps virtual time near zero, where float steps are exact enough.
+        d = oldDeadline[k]! - this.#now;
+        matched[k] = 1;
+        matches++;
+        j = k + 1;
+      } else {
         const u = this.#random();
         d = (u > 0 && u < 1 ? u : 0) * period(e);
+        known.add(e);
       }
       deadline[i] = d;
       heap[i] = i;
     }
+    if (matches < old.length) for (let k = 0; k < old.length; k++) if (matched[k] === 0) known.delete(old[k]!);
+    // Endpoints listed twice (custom callers) share one record: keep every listed one known.
+    if (known.size !== n) for (const e of endpoints) known.add(e);
     this.#list = endpoints;
     this.#deadline = deadline;
     this.#heap = heap;
@@ -131,4 +154,11 @@ class EarliestDeadlineFirst implements Picker {
     }
     heap[p] = item;
   }
+}
+
+/** Each endpoint's position in `list` (the first, for one listed twice). */
+function indexOf(list: readonly EndpointState[]): Map<EndpointState, number> {
+  const index = new Map<EndpointState, number>();
+  for (let i = 0; i < list.length; i++) if (!index.has(list[i]!)) index.set(list[i]!, i);
+  return index;
 }

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { EndpointState } from '../../src/endpoints/endpoint.js';
 import { parseEndpoint } from '../../src/endpoints/parse.js';
-import { murmur3, ringHash } from '../../src/pickers/ring-hash.js';
+import { murmur3, ringHash, ringPoints } from '../../src/pickers/ring-hash.js';
 import type { Picker } from '../../src/pickers/picker.js';
 import { mulberry32 } from '../helpers/prng.js';
 
@@ -248,3 +248,80 @@ describe('ringHash with keys that are not strings', () => {
     expect(picker.pick({ key: asKey(key), tried: list.slice(1) })).toBe(list[0]);
   });
 });
+
+describe('ringHash updates in place', () => {
+  /** Endpoints 10.0.0.x:80 for x in `hosts`, made once each so that identity is kept. */
+  const made = new Map<number, EndpointState>();
+  const endpoint = (x: number): EndpointState => {
+    let e = made.get(x);
+    if (e === undefined) made.set(x, (e = new EndpointState(parseEndpoint({ host: `10.0.${x >> 8}.${x & 255}`, port: 80 }), 10_000, 0)));
+    return e;
+  };
+
+  /** Where 2 000 keys go, first choice and first retry, on `picker`. */
+  function routes(picker: Picker): unknown[] {
+    return KEYS.slice(0, 2_000).map((key) => {
+      const first = picker.pick({ key, tried: [] });
+      return [first?.id, picker.pick({ key, tried: first === undefined ? [] : [first] })?.id];
+    });
+  }
+
+  it.each([
+    ['the default hash', undefined],
+    ['a hash that gives every endpoint the same points', (text: string): number => (text.startsWith('http') ? 0 : murmur3(text))],
+  ])('leaves the same ring as one built afresh, after 300 random changes, with %s', (_, hash) => {
+    const random = mulberry32(5);
+    const picker = ringHash({ ringSize: 16, hash });
+    let list: EndpointState[] = [];
+    for (let step = 0; step < 300; step++) {
+      // One to three changes at once, so that points go out and come in in the same update.
+      for (let change = Math.floor(random() * 3); change >= 0; change--) {
+        const r = random();
+        if (r < 0.35 || list.length < 2) {
+          const e = endpoint(Math.floor(random() * 60));
+          if (!list.includes(e)) list.splice(Math.floor(random() * (list.length + 1)), 0, e);
+        } else if (r < 0.7) {
+          list.splice(Math.floor(random() * list.length), 1);
+        } else if (r < 0.9) {
+          // A weight changed in place (discovery, or slow start), as the registry does it.
+          list[Math.floor(random() * list.length)]!.weight = [0.5, 1, 2, 3.3][Math.floor(random() * 4)]!;
+        } else {
+          list = [...list].sort(() => random() - 0.5);
+        }
+      }
+      picker.update(list);
+      const fresh = ringHash({ ringSize: 16, hash });
+      fresh.update(list);
+      expect(ringPoints(picker)).toBe(ringPoints(fresh));
+      expect(ringPoints(picker)).toBe(list.reduce((n, e) => n + Math.max(1, Math.round(16 * e.weight)), 0));
+      if (step % 10 === 0 || step > 290) expect(routes(picker)).toEqual(routes(fresh));
+    }
+    for (const e of made.values()) e.weight = 1;
+  });
+
+  it('holds ringSize × weight points per endpoint', () => {
+    const picker = ringHash();
+    picker.update(endpoints(1, 1, 1));
+    expect(ringPoints(picker)).toBe(3 * 1024);
+    picker.update(endpoints(1, 2.5, 0.001));
+    expect(ringPoints(picker)).toBe(1024 + 2560 + 1);
+    expect(ringPoints(roundRobinLike())).toBeUndefined();
+  });
+
+  it('halves every endpoint’s points when the ring would pass 8 388 608, and takes them back after', () => {
+    const picker = ringHash({ ringSize: 4_194_305 });
+    const [a, b] = endpoints(1, 1);
+    picker.update([a!, b!]);
+    expect(ringPoints(picker)).toBe(2 * 2_097_153); // round(4 194 305 / 2) each
+    const keys = KEYS.slice(0, 100).map((key) => picker.pick({ key, tried: [] }));
+    picker.update([b!]);
+    expect(ringPoints(picker)).toBe(4_194_305);
+    // b kept the first half of its points and got the rest back: keys it had stay.
+    KEYS.slice(0, 100).forEach((key, i) => { if (keys[i] === b) expect(picker.pick({ key, tried: [] })).toBe(b); });
+  });
+});
+
+/** A picker that is not a ring. */
+function roundRobinLike(): Picker {
+  return { name: 'other', update() {}, pick: () => undefined };
+}

@@ -113,3 +113,25 @@ describe('weightedRoundRobin', () => {
     expect(b.pick({ key: undefined, tried: [due, next] })).not.toBe(due);
   });
 });
+
+describe('weightedRoundRobin updates', () => {
+  it('keeps every staying endpoint’s turn whether the update moved it or not', () => {
+    const random = mulberry32(3);
+    const list = endpoints(...Array.from({ length: 60 }, () => [1, 2, 0.5, 3][Math.floor(random() * 4)]!));
+    const [extra] = endpoints(2);
+    // Two pickers in the same state; one is given the set in a new order with an endpoint more.
+    const a = weightedRoundRobin({ random: mulberry32(9) });
+    const b = weightedRoundRobin({ random: mulberry32(9) });
+    a.update(list);
+    b.update(list);
+    for (let i = 0; i < 77; i++) expect(a.pick(first)).toBe(b.pick(first));
+    const gone = list[30]!;
+    const kept = list.filter((e) => e !== gone);
+    b.update(kept); // in place: found where they were
+    a.update([extra!, ...[...kept].sort(() => random() - 0.5)]); // moved: found by the index
+    const fromA = Array.from({ length: 600 }, () => a.pick(first)).filter((e) => e !== extra);
+    const fromB = Array.from({ length: fromA.length }, () => b.pick(first));
+    expect(fromA).toEqual(fromB);
+    expect(fromA).not.toContain(gone);
+  });
+});
