@@ -45,7 +45,15 @@ export function closeAfterEach(): Lifecycle {
 /** Resolves after `ms`. */
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `done` every 5 ms, for at most `ms`. */
+/**
+ * Polls `done` every 5 ms until it holds; throws if it still does not after `ms`, so a test
+ * that waits for something cannot pass when it never happens. (To wait for something that
+ * should NOT happen, `sleep` and then assert.)
+ */
 export async function until(done: () => boolean, ms = 2_000): Promise<void> {
-  for (let waited = 0; waited < ms && !done(); waited += 5) await sleep(5);
+  const started = performance.now();
+  while (!done()) {
+    if (performance.now() - started >= ms) throw new Error(`until: the condition did not hold within ${ms} ms`);
+    await sleep(5);
+  }
 }
