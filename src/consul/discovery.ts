@@ -4,7 +4,7 @@
 import { BulwarkError } from '../errors.js';
 import type { Discovery } from '../discovery/discovery.js';
 import type { EndpointInit } from '../endpoints/endpoint.js';
-import { retrySource, sleep } from '../discovery/support.js';
+import { loopDiscovery, type DiscoveryLoop, rejectOnce, retrySource, sleep, type RejectOnce } from '../discovery/support.js';
 import { messageOf, requestSource, snippet } from '../discovery/http-source.js';
 import { mapEntries } from './entries.js';
 import { resolveConsulOptions, type ConsulDiscoveryOptions, type ResolvedConsulOptions } from './options.js';
@@ -48,29 +48,14 @@ interface Answer {
  */
 export function consulDiscovery(options: ConsulDiscoveryOptions): Discovery {
   const settings = resolveConsulOptions(options);
-  return {
-    watch(update, error, rejected) {
-      const controller = new AbortController();
-      const done = run(settings, controller.signal, update, error, rejected).catch((err: unknown) => {
-        if (!controller.signal.aborted) error(err);
-      });
-      return () => {
-        controller.abort();
-        return done;
-      };
-    },
-  };
+  return loopDiscovery((loop) => run(settings, loop));
 }
 
-async function run(
-  o: ResolvedConsulOptions,
-  signal: AbortSignal,
-  update: (endpoints: readonly EndpointInit[]) => void,
-  error: (err: unknown) => void,
-  rejected: (entry: unknown, reason: string) => void,
-): Promise<void> {
+async function run(o: ResolvedConsulOptions, { signal, update, error, rejected }: DiscoveryLoop): Promise<void> {
   let index = 0n;
   let pushed: string | undefined;
+  // An entry rejected again at every index change is reported once while it stays the same.
+  const rejections = rejectOnce(rejected);
   while (!signal.aborted) {
     const started = performance.now();
     let answer: Answer;
@@ -88,7 +73,7 @@ async function run(
     else index = answer.index > 0n ? answer.index : 1n;
     if (previous === 0n || answer.index !== previous) {
       try {
-        pushed = apply(o, answer, pushed, update, error, rejected);
+        pushed = apply(o, answer, pushed, update, error, rejections);
       } catch (err) {
         // Nothing in an answer may end the loop: report it, keep the last set, and go on.
         error(new ConsulError(o.service, `could not read Consul's answer (${err instanceof Error ? err.message : String(err)}); keeping the last good set`, undefined, { cause: err }));
@@ -99,9 +84,9 @@ async function run(
 }
 
 /** Maps one answer and pushes its set when it differs from `pushed` (or reports why not); returns what was pushed. */
-function apply(o: ResolvedConsulOptions, answer: Answer, pushed: string | undefined, update: (endpoints: readonly EndpointInit[]) => void, error: (err: unknown) => void, rejected: (entry: unknown, reason: string) => void): string | undefined {
+function apply(o: ResolvedConsulOptions, answer: Answer, pushed: string | undefined, update: (endpoints: readonly EndpointInit[]) => void, error: (err: unknown) => void, rejections: RejectOnce): string | undefined {
   const { endpoints, rejected: dropped } = mapEntries(answer.entries, o);
-  for (const r of dropped) rejected(r.entry, r.reason);
+  rejections.report(dropped);
   if (answer.entries.length === 0 && answer.filtered) {
     // An empty answer because of ACLs is a token problem, not a service without instances.
     error(new ConsulError(o.service, 'Consul hid every instance from this token (X-Consul-Results-Filtered-By-ACLs): it needs service:read and node:read; keeping the last good set'));

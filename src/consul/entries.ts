@@ -2,7 +2,7 @@
 // Each entry is checked on its own: a bad one is rejected with a reason, never the whole answer.
 import type { EndpointInit } from '../endpoints/endpoint.js';
 import { EndpointParseError, parseEndpoint } from '../endpoints/parse.js';
-import { parseRecord } from '../discovery/support.js';
+import { mapEach, parseRecord } from '../discovery/support.js';
 
 /** What mapping an answer gives: the endpoints, and the entries dropped with why. */
 export interface MappedEntries {
@@ -34,20 +34,7 @@ type Health = 'passing' | 'warning' | 'critical';
  * or whose address or port is invalid, are rejected.
  */
 export function mapEntries(entries: readonly unknown[], settings: MapSettings): MappedEntries {
-  const endpoints: EndpointInit[] = [];
-  const rejected: { entry: unknown; reason: string }[] = [];
-  for (const raw of entries) {
-    let result: EndpointInit | string | undefined;
-    try {
-      result = mapEntry(raw, settings);
-    } catch {
-      // JSON.parse reads nesting that JSON.stringify cannot walk (a RangeError): one bad entry, not a dead loop.
-      result = 'entry could not be read (nested too deeply?)';
-    }
-    if (typeof result === 'string') rejected.push({ entry: describeEntry(raw), reason: result });
-    else if (result !== undefined) endpoints.push(result);
-  }
-  return { endpoints, rejected };
+  return mapEach(entries, (raw) => mapEntry(raw, settings), describeEntry, 'entry could not be read (nested too deeply?)');
 }
 
 /** One entry: an endpoint, `undefined` when it is filtered out (health, tags), or why it is rejected. */

@@ -1,6 +1,6 @@
 // consulDiscovery's options, their defaults (with where each comes from) and their validation.
 import { ConfigError } from '../errors.js';
-import { SOURCE_BACKOFF, type SourceBackoff } from '../discovery/support.js';
+import { checkBytes, checkMs, checkSourceBackoff, type SourceBackoff, type SourceDelays } from '../discovery/support.js';
 import { checkBaseUrl, type FetchFn } from '../discovery/http-source.js';
 
 /** Options of {@link consulDiscovery}. */
@@ -21,7 +21,7 @@ export interface ConsulDiscoveryOptions {
   readonly wait?: number | undefined;
   /** Time allowed for a non-blocking request, and added to `wait + wait/16` (Consul's jitter) for a blocking one, ms; default 10 000. */
   readonly timeout?: number | undefined;
-  /** Least time between the starts of two requests, ms, so a server that answers at once cannot spin the loop; default 100 (consul-template's rate limit). */
+  /** Least time between the starts of two requests, ms (at least 1), so a server that answers at once cannot spin the loop; default 100 (consul-template's rate limit). */
   readonly minInterval?: number | undefined;
   /** Backoff after a failed request; default 1 s doubling to 30 s, jittered (bulwark's `SOURCE_BACKOFF`). */
   readonly backoff?: SourceBackoff | undefined;
@@ -46,7 +46,7 @@ export interface ResolvedConsulOptions {
   readonly wait: number;
   readonly timeout: number;
   readonly minInterval: number;
-  readonly backoff: Required<SourceBackoff>;
+  readonly backoff: SourceDelays;
   readonly protocol: string;
   readonly zoneMetaKey: string;
   readonly maxResponseBytes: number;
@@ -67,6 +67,7 @@ export const CONSUL_DEFAULTS: Readonly<{ url: string; passingOnly: boolean; wait
 
 /** Consul's longest blocking wait (its docs: "limited to 10 minutes"). */
 const MAX_WAIT = 600_000;
+const HOUR = 3_600_000;
 const WHO = 'consulDiscovery';
 
 /**
@@ -83,24 +84,17 @@ export function resolveConsulOptions(options: ConsulDiscoveryOptions): ResolvedC
   if (tags !== undefined && (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string' || t === ''))) throw new ConfigError(WHO, 'tags', 'must be an array of non-empty strings', tags);
   const passingOnly = options.passingOnly ?? CONSUL_DEFAULTS.passingOnly;
   if (typeof passingOnly !== 'boolean') throw new ConfigError(WHO, 'passingOnly', 'must be a boolean', passingOnly);
-  const wait = ms('wait', options.wait ?? CONSUL_DEFAULTS.wait, 1, MAX_WAIT);
-  const timeout = ms('timeout', options.timeout ?? CONSUL_DEFAULTS.timeout, 1, 3_600_000);
-  const minInterval = ms('minInterval', options.minInterval ?? CONSUL_DEFAULTS.minInterval, 0, 3_600_000);
-  const backoff = {
-    min: ms('backoff.min', options.backoff?.min ?? SOURCE_BACKOFF.min, 1, 3_600_000),
-    max: ms('backoff.max', options.backoff?.max ?? SOURCE_BACKOFF.max, 1, 3_600_000),
-  };
+  const wait = checkMs(WHO, 'wait', options.wait, CONSUL_DEFAULTS.wait, { max: MAX_WAIT });
+  const timeout = checkMs(WHO, 'timeout', options.timeout, CONSUL_DEFAULTS.timeout, { max: HOUR });
+  // At least 1 ms: with 0, a server that answers at once with a new index would spin the loop.
+  const minInterval = checkMs(WHO, 'minInterval', options.minInterval, CONSUL_DEFAULTS.minInterval, { max: HOUR });
+  const backoff = checkSourceBackoff(WHO, options.backoff);
   const protocol = options.protocol ?? CONSUL_DEFAULTS.protocol;
   if (typeof protocol !== 'string' || !/^[a-z][a-z0-9+.-]*:?$/i.test(protocol)) throw new ConfigError(WHO, 'protocol', "must be a URL scheme such as 'http' or 'https'", protocol);
   const zoneMetaKey = options.zoneMetaKey ?? CONSUL_DEFAULTS.zoneMetaKey;
   if (typeof zoneMetaKey !== 'string' || zoneMetaKey === '') throw new ConfigError(WHO, 'zoneMetaKey', 'must be a non-empty string', zoneMetaKey);
-  const maxResponseBytes = ms('maxResponseBytes', options.maxResponseBytes ?? CONSUL_DEFAULTS.maxResponseBytes, 1, 2 ** 31);
+  const maxResponseBytes = checkBytes(WHO, 'maxResponseBytes', options.maxResponseBytes, CONSUL_DEFAULTS.maxResponseBytes);
   const fetchFn = options.fetch ?? ((input: string, init: RequestInit) => globalThis.fetch(input, init));
   if (typeof fetchFn !== 'function') throw new ConfigError(WHO, 'fetch', 'must be a function', fetchFn);
   return { service, url, token, datacenter, tags: [...(tags ?? [])], passingOnly, wait, timeout, minInterval, backoff, protocol, zoneMetaKey, maxResponseBytes, fetch: fetchFn };
-}
-
-function ms(path: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) throw new ConfigError(WHO, path, `must be a number from ${min} to ${max}`, value);
-  return value;
 }

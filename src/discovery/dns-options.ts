@@ -4,7 +4,7 @@
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { ConfigError } from '../errors.js';
-import { SOURCE_BACKOFF, type SourceBackoff } from './support.js';
+import { checkMs, checkSourceBackoff, type SourceBackoff, type SourceDelays } from './support.js';
 
 /** What every dnsDiscovery takes, whether it reads A/AAAA or SRV records. */
 export interface DnsCommonOptions {
@@ -65,7 +65,7 @@ export interface ResolvedDnsOptions {
   readonly minInterval: number;
   readonly maxInterval: number;
   readonly interval: number;
-  readonly backoff: SourceBackoff | undefined;
+  readonly backoff: SourceDelays;
 }
 
 /** The defaults of {@link DnsCommonOptions} (sources on each option). */
@@ -74,17 +74,12 @@ export const DNS_DEFAULTS: {
 } = Object.freeze({ family: 0, timeout: 2_000, tries: 2, minInterval: 5_000, maxInterval: 30_000 });
 
 const SERVICE = 'dnsDiscovery';
-const MAX_MS = 2_147_483_647;
-
 function fail(path: string, expected: string, value: unknown): never {
   throw new ConfigError(SERVICE, path, expected, value);
 }
 
-function ms(obj: Record<string, unknown>, key: string, fallback: number, path: string = key): number {
-  const v = obj[key];
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > MAX_MS) fail(path, 'must be a finite number of ms > 0 (at most 2^31-1)', v);
-  return v;
+function ms(obj: Record<string, unknown>, key: string, fallback: number): number {
+  return checkMs(SERVICE, key, obj[key], fallback);
 }
 
 /** A DNS name as a query takes it: lower case, no trailing dot; a ConfigError otherwise. */
@@ -148,18 +143,11 @@ export function resolveDnsOptions(options: unknown): ResolvedDnsOptions {
   if (maxInterval < minInterval) fail('maxInterval', `must be ≥ minInterval (${minInterval})`, maxInterval);
   if (!isSrv && o.interval !== undefined) fail('interval', 'applies to SRV names only (A/AAAA refreshes follow the TTL)', o.interval);
   const interval = ms(o, 'interval', maxInterval);
-  const backoff = o.backoff;
-  if (backoff !== undefined && (backoff === null || typeof backoff !== 'object')) fail('backoff', 'must be an object { min?, max? }', backoff);
-  if (backoff !== undefined) {
-    const b = backoff as Record<string, unknown>;
-    const min = ms(b, 'min', SOURCE_BACKOFF.min ?? 1_000, 'backoff.min');
-    const max = ms(b, 'max', Math.max(SOURCE_BACKOFF.max ?? 30_000, min), 'backoff.max');
-    if (max < min) fail('backoff.max', `must be ≥ backoff.min (${min})`, max);
-  }
+  const backoff = checkSourceBackoff(SERVICE, o.backoff);
   return {
     kind: isSrv ? 'srv' : 'name', query, port, weight, protocol, basePath, family,
     servers: servers === undefined ? undefined : Object.freeze([...(servers as string[])]),
-    timeout, tries, minInterval, maxInterval, interval, backoff: backoff as SourceBackoff | undefined,
+    timeout, tries, minInterval, maxInterval, interval, backoff,
   };
 }
 

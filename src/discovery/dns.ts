@@ -7,7 +7,7 @@ import type { EndpointInit } from '../endpoints/endpoint.js';
 import type { Discovery } from './discovery.js';
 import { refreshDelay, resolveDnsOptions, srvRefreshDelay, type DnsDiscoveryOptions, type ResolvedDnsOptions } from './dns-options.js';
 import { checkSrv, nameEndpoints, srvEndpoints, type UsableSrv } from './dns-records.js';
-import { retrySource, sleep } from './support.js';
+import { rejectOnce, retrySource, sleep } from './support.js';
 
 export type { DnsCommonOptions, DnsDiscoveryOptions, DnsNameOptions, DnsSrvOptions } from './dns-options.js';
 
@@ -98,25 +98,19 @@ export class DnsDiscovery implements Discovery {
     const { signal } = controller;
     const resolver = new Resolver({ timeout: o.timeout, tries: o.tries });
     if (o.servers !== undefined) resolver.setServers(o.servers);
-    // A record dropped again on every refresh is reported once, until it is gone or fixed.
-    let reported = new Set<string>();
-    const report = (found: readonly Rejection[], complete: boolean): void => {
-      const keys = new Set<string>();
-      for (const { entry, reason } of found) {
-        const key = `${JSON.stringify(entry)}\n${reason}`;
-        keys.add(key);
-        if (!reported.has(key) && !signal.aborted) quietly(() => rejected(entry, reason));
-      }
-      reported = complete ? keys : new Set([...reported, ...keys]);
-    };
+    // A record dropped again on every refresh is reported once, until it is gone or fixed; a
+    // failed refresh adds what it found to what is remembered, bounded (MAX_REMEMBERED_REJECTIONS).
+    const rejections = rejectOnce((entry, reason) => {
+      if (!signal.aborted) quietly(() => rejected(entry, reason));
+    });
     const attempt = async (): Promise<Answer> => {
       const found: Rejection[] = [];
       try {
         const answer = o.kind === 'srv' ? await resolveSrvOnce(resolver, o, found) : await resolveNameOnce(resolver, o, found);
-        report(found, true);
+        rejections.report(found, true);
         return answer;
       } catch (err) {
-        report(found, false);
+        rejections.report(found, false);
         throw err;
       }
     };

@@ -1,19 +1,15 @@
-// What every discovery adapter shares (docs/architecture.md, "Discovery adapters"): re-trying
-// its source forever with backoff and jitter, a stoppable unref'd sleep, and reading the JSON
-// records that registries hold without letting a hostile one through.
+// What every discovery adapter's loop shares (docs/architecture.md, "Discovery adapters"):
+// re-trying its source forever with backoff and jitter, a stoppable unref'd sleep, the
+// watch/stop wrapper of a refresh loop, and reporting each rejected record once. Its options
+// are checked by source-options.ts; registry records are read by records.ts (both re-exported
+// here, so an adapter imports from one place).
 import pRetry from 'p-retry';
 import type { EndpointInit } from '../endpoints/endpoint.js';
+import type { Discovery } from './discovery.js';
+import { SOURCE_BACKOFF, type SourceBackoff } from './source-options.js';
 
-/** Backoff for re-trying a discovery source: 1 s doubling to 30 s, jittered ×1–2 (p-retry's `randomize`). */
-export interface SourceBackoff {
-  /** First delay after a failure, ms; default 1 000. */
-  readonly min?: number | undefined;
-  /** Longest delay, ms; default 30 000. */
-  readonly max?: number | undefined;
-}
-
-/** Defaults for {@link SourceBackoff}: gRPC's reconnect backoff (1 s initial, ×1.6 up to 120 s) and Consul's agent loops (capped lower so a recovered registry is seen within 30 s). */
-export const SOURCE_BACKOFF: Readonly<Required<SourceBackoff>> = Object.freeze({ min: 1_000, max: 30_000 });
+export * from './source-options.js';
+export * from './records.js';
 
 /**
  * Runs `fn` until it resolves, re-trying every failure with exponential backoff and jitter,
@@ -103,76 +99,125 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Largest registry record read, in bytes (UTF-8 length of its text); bigger ones are dropped. */
-export const MAX_RECORD_BYTES: number = 64 * 1024;
-
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/**
- * Parses a registry record's JSON text, or returns why it cannot be used: too large, not
- * JSON, not an object, or holding a `__proto__`/`constructor`/`prototype` key anywhere.
- *
- * @example
- * const r = parseRecord(value); if (typeof r === 'string') rejected(key, r);
- */
-export function parseRecord(text: string | Uint8Array, maxBytes: number = MAX_RECORD_BYTES): Record<string, unknown> | string {
-  const size = typeof text === 'string' ? Buffer.byteLength(text) : text.byteLength;
-  if (size > maxBytes) return `record is ${size} bytes, over the ${maxBytes}-byte limit`;
-  const source = typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8');
-  let forbidden: string | undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(source, function (this: unknown, key: string, value: unknown) {
-      if (FORBIDDEN_KEYS.has(key)) forbidden ??= key;
-      return value;
-    });
-  } catch {
-    return 'record is not JSON';
-  }
-  if (forbidden !== undefined) return `record holds a forbidden key ${JSON.stringify(forbidden)}`;
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return 'record must be a JSON object';
-  return parsed as Record<string, unknown>;
+/** What {@link loopDiscovery} hands an adapter's loop: the stop signal and `watch`'s listeners. */
+export interface DiscoveryLoop {
+  /** Aborted by stop: the loop ends (and its requests are abandoned) then. */
+  readonly signal: AbortSignal;
+  readonly update: (endpoints: readonly EndpointInit[]) => void;
+  readonly error: (err: unknown) => void;
+  readonly rejected: (entry: unknown, reason: string) => void;
 }
 
 /**
- * Reads bulwark's endpoint record format — `{ host, port, protocol?, weight?, priority?, zone?,
- * metadata?, basePath? }` — into an endpoint description, or returns why it cannot. Only
- * those fields are copied; `metadata` keeps string values only. The client validates the
- * result again (host syntax, port range) and rejects it with an event if it fails.
+ * A {@link Discovery} whose `watch` runs `run` — the adapter's refresh loop — until stopped:
+ * it owns the AbortController whose signal `run` gets, reports a crash of the loop (anything
+ * `run` throws while not stopped) through `error`, and its stop function aborts the signal and
+ * resolves once `run` has returned. Each `watch` runs a loop of its own.
  *
  * @example
- * recordToEndpoint({ host: '10.0.0.1', port: 8080, zone: 'eu-1' }); // { host: '10.0.0.1', port: 8080, zone: 'eu-1' }
+ * return loopDiscovery((loop) => run(settings, loop));
  */
-export function recordToEndpoint(record: Record<string, unknown>): EndpointInit | string {
-  const { host, port, protocol, weight, priority, zone, metadata, basePath } = record;
-  if (typeof host !== 'string' || host === '') return 'record needs a "host" string';
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535) return 'record needs a "port" from 1 to 65535';
-  const init: { -readonly [K in keyof Exclude<EndpointInit, string>]: Exclude<EndpointInit, string>[K] } = { host, port };
-  if (protocol !== undefined) {
-    if (typeof protocol !== 'string') return '"protocol" must be a string';
-    init.protocol = protocol;
+export function loopDiscovery(run: (loop: DiscoveryLoop) => Promise<void>): Discovery {
+  return {
+    watch(update, error, rejected) {
+      const controller = new AbortController();
+      const { signal } = controller;
+      const done = (async () => {
+        try {
+          await run({ signal, update, error, rejected });
+        } catch (err) {
+          if (signal.aborted) return;
+          try {
+            error(err);
+          } catch {
+            // a listener that throws must not make stop() reject
+          }
+        }
+      })();
+      return () => {
+        controller.abort();
+        return done;
+      };
+    },
+  };
+}
+
+/**
+ * Maps each of a source's entries on its own: `map` gives an endpoint, `undefined` for an entry
+ * left out on purpose (not healthy, another tag), or why the entry cannot be used; a rejected
+ * entry is reported as `describe` shows it (never a whole entry: it may hold secrets). An entry
+ * `map` throws on (JSON.parse reads nesting that JSON.stringify cannot walk) is rejected with
+ * `unreadable`: one bad entry never ends a refresh loop.
+ *
+ * @example
+ * const { endpoints, rejected } = mapEach(entries, mapEntry, describeEntry, 'entry could not be read (nested too deeply?)');
+ */
+export function mapEach(
+  items: readonly unknown[],
+  map: (raw: unknown) => EndpointInit | string | undefined,
+  describe: (raw: unknown) => unknown,
+  unreadable: string,
+): { endpoints: EndpointInit[]; rejected: { entry: unknown; reason: string }[] } {
+  const endpoints: EndpointInit[] = [];
+  const rejected: { entry: unknown; reason: string }[] = [];
+  for (const raw of items) {
+    let result: EndpointInit | string | undefined;
+    try {
+      result = map(raw);
+    } catch {
+      result = unreadable;
+    }
+    if (typeof result === 'string') rejected.push({ entry: describe(raw), reason: result });
+    else if (result !== undefined) endpoints.push(result);
   }
-  if (weight !== undefined) {
-    if (typeof weight !== 'number') return '"weight" must be a number';
-    init.weight = weight;
-  }
-  if (priority !== undefined) {
-    if (typeof priority !== 'number') return '"priority" must be a number';
-    init.priority = priority;
-  }
-  if (zone !== undefined) {
-    if (typeof zone !== 'string') return '"zone" must be a string';
-    init.zone = zone;
-  }
-  if (basePath !== undefined) {
-    if (typeof basePath !== 'string') return '"basePath" must be a string';
-    init.basePath = basePath;
-  }
-  if (metadata !== undefined) {
-    if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return '"metadata" must be an object of strings';
-    const copy: Record<string, string> = {};
-    for (const [k, v] of Object.entries(metadata)) if (typeof v === 'string') copy[k] = v;
-    init.metadata = copy;
-  }
-  return init;
+  return { endpoints, rejected };
+}
+
+/** Most rejected records a {@link rejectOnce} remembers across failed refreshes before it forgets the older ones. */
+export const MAX_REMEMBERED_REJECTIONS = 10_000;
+
+/** Reports rejections once; see {@link rejectOnce}. */
+export interface RejectOnce {
+  /**
+   * Reports each of `found` that the last answers did not already report. `complete`: `found`
+   * is everything a whole answer rejected, so only it is remembered (a record gone from the
+   * answer is reported again if it comes back); `false` (a refresh that failed part way) adds
+   * to what is remembered, up to {@link MAX_REMEMBERED_REJECTIONS}, past which only `found` is.
+   */
+  report(found: readonly { readonly entry: unknown; readonly reason: string }[], complete?: boolean): void;
+  /** How many rejections are remembered now. */
+  readonly size: number;
+}
+
+/**
+ * Reports a record rejected again on every refresh once, while it stays the same (the same entry
+ * and reason) in the answers, and again if it comes back after it was gone or fixed. An entry
+ * that cannot be written as JSON is reported every time.
+ *
+ * @example
+ * const rejections = rejectOnce(rejected);
+ * rejections.report(mapped.rejected); // each new one reaches `rejected`
+ */
+export function rejectOnce(rejected: (entry: unknown, reason: string) => void, limit: number = MAX_REMEMBERED_REJECTIONS): RejectOnce {
+  let reported = new Set<string>();
+  return {
+    report(found, complete = true) {
+      const keys = new Set<string>();
+      for (const { entry, reason } of found) {
+        let key: string | undefined;
+        try {
+          key = `${JSON.stringify(entry)}\n${reason}`;
+        } catch {
+          key = undefined;
+        }
+        if (key !== undefined) keys.add(key);
+        if (key === undefined || !reported.has(key)) rejected(entry, reason);
+      }
+      if (complete || reported.size + keys.size > limit) reported = keys;
+      else for (const key of keys) reported.add(key);
+    },
+    get size() {
+      return reported.size;
+    },
+  };
 }

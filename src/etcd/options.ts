@@ -1,16 +1,10 @@
 // Checks shared by bulwark/etcd's options: the user's client, key prefixes and keys, backoff.
 // Each failure is a ConfigError naming the option; a key is echoed, a client never is.
 import { ConfigError } from '../errors.js';
-import { SOURCE_BACKOFF, type SourceBackoff } from '../discovery/support.js';
+import { checkSourceBackoff, type SourceDelays } from '../discovery/support.js';
+
+export type { SourceDelays } from '../discovery/support.js';
 import type { EtcdClient } from './follow.js';
-
-const MAX_MS = 2_147_483_647;
-
-/** A {@link SourceBackoff} with both delays set. */
-export interface SourceDelays {
-  readonly min: number;
-  readonly max: number;
-}
 
 /** The user's etcd3 client (an `Etcd3`, or a `namespace()` of one); a ConfigError if it is none. */
 export function checkClient(service: string, client: unknown): EtcdClient {
@@ -27,16 +21,9 @@ export function checkKey(service: string, path: string, key: unknown): string {
   return key;
 }
 
-/** The backoff option with its defaults (bulwark's SOURCE_BACKOFF: 1 s doubling to 30 s, jittered). */
+/** The backoff option with its defaults (bulwark's SOURCE_BACKOFF: 1 s doubling to 30 s, jittered); checked as every adapter checks it. */
 export function checkBackoff(service: string, backoff: unknown): SourceDelays {
-  const given = (backoff ?? {}) as SourceBackoff;
-  if (given === null || typeof given !== 'object') throw new ConfigError(service, 'backoff', 'must be an object { min?, max? } of ms', backoff);
-  const min = given.min ?? SOURCE_BACKOFF.min ?? 1_000;
-  const max = given.max ?? SOURCE_BACKOFF.max ?? 30_000;
-  positive(service, 'backoff.min', min, MAX_MS);
-  positive(service, 'backoff.max', max, MAX_MS);
-  if (max < min) throw new ConfigError(service, 'backoff.max', `must be ≥ backoff.min (${min})`, max);
-  return { min, max };
+  return checkSourceBackoff(service, backoff);
 }
 
 /** A whole number from 1 to `max`, or `fallback` when undefined. */
@@ -46,12 +33,6 @@ export function checkCount(service: string, path: string, value: unknown, fallba
     throw new ConfigError(service, path, `must be a whole number from 1 to ${max}`, value);
   }
   return value;
-}
-
-function positive(service: string, path: string, value: unknown, max: number): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > max) {
-    throw new ConfigError(service, path, `must be a finite number of ms > 0 (at most ${max})`, value);
-  }
 }
 
 /** How a key is named in an event: UTF-8, cut at 256 characters (a key is not a secret; a value may be). */

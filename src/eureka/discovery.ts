@@ -2,9 +2,8 @@
 // `interval` as Eureka's client does, by full fetches of /apps/{APP} or by deltas checked
 // against the registry's hash code.
 import type { Discovery } from '../discovery/discovery.js';
-import type { EndpointInit } from '../endpoints/endpoint.js';
 import { ConfigError } from '../errors.js';
-import { retrySource, sleep } from '../discovery/support.js';
+import { checkBytes, loopDiscovery, type DiscoveryLoop, rejectOnce, retrySource, sleep } from '../discovery/support.js';
 import { EurekaError } from './errors.js';
 import { eurekaRequest, failed, jsonObject } from './http.js';
 import { asList, essentials, isObject, mapInstances, type InstanceSettings } from './instances.js';
@@ -44,32 +43,17 @@ export function eurekaDiscovery(options: EurekaDiscoveryOptions): Discovery {
   const settings: Settings = {
     c, app: c.app, secure, delta, useHostName, vipAddress: options.vipAddress,
     interval: ms(WHO, 'interval', options.interval ?? EUREKA_DEFAULTS.interval, 1),
-    maxBytes: ms(WHO, 'maxResponseBytes', options.maxResponseBytes ?? EUREKA_DEFAULTS.maxResponseBytes, 1, 2 ** 31),
+    maxBytes: checkBytes(WHO, 'maxResponseBytes', options.maxResponseBytes, EUREKA_DEFAULTS.maxResponseBytes),
   };
-  return {
-    watch(update, error, rejected) {
-      const controller = new AbortController();
-      const done = run(settings, controller.signal, update, error, rejected).catch((err: unknown) => {
-        if (!controller.signal.aborted) error(err);
-      });
-      return () => {
-        controller.abort();
-        return done;
-      };
-    },
-  };
+  return loopDiscovery((loop) => run(settings, loop));
 }
 
-async function run(
-  s: Settings,
-  signal: AbortSignal,
-  update: (endpoints: readonly EndpointInit[]) => void,
-  error: (err: unknown) => void,
-  rejected: (entry: unknown, reason: string) => void,
-): Promise<void> {
+async function run(s: Settings, { signal, update, error, rejected }: DiscoveryLoop): Promise<void> {
   const source = new Source(s, signal);
   let seen: string | undefined;
   let pushed: string | undefined;
+  // A rejected instance is reported once while it stays the same, whatever the others do.
+  const rejections = rejectOnce(rejected);
   while (!signal.aborted) {
     let instances: unknown[];
     try {
@@ -89,7 +73,7 @@ async function run(
       seen = key;
       try {
         const { endpoints, rejected: dropped } = mapInstances(instances, s);
-        for (const r of dropped) rejected(r.entry, r.reason);
+        rejections.report(dropped);
         if (endpoints.length === 0 && dropped.length > 0) {
           error(new EurekaError(s.app, `every one of the ${dropped.length} instances Eureka returned was invalid; keeping the last good set`));
         } else {
@@ -143,7 +127,13 @@ class Source {
 
   async #fetchAll(mirror: RegistryMirror): Promise<unknown[]> {
     const res = await eurekaRequest(this.#s.c, '/apps', this.#signal, { maxBytes: this.#s.maxBytes });
-    mirror.replace(applicationsOf(this.#s.c, jsonObject(this.#s.c, res, 'GET /apps'), 'GET /apps'));
+    const applications = applicationsOf(this.#s.c, jsonObject(this.#s.c, res, 'GET /apps'), 'GET /apps');
+    // A whole registry without one instance is a restarted (or wrong) Eureka, not every service
+    // gone at once: an error that keeps the last set, as a 404 for /apps/{APP} is.
+    if (!asList(applications.application).some((app) => isObject(app) && asList(app.instance).length > 0)) {
+      throw new EurekaError(this.#s.app, 'Eureka answered GET /apps with an empty registry (no application has an instance: a restarted server?); keeping the last good set', res.status);
+    }
+    mirror.replace(applications);
     this.#haveFull = true;
     return mirror.instances();
   }

@@ -2,7 +2,7 @@
 // Each instance is checked on its own: a bad one is rejected with a reason, never the whole answer.
 import type { EndpointInit } from '../endpoints/endpoint.js';
 import { EndpointParseError, parseEndpoint } from '../endpoints/parse.js';
-import { parseRecord } from '../discovery/support.js';
+import { mapEach, parseRecord } from '../discovery/support.js';
 import type { EurekaSecurePort } from './options.js';
 
 /** How instances are read. */
@@ -34,20 +34,7 @@ export function instanceIdOf(instance: unknown): string | undefined {
 
 /** Maps an application's instances: `UP` ones on the chosen port; bad ones rejected with a reason. */
 export function mapInstances(instances: readonly unknown[], settings: InstanceSettings): { endpoints: EndpointInit[]; rejected: { entry: unknown; reason: string }[] } {
-  const endpoints: EndpointInit[] = [];
-  const rejected: { entry: unknown; reason: string }[] = [];
-  for (const raw of instances) {
-    let result: EndpointInit | string | undefined;
-    try {
-      result = mapInstance(raw, settings);
-    } catch {
-      // JSON.parse reads nesting that JSON.stringify cannot walk (a RangeError): one bad instance, not a dead loop.
-      result = 'instance could not be read (nested too deeply?)';
-    }
-    if (typeof result === 'string') rejected.push({ entry: describeInstance(raw), reason: result });
-    else if (result !== undefined) endpoints.push(result);
-  }
-  return { endpoints, rejected };
+  return mapEach(instances, (raw) => mapInstance(raw, settings), describeInstance, 'instance could not be read (nested too deeply?)');
 }
 
 function mapInstance(raw: unknown, s: InstanceSettings): EndpointInit | string | undefined {

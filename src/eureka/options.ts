@@ -1,6 +1,6 @@
 // eurekaDiscovery's and eurekaRegistration's options, their defaults (with their sources) and validation.
 import { ConfigError } from '../errors.js';
-import { SOURCE_BACKOFF, type SourceBackoff } from '../discovery/support.js';
+import { checkMs, checkSourceBackoff, type SourceBackoff, type SourceDelays } from '../discovery/support.js';
 import { checkBaseUrl, type FetchFn } from '../discovery/http-source.js';
 
 /** Which port of an instance to call: `'prefer'` the secure one when it is enabled (https), `'only'` secure ones, `'never'` the plain one (http). */
@@ -89,7 +89,7 @@ export interface ResolvedConnection {
   readonly app: string;
   readonly headers: Record<string, string>;
   readonly timeout: number;
-  readonly backoff: Required<SourceBackoff>;
+  readonly backoff: SourceDelays;
   readonly fetch: FetchFn;
 }
 
@@ -110,12 +110,11 @@ export function resolveConnection(who: string, o: EurekaConnection): ResolvedCon
   return {
     url, app: o.app.toUpperCase(), headers, fetch: fetchFn,
     timeout: ms(who, 'timeout', o.timeout ?? EUREKA_DEFAULTS.timeout, 1),
-    backoff: { min: ms(who, 'backoff.min', o.backoff?.min ?? SOURCE_BACKOFF.min, 1), max: ms(who, 'backoff.max', o.backoff?.max ?? SOURCE_BACKOFF.max, 1) },
+    backoff: checkSourceBackoff(who, o.backoff),
   };
 }
 
-/** A number of ms from `min` to one hour. */
+/** A number of ms from `min` to one hour (bulwark's shared ms check). */
 export function ms(who: string, path: string, value: unknown, min: number, max = 3_600_000): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) throw new ConfigError(who, path, `must be a number from ${min} to ${max}`, value);
-  return value;
+  return checkMs(who, path, value, undefined, { min, max });
 }

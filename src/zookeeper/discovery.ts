@@ -4,10 +4,11 @@
 // every watch that fires (and every reconnect or new session) marks the view dirty and runs the
 // loop again. Failures are reported and retried with backoff; the last good set stays.
 import type { Discovery } from '../discovery/discovery.js';
-import { parseRecord, retrySource, type SourceBackoff } from '../discovery/support.js';
+import { parseRecord } from '../discovery/support.js';
 import type { EndpointInit } from '../endpoints/endpoint.js';
 import { codeOf, defaultRequestTimeout, EVENT, request, ZookeeperError, type ZookeeperClient, type ZookeeperEvent, type ZookeeperStat } from './client.js';
 import { readRecord, type ReadOptions } from './formats.js';
+import { Rounds } from './rounds.js';
 import { Session } from './session.js';
 import { resolveDiscoveryOptions, type ResolvedDiscoveryOptions, type ZookeeperDiscoveryOptions } from './options.js';
 
@@ -51,12 +52,6 @@ interface Child {
   readonly rejected?: boolean;
 }
 
-interface Round {
-  readonly controller: AbortController;
-  /** Between a failure and the next attempt: a reconnect may cut the backoff short. */
-  sleeping: boolean;
-}
-
 class ChildrenWatch {
   private readonly controller = new AbortController();
   private readonly session: Session;
@@ -64,11 +59,9 @@ class ChildrenWatch {
   /** Children whose data watch fired: read again. */
   private readonly stale = new Set<string>();
   private readonly read: ReadOptions;
-  private dirty = true;
+  private readonly rounds: Rounds;
   /** Read every child's data again (after a reconnect or a new session). */
   private force = false;
-  private wake: (() => void) | undefined;
-  private round: Round | undefined;
   private pushed: string | undefined;
   private watcher: { readonly generation: number; readonly fn: (event: ZookeeperEvent) => void } | undefined;
   private stopping: Promise<void> | undefined;
@@ -80,6 +73,7 @@ class ChildrenWatch {
     private readonly rejected: (entry: unknown, reason: string) => void,
   ) {
     this.read = options.read;
+    this.rounds = new Rounds(this.controller.signal, options.backoff, (err) => this.error(err));
     this.session = new Session(options.client, {
       disconnected: () => {
         this.error(new ZookeeperError('CONNECTION_LOSS', `lost the connection to ZooKeeper; keeping the last endpoints of ${options.path}`, options.path));
@@ -95,14 +89,13 @@ class ChildrenWatch {
   }
 
   start(): () => Promise<void> {
-    void this.loop();
+    void this.rounds.run((signal) => this.sync(signal));
     return () => this.stop();
   }
 
   private stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.controller.abort();
-      this.wake?.();
       await this.session.close();
     })();
     return this.stopping;
@@ -110,43 +103,12 @@ class ChildrenWatch {
 
   private markDirty(force = false): void {
     if (this.controller.signal.aborted) return;
-    this.dirty = true;
     if (force) this.force = true;
-    const round = this.round;
-    if (force && round?.sleeping === true) round.controller.abort();
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
-  }
-
-  private async loop(): Promise<void> {
-    const { signal } = this.controller;
-    while (!signal.aborted) {
-      if (!this.dirty) await new Promise<void>((resolve) => (this.wake = resolve));
-      if (signal.aborted) break;
-      const round: Round = { controller: new AbortController(), sleeping: false };
-      const abortRound = (): void => round.controller.abort();
-      signal.addEventListener('abort', abortRound, { once: true });
-      this.round = round;
-      const onError = (err: unknown): void => {
-        round.sleeping = true;
-        if (!signal.aborted) this.error(err);
-      };
-      try {
-        await retrySource(() => this.sync(round), round.controller.signal, onError, this.options.backoff);
-      } catch {
-        // The round was cut short (stop, or a reconnect during its backoff): loop again.
-      }
-      signal.removeEventListener('abort', abortRound);
-      this.round = undefined;
-    }
+    this.rounds.mark(force);
   }
 
   /** One pass: list the children, read what is new or changed, push the set if it changed. */
-  private async sync(round: Round): Promise<void> {
-    round.sleeping = false;
-    const signal = round.controller.signal;
-    this.dirty = false;
+  private async sync(signal: AbortSignal): Promise<void> {
     const force = this.force;
     this.force = false;
     try {

@@ -1,7 +1,7 @@
 // Options of the ZooKeeper adapters, their defaults and their validation (a ConfigError naming
 // the option, thrown when the adapter is created).
 import { randomUUID } from 'node:crypto';
-import type { SourceBackoff } from '../discovery/support.js';
+import { checkMs, checkSourceBackoff, type SourceBackoff, type SourceDelays } from '../discovery/support.js';
 import { ConfigError } from '../errors.js';
 import type { CuratorTls, ReadOptions, ZookeeperFormat, ZookeeperInstance } from './formats.js';
 import { isZookeeperClient, type ZookeeperClientOption } from './session.js';
@@ -58,7 +58,7 @@ export interface ResolvedDiscoveryOptions {
   readonly path: string;
   readonly read: ReadOptions;
   readonly requestTimeout: number | undefined;
-  readonly backoff: SourceBackoff | undefined;
+  readonly backoff: SourceDelays;
 }
 
 export interface ResolvedRegistrationOptions {
@@ -69,7 +69,7 @@ export interface ResolvedRegistrationOptions {
   readonly node: string;
   readonly sequential: boolean;
   readonly requestTimeout: number | undefined;
-  readonly backoff: SourceBackoff | undefined;
+  readonly backoff: SourceDelays;
   readonly onError: (error: unknown) => void;
 }
 
@@ -88,7 +88,7 @@ export function resolveDiscoveryOptions(options: ZookeeperDiscoveryOptions): Res
     path: znodePath(name, o.path),
     read: { format, protocol, tls, endpointName: o.endpointName },
     requestTimeout: positive(name, 'requestTimeout', o.requestTimeout),
-    backoff: backoff(name, o.backoff),
+    backoff: checkSourceBackoff(name, o.backoff),
   };
 }
 
@@ -113,7 +113,7 @@ export function resolveRegistrationOptions(options: ZookeeperRegistrationOptions
     instance: protocol === undefined ? i : { ...i, protocol },
     format, node, sequential,
     requestTimeout: positive(name, 'requestTimeout', o.requestTimeout),
-    backoff: backoff(name, o.backoff),
+    backoff: checkSourceBackoff(name, o.backoff),
     onError: o.onError === undefined ? noop : guarded(o.onError),
   };
 }
@@ -151,19 +151,7 @@ function scheme(name: string, value: unknown, key = 'protocol'): string | undefi
 }
 
 function positive(name: string, key: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new ConfigError(name, key, 'must be a positive number of milliseconds', value);
-  return value;
-}
-
-function backoff(name: string, value: unknown): SourceBackoff | undefined {
-  if (value === undefined) return undefined;
-  if (value === null || typeof value !== 'object') throw new ConfigError(name, 'backoff', 'must be an object { min?, max? }', value);
-  const { min, max } = value as SourceBackoff;
-  const lo = positive(name, 'backoff.min', min);
-  const hi = positive(name, 'backoff.max', max);
-  if (lo !== undefined && hi !== undefined && hi < lo) throw new ConfigError(name, 'backoff.max', 'must be at least backoff.min', hi);
-  return { min: lo, max: hi };
+  return value === undefined ? undefined : checkMs(name, key, value);
 }
 
 /**

@@ -3,10 +3,10 @@
 // does: parents created when missing, a stale node of an older session deleted and created
 // again, the node created again after the session expired (with a client factory) or after it
 // was deleted, and removed on stop.
-import { retrySource } from '../discovery/support.js';
 import { codeOf, defaultRequestTimeout, isConnected, MODE, request, ZookeeperError, type ZookeeperClient, type ZookeeperEvent, type ZookeeperStat } from './client.js';
 import { writeRecord, type ZookeeperInstance } from './formats.js';
 import { resolveRegistrationOptions, type ResolvedRegistrationOptions, type ZookeeperRegistrationOptions } from './options.js';
+import { Rounds } from './rounds.js';
 import { Session } from './session.js';
 
 const NO_NODE = -101;
@@ -47,11 +47,6 @@ export function zookeeperRegistration(options: ZookeeperRegistrationOptions): Zo
   return new Registrar(resolveRegistrationOptions(options));
 }
 
-interface Round {
-  readonly controller: AbortController;
-  sleeping: boolean;
-}
-
 class Registrar implements ZookeeperRegistration {
   readonly registered: Promise<string>;
   private resolveRegistered!: (path: string) => void;
@@ -64,9 +59,7 @@ class Registrar implements ZookeeperRegistration {
   private lostCreate: string | undefined;
   /** The raw answer of a create in flight: stop waits for it, so no node is left behind. */
   private creating: Promise<string | undefined> | undefined;
-  private dirty = true;
-  private wake: (() => void) | undefined;
-  private round: Round | undefined;
+  private readonly rounds: Rounds;
   private stopping: Promise<void> | undefined;
   private readonly watch = (event: ZookeeperEvent): void => {
     if (this.controller.signal.aborted || event.path !== this.current?.path) return;
@@ -80,6 +73,7 @@ class Registrar implements ZookeeperRegistration {
     });
     this.registered.catch(() => {});
     this.data = this.encode(options.instance);
+    this.rounds = new Rounds(this.controller.signal, options.backoff, (err) => this.options.onError(err));
     this.session = new Session(options.client, {
       disconnected: () => this.options.onError(new ZookeeperError('CONNECTION_LOSS', `lost the connection to ZooKeeper; ${options.path} stays registered while the session lives`, options.path)),
       connected: () => this.markDirty(true),
@@ -88,7 +82,7 @@ class Registrar implements ZookeeperRegistration {
         this.markDirty(true);
       },
     });
-    void this.loop();
+    void this.rounds.run((signal) => this.ensure(signal));
   }
 
   get node(): string | undefined {
@@ -108,7 +102,6 @@ class Registrar implements ZookeeperRegistration {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.controller.abort();
-      this.wake?.();
       this.rejectRegistered(new ZookeeperError('NOT_CONNECTED', 'the registration was stopped before it was registered', this.options.path));
       const client = this.session.current;
       // Disconnected, the node can not be removed now; it goes when the session ends.
@@ -134,42 +127,11 @@ class Registrar implements ZookeeperRegistration {
   }
 
   private markDirty(cutBackoff: boolean): void {
-    if (this.controller.signal.aborted) return;
-    this.dirty = true;
-    if (cutBackoff && this.round?.sleeping === true) this.round.controller.abort();
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
-  }
-
-  private async loop(): Promise<void> {
-    const { signal } = this.controller;
-    while (!signal.aborted) {
-      if (!this.dirty) await new Promise<void>((resolve) => (this.wake = resolve));
-      if (signal.aborted) break;
-      const round: Round = { controller: new AbortController(), sleeping: false };
-      const abortRound = (): void => round.controller.abort();
-      signal.addEventListener('abort', abortRound, { once: true });
-      this.round = round;
-      const onError = (err: unknown): void => {
-        round.sleeping = true;
-        if (!signal.aborted) this.options.onError(err);
-      };
-      try {
-        await retrySource(() => this.ensure(round), round.controller.signal, onError, this.options.backoff);
-      } catch {
-        // Cut short by stop, or by a reconnect during a backoff.
-      }
-      signal.removeEventListener('abort', abortRound);
-      this.round = undefined;
-    }
+    this.rounds.mark(cutBackoff);
   }
 
   /** Makes sure this session holds the node, creating it if needed, and watches it. */
-  private async ensure(round: Round): Promise<void> {
-    round.sleeping = false;
-    this.dirty = false;
-    const signal = round.controller.signal;
+  private async ensure(signal: AbortSignal): Promise<void> {
     const client = await this.session.ready(this.options.requestTimeout, signal);
     const timeout = this.options.requestTimeout ?? defaultRequestTimeout(client);
     const session = client.getSessionId().toString('hex');

@@ -196,6 +196,32 @@ describe('consulDiscovery', () => {
     expect(w.errors).toEqual([]);
   });
 
+  it('reports a rejected entry once while it stays the same across index changes, and again when it comes back', async () => {
+    const server = await consul();
+    server.register({ id: 'ok', service: 'web', address: '127.0.0.1', port: 8001 });
+    server.register({ id: 'bad', service: 'web', address: '127.0.0.1', port: 0 });
+    const w = watch(server);
+    await until(() => w.rejected.length === 1 && w.ports().length === 1);
+    // Other instances change: new indexes, new answers, the same bad entry in each.
+    server.register({ id: 'ok-2', service: 'web', address: '127.0.0.1', port: 8002 });
+    await until(() => w.ports().length === 2);
+    server.register({ id: 'ok-3', service: 'web', address: '127.0.0.1', port: 8003 });
+    await until(() => w.ports().length === 3);
+    expect(w.rejected).toHaveLength(1);
+    // Gone, then back: reported again.
+    server.deregister('bad');
+    server.deregister('ok-3');
+    await until(() => w.ports().length === 2);
+    server.register({ id: 'bad', service: 'web', address: '127.0.0.1', port: 0 });
+    await until(() => w.rejected.length === 2);
+    expect(w.rejected[1]!.entry).toContain('"id":"bad"');
+    // Fixed into another bad value: a new rejection.
+    server.register({ id: 'bad', service: 'web', address: '127.0.0.1', port: 70_000 });
+    await until(() => w.rejected.length === 3);
+    expect(w.rejected[2]!.reason).toMatch(/70000/);
+    expect(w.errors).toEqual([]);
+  });
+
   it('treats an answer that is not the documented shape as a failed refresh: last good set kept', async () => {
     const server = await consul();
     server.register({ id: 'ok', service: 'web', address: '127.0.0.1', port: 8001 });
@@ -300,6 +326,10 @@ describe('consulDiscovery', () => {
     expect(() => consulDiscovery({ service: '' })).toThrow(ConfigError);
     expect(() => consulDiscovery({ service: 'a/b' })).toThrow(/service/);
     expect(() => consulDiscovery({ service: 'web', wait: 700_000 })).toThrow(/wait/);
+    // 0 would let a server that answers at once spin the loop.
+    expect(() => consulDiscovery({ service: 'web', minInterval: 0 })).toThrow(/minInterval must be a number of ms from 1/);
+    expect(() => consulDiscovery({ service: 'web', backoff: { min: 5_000, max: 1_000 } })).toThrow(/consulDiscovery: backoff.max must be ≥ backoff.min \(5000\)/);
+    expect(() => consulDiscovery({ service: 'web', maxResponseBytes: 1.5 })).toThrow(/maxResponseBytes/);
     try {
       consulDiscovery({ service: 'web', url: 'http://admin:hunter2@consul:8500' });
       expect.unreachable();

@@ -145,6 +145,45 @@ describe('eurekaDiscovery', () => {
     expect(w.errors).toEqual([]);
   });
 
+  it('reports a rejected instance once while it stays the same, whatever the others do, and again when it comes back', async () => {
+    const server = await eureka();
+    server.put('ORDERS', eurekaInstance('ok', '10.0.0.1', 8080));
+    server.put('ORDERS', eurekaInstance('bad', '10.0.0.2', 0));
+    const w = watch(server);
+    await until(() => w.rejected.length === 1 && w.urls().length === 1);
+    // Another instance comes and changes: each refresh maps the application again.
+    server.put('ORDERS', eurekaInstance('ok-2', '10.0.0.3', 8080));
+    await until(() => w.urls().length === 2);
+    server.setStatus('ORDERS', 'ok-2', 'DOWN');
+    await until(() => w.urls().length === 1);
+    expect(w.rejected).toHaveLength(1);
+    server.remove('ORDERS', 'bad');
+    server.setStatus('ORDERS', 'ok-2', 'UP');
+    await until(() => w.urls().length === 2);
+    server.put('ORDERS', eurekaInstance('bad', '10.0.0.2', 0));
+    await until(() => w.rejected.length === 2);
+    expect(w.rejected[1]!.entry).toContain('"instanceId":"bad"');
+    expect(w.errors).toEqual([]);
+  });
+
+  it('with delta: a restarted, empty Eureka (no application at all) is an error that keeps the last set', async () => {
+    const server = await eureka();
+    server.put('ORDERS', eurekaInstance('o-1', '10.0.0.1', 8080));
+    const w = watch(server, { delta: true });
+    await until(() => w.urls().length === 1);
+    // The restarted server's registry is empty until instances register again; its delta's hash
+    // code disagrees with the copy, so the adapter fetches /apps and finds nothing.
+    server.override({ body: JSON.stringify({ applications: { versions__delta: '1', apps__hashcode: '', application: [] } }) });
+    await until(() => w.errors.length >= 2 && server.requests.filter((r) => r.path === '/eureka/apps').length >= 3);
+    expect(w.urls()).toEqual(['http://10.0.0.1:8080']);
+    expect(w.errors[0]).toBeInstanceOf(EurekaError);
+    expect(String(w.errors[0])).toMatch(/empty registry/);
+    server.override(undefined);
+    server.put('ORDERS', eurekaInstance('o-2', '10.0.0.2', 8080));
+    await until(() => w.urls().length === 2);
+    expect(w.urls()).toEqual(['http://10.0.0.1:8080', 'http://10.0.0.2:8080']);
+  });
+
   it('keeps the last good set while Eureka is down or answers garbage, reports errors, and recovers', async () => {
     const server = await eureka();
     server.put('ORDERS', eurekaInstance('o-1', '10.0.0.1', 8080));
@@ -232,6 +271,8 @@ describe('eurekaDiscovery', () => {
     expect(() => eurekaDiscovery({ url: 'http://u:hunter2@eureka/eureka', app: 'a' })).toThrow(/url/);
     expect(() => eurekaDiscovery({ url: 'http://eureka/eureka', app: 'a', secure: 'yes' as 'only' })).toThrow(/secure/);
     expect(() => eurekaDiscovery({ url: 'http://eureka/eureka', app: 'a', interval: 0 })).toThrow(/interval/);
+    expect(() => eurekaDiscovery({ url: 'http://eureka/eureka', app: 'a', backoff: { min: 5_000, max: 1_000 } })).toThrow(/eurekaDiscovery: backoff.max must be ≥ backoff.min \(5000\)/);
+    expect(() => eurekaDiscovery({ url: 'http://eureka/eureka', app: 'a', maxResponseBytes: 0 })).toThrow(/maxResponseBytes must be a whole number of bytes/);
   });
 });
 

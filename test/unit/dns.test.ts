@@ -3,6 +3,7 @@ import { ConfigError } from '../../src/index.js';
 import { DNS_DEFAULTS, refreshDelay, resolveDnsOptions, srvRefreshDelay } from '../../src/discovery/dns-options.js';
 import { checkSrv, nameEndpoints, srvEndpoints, srvWeights } from '../../src/discovery/dns-records.js';
 import { dnsDiscovery } from '../../src/discovery/dns.js';
+import { loopDiscovery, MAX_REMEMBERED_REJECTIONS, rejectOnce } from '../../src/discovery/support.js';
 
 const shape = { protocol: 'http', basePath: '' };
 
@@ -120,5 +121,81 @@ describe('SRV records to endpoints', () => {
     const b = nameEndpoints('api.internal', ['::1', '10.0.0.1', '10.0.0.2'], 8080, 1, shape);
     expect(a).toEqual(b);
     expect(a[0]).toEqual({ host: '10.0.0.1', port: 8080, weight: 1, protocol: 'http', basePath: '', metadata: { hostname: 'api.internal' } });
+  });
+});
+
+describe('what the discovery adapters share', () => {
+  it('rejectOnce reports a rejection once while it stays, again after it was gone', () => {
+    const heard: string[] = [];
+    const r = rejectOnce((entry, reason) => heard.push(`${JSON.stringify(entry)} ${reason}`));
+    r.report([{ entry: { id: 'a' }, reason: 'bad port' }, { entry: { id: 'b' }, reason: 'bad host' }]);
+    r.report([{ entry: { id: 'a' }, reason: 'bad port' }, { entry: { id: 'b' }, reason: 'bad host' }]);
+    expect(heard).toHaveLength(2);
+    r.report([{ entry: { id: 'a' }, reason: 'bad port' }]); // b gone
+    r.report([{ entry: { id: 'a' }, reason: 'bad port' }, { entry: { id: 'b' }, reason: 'bad host' }]); // b back
+    r.report([{ entry: { id: 'a' }, reason: 'port 0' }]); // a changed
+    expect(heard).toEqual(['{"id":"a"} bad port', '{"id":"b"} bad host', '{"id":"b"} bad host', '{"id":"a"} port 0']);
+    // A failed refresh adds to what is remembered rather than replacing it.
+    r.report([{ entry: { id: 'c' }, reason: 'x' }], false);
+    r.report([{ entry: { id: 'a' }, reason: 'port 0' }, { entry: { id: 'c' }, reason: 'x' }]);
+    expect(heard).toHaveLength(5);
+  });
+
+  it('rejectOnce stays bounded however many failed refreshes bring new bad records', () => {
+    let heard = 0;
+    const r = rejectOnce(() => heard++);
+    for (let i = 0; i < 30_000; i++) r.report([{ entry: { address: `bad-${i}` }, reason: 'not an IP address' }], false);
+    expect(heard).toBe(30_000);
+    expect(r.size).toBeLessThanOrEqual(MAX_REMEMBERED_REJECTIONS);
+    // Past the limit it keeps the latest; a complete answer replaces everything.
+    r.report([{ entry: { address: 'bad-29999' }, reason: 'not an IP address' }]);
+    expect(heard).toBe(30_000);
+    expect(r.size).toBe(1);
+  });
+
+  it('rejectOnce reports an entry that cannot be written as JSON every time', () => {
+    let heard = 0;
+    const r = rejectOnce(() => heard++);
+    const loop: Record<string, unknown> = {};
+    loop.self = loop;
+    r.report([{ entry: loop, reason: 'x' }]);
+    r.report([{ entry: loop, reason: 'x' }]);
+    expect(heard).toBe(2);
+  });
+
+  it('loopDiscovery reports a crash of the loop through error, and stop aborts and awaits the loop', async () => {
+    const errors: unknown[] = [];
+    const crash = loopDiscovery(async () => {
+      await Promise.resolve();
+      throw new Error('loop bug');
+    });
+    const stopCrash = crash.watch(() => {}, (e) => errors.push(e), () => {});
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(errors).toEqual([new Error('loop bug')]);
+    await stopCrash();
+
+    let ended = false;
+    let seen: AbortSignal | undefined;
+    const quiet = loopDiscovery(async ({ signal }) => {
+      seen = signal;
+      await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      ended = true;
+      throw new Error('thrown after stop: nobody hears it');
+    });
+    const stop = quiet.watch(() => {}, (e) => errors.push(e), () => {});
+    expect(seen?.aborted).toBe(false);
+    await stop();
+    expect(seen?.aborted).toBe(true);
+    expect(ended).toBe(true);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('loopDiscovery: an error listener that throws does not make stop reject', async () => {
+    const d = loopDiscovery(async () => {
+      throw new Error('loop bug');
+    });
+    const stop = d.watch(() => {}, () => { throw new Error('listener bug'); }, () => {});
+    await expect(stop()).resolves.toBeUndefined();
   });
 });

@@ -1,0 +1,77 @@
+// Registry records (docs/architecture.md, "Discovery adapters"): reading the JSON records
+// registries hold without letting a hostile one through, and bulwark's endpoint record format.
+import type { EndpointInit } from '../endpoints/endpoint.js';
+
+/** Largest registry record read, in bytes (UTF-8 length of its text); bigger ones are dropped. */
+export const MAX_RECORD_BYTES: number = 64 * 1024;
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Parses a registry record's JSON text, or returns why it cannot be used: too large, not
+ * JSON, not an object, or holding a `__proto__`/`constructor`/`prototype` key anywhere.
+ *
+ * @example
+ * const r = parseRecord(value); if (typeof r === 'string') rejected(key, r);
+ */
+export function parseRecord(text: string | Uint8Array, maxBytes: number = MAX_RECORD_BYTES): Record<string, unknown> | string {
+  const size = typeof text === 'string' ? Buffer.byteLength(text) : text.byteLength;
+  if (size > maxBytes) return `record is ${size} bytes, over the ${maxBytes}-byte limit`;
+  const source = typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8');
+  let forbidden: string | undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(source, function (this: unknown, key: string, value: unknown) {
+      if (FORBIDDEN_KEYS.has(key)) forbidden ??= key;
+      return value;
+    });
+  } catch {
+    return 'record is not JSON';
+  }
+  if (forbidden !== undefined) return `record holds a forbidden key ${JSON.stringify(forbidden)}`;
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return 'record must be a JSON object';
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * Reads bulwark's endpoint record format — `{ host, port, protocol?, weight?, priority?, zone?,
+ * metadata?, basePath? }` — into an endpoint description, or returns why it cannot. Only
+ * those fields are copied; `metadata` keeps string values only. The client validates the
+ * result again (host syntax, port range) and rejects it with an event if it fails.
+ *
+ * @example
+ * recordToEndpoint({ host: '10.0.0.1', port: 8080, zone: 'eu-1' }); // { host: '10.0.0.1', port: 8080, zone: 'eu-1' }
+ */
+export function recordToEndpoint(record: Record<string, unknown>): EndpointInit | string {
+  const { host, port, protocol, weight, priority, zone, metadata, basePath } = record;
+  if (typeof host !== 'string' || host === '') return 'record needs a "host" string';
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535) return 'record needs a "port" from 1 to 65535';
+  const init: { -readonly [K in keyof Exclude<EndpointInit, string>]: Exclude<EndpointInit, string>[K] } = { host, port };
+  if (protocol !== undefined) {
+    if (typeof protocol !== 'string') return '"protocol" must be a string';
+    init.protocol = protocol;
+  }
+  if (weight !== undefined) {
+    if (typeof weight !== 'number') return '"weight" must be a number';
+    init.weight = weight;
+  }
+  if (priority !== undefined) {
+    if (typeof priority !== 'number') return '"priority" must be a number';
+    init.priority = priority;
+  }
+  if (zone !== undefined) {
+    if (typeof zone !== 'string') return '"zone" must be a string';
+    init.zone = zone;
+  }
+  if (basePath !== undefined) {
+    if (typeof basePath !== 'string') return '"basePath" must be a string';
+    init.basePath = basePath;
+  }
+  if (metadata !== undefined) {
+    if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return '"metadata" must be an object of strings';
+    const copy: Record<string, string> = {};
+    for (const [k, v] of Object.entries(metadata)) if (typeof v === 'string') copy[k] = v;
+    init.metadata = copy;
+  }
+  return init;
+}
