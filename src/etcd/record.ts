@@ -2,21 +2,11 @@
 // adapter using recordToEndpoint) reads back.
 import { parseRecord } from '../discovery/support.js';
 import { EndpointParseError, parseEndpoint, type ParsedEndpoint } from '../endpoints/parse.js';
+import type { EndpointInit } from '../endpoints/endpoint.js';
 import { ConfigError } from '../errors.js';
 
-/** An instance to register: a record `{ host, port, … }`, or a URL such as `'http://10.0.0.1:8080/api'`. */
-export type EtcdEndpointInit =
-  | string
-  | {
-      host: string;
-      port: number;
-      protocol?: string | undefined;
-      weight?: number | undefined;
-      priority?: number | undefined;
-      zone?: string | undefined;
-      metadata?: Record<string, string> | undefined;
-      basePath?: string | undefined;
-    };
+/** An instance to register: a record `{ host, port, … }`, or a URL such as `'http://10.0.0.1:8080/api'` (an endpoint as discovery describes one). */
+export type EtcdEndpointInit = EndpointInit;
 
 /**
  * Validates `endpoint` and returns its JSON record text (defaults left out) and its parsed
