@@ -103,7 +103,7 @@ async function main(): Promise<void> {
   await mkdir(dir, { recursive: true });
   const json = `${JSON.stringify({ ...environment, ...(distChanged ? { distAfter } : {}), seconds, rounds, results }, null, 2)}\n`;
   const files = [new URL('latest.json', dir)];
-  if (process.env.BENCH_SAVE === '1') files.push(new URL(`overhead-${date.toISOString().replace(/[:.]/g, '-')}.json`, dir));
+  if (process.env.BENCH_SAVE === '1') files.push(new URL(`bench-${date.toISOString().replace(/[:.]/g, '-')}.json`, dir));
   for (const file of files) await writeFile(file, json);
   console.log(`${seconds} s; results in ${files.map((f) => `bench/results/${f.pathname.split('/').at(-1)}`).join(' and ')}`);
 }

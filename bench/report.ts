@@ -6,6 +6,8 @@
 // Nothing here measures: it only renders what a run measured, with the machine it ran on.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { formatGrpc, type GrpcResult } from './grpc.ts';
+import { LABELS as GRPC_LABELS } from './grpc-cases.ts';
 import { formatHttp, type HttpResult } from './http.ts';
 import { formatLateness } from './lateness.ts';
 import { formatOverhead, type OverheadResult } from './overhead.ts';
@@ -109,8 +111,13 @@ async function main(): Promise<void> {
     const biggest = Math.max(...p.sizes);
     sections.push('## Pickers', '', await chart('pickers', `Pick cost at ${biggest.toLocaleString('en-US')} endpoints (lower is better)`, 'ns', pickerBars(p, biggest)), '```', formatPickers(p), '```', '');
   }
+  if (r.grpc !== undefined) {
+    const g = r.grpc as GrpcResult;
+    const bars = g.cases.filter((c) => c.callers === 16 && c.rps !== null).map((c) => ({ label: GRPC_LABELS[c.client] ?? c.client, value: c.rps!, ours: c.client.startsWith('bulwark') }));
+    sections.push('## gRPC', '', await chart('grpc-16', 'Loopback gRPC unary calls at 16 callers (higher is better)', 'calls/s', bars), '```', formatGrpc(g), '```', '');
+  }
   for (const [name, result] of Object.entries(r)) {
-    if (['overhead', 'lateness', 'http', 'pickers'].includes(name)) continue;
+    if (['overhead', 'lateness', 'http', 'pickers', 'grpc'].includes(name)) continue;
     const format = (result as { formatted?: string }).formatted;
     sections.push(`## ${name}`, '', '```', format ?? JSON.stringify(result, null, 2), '```', '');
   }
