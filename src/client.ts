@@ -45,7 +45,12 @@ export function createClient(options: ClientOptions): Client {
   return new Client(options);
 }
 
-/** A client for one service. Create it with {@link createClient}. */
+/**
+ * A client for one service. Create it with {@link createClient}.
+ *
+ * @example
+ * const users: Client = createClient({ name: 'users', discovery: ['10.0.0.1:8080'] });
+ */
 export class Client extends ObservedEmitter<ClientEvents> {
   /** The service name given to `createClient`. */
   readonly name: string;

@@ -13,7 +13,12 @@ export function staticDiscovery(endpoints: readonly EndpointInit[]): StaticDisco
   return new StaticDiscovery(endpoints);
 }
 
-/** The discovery adapter behind {@link staticDiscovery}; `endpoints` is the list it serves. */
+/**
+ * The discovery adapter behind {@link staticDiscovery}; `endpoints` is the list it serves.
+ *
+ * @example
+ * const fixed = staticDiscovery(['10.0.0.1:8080']); fixed.endpoints; // ['10.0.0.1:8080']
+ */
 export class StaticDiscovery implements Discovery {
   readonly endpoints: readonly EndpointInit[];
 

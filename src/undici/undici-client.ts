@@ -47,7 +47,13 @@ export function createUndiciClient(options: UndiciClientOptions): UndiciClient {
 
 const CALL_OPTION_KEYS = ['signal', 'timeout', 'idempotent', 'key', 'hedge'] as const;
 
-/** A bulwark client over undici pools. Create it with {@link createUndiciClient}. */
+/**
+ * A bulwark client over undici pools: a `Client` (fetch, execute, events, stats, close) with
+ * `request()` added. Create it with {@link createUndiciClient}.
+ *
+ * @example
+ * const { statusCode, body } = await users.request('/v1/users/42');
+ */
 export class UndiciClient extends Client {
   readonly #pools: EndpointPools;
   #closing: Promise<void> | undefined;
