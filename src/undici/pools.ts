@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { Pool } from 'undici';
 import type { Endpoint } from '../endpoints/endpoint.js';
 import { originOf } from './judge.js';
@@ -23,7 +24,7 @@ export class EndpointPools {
     let pool = this.#pools.get(endpoint.id);
     if (pool === undefined) {
       if (this.#closed) throw new Error('undici pools are closed');
-      pool = new Pool(originOf(endpoint), this.#options);
+      pool = new Pool(originOf(endpoint), poolOptions(endpoint, this.#options));
       this.#pools.set(endpoint.id, pool);
     }
     return pool;
@@ -71,3 +72,17 @@ export class EndpointPools {
 const CLOSE_GRACE_MS = 1_000;
 
 function ignore(): void {}
+
+/**
+ * The pool options of `endpoint`: an https endpoint at an IP address (as DNS discovery makes
+ * them) checks the server's certificate against its `metadata.hostname`, the name it was
+ * discovered by, unless the options name a `connect.servername` of their own.
+ */
+function poolOptions(endpoint: Endpoint, options: Pool.Options | undefined): Pool.Options | undefined {
+  const hostname = endpoint.metadata.hostname;
+  if (endpoint.protocol !== 'https:' || isIP(endpoint.host) === 0 || hostname === undefined || hostname === '') return options;
+  const connect = options?.connect;
+  if (typeof connect === 'function') return options;
+  if ((connect as { servername?: unknown } | undefined)?.servername !== undefined) return options;
+  return { ...options, connect: { ...connect, servername: hostname } as NonNullable<Pool.Options['connect']> };
+}

@@ -1,0 +1,59 @@
+// bulwark/undici over TLS to an endpoint at an IP address, as DNS discovery makes them: the
+// server's certificate is for a name (localhost), and the endpoint carries that name in
+// metadata.hostname. A real node:https server on 127.0.0.1, with a certificate made by openssl.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createUndiciClient } from '../../src/undici/index.js';
+import { describeWith, findBinary } from '../helpers/binaries.js';
+
+const openssl = findBinary('openssl', ['/usr/bin/openssl', '/usr/local/bin/openssl'], 'openssl');
+
+describeWith(openssl, 'https endpoints at an IP address', () => {
+  let dir = '';
+  let cert: Buffer;
+  let server: Server;
+  let port = 0;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'bulwark-undici-tls-'));
+    // A certificate for the name only (no IP address in it): checking it against 127.0.0.1 fails.
+    execFileSync(openssl.path!, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    cert = readFileSync(join(dir, 'cert.pem'));
+    server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
+      req.resume();
+      res.end(`tls ${req.url}`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('checks the certificate against metadata.hostname; without it, against the IP address (and fails)', async () => {
+    const named = createUndiciClient({
+      name: 'tls', discovery: [{ host: '127.0.0.1', port, protocol: 'https', metadata: { hostname: 'localhost' } }],
+      pool: { connect: { ca: cert } }, retry: false,
+    });
+    try {
+      const { statusCode, body } = await named.request('/x');
+      expect(statusCode).toBe(200);
+      expect(await body.text()).toBe('tls /x');
+    } finally {
+      await named.close();
+    }
+    const bare = createUndiciClient({ name: 'tls', discovery: [`https://127.0.0.1:${port}`], pool: { connect: { ca: cert } }, retry: false });
+    try {
+      await expect(bare.request('/x')).rejects.toThrow();
+    } finally {
+      await bare.close();
+    }
+  });
+});
