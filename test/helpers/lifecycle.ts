@@ -57,3 +57,23 @@ export async function until(done: () => boolean, ms = 2_000): Promise<void> {
     await sleep(5);
   }
 }
+
+/** Runs `calls` calls, `concurrency` at a time; returns how many failed (rejected or not 2xx). */
+export async function load(call: (i: number) => Promise<Response>, calls: number, concurrency: number): Promise<number> {
+  let next = 0;
+  let failed = 0;
+  const worker = async (): Promise<void> => {
+    while (next < calls) {
+      const i = next++;
+      try {
+        const res = await call(i);
+        if (!res.ok) failed++;
+        await res.arrayBuffer();
+      } catch {
+        failed++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return failed;
+}
