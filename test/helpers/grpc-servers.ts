@@ -4,12 +4,14 @@ import * as protoLoader from '@grpc/proto-loader';
 import type { CountRequest, EchoClientConstructor, SayReply, SayRequest } from '../fixtures/grpc/echo-client.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/grpc/', import.meta.url));
+/** The standard health service's .proto: the one examples/grpc.ts ships, so there is one copy. */
+const healthProto = fileURLToPath(new URL('../../examples/grpc/health.proto', import.meta.url));
 const LOAD = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true } as const;
 
-/** The test service, loaded from test/fixtures/grpc/*.proto with proto-loader as a user would. */
+/** The test service (test/fixtures/grpc/echo.proto) and grpc.health.v1, loaded with proto-loader as a user would. */
 export function loadProtos(): { Echo: EchoClientConstructor; echo: grpc.ServiceDefinition; health: grpc.ServiceDefinition } {
   const echo = grpc.loadPackageDefinition(protoLoader.loadSync(`${fixtures}echo.proto`, LOAD)) as unknown as { bulwark: { test: { Echo: EchoClientConstructor } } };
-  const health = grpc.loadPackageDefinition(protoLoader.loadSync(`${fixtures}health.proto`, LOAD)) as unknown as { grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } } };
+  const health = grpc.loadPackageDefinition(protoLoader.loadSync(healthProto, LOAD)) as unknown as { grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } } };
   const Echo = echo.bulwark.test.Echo;
   return { Echo, echo: Echo.service, health: health.grpc.health.v1.Health.service };
 }
