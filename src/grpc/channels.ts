@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
 import { credentials as Credentials, type ChannelCredentials, type Client as GrpcClient, type ClientOptions } from '@grpc/grpc-js';
 import type { Endpoint } from '../endpoints/endpoint.js';
+import { tlsServerName } from '../endpoints/server-name.js';
 import { BulwarkError } from '../errors.js';
 import { UNSUPPORTED_ENDPOINT } from '../transports/classify.js';
 
@@ -77,8 +77,8 @@ export class ChannelPool {
    * `grpc.ssl_target_name_override`, unless the options set one.
    */
   #optionsFor(endpoint: Endpoint): ClientOptions {
-    const hostname = endpoint.metadata.hostname;
-    if (!TLS.has(endpoint.protocol) || isIP(endpoint.host) === 0 || hostname === undefined || hostname === '') return this.#options;
+    const hostname = TLS.has(endpoint.protocol) ? tlsServerName(endpoint) : undefined;
+    if (hostname === undefined) return this.#options;
     if (this.#options['grpc.ssl_target_name_override'] !== undefined) return this.#options;
     return { ...this.#options, 'grpc.ssl_target_name_override': hostname };
   }

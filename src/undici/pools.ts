@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
 import { Pool } from 'undici';
 import type { Endpoint } from '../endpoints/endpoint.js';
+import { tlsServerName } from '../endpoints/server-name.js';
 import { originOf } from './judge.js';
 import type { EndpointState } from '../endpoints/endpoint.js';
 
@@ -79,8 +79,8 @@ function ignore(): void {}
  * discovered by, unless the options name a `connect.servername` of their own.
  */
 function poolOptions(endpoint: Endpoint, options: Pool.Options | undefined): Pool.Options | undefined {
-  const hostname = endpoint.metadata.hostname;
-  if (endpoint.protocol !== 'https:' || isIP(endpoint.host) === 0 || hostname === undefined || hostname === '') return options;
+  const hostname = endpoint.protocol === 'https:' ? tlsServerName(endpoint) : undefined;
+  if (hostname === undefined) return options;
   const connect = options?.connect;
   if (typeof connect === 'function') return options;
   if ((connect as { servername?: unknown } | undefined)?.servername !== undefined) return options;
