@@ -13,6 +13,7 @@ import type { RoutingOptions } from './routing.js';
 import { pickWithShares, SlowStart, type PickAgain } from './slow-start.js';
 import { fastRandom } from '../pickers/p2c.js';
 import { countsAsFailure, EndpointHealth, type HealthStatus } from './endpoint-health.js';
+import { atEjectionLimit, endExpired, startEjection } from './ejection.js';
 
 /** Where the tracker reports state changes: the client turns them into events. */
 export interface HealthListener {
@@ -146,28 +147,10 @@ export class HealthTracker implements CallObserver {
       this.#detectOutliers(now);
       this.#outliersAt = now + this.#options.outliers!.interval;
     }
-    let next = this.#outliersAt;
-    let changed = false;
-    for (const e of this.#pool) {
-      const h = e.health;
-      if (h === undefined) continue;
-      if (h.avoidUntil !== 0) {
-        if (h.avoidUntil <= now) {
-          h.avoidUntil = 0;
-          changed = true;
-        } else if (h.avoidUntil < next) {
-          next = h.avoidUntil;
-        }
-      }
-      if (h.status !== 'ejected') continue;
-      if (h.until <= now) {
-        this.#set(e, h, 'probing', 'ejection over', undefined);
-        h.probes = 0;
-        changed = true;
-      } else if (h.until < next) {
-        next = h.until;
-      }
-    }
+    const { next, changed } = endExpired(this.#pool, now, this.#outliersAt, (e, h) => {
+      this.#set(e, h, 'probing', 'ejection over', undefined);
+      h.probes = 0;
+    });
     this.nextChangeAt = next;
     if (changed) this.#recompute(false);
   }
@@ -276,17 +259,12 @@ export class HealthTracker implements CallObserver {
   }
 
   #eject(e: EndpointState, h: EndpointHealth, now: number, reason: string): void {
-    if (h.status === 'healthy' && this.#ejected() >= this.#maxEjected()) {
+    if (h.status === 'healthy' && atEjectionLimit(this.#pool, this.#options.maxEjectionPercent)) {
       // At the max-ejection guard: it stays in, and its breaker starts over.
       h.breaker = this.#options.breaker();
       return;
     }
-    // A stable period (as long as the longest ejection) forgets earlier ejections.
-    if (h.status === 'healthy' && now - h.healthySince > this.#options.maxEjectionTime) h.ejections = 0;
-    h.ejections++;
-    const duration = Math.min(this.#options.ejectionTime * h.ejections, this.#options.maxEjectionTime);
-    h.until = now + duration;
-    h.probes = 0;
+    const duration = startEjection(h, now, this.#options);
     if (h.until < this.nextChangeAt) this.nextChangeAt = h.until;
     this.#set(e, h, 'ejected', reason, duration);
     this.#recompute(false);
@@ -296,16 +274,6 @@ export class HealthTracker implements CallObserver {
     const previous = h.status;
     h.status = status;
     this.#listener.health({ endpoint: e, status, previous, reason, ejections: h.ejections, ejectedFor });
-  }
-
-  #ejected(): number {
-    let n = 0;
-    for (const e of this.#pool) if (e.health !== undefined && e.health.status !== 'healthy') n++;
-    return n;
-  }
-
-  #maxEjected(): number {
-    return Math.max(1, Math.floor((this.#pool.length * this.#options.maxEjectionPercent) / 100));
   }
 
   /** Gives the picker the endpoints that take calls now, if they changed. */

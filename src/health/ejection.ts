@@ -1,0 +1,59 @@
+import type { ResolvedHealth } from '../config/options.js';
+import type { EndpointState } from '../endpoints/endpoint.js';
+import type { EndpointHealth } from './endpoint-health.js';
+
+// The ejection rules of passive health (docs/architecture.md, "Endpoint health"), as Envoy's
+// outlier detection has them: how long an ejection lasts, how many endpoints may be out at
+// once, and when ejections and Retry-After pauses are over. The tracker applies them.
+
+/**
+ * Starts an ejection of `h` at `now` and returns how long it lasts: `ejectionTime` × the
+ * ejections so far, at most `maxEjectionTime`. A stable period as long as the longest ejection
+ * forgets earlier ejections.
+ */
+export function startEjection(h: EndpointHealth, now: number, options: Pick<ResolvedHealth, 'ejectionTime' | 'maxEjectionTime'>): number {
+  if (h.status === 'healthy' && now - h.healthySince > options.maxEjectionTime) h.ejections = 0;
+  h.ejections++;
+  const duration = Math.min(options.ejectionTime * h.ejections, options.maxEjectionTime);
+  h.until = now + duration;
+  h.probes = 0;
+  return duration;
+}
+
+/** Whether `maxEjectionPercent` of `pool` (at least one endpoint) is already out of rotation. */
+export function atEjectionLimit(pool: readonly EndpointState[], maxEjectionPercent: number): boolean {
+  let out = 0;
+  for (const e of pool) if (e.health !== undefined && e.health.status !== 'healthy') out++;
+  return out >= Math.max(1, Math.floor((pool.length * maxEjectionPercent) / 100));
+}
+
+/**
+ * Ends the Retry-After pauses and ejections of `pool` that are over at `now`: `probe` is called
+ * for each endpoint whose ejection ended. Returns when the next one ends (at most `next`) and
+ * whether any ended.
+ */
+export function endExpired(
+  pool: readonly EndpointState[], now: number, next: number, probe: (e: EndpointState, h: EndpointHealth) => void,
+): { next: number; changed: boolean } {
+  let changed = false;
+  for (const e of pool) {
+    const h = e.health;
+    if (h === undefined) continue;
+    if (h.avoidUntil !== 0) {
+      if (h.avoidUntil <= now) {
+        h.avoidUntil = 0;
+        changed = true;
+      } else if (h.avoidUntil < next) {
+        next = h.avoidUntil;
+      }
+    }
+    if (h.status !== 'ejected') continue;
+    if (h.until <= now) {
+      probe(e, h);
+      changed = true;
+    } else if (h.until < next) {
+      next = h.until;
+    }
+  }
+  return { next, changed };
+}
