@@ -3,7 +3,7 @@ import { status as Status, type ClientDuplexStream, type ClientWritableStream, t
 import type { Outcome } from '../config/options.js';
 import type { EndpointState } from '../endpoints/endpoint.js';
 import type { AttemptHandle, Judgement } from '../transports/transport.js';
-import { DEADLINE_SLACK_MS, followCaller, GrpcTransport, type MethodSetup } from './transport.js';
+import { DEADLINE_SLACK_MS, followCaller, GrpcTransport, startWithoutStack, type MethodSetup } from './transport.js';
 
 /** What a client-streaming call sends: an array (replayable: retried like a unary call) or any (async) iterable (one attempt). */
 export type RequestMessages<Req> = readonly Req[] | Iterable<Req> | AsyncIterable<Req>;
@@ -26,10 +26,10 @@ export class ClientStreamTransport<Res> extends GrpcTransport<Res> {
     const client = this.setup.pool.get(endpoint);
     const method = this.setup.method;
     return new Promise<Res>((resolve, reject) => {
-      const call = client.makeClientStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.metadata(), this.options(Date.now() + attempt.remaining()), (error: ServiceError | null, value?: unknown) => {
+      const call = startWithoutStack(() => client.makeClientStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.metadata(), this.options(Date.now() + attempt.remaining()), (error: ServiceError | null, value?: unknown) => {
         if (error === null) resolve(value as Res);
         else if (!(error.code === Status.DEADLINE_EXCEEDED && attempt.remaining() <= DEADLINE_SLACK_MS)) reject(error);
-      }) as ClientWritableStream<unknown>;
+      })) as ClientWritableStream<unknown>;
       let cancelled = false;
       attempt.onCancel(() => {
         cancelled = true;
@@ -79,7 +79,7 @@ export class BidiStreamTransport extends GrpcTransport<ClientDuplexStream<unknow
   run(endpoint: EndpointState, attempt: AttemptHandle): Promise<ClientDuplexStream<unknown, unknown>> {
     const client = this.setup.pool.get(endpoint);
     const method = this.setup.method;
-    const call = client.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.metadata(), this.options(this.#deadline)) as ClientDuplexStream<unknown, unknown>;
+    const call = startWithoutStack(() => client.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.metadata(), this.options(this.#deadline))) as ClientDuplexStream<unknown, unknown>;
     attempt.onCancel(() => call.cancel());
     followCaller(call, this.#signal);
     this.setup.streams.add(call);

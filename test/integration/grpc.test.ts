@@ -144,6 +144,11 @@ describe('unary calls through bulwark/grpc', () => {
       expect(error.metadata.get('x-field')).toEqual(['text']);
     }
     expect(servers.reduce((n, s) => n + s.calls, 0)).toBe(12);
+    // grpc-js's caller stack (bulwark's own frames) is not captured, and the limit is the caller's again.
+    const limit = Error.stackTraceLimit;
+    const error = (await client.say({ text: '' }).catch((e: unknown) => e)) as grpc.ServiceError;
+    expect(error.stack).toMatch(/for call at\nno stack trace available$/);
+    expect(Error.stackTraceLimit).toBe(limit);
     const stats = client.bulwark.stats();
     expect(stats.retries).toBe(0);
     expect(stats.endpoints.map((e) => [e.failures, e.health?.status])).toEqual([[0, 'healthy'], [0, 'healthy'], [0, 'healthy']]);
