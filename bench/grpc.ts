@@ -2,8 +2,9 @@
 // against a bare grpc-js client (one server, with and without a deadline) and grpc-js's
 // round_robin (three servers), with 1
 // and 16 callers, against three grpc-js servers in one backend process (grpc-backend.ts). Every
-// case runs in a fresh process (grpc-cases.ts), alternated round robin over the rounds; medians
-// are shown, and the ratios bulwark / bare client with the issue's target (within 10 %).
+// case runs in a fresh process (grpc-cases.ts), alternated over the rounds (odd rounds in order,
+// even rounds in reverse); medians are shown, and the ratios bulwark / bare client with the
+// issue's target (within 10 %), each the median of the per-round ratios.
 //
 //   BENCH_ONLY=grpc BENCH_GRPC_ROUNDS=3 npm run bench
 //   BENCH_GRPC_CALLERS=16 BENCH_GRPC_MEASURE_MS=1000 BENCH_ONLY=grpc npm run bench   (a quick run)
@@ -42,12 +43,29 @@ export interface GrpcSummary {
   rounds: GrpcCaseResult[];
 }
 
+/** One comparison: bulwark / a grpc-js way at one number of callers. */
+export interface GrpcRatio {
+  callers: number;
+  client: string;
+  versus: string;
+  rps: number | null;
+  p50: number | null;
+  p99: number | null;
+  cpu: number | null;
+  /** CPU per call, bulwark / the other, of each round where both ran (results from before 2026-11-26 lack it). */
+  cpuRounds?: number[];
+}
+
 export interface GrpcResult {
   rounds: number;
   measureMs: number | null;
   cases: GrpcSummary[];
-  /** bulwark / each grpc-js way, per callers: cost ratios (p50, CPU per call) and throughput (calls/s). */
-  ratios: { callers: number; client: string; versus: string; rps: number | null; p50: number | null; p99: number | null; cpu: number | null }[];
+  /**
+   * bulwark / each grpc-js way, per callers: cost ratios (p50, CPU per call) and throughput
+   * (calls/s). Each is the median over the rounds of that round's ratio (results from before
+   * 2026-11-26: the ratio of the medians).
+   */
+  ratios: GrpcRatio[];
 }
 
 function startBackend(): Promise<{ child: ChildProcess; ports: number[] }> {
@@ -71,14 +89,18 @@ function startBackend(): Promise<{ child: ChildProcess; ports: number[] }> {
 
 export async function runGrpc(options: { rounds: number; log: (line: string) => void }): Promise<GrpcResult> {
   const cases = CALLERS.flatMap((callers) => CLIENTS.map((client) => ({ client: client as string, callers })));
-  const runs = cases.map((): GrpcCaseResult[] => []);
+  /** Per case, its result of each round (`undefined`: that round's process failed). */
+  const byRound = cases.map((): (GrpcCaseResult | undefined)[] => []);
+  const indices = cases.map((_, i) => i);
   const { child, ports } = await startBackend();
   try {
     for (let r = 1; r <= options.rounds; r++) {
       const started = performance.now();
-      for (const [i, c] of cases.entries()) {
-        const result = await runJsonChildRetrying<GrpcCaseResult>(CHILD, [c.client, String(c.callers), ports.join(',')], CASE_LIMIT_MS, options.log);
-        if (result) runs[i]!.push(result);
+      // Even rounds run the cases in reverse: a drift of the machine or of the shared backend
+      // over a round then weighs on every case alike instead of always on the later ones.
+      for (const i of r % 2 === 1 ? indices : [...indices].reverse()) {
+        const c = cases[i]!;
+        byRound[i]![r - 1] = await runJsonChildRetrying<GrpcCaseResult>(CHILD, [c.client, String(c.callers), ports.join(',')], CASE_LIMIT_MS, options.log);
       }
       options.log(`  grpc round ${r}/${options.rounds}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
@@ -89,16 +111,27 @@ export async function runGrpc(options: { rounds: number; log: (line: string) => 
     const values = rs.map((x) => x[key]).filter((v) => Number.isFinite(v));
     return values.length === 0 ? null : round(median(values), digits);
   };
+  const runs = byRound.map((rs) => rs.filter((x): x is GrpcCaseResult => x !== undefined));
   const summaries: GrpcSummary[] = cases.map((c, i) => ({
     ...c, rps: med(runs[i]!, 'rps', 0), p50: med(runs[i]!, 'p50', 3), p99: med(runs[i]!, 'p99', 3), cpu: med(runs[i]!, 'cpuPerCall', 1), rounds: runs[i]!,
   }));
-  const find = (client: string, callers: number): GrpcSummary | undefined => summaries.find((s) => s.client === client && s.callers === callers);
-  const ratio = (a: number | null | undefined, b: number | null | undefined): number | null => (a == null || b == null || b <= 0 ? null : round(a / b, 3));
-  const ratios = CALLERS.flatMap((callers) => PAIRS.flatMap(([client, versus]) => {
-    const a = find(client, callers);
-    const b = find(versus, callers);
-    if (a === undefined || b === undefined) return [];
-    return [{ callers, client, versus, rps: ratio(a.rps, b.rps), p50: ratio(a.p50, b.p50), p99: ratio(a.p99, b.p99), cpu: ratio(a.cpu, b.cpu) }];
+  const at = (client: string, callers: number): number => cases.findIndex((c) => c.client === client && c.callers === callers);
+  // Paired by round: the two processes of a round ran minutes apart at most, on the same backend.
+  const perRound = (a: number, b: number, key: 'rps' | 'p50' | 'p99' | 'cpuPerCall'): number[] => byRound[a]!.flatMap((x, r) => {
+    const y = byRound[b]![r];
+    return x === undefined || y === undefined || !(y[key] > 0) || !Number.isFinite(x[key]) ? [] : [x[key] / y[key]];
+  });
+  const paired = (values: number[]): number | null => (values.length === 0 ? null : round(median(values), 3));
+  const ratios = CALLERS.flatMap((callers) => PAIRS.flatMap(([client, versus]): GrpcRatio[] => {
+    const a = at(client, callers);
+    const b = at(versus, callers);
+    if (a < 0 || b < 0) return [];
+    const cpuRounds = perRound(a, b, 'cpuPerCall');
+    return [{
+      callers, client, versus,
+      rps: paired(perRound(a, b, 'rps')), p50: paired(perRound(a, b, 'p50')), p99: paired(perRound(a, b, 'p99')), cpu: paired(cpuRounds),
+      cpuRounds: cpuRounds.map((v) => round(v, 3)),
+    }];
   }));
   return { rounds: options.rounds, measureMs: runs.flat()[0]?.measureMs ?? null, cases: summaries, ratios };
 }
@@ -111,12 +144,13 @@ export function formatGrpc(result: GrpcResult): string {
     const rps = c.rounds.map((x) => x.rps);
     rows.push([LABELS[c.client] ?? c.client, String(c.callers), num(c.rps), rps.length ? `${num(Math.min(...rps))}–${num(Math.max(...rps))}` : '', num(c.p50, 3), num(c.p99, 3), num(c.cpu, 1)]);
   }
-  const ratioRows: string[][] = [['callers', 'bulwark way', '/ …', 'calls/s', 'p50', 'p99', 'CPU/call', `target (cost ≤ ${TARGET}×)`]];
+  const ratioRows: string[][] = [['callers', 'bulwark way', '/ …', 'calls/s', 'p50', 'p99', 'CPU/call', 'CPU rounds min–max', `target (cost ≤ ${TARGET}×)`]];
   for (const r of result.ratios) {
     const f = (v: number | null): string => (v === null ? 'n/a' : `${v.toFixed(2)}×`);
     // Cost: CPU per call and median latency; the one-server pairs carry the issue's target.
     const verdict = r.client !== 'bulwark-1' || r.cpu === null || r.p50 === null ? '' : r.cpu <= TARGET && r.p50 <= TARGET ? 'ok' : 'MISS';
-    ratioRows.push([String(r.callers), LABELS[r.client] ?? r.client, LABELS[r.versus] ?? r.versus, f(r.rps), f(r.p50), f(r.p99), f(r.cpu), verdict]);
+    const spread = r.cpuRounds === undefined || r.cpuRounds.length === 0 ? '' : `${Math.min(...r.cpuRounds).toFixed(2)}–${Math.max(...r.cpuRounds).toFixed(2)}`;
+    ratioRows.push([String(r.callers), LABELS[r.client] ?? r.client, LABELS[r.versus] ?? r.versus, f(r.rps), f(r.p50), f(r.p99), f(r.cpu), spread, verdict]);
   }
   const seconds = result.measureMs === null ? '?' : (result.measureMs / 1000).toString();
   return [
@@ -127,5 +161,9 @@ export function formatGrpc(result: GrpcResult): string {
     table(rows),
     '',
     table(ratioRows),
+    '',
+    result.ratios.some((r) => r.cpuRounds !== undefined)
+      ? 'Ratios: the median over the rounds of each round\'s ratio (the processes of one round ran within a minute of each other, on the same backend).'
+      : 'Ratios: the ratio of the medians.',
   ].join('\n');
 }

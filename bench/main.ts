@@ -3,7 +3,7 @@
 //
 //   npm run bench                       (builds first; bulwark is imported by name from dist/)
 //   BENCH_ROUNDS=3 BENCH_ONLY=overhead npm run bench
-//   BENCH_ONLY=pickers,http,grpc npm run bench   (their rounds: BENCH_PICKERS_ROUNDS, BENCH_HTTP_ROUNDS, BENCH_GRPC_ROUNDS; default 3)
+//   BENCH_ONLY=pickers,http,grpc npm run bench   (their rounds: BENCH_PICKERS_ROUNDS, BENCH_HTTP_ROUNDS, BENCH_GRPC_ROUNDS; default 3, grpc 5)
 //
 // Benchmarks report, they do not assert: a missed target prints MISS, and the exit code stays 0.
 // A suite is a file exporting run and format functions; add it to SUITES to run it here.
@@ -26,7 +26,7 @@ const rounds = positiveInt(process.env.BENCH_ROUNDS, 5);
 // The picker and HTTP suites take longer per round; 3 rounds keep the whole run within minutes.
 const pickersRounds = positiveInt(process.env.BENCH_PICKERS_ROUNDS, 3);
 const httpRounds = positiveInt(process.env.BENCH_HTTP_ROUNDS, 3);
-const grpcRounds = positiveInt(process.env.BENCH_GRPC_ROUNDS, 3);
+const grpcRounds = positiveInt(process.env.BENCH_GRPC_ROUNDS, 5);
 
 const SUITES: Record<string, Suite> = {
   overhead: { run: (log) => runOverhead({ rounds, log }), format: formatOverhead },
