@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runJsonChildRetrying } from './child.ts';
 import { CLIENTS, LABELS, type GrpcCaseResult } from './grpc-cases.ts';
-import { median, round, table } from './stats.ts';
+import { median, pairedRatios, round, roundOrder, table } from './stats.ts';
 
 const CHILD = fileURLToPath(new URL('./grpc-cases.ts', import.meta.url));
 const BACKEND = fileURLToPath(new URL('./grpc-backend.ts', import.meta.url));
@@ -91,14 +91,11 @@ export async function runGrpc(options: { rounds: number; log: (line: string) => 
   const cases = CALLERS.flatMap((callers) => CLIENTS.map((client) => ({ client: client as string, callers })));
   /** Per case, its result of each round (`undefined`: that round's process failed). */
   const byRound = cases.map((): (GrpcCaseResult | undefined)[] => []);
-  const indices = cases.map((_, i) => i);
   const { child, ports } = await startBackend();
   try {
     for (let r = 1; r <= options.rounds; r++) {
       const started = performance.now();
-      // Even rounds run the cases in reverse: a drift of the machine or of the shared backend
-      // over a round then weighs on every case alike instead of always on the later ones.
-      for (const i of r % 2 === 1 ? indices : [...indices].reverse()) {
+      for (const i of roundOrder(cases.length, r)) {
         const c = cases[i]!;
         byRound[i]![r - 1] = await runJsonChildRetrying<GrpcCaseResult>(CHILD, [c.client, String(c.callers), ports.join(',')], CASE_LIMIT_MS, options.log);
       }
@@ -116,22 +113,13 @@ export async function runGrpc(options: { rounds: number; log: (line: string) => 
     ...c, rps: med(runs[i]!, 'rps', 0), p50: med(runs[i]!, 'p50', 3), p99: med(runs[i]!, 'p99', 3), cpu: med(runs[i]!, 'cpuPerCall', 1), rounds: runs[i]!,
   }));
   const at = (client: string, callers: number): number => cases.findIndex((c) => c.client === client && c.callers === callers);
-  // Paired by round: the two processes of a round ran minutes apart at most, on the same backend.
-  const perRound = (a: number, b: number, key: 'rps' | 'p50' | 'p99' | 'cpuPerCall'): number[] => byRound[a]!.flatMap((x, r) => {
-    const y = byRound[b]![r];
-    return x === undefined || y === undefined || !(y[key] > 0) || !Number.isFinite(x[key]) ? [] : [x[key] / y[key]];
-  });
-  const paired = (values: number[]): number | null => (values.length === 0 ? null : round(median(values), 3));
   const ratios = CALLERS.flatMap((callers) => PAIRS.flatMap(([client, versus]): GrpcRatio[] => {
     const a = at(client, callers);
     const b = at(versus, callers);
     if (a < 0 || b < 0) return [];
-    const cpuRounds = perRound(a, b, 'cpuPerCall');
-    return [{
-      callers, client, versus,
-      rps: paired(perRound(a, b, 'rps')), p50: paired(perRound(a, b, 'p50')), p99: paired(perRound(a, b, 'p99')), cpu: paired(cpuRounds),
-      cpuRounds: cpuRounds.map((v) => round(v, 3)),
-    }];
+    const paired = (key: 'rps' | 'p50' | 'p99' | 'cpuPerCall'): { median: number | null; rounds: number[] } => pairedRatios(byRound[a]!, byRound[b]!, (x) => x[key]);
+    const cpu = paired('cpuPerCall');
+    return [{ callers, client, versus, rps: paired('rps').median, p50: paired('p50').median, p99: paired('p99').median, cpu: cpu.median, cpuRounds: cpu.rounds }];
   }));
   return { rounds: options.rounds, measureMs: runs.flat()[0]?.measureMs ?? null, cases: summaries, ratios };
 }

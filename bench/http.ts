@@ -2,7 +2,8 @@
 // bulwark's client.fetch, bulwark over undici (request API) and bulwark's interceptor under
 // fetch, against 4 backend processes (backend.ts), with 1, 16 and 64 callers; then the same
 // against backends that answer every 20th request with 503. Every case runs in a fresh process
-// (http-cases.ts), alternated round robin over the rounds; medians are shown.
+// (http-cases.ts), alternated over the rounds (even rounds in reverse); medians are shown, and
+// each ratio is the median of the per-round ratios.
 //
 // A quick run on a shared machine narrows the grid (comma lists; default: everything):
 //   BENCH_HTTP_CLIENTS=BalancedPool,bulwark-undici BENCH_HTTP_CALLERS=16 BENCH_HTTP_VARIANTS=ok
@@ -13,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runJsonChildRetrying } from './child.ts';
 import { CLIENTS, LABELS, REFERENCE_CLIENTS, type HttpCaseResult } from './http-cases.ts';
-import { median, round, table } from './stats.ts';
+import { median, pairedRatios, round, roundOrder, table } from './stats.ts';
 
 const CHILD = fileURLToPath(new URL('./http-cases.ts', import.meta.url));
 const BACKEND = fileURLToPath(new URL('./backend.ts', import.meta.url));
@@ -67,8 +68,12 @@ export interface HttpResult {
   backends: number;
   measureMs: number | null;
   cases: HttpSummary[];
-  /** Each bulwark way / what it replaces (PAIRS), per variant and callers, on the median rps, p50 and p99. */
-  ratios: { variant: string; callers: number; client: string; versus: string; rps: number | null; p50: number | null; p99: number | null; cpu: number | null }[];
+  /**
+   * Each bulwark way / what it replaces (PAIRS), per variant and callers: rps, p50, p99 and CPU,
+   * each the median over the rounds of that round's ratio (results from before 2026-11-26: the
+   * ratio of the medians, and no `rpsRounds`).
+   */
+  ratios: { variant: string; callers: number; client: string; versus: string; rps: number | null; p50: number | null; p99: number | null; cpu: number | null; rpsRounds?: number[] }[];
 }
 
 /** Starts one backend; resolves with its process and port. Its stdin stays open: closing it ends the backend. */
@@ -94,7 +99,8 @@ function startBackend(): Promise<{ child: ChildProcess; port: number }> {
 export async function runHttp(options: { rounds: number; log: (line: string) => void }): Promise<HttpResult> {
   const cases = CHOSEN_VARIANTS.flatMap((variant) =>
     CALLERS.flatMap((callers) => CHOSEN_CLIENTS.map((client) => ({ variant, client: client as string, callers }))));
-  const runs = cases.map((): HttpCaseResult[] => []);
+  /** Per case, its result of each round (`undefined`: that round's process failed). */
+  const byRound = cases.map((): (HttpCaseResult | undefined)[] => []);
   const backends: ChildProcess[] = [];
   try {
     const ports: number[] = [];
@@ -105,10 +111,10 @@ export async function runHttp(options: { rounds: number; log: (line: string) => 
     }
     for (let r = 1; r <= options.rounds; r++) {
       const started = performance.now();
-      for (const [i, c] of cases.entries()) {
+      for (const i of roundOrder(cases.length, r)) {
+        const c = cases[i]!;
         const args = [c.client, String(c.callers), VARIANTS[c.variant], ports.join(',')];
-        const result = await runJsonChildRetrying<HttpCaseResult>(CHILD, args, CASE_LIMIT_MS, options.log);
-        if (result) runs[i]!.push(result);
+        byRound[i]![r - 1] = await runJsonChildRetrying<HttpCaseResult>(CHILD, args, CASE_LIMIT_MS, options.log);
       }
       options.log(`  http round ${r}/${options.rounds}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
@@ -120,21 +126,21 @@ export async function runHttp(options: { rounds: number; log: (line: string) => 
     return values.length === 0 ? null : round(median(values), digits);
   };
   const summaries: HttpSummary[] = cases.map((c, i) => {
-    const rs = runs[i]!.map((x) => ({ ...x, rps: round(x.rps, 0), p50: round(x.p50, 3), p99: round(x.p99, 3), success: round(x.success, 5), cpuPerRequest: round(x.cpuPerRequest, 1) }));
+    const rs = byRound[i]!.filter((x): x is HttpCaseResult => x !== undefined).map((x) => ({ ...x, rps: round(x.rps, 0), p50: round(x.p50, 3), p99: round(x.p99, 3), success: round(x.success, 5), cpuPerRequest: round(x.cpuPerRequest, 1) }));
     return { ...c, rps: med(rs, 'rps', 0), p50: med(rs, 'p50', 3), p99: med(rs, 'p99', 3), success: med(rs, 'success', 5), cpu: med(rs, 'cpuPerRequest', 1), rounds: rs };
   });
-  const find = (variant: string, client: string, callers: number): HttpSummary | undefined =>
-    summaries.find((s) => s.variant === variant && s.client === client && s.callers === callers);
-  const ratio = (a: number | null | undefined, b: number | null | undefined): number | null =>
-    a == null || b == null || b <= 0 ? null : round(a / b, 3);
+  const at = (variant: string, client: string, callers: number): number =>
+    cases.findIndex((c) => c.variant === variant && c.client === client && c.callers === callers);
   const ratios = CHOSEN_VARIANTS.flatMap((variant) =>
     CALLERS.flatMap((callers) => PAIRS.flatMap(([client, versus]) => {
-      const a = find(variant, client, callers);
-      const b = find(variant, versus, callers);
-      if (a === undefined || b === undefined) return [];
-      return [{ variant, callers, client, versus, rps: ratio(a.rps, b.rps), p50: ratio(a.p50, b.p50), p99: ratio(a.p99, b.p99), cpu: ratio(a.cpu, b.cpu) }];
+      const a = at(variant, client, callers);
+      const b = at(variant, versus, callers);
+      if (a < 0 || b < 0) return [];
+      const paired = (key: 'rps' | 'p50' | 'p99' | 'cpuPerRequest'): { median: number | null; rounds: number[] } => pairedRatios(byRound[a]!, byRound[b]!, (x) => x[key]);
+      const rps = paired('rps');
+      return [{ variant, callers, client, versus, rps: rps.median, p50: paired('p50').median, p99: paired('p99').median, cpu: paired('cpuPerRequest').median, rpsRounds: rps.rounds }];
     })));
-  const measureMs = runs.flat()[0]?.measureMs ?? null;
+  const measureMs = summaries.flatMap((c) => c.rounds)[0]?.measureMs ?? null;
   return { rounds: options.rounds, backends: BACKENDS, measureMs, cases: summaries, ratios };
 }
 
@@ -152,10 +158,11 @@ export function formatHttp(result: HttpResult): string {
     }
     return rows;
   };
-  const ratioRows: string[][] = [['variant', 'callers', 'bulwark way', '/ …', 'req/s', 'p50', 'p99', 'CPU/req']];
+  const ratioRows: string[][] = [['variant', 'callers', 'bulwark way', '/ …', 'req/s', 'req/s rounds', 'p50', 'p99', 'CPU/req']];
   for (const r of result.ratios) {
     const f = (v: number | null): string => (v === null ? 'n/a' : `${v.toFixed(2)}×`);
-    ratioRows.push([r.variant === 'ok' ? 'all 200' : '5 % 503', String(r.callers), LABELS[r.client] ?? r.client, LABELS[r.versus] ?? r.versus, f(r.rps), f(r.p50), f(r.p99), f(r.cpu)]);
+    const rounds = r.rpsRounds === undefined || r.rpsRounds.length === 0 ? '' : `${Math.min(...r.rpsRounds).toFixed(2)}–${Math.max(...r.rpsRounds).toFixed(2)}`;
+    ratioRows.push([r.variant === 'ok' ? 'all 200' : '5 % 503', String(r.callers), LABELS[r.client] ?? r.client, LABELS[r.versus] ?? r.versus, f(r.rps), rounds, f(r.p50), f(r.p99), f(r.cpu)]);
   }
   const seconds = result.measureMs === null ? '?' : (result.measureMs / 1000).toString();
   return [
@@ -167,5 +174,9 @@ export function formatHttp(result: HttpResult): string {
     ...(result.cases.some((c) => c.variant === 'ok') ? ['Every response 200:', table(section('ok')), ''] : []),
     ...(result.cases.some((c) => c.variant === 'flaky') ? ['Every 20th request a backend receives answered 503 (5 %):', table(section('flaky')), ''] : []),
     table(ratioRows),
+    '',
+    result.ratios.some((r) => r.rpsRounds !== undefined)
+      ? 'Ratios: the median over the rounds of each round\'s ratio; "req/s rounds" shows their spread.'
+      : 'Ratios: the ratio of the medians.',
   ].join('\n');
 }

@@ -57,3 +57,32 @@ export function table(rows: readonly (readonly string[])[]): string {
   if (!head) return '';
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
+
+/**
+ * The order to run `count` cases in round `round` (1-based): odd rounds in order, even rounds
+ * in reverse, so that a drift of the machine or of a shared backend over a round weighs on
+ * every case alike instead of always on the later ones.
+ */
+export function roundOrder(count: number, round: number): number[] {
+  const order = Array.from({ length: count }, (_, i) => i);
+  return round % 2 === 1 ? order : order.reverse();
+}
+
+/**
+ * Ratios of two cases paired by round: `value(a[r]) / value(b[r])` for every round where both
+ * ran (an `undefined` is a round whose process failed), and their median (null when none).
+ * Between fresh processes a case moves by 10–30 % on a shared 2-core machine; the processes of
+ * one round ran minutes apart at most, so pairing them keeps slower drift out of the ratio.
+ */
+export function pairedRatios<T>(a: readonly (T | undefined)[], b: readonly (T | undefined)[], value: (x: T) => number): { median: number | null; rounds: number[] } {
+  const rounds: number[] = [];
+  for (let r = 0; r < a.length; r++) {
+    const x = a[r];
+    const y = b[r];
+    if (x === undefined || y === undefined) continue;
+    const vx = value(x);
+    const vy = value(y);
+    if (Number.isFinite(vx) && vy > 0) rounds.push(vx / vy);
+  }
+  return { median: rounds.length === 0 ? null : round(median(rounds), 3), rounds: rounds.map((v) => round(v, 3)) };
+}
