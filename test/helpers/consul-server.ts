@@ -3,8 +3,8 @@
 // X-Consul-Index header, blocking until the index passes `index` or `wait` (+ up to wait/16)
 // elapses, `passing`, `tag` (repeatable, case-insensitive) and `dc` filters, 403 for an unknown
 // token and ACL-filtered (empty) answers for a missing one. No Consul binary can run here.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { restartableListener } from './servers.js';
 
 export type CheckStatus = 'passing' | 'warning' | 'critical' | 'maintenance';
 
@@ -85,12 +85,9 @@ export async function startConsulServer(options: { token?: string; datacenter?: 
   let rawSeq = 0;
   let overrideAnswer: { status?: number; body: string; index?: string | null } | undefined;
   const waiters = new Set<Waiter>();
-  const sockets = new Set<Socket>();
   const requests: ConsulRequest[] = [];
   let holding = 0;
   let abandoned = 0;
-  let server: Server | undefined;
-  let port = options.port ?? 0;
 
   const bump = (service: string): void => {
     index += 1n;
@@ -185,28 +182,17 @@ export async function startConsulServer(options: { token?: string; datacenter?: 
     });
   };
 
-  const listen = async (): Promise<void> => {
-    server = createServer(handle);
-    server.on('connection', (s) => {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
-  };
+  const listener = restartableListener(handle, options.port ?? 0);
   const stop = async (): Promise<void> => {
-    const s = server;
-    server = undefined;
-    if (s === undefined) return;
+    // Blocking queries held open end with their connections.
     for (const w of [...waiters]) { waiters.delete(w); holding--; }
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+    await listener.stop();
   };
 
-  await listen();
+  await listener.listen();
   const state: ConsulServer = {
-    get url() { return `http://127.0.0.1:${port}`; },
-    get port() { return port; },
+    get url() { return `http://127.0.0.1:${listener.port}`; },
+    get port() { return listener.port; },
     requests,
     get holding() { return holding; },
     get abandoned() { return abandoned; },
@@ -241,7 +227,7 @@ export async function startConsulServer(options: { token?: string; datacenter?: 
     },
     hangBlocking: false,
     stop,
-    start: listen,
+    start: () => listener.listen(),
     close: stop,
   };
   return state;

@@ -3,8 +3,8 @@
 // (/apps, /apps/{APP}), deltas (/apps/delta with actionType and apps__hashcode, a recent-change
 // queue), registration (POST → 204), heartbeats (PUT → 200, 404 for an unknown instance),
 // cancel (DELETE), status overrides and lease expiry. No Eureka server can run here.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { restartableListener } from './servers.js';
 
 type Json = Record<string, unknown>;
 
@@ -59,10 +59,7 @@ export async function startEurekaServer(options: { leaseMs?: number; evictionMs?
   let deltas: { app: string; instance: Json; action: 'ADDED' | 'MODIFIED' | 'DELETED' }[] = [];
   let version = 1;
   const requests: EurekaRequest[] = [];
-  const sockets = new Set<Socket>();
   let overrideAnswer: { status?: number; body: string } | undefined;
-  let server: Server | undefined;
-  let port = 0;
 
   const now = (): number => Date.now();
   const record = (app: string, instance: Json, action: 'ADDED' | 'MODIFIED' | 'DELETED'): void => {
@@ -175,26 +172,12 @@ export async function startEurekaServer(options: { leaseMs?: number; evictionMs?
   }, options.evictionMs ?? 60_000);
   eviction.unref();
 
-  const listen = async (): Promise<void> => {
-    server = createServer(handle);
-    server.on('connection', (s) => {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
-  };
-  const stop = async (): Promise<void> => {
-    const s = server;
-    server = undefined;
-    if (s === undefined) return;
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
-  };
-  await listen();
+  const listener = restartableListener(handle);
+  const stop = (): Promise<void> => listener.stop();
+  await listener.listen();
 
   const state: EurekaServer = {
-    get url() { return `http://127.0.0.1:${port}/eureka`; },
+    get url() { return `http://127.0.0.1:${listener.port}/eureka`; },
     requests,
     put: (app, instance) => put(app, instance),
     remove: (app, id) => { remove(app, id); },
@@ -210,7 +193,7 @@ export async function startEurekaServer(options: { leaseMs?: number; evictionMs?
     singleAsObject: false,
     override(answer) { overrideAnswer = answer; },
     stop,
-    start: listen,
+    start: () => listener.listen(),
     async close() {
       clearInterval(eviction);
       await stop();

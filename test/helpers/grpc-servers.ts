@@ -1,7 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { roundRobin } from '../../src/index.js';
+import { createGrpcClient, type GrpcClientOptions } from '../../src/grpc/index.js';
 import type { CountRequest, EchoClientConstructor, SayReply, SayRequest } from '../fixtures/grpc/echo-client.js';
+import { closeAfterEach } from './lifecycle.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/grpc/', import.meta.url));
 /** The standard health service's .proto: the one examples/grpc.ts ships, so there is one copy. */
@@ -128,5 +131,35 @@ export async function startGrpcServers(n: number): Promise<{ servers: GrpcTestSe
     stop: async () => {
       for (const s of started) s.server.forceShutdown();
     },
+  };
+}
+
+/** A bulwark/grpc client of the test service. */
+export type EchoClient = ReturnType<typeof createGrpcClient<InstanceType<EchoClientConstructor>>>;
+
+/**
+ * What a gRPC test file sets up per test, all stopped after each test: `servers(n)` starts n
+ * grpc-js servers, `echo(list, options)` makes a bulwark/grpc client of them (round robin unless
+ * `options` pick another), `defer` runs any other cleanup.
+ */
+export function grpcAfterEach(): {
+  servers(n?: number): Promise<GrpcTestServer[]>;
+  echo(list: readonly GrpcTestServer[], options?: Partial<GrpcClientOptions>): EchoClient;
+  defer(fn: () => Promise<void>): void;
+} {
+  const { Echo } = loadProtos();
+  const { defer } = closeAfterEach();
+  return {
+    async servers(n = 3) {
+      const started = await startGrpcServers(n);
+      defer(started.stop);
+      return started.servers;
+    },
+    echo(list, options = {}) {
+      const client = createGrpcClient(Echo, { name: 'echo', discovery: list.map((s) => s.address), picker: roundRobin(), ...options });
+      defer(() => client.close());
+      return client;
+    },
+    defer,
   };
 }

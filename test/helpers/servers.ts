@@ -17,31 +17,53 @@ export type Handler = (req: IncomingMessage, res: ServerResponse, server: TestSe
 
 /** Starts a node:http server with `handler`; every socket is destroyed on close. */
 export async function startServer(handler: Handler, port = 0): Promise<TestServer> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer();
-  const state: TestServer = {
-    url: '',
-    port: 0,
-    requests: [],
-    aborted: 0,
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
-  };
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  server.on('request', (req, res) => {
+  const listener = restartableListener((req, res) => {
     state.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers });
     res.on('close', () => { if (!res.writableFinished) state.aborted++; });
     handler(req, res, state);
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  const bound = (server.address() as AddressInfo).port;
-  Object.assign(state, { port: bound, url: `http://127.0.0.1:${bound}` });
+  }, port);
+  const state: TestServer = { url: '', port: 0, requests: [], aborted: 0, close: () => listener.stop() };
+  await listener.listen();
+  Object.assign(state, { port: listener.port, url: `http://127.0.0.1:${listener.port}` });
   return state;
+}
+
+/**
+ * A node:http listener on 127.0.0.1 that can go down like a crashed server (`stop`: every
+ * connection cut) and come back on the same port (`listen`). The fake Consul and Eureka
+ * servers run on one.
+ */
+export interface RestartableListener {
+  /** The port bound (0 before the first `listen` when none was asked for). */
+  readonly port: number;
+  listen(): Promise<void>;
+  /** Closes the listener and destroys every open connection; a no-op while stopped. */
+  stop(): Promise<void>;
+}
+
+export function restartableListener(handle: (req: IncomingMessage, res: ServerResponse) => void, port = 0): RestartableListener {
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  return {
+    get port() { return port; },
+    async listen() {
+      const s = createServer(handle);
+      server = s;
+      s.on('connection', (socket) => {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+      });
+      await new Promise<void>((resolve) => s.listen(port, '127.0.0.1', resolve));
+      port = (s.address() as AddressInfo).port;
+    },
+    async stop() {
+      const s = server;
+      server = undefined;
+      if (s === undefined) return;
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    },
+  };
 }
 
 /** Answers 200 with the server's port as body, after `delay` ms. */

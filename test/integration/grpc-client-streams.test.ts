@@ -1,29 +1,14 @@
 // bulwark/grpc client-streaming and bidi-streaming calls against three real grpc-js servers on 127.0.0.1.
 import * as grpc from '@grpc/grpc-js';
-import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
-import { ClientClosedError, ConfigError, NoEndpointsError, roundRobin, type AttemptEvent } from '../../src/index.js';
-import { createGrpcClient, type GrpcClientOptions } from '../../src/grpc/index.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { ClientClosedError, ConfigError, NoEndpointsError, type AttemptEvent } from '../../src/index.js';
+import { createGrpcClient } from '../../src/grpc/index.js';
 import type { SayReply__Output, SayRequest } from '../fixtures/grpc/echo-client.js';
-import { loadProtos, startGrpcServers, type GrpcTestServer } from '../helpers/grpc-servers.js';
+import { grpcAfterEach, loadProtos, type GrpcTestServer } from '../helpers/grpc-servers.js';
 import { until } from '../helpers/lifecycle.js';
 
 const { Echo } = loadProtos();
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-async function servers(n = 3): Promise<GrpcTestServer[]> {
-  const started = await startGrpcServers(n);
-  cleanups.push(started.stop);
-  return started.servers;
-}
-
-function echo(list: readonly GrpcTestServer[], options: Partial<GrpcClientOptions> = {}): ReturnType<typeof createGrpcClient<InstanceType<typeof Echo>>> {
-  const client = createGrpcClient(Echo, { name: 'echo', discovery: list.map((s) => s.address), picker: roundRobin(), ...options });
-  cleanups.push(() => client.close());
-  return client;
-}
+const { servers, echo, defer } = grpcAfterEach();
 
 const refuseJoin: GrpcTestServer['join'] = (_call, callback) => callback({ code: grpc.status.UNAVAILABLE, details: 'draining' });
 
@@ -158,7 +143,7 @@ describe('bidi streams', () => {
 
   it('fail before any attempt with the pipeline’s error (no endpoints)', async () => {
     const client = createGrpcClient(Echo, { name: 'nobody', discovery: [] });
-    cleanups.push(() => client.close());
+    defer(() => client.close());
     await expect(client.chat({ timeout: { total: 100 } })).rejects.toBeInstanceOf(NoEndpointsError);
   });
 });

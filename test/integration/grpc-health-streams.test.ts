@@ -1,30 +1,15 @@
 // bulwark/grpc against three real grpc-js servers on 127.0.0.1: pushback, gRPC health checks, server streams.
 import * as grpc from '@grpc/grpc-js';
-import { afterEach, describe, expect, it } from 'vitest';
-import { roundRobin, type AttemptEvent, type HealthEvent } from '../../src/index.js';
-import { createGrpcClient, type GrpcClientOptions } from '../../src/grpc/index.js';
+import { describe, expect, it } from 'vitest';
+import type { AttemptEvent, HealthEvent } from '../../src/index.js';
+import { createGrpcClient } from '../../src/grpc/index.js';
 import { decodeHealthResponse, encodeHealthRequest } from '../../src/grpc/health-check.js';
 import type { SayReply__Output } from '../fixtures/grpc/echo-client.js';
-import { countUp, fail, loadProtos, reply, startGrpcServers, type GrpcTestServer } from '../helpers/grpc-servers.js';
+import { countUp, fail, grpcAfterEach, loadProtos, reply, type GrpcTestServer } from '../helpers/grpc-servers.js';
 import { until } from '../helpers/lifecycle.js';
 
 const { Echo } = loadProtos();
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-async function servers(n = 3): Promise<GrpcTestServer[]> {
-  const started = await startGrpcServers(n);
-  cleanups.push(started.stop);
-  return started.servers;
-}
-
-function echo(list: readonly GrpcTestServer[], options: Partial<GrpcClientOptions> = {}): ReturnType<typeof createGrpcClient<InstanceType<typeof Echo>>> {
-  const client = createGrpcClient(Echo, { name: 'echo', discovery: list.map((s) => s.address), picker: roundRobin(), ...options });
-  cleanups.push(() => client.close());
-  return client;
-}
+const { servers, echo, defer } = grpcAfterEach();
 
 async function readAll<T>(stream: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -89,9 +74,9 @@ describe('grpc.health.v1 checks', () => {
     const server = new grpc.Server();
     server.addService(loadProtos().echo, { Say: (_call: unknown, callback: grpc.sendUnaryData<object>) => callback(null, {}) });
     const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
-    cleanups.push(async () => server.forceShutdown());
+    defer(async () => server.forceShutdown());
     const client = createGrpcClient(Echo, { name: 'bare', discovery: [`127.0.0.1:${port}`], healthService: '', health: { checks: { interval: 20, unhealthyThreshold: 1 }, maxEjectionPercent: 100 } });
-    cleanups.push(() => client.close());
+    defer(() => client.close());
     const health: HealthEvent[] = [];
     client.bulwark.on('health', (e) => health.push(e));
     await new Promise((resolve) => setTimeout(resolve, 200));

@@ -1,30 +1,17 @@
 // bulwark/grpc unary calls against three real grpc-js servers on 127.0.0.1 (test/fixtures/grpc/echo.proto,
 // loaded with proto-loader; the client typed as proto-loader-gen-types writes it).
 import * as grpc from '@grpc/grpc-js';
-import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
-import { ClientClosedError, ConfigError, roundRobin, TimeoutError, type AttemptEvent, type HealthEvent } from '../../src/index.js';
-import { createGrpcClient, type GrpcClientOptions } from '../../src/grpc/index.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { ClientClosedError, ConfigError, TimeoutError, type AttemptEvent, type HealthEvent } from '../../src/index.js';
+import { createGrpcClient } from '../../src/grpc/index.js';
 import type { SayReply__Output } from '../fixtures/grpc/echo-client.js';
-import { fail, loadProtos, reply, startGrpcServers, type GrpcTestServer } from '../helpers/grpc-servers.js';
+import { fail, grpcAfterEach, loadProtos, reply, type GrpcTestServer } from '../helpers/grpc-servers.js';
 import { sleep, until } from '../helpers/lifecycle.js';
 
 const { Echo } = loadProtos();
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-async function three(): Promise<GrpcTestServer[]> {
-  const { servers, stop } = await startGrpcServers(3);
-  cleanups.push(stop);
-  return servers;
-}
-
-function echo(servers: readonly GrpcTestServer[], options: Partial<GrpcClientOptions> = {}): ReturnType<typeof createGrpcClient<InstanceType<typeof Echo>>> {
-  const client = createGrpcClient(Echo, { name: 'echo', discovery: servers.map((s) => s.address), picker: roundRobin(), ...options });
-  cleanups.push(() => client.close());
-  return client;
-}
+const fixture = grpcAfterEach();
+const three = (): Promise<GrpcTestServer[]> => fixture.servers(3);
+const echo = fixture.echo;
 
 /** A server that never answers (until the client goes away). */
 const hang: GrpcTestServer['say'] = () => {};
