@@ -7,6 +7,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { measureLoad, type LoadWindow } from './load.ts';
 
 export const CLIENTS = ['grpc-js', 'grpc-js-deadline', 'bulwark-1', 'grpc-js-rr', 'bulwark'] as const;
 
@@ -34,11 +35,14 @@ export interface GrpcCaseResult {
   measureMs: number;
 }
 
-const WARMUP_MS = Number(process.env.BENCH_GRPC_WARMUP_MS) || 500;
-const WARMUP_CALLS = Number(process.env.BENCH_GRPC_WARMUP_CALLS) || 3_000;
-const WARMUP_LIMIT_MS = 10_000;
 const MEASURE_MS = Number(process.env.BENCH_GRPC_MEASURE_MS) || 2_000;
-const MAX_CALLS_PER_CALLER = 1_000_000;
+const WINDOW: LoadWindow = {
+  warmupMs: Number(process.env.BENCH_GRPC_WARMUP_MS) || 500,
+  warmupCalls: Number(process.env.BENCH_GRPC_WARMUP_CALLS) || 3_000,
+  warmupLimitMs: 10_000,
+  measureMs: MEASURE_MS,
+  maxCallsPerCaller: 1_000_000,
+};
 const PROTO = fileURLToPath(new URL('../test/fixtures/grpc/echo.proto', import.meta.url));
 
 type SayClient = grpc.Client & { Say(req: { text: string }, cb: (e: grpc.ServiceError | null, r?: unknown) => void): void };
@@ -81,48 +85,16 @@ async function setup(client: string, addresses: readonly string[]): Promise<{ ca
 
 export async function runGrpcCase(client: string, callers: number, ports: readonly number[]): Promise<GrpcCaseResult> {
   const harness = await setup(client, ports.map((p) => `127.0.0.1:${p}`));
-  const latencies: number[] = [];
   let errors = 0;
-  const warmUntil = performance.now() + WARMUP_MS;
-  let warmed = 0;
-  let measureStart = Number.POSITIVE_INFINITY;
-  let end = Number.POSITIVE_INFINITY;
-  let cpuAtStart: NodeJS.CpuUsage | undefined;
-  const caller = async (): Promise<void> => {
-    for (let i = 0; i < MAX_CALLS_PER_CALLER; i++) {
-      const t0 = performance.now();
-      if (t0 >= end) return;
-      let failed = false;
-      try {
-        await harness.call();
-      } catch {
-        failed = true;
-      }
-      if (t0 < measureStart) {
-        const now = performance.now();
-        if (measureStart === Number.POSITIVE_INFINITY && ((++warmed >= WARMUP_CALLS && now >= warmUntil) || now >= warmUntil + WARMUP_LIMIT_MS)) {
-          measureStart = now;
-          end = now + MEASURE_MS;
-          cpuAtStart = process.cpuUsage();
-        }
-        continue;
-      }
-      latencies.push(performance.now() - t0);
-      if (failed) errors++;
-    }
-  };
-  await Promise.all(Array.from({ length: callers }, caller));
-  const cpu = cpuAtStart === undefined ? undefined : process.cpuUsage(cpuAtStart);
+  const load = await measureLoad(harness.call, callers, WINDOW, (_reply, threw) => { if (threw) errors++; });
   await harness.close();
-  latencies.sort((a, b) => a - b);
-  const at = (p: number): number => latencies[Math.min(latencies.length - 1, Math.max(0, Math.ceil((p / 100) * latencies.length) - 1))] ?? Number.NaN;
   return {
     client, callers,
-    rps: latencies.length / (MEASURE_MS / 1000),
-    p50: at(50), p99: at(99),
-    calls: latencies.length,
+    rps: load.calls / (MEASURE_MS / 1000),
+    p50: load.p50, p99: load.p99,
+    calls: load.calls,
     errors,
-    cpuPerCall: cpu === undefined || latencies.length === 0 ? Number.NaN : (cpu.user + cpu.system) / latencies.length,
+    cpuPerCall: load.cpuPerCall,
     measureMs: MEASURE_MS,
   };
 }

@@ -8,6 +8,7 @@
 // Libraries are imported lazily, so each process loads only what it measures.
 
 import { pathToFileURL } from 'node:url';
+import { measureLoad, type LoadWindow } from './load.ts';
 
 export const CLIENTS = ['fetch', 'BalancedPool', 'bulwark', 'bulwark-undici', 'bulwark-interceptor'] as const;
 /** Cases run only when BENCH_HTTP_CLIENTS names them: references that explain a ratio. */
@@ -47,14 +48,14 @@ export interface HttpCaseResult {
   measureMs: number;
 }
 
-const WARMUP_MS = Number(process.env.BENCH_HTTP_WARMUP_MS) || 500;
-/** Requests (all callers together) before measuring starts, whatever WARMUP_MS says. */
-const WARMUP_REQUESTS = Number(process.env.BENCH_HTTP_WARMUP_REQUESTS) || 5_000;
-/** The longest a warm-up runs past WARMUP_MS to reach WARMUP_REQUESTS. */
-const WARMUP_LIMIT_MS = 10_000;
 const MEASURE_MS = Number(process.env.BENCH_HTTP_MEASURE_MS) || 2_000;
-/** Per caller, whatever the time: keeps every loop bounded in count too. */
-const MAX_REQUESTS_PER_CALLER = 1_000_000;
+const WINDOW: LoadWindow = {
+  warmupMs: Number(process.env.BENCH_HTTP_WARMUP_MS) || 500,
+  warmupCalls: Number(process.env.BENCH_HTTP_WARMUP_REQUESTS) || 5_000,
+  warmupLimitMs: 10_000,
+  measureMs: MEASURE_MS,
+  maxCallsPerCaller: 1_000_000,
+};
 
 interface Harness {
   /** One GET, body consumed; resolves with the status. */
@@ -195,54 +196,22 @@ async function setup(client: string, urls: readonly string[], path: string): Pro
 export async function runHttpCase(client: string, callers: number, path: string, ports: readonly number[]): Promise<HttpCaseResult> {
   const urls = ports.map((port) => `http://127.0.0.1:${port}`);
   const harness = await setup(client, urls, path);
-  const latencies: number[] = [];
   let ok = 0;
   let errors = 0;
-  // Warm-up lasts WARMUP_MS and WARMUP_REQUESTS requests, whichever is later (at most
-  // WARMUP_LIMIT_MS): on a busy machine a timed warm-up alone ends before the JIT has settled.
-  const warmUntil = performance.now() + WARMUP_MS;
-  let warmed = 0;
-  let measureStart = Number.POSITIVE_INFINITY;
-  let end = Number.POSITIVE_INFINITY;
-  let cpuAtStart: NodeJS.CpuUsage | undefined;
-  const startMeasuring = (now: number): void => {
-    measureStart = now;
-    end = now + MEASURE_MS;
-    cpuAtStart = process.cpuUsage();
-  };
-  const caller = async (): Promise<void> => {
-    for (let i = 0; i < MAX_REQUESTS_PER_CALLER; i++) {
-      const t0 = performance.now();
-      if (t0 >= end) return;
-      let status = 0;
-      try {
-        status = await harness.call();
-      } catch {
-        status = 0;
-      }
-      if (t0 < measureStart) {
-        const now = performance.now();
-        if (measureStart === Number.POSITIVE_INFINITY && ((++warmed >= WARMUP_REQUESTS && now >= warmUntil) || now >= warmUntil + WARMUP_LIMIT_MS)) startMeasuring(now);
-        continue;
-      }
-      latencies.push(performance.now() - t0);
-      if (status >= 200 && status < 300) ok++;
-      else if (status === 0) errors++;
-    }
-  };
-  await Promise.all(Array.from({ length: callers }, caller));
-  const cpu = cpuAtStart === undefined ? undefined : process.cpuUsage(cpuAtStart);
+  // The call resolves with the status; one that threw counts as an error.
+  const load = await measureLoad(harness.call, callers, WINDOW, (status, threw) => {
+    if (threw) errors++;
+    else if (status! >= 200 && status! < 300) ok++;
+  });
   await harness.close();
-  latencies.sort((a, b) => a - b);
-  const at = (p: number): number => latencies[Math.min(latencies.length - 1, Math.max(0, Math.ceil((p / 100) * latencies.length) - 1))] ?? Number.NaN;
   return {
     client, callers, path,
-    rps: latencies.length / (MEASURE_MS / 1000),
-    p50: at(50), p99: at(99),
-    requests: latencies.length,
-    success: latencies.length === 0 ? 0 : ok / latencies.length,
+    rps: load.calls / (MEASURE_MS / 1000),
+    p50: load.p50, p99: load.p99,
+    requests: load.calls,
+    success: load.calls === 0 ? 0 : ok / load.calls,
     errors,
-    cpuPerRequest: cpu === undefined || latencies.length === 0 ? Number.NaN : (cpu.user + cpu.system) / latencies.length,
+    cpuPerRequest: load.cpuPerCall,
     measureMs: MEASURE_MS,
   };
 }
