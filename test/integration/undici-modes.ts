@@ -32,6 +32,14 @@ export const MODES: Mode[] = ['transport', 'interceptor + undici.request', 'inte
 /** The origin the interceptor routes to the client under test. */
 const ORIGIN = 'http://svc.internal';
 
+/** `call` from `head`: the head, then the whole body. */
+function readingBody(head: Harness['head']): Harness['call'] {
+  return async (path, init) => {
+    const res = await head(path, init);
+    return { status: res.status, body: await res.text() };
+  };
+}
+
 export function harness(mode: Mode, options: ClientOptions): Harness {
   if (mode === 'transport') {
     const client: UndiciClient = createUndiciClient(options);
@@ -42,10 +50,7 @@ export function harness(mode: Mode, options: ClientOptions): Harness {
     return {
       client,
       head,
-      call: async (path, init) => {
-        const res = await head(path, init);
-        return { status: res.status, body: await res.text() };
-      },
+      call: readingBody(head),
       close: () => client.close(),
     };
   }
@@ -63,10 +68,7 @@ export function harness(mode: Mode, options: ClientOptions): Harness {
   return {
     client,
     head,
-    call: async (path, init) => {
-      const res = await head(path, init);
-      return { status: res.status, body: await res.text() };
-    },
+    call: readingBody(head),
     close: async () => {
       await client.close();
       await agent.close();
