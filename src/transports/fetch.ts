@@ -1,9 +1,9 @@
-import type { Classify, Outcome } from '../config/options.js';
+import type { Outcome } from '../config/options.js';
 import { authorizationOf, type EndpointState } from '../endpoints/endpoint.js';
-import { BulwarkError, RequestFailedError, type AttemptSummary } from '../errors.js';
-import { errorJudgement, isIdempotentMethod, runClassify, statusJudgement, UNSUPPORTED_ENDPOINT } from './classify.js';
+import { isIdempotentMethod } from './classify.js';
 import type { FetchArgs } from './fetch-args.js';
 import { cancellingDispatcher } from './fetch-dispatcher.js';
+import { checkHttpEndpoint, HttpJudge, type ResponseReader } from './http-judge.js';
 import type { AttemptHandle, Judgement, Transport } from './transport.js';
 
 /** What `fetch` needs from the client, fixed per client. */
@@ -29,8 +29,7 @@ export class FetchTransport implements Transport<Response> {
   readonly #init: RequestInit;
   readonly #request: Request | undefined;
   readonly #callerSignal: AbortSignal | undefined;
-  readonly #classify: Classify<Response> | undefined;
-  #history: AttemptSummary[] | undefined;
+  readonly #judge: HttpJudge<Response>;
 
   constructor(settings: FetchSettings, args: FetchArgs, callerSignal: AbortSignal | undefined) {
     this.#settings = settings;
@@ -38,16 +37,14 @@ export class FetchTransport implements Transport<Response> {
     this.#init = args.init;
     this.#request = args.request;
     this.#callerSignal = callerSignal;
-    this.#classify = args.classify;
+    this.#judge = new HttpJudge(settings.service, settings.statusCodes, args.classify, FETCH_READER);
     this.idempotent = args.options.idempotent ?? isIdempotentMethod(args.init.method);
     // A Request's body is cloned per attempt (as ky does); only a raw stream cannot be sent twice.
     this.replayable = isReplayableBody(args.init.body);
   }
 
   run(endpoint: EndpointState, attempt: AttemptHandle): Promise<Response> {
-    if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') {
-      throw new BulwarkError(UNSUPPORTED_ENDPOINT, this.#settings.service, `${this.#settings.service}: fetch needs an http or https endpoint, not ${endpoint.id}`);
-    }
+    checkHttpEndpoint(this.#settings.service, 'fetch', endpoint);
     const init: RequestInit = { ...this.#init };
     const dispatcher = cancellingDispatcher(this.#settings.fetch, this.#init, attempt);
     if (dispatcher !== undefined) {
@@ -75,19 +72,7 @@ export class FetchTransport implements Transport<Response> {
   }
 
   judge(outcome: Outcome<Response>, endpoint: EndpointState): Judgement {
-    let judgement = this.#defaultJudgement(outcome);
-    (this.#history ??= []).push({ endpoint: endpoint.id, reason: judgement.reason, status: judgement.status });
-    if (this.#classify !== undefined) {
-      const verdict = runClassify(this.#settings.service, this.#classify, outcome, endpoint);
-      if (verdict !== undefined) judgement = { ...judgement, verdict };
-    }
-    return judgement;
-  }
-
-  #defaultJudgement(outcome: Outcome<Response>): Judgement {
-    return outcome.ok
-      ? statusJudgement(outcome.value.status, outcome.value.headers.get('retry-after'), this.idempotent, this.#settings.statusCodes)
-      : errorJudgement(outcome.error, this.idempotent);
+    return this.#judge.judge(outcome, endpoint, this.idempotent);
   }
 
   discard(value: Response): void {
@@ -105,12 +90,15 @@ export class FetchTransport implements Transport<Response> {
   }
 
   failure(error: unknown): unknown {
-    // The call's own verdicts (a deadline, no endpoints, a misbehaving plugin) stand as they are;
-    // everything that happened on the way to a server is a failed request.
-    if (error instanceof BulwarkError && error.code !== UNSUPPORTED_ENDPOINT) return error;
-    return new RequestFailedError(this.#settings.service, this.#history ?? [], { cause: error });
+    return this.#judge.failure(error);
   }
 }
+
+/** How the shared HTTP judge reads a fetch Response. */
+const FETCH_READER: ResponseReader<Response> = {
+  status: (res) => res.status,
+  retryAfter: (res) => res.headers.get('retry-after'),
+};
 
 function ignore(): void {}
 

@@ -6,7 +6,8 @@ import { isIdempotentMethod } from '../transports/classify.js';
 import type { AttemptHandle, Judgement, Transport } from '../transports/transport.js';
 import { AttemptSignal } from './attempt-signal.js';
 import { isReplayable, withAuthorization } from './headers.js';
-import { checkHttpEndpoint, HttpJudge } from './judge.js';
+import { checkHttpEndpoint, HttpJudge } from '../transports/http-judge.js';
+import { UNDICI_READER } from './judge.js';
 import type { EndpointPools } from './pools.js';
 
 /** What an undici request transport needs from its client, fixed per client. */
@@ -40,11 +41,11 @@ export class UndiciRequestTransport implements Transport<Dispatcher.ResponseData
     this.#callerSignal = callerSignal;
     this.idempotent = idempotent ?? isIdempotentMethod(options.method);
     this.replayable = isReplayable(options.body);
-    this.#judge = new HttpJudge(settings.service, settings.statusCodes, classify, headOf);
+    this.#judge = new HttpJudge<Dispatcher.ResponseData<unknown>>(settings.service, settings.statusCodes, classify, UNDICI_READER);
   }
 
   run(endpoint: EndpointState, attempt: AttemptHandle): Promise<Dispatcher.ResponseData<unknown>> {
-    checkHttpEndpoint(this.#settings.service, endpoint);
+    checkHttpEndpoint(this.#settings.service, 'undici', endpoint);
     const signal = new AttemptSignal(this.#callerSignal);
     attempt.onCancel(signal.fire);
     const auth = authorizationOf(endpoint);
@@ -76,10 +77,6 @@ export class UndiciRequestTransport implements Transport<Dispatcher.ResponseData
   failure(error: unknown): unknown {
     return this.#judge.failure(error);
   }
-}
-
-function headOf(value: Dispatcher.ResponseData<unknown>): { statusCode: number; headers: Dispatcher.ResponseData['headers'] } {
-  return value;
 }
 
 function ignore(): void {}

@@ -5,7 +5,8 @@ import { authorizationOf, type EndpointState } from '../endpoints/endpoint.js';
 import { isIdempotentMethod } from '../transports/classify.js';
 import type { AttemptHandle, Judgement, Transport } from '../transports/transport.js';
 import { isReplayable, withAuthorization } from './headers.js';
-import { checkHttpEndpoint, HttpJudge, originOf } from './judge.js';
+import { checkHttpEndpoint, HttpJudge } from '../transports/http-judge.js';
+import { originOf, UNDICI_READER } from './judge.js';
 import { RoutedAttempt } from './routed-attempt.js';
 import { DEFAULTS } from '../config/resolve.js';
 
@@ -45,7 +46,7 @@ export class RoutedTransport implements Transport<RoutedAttempt> {
 
   run(endpoint: EndpointState, attempt: AttemptHandle): Promise<RoutedAttempt> {
     if (this.call === undefined && attempt instanceof Attempt) this.call = attempt.ctx;
-    checkHttpEndpoint(this.#service, endpoint);
+    checkHttpEndpoint(this.#service, 'undici', endpoint);
     const routed = new RoutedAttempt();
     attempt.onCancel(routed.cancel);
     if (this.abortedWith !== undefined) {
@@ -69,7 +70,7 @@ export class RoutedTransport implements Transport<RoutedAttempt> {
   }
 
   judge(outcome: Outcome<RoutedAttempt>, endpoint: EndpointState): Judgement {
-    this.#judge ??= new HttpJudge(this.#service, this.statusCodes, undefined, (a) => a);
+    this.#judge ??= new HttpJudge<RoutedAttempt>(this.#service, this.statusCodes, undefined, UNDICI_READER);
     return this.#judge.judge(outcome, endpoint, this.idempotent);
   }
 
@@ -84,7 +85,7 @@ export class RoutedTransport implements Transport<RoutedAttempt> {
   }
 
   failure(error: unknown): unknown {
-    this.#judge ??= new HttpJudge(this.#service, this.statusCodes, undefined, (a) => a);
+    this.#judge ??= new HttpJudge<RoutedAttempt>(this.#service, this.statusCodes, undefined, UNDICI_READER);
     return this.#judge.failure(error);
   }
 }
