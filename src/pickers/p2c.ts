@@ -66,10 +66,25 @@ export class Candidates {
   }
 }
 
-/** A uniform integer in [0, m) from `random`, kept in range whatever `random` returns. */
+/** A uniform integer in [0, m) from `random` (a source {@link randomOption} made safe). */
 export function draw(random: () => number, m: number): number {
-  const i = Math.floor(random() * m);
-  return i < m ? (i > 0 ? i : 0) : m - 1;
+  const i = (random() * m) | 0;
+  return i < m ? i : m - 1;
+}
+
+/**
+ * Two distinct uniform integers in [0, m), 2 ≤ m ≤ 1024, from one draw: its integer part picks
+ * the first, its fraction (uniform and independent of the integer part) the second; a 32-bit
+ * source leaves at least 22 bits for it. Packed as `first * 2048 + second`, so nothing is
+ * allocated. Truncation only, no range checks: {@link randomOption} already keeps a source
+ * below 1 − 2⁻³², where `random() * m` truncates below m. Small enough for V8 to inline.
+ */
+export function drawTwo(random: () => number, m: number): number {
+  const r = random() * m;
+  const first = r | 0;
+  let second = ((r - first) * (m - 1)) | 0;
+  if (second >= first) second++;
+  return first * 2048 + second;
 }
 
 /**
@@ -124,18 +139,14 @@ export function pickLeastLoaded(
   let first: number;
   let second: number;
   if (m <= 1024) {
-    // Both candidates from one draw, as the hot path wants: its integer part picks the first, its
-    // fraction (uniform and independent of the integer part) the second; with at most 1024
-    // candidates a 32-bit source leaves 22 bits for the fraction.
-    const r = random() * m;
-    first = r < m ? (r > 0 ? Math.floor(r) : 0) : m - 1;
-    const s2 = Math.floor((r - first) * (m - 1));
-    second = s2 < m - 1 ? (s2 > 0 ? s2 : 0) : m - 2;
+    const pair = drawTwo(random, m);
+    first = pair >> 11;
+    second = pair & 2047;
   } else {
     first = draw(random, m);
     second = draw(random, m - 1);
+    if (second >= first) second++;
   }
-  if (second >= first) second++;
   // `first` is random, so keeping it on a tie breaks ties at random.
   best = list[candidates.nthUntried(first, tried)]!;
   bestLoad = load(best);
@@ -166,12 +177,22 @@ export function functionOption<F extends ((...args: never[]) => unknown) | undef
   return value as F;
 }
 
+/** The largest number a random source yields here: below it, `random() * m` truncates below m. */
+const BELOW_ONE = 1 - 2 ** -32;
+
 /**
  * Reads the `random` option every picker that draws at random accepts; default a
- * {@link fastRandom} generator of the picker's own.
+ * {@link fastRandom} generator of the picker's own. A user's source is checked where it comes
+ * in, so the draws need no range checks: whatever it returns (1, -1, NaN, a string), the picker
+ * gets a number in [0, 1 − 2⁻³²].
  */
 export function randomOption(picker: string, options: Readonly<Record<string, unknown>>): () => number {
-  return functionOption(picker, options, 'random', 'must be a function returning numbers in [0, 1)', undefined) ?? fastRandom();
+  const given = functionOption<(() => unknown) | undefined>(picker, options, 'random', 'must be a function returning numbers in [0, 1)', undefined);
+  if (given === undefined) return fastRandom();
+  return () => {
+    const x = given();
+    return typeof x === 'number' && x >= 0 ? (x < BELOW_ONE ? x : BELOW_ONE) : 0;
+  };
 }
 
 /**

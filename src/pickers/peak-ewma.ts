@@ -1,7 +1,7 @@
 import type { EndpointState } from '../endpoints/endpoint.js';
 import { ConfigError } from '../errors.js';
 import type { Picker, RandomSource } from './picker.js';
-import { Candidates, functionOption, optionsObject, pickLeastLoaded, randomOption } from './p2c.js';
+import { Candidates, drawTwo, functionOption, optionsObject, pickLeastLoaded, randomOption } from './p2c.js';
 
 /** Options of {@link peakEwma}. */
 export interface PeakEwmaOptions extends RandomSource {
@@ -55,6 +55,10 @@ export function peakEwma(options?: PeakEwmaOptions): Picker {
     // Dividing by weight lets weights (and later slow start) shift load as in Envoy's least_request.
     return (cost === 0 && e.inflight > 0 ? PENALTY + e.inflight : cost * (e.inflight + 1)) / e.weight;
   };
+  const loadAt = (e: EndpointState, t: number): number => {
+    const cost = e.latency.estimate(t);
+    return (cost === 0 && e.inflight > 0 ? PENALTY + e.inflight : cost * (e.inflight + 1)) / e.weight;
+  };
   return {
     name: 'peakEwma',
     latencyDecay: decay,
@@ -64,7 +68,16 @@ export function peakEwma(options?: PeakEwmaOptions): Picker {
     pick(request): EndpointState | undefined {
       const tried = request.tried;
       // The client's reading of the clock for this attempt, unless this picker was given its own clock.
-      clock[0] = ownClock === undefined && request.now !== undefined ? request.now : now();
+      const t = ownClock === undefined && request.now !== undefined ? request.now : now();
+      const list = candidates.list;
+      const m = list.length;
+      if (tried.length === 0 && m > 2 && m <= 1024) {
+        const pair = drawTwo(random, m);
+        const a = list[pair >> 11]!;
+        const b = list[pair & 2047]!;
+        return loadAt(b, t) < loadAt(a, t) ? b : a;
+      }
+      clock[0] = t;
       return pickLeastLoaded(candidates, tried, random, load, 2);
     },
   };

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { EndpointState } from '../../src/endpoints/endpoint.js';
 import { parseEndpoint } from '../../src/endpoints/parse.js';
+import { Candidates, pickLeastLoaded, randomOption } from '../../src/pickers/p2c.js';
 import { peakEwma } from '../../src/pickers/peak-ewma.js';
 import { mulberry32 } from '../helpers/prng.js';
 
@@ -15,6 +16,33 @@ describe('peakEwma', () => {
     expect(peakEwma().name).toBe('peakEwma');
     expect(peakEwma().latencyDecay).toBe(10_000);
     expect(peakEwma({ decay: 2_500 }).latencyDecay).toBe(2_500);
+  });
+
+  it('picks a first attempt as the general power-of-two path does: one draw, the cheaper of two', () => {
+    const list = endpoints(7);
+    const seed = mulberry32(41);
+    list.forEach((e, i) => {
+      if (i !== 3) e.latency.observe(1 + 50 * seed(), 1_000 * i); // endpoint 3 has no sample yet
+      e.inflight = Math.floor(4 * seed());
+      e.weight = 1 + (i % 3);
+    });
+    const now = 9_000;
+    const picker = peakEwma({ random: mulberry32(42), now: () => now });
+    picker.update(list);
+    const candidates = new Candidates();
+    candidates.update(list);
+    const random = randomOption('test', { random: mulberry32(42) });
+    const load = (e: EndpointState): number => {
+      const cost = e.latency.estimate(now);
+      return (cost === 0 && e.inflight > 0 ? 2 ** 47 + e.inflight : cost * (e.inflight + 1)) / e.weight;
+    };
+    const seen = new Set<EndpointState>();
+    for (let i = 0; i < 2_000; i++) {
+      const picked = picker.pick(first);
+      expect(picked).toBe(pickLeastLoaded(candidates, [], random, load, 2));
+      seen.add(picked!);
+    }
+    expect(seen.size).toBeGreaterThan(2);
   });
 
   it('takes the endpoint with the lower latency × (inflight + 1)', () => {
