@@ -103,15 +103,7 @@ export class Attempt<T> implements AttemptHandle {
     ctx.removeLive(this);
     this.latency = now - this.startedAt;
     ctx.now = now;
-    let result: AttemptResult<T>;
-    if (cancelled !== undefined) {
-      result = { attempt: this, outcome, verdict: 'cancelled', reason: cancelled };
-    } else {
-      const j = judge(this, outcome);
-      result = j.outcome === undefined
-        ? { attempt: this, outcome, verdict: j.verdict, reason: j.reason, status: j.status, retryAfter: j.retryAfter, notSent: j.notSent }
-        : { attempt: this, outcome: j.outcome, verdict: j.verdict, reason: j.reason };
-    }
+    const result: AttemptResult<T> = cancelled === undefined ? judged(this, outcome) : { attempt: this, outcome, verdict: 'cancelled', reason: cancelled };
     ctx.host.observers.attemptEnded(this, result);
     if (ctx.ended) {
       if (result.outcome.ok) ctx.transport.discard?.(result.outcome.value);
@@ -121,14 +113,21 @@ export class Attempt<T> implements AttemptHandle {
   }
 }
 
-/** The transport's judgement; a classifier that throws or answers nonsense fails the call clearly instead. */
-function judge<T>(attempt: Attempt<T>, outcome: Outcome<T>): Judgement & { outcome?: Outcome<T> } {
-  const ctx = attempt.ctx;
+/** The attempt's result as its transport judges it. */
+function judged<T>(attempt: Attempt<T>, outcome: Outcome<T>): AttemptResult<T> {
+  let j: Judgement;
   try {
-    return ctx.transport.judge(outcome, attempt.endpoint);
+    j = attempt.ctx.transport.judge(outcome, attempt.endpoint);
   } catch (err) {
-    const error = err instanceof PluginError ? err : new PluginError(ctx.host.options.name, 'classify', 'threw', { cause: err });
-    if (outcome.ok) ctx.transport.discard?.(outcome.value);
-    return { verdict: 'failure', reason: 'classify failed', outcome: { ok: false, error } };
+    return judgeFailed(attempt, outcome, err);
   }
+  return { attempt, outcome, verdict: j.verdict, reason: j.reason, status: j.status, retryAfter: j.retryAfter, notSent: j.notSent };
+}
+
+/** A classifier that throws (or answers nonsense) fails the call clearly instead. */
+function judgeFailed<T>(attempt: Attempt<T>, outcome: Outcome<T>, err: unknown): AttemptResult<T> {
+  const ctx = attempt.ctx;
+  const error = err instanceof PluginError ? err : new PluginError(ctx.host.options.name, 'classify', 'threw', { cause: err });
+  if (outcome.ok) ctx.transport.discard?.(outcome.value);
+  return { attempt, outcome: { ok: false, error }, verdict: 'failure', reason: 'classify failed' };
 }

@@ -175,6 +175,11 @@ export class CallContext<T> implements PickRequest, WheelEntry {
   /** Records an attempt as no longer running. */
   removeLive(attempt: Attempt<T>): void {
     const more = this.#more;
+    if (this.#first === attempt && more === undefined) {
+      this.#first = undefined;
+      this.liveCount--;
+      return;
+    }
     if (this.#first === attempt) {
       this.#first = more === undefined || more.length === 0 ? undefined : more.shift();
     } else {
@@ -193,11 +198,22 @@ export class CallContext<T> implements PickRequest, WheelEntry {
     const host = this.host;
     host.wheel.remove(this);
     if (this.signal !== undefined) unwatchSignal(this.signal, this);
-    // A stage that ends the call with attempts still running (none of ours does) must not leak them.
-    if (this.liveCount > 0) for (const a of this.live()) a.cancel(this.interruption?.error, 'cancelled');
+    if (this.liveCount > 0) this.#cancelLive();
     host.observers.callEnded(this, result);
-    if (this.interruption !== undefined) this.#reject!(this.interruption.error);
-    else if (result.outcome.ok) this.#resolve!(result.outcome.value);
-    else this.#reject!(this.transport.failure === undefined ? result.outcome.error : this.transport.failure(result.outcome.error));
+    const outcome = result.outcome;
+    if (this.interruption === undefined && outcome.ok) this.#resolve!(outcome.value);
+    else this.#reject!(this.#error(outcome));
+  }
+
+  /** What the caller's promise rejects with. */
+  #error(outcome: Outcome<T>): unknown {
+    if (this.interruption !== undefined) return this.interruption.error;
+    const error = (outcome as { readonly error: unknown }).error;
+    return this.transport.failure === undefined ? error : this.transport.failure(error);
+  }
+
+  /** A stage that ends the call with attempts still running (none of ours does) must not leak them. */
+  #cancelLive(): void {
+    for (const a of this.live()) a.cancel(this.interruption?.error, 'cancelled');
   }
 }

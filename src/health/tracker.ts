@@ -170,14 +170,15 @@ export class HealthTracker implements CallObserver {
     const e = attempt.endpoint;
     const h = e.health;
     if (h === undefined || e.retired) return;
+    // The common case, kept short (and V8 then inlines it): a healthy endpoint answered well and nothing else is tracked.
+    if (result.verdict === 'success' && h.status === 'healthy' && result.retryAfter === undefined && this.#plain) h.breaker.success(CircuitState.Closed);
+    else this.#judge(e, h, attempt, result);
+  }
+
+  #judge(e: EndpointState, h: EndpointHealth, attempt: AnyAttempt, result: AnyResult): void {
     if (result.verdict === 'cancelled') {
       // Cut short (caller abort, close, lost hedge): it says nothing about the endpoint.
       if (h.status === 'probing' && h.probes > 0 && h.probes-- === this.#options.probes) this.#recompute(false);
-      return;
-    }
-    // The common case, kept short: a healthy endpoint answered well and nothing else is tracked.
-    if (result.verdict === 'success' && h.status === 'healthy' && result.retryAfter === undefined && this.#plain) {
-      h.breaker.success(CircuitState.Closed);
       return;
     }
     const failed = countsAsFailure(this.#options.isFailure, e, result);

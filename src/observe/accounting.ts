@@ -59,13 +59,20 @@ export class Accounting implements CallObserver {
 
   attemptEnded(attempt: AnyAttempt, result: AnyResult): void {
     const endpoint = attempt.endpoint;
-    const end = attempt.startedAt + attempt.latency;
     endpoint.inflight--;
     if (result.verdict === 'success') {
       endpoint.successes++;
-      endpoint.latency.observe(attempt.latency, end);
+      endpoint.latency.observe(attempt.latency, attempt.startedAt + attempt.latency);
       this.#window.record(attempt.latency);
-    } else if (result.verdict === 'cancelled') {
+    } else {
+      this.#notSucceeded(attempt, result);
+    }
+  }
+
+  #notSucceeded(attempt: AnyAttempt, result: AnyResult): void {
+    const endpoint = attempt.endpoint;
+    const end = attempt.startedAt + attempt.latency;
+    if (result.verdict === 'cancelled') {
       endpoint.cancelled++;
       // Cut short before it answered: all we know is that it took at least this long.
       endpoint.latency.observeAtLeast(attempt.latency, end);

@@ -46,10 +46,6 @@ export class CircuitStage extends Stage implements CallObserver {
     this.inner.run(ctx);
   }
 
-  override done<T>(ctx: CallContext<T>, result: AttemptResult<T>): void {
-    this.outer.done(ctx, result);
-  }
-
   callEnded(ctx: AnyCall, result: AnyResult): void {
     // Its own refusals say nothing about the service.
     if (result.attempt === undefined && !result.outcome.ok && result.outcome.error instanceof CircuitOpenError) return;

@@ -1,4 +1,5 @@
 import type { AttemptResult, CallContext, CallTimer } from '../call/context.js';
+import type { ResolvedHedge } from '../config/options.js';
 import { mayStartAttempt } from '../call/deadline.js';
 import type { LatencyWindow } from '../observe/latency-window.js';
 import { RetryBudget } from './budget.js';
@@ -30,11 +31,12 @@ export class HedgeStage extends Stage {
   }
 
   run<T>(ctx: CallContext<T>): void {
-    const policy = ctx.hedge;
-    if (policy === undefined || !ctx.transport.idempotent) {
-      this.inner.run(ctx);
-      return;
-    }
+    // Kept small (the usual call has no hedge policy) so V8 inlines it into the stage above.
+    if (ctx.hedge === undefined || !ctx.transport.idempotent) this.inner.run(ctx);
+    else this.#startRound(ctx, ctx.hedge);
+  }
+
+  #startRound<T>(ctx: CallContext<T>, policy: ResolvedHedge): void {
     const budget = (this.#shared.budget ??= new RetryBudget(policy.maxExtraLoad, 0, HEDGE_WINDOW_MS, ctx.now));
     if (ctx.attempts === 0) budget.recordCall(ctx.now);
     const delay = policy.percentile ? this.#window.percentile(policy.delay) : policy.delay;
@@ -48,10 +50,11 @@ export class HedgeStage extends Stage {
 
   override done<T>(ctx: CallContext<T>, result: AttemptResult<T>): void {
     const round = ctx.round as HedgeRound<T> | undefined;
-    if (round === undefined) {
-      this.outer.done(ctx, result);
-      return;
-    }
+    if (round === undefined) this.outer.done(ctx, result);
+    else this.#roundDone(ctx, round, result);
+  }
+
+  #roundDone<T>(ctx: CallContext<T>, round: HedgeRound<T>, result: AttemptResult<T>): void {
     if (round.settled) return; // a loser, cancelled below
     const transport = ctx.transport;
     if (result.verdict !== 'success' && result.verdict !== 'cancelled' && ctx.liveCount > 0) {

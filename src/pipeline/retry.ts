@@ -27,6 +27,12 @@ export class RetryStage extends Stage {
   }
 
   override done<T>(ctx: CallContext<T>, result: AttemptResult<T>): void {
+    // The usual result, final with nothing kept, goes straight up (small enough for V8 to inline).
+    if (result.verdict !== 'retry' && ctx.kept === undefined) this.outer.done(ctx, result);
+    else this.#decide(ctx, result);
+  }
+
+  #decide<T>(ctx: CallContext<T>, result: AttemptResult<T>): void {
     if (result.verdict === 'retry' && ctx.interruption === undefined && ctx.attempts < ctx.maxAttempts) {
       const delay = this.#delay(ctx, result);
       if (delay >= 0) {

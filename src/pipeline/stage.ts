@@ -9,7 +9,8 @@ export interface Outer {
  * One layer of the call pipeline (docs/architecture.md, "Stages"). `run` starts the layer's
  * work for a call, which sooner or later calls `inner.run` (maybe several times: retries,
  * hedges); each result of the layer beneath arrives in `done`, which decides whether to run
- * `inner` again or pass a result to `outer`. Stages are built once per client and hold no
+ * `inner` again or pass a result to `outer`. A stage that keeps this default `done` is skipped
+ * on the way up (see {@link compose}). Stages are built once per client and hold no
  * per-call state (that lives on the call context), so a call allocates no closure per stage
  * and awaits no promise per stage: results travel as plain calls, as in undici's dispatch
  * handlers.
@@ -17,7 +18,7 @@ export interface Outer {
 export abstract class Stage implements Outer {
   /** The layer beneath; set by {@link compose}. */
   inner!: Stage;
-  /** The layer above; set by {@link compose}. */
+  /** The nearest layer above that looks at results; set by {@link compose}. */
   outer!: Outer;
 
   abstract run<T>(ctx: CallContext<T>): void;
@@ -43,9 +44,13 @@ const finisher: Outer = {
  * pipeline.run(ctx);
  */
 export function compose(stages: readonly Stage[]): Stage {
+  // A result goes up only through stages that look at results: one that keeps the default
+  // pass-through `done` is skipped, so a call does not pay a call level for it on the way up.
+  let above: Outer = finisher;
   for (let i = 0; i < stages.length; i++) {
     const stage = stages[i]!;
-    stage.outer = i === 0 ? finisher : stages[i - 1]!;
+    stage.outer = above;
+    if (stage.done !== Stage.prototype.done) above = stage;
     if (i + 1 < stages.length) stage.inner = stages[i + 1]!;
   }
   return stages[0]!;
