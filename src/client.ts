@@ -60,6 +60,8 @@ export class Client extends ObservedEmitter<ClientEvents> {
   /** Unplugs the event observer; set while someone listens to call events. */
   #unplugEvents: (() => void) | undefined;
   readonly #fetch: typeof globalThis.fetch | undefined;
+  /** The transport of every `execute` call that passes no options. */
+  readonly #execute: ExecuteTransport<unknown>;
   readonly #stop: () => void | Promise<void>;
   #closed: Promise<void> | undefined;
   #constructing = false;
@@ -71,6 +73,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
     const clock = resolveClock(resolved.name, options.clock);
     const discovery = resolveDiscovery(resolved.name, options.discovery);
     this.#fetch = options.fetch;
+    this.#execute = new ExecuteTransport(resolved.name, undefined, undefined);
     const engine = new CallEngine(resolved, options, clock, {
       endpoints: (event) => this.#emitSoon('endpoints', event),
       rejected: (event) => this.#emitSoon('endpointRejected', event),
@@ -135,7 +138,9 @@ export class Client extends ObservedEmitter<ClientEvents> {
   execute<T>(fn: AttemptFn<T>, options?: ExecuteOptions<T>): Promise<T> {
     try {
       if (typeof fn !== 'function') throw new TypeError('client.execute: fn must be a function');
-      return this.#run(new ExecuteTransport(this.name, fn, options?.classify, options?.idempotent), this.#settings(options));
+      // A call without options shares the client's transport; its fn travels as the call's input.
+      const transport = options === undefined ? this.#execute : new ExecuteTransport(this.name, options?.classify, options?.idempotent);
+      return this.#run(transport as ExecuteTransport<T>, this.#settings(options), fn);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -278,8 +283,8 @@ export class Client extends ObservedEmitter<ClientEvents> {
     return resolveCallOptions(engine.options, options, engine.defaults);
   }
 
-  #run<T>(transport: Transport<T>, settings: CallSettings): Promise<T> {
+  #run<T>(transport: Transport<T>, settings: CallSettings, input?: unknown): Promise<T> {
     if (this.#closed !== undefined) return Promise.reject(new ClientClosedError(this.name));
-    return this.#engine.run(transport, settings);
+    return this.#engine.run(transport, settings, input);
   }
 }

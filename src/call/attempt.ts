@@ -42,6 +42,10 @@ export class Attempt<T> implements AttemptHandle {
     this.hedge = hedge;
   }
 
+  get input(): unknown {
+    return this.ctx.input;
+  }
+
   get signal(): AbortSignal {
     // Read after the attempt ended (a late read in user code): it is over, so say so.
     if (this.ended) return this.#controller?.signal ?? AbortSignal.abort(new TimeoutError(this.ctx.host.options.name, 'attempt', this.ctx.attemptTimeout, 'attempt already ended'));

