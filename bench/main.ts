@@ -22,7 +22,9 @@ interface Suite {
   format: (result: never) => string;
 }
 
-const rounds = positiveInt(process.env.BENCH_ROUNDS, 5);
+// The overhead suite runs 9 rounds: one bulwark process measures up to ±5 % off another (JIT
+// decisions differ per process), and the median of 5 moved by ±20 ns between runs.
+const rounds = positiveInt(process.env.BENCH_ROUNDS, 9);
 // The picker and HTTP suites take longer per round; 3 rounds keep the whole run within minutes.
 const pickersRounds = positiveInt(process.env.BENCH_PICKERS_ROUNDS, 3);
 const httpRounds = positiveInt(process.env.BENCH_HTTP_ROUNDS, 3);
