@@ -47,18 +47,16 @@ export function peakEwma(options?: PeakEwmaOptions): Picker {
     throw new ConfigError('bulwark', 'peakEwma.decay', 'must be a finite number of ms > 0', decay);
   }
   const candidates = new Candidates();
-  // The time is read once per pick so both candidates are judged at the same instant. It is
-  // kept in a typed array because a float written to a captured `let` is boxed on every write.
-  const clock = new Float64Array(1);
-  const load = (e: EndpointState): number => {
-    const cost = e.latency.estimate(clock[0]!);
+  /** An endpoint's cost at `t`: its latency estimate × (inflight + 1), divided by its weight. */
+  const loadAt = (e: EndpointState, t: number): number => {
+    const cost = e.latency.estimate(t);
     // Dividing by weight lets weights (and later slow start) shift load as in Envoy's least_request.
     return (cost === 0 && e.inflight > 0 ? PENALTY + e.inflight : cost * (e.inflight + 1)) / e.weight;
   };
-  const loadAt = (e: EndpointState, t: number): number => {
-    const cost = e.latency.estimate(t);
-    return (cost === 0 && e.inflight > 0 ? PENALTY + e.inflight : cost * (e.inflight + 1)) / e.weight;
-  };
+  // The general path compares candidates through a one-argument `load`: the pick's time is
+  // kept in a typed array because a float written to a captured `let` is boxed on every write.
+  const clock = new Float64Array(1);
+  const load = (e: EndpointState): number => loadAt(e, clock[0]!);
   return {
     name: 'peakEwma',
     latencyDecay: decay,
@@ -71,6 +69,8 @@ export function peakEwma(options?: PeakEwmaOptions): Picker {
       const t = ownClock === undefined && request.now !== undefined ? request.now : now();
       const list = candidates.list;
       const m = list.length;
+      // The usual pick, a first attempt: the same two candidates from the same draw as
+      // pickLeastLoaded, without its general bookkeeping for tried endpoints and more choices.
       if (tried.length === 0 && m > 2 && m <= 1024) {
         const pair = drawTwo(random, m);
         const a = list[pair >> 11]!;
