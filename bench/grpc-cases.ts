@@ -7,7 +7,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { measureLoad, type LoadWindow } from './load.ts';
+import { loadWindow, measureLoad } from './load.ts';
 
 export const CLIENTS = ['grpc-js', 'grpc-js-deadline', 'bulwark-1', 'grpc-js-rr', 'bulwark'] as const;
 
@@ -35,14 +35,10 @@ export interface GrpcCaseResult {
   measureMs: number;
 }
 
-const MEASURE_MS = Number(process.env.BENCH_GRPC_MEASURE_MS) || 2_000;
-const WINDOW: LoadWindow = {
-  warmupMs: Number(process.env.BENCH_GRPC_WARMUP_MS) || 500,
-  warmupCalls: Number(process.env.BENCH_GRPC_WARMUP_CALLS) || 3_000,
-  warmupLimitMs: 10_000,
-  measureMs: MEASURE_MS,
-  maxCallsPerCaller: 1_000_000,
-};
+const WINDOW = loadWindow({
+  measureMs: process.env.BENCH_GRPC_MEASURE_MS, warmupMs: process.env.BENCH_GRPC_WARMUP_MS, warmupCalls: process.env.BENCH_GRPC_WARMUP_CALLS,
+}, 3_000);
+const MEASURE_MS = WINDOW.measureMs;
 const PROTO = fileURLToPath(new URL('../test/fixtures/grpc/echo.proto', import.meta.url));
 
 type SayClient = grpc.Client & { Say(req: { text: string }, cb: (e: grpc.ServiceError | null, r?: unknown) => void): void };

@@ -8,7 +8,7 @@
 // Libraries are imported lazily, so each process loads only what it measures.
 
 import { pathToFileURL } from 'node:url';
-import { measureLoad, type LoadWindow } from './load.ts';
+import { loadWindow, measureLoad } from './load.ts';
 
 export const CLIENTS = ['fetch', 'BalancedPool', 'bulwark', 'bulwark-undici', 'bulwark-interceptor'] as const;
 /** Cases run only when BENCH_HTTP_CLIENTS names them: references that explain a ratio. */
@@ -48,14 +48,10 @@ export interface HttpCaseResult {
   measureMs: number;
 }
 
-const MEASURE_MS = Number(process.env.BENCH_HTTP_MEASURE_MS) || 2_000;
-const WINDOW: LoadWindow = {
-  warmupMs: Number(process.env.BENCH_HTTP_WARMUP_MS) || 500,
-  warmupCalls: Number(process.env.BENCH_HTTP_WARMUP_REQUESTS) || 5_000,
-  warmupLimitMs: 10_000,
-  measureMs: MEASURE_MS,
-  maxCallsPerCaller: 1_000_000,
-};
+const WINDOW = loadWindow({
+  measureMs: process.env.BENCH_HTTP_MEASURE_MS, warmupMs: process.env.BENCH_HTTP_WARMUP_MS, warmupCalls: process.env.BENCH_HTTP_WARMUP_REQUESTS,
+}, 5_000);
+const MEASURE_MS = WINDOW.measureMs;
 
 interface Harness {
   /** One GET, body consumed; resolves with the status. */

@@ -14,6 +14,20 @@ export interface LoadWindow {
   maxCallsPerCaller: number;
 }
 
+/**
+ * A suite's load window from its environment variables (a number, or unset for the default):
+ * 500 ms of warm-up and at least `defaultWarmupCalls` calls, then 2 s measured.
+ */
+export function loadWindow(env: { measureMs: string | undefined; warmupMs: string | undefined; warmupCalls: string | undefined }, defaultWarmupCalls: number): LoadWindow {
+  return {
+    warmupMs: Number(env.warmupMs) || 500,
+    warmupCalls: Number(env.warmupCalls) || defaultWarmupCalls,
+    warmupLimitMs: 10_000,
+    measureMs: Number(env.measureMs) || 2_000,
+    maxCallsPerCaller: 1_000_000,
+  };
+}
+
 export interface MeasuredLoad {
   /** Calls started in the measured window (and completed). */
   calls: number;
