@@ -38,9 +38,11 @@ export type { RoundRobinOptions, RandomOptions, WeightedRoundRobinOptions, Least
 export interface EndpointState extends EndpointStateClass {}
 
 /**
- * An endpoint's peak-EWMA latency estimate (`endpoint.latency`); read it with `estimate(now)`.
+ * An endpoint's peak-EWMA latency estimate (`endpoint.latency`); read it with `estimate(now)`,
+ * compare two with `lowerThan`.
  *
  * @example
  * const ms = endpoint.latency.estimate(performance.now());
+ * const cheaper = b.latency.lowerThan(b.inflight + 1, a.latency, a.inflight + 1, now) ? b : a;
  */
 export interface PeakEwma extends PeakEwmaClass {}

@@ -11,7 +11,7 @@ import { detectOutliers } from './outliers.js';
 import { admittedCandidates, otherTakesCalls, sameEndpoints } from './candidates.js';
 import type { RoutingOptions } from './routing.js';
 import { pickWithShares, SlowStart, type PickAgain } from './slow-start.js';
-import { fastRandom } from '../pickers/p2c.js';
+import { fastRandom } from '../pickers/random-bits.js';
 import { countsAsFailure, EndpointHealth, type HealthStatus } from './endpoint-health.js';
 import { atEjectionLimit, endExpired, startEjection } from './ejection.js';
 

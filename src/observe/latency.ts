@@ -8,11 +8,12 @@
 export class PeakEwma {
   #cost = 0;
   #stamp: number;
-  readonly #decay: number;
+  /** 1 / the time constant: a multiplication where a division would sit on the pick's critical path. */
+  readonly #rate: number;
 
   /** @param decay time constant in ms (the default picker uses 10 000). */
   constructor(decay: number, now: number) {
-    this.#decay = decay;
+    this.#rate = 1 / decay;
     this.#stamp = now;
   }
 
@@ -23,7 +24,7 @@ export class PeakEwma {
     if (rtt > this.#cost) {
       this.#cost = rtt;
     } else {
-      const w = decayWeight(Math.max(elapsed, 0) / this.#decay);
+      const w = decayWeight(Math.max(elapsed, 0) * this.#rate);
       this.#cost = this.#cost * w + rtt * (1 - w);
     }
   }
@@ -36,11 +37,41 @@ export class PeakEwma {
     if (rtt > this.estimate(now)) this.observe(rtt, now);
   }
 
+  /** Whether a sample above 0 ms was recorded: before one, the estimate is 0 whatever the time. */
+  get sampled(): boolean {
+    return this.#cost > 0;
+  }
+
+  /**
+   * Whether this estimate × `mine` is below `other`'s × `theirs` at `now`: what comparing
+   * `estimate(now) * mine` with `other.estimate(now) * theirs` answers, with one decay instead
+   * of two. From the later of the two samples on, both estimates decay by the same factor, so
+   * only the older sample is decayed, by the time between the samples (when both share a decay
+   * and were taken no later than `now`; otherwise it compares the estimates). Unlike two
+   * estimates it keeps its answer for samples so old (≈ 745 decay constants) that an estimate
+   * underflows to 0.
+   *
+   * @example
+   * // Power of two choices on latency × (inflight + 1):
+   * const pick = b.latency.lowerThan(b.inflight + 1, a.latency, a.inflight + 1, now) ? b : a;
+   */
+  lowerThan(mine: number, other: PeakEwma, theirs: number, now: number): boolean {
+    const rate = this.#rate;
+    const stamp = this.#stamp;
+    const otherStamp = other.#stamp;
+    if (now < stamp || now < otherStamp || rate !== other.#rate) return this.estimate(now) * mine < other.estimate(now) * theirs;
+    let x = this.#cost * mine;
+    let y = other.#cost * theirs;
+    if (stamp < otherStamp) x *= decayWeight((otherStamp - stamp) * rate);
+    else if (otherStamp < stamp) y *= decayWeight((stamp - otherStamp) * rate);
+    return x < y;
+  }
+
   /** The estimate at `now`, decayed for the time since the last sample; 0 before any sample. */
   estimate(now: number): number {
     const elapsed = now - this.#stamp;
     if (elapsed <= 0 || this.#cost === 0) return this.#cost;
-    return this.#cost * decayWeight(elapsed / this.#decay);
+    return this.#cost * decayWeight(elapsed * this.#rate);
   }
 }
 

@@ -1,7 +1,9 @@
 import type { EndpointState } from '../endpoints/endpoint.js';
 import { ConfigError } from '../errors.js';
 import type { Picker, RandomSource } from './picker.js';
-import { Candidates, optionsObject, pickLeastLoaded, randomOption } from './p2c.js';
+import { optionsObject } from './options.js';
+import { Candidates, pickLeastLoaded } from './p2c.js';
+import { randomBits } from './random-bits.js';
 
 /** Options of {@link leastRequest}. */
 export interface LeastRequestOptions extends RandomSource {
@@ -29,7 +31,7 @@ const MAX_CHOICES = 100;
  */
 export function leastRequest(options?: LeastRequestOptions): Picker {
   const opts = optionsObject('leastRequest', options);
-  const random = randomOption('leastRequest', opts);
+  const bits = randomBits('leastRequest', opts);
   const choices = opts['choices'] ?? 2;
   if (typeof choices !== 'number' || !Number.isInteger(choices) || choices < 2 || choices > MAX_CHOICES) {
     throw new ConfigError('bulwark', 'leastRequest.choices', `must be an integer ≥ 2 (at most ${MAX_CHOICES})`, choices);
@@ -42,7 +44,7 @@ export function leastRequest(options?: LeastRequestOptions): Picker {
       candidates.update(endpoints);
     },
     pick({ tried }): EndpointState | undefined {
-      return pickLeastLoaded(candidates, tried, random, load, choices);
+      return pickLeastLoaded(candidates, tried, bits, load, choices);
     },
   };
 }

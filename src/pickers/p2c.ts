@@ -1,5 +1,5 @@
 import type { EndpointState } from '../endpoints/endpoint.js';
-import { ConfigError } from '../errors.js';
+import { draw, drawTwo, type RandomBits } from './random-bits.js';
 
 const NONE: readonly EndpointState[] = [];
 
@@ -66,39 +66,18 @@ export class Candidates {
   }
 }
 
-/** A uniform integer in [0, m) from `random` (a source {@link randomOption} made safe). */
-export function draw(random: () => number, m: number): number {
-  const i = (random() * m) | 0;
-  return i < m ? i : m - 1;
-}
-
-/**
- * Two distinct uniform integers in [0, m), 2 ≤ m ≤ 1024, from one draw: its integer part picks
- * the first, its fraction (uniform and independent of the integer part) the second; a 32-bit
- * source leaves at least 22 bits for it. Packed as `first * 2048 + second`, so nothing is
- * allocated. Truncation only, no range checks: {@link randomOption} already keeps a source
- * below 1 − 2⁻³², where `random() * m` truncates below m. Small enough for V8 to inline.
- */
-export function drawTwo(random: () => number, m: number): number {
-  const r = random() * m;
-  const first = r | 0;
-  let second = ((r - first) * (m - 1)) | 0;
-  if (second >= first) second++;
-  return first * 2048 + second;
-}
-
 /**
  * A uniformly random candidate not in `tried`; any candidate when all were tried; `undefined`
  * only when there are none. O(|tried|²), no allocation.
  */
 export function pickAtRandom(
-  candidates: Candidates, tried: readonly EndpointState[], random: () => number,
+  candidates: Candidates, tried: readonly EndpointState[], bits: RandomBits,
 ): EndpointState | undefined {
   const n = candidates.list.length;
   if (n === 0) return undefined;
   const m = tried.length === 0 ? n : candidates.untried(tried);
-  if (m === 0) return candidates.list[draw(random, n)];
-  return candidates.list[candidates.nthUntried(draw(random, m), tried)];
+  if (m === 0) return candidates.list[draw(bits, n)];
+  return candidates.list[candidates.nthUntried(draw(bits, m), tried)];
 }
 
 /**
@@ -109,7 +88,7 @@ export function pickAtRandom(
  * tried, chooses among all of them as on a first attempt. O(choices · |tried|²), no allocation.
  */
 export function pickLeastLoaded(
-  candidates: Candidates, tried: readonly EndpointState[], random: () => number,
+  candidates: Candidates, tried: readonly EndpointState[], bits: RandomBits,
   load: (endpoint: EndpointState) => number, choices: number,
 ): EndpointState | undefined {
   const list = candidates.list;
@@ -125,7 +104,7 @@ export function pickLeastLoaded(
   if (m <= choices) {
     // Compare every remaining candidate, from a random start so that equal loads (say, two
     // fresh endpoints) do not always go to the first in list order.
-    const start = draw(random, m);
+    const start = draw(bits, m);
     best = list[candidates.nthUntried(start, tried)]!;
     bestLoad = load(best);
     for (let s = 1; s < m; s++) {
@@ -139,81 +118,21 @@ export function pickLeastLoaded(
   let first: number;
   let second: number;
   if (m <= 1024) {
-    const pair = drawTwo(random, m);
+    const pair = drawTwo(bits, m);
     first = pair >> 11;
     second = pair & 2047;
   } else {
-    first = draw(random, m);
-    second = draw(random, m - 1);
+    first = draw(bits, m);
+    second = draw(bits, m - 1);
     if (second >= first) second++;
   }
   // `first` is random, so keeping it on a tie breaks ties at random.
   best = list[candidates.nthUntried(first, tried)]!;
   bestLoad = load(best);
   for (let c = 1; c < choices; c++) {
-    const e = list[candidates.nthUntried(c === 1 ? second : draw(random, m), tried)]!;
+    const e = list[candidates.nthUntried(c === 1 ? second : draw(bits, m), tried)]!;
     const l = load(e);
     if (l < bestLoad) { best = e; bestLoad = l; }
   }
   return best;
-}
-
-/** A factory's options argument as a record; `picker` names it in the error. */
-export function optionsObject(picker: string, options: unknown): Readonly<Record<string, unknown>> {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new ConfigError('bulwark', picker, 'must be an object', options);
-  }
-  return options as Record<string, unknown>;
-}
-
-/** Reads an optional function-valued option, e.g. `peakEwma.now`. */
-export function functionOption<F extends ((...args: never[]) => unknown) | undefined>(
-  picker: string, options: Readonly<Record<string, unknown>>, key: string, expected: string, fallback: F,
-): F {
-  const value = options[key];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'function') throw new ConfigError('bulwark', `${picker}.${key}`, expected, value);
-  return value as F;
-}
-
-/** The largest number a random source yields here: below it, `random() * m` truncates below m. */
-const BELOW_ONE = 1 - 2 ** -32;
-
-/**
- * Reads the `random` option every picker that draws at random accepts; default a
- * {@link fastRandom} generator of the picker's own. A user's source is checked where it comes
- * in, so the draws need no range checks: whatever it returns (1, -1, NaN, a string), the picker
- * gets a number in [0, 1 − 2⁻³²].
- */
-export function randomOption(picker: string, options: Readonly<Record<string, unknown>>): () => number {
-  const given = functionOption<(() => unknown) | undefined>(picker, options, 'random', 'must be a function returning numbers in [0, 1)', undefined);
-  if (given === undefined) return fastRandom();
-  return () => {
-    const x = given();
-    return typeof x === 'number' && x >= 0 ? (x < BELOW_ONE ? x : BELOW_ONE) : 0;
-  };
-}
-
-/**
- * Uniform numbers in [0, 1) from Marsaglia's xorshift32, seeded from `Math.random`. A pick
- * draws twice; `Math.random` costs ≈ 10 ns a draw on the machines we measure on, this ≈ 2 ns.
- * Spreading load needs no more than its 32 bits and 2³²−1 period.
- *
- * @example
- * const random = fastRandom();
- * const i = Math.floor(random() * endpoints.length);
- */
-export function fastRandom(): () => number {
-  // In a typed array: a 32-bit state kept in a closure variable would be boxed on most writes.
-  const state = new Int32Array(1);
-  state[0] = (Math.floor(Math.random() * 0xffffffff) | 0) || 0x9e3779b9;
-  return () => {
-    let x = state[0]!;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    state[0] = x;
-    return (x >>> 0) / 4294967296;
-  };
 }

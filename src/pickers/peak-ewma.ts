@@ -1,7 +1,9 @@
 import type { EndpointState } from '../endpoints/endpoint.js';
 import { ConfigError } from '../errors.js';
 import type { Picker, RandomSource } from './picker.js';
-import { Candidates, drawTwo, functionOption, optionsObject, pickLeastLoaded, randomOption } from './p2c.js';
+import { functionOption, optionsObject } from './options.js';
+import { Candidates, pickLeastLoaded } from './p2c.js';
+import { drawTwo, randomBits } from './random-bits.js';
 
 /** Options of {@link peakEwma}. */
 export interface PeakEwmaOptions extends RandomSource {
@@ -39,7 +41,7 @@ const PENALTY = 2 ** 47;
  */
 export function peakEwma(options?: PeakEwmaOptions): Picker {
   const opts = optionsObject('peakEwma', options);
-  const random = randomOption('peakEwma', opts);
+  const bits = randomBits('peakEwma', opts);
   const ownClock = functionOption<(() => number) | undefined>('peakEwma', opts, 'now', 'must be a function returning ms', undefined);
   const now = ownClock ?? ((): number => performance.now());
   const decay = opts['decay'] ?? 10_000;
@@ -47,7 +49,7 @@ export function peakEwma(options?: PeakEwmaOptions): Picker {
     throw new ConfigError('bulwark', 'peakEwma.decay', 'must be a finite number of ms > 0', decay);
   }
   const candidates = new Candidates();
-  /** An endpoint's cost at `t`: its latency estimate × (inflight + 1), divided by its weight. */
+  /** An endpoint's load at `t`: its latency estimate × (inflight + 1), divided by its weight. */
   const loadAt = (e: EndpointState, t: number): number => {
     const cost = e.latency.estimate(t);
     // Dividing by weight lets weights (and later slow start) shift load as in Envoy's least_request.
@@ -72,13 +74,18 @@ export function peakEwma(options?: PeakEwmaOptions): Picker {
       // The usual pick, a first attempt: the same two candidates from the same draw as
       // pickLeastLoaded, without its general bookkeeping for tried endpoints and more choices.
       if (tried.length === 0 && m > 2 && m <= 1024) {
-        const pair = drawTwo(random, m);
+        const pair = drawTwo(bits, m);
         const a = list[pair >> 11]!;
         const b = list[pair & 2047]!;
+        // loadAt(b) < loadAt(a), multiplied out by both weights, with one decay (PeakEwma.lowerThan).
+        // An endpoint without a sample yet needs loadAt's probe and penalty rules.
+        const la = a.latency;
+        const lb = b.latency;
+        if (la.sampled && lb.sampled) return lb.lowerThan((b.inflight + 1) * a.weight, la, (a.inflight + 1) * b.weight, t) ? b : a;
         return loadAt(b, t) < loadAt(a, t) ? b : a;
       }
       clock[0] = t;
-      return pickLeastLoaded(candidates, tried, random, load, 2);
+      return pickLeastLoaded(candidates, tried, bits, load, 2);
     },
   };
 }

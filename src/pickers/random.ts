@@ -1,6 +1,8 @@
 import type { EndpointState } from '../endpoints/endpoint.js';
 import type { Picker, RandomSource } from './picker.js';
-import { Candidates, optionsObject, pickAtRandom, randomOption } from './p2c.js';
+import { optionsObject } from './options.js';
+import { Candidates, pickAtRandom } from './p2c.js';
+import { randomBits } from './random-bits.js';
 
 /** Options of {@link random}. */
 export interface RandomOptions extends RandomSource {
@@ -17,7 +19,7 @@ export interface RandomOptions extends RandomSource {
  * const client = createClient({ name: 'users', discovery: ['10.0.0.1:80', '10.0.0.2:80'], picker: random() });
  */
 export function random(options?: RandomOptions): Picker {
-  const source = randomOption('random', optionsObject('random', options));
+  const source = randomBits('random', optionsObject('random', options));
   const candidates = new Candidates();
   return {
     name: 'random',

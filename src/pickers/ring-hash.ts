@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.js';
 import type { Picker, RandomSource } from './picker.js';
-import { functionOption, optionsObject, randomOption } from './p2c.js';
+import { functionOption, optionsObject } from './options.js';
+import { randomBits } from './random-bits.js';
 import { murmur3 } from './murmur3.js';
 import { MAX_RING, Ring } from './ring.js';
 
@@ -51,7 +52,7 @@ export interface RingHashOptions extends RandomSource {
  */
 export function ringHash(options?: RingHashOptions): Picker {
   const opts = optionsObject('ringHash', options);
-  const random = randomOption('ringHash', opts);
+  const random = randomBits('ringHash', opts);
   const hash = functionOption('ringHash', opts, 'hash', 'must be a function from string to a 32-bit integer', murmur3);
   const ringSize = opts['ringSize'] ?? 1024;
   if (typeof ringSize !== 'number' || !Number.isInteger(ringSize) || ringSize < 1 || ringSize > MAX_RING) {

@@ -2,6 +2,7 @@
 import type { EndpointState } from '../endpoints/endpoint.js';
 import type { Picker, PickRequest } from './picker.js';
 import { Candidates, pickAtRandom } from './p2c.js';
+import type { RandomBits } from './random-bits.js';
 import { HASH, murmur3, murmur3Into, pointHash } from './murmur3.js';
 import { RingPoints } from './ring-points.js';
 
@@ -13,7 +14,7 @@ export const MAX_RING = 8_388_608;
  * (at least 1), all divided by the smallest power of 2 that keeps the ring within MAX_RING.
  *
  * @example
- * const picker = new Ring(1024, murmur3, fastRandom());
+ * const picker = new Ring(1024, murmur3, xorshift32());
  * picker.update(endpoints);
  * picker.pick({ key: 'user-42', tried: [] });
  */
@@ -21,7 +22,7 @@ export class Ring implements Picker {
   readonly name = 'ringHash';
   readonly #ringSize: number;
   readonly #hash: (text: string) => number;
-  readonly #random: () => number;
+  readonly #random: RandomBits;
   /** The current endpoints, each once, for calls without a key and for counting untried ones. */
   readonly #owners = new Candidates();
   /**
@@ -48,7 +49,7 @@ export class Ring implements Picker {
   #raw = 0;
   #update = 0;
 
-  constructor(ringSize: number, hash: (text: string) => number, random: () => number) {
+  constructor(ringSize: number, hash: (text: string) => number, random: RandomBits) {
     this.#ringSize = ringSize;
     this.#hash = hash;
     this.#random = random;

@@ -1,6 +1,7 @@
 import type { EndpointState } from '../endpoints/endpoint.js';
 import type { Picker, RandomSource } from './picker.js';
-import { draw, optionsObject, randomOption } from './p2c.js';
+import { optionsObject } from './options.js';
+import { draw, randomBits } from './random-bits.js';
 
 /** Options of {@link roundRobin}. */
 export interface RoundRobinOptions extends RandomSource {
@@ -23,7 +24,7 @@ export interface RoundRobinOptions extends RandomSource {
  * const client = createClient({ name: 'users', discovery: ['10.0.0.1:80', '10.0.0.2:80'], picker: roundRobin() });
  */
 export function roundRobin(options?: RoundRobinOptions): Picker {
-  const random = randomOption('roundRobin', optionsObject('roundRobin', options));
+  const bits = randomBits('roundRobin', optionsObject('roundRobin', options));
   let list: readonly EndpointState[] = [];
   // Index of the next endpoint in turn; -1 until the first non-empty set draws the start.
   let next = -1;
@@ -32,7 +33,7 @@ export function roundRobin(options?: RoundRobinOptions): Picker {
     update(endpoints: readonly EndpointState[]): void {
       list = endpoints;
       if (endpoints.length === 0) return;
-      next = next < 0 ? draw(random, endpoints.length) : next % endpoints.length;
+      next = next < 0 ? draw(bits, endpoints.length) : next % endpoints.length;
     },
     pick({ tried }): EndpointState | undefined {
       const n = list.length;

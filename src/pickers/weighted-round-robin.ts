@@ -1,6 +1,7 @@
 import type { EndpointState } from '../endpoints/endpoint.js';
 import type { Picker, PickRequest, RandomSource } from './picker.js';
-import { optionsObject, randomOption } from './p2c.js';
+import { optionsObject } from './options.js';
+import { fraction, randomBits, type RandomBits } from './random-bits.js';
 
 /** Options of {@link weightedRoundRobin}. */
 export interface WeightedRoundRobinOptions extends RandomSource {
@@ -31,7 +32,7 @@ export interface WeightedRoundRobinOptions extends RandomSource {
  * });
  */
 export function weightedRoundRobin(options?: WeightedRoundRobinOptions): Picker {
-  return new EarliestDeadlineFirst(randomOption('weightedRoundRobin', optionsObject('weightedRoundRobin', options)));
+  return new EarliestDeadlineFirst(randomBits('weightedRoundRobin', optionsObject('weightedRoundRobin', options)));
 }
 
 /** Virtual time between two turns of `e`; a weight that is not > 0 counts as 1 rather than corrupting the heap. */
@@ -42,7 +43,7 @@ function period(e: EndpointState): number {
 
 class EarliestDeadlineFirst implements Picker {
   readonly name = 'weightedRoundRobin';
-  readonly #random: () => number;
+  readonly #random: RandomBits;
   #list: readonly EndpointState[] = [];
   /** Per list index: the virtual time of the endpoint's next turn. */
   #deadline = new Float64Array(0);
@@ -53,7 +54,7 @@ class EarliestDeadlineFirst implements Picker {
   /** Virtual time of the last regular (first-attempt) pick. */
   #now = 0;
 
-  constructor(random: () => number) {
+  constructor(random: RandomBits) {
     this.#random = random;
   }
 
@@ -85,8 +86,7 @@ class EarliestDeadlineFirst implements Picker {
         matches++;
         j = k + 1;
       } else {
-        const u = this.#random();
-        d = (u > 0 && u < 1 ? u : 0) * period(e);
+        d = fraction(this.#random) * period(e);
         known.add(e);
       }
       deadline[i] = d;

@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { EndpointState } from '../../src/endpoints/endpoint.js';
 import { parseEndpoint } from '../../src/endpoints/parse.js';
-import { Candidates, draw, drawTwo, pickAtRandom, pickLeastLoaded, randomOption } from '../../src/pickers/p2c.js';
+import { Candidates, pickAtRandom, pickLeastLoaded } from '../../src/pickers/p2c.js';
+import { randomBits } from '../../src/pickers/random-bits.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 function endpoints(count: number, firstPort = 8001): EndpointState[] {
@@ -28,54 +29,12 @@ describe('Candidates', () => {
   });
 });
 
-describe('randomOption', () => {
-  it('keeps a user source in range, so every draw stays in [0, m) and a pair is two distinct indices', () => {
-    for (const value of [0, 0.5, 0.9999999999999999, 1, 2, -0.5, Number.NaN, Infinity, '0.5', undefined]) {
-      const random = randomOption('test', { random: () => value });
-      for (const m of [2, 3, 7, 1024]) {
-        const i = draw(random, m);
-        expect(i).toBeGreaterThanOrEqual(0);
-        expect(i).toBeLessThan(m);
-        const pair = drawTwo(random, m);
-        const [first, second] = [pair >> 11, pair & 2047];
-        expect(first).toBeGreaterThanOrEqual(0);
-        expect(first).toBeLessThan(m);
-        expect(second).toBeGreaterThanOrEqual(0);
-        expect(second).toBeLessThan(m);
-        expect(second).not.toBe(first);
-      }
-    }
-  });
-
-  it('passes a source that stays in [0, 1) through unchanged', () => {
-    const values = [0, 0.25, 0.5, 0.999];
-    let i = 0;
-    const random = randomOption('test', { random: () => values[i++ % values.length] });
-    expect(values.map(() => random())).toEqual(values);
-  });
-});
-
-describe('drawTwo', () => {
-  it('draws every ordered pair of distinct indices about equally often', () => {
-    const random = mulberry32(7);
-    const m = 4;
-    const counts = new Map<number, number>();
-    const n = 120_000;
-    for (let k = 0; k < n; k++) {
-      const pair = drawTwo(random, m);
-      counts.set(pair, (counts.get(pair) ?? 0) + 1);
-    }
-    expect(counts.size).toBe(m * (m - 1));
-    for (const c of counts.values()) expect(Math.abs(c / n - 1 / 12)).toBeLessThan(0.005);
-  });
-});
-
 describe('pickAtRandom', () => {
   it('picks uniformly among untried candidates', () => {
     const list = endpoints(6);
     const candidates = new Candidates();
     candidates.update(list);
-    const random = mulberry32(52);
+    const random = randomBits('test', { random: mulberry32(52) });
     const tried = [list[0]!, list[0]!, list[4]!];
     const counts = new Map<EndpointState | undefined, number>();
     for (let i = 0; i < 40_000; i++) {
@@ -92,7 +51,7 @@ describe('pickLeastLoaded', () => {
     const list = endpoints(5);
     const candidates = new Candidates();
     candidates.update(list);
-    const random = mulberry32(53);
+    const random = randomBits('test', { random: mulberry32(53) });
     const compared: EndpointState[] = [];
     const pairs = new Map<string, number>();
     let notTwoDistinct = 0;
@@ -112,7 +71,7 @@ describe('pickLeastLoaded', () => {
     const list = endpoints(2);
     const candidates = new Candidates();
     candidates.update(list);
-    const random = mulberry32(54);
+    const random = randomBits('test', { random: mulberry32(54) });
     let firstWins = 0;
     for (let i = 0; i < 2_000; i++) if (pickLeastLoaded(candidates, [], random, () => 1, 2) === list[0]) firstWins++;
     expect(Math.abs(firstWins - 1_000)).toBeLessThan(100);

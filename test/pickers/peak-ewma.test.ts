@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { EndpointState } from '../../src/endpoints/endpoint.js';
 import { parseEndpoint } from '../../src/endpoints/parse.js';
-import { Candidates, pickLeastLoaded, randomOption } from '../../src/pickers/p2c.js';
+import { Candidates, pickLeastLoaded } from '../../src/pickers/p2c.js';
+import { randomBits } from '../../src/pickers/random-bits.js';
 import { peakEwma } from '../../src/pickers/peak-ewma.js';
 import { mulberry32 } from '../helpers/prng.js';
 
@@ -31,7 +32,7 @@ describe('peakEwma', () => {
     picker.update(list);
     const candidates = new Candidates();
     candidates.update(list);
-    const random = randomOption('test', { random: mulberry32(42) });
+    const random = randomBits('test', { random: mulberry32(42) });
     const load = (e: EndpointState): number => {
       const cost = e.latency.estimate(now);
       return (cost === 0 && e.inflight > 0 ? 2 ** 47 + e.inflight : cost * (e.inflight + 1)) / e.weight;
