@@ -19,7 +19,7 @@ export interface RandomOptions extends RandomSource {
  * const client = createClient({ name: 'users', discovery: ['10.0.0.1:80', '10.0.0.2:80'], picker: random() });
  */
 export function random(options?: RandomOptions): Picker {
-  const source = randomBits('random', optionsObject('random', options));
+  const bits = randomBits('random', optionsObject('random', options));
   const candidates = new Candidates();
   return {
     name: 'random',
@@ -27,7 +27,7 @@ export function random(options?: RandomOptions): Picker {
       candidates.update(endpoints);
     },
     pick({ tried }): EndpointState | undefined {
-      return pickAtRandom(candidates, tried, source);
+      return pickAtRandom(candidates, tried, bits);
     },
   };
 }

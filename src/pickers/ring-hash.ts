@@ -52,13 +52,13 @@ export interface RingHashOptions extends RandomSource {
  */
 export function ringHash(options?: RingHashOptions): Picker {
   const opts = optionsObject('ringHash', options);
-  const random = randomBits('ringHash', opts);
+  const bits = randomBits('ringHash', opts);
   const hash = functionOption('ringHash', opts, 'hash', 'must be a function from string to a 32-bit integer', murmur3);
   const ringSize = opts['ringSize'] ?? 1024;
   if (typeof ringSize !== 'number' || !Number.isInteger(ringSize) || ringSize < 1 || ringSize > MAX_RING) {
     throw new ConfigError('bulwark', 'ringHash.ringSize', `must be an integer ≥ 1 (at most ${MAX_RING})`, ringSize);
   }
-  return new Ring(ringSize, hash, random);
+  return new Ring(ringSize, hash, bits);
 }
 
 /**

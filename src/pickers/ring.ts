@@ -22,7 +22,7 @@ export class Ring implements Picker {
   readonly name = 'ringHash';
   readonly #ringSize: number;
   readonly #hash: (text: string) => number;
-  readonly #random: RandomBits;
+  readonly #bits: RandomBits;
   /** The current endpoints, each once, for calls without a key and for counting untried ones. */
   readonly #owners = new Candidates();
   /**
@@ -49,10 +49,10 @@ export class Ring implements Picker {
   #raw = 0;
   #update = 0;
 
-  constructor(ringSize: number, hash: (text: string) => number, random: RandomBits) {
+  constructor(ringSize: number, hash: (text: string) => number, bits: RandomBits) {
     this.#ringSize = ringSize;
     this.#hash = hash;
-    this.#random = random;
+    this.#bits = bits;
   }
 
   get points(): number {
@@ -236,7 +236,7 @@ export class Ring implements Picker {
   pick({ key, tried }: PickRequest): EndpointState | undefined {
     if (this.#owners.list.length === 0) return undefined;
     const text = keyText(key);
-    if (text === undefined) return pickAtRandom(this.#owners, tried, this.#random);
+    if (text === undefined) return pickAtRandom(this.#owners, tried, this.#bits);
     const ring = this.#ring;
     const points = ring.hashes;
     const size = ring.size;

@@ -43,7 +43,7 @@ function period(e: EndpointState): number {
 
 class EarliestDeadlineFirst implements Picker {
   readonly name = 'weightedRoundRobin';
-  readonly #random: RandomBits;
+  readonly #bits: RandomBits;
   #list: readonly EndpointState[] = [];
   /** Per list index: the virtual time of the endpoint's next turn. */
   #deadline = new Float64Array(0);
@@ -54,8 +54,8 @@ class EarliestDeadlineFirst implements Picker {
   /** Virtual time of the last regular (first-attempt) pick. */
   #now = 0;
 
-  constructor(random: RandomBits) {
-    this.#random = random;
+  constructor(bits: RandomBits) {
+    this.#bits = bits;
   }
 
   update(endpoints: readonly EndpointState[]): void {
@@ -86,7 +86,7 @@ class EarliestDeadlineFirst implements Picker {
         matches++;
         j = k + 1;
       } else {
-        d = fraction(this.#random) * period(e);
+        d = fraction(this.#bits) * period(e);
         known.add(e);
       }
       deadline[i] = d;
