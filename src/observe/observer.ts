@@ -31,22 +31,22 @@ export interface CallObserver {
 }
 
 type Hook = keyof CallObserver;
-type Args<H extends Hook> = Parameters<NonNullable<CallObserver[H]>>;
-
-function noop(): void {}
 
 /**
- * The client's observers, with one dispatch function per hook built when the list changes, so
- * a hook nobody implements costs a call to a no-op and one with one observer a direct call.
+ * The client's observers. Each hook walks the observers that implement it, calling the method
+ * on the observer itself: every client then runs the same dispatch code on the same few
+ * observer classes, which V8 inlines however many clients a process has (a dispatch closure
+ * built per client made every call site see one more function per client, and with two
+ * clients V8 stopped inlining them: ≈ 40 % more per call).
  */
 export class Observers {
   readonly #list: CallObserver[] = [];
-  callStarted: (...args: Args<'callStarted'>) => void = noop;
-  callEnded: (...args: Args<'callEnded'>) => void = noop;
-  attemptStarted: (...args: Args<'attemptStarted'>) => void = noop;
-  attemptEnded: (...args: Args<'attemptEnded'>) => void = noop;
-  retrying: (...args: Args<'retrying'>) => void = noop;
-  budgetExhausted: (...args: Args<'budgetExhausted'>) => void = noop;
+  #callStarted: CallObserver[] = [];
+  #callEnded: CallObserver[] = [];
+  #attemptStarted: CallObserver[] = [];
+  #attemptEnded: CallObserver[] = [];
+  #retrying: CallObserver[] = [];
+  #budgetExhausted: CallObserver[] = [];
 
   /** Adds an observer; returns how to remove it. */
   add(observer: CallObserver): () => void {
@@ -59,32 +59,44 @@ export class Observers {
     };
   }
 
-  #rebuild(): void {
-    this.callStarted = this.#fanOut('callStarted');
-    this.callEnded = this.#fanOut('callEnded');
-    this.attemptStarted = this.#fanOut('attemptStarted');
-    this.attemptEnded = this.#fanOut('attemptEnded');
-    this.retrying = this.#fanOut('retrying');
-    this.budgetExhausted = this.#fanOut('budgetExhausted');
+  callStarted(ctx: AnyCall): void {
+    const list = this.#callStarted;
+    for (let i = 0; i < list.length; i++) list[i]!.callStarted!(ctx);
   }
 
-  #fanOut<H extends Hook>(hook: H): (...args: Args<H>) => void {
-    type Fn = (p: unknown, q: unknown, r: unknown) => void;
-    // A closure calling the method, not a bound function: V8 inlines the method into it.
-    const fns: Fn[] = this.#list.filter((o) => typeof o[hook] === 'function').map((o) => {
-      const target = o as unknown as Record<H, Fn>;
-      return (p: unknown, q: unknown, r: unknown) => target[hook](p, q, r);
-    });
-    // Fixed arity (hooks take at most three arguments): no rest-array allocation per call.
-    let fan: Fn;
-    if (fns.length === 0) fan = noop;
-    else if (fns.length === 1) fan = fns[0]!;
-    else if (fns.length === 2) {
-      const [a, b] = fns as [Fn, Fn];
-      fan = (p, q, r) => { a(p, q, r); b(p, q, r); };
-    } else {
-      fan = (p, q, r) => { for (let i = 0; i < fns.length; i++) fns[i]!(p, q, r); };
-    }
-    return fan as unknown as (...args: Args<H>) => void;
+  callEnded(ctx: AnyCall, result: AnyResult): void {
+    const list = this.#callEnded;
+    for (let i = 0; i < list.length; i++) list[i]!.callEnded!(ctx, result);
+  }
+
+  attemptStarted(attempt: AnyAttempt): void {
+    const list = this.#attemptStarted;
+    for (let i = 0; i < list.length; i++) list[i]!.attemptStarted!(attempt);
+  }
+
+  attemptEnded(attempt: AnyAttempt, result: AnyResult): void {
+    const list = this.#attemptEnded;
+    for (let i = 0; i < list.length; i++) list[i]!.attemptEnded!(attempt, result);
+  }
+
+  retrying(ctx: AnyCall, result: AnyResult, delay: number): void {
+    const list = this.#retrying;
+    for (let i = 0; i < list.length; i++) list[i]!.retrying!(ctx, result, delay);
+  }
+
+  budgetExhausted(ctx: AnyCall, result: AnyResult): void {
+    const list = this.#budgetExhausted;
+    for (let i = 0; i < list.length; i++) list[i]!.budgetExhausted!(ctx, result);
+  }
+
+  /** Fresh arrays, never mutated afterwards: a hook running while an observer is added or removed walks the list it started with. */
+  #rebuild(): void {
+    const having = (hook: Hook): CallObserver[] => this.#list.filter((o) => typeof o[hook] === 'function');
+    this.#callStarted = having('callStarted');
+    this.#callEnded = having('callEnded');
+    this.#attemptStarted = having('attemptStarted');
+    this.#attemptEnded = having('attemptEnded');
+    this.#retrying = having('retrying');
+    this.#budgetExhausted = having('budgetExhausted');
   }
 }

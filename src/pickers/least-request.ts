@@ -1,9 +1,9 @@
 import type { EndpointState } from '../endpoints/endpoint.js';
 import { ConfigError } from '../errors.js';
-import type { Picker, RandomSource } from './picker.js';
+import type { Picker, PickRequest, RandomSource } from './picker.js';
 import { optionsObject } from './options.js';
-import { Candidates, pickLeastLoaded } from './p2c.js';
-import { randomBits } from './random-bits.js';
+import { Candidates, pickLeastLoaded, type LoadMeasure } from './p2c.js';
+import { randomBits, type RandomBits } from './random-bits.js';
 
 /** Options of {@link leastRequest}. */
 export interface LeastRequestOptions extends RandomSource {
@@ -36,15 +36,30 @@ export function leastRequest(options?: LeastRequestOptions): Picker {
   if (typeof choices !== 'number' || !Number.isInteger(choices) || choices < 2 || choices > MAX_CHOICES) {
     throw new ConfigError('bulwark', 'leastRequest.choices', `must be an integer ≥ 2 (at most ${MAX_CHOICES})`, choices);
   }
-  const candidates = new Candidates();
-  const load = (e: EndpointState): number => (e.inflight + 1) / e.weight;
-  return {
-    name: 'leastRequest',
-    update(endpoints: readonly EndpointState[]): void {
-      candidates.update(endpoints);
-    },
-    pick({ tried }): EndpointState | undefined {
-      return pickLeastLoaded(candidates, tried, bits, load, choices);
-    },
-  };
+  return new LeastRequestPicker(bits, choices);
+}
+
+/** {@link leastRequest}'s picker (a class, so that every client runs the same, inlinable `pick`). */
+class LeastRequestPicker implements Picker, LoadMeasure {
+  readonly name = 'leastRequest';
+  readonly #candidates = new Candidates();
+  readonly #bits: RandomBits;
+  readonly #choices: number;
+
+  constructor(bits: RandomBits, choices: number) {
+    this.#bits = bits;
+    this.#choices = choices;
+  }
+
+  update(endpoints: readonly EndpointState[]): void {
+    this.#candidates.update(endpoints);
+  }
+
+  pick(request: PickRequest): EndpointState | undefined {
+    return pickLeastLoaded(this.#candidates, request.tried, this.#bits, this, this.#choices);
+  }
+
+  load(e: EndpointState): number {
+    return (e.inflight + 1) / e.weight;
+  }
 }

@@ -80,16 +80,22 @@ export function pickAtRandom(
   return candidates.list[candidates.nthUntried(draw(bits, m), tried)];
 }
 
+/** What {@link pickLeastLoaded} compares candidates on (a picker implements it: one `load` method for every client). */
+export interface LoadMeasure {
+  /** The candidate's load; the lowest wins. */
+  load(endpoint: EndpointState): number;
+}
+
 /**
  * Power of d choices (Mitzenmacher, "The Power of Two Choices in Randomized Load
  * Balancing"): draws `choices` candidates not in `tried` — the first two always distinct,
  * further ones independently, as Envoy's `choice_count` does — and returns the one with the
- * lowest `load`. When `choices` or fewer remain, compares them all. When every candidate was
+ * lowest `measure.load`. When `choices` or fewer remain, compares them all. When every candidate was
  * tried, chooses among all of them as on a first attempt. O(choices · |tried|²), no allocation.
  */
 export function pickLeastLoaded(
   candidates: Candidates, tried: readonly EndpointState[], bits: RandomBits,
-  load: (endpoint: EndpointState) => number, choices: number,
+  measure: LoadMeasure, choices: number,
 ): EndpointState | undefined {
   const list = candidates.list;
   const n = list.length;
@@ -106,11 +112,11 @@ export function pickLeastLoaded(
     // fresh endpoints) do not always go to the first in list order.
     const start = draw(bits, m);
     best = list[candidates.nthUntried(start, tried)]!;
-    bestLoad = load(best);
+    bestLoad = measure.load(best);
     for (let s = 1; s < m; s++) {
       const r = start + s < m ? start + s : start + s - m;
       const e = list[candidates.nthUntried(r, tried)]!;
-      const l = load(e);
+      const l = measure.load(e);
       if (l < bestLoad) { best = e; bestLoad = l; }
     }
     return best;
@@ -128,10 +134,10 @@ export function pickLeastLoaded(
   }
   // `first` is random, so keeping it on a tie breaks ties at random.
   best = list[candidates.nthUntried(first, tried)]!;
-  bestLoad = load(best);
+  bestLoad = measure.load(best);
   for (let c = 1; c < choices; c++) {
     const e = list[candidates.nthUntried(c === 1 ? second : draw(bits, m), tried)]!;
-    const l = load(e);
+    const l = measure.load(e);
     if (l < bestLoad) { best = e; bestLoad = l; }
   }
   return best;

@@ -1,9 +1,9 @@
 import type { EndpointState } from '../endpoints/endpoint.js';
 import { ConfigError } from '../errors.js';
-import type { Picker, RandomSource } from './picker.js';
+import type { Picker, PickRequest, RandomSource } from './picker.js';
 import { functionOption, optionsObject } from './options.js';
-import { Candidates, pickLeastLoaded } from './p2c.js';
-import { drawTwo, randomBits } from './random-bits.js';
+import { Candidates, pickLeastLoaded, type LoadMeasure } from './p2c.js';
+import { drawTwo, randomBits, type RandomBits } from './random-bits.js';
 
 /** Options of {@link peakEwma}. */
 export interface PeakEwmaOptions extends RandomSource {
@@ -43,49 +43,65 @@ export function peakEwma(options?: PeakEwmaOptions): Picker {
   const opts = optionsObject('peakEwma', options);
   const bits = randomBits('peakEwma', opts);
   const ownClock = functionOption<(() => number) | undefined>('peakEwma', opts, 'now', 'must be a function returning ms', undefined);
-  const now = ownClock ?? ((): number => performance.now());
   const decay = opts['decay'] ?? 10_000;
   if (typeof decay !== 'number' || !Number.isFinite(decay) || decay <= 0) {
     throw new ConfigError('bulwark', 'peakEwma.decay', 'must be a finite number of ms > 0', decay);
   }
-  const candidates = new Candidates();
-  /** An endpoint's load at `t`: its latency estimate × (inflight + 1), divided by its weight. */
-  const loadAt = (e: EndpointState, t: number): number => {
-    const cost = e.latency.estimate(t);
-    // Dividing by weight lets weights (and later slow start) shift load as in Envoy's least_request.
-    return (cost === 0 && e.inflight > 0 ? PENALTY + e.inflight : cost * (e.inflight + 1)) / e.weight;
-  };
-  // The general path compares candidates through a one-argument `load`: the pick's time is
-  // kept in a typed array because a float written to a captured `let` is boxed on every write.
-  const clock = new Float64Array(1);
-  const load = (e: EndpointState): number => loadAt(e, clock[0]!);
-  return {
-    name: 'peakEwma',
-    latencyDecay: decay,
-    update(endpoints: readonly EndpointState[]): void {
-      candidates.update(endpoints);
-    },
-    pick(request): EndpointState | undefined {
-      const tried = request.tried;
-      // The client's reading of the clock for this attempt, unless this picker was given its own clock.
-      const t = ownClock === undefined && request.now !== undefined ? request.now : now();
-      const list = candidates.list;
-      const m = list.length;
-      // The usual pick, a first attempt: the same two candidates from the same draw as
-      // pickLeastLoaded, without its general bookkeeping for tried endpoints and more choices.
-      if (tried.length === 0 && m > 2 && m <= 1024) {
-        const pair = drawTwo(bits, m);
-        const a = list[pair >> 11]!;
-        const b = list[pair & 2047]!;
-        // loadAt(b) < loadAt(a), multiplied out by both weights, with one decay (PeakEwma.lowerThan).
-        // An endpoint without a sample yet needs loadAt's probe and penalty rules.
-        const la = a.latency;
-        const lb = b.latency;
-        if (la.sampled && lb.sampled) return lb.lowerThan((b.inflight + 1) * a.weight, la, (a.inflight + 1) * b.weight, t) ? b : a;
-        return loadAt(b, t) < loadAt(a, t) ? b : a;
-      }
-      clock[0] = t;
-      return pickLeastLoaded(candidates, tried, bits, load, 2);
-    },
-  };
+  return new PeakEwmaPicker(decay, bits, ownClock);
+}
+
+/** An endpoint's load at `t`: its latency estimate × (inflight + 1), divided by its weight. */
+function loadAt(e: EndpointState, t: number): number {
+  const cost = e.latency.estimate(t);
+  // Dividing by weight lets weights (and later slow start) shift load as in Envoy's least_request.
+  return (cost === 0 && e.inflight > 0 ? PENALTY + e.inflight : cost * (e.inflight + 1)) / e.weight;
+}
+
+/** {@link peakEwma}'s picker (a class, so that every client runs the same, inlinable `pick`). */
+class PeakEwmaPicker implements Picker, LoadMeasure {
+  readonly name = 'peakEwma';
+  readonly latencyDecay: number;
+  readonly #candidates = new Candidates();
+  readonly #bits: RandomBits;
+  readonly #ownClock: (() => number) | undefined;
+  /** The time of the pick in progress on the general path, for {@link load}. */
+  #t = 0;
+
+  constructor(decay: number, bits: RandomBits, ownClock: (() => number) | undefined) {
+    this.latencyDecay = decay;
+    this.#bits = bits;
+    this.#ownClock = ownClock;
+  }
+
+  update(endpoints: readonly EndpointState[]): void {
+    this.#candidates.update(endpoints);
+  }
+
+  pick(request: PickRequest): EndpointState | undefined {
+    const tried = request.tried;
+    // The client's reading of the clock for this attempt, unless this picker was given its own clock.
+    const own = this.#ownClock;
+    const t = own !== undefined ? own() : request.now !== undefined ? request.now : performance.now();
+    const list = this.#candidates.list;
+    const m = list.length;
+    // The usual pick, a first attempt: the same two candidates from the same draw as
+    // pickLeastLoaded, without its general bookkeeping for tried endpoints and more choices.
+    if (tried.length === 0 && m > 2 && m <= 1024) {
+      const pair = drawTwo(this.#bits, m);
+      const a = list[pair >> 11]!;
+      const b = list[pair & 2047]!;
+      // loadAt(b) < loadAt(a), multiplied out by both weights, with one decay (PeakEwma.lowerThan).
+      // An endpoint without a sample yet needs loadAt's probe and penalty rules.
+      const la = a.latency;
+      const lb = b.latency;
+      if (la.sampled && lb.sampled) return lb.lowerThan((b.inflight + 1) * a.weight, la, (a.inflight + 1) * b.weight, t) ? b : a;
+      return loadAt(b, t) < loadAt(a, t) ? b : a;
+    }
+    this.#t = t;
+    return pickLeastLoaded(this.#candidates, tried, this.#bits, this, 2);
+  }
+
+  load(e: EndpointState): number {
+    return loadAt(e, this.#t);
+  }
 }

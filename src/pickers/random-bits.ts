@@ -2,6 +2,8 @@
 // integer arithmetic, off the float conversions that sat on the pick's critical path. Alone it
 // measured no gain (V8 then stopped inlining drawTwo); with peakEwma's one-decay comparison
 // (PeakEwma.lowerThan) the pick fits the inlining budget again: ≈ 13 ns less per call (bench/README.md).
+// A source is an object whose class has a `next` method, not a closure: every client's picker
+// then calls the same function, which V8 inlines however many clients a process has.
 import { functionOption } from './options.js';
 
 /**
@@ -9,7 +11,10 @@ import { functionOption } from './options.js';
  * draws from: the default {@link xorshift32}, or the user's `random` option through
  * {@link randomBits}.
  */
-export type RandomBits = () => number;
+export interface RandomBits {
+  /** The next 32 bits. */
+  next(): number;
+}
 
 /** 2⁻³²: turns 32 bits read as an unsigned integer into a number in [0, 1). */
 const TWO_TO_MINUS_32 = 2 ** -32;
@@ -27,12 +32,22 @@ const TWO_TO_MINUS_32 = 2 ** -32;
  */
 export function randomBits(picker: string, options: Readonly<Record<string, unknown>>): RandomBits {
   const given = functionOption<(() => unknown) | undefined>(picker, options, 'random', 'must be a function returning numbers in [0, 1)', undefined);
-  if (given === undefined) return xorshift32();
-  return () => {
-    const x = given();
+  return given === undefined ? xorshift32() : new GivenRandom(given);
+}
+
+/** A user's `random` option as 32 bits a draw. */
+class GivenRandom implements RandomBits {
+  readonly #random: () => unknown;
+
+  constructor(random: () => unknown) {
+    this.#random = random;
+  }
+
+  next(): number {
+    const x = this.#random();
     if (typeof x !== 'number' || !(x >= 0)) return 0;
     return x < 1 ? (x * 4294967296) | 0 : -1;
-  };
+  }
 }
 
 /**
@@ -44,17 +59,25 @@ export function randomBits(picker: string, options: Readonly<Record<string, unkn
  * const i = draw(bits, endpoints.length);
  */
 export function xorshift32(): RandomBits {
-  // In a typed array: a 32-bit state kept in a closure variable would be boxed on most writes.
-  const state = new Int32Array(1);
-  state[0] = (Math.floor(Math.random() * 0xffffffff) | 0) || 0x9e3779b9;
-  return () => {
-    let x = state[0]!;
+  return new Xorshift32((Math.floor(Math.random() * 0xffffffff) | 0) || 0x9e3779b9);
+}
+
+class Xorshift32 implements RandomBits {
+  /** Any int32 but 0; a small integer to V8, so writing it allocates nothing. */
+  #x: number;
+
+  constructor(seed: number) {
+    this.#x = seed;
+  }
+
+  next(): number {
+    let x = this.#x;
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
-    state[0] = x;
+    this.#x = x;
     return x;
-  };
+  }
 }
 
 /**
@@ -72,7 +95,7 @@ export function fastRandom(): () => number {
 
 /** A number in [0, 1) from 32 bits of `bits`. */
 export function fraction(bits: RandomBits): number {
-  return (bits() >>> 0) * TWO_TO_MINUS_32;
+  return (bits.next() >>> 0) * TWO_TO_MINUS_32;
 }
 
 /**
@@ -83,7 +106,7 @@ export function fraction(bits: RandomBits): number {
  * const i = draw(bits, endpoints.length);
  */
 export function draw(bits: RandomBits, m: number): number {
-  const i = ((bits() >>> 0) * m * TWO_TO_MINUS_32) | 0;
+  const i = ((bits.next() >>> 0) * m * TWO_TO_MINUS_32) | 0;
   return i < m ? i : m - 1;
 }
 
@@ -98,7 +121,7 @@ export function draw(bits: RandomBits, m: number): number {
  * const a = list[pair >> 11], b = list[pair & 2047];
  */
 export function drawTwo(bits: RandomBits, m: number): number {
-  const first = Math.imul(bits() >>> 11, m) >>> 21;
-  const second = Math.imul(bits() >>> 11, m - 1) >>> 21;
+  const first = Math.imul(bits.next() >>> 11, m) >>> 21;
+  const second = Math.imul(bits.next() >>> 11, m - 1) >>> 21;
   return first * 2048 + second + (second >= first ? 1 : 0);
 }

@@ -1,8 +1,8 @@
 import type { EndpointState } from '../endpoints/endpoint.js';
-import type { Picker, RandomSource } from './picker.js';
+import type { Picker, PickRequest, RandomSource } from './picker.js';
 import { optionsObject } from './options.js';
 import { Candidates, pickAtRandom } from './p2c.js';
-import { randomBits } from './random-bits.js';
+import { randomBits, type RandomBits } from './random-bits.js';
 
 /** Options of {@link random}. */
 export interface RandomOptions extends RandomSource {
@@ -20,14 +20,24 @@ export interface RandomOptions extends RandomSource {
  */
 export function random(options?: RandomOptions): Picker {
   const bits = randomBits('random', optionsObject('random', options));
-  const candidates = new Candidates();
-  return {
-    name: 'random',
-    update(endpoints: readonly EndpointState[]): void {
-      candidates.update(endpoints);
-    },
-    pick({ tried }): EndpointState | undefined {
-      return pickAtRandom(candidates, tried, bits);
-    },
-  };
+  return new RandomPicker(bits);
+}
+
+/** {@link random}'s picker (a class, so that every client runs the same, inlinable `pick`). */
+class RandomPicker implements Picker {
+  readonly name = 'random';
+  readonly #candidates = new Candidates();
+  readonly #bits: RandomBits;
+
+  constructor(bits: RandomBits) {
+    this.#bits = bits;
+  }
+
+  update(endpoints: readonly EndpointState[]): void {
+    this.#candidates.update(endpoints);
+  }
+
+  pick(request: PickRequest): EndpointState | undefined {
+    return pickAtRandom(this.#candidates, request.tried, this.#bits);
+  }
 }

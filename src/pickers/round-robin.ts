@@ -1,7 +1,7 @@
 import type { EndpointState } from '../endpoints/endpoint.js';
-import type { Picker, RandomSource } from './picker.js';
+import type { Picker, PickRequest, RandomSource } from './picker.js';
 import { optionsObject } from './options.js';
-import { draw, randomBits } from './random-bits.js';
+import { draw, randomBits, type RandomBits } from './random-bits.js';
 
 /** Options of {@link roundRobin}. */
 export interface RoundRobinOptions extends RandomSource {
@@ -25,27 +25,37 @@ export interface RoundRobinOptions extends RandomSource {
  */
 export function roundRobin(options?: RoundRobinOptions): Picker {
   const bits = randomBits('roundRobin', optionsObject('roundRobin', options));
-  let list: readonly EndpointState[] = [];
-  // Index of the next endpoint in turn; -1 until the first non-empty set draws the start.
-  let next = -1;
-  return {
-    name: 'roundRobin',
-    update(endpoints: readonly EndpointState[]): void {
-      list = endpoints;
-      if (endpoints.length === 0) return;
-      next = next < 0 ? draw(bits, endpoints.length) : next % endpoints.length;
-    },
-    pick({ tried }): EndpointState | undefined {
-      const n = list.length;
-      if (n === 0) return undefined;
-      let i = next >= 0 && next < n ? next : 0;
-      if (tried.length !== 0) {
-        // At most |tried| + 1 steps while an untried endpoint exists; a full turn means
-        // every candidate was tried, and then the one in turn is as good as any.
-        for (let s = 0; s < n && tried.includes(list[i]!); s++) i = i + 1 === n ? 0 : i + 1;
-      }
-      next = i + 1 === n ? 0 : i + 1;
-      return list[i];
-    },
-  };
+  return new RoundRobinPicker(bits);
+}
+
+/** {@link roundRobin}'s picker (a class, so that every client runs the same, inlinable `pick`). */
+class RoundRobinPicker implements Picker {
+  readonly name = 'roundRobin';
+  readonly #bits: RandomBits;
+  #list: readonly EndpointState[] = [];
+  /** The index of the next pick; -1 until the first non-empty set (where a random start is drawn). */
+  #next = -1;
+
+  constructor(bits: RandomBits) {
+    this.#bits = bits;
+  }
+
+  update(endpoints: readonly EndpointState[]): void {
+    this.#list = endpoints;
+    if (endpoints.length === 0) return;
+    this.#next = this.#next < 0 ? draw(this.#bits, endpoints.length) : this.#next % endpoints.length;
+  }
+
+  pick(request: PickRequest): EndpointState | undefined {
+    const list = this.#list;
+    const n = list.length;
+    if (n === 0) return undefined;
+    const tried = request.tried;
+    let i = this.#next >= 0 && this.#next < n ? this.#next : 0;
+    if (tried.length !== 0) {
+      for (let s = 0; s < n && tried.includes(list[i]!); s++) i = i + 1 === n ? 0 : i + 1;
+    }
+    this.#next = i + 1 === n ? 0 : i + 1;
+    return list[i];
+  }
 }

@@ -57,7 +57,7 @@ describe('pickLeastLoaded', () => {
     let notTwoDistinct = 0;
     for (let i = 0; i < 20_000; i++) {
       compared.length = 0;
-      pickLeastLoaded(candidates, [], random, (e) => (compared.push(e), 0), 2);
+      pickLeastLoaded(candidates, [], random, { load: (e) => (compared.push(e), 0) }, 2);
       if (compared.length !== 2 || compared[0] === compared[1]) notTwoDistinct++;
       const pair = compared.map((e) => list.indexOf(e)).sort().join();
       pairs.set(pair, (pairs.get(pair) ?? 0) + 1);
@@ -73,7 +73,7 @@ describe('pickLeastLoaded', () => {
     candidates.update(list);
     const random = randomBits('test', { random: mulberry32(54) });
     let firstWins = 0;
-    for (let i = 0; i < 2_000; i++) if (pickLeastLoaded(candidates, [], random, () => 1, 2) === list[0]) firstWins++;
+    for (let i = 0; i < 2_000; i++) if (pickLeastLoaded(candidates, [], random, { load: () => 1 }, 2) === list[0]) firstWins++;
     expect(Math.abs(firstWins - 1_000)).toBeLessThan(100);
   });
 
@@ -82,6 +82,6 @@ describe('pickLeastLoaded', () => {
     const candidates = new Candidates();
     candidates.update(list);
     const loads = new Map(list.map((e, i) => [e, [5, 1, 9][i]!]));
-    expect(pickLeastLoaded(candidates, list, mulberry32(55), (e) => loads.get(e)!, 3)).toBe(list[1]);
+    expect(pickLeastLoaded(candidates, list, randomBits('test', { random: mulberry32(55) }), { load: (e) => loads.get(e)! }, 3)).toBe(list[1]);
   });
 });

@@ -30,7 +30,7 @@ describe('randomBits', () => {
     const values: unknown[] = [0, 0.25, 0.5, 0.75, 1 - 2 ** -32, 1 - 2 ** -53, 1, 7, -0.25, Number.NaN, '0.5'];
     let i = 0;
     const bits = randomBits('test', { random: () => values[i++] });
-    const unsigned = values.map(() => bits() >>> 0);
+    const unsigned = values.map(() => bits.next() >>> 0);
     expect(unsigned).toEqual([0, 2 ** 30, 2 ** 31, 3 * 2 ** 30, 2 ** 32 - 1, 2 ** 32 - 1, 2 ** 32 - 1, 2 ** 32 - 1, 0, 0, 0]);
   });
 
@@ -86,7 +86,7 @@ describe('xorshift32 and fastRandom', () => {
     const bits = xorshift32();
     const seen = new Set<number>();
     for (let k = 0; k < 10_000; k++) {
-      const x = bits();
+      const x = bits.next();
       expect(Number.isInteger(x) && x >= -(2 ** 31) && x < 2 ** 31).toBe(true);
       seen.add(x);
     }
@@ -99,5 +99,12 @@ describe('xorshift32 and fastRandom', () => {
       sum += f;
     }
     expect(Math.abs(sum / 10_000 - 0.5)).toBeLessThan(0.02);
+  });
+});
+
+describe('random sources', () => {
+  it('share their draw function across instances, the default and a given one alike', () => {
+    expect(xorshift32().next).toBe(xorshift32().next);
+    expect(randomBits('test', { random: () => 0.5 }).next).toBe(randomBits('test', { random: Math.random }).next);
   });
 });
