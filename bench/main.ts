@@ -22,9 +22,10 @@ interface Suite {
   format: (result: never) => string;
 }
 
-// The overhead suite runs 9 rounds: one bulwark process measures up to ±5 % off another (JIT
-// decisions differ per process), and the median of 5 moved by ±20 ns between runs.
-const rounds = positiveInt(process.env.BENCH_ROUNDS, 9);
+// The overhead suite runs 21 rounds. One process measures up to ±15 % off the next here (JIT
+// decisions differ per process, and some run slower for a while), and with 9 rounds a ratio's
+// 95 % resampling interval spanned about ±15 %; 21–25 rounds narrow it to about ±8 %.
+const rounds = positiveInt(process.env.BENCH_ROUNDS, 21);
 // The picker and HTTP suites take longer per round; 3 rounds keep the whole run within minutes.
 const pickersRounds = positiveInt(process.env.BENCH_PICKERS_ROUNDS, 3);
 const httpRounds = positiveInt(process.env.BENCH_HTTP_ROUNDS, 3);

@@ -40,6 +40,50 @@ export function distribution(values: readonly number[]): Distribution {
   };
 }
 
+/** A seeded uniform source in [0, 1) (mulberry32), so a resampling gives the same answer every time. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The median of `values.length` draws from `values` with replacement. */
+function resampledMedian(values: readonly number[], random: () => number): number {
+  const draw = values.map(() => values[Math.floor(random() * values.length)]!);
+  return median(draw);
+}
+
+/**
+ * Where the ratio of two overheads, (median(num) − median(numBase)) / (median(den) − median(denBase)),
+ * lands in 95 % of resamplings of the per-process figures (a percentile bootstrap: each list
+ * drawn again with replacement, 2 000 times, seeded). A target inside the interval is within
+ * the run's noise. `undefined` when a list is empty or a resampled denominator is not positive.
+ *
+ * @example
+ * const [lo, hi] = overheadRatioInterval(bulwark.rounds, raw.rounds, pRetry.rounds, raw.rounds)!;
+ */
+export function overheadRatioInterval(
+  num: readonly number[], numBase: readonly number[], den: readonly number[], denBase: readonly number[], resamples = 2_000,
+): [number, number] | undefined {
+  if ([num, numBase, den, denBase].some((l) => l.length === 0)) return undefined;
+  const random = seeded(0x5eed);
+  const ratios: number[] = [];
+  for (let i = 0; i < resamples; i++) {
+    const nb = resampledMedian(numBase, random);
+    // The same baseline under both sides (raw for both) is drawn once: it is one measurement.
+    const db = denBase === numBase ? nb : resampledMedian(denBase, random);
+    const d = resampledMedian(den, random) - db;
+    if (!(d > 0)) return undefined;
+    ratios.push((resampledMedian(num, random) - nb) / d);
+  }
+  ratios.sort((x, y) => x - y);
+  return [percentileSorted(ratios, 2.5), percentileSorted(ratios, 97.5)];
+}
+
 /** Rounds for JSON output, so results files stay readable. */
 export function round(value: number, digits = 1): number {
   const f = 10 ** digits;
