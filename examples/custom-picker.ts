@@ -5,29 +5,39 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createClient, type EndpointState, type Picker } from 'bulwark';
+import { createClient, type EndpointState, type Picker, type PickRequest } from 'bulwark';
 
-function zoneAffinity(zone: string): Picker {
-  let endpoints: readonly EndpointState[] = [];
-  return {
-    name: `zoneAffinity(${zone})`,
-    // Called with the full candidate list before the first pick and after every change.
-    update(list) { endpoints = list; },
-    // Called once per attempt: synchronous, and no allocation (it runs on every call).
-    pick({ tried }) {
-      let best: EndpointState | undefined;
-      let bestRank = Infinity;
-      for (const e of endpoints) {
-        // Rank: untried in zone (0) < untried elsewhere (1) < tried in zone (2) < tried elsewhere (3).
-        const rank = (tried.includes(e) ? 2 : 0) + (e.zone === zone ? 0 : 1);
-        if (rank < bestRank || (rank === bestRank && e.inflight < best!.inflight)) {
-          best = e;
-          bestRank = rank;
-        }
+// A class rather than an object of closures: a process with several clients then runs one
+// `pick` function for all of them, which V8 optimizes once (the built-in pickers do the same).
+class ZoneAffinity implements Picker {
+  readonly name: string;
+  readonly #zone: string;
+  #endpoints: readonly EndpointState[] = [];
+
+  constructor(zone: string) {
+    this.name = `zoneAffinity(${zone})`;
+    this.#zone = zone;
+  }
+
+  // Called with the full candidate list before the first pick and after every change.
+  update(list: readonly EndpointState[]): void {
+    this.#endpoints = list;
+  }
+
+  // Called once per attempt: synchronous, and no allocation (it runs on every call).
+  pick({ tried }: PickRequest): EndpointState | undefined {
+    let best: EndpointState | undefined;
+    let bestRank = Infinity;
+    for (const e of this.#endpoints) {
+      // Rank: untried in zone (0) < untried elsewhere (1) < tried in zone (2) < tried elsewhere (3).
+      const rank = (tried.includes(e) ? 2 : 0) + (e.zone === this.#zone ? 0 : 1);
+      if (rank < bestRank || (rank === bestRank && e.inflight < best!.inflight)) {
+        best = e;
+        bestRank = rank;
       }
-      return best;
-    },
-  };
+    }
+    return best;
+  }
 }
 
 async function startBackend(): Promise<{ port: number; server: Server; served: number }> {
@@ -50,7 +60,7 @@ const api = createClient({
     { host: '127.0.0.1', port: near2!.port, zone: 'eu-west-1a' },
     { host: '127.0.0.1', port: far!.port, zone: 'eu-west-1b' },
   ],
-  picker: zoneAffinity('eu-west-1a'),
+  picker: new ZoneAffinity('eu-west-1a'),
 });
 
 // 20 calls at once: in-flight counts split them between the two endpoints in the zone.
