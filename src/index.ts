@@ -1,6 +1,4 @@
 // The public API of bulwark, listed explicitly (docs/architecture.md, "Layout"): anything not here is internal.
-import type { EndpointState as EndpointStateClass } from './endpoints/endpoint.js';
-import type { PeakEwma as PeakEwmaClass } from './observe/latency.js';
 
 export { createClient, Client } from './client.js';
 export type {
@@ -27,22 +25,8 @@ export type { Picker, PickRequest, RandomSource } from './pickers/picker.js';
 export { roundRobin, random, weightedRoundRobin, leastRequest, peakEwma, ringHash } from './pickers/index.js';
 export type { RoundRobinOptions, RandomOptions, WeightedRoundRobinOptions, LeastRequestOptions, PeakEwmaOptions, RingHashOptions } from './pickers/index.js';
 
-/**
- * An endpoint as pickers see it: the {@link Endpoint} fields plus its live `inflight`,
- * `successes`, `failures`, `cancelled` and `latency`. A type only: endpoints are made by the
- * client, never by users (so it is declared as an interface, not exported as a class).
- *
- * @example
- * const byLoad = (a: EndpointState, b: EndpointState) => a.inflight - b.inflight;
- */
-export interface EndpointState extends EndpointStateClass {}
-
-/**
- * An endpoint's peak-EWMA latency estimate (`endpoint.latency`); read it with `estimate(now)`,
- * compare two with `lowerThan`.
- *
- * @example
- * const ms = endpoint.latency.estimate(performance.now());
- * const cheaper = b.latency.lowerThan(b.inflight + 1, a.latency, a.inflight + 1, now) ? b : a;
- */
-export interface PeakEwma extends PeakEwmaClass {}
+// Both are interfaces over internal classes, so they are types only, and a user's declaration
+// files can name them through this entry (a class re-exported as a type was bundled into
+// index.d.ts as a value export; its private name made inferred types unnameable, TS2883).
+export type { EndpointState } from './endpoints/endpoint.js';
+export type { PeakEwma } from './observe/latency.js';

@@ -1,4 +1,4 @@
-import { PeakEwma } from '../observe/latency.js';
+import { LatencyEstimate, type PeakEwma } from '../observe/latency.js';
 import type { EndpointHealth } from '../health/endpoint-health.js';
 import type { ParsedEndpoint } from './parse.js';
 
@@ -42,8 +42,19 @@ export interface Endpoint {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
+/**
+ * An endpoint as pickers see it: the {@link Endpoint} fields plus its live `inflight`,
+ * `successes`, `failures`, `cancelled` and `latency`. The public name of {@link LiveEndpoint}'s
+ * instances: an interface, so that it is a type only (endpoints are made by the client, never
+ * by users) that a user's declarations can name (`import type { EndpointState } from 'bulwark'`).
+ *
+ * @example
+ * const byLoad = (a: EndpointState, b: EndpointState) => a.inflight - b.inflight;
+ */
+export interface EndpointState extends LiveEndpoint {}
+
 /** What the registry keeps per endpoint: the endpoint plus its live load and latency. */
-export class EndpointState implements Endpoint {
+export class LiveEndpoint implements Endpoint {
   readonly id: string;
   readonly protocol: string;
   readonly host: string;
@@ -82,7 +93,7 @@ export class EndpointState implements Endpoint {
     this.zone = parsed.zone;
     this.metadata = parsed.metadata;
     setAuthorization(this, parsed.authorization);
-    this.latency = new PeakEwma(decay, now);
+    this.latency = new LatencyEstimate(decay, now);
   }
 
   /** Takes the descriptive fields of a newer description of the same endpoint. */

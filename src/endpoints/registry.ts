@@ -1,4 +1,4 @@
-import { EndpointState, type EndpointInit } from './endpoint.js';
+import { LiveEndpoint, type EndpointInit, type EndpointState } from './endpoint.js';
 import { EndpointParseError, parseEndpoint, type ParsedEndpoint } from './parse.js';
 import { describe, redactUrl } from '../errors.js';
 import type { EndpointsEvent, EndpointRejectedEvent } from '../observe/events.js';
@@ -171,7 +171,7 @@ export class EndpointRegistry {
         slot = at !== undefined && at.id === p.id ? previousSlots[l] : this.#byId.get(p.id);
       }
       if (slot === undefined) {
-        slot = { state: new EndpointState(p, this.#decay, now, this), parsed: p, seen: update, index: next.length, live: true };
+        slot = { state: new LiveEndpoint(p, this.#decay, now, this), parsed: p, seen: update, index: next.length, live: true };
         this.#byId.set(p.id, slot);
         added.push(slot.state);
         changed = true;

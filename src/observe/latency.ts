@@ -1,11 +1,22 @@
 /**
+ * An endpoint's peak-EWMA latency estimate (`endpoint.latency`): read it with `estimate(now)`,
+ * compare two with `lowerThan`. The public name of {@link LatencyEstimate}'s instances: an
+ * interface, so that it is a type only (no value to import) that declarations can name.
+ *
+ * @example
+ * const ms = endpoint.latency.estimate(performance.now());
+ * const cheaper = b.latency.lowerThan(b.inflight + 1, a.latency, a.inflight + 1, now) ? b : a;
+ */
+export interface PeakEwma extends LatencyEstimate {}
+
+/**
  * Peak-EWMA latency estimate of one endpoint (Finagle's `PeakEwma`, Linkerd's "Beyond Round
  * Robin"): a new sample above the estimate replaces it at once (peak sensitivity, so a host
  * that turns slow is avoided on the next pick), a sample below it is blended in with a weight
  * that depends on the time since the last sample, and the estimate decays toward zero while
  * no sample arrives, so an avoided host is eventually tried again.
  */
-export class PeakEwma {
+export class LatencyEstimate {
   #cost = 0;
   #stamp: number;
   /**

@@ -1,7 +1,7 @@
 import { Attempt } from '../call/attempt.js';
 import { mayStartAttempt } from '../call/deadline.js';
 import type { AttemptResult, CallContext } from '../call/context.js';
-import { EndpointState } from '../endpoints/endpoint.js';
+import { LiveEndpoint, type EndpointState } from '../endpoints/endpoint.js';
 import { NoEndpointsError, PluginError, TimeoutError } from '../errors.js';
 import { Stage } from './stage.js';
 
@@ -34,7 +34,7 @@ export class AttemptStage extends Stage {
     }
     // Slow start and priority/zone failover: picks keep their shares (nothing to do while neither applies).
     if (health !== undefined && health.adjusting) endpoint = health.adjustPick(ctx, endpoint);
-    if (!(endpoint instanceof EndpointState) || endpoint.owner !== host.registry || endpoint.retired) return this.#badPick(ctx, endpoint);
+    if (!(endpoint instanceof LiveEndpoint) || endpoint.owner !== host.registry || endpoint.retired) return this.#badPick(ctx, endpoint);
     // A hedge exists to reach another endpoint: when the picker has no untried one left (all
     // candidates tried, or the rest ejected), the hedge is not sent and the round goes on.
     if (hedge && ctx.tried.includes(endpoint)) return;
@@ -81,7 +81,7 @@ export class AttemptStage extends Stage {
       return this.outer.done(ctx, noAttempt(new NoEndpointsError(host.options.name, { cause: host.lastDiscoveryError }), 'no endpoints'));
     }
     // Obeying it could send the request to another client's host, one discovery removed, or run `fn` with garbage.
-    const what = endpoint instanceof EndpointState && endpoint.owner === host.registry ? 'an endpoint discovery has removed' : "something that is not one of this client's endpoints";
+    const what = endpoint instanceof LiveEndpoint && endpoint.owner === host.registry ? 'an endpoint discovery has removed' : "something that is not one of this client's endpoints";
     const error = new PluginError(host.options.name, 'picker', `${host.picker.name}.pick() returned ${what}`);
     this.outer.done(ctx, noAttempt(error, 'picker failed'));
   }

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { EndpointState } from '../../src/endpoints/endpoint.js';
+import { LiveEndpoint, type EndpointState } from '../../src/endpoints/endpoint.js';
 import { parseEndpoint } from '../../src/endpoints/parse.js';
 import { ConfigError } from '../../src/errors.js';
 import * as pickers from '../../src/pickers/index.js';
@@ -7,7 +7,7 @@ import type { Picker } from '../../src/pickers/picker.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 function endpoints(count: number, firstPort = 8001): EndpointState[] {
-  return Array.from({ length: count }, (_, i) => new EndpointState(parseEndpoint({ host: '127.0.0.1', port: firstPort + i, weight: 1 + (i % 3) }), 10_000, 0));
+  return Array.from({ length: count }, (_, i) => new LiveEndpoint(parseEndpoint({ host: '127.0.0.1', port: firstPort + i, weight: 1 + (i % 3) }), 10_000, 0));
 }
 
 const factories: Record<string, (seed: number) => Picker> = {

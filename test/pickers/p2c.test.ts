@@ -1,12 +1,12 @@
 import { describe, it, expect } from 'vitest';
-import { EndpointState } from '../../src/endpoints/endpoint.js';
+import { LiveEndpoint, type EndpointState } from '../../src/endpoints/endpoint.js';
 import { parseEndpoint } from '../../src/endpoints/parse.js';
 import { Candidates, pickAtRandom, pickLeastLoaded } from '../../src/pickers/p2c.js';
 import { randomBits } from '../../src/pickers/random-bits.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 function endpoints(count: number, firstPort = 8001): EndpointState[] {
-  return Array.from({ length: count }, (_, i) => new EndpointState(parseEndpoint({ host: '127.0.0.1', port: firstPort + i }), 10_000, 0));
+  return Array.from({ length: count }, (_, i) => new LiveEndpoint(parseEndpoint({ host: '127.0.0.1', port: firstPort + i }), 10_000, 0));
 }
 
 describe('Candidates', () => {

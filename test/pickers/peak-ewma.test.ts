@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { EndpointState } from '../../src/endpoints/endpoint.js';
+import { LiveEndpoint, type EndpointState } from '../../src/endpoints/endpoint.js';
 import { parseEndpoint } from '../../src/endpoints/parse.js';
 import { Candidates, pickLeastLoaded } from '../../src/pickers/p2c.js';
 import { randomBits } from '../../src/pickers/random-bits.js';
@@ -7,7 +7,7 @@ import { peakEwma } from '../../src/pickers/peak-ewma.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 function endpoints(count: number): EndpointState[] {
-  return Array.from({ length: count }, (_, i) => new EndpointState(parseEndpoint({ host: '127.0.0.1', port: 8001 + i }), 10_000, 0));
+  return Array.from({ length: count }, (_, i) => new LiveEndpoint(parseEndpoint({ host: '127.0.0.1', port: 8001 + i }), 10_000, 0));
 }
 
 const first = { key: undefined, tried: [] } as const;

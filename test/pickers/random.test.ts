@@ -1,11 +1,11 @@
 import { describe, it, expect } from 'vitest';
-import { EndpointState } from '../../src/endpoints/endpoint.js';
+import { LiveEndpoint, type EndpointState } from '../../src/endpoints/endpoint.js';
 import { parseEndpoint } from '../../src/endpoints/parse.js';
 import { random } from '../../src/pickers/random.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 function endpoints(count: number): EndpointState[] {
-  return Array.from({ length: count }, (_, i) => new EndpointState(parseEndpoint({ host: '127.0.0.1', port: 8001 + i }), 10_000, 0));
+  return Array.from({ length: count }, (_, i) => new LiveEndpoint(parseEndpoint({ host: '127.0.0.1', port: 8001 + i }), 10_000, 0));
 }
 
 function countPicks(pick: () => EndpointState | undefined, times: number): Map<EndpointState | undefined, number> {

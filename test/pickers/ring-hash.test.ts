@@ -1,12 +1,12 @@
 import { describe, it, expect } from 'vitest';
-import { EndpointState } from '../../src/endpoints/endpoint.js';
+import { LiveEndpoint, type EndpointState } from '../../src/endpoints/endpoint.js';
 import { parseEndpoint } from '../../src/endpoints/parse.js';
 import { murmur3, ringHash, ringPoints } from '../../src/pickers/ring-hash.js';
 import type { Picker } from '../../src/pickers/picker.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 function endpoints(...weights: number[]): EndpointState[] {
-  return weights.map((weight, i) => new EndpointState(parseEndpoint({ host: '127.0.0.1', port: 8001 + i, weight }), 10_000, 0));
+  return weights.map((weight, i) => new LiveEndpoint(parseEndpoint({ host: '127.0.0.1', port: 8001 + i, weight }), 10_000, 0));
 }
 
 const KEYS = Array.from({ length: 10_000 }, (_, i) => `user-${i}`);
@@ -254,7 +254,7 @@ describe('ringHash updates in place', () => {
   const made = new Map<number, EndpointState>();
   const endpoint = (x: number): EndpointState => {
     let e = made.get(x);
-    if (e === undefined) made.set(x, (e = new EndpointState(parseEndpoint({ host: `10.0.${x >> 8}.${x & 255}`, port: 80 }), 10_000, 0)));
+    if (e === undefined) made.set(x, (e = new LiveEndpoint(parseEndpoint({ host: `10.0.${x >> 8}.${x & 255}`, port: 80 }), 10_000, 0)));
     return e;
   };
 

@@ -1,11 +1,11 @@
 import { describe, it, expect } from 'vitest';
-import { EndpointState } from '../../src/endpoints/endpoint.js';
+import { LiveEndpoint, type EndpointState } from '../../src/endpoints/endpoint.js';
 import { parseEndpoint } from '../../src/endpoints/parse.js';
 import { roundRobin } from '../../src/pickers/round-robin.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 function endpoints(count: number, firstPort = 8001): EndpointState[] {
-  return Array.from({ length: count }, (_, i) => new EndpointState(parseEndpoint({ host: '127.0.0.1', port: firstPort + i }), 10_000, 0));
+  return Array.from({ length: count }, (_, i) => new LiveEndpoint(parseEndpoint({ host: '127.0.0.1', port: firstPort + i }), 10_000, 0));
 }
 
 const first = { key: undefined, tried: [] } as const;

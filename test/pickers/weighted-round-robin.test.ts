@@ -1,11 +1,11 @@
 import { describe, it, expect } from 'vitest';
-import { EndpointState } from '../../src/endpoints/endpoint.js';
+import { LiveEndpoint, type EndpointState } from '../../src/endpoints/endpoint.js';
 import { parseEndpoint } from '../../src/endpoints/parse.js';
 import { weightedRoundRobin } from '../../src/pickers/weighted-round-robin.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 function endpoints(...weights: number[]): EndpointState[] {
-  return weights.map((weight, i) => new EndpointState(parseEndpoint({ host: '127.0.0.1', port: 8001 + i, weight }), 10_000, 0));
+  return weights.map((weight, i) => new LiveEndpoint(parseEndpoint({ host: '127.0.0.1', port: 8001 + i, weight }), 10_000, 0));
 }
 
 const first = { key: undefined, tried: [] } as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authorizationOf, EndpointState } from '../../src/endpoints/endpoint.js';
+import { authorizationOf, LiveEndpoint } from '../../src/endpoints/endpoint.js';
 import { EndpointParseError, parseEndpoint } from '../../src/endpoints/parse.js';
 
 describe('parseEndpoint', () => {
@@ -26,7 +26,7 @@ describe('parseEndpoint', () => {
   it('keeps URL credentials out of the id and every view, but sends them as Basic auth', () => {
     const parsed = parseEndpoint('http://user:p%40ss@10.0.0.1:8080');
     expect(parsed.id).toBe('http://10.0.0.1:8080');
-    const state = new EndpointState(parsed, 10_000, 0);
+    const state = new LiveEndpoint(parsed, 10_000, 0);
     expect(JSON.stringify(state)).not.toContain('p@ss');
     expect(JSON.stringify(state)).not.toContain('user');
     expect(authorizationOf(state)).toBe(`Basic ${Buffer.from('user:p@ss').toString('base64')}`);

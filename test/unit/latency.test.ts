@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PeakEwma } from '../../src/observe/latency.js';
+import { LatencyEstimate, type PeakEwma } from '../../src/observe/latency.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 describe('PeakEwma', () => {
@@ -7,7 +7,7 @@ describe('PeakEwma', () => {
     const decay = 10_000;
     let worst = 0;
     for (const elapsed of [0.001, 1, 9.99, 10, 10.01, 100, 693.1, 1_000, 6_931, 10_000, 25_000, 100_000, 1e6, 7e6]) {
-      const ewma = new PeakEwma(decay, 0);
+      const ewma = new LatencyEstimate(decay, 0);
       ewma.observe(40, 0);
       const want = 40 * Math.exp(-elapsed / decay);
       const got = ewma.estimate(elapsed);
@@ -18,14 +18,14 @@ describe('PeakEwma', () => {
   });
 
   it('reaches 0 when the decay underflows, and never goes negative', () => {
-    const ewma = new PeakEwma(1, 0);
+    const ewma = new LatencyEstimate(1, 0);
     ewma.observe(5, 0);
     expect(ewma.estimate(1e6)).toBe(0);
     expect(ewma.estimate(740)).toBeGreaterThanOrEqual(0);
   });
 
   it('blends a lower sample in by the time since the last one, and takes a higher one at once', () => {
-    const ewma = new PeakEwma(10_000, 0);
+    const ewma = new LatencyEstimate(10_000, 0);
     ewma.observe(10, 0);
     ewma.observe(2, 10_000); // weight e^-1 on the old 10
     expect(ewma.estimate(10_000)).toBeCloseTo(10 * Math.exp(-1) + 2 * (1 - Math.exp(-1)), 9);
@@ -37,8 +37,8 @@ describe('PeakEwma', () => {
     const random = mulberry32(11);
     let disagreements = 0;
     for (let k = 0; k < 20_000; k++) {
-      const a = new PeakEwma(10_000, 0);
-      const b = new PeakEwma(10_000, 0);
+      const a = new LatencyEstimate(10_000, 0);
+      const b = new LatencyEstimate(10_000, 0);
       // Samples up to ~10 decay constants apart, some at the same instant, some without a sample.
       const sa = Math.floor(random() * 4) === 0 ? 5_000 : random() * 100_000;
       const sb = Math.floor(random() * 4) === 0 ? 5_000 : random() * 100_000;
@@ -55,22 +55,22 @@ describe('PeakEwma', () => {
   });
 
   it('compares the estimates themselves when a sample is later than now or the decays differ', () => {
-    const a = new PeakEwma(10_000, 0);
-    const b = new PeakEwma(10_000, 0);
+    const a = new LatencyEstimate(10_000, 0);
+    const b = new LatencyEstimate(10_000, 0);
     a.observe(10, 1_000);
     b.observe(9, 0);
     // At 500 a's sample is in the future: its estimate is its cost, not one grown backwards.
     expect(a.lowerThan(1, b, 1, 500)).toBe(a.estimate(500) < b.estimate(500));
     expect(b.lowerThan(1, a, 1, 500)).toBe(true);
-    const c = new PeakEwma(100, 0);
+    const c = new LatencyEstimate(100, 0);
     c.observe(10, 1_000);
     expect(c.lowerThan(1, b, 1, 1_200)).toBe(c.estimate(1_200) < b.estimate(1_200));
     expect(b.lowerThan(1, c, 1, 1_200)).toBe(b.estimate(1_200) < c.estimate(1_200));
   });
 
   it('keeps the order of two long-unsampled estimates where both have underflowed to 0', () => {
-    const a = new PeakEwma(1, 0);
-    const b = new PeakEwma(1, 0);
+    const a = new LatencyEstimate(1, 0);
+    const b = new LatencyEstimate(1, 0);
     a.observe(10, 0);
     b.observe(20, 0);
     expect(a.estimate(1e6)).toBe(0);
@@ -79,7 +79,7 @@ describe('PeakEwma', () => {
   });
 
   it('reports whether a sample above 0 ms was recorded', () => {
-    const ewma = new PeakEwma(10_000, 0);
+    const ewma = new LatencyEstimate(10_000, 0);
     expect(ewma.sampled).toBe(false);
     ewma.observe(0, 1);
     expect(ewma.sampled).toBe(false);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { EndpointState } from '../../src/endpoints/endpoint.js';
+import { LiveEndpoint, type EndpointState } from '../../src/endpoints/endpoint.js';
 import { parseEndpoint } from '../../src/endpoints/parse.js';
 import { Subsetter } from '../../src/health/subset.js';
 import { createClient } from '../../src/index.js';
 
 const fleet = (n: number): EndpointState[] =>
-  Array.from({ length: n }, (_, i) => new EndpointState(parseEndpoint({ host: `10.0.${i >> 8}.${i & 255}`, port: 80 }), 10_000, 0));
+  Array.from({ length: n }, (_, i) => new LiveEndpoint(parseEndpoint({ host: `10.0.${i >> 8}.${i & 255}`, port: 80 }), 10_000, 0));
 
 describe('deterministic subsetting', () => {
   it('100 clients over 30 endpoints: every endpoint serves within ±20 % of the mean number of clients', () => {

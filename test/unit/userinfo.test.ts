@@ -1,5 +1,5 @@
 import { describe as suite, expect, it } from 'vitest';
-import { authorizationOf, EndpointState } from '../../src/endpoints/endpoint.js';
+import { authorizationOf, LiveEndpoint } from '../../src/endpoints/endpoint.js';
 import { EndpointParseError, parseEndpoint } from '../../src/endpoints/parse.js';
 import { EndpointRegistry } from '../../src/endpoints/registry.js';
 import { ConfigError, describe, redactUrl } from '../../src/errors.js';
@@ -49,7 +49,7 @@ suite.each(CASES)('userinfo in $input', ({ input, user, password, id }) => {
   it('is sent as Basic auth, verbatim, and appears in no field of the endpoint', () => {
     const parsed = parseEndpoint(input);
     expect(parsed.id).toBe(id);
-    const state = new EndpointState(parsed, 10_000, 0);
+    const state = new LiveEndpoint(parsed, 10_000, 0);
     expect(authorizationOf(state)).toBe(`Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`);
     const { authorization: _, ...fields } = parsed;
     expect(JSON.stringify(fields)).not.toContain(password);
@@ -90,7 +90,7 @@ suite('userinfo decoding', () => {
     ['http://%75ser@h:80', 'user:'],
     ['http://u%3Ax:p:q@h:80', 'u:x:p:q'],
   ])('%s is sent as %s, malformed escapes kept literally', (input, userinfo) => {
-    const state = new EndpointState(parseEndpoint(input), 10_000, 0);
+    const state = new LiveEndpoint(parseEndpoint(input), 10_000, 0);
     expect(authorizationOf(state)).toBe(`Basic ${Buffer.from(userinfo).toString('base64')}`);
   });
 
