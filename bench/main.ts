@@ -23,8 +23,9 @@ interface Suite {
 }
 
 // The overhead suite runs 21 rounds. One process measures up to ±15 % off the next here (JIT
-// decisions differ per process, and some run slower for a while), and with 9 rounds a ratio's
-// 95 % resampling interval spanned about ±15 %; 21–25 rounds narrow it to about ±8 %.
+// decisions differ per process, and some run slower for a while). With 9 rounds a ratio's 95 %
+// resampling interval spanned −10/+25 %; more rounds narrow it, down to the day's noise (25
+// rounds: ±8–15 % on one run, 21 rounds ±12–20 % on a noisier hour).
 const rounds = positiveInt(process.env.BENCH_ROUNDS, 21);
 // The picker and HTTP suites take longer per round; 3 rounds keep the whole run within minutes.
 const pickersRounds = positiveInt(process.env.BENCH_PICKERS_ROUNDS, 3);

@@ -25,8 +25,10 @@ export type { Picker, PickRequest, RandomSource } from './pickers/picker.js';
 export { roundRobin, random, weightedRoundRobin, leastRequest, peakEwma, ringHash } from './pickers/index.js';
 export type { RoundRobinOptions, RandomOptions, WeightedRoundRobinOptions, LeastRequestOptions, PeakEwmaOptions, RingHashOptions } from './pickers/index.js';
 
-// Both are interfaces over internal classes, so they are types only, and a user's declaration
-// files can name them through this entry (a class re-exported as a type was bundled into
-// index.d.ts as a value export; its private name made inferred types unnameable, TS2883).
+// Both are interfaces declared beside their internal classes and used by the rest of the API,
+// so they are types only and a user's declaration files can name them through this entry.
+// Re-exporting the classes as types bundled them into index.d.ts as value exports; interfaces
+// declared here, over classes the rest of the API still named, left inferred types unnameable
+// from a user's declarations (TS2883).
 export type { EndpointState } from './endpoints/endpoint.js';
 export type { PeakEwma } from './observe/latency.js';

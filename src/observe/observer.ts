@@ -37,7 +37,7 @@ type Hook = keyof CallObserver;
  * on the observer itself: every client then runs the same dispatch code on the same few
  * observer classes, which V8 inlines however many clients a process has (a dispatch closure
  * built per client made every call site see one more function per client, and with two
- * clients V8 stopped inlining them: ≈ 40 % more per call).
+ * clients V8 stopped inlining them: 40–55 % more per call).
  */
 export class Observers {
   readonly #list: CallObserver[] = [];

@@ -2,13 +2,14 @@
 // integer arithmetic, off the float conversions that sat on the pick's critical path. Alone it
 // measured no gain (V8 then stopped inlining drawTwo); with peakEwma's one-decay comparison
 // (PeakEwma.lowerThan) the pick fits the inlining budget again: ≈ 13 ns less per call (bench/README.md).
-// A source is an object whose class has a `next` method, not a closure: every client's picker
-// then calls the same function, which V8 inlines however many clients a process has.
+// A picker's source is an object whose class has a `next` method, not a closure: every client's
+// picker then calls the same function, which V8 inlines however many clients a process has.
+// (fastRandom stays a closure: health uses it only while slow start or failover adjusts picks.)
 import { functionOption } from './options.js';
 
 /**
- * 32 random bits as an int32 (any value, negative ones included). What every built-in picker
- * draws from: the default {@link xorshift32}, or the user's `random` option through
+ * A source of 32 random bits at a time, each draw an int32 (any value, negative ones
+ * included). What every built-in picker draws from: the default {@link xorshift32}, or the user's `random` option through
  * {@link randomBits}.
  */
 export interface RandomBits {
@@ -59,7 +60,7 @@ class GivenRandom implements RandomBits {
  * const i = draw(bits, endpoints.length);
  */
 export function xorshift32(): RandomBits {
-  return new Xorshift32((Math.floor(Math.random() * 0xffffffff) | 0) || 0x9e3779b9);
+  return new Xorshift32((Math.floor(Math.random() * 0xffffffff) | 0) || (0x9e3779b9 | 0));
 }
 
 class Xorshift32 implements RandomBits {

@@ -104,7 +104,11 @@ describe('xorshift32 and fastRandom', () => {
 
 describe('random sources', () => {
   it('share their draw function across instances, the default and a given one alike', () => {
-    expect(xorshift32().next).toBe(xorshift32().next);
-    expect(randomBits('test', { random: () => 0.5 }).next).toBe(randomBits('test', { random: Math.random }).next);
+    const [a, b] = [randomBits('test', {}), randomBits('test', {})];
+    const [c, d] = [randomBits('test', { random: () => 0.5 }), randomBits('test', { random: Math.random })];
+    for (const source of [a, b, c, d]) expect(typeof source.next).toBe('function');
+    expect(a.next).toBe(b.next);
+    expect(a.next).toBe(xorshift32().next);
+    expect(c.next).toBe(d.next);
   });
 });

@@ -19,6 +19,18 @@ describe('overheadRatioInterval (the benchmark report\'s 95 % interval)', () => 
     expect(steady[1] - steady[0]).toBeLessThan(hi - lo);
   });
 
+  it('draws a baseline both overheads share once per resampling, and separate baselines separately', () => {
+    // Shared: the ratio moves only with the one baseline, (300 − b) / (200 − b) for b in 40–60.
+    const shared = [40, 60, 50, 40, 60];
+    const [lo, hi] = overheadRatioInterval([300], shared, [200], shared)!;
+    expect(lo).toBeGreaterThanOrEqual(260 / 160 - 1e-9);
+    expect(hi).toBeLessThanOrEqual(240 / 140 + 1e-9);
+    // Separate (equal) lists: drawn apart, the two baselines can differ, which widens the interval.
+    const [lo2, hi2] = overheadRatioInterval([300], shared, [200], [...shared])!;
+    expect(lo2).toBeLessThan(lo);
+    expect(hi2).toBeGreaterThan(hi);
+  });
+
   it('gives no interval when a list is empty or the denominator can reach zero', () => {
     expect(overheadRatioInterval([], [50], [200], [50])).toBeUndefined();
     expect(overheadRatioInterval([300, 310], [50, 52], [52, 51], [50, 52])).toBeUndefined();

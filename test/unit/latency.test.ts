@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { LatencyEstimate, type PeakEwma } from '../../src/observe/latency.js';
+import { LatencyEstimate } from '../../src/observe/latency.js';
 import { mulberry32 } from '../helpers/prng.js';
 
-describe('PeakEwma', () => {
+describe('LatencyEstimate (endpoint.latency, public as PeakEwma)', () => {
   it('decays a sample as cost × e^(-elapsed / decay), to within 1e-9 of Math.exp', () => {
     const decay = 10_000;
     let worst = 0;
