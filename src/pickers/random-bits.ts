@@ -9,8 +9,8 @@ import { functionOption } from './options.js';
 
 /**
  * A source of 32 random bits at a time, each draw an int32 (any value, negative ones
- * included). What every built-in picker draws from: the default {@link xorshift32}, or the user's `random` option through
- * {@link randomBits}.
+ * included). What every built-in picker draws from: the default {@link xorshift32}, or the
+ * user's `random` option through {@link randomBits}.
  */
 export interface RandomBits {
   /** The next 32 bits. */

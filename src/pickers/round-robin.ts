@@ -53,6 +53,8 @@ class RoundRobinPicker implements Picker {
     const tried = request.tried;
     let i = this.#next >= 0 && this.#next < n ? this.#next : 0;
     if (tried.length !== 0) {
+      // At most |tried| + 1 steps while an untried endpoint exists; a full turn means
+      // every candidate was tried, and then the one in turn is as good as any.
       for (let s = 0; s < n && tried.includes(list[i]!); s++) i = i + 1 === n ? 0 : i + 1;
     }
     this.#next = i + 1 === n ? 0 : i + 1;
