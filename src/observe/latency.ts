@@ -18,7 +18,14 @@ export interface PeakEwma extends LatencyEstimate {}
  */
 export class LatencyEstimate {
   #cost = 0;
-  #stamp: number;
+  /**
+   * When the last sample was taken. Declared with a number, as `#cost` is: a field that starts
+   * out `undefined` (declared bare, then set in the constructor) is one V8 keeps as a pointer, so
+   * each new time would be a new number object, written into this long-lived one at the cost of a
+   * GC write barrier on every successful attempt; a field that starts as a number is updated in
+   * place.
+   */
+  #stamp = 0;
   /**
    * The time constant in ms. Kept as given, not as its inverse: a whole number of ms is stored in
    * the object, while a fraction would be boxed in a number object of its own, one more memory
