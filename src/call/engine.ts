@@ -87,7 +87,7 @@ export class CallEngine {
       rejected: (event) => listener.rejected(event),
       failed: (error) => listener.failed(error),
     });
-    this.accounting = new Accounting(this.#latencyWindow, resolved.health === undefined);
+    this.accounting = new Accounting(this.#latencyWindow, resolved.health !== undefined);
     const observers = new Observers();
     observers.add(this.accounting);
     if (resolved.health !== undefined) {

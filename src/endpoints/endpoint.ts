@@ -44,7 +44,7 @@ export interface Endpoint {
 
 /**
  * An endpoint as pickers see it: the {@link Endpoint} fields plus its live `inflight`,
- * `successes`, `failures`, `cancelled` and `latency`. The public name of {@link LiveEndpoint}'s
+ * `successes`, `failures`, `cancelled`, `failuresInARow` and `latency`. The public name of {@link LiveEndpoint}'s
  * instances: an interface, so that it is a type only (endpoints are made by the client, never
  * by users) that a user's declarations can name (`import type { EndpointState } from 'bulwark'`).
  *
@@ -71,6 +71,8 @@ export class LiveEndpoint implements Endpoint {
   successes = 0;
   failures = 0;
   cancelled = 0;
+  /** Attempts judged a failure since the last success (cancelled ones do not count). */
+  failuresInARow = 0;
   /** Latency estimate used by `peakEwma` and shown in `stats()`. */
   readonly latency: PeakEwma;
   /** The registry that made this endpoint: a picker may only return endpoints of its own client. */

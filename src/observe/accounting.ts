@@ -27,15 +27,17 @@ export class Accounting implements CallObserver {
   /** Recent successful latencies, for percentile hedge delays (fed from here: one observer call less per attempt). */
   readonly #window: LatencyWindow;
   /**
-   * Whether a failure counts as at least 1 s of latency. Only without health tracking: with it,
-   * failures are health's business (ejection), and a healthy endpoint that failed once keeps
-   * its share; without it, this is what keeps a fast-failing endpoint from looking fast.
+   * From which failure in a row a failure counts as at least 1 s of latency, so that a
+   * fast-failing endpoint does not look fast. Without health tracking, from the first. With it,
+   * from the second: failures are mainly health's business (ejection), and a healthy endpoint
+   * that failed once keeps its share, but one that keeps failing and stays in (the max-ejection
+   * guard, or a `health.isFailure` that does not count its failures) must not win the picks.
    */
-  readonly #penalizeFailures: boolean;
+  readonly #penaltyFrom: number;
 
-  constructor(window: LatencyWindow, penalizeFailures: boolean) {
+  constructor(window: LatencyWindow, healthTracked: boolean) {
     this.#window = window;
-    this.#penalizeFailures = penalizeFailures;
+    this.#penaltyFrom = healthTracked ? 2 : 1;
   }
 
   callStarted(): void {
@@ -62,6 +64,7 @@ export class Accounting implements CallObserver {
     endpoint.inflight--;
     if (result.verdict === 'success') {
       endpoint.successes++;
+      endpoint.failuresInARow = 0;
       endpoint.latency.observe(attempt.latency, attempt.startedAt + attempt.latency);
       this.#window.record(attempt.latency);
     } else {
@@ -78,7 +81,7 @@ export class Accounting implements CallObserver {
       endpoint.latency.observeAtLeast(attempt.latency, end);
     } else {
       endpoint.failures++;
-      if (this.#penalizeFailures) endpoint.latency.observe(Math.max(attempt.latency, FAILURE_PENALTY_MS), end);
+      if (++endpoint.failuresInARow >= this.#penaltyFrom) endpoint.latency.observe(Math.max(attempt.latency, FAILURE_PENALTY_MS), end);
     }
   }
 

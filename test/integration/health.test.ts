@@ -38,6 +38,27 @@ describe('a dead endpoint is ejected', () => {
   });
 });
 
+describe('an endpoint that keeps failing but stays in', () => {
+  it('one 503 endpoint is ejected, the max-ejection guard keeps a refusing one in: peakEwma stops sending it first attempts after its second failure in a row', async () => {
+    const [good, busy] = await servers(ok(), status(503));
+    const dead = await closedPort();
+    // Defaults: with three endpoints, maxEjectionPercent 10 allows one ejection at a time.
+    const client = track(createClient({ name: 'svc', discovery: [good!.url, busy!.url, dead] }));
+    const onDead: number[] = [];
+    client.on('attempt', (e) => { if (e.endpoint.url === dead) onDead.push(e.attempt); });
+    const failed = await load(() => client.fetch('/x'), 40, 1);
+    expect(failed).toBe(0);
+    expect(client.stats().endpoints.find((e) => e.url === busy!.url)!.health!.status).toBe('ejected');
+    const deadStats = client.stats().endpoints.find((e) => e.url === dead)!;
+    // It was never ejected (the guard), yet after two refusals in a row it stops being picked:
+    // its failures count as ≥ 1 s of latency from the second one on. Before, with a latency
+    // estimate of 0, it won nearly every comparison (40 of 40 calls tried it first).
+    expect(deadStats.health!.status).toBe('healthy');
+    expect(onDead.length).toBeLessThanOrEqual(4);
+    expect(deadStats.latency).toBeGreaterThanOrEqual(900);
+  });
+});
+
 describe('ejection, probing and re-admission', () => {
   it('a 503 endpoint is ejected after 5 failures, gets nothing until probed, is ejected again for twice as long while it fails, and re-admitted once it answers', async () => {
     let failing = true;
