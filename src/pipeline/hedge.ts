@@ -2,6 +2,7 @@ import type { AttemptResult, CallContext, CallTimer } from '../call/context.js';
 import type { ResolvedHedge } from '../config/options.js';
 import { mayStartAttempt } from '../call/deadline.js';
 import type { LatencyWindow } from '../observe/latency-window.js';
+import { PluginError } from '../errors.js';
 import { RetryBudget } from './budget.js';
 import { Stage } from './stage.js';
 
@@ -57,24 +58,41 @@ export class HedgeStage extends Stage {
   #roundDone<T>(ctx: CallContext<T>, round: HedgeRound<T>, result: AttemptResult<T>): void {
     if (round.settled) return; // a loser, cancelled below
     const transport = ctx.transport;
-    if (result.verdict !== 'success' && result.verdict !== 'cancelled' && ctx.liveCount > 0) {
-      // Another attempt may still succeed: wait for it, keeping this failure in case it does not.
-      if (round.failure?.outcome.ok === true) transport.discard?.(round.failure.outcome.value);
+    if (result.verdict !== 'success' && result.verdict !== 'cancelled' && ctx.liveCount > 0 && !pluginFailed(result)) {
+      // Another attempt may still succeed: wait for it, keeping this failure in case it does not
+      // (or the earlier one, if only that one brought a response).
+      const earlier = round.failure;
+      if (earlier?.outcome.ok === true) {
+        if (!result.outcome.ok) return;
+        transport.discard?.(earlier.outcome.value);
+      }
       round.failure = result;
       return;
     }
     round.settled = true;
     if (ctx.timer === round) ctx.timer = undefined;
-    if (round.failure?.outcome.ok === true) transport.discard?.(round.failure.outcome.value);
+    const earlier = round.failure;
+    if (earlier?.outcome.ok === true) {
+      // A response obtained earlier (a 503) beats a later failure without one: as without
+      // hedging, the retry stage then keeps it, and fetch returns it if nothing better comes.
+      if (result.verdict !== 'success' && result.verdict !== 'cancelled' && !result.outcome.ok) result = earlier;
+      else transport.discard?.(earlier.outcome.value);
+    }
     // The losers end synchronously here and meet the settled round above; only then does the round go.
-    if (ctx.liveCount > 0) this.#cancelLosers(ctx);
+    if (ctx.liveCount > 0) this.#cancelOthers(ctx, result);
     ctx.round = undefined;
     this.outer.done(ctx, result);
   }
 
-  #cancelLosers<T>(ctx: CallContext<T>): void {
-    const reason = ctx.interruption === undefined ? HEDGE_LOST : ctx.interruption.error;
-    for (const a of ctx.live()) a.cancel(reason, ctx.interruption === undefined ? 'hedge lost' : 'cancelled');
+  /** Ends the attempts still running: losers of a won round, or all of them when the call fails or was interrupted. */
+  #cancelOthers<T>(ctx: CallContext<T>, result: AttemptResult<T>): void {
+    const interruption = ctx.interruption;
+    if (interruption === undefined && result.verdict === 'success') {
+      for (const a of ctx.live()) a.cancel(HEDGE_LOST, 'hedge lost');
+    } else {
+      const reason = interruption === undefined ? (result.outcome as { readonly error: unknown }).error : interruption.error;
+      for (const a of ctx.live()) a.cancel(reason, 'cancelled');
+    }
   }
 
   /** The hedge delay passed with the round still open: send one more attempt if everything allows it. */
@@ -89,6 +107,14 @@ export class HedgeStage extends Stage {
     ctx.hedging = true;
     this.inner.run(ctx);
   }
+}
+
+/**
+ * The hedge's pick failed because the user's picker threw or answered nonsense: the call fails
+ * with the `PluginError` at once, as it would on a first attempt, and nothing more is sent.
+ */
+function pluginFailed<T>(result: AttemptResult<T>): boolean {
+  return result.attempt === undefined && !result.outcome.ok && result.outcome.error instanceof PluginError;
 }
 
 /** One round of a hedged call: the first attempt and its hedge; also the hedge delay's timer. */

@@ -374,3 +374,17 @@ describe('where a hedge goes', () => {
     expectBooksBalance(c, events, backends);
   });
 });
+
+describe('a hedged fetch returns the response it got', () => {
+  it('a 503 from the first attempt, then a hedge whose connection is reset: the call resolves with the 503, as it does without hedging', async () => {
+    const busy: Handler = (req, res) => { req.resume(); setTimeout(() => res.writeHead(503).end('busy'), 50); };
+    const broken: Handler = (req) => { req.resume(); setTimeout(() => req.socket.destroy(), 100); };
+    const [a, b] = await servers([busy, broken]);
+    for (const hedge of [false, { delay: 10, maxExtraLoad: 1 }] as const) {
+      const c = client({ name: 'svc', discovery: [a!.url, b!.url], picker: roundRobin({ random: () => 0 }), retry: { attempts: 2 }, hedge });
+      const res = await c.fetch('/x');
+      expect(res.status, `hedge: ${JSON.stringify(hedge)}`).toBe(503);
+      expect(c.stats().attempts).toBe(2);
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient, roundRobin, type AttemptEvent, type Client, type ClientOptions, type HedgeEvent } from '../../src/index.js';
+import { createClient, PluginError, roundRobin, type AttemptEvent, type Client, type ClientOptions, type EndpointState, type HedgeEvent, type PickRequest } from '../../src/index.js';
 import { deferred, FakeClock, settle } from '../helpers/fake-clock.js';
 
 // Hedging with a fake transport and an injected clock.
@@ -158,6 +158,42 @@ describe('hedging (fake clock)', () => {
     expect(s.answers.size).toBe(2);
     s.answers.get(2)!.resolve('hedged');
     await expect(slow).resolves.toBe('hedged');
+  });
+
+  it('a value judged retry (a 503) beats a later failure without one: the call returns it, as without hedging', async () => {
+    const classify = (o: { ok: boolean; value?: unknown }): 'retry' | undefined => (o.ok && o.value === 'busy' ? 'retry' : undefined);
+    for (const order of ['value first', 'failure first'] as const) {
+      const { clock, client } = setup({ retry: { attempts: 2, backoff: { base: 0, cap: 0 }, budget: false } });
+      const s = scripted();
+      const call = client.execute(s.fn, { classify });
+      await clock.advance(50);
+      expect(s.answers.size).toBe(2);
+      if (order === 'value first') {
+        s.answers.get(1)!.resolve('busy');
+        await settle();
+        s.answers.get(2)!.reject(new Error('socket hang up'));
+      } else {
+        s.answers.get(2)!.reject(new Error('socket hang up'));
+        await settle();
+        s.answers.get(1)!.resolve('busy');
+      }
+      await expect(call, order).resolves.toBe('busy');
+    }
+  });
+
+  it("a picker that throws on the hedge's pick fails the call with PluginError and ends the running attempt", async () => {
+    let list: readonly EndpointState[] = [];
+    const picker = { name: 'flaky', update(l: readonly EndpointState[]) { list = l; }, pick(r: PickRequest) { if (r.tried.length > 0) throw new Error('picker bug'); return list[0]; } };
+    const { clock, client, attempts } = setup({ picker });
+    const s = scripted();
+    const call = client.execute(s.fn);
+    call.catch(() => {});
+    await clock.advance(50);
+    await expect(call).rejects.toBeInstanceOf(PluginError);
+    expect(s.answers.size).toBe(1);
+    expect(s.signals.get(1)!.aborted).toBe(true);
+    expect(attempts.map((a) => [a.attempt, a.verdict])).toEqual([[1, 'cancelled']]);
+    expect(client.stats().calls).toMatchObject({ started: 1, failed: 1, inflight: 0 });
   });
 
   it('a caller abort cancels every running attempt and rejects with the reason', async () => {
