@@ -18,6 +18,8 @@ export interface EndpointStats {
   readonly failures: number;
   /** Attempts cut short by the caller's abort, `close()` or a hedge that won elsewhere. */
   readonly cancelled: number;
+  /** Failures since the last success; from the second, `peakEwma` counts each as ≥ 1 s of latency. */
+  readonly failuresInARow: number;
   /** Passive health; `undefined` with `health: false`. */
   readonly health: EndpointHealthStats | undefined;
 }
@@ -76,7 +78,7 @@ export function stats(s: StatsSource): ClientStats {
     closed: s.closed,
     endpoints: s.endpoints.map((e) => ({
       id: e.id, url: e.url, weight: e.weight, priority: e.priority, zone: e.zone, inflight: e.inflight,
-      latency: round(e.latency.estimate(s.now)), successes: e.successes, failures: e.failures, cancelled: e.cancelled,
+      latency: round(e.latency.estimate(s.now)), successes: e.successes, failures: e.failures, cancelled: e.cancelled, failuresInARow: e.failuresInARow,
       health: e.health === undefined ? undefined : {
         status: e.health.status,
         ejections: e.health.ejections,
