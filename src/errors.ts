@@ -189,12 +189,13 @@ export class CircuitOpenError extends BulwarkError {
   }
 }
 
-/** Which user-supplied piece misbehaved. */
-export type PluginKind = 'picker' | 'classify';
+/** Which user-supplied piece misbehaved (a breaker: the `health.breaker` or `circuitBreaker.breaker` option). */
+export type PluginKind = 'picker' | 'classify' | 'health.breaker' | 'circuitBreaker.breaker';
 
 /**
- * A plugin (a custom picker, a `classify` function) returned something bulwark cannot use, or
- * threw. The call fails with this error and nothing more is sent; `cause` is what it threw.
+ * A plugin (a custom picker, a `classify` function, a breaker of your own) returned something
+ * bulwark cannot use, or threw. The call fails with this error and nothing more is sent;
+ * `cause` is what it threw.
  *
  * @example
  * // A picker that returns an endpoint it was not given:

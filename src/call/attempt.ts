@@ -107,8 +107,9 @@ export class Attempt<T> implements AttemptHandle {
     ctx.removeLive(this);
     this.latency = now - this.startedAt;
     ctx.now = now;
-    const result: AttemptResult<T> = cancelled === undefined ? judged(this, outcome) : { attempt: this, outcome, verdict: 'cancelled', reason: cancelled };
-    ctx.host.observers.attemptEnded(this, result);
+    let result: AttemptResult<T> = cancelled === undefined ? judged(this, outcome) : { attempt: this, outcome, verdict: 'cancelled', reason: cancelled };
+    const fault = ctx.host.observers.attemptEnded(this, result);
+    if (fault !== undefined) result = observerFailed(this, result, fault);
     if (ctx.ended) {
       if (result.outcome.ok) ctx.transport.discard?.(result.outcome.value);
     } else {
@@ -126,6 +127,17 @@ function judged<T>(attempt: Attempt<T>, outcome: Outcome<T>): AttemptResult<T> {
     return judgeFailed(attempt, outcome, err);
   }
   return { attempt, outcome, verdict: j.verdict, reason: j.reason, status: j.status, retryAfter: j.retryAfter, notSent: j.notSent };
+}
+
+/**
+ * A plugin behind an observer threw while the attempt was recorded (a user's breaker, or a
+ * picker's `update` when health changed the candidates, as a `PluginError`): the call fails
+ * with it rather than being left half-recorded, and nothing more is sent.
+ */
+function observerFailed<T>(attempt: Attempt<T>, result: AttemptResult<T>, fault: unknown): AttemptResult<T> {
+  const ctx = attempt.ctx;
+  if (result.outcome.ok) ctx.transport.discard?.(result.outcome.value);
+  return { attempt, outcome: { ok: false, error: fault }, verdict: 'failure', reason: 'plugin failed' };
 }
 
 /** A classifier that throws (or answers nonsense) fails the call clearly instead. */

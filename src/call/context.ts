@@ -202,10 +202,17 @@ export class CallContext<T> implements PickRequest, WheelEntry {
     host.wheel.remove(this);
     if (this.signal !== undefined) unwatchSignal(this.signal, this);
     if (this.liveCount > 0) this.#cancelLive();
-    host.observers.callEnded(this, result);
+    const fault = host.observers.callEnded(this, result);
     const outcome = result.outcome;
-    if (this.interruption === undefined && outcome.ok) this.#resolve!(outcome.value);
+    if (fault !== undefined && this.interruption === undefined) this.#failed(outcome, fault);
+    else if (this.interruption === undefined && outcome.ok) this.#resolve!(outcome.value);
     else this.#reject!(this.#error(outcome));
+  }
+
+  /** A plugin behind an observer (a user's circuit breaker, as a `PluginError`) threw as the call ended: it fails with that. */
+  #failed(outcome: Outcome<T>, fault: unknown): void {
+    if (outcome.ok) this.transport.discard?.(outcome.value);
+    this.#reject!(fault);
   }
 
   /** What the caller's promise rejects with. */

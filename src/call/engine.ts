@@ -91,14 +91,14 @@ export class CallEngine {
     const observers = new Observers();
     observers.add(this.accounting);
     if (resolved.health !== undefined) {
-      health = new HealthTracker(resolved.health, registry, picker, clock, { health: listener.health, panic: listener.panic }, resolved.localZone, poolOf);
+      health = new HealthTracker(resolved.health, registry, picker, clock, { health: listener.health, panic: listener.panic }, resolved.localZone, poolOf, name);
       observers.add(health);
     }
     this.host = { options: resolved, registry, picker, clock, wheel: new DeadlineWheel(clock), observers, health, lastDiscoveryError: undefined, lastCallId: 0 };
     this.budget = budgetFor(resolved.budget, now());
     this.#waitStage = new WaitForEndpoints(this.host);
     if (resolved.circuit !== undefined) {
-      this.circuit = new CircuitStage(resolved.circuit, (state, previous) => listener.circuit({ state, previous }));
+      this.circuit = new CircuitStage(resolved.circuit, (state, previous) => listener.circuit({ state, previous }), name);
       observers.add(this.circuit);
     }
     this.#compose(resolved);

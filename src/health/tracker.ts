@@ -1,8 +1,9 @@
-import { CircuitState } from 'cockatiel';
+import { CircuitState, type IBreaker } from 'cockatiel';
 import type { Clock } from '../call/clock.js';
 import type { ResolvedHealth } from '../config/options.js';
 import type { EndpointState } from '../endpoints/endpoint.js';
 import type { EndpointRegistry } from '../endpoints/registry.js';
+import { PluginError } from '../errors.js';
 import type { HealthEvent, PanicEvent } from '../observe/events.js';
 import type { AnyAttempt, AnyResult, CallObserver } from '../observe/observer.js';
 import type { Picker } from '../pickers/picker.js';
@@ -14,6 +15,7 @@ import { pickWithShares, SlowStart, type PickAgain } from './slow-start.js';
 import { fastRandom } from '../pickers/random-bits.js';
 import { countsAsFailure, EndpointHealth, type HealthStatus } from './endpoint-health.js';
 import { atEjectionLimit, endExpired, startEjection } from './ejection.js';
+import { makeBreaker } from './guarded-breaker.js';
 
 /** Where the tracker reports state changes: the client turns them into events. */
 export interface HealthListener {
@@ -58,11 +60,14 @@ export class HealthTracker implements CallObserver {
   #firstSetSeen = false;
   /** When outlier detection next compares endpoints; Infinity when it is off. */
   #outliersAt = Infinity;
+  /** The client's name, for the errors of misbehaving plugins. */
+  readonly #service: string;
 
   constructor(
     options: ResolvedHealth, registry: EndpointRegistry, picker: Picker, clock: Clock, listener: HealthListener,
-    localZone: string | undefined, poolOf: (all: readonly EndpointState[]) => readonly EndpointState[],
+    localZone: string | undefined, poolOf: (all: readonly EndpointState[]) => readonly EndpointState[], service: string,
   ) {
+    this.#service = service;
     this.#poolOf = poolOf;
     this.#plain = options.outliers === undefined && options.isFailure === undefined;
     this.#routingOptions = { localZone, overprovisioning: options.overprovisioning };
@@ -98,7 +103,7 @@ export class HealthTracker implements CallObserver {
     let next = Infinity;
     for (const e of this.#pool) {
       if (e.health === undefined) {
-        e.health = new EndpointHealth(this.#options.breaker(), now);
+        e.health = new EndpointHealth(this.#newBreaker(), now);
         // The first set starts level; an endpoint that joins later ramps up.
         if (this.#firstSetSeen) this.#startRamp(e.health, now);
       }
@@ -122,6 +127,20 @@ export class HealthTracker implements CallObserver {
    * enough checks in a row, not by probing with real calls.
    */
   #checked(e: EndpointState, passed: boolean, reason: string): void {
+    try {
+      this.#applyCheck(e, passed, reason);
+    } catch (err) {
+      // A plugin (breaker, picker) threw outside any call: surface it as a throwing event listener would.
+      queueMicrotask(() => { throw err; });
+    }
+  }
+
+  /** A breaker from the `health.breaker` factory; a throw from one of the user's fails the call it judges. */
+  #newBreaker(): IBreaker {
+    return makeBreaker(this.#options.breaker, this.#service, 'health.breaker');
+  }
+
+  #applyCheck(e: EndpointState, passed: boolean, reason: string): void {
     const h = e.health;
     if (h === undefined || e.retired) return;
     const now = this.#clock.now();
@@ -252,7 +271,7 @@ export class HealthTracker implements CallObserver {
 
   /** Back in rotation: a fresh breaker, a new stable period, and (with slow start) a ramp. */
   #readmit(e: EndpointState, h: EndpointHealth, now: number, reason: string): void {
-    h.breaker = this.#options.breaker();
+    h.breaker = this.#newBreaker();
     h.healthySince = now;
     this.#startRamp(h, now);
     this.#set(e, h, 'healthy', reason, undefined);
@@ -262,7 +281,7 @@ export class HealthTracker implements CallObserver {
   #eject(e: EndpointState, h: EndpointHealth, now: number, reason: string): void {
     if (h.status === 'healthy' && atEjectionLimit(this.#pool, this.#options.maxEjectionPercent)) {
       // At the max-ejection guard: it stays in, and its breaker starts over.
-      h.breaker = this.#options.breaker();
+      h.breaker = this.#newBreaker();
       return;
     }
     const duration = startEjection(h, now, this.#options);
@@ -290,7 +309,11 @@ export class HealthTracker implements CallObserver {
     this.#routing = now.routing;
     this.#updateAdjusting();
     if (!force && sameEndpoints(now.candidates, this.#candidates)) return;
+    try {
+      this.#picker.update(now.candidates);
+    } catch (err) {
+      throw new PluginError(this.#service, 'picker', `${this.#picker.name}.update() threw`, { cause: err });
+    }
     this.#candidates = now.candidates;
-    this.#picker.update(now.candidates);
   }
 }

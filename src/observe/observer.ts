@@ -64,9 +64,21 @@ export class Observers {
     for (let i = 0; i < list.length; i++) list[i]!.callStarted!(ctx);
   }
 
-  callEnded(ctx: AnyCall, result: AnyResult): void {
+  /**
+   * Every observer sees the end of the call, even when one throws (a user's breaker behind the
+   * circuit stage): the first error thrown is returned, for the call to fail with.
+   */
+  callEnded(ctx: AnyCall, result: AnyResult): unknown {
     const list = this.#callEnded;
-    for (let i = 0; i < list.length; i++) list[i]!.callEnded!(ctx, result);
+    let fault: unknown;
+    for (let i = 0; i < list.length; i++) {
+      try {
+        list[i]!.callEnded!(ctx, result);
+      } catch (err) {
+        fault ??= err;
+      }
+    }
+    return fault;
   }
 
   attemptStarted(attempt: AnyAttempt): void {
@@ -74,9 +86,21 @@ export class Observers {
     for (let i = 0; i < list.length; i++) list[i]!.attemptStarted!(attempt);
   }
 
-  attemptEnded(attempt: AnyAttempt, result: AnyResult): void {
+  /**
+   * Every observer sees the end of the attempt, even when one throws (a user's breaker or
+   * picker behind endpoint health): the first error thrown is returned, for the call to fail with.
+   */
+  attemptEnded(attempt: AnyAttempt, result: AnyResult): unknown {
     const list = this.#attemptEnded;
-    for (let i = 0; i < list.length; i++) list[i]!.attemptEnded!(attempt, result);
+    let fault: unknown;
+    for (let i = 0; i < list.length; i++) {
+      try {
+        list[i]!.attemptEnded!(attempt, result);
+      } catch (err) {
+        fault ??= err;
+      }
+    }
+    return fault;
   }
 
   retrying(ctx: AnyCall, result: AnyResult, delay: number): void {

@@ -19,27 +19,38 @@ export class AttemptStage extends Stage {
     // A timer that fired late (an event-loop stall) must not start work after the caller's deadline.
     if (ctx.interruption !== undefined || !mayStartAttempt(ctx)) return this.#cannotStart(ctx);
     const host = ctx.host;
-    // Ejections whose time is over go back to the picker first (one comparison while none is).
     const health = host.health;
-    if (health !== undefined && ctx.now >= health.nextChangeAt) health.refresh(ctx.now);
     if (ctx.lastEndpoint !== undefined) {
       ctx.tried = [...ctx.tried, ctx.lastEndpoint];
       ctx.lastEndpoint = undefined;
     }
     let endpoint: unknown;
     try {
+      // Ejections whose time is over go back to the picker first (one comparison while none is).
+      if (health !== undefined && ctx.now >= health.nextChangeAt) health.refresh(ctx.now);
       endpoint = host.picker.pick(ctx);
+      // Slow start and priority/zone failover: picks keep their shares (nothing to do while neither applies).
+      if (health !== undefined && health.adjusting) endpoint = health.adjustPick(ctx, endpoint);
     } catch (err) {
       return this.#pickerThrew(ctx, err);
     }
-    // Slow start and priority/zone failover: picks keep their shares (nothing to do while neither applies).
-    if (health !== undefined && health.adjusting) endpoint = health.adjustPick(ctx, endpoint);
     if (!(endpoint instanceof LiveEndpoint) || endpoint.owner !== host.registry || endpoint.retired) return this.#badPick(ctx, endpoint);
     // A hedge exists to reach another endpoint: when the picker has no untried one left (all
     // candidates tried, or the rest ejected), the hedge is not sent and the round goes on.
     if (hedge && ctx.tried.includes(endpoint)) return;
-    if (health !== undefined && endpoint.health?.status === 'probing') health.probeStarted(endpoint);
+    if (health !== undefined && endpoint.health?.status === 'probing' && !this.#probeStarted(ctx, endpoint)) return;
     this.#start(ctx, endpoint, hedge);
+  }
+
+  /** Counts a probe on `endpoint`; false (and the call failed) when a plugin threw on the way (the picker's `update`). */
+  #probeStarted<T>(ctx: CallContext<T>, endpoint: EndpointState): boolean {
+    try {
+      ctx.host.health!.probeStarted(endpoint);
+      return true;
+    } catch (err) {
+      this.#pickerThrew(ctx, err);
+      return false;
+    }
   }
 
   #start<T>(ctx: CallContext<T>, endpoint: EndpointState, hedge: boolean): void {
@@ -51,15 +62,16 @@ export class AttemptStage extends Stage {
     let value: unknown;
     try {
       value = ctx.transport.run(endpoint, attempt);
+      // A thenable whose `then` throws (or a `then` getter that does) fails the attempt like a throw.
+      if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<T>).then === 'function') {
+        (value as PromiseLike<T>).then(attempt.onValue, attempt.onError);
+        return;
+      }
     } catch (err) {
       attempt.onError(err);
       return;
     }
-    if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<T>).then === 'function') {
-      (value as PromiseLike<T>).then(attempt.onValue, attempt.onError);
-    } else {
-      attempt.onValue(value as T);
-    }
+    attempt.onValue(value as T);
   }
 
   /** Interrupted, or past the total deadline: no attempt starts. */
@@ -69,9 +81,11 @@ export class AttemptStage extends Stage {
     this.outer.done(ctx, noAttempt(error, 'call timeout'));
   }
 
+  /** The pick threw: the picker itself, or a plugin health tracking called on the way (already a `PluginError`). */
   #pickerThrew<T>(ctx: CallContext<T>, err: unknown): void {
     const host = ctx.host;
-    this.outer.done(ctx, noAttempt(new PluginError(host.options.name, 'picker', `${host.picker.name}.pick() threw`, { cause: err }), 'picker failed'));
+    const error = err instanceof PluginError ? err : new PluginError(host.options.name, 'picker', `${host.picker.name}.pick() threw`, { cause: err });
+    this.outer.done(ctx, noAttempt(error, 'picker failed'));
   }
 
   /** The picker had no endpoint, or returned something that is not one of this client's. */

@@ -3,6 +3,7 @@ import type { AttemptResult, CallContext } from '../call/context.js';
 import type { ResolvedCircuit } from '../config/options.js';
 import { CircuitOpenError } from '../errors.js';
 import type { AnyCall, AnyResult, CallObserver } from '../observe/observer.js';
+import { makeBreaker } from '../health/guarded-breaker.js';
 import { noAttempt } from './attempt.js';
 import { Stage } from './stage.js';
 
@@ -25,11 +26,13 @@ export class CircuitStage extends Stage implements CallObserver {
   #breaker: IBreaker;
   #openedAt = 0;
   #trial: CallContext<unknown> | undefined;
+  readonly #service: string;
 
-  constructor(options: ResolvedCircuit, changed: (status: CircuitStatus, previous: CircuitStatus) => void) {
+  constructor(options: ResolvedCircuit, changed: (status: CircuitStatus, previous: CircuitStatus) => void, service: string) {
     super();
     this.#options = options;
-    this.#breaker = options.breaker();
+    this.#service = service;
+    this.#breaker = makeBreaker(options.breaker, service, 'circuitBreaker.breaker');
     this.#changed = changed;
   }
 
@@ -55,7 +58,7 @@ export class CircuitStage extends Stage implements CallObserver {
     const ok = result.verdict === 'success';
     if (trial) {
       if (ok) {
-        this.#breaker = this.#options.breaker();
+        this.#breaker = makeBreaker(this.#options.breaker, this.#service, 'circuitBreaker.breaker');
         this.#set('closed');
       } else {
         this.#open(ctx.now);

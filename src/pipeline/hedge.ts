@@ -110,11 +110,11 @@ export class HedgeStage extends Stage {
 }
 
 /**
- * The hedge's pick failed because the user's picker threw or answered nonsense: the call fails
- * with the `PluginError` at once, as it would on a first attempt, and nothing more is sent.
+ * A user's plugin failed (the picker on the hedge's pick, a `classify`, a breaker): the call
+ * fails with the `PluginError` at once, as without hedging, and nothing more is sent.
  */
 function pluginFailed<T>(result: AttemptResult<T>): boolean {
-  return result.attempt === undefined && !result.outcome.ok && result.outcome.error instanceof PluginError;
+  return !result.outcome.ok && result.outcome.error instanceof PluginError;
 }
 
 /** One round of a hedged call: the first attempt and its hedge; also the hedge delay's timer. */
