@@ -51,20 +51,27 @@ export type ClientStreamMethod<Req, Res> = (messages: RequestMessages<Req>, opti
 /** A bidi-streaming method: resolves with the grpc-js stream once an endpoint is picked; one attempt, never retried (see the README). */
 export type BidiStreamMethod<Req, Res> = (options?: GrpcCallOptions) => Promise<ClientDuplexStream<Req, Res>>;
 
-/** The promise-returning methods made from a generated client class's own overloads (its last one). */
+/**
+ * The promise-returning methods made from a generated client class's own overloads (its last one).
+ * An untyped service (a constructor typed `any`, as `loadPackageDefinition(…) as any` gives, or
+ * one whose instances are a plain grpc-js `Client` or `ServiceClient`) gets loose methods by any
+ * name instead: there is nothing to type them from.
+ */
 export type GrpcMethods<C> = string extends keyof C
   ? Record<string, (...args: any[]) => Promise<any>>
-  : {
-      [K in Exclude<keyof C, keyof GrpcJsClient>]: C[K] extends (options?: GrpcJsCallOptions) => ClientDuplexStream<infer Req, infer Res>
-        ? BidiStreamMethod<Req, Res>
-        : C[K] extends (callback: (error: ServiceError | null, value?: infer Res) => void) => ClientWritableStream<infer Req>
-          ? ClientStreamMethod<Req, Res>
-          : C[K] extends (argument: infer Req, callback: (error: ServiceError | null, value?: infer Res) => void) => ClientUnaryCall
-            ? UnaryMethod<Req, Res>
-            : C[K] extends (argument: infer Req, options?: GrpcJsCallOptions) => ClientReadableStream<infer Res>
-              ? ServerStreamMethod<Req, Res>
-              : never;
-    };
+  : [GrpcJsClient] extends [C]
+    ? Record<string, (...args: any[]) => Promise<any>>
+    : {
+        [K in Exclude<keyof C, keyof GrpcJsClient>]: C[K] extends (options?: GrpcJsCallOptions) => ClientDuplexStream<infer Req, infer Res>
+          ? BidiStreamMethod<Req, Res>
+          : C[K] extends (callback: (error: ServiceError | null, value?: infer Res) => void) => ClientWritableStream<infer Req>
+            ? ClientStreamMethod<Req, Res>
+            : C[K] extends (argument: infer Req, callback: (error: ServiceError | null, value?: infer Res) => void) => ClientUnaryCall
+              ? UnaryMethod<Req, Res>
+              : C[K] extends (argument: infer Req, options?: GrpcJsCallOptions) => ClientReadableStream<infer Res>
+                ? ServerStreamMethod<Req, Res>
+                : never;
+      };
 
 /** What {@link createGrpcClient} returns. */
 export interface GrpcServiceClient<C> {

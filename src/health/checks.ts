@@ -15,7 +15,8 @@ export class ActiveChecks {
   readonly #options: ResolvedChecks;
   readonly #report: CheckReport;
   readonly #timers = new Map<EndpointState, ReturnType<typeof setTimeout>>();
-  readonly #running = new Set<AbortController>();
+  /** What ends each check running now at once, failing it and aborting its signal with the reason given. */
+  readonly #running = new Set<(reason: Error) => void>();
   #stopped = false;
 
   constructor(options: ResolvedChecks, report: CheckReport) {
@@ -43,7 +44,8 @@ export class ActiveChecks {
     this.#stopped = true;
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
-    for (const controller of this.#running) controller.abort(new Error('client closed'));
+    // A check that ignores its signal may never settle: end its wait (and its timeout timer) here.
+    for (const end of this.#running) end(new Error('client closed'));
     this.#running.clear();
   }
 
@@ -57,33 +59,58 @@ export class ActiveChecks {
     this.#timers.set(e, timer);
   }
 
+  /**
+   * One check. It counts as failed ('timeout') once `timeout` passes, whether or not it heeds
+   * its aborted signal: the next one is scheduled as usual, and a late result of the abandoned
+   * check is ignored (a check that never settles would otherwise stop checks of its endpoint).
+   */
   async #run(e: EndpointState): Promise<void> {
     if (this.#stopped || e.retired) return;
     const options = this.#options;
     const controller = new AbortController();
-    this.#running.add(controller);
-    const timer = setTimeout(() => controller.abort(new Error('health check timed out')), options.timeout);
+    let end!: (reason: Error) => void;
+    const ended = new Promise<Outcome>((resolve) => {
+      end = (reason) => {
+        clearTimeout(timer);
+        resolve({ passed: false, reason: 'timeout' });
+        controller.abort(reason);
+      };
+    });
+    const timer = setTimeout(() => end(new Error('health check timed out')), options.timeout);
     timer.unref();
-    let passed = false;
-    let reason: string;
+    this.#running.add(end);
+    let outcome: Outcome;
     try {
-      if (options.check !== undefined) {
-        passed = (await options.check(e, { signal: controller.signal })) === true;
-        reason = passed ? 'passed' : 'check returned false';
-      } else {
-        ({ passed, reason } = await httpCheck(e, options.path, controller.signal));
-      }
-    } catch (err) {
-      reason = controller.signal.aborted ? 'timeout' : failureReason(err);
+      outcome = await Promise.race([this.#attempt(e, controller.signal), ended]);
     } finally {
       clearTimeout(timer);
-      this.#running.delete(controller);
+      this.#running.delete(end);
     }
     if (this.#stopped || e.retired) return;
-    this.#report(e, passed, reason);
+    this.#report(e, outcome.passed, outcome.reason);
     const spread = options.interval * options.jitter * (2 * Math.random() - 1);
     this.#schedule(e, Math.max(1, options.interval + spread));
   }
+
+  /** Runs the check; never rejects (a throw or rejection is a failure). */
+  async #attempt(e: EndpointState, signal: AbortSignal): Promise<Outcome> {
+    const options = this.#options;
+    try {
+      if (options.check !== undefined) {
+        const passed = (await options.check(e, { signal })) === true;
+        return { passed, reason: passed ? 'passed' : 'check returned false' };
+      }
+      return await httpCheck(e, options.path, signal);
+    } catch (err) {
+      return { passed: false, reason: signal.aborted ? 'timeout' : failureReason(err) };
+    }
+  }
+}
+
+/** What one check found. */
+interface Outcome {
+  passed: boolean;
+  reason: string;
 }
 
 /** The default check: `GET path` on the endpoint; 2xx and 3xx pass. */

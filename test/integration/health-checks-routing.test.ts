@@ -1,11 +1,38 @@
 // Endpoint health beyond passive ejection, on real servers on 127.0.0.1: active health checks,
 // a killed backend coming back, priority failover, outlier detection and zones.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createClient, roundRobin, type HealthEvent } from '../../src/index.js';
 import { ok, startServer, status, type Handler } from '../helpers/servers.js';
 import { closeAfterEach, load, sleep, until } from '../helpers/lifecycle.js';
 
-const { track, servers } = closeAfterEach();
+const { track, servers, defer } = closeAfterEach();
+
+/**
+ * Records the timers set from now on (until the test ends): the returned function gives the
+ * delays of those still pending that are `unref()`ed, as bulwark's background timers are.
+ */
+function backgroundTimers(): () => number[] {
+  const live = new Map<NodeJS.Timeout, number | undefined>();
+  const realSet = globalThis.setTimeout;
+  const realClear = globalThis.clearTimeout;
+  const set = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+    const timer = realSet(() => {
+      live.delete(timer);
+      fn(...args);
+    }, ms);
+    live.set(timer, ms);
+    return timer;
+  }) as unknown as typeof setTimeout);
+  const clear = vi.spyOn(globalThis, 'clearTimeout').mockImplementation((timer) => {
+    live.delete(timer as NodeJS.Timeout);
+    realClear(timer);
+  });
+  defer(async () => {
+    set.mockRestore();
+    clear.mockRestore();
+  });
+  return () => [...live].filter(([t]) => !t.hasRef()).map(([, ms]) => ms ?? 0);
+}
 
 
 
@@ -53,6 +80,57 @@ describe('active health checks', () => {
     const ports = new Set<number>();
     for (let i = 0; i < 10; i++) ports.add(await client.execute((e) => e.port));
     expect([...ports]).toEqual([5002]);
+  });
+
+  it('a check that never settles fails with "timeout" once the timeout passes: checks of its endpoint go on, and its late result is ignored', async () => {
+    const checks = new Map<string, number>();
+    let late: ((passed: boolean) => void) | undefined;
+    const client = track(createClient({
+      name: 'hc', discovery: ['10.0.0.1:1', '10.0.0.2:1'],
+      health: {
+        ejectionTime: 50,
+        checks: {
+          interval: 30, timeout: 20, unhealthyThreshold: 1, healthyThreshold: 1,
+          // A's first check ignores its signal and settles only when the test says so.
+          check: (e) => {
+            checks.set(e.host, (checks.get(e.host) ?? 0) + 1);
+            if (e.host === '10.0.0.1' && late === undefined) return new Promise<boolean>((resolve) => { late = resolve; });
+            return true;
+          },
+        },
+      },
+    }));
+    const events: HealthEvent[] = [];
+    client.on('health', (e) => events.push(e));
+    // Ejected by the timeout, then back by the checks that follow.
+    await until(() => events.some((e) => e.status === 'healthy'), 3_000);
+    expect(events.map((e) => [e.endpoint.host, e.status, e.reason])).toEqual([
+      ['10.0.0.1', 'ejected', 'health check failed (timeout)'],
+      ['10.0.0.1', 'probing', expect.any(String)],
+      ['10.0.0.1', 'healthy', 'health check passed'],
+    ]);
+    await until(() => (checks.get('10.0.0.1') ?? 0) >= 5, 2_000);
+    // The abandoned check fails now: nothing counts it (with unhealthyThreshold 1 it would eject A again).
+    late!(false);
+    await sleep(100);
+    expect(events.filter((e) => e.status === 'ejected')).toHaveLength(1);
+    expect(checks.get('10.0.0.2')).toBeGreaterThanOrEqual(5);
+  });
+
+  it('close() ends checks that ignore their signal at once: their signals are aborted, and no timer is left', async () => {
+    const pending = backgroundTimers();
+    const signals: AbortSignal[] = [];
+    const client = track(createClient({
+      name: 'hc', discovery: ['10.0.0.1:1', '10.0.0.2:1'],
+      health: { checks: { interval: 20, timeout: 60_000, check: (_e, { signal }) => { signals.push(signal); return new Promise<boolean>(() => {}); } } },
+    }));
+    await until(() => signals.length === 2, 2_000);
+    expect(pending().filter((ms) => ms === 60_000)).toHaveLength(2); // the two checks' timeouts
+    await client.close();
+    expect(signals.map((s) => s.aborted)).toEqual([true, true]);
+    expect(pending()).toEqual([]);
+    await sleep(60);
+    expect(signals).toHaveLength(2);
   });
 });
 
