@@ -64,7 +64,7 @@ function parse(init: EndpointInit, fast: boolean): ParsedEndpoint {
   const protocol = normaliseProtocol(init.protocol ?? 'http');
   const host = checkHost(init.host, fast);
   const port = checkPort(init.port);
-  const basePath = normaliseBasePath(init.basePath ?? '');
+  const basePath = normaliseBasePath(checkObjectBasePath(init.basePath ?? ''));
   const weight = init.weight ?? 1;
   if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0) {
     throw new EndpointParseError('.weight', 'must be a finite number > 0', weight);
@@ -96,6 +96,11 @@ function parseEndpointString(text: string, fast: boolean): ParsedEndpoint {
   const trimmed = text.trim();
   if (trimmed === '') throw new EndpointParseError('', 'must not be empty', text);
   const { prefix, userinfo, rest } = splitUserinfo(trimmed);
+  if (userinfo !== undefined && readsAsAuthority(userinfo)) {
+    // The credentials could be meant for another host than the one after the last `@`: refuse
+    // rather than guess. The value shown is what every error shows, the text without userinfo.
+    throw new EndpointParseError('', AMBIGUOUS_USERINFO, redactUrl(trimmed));
+  }
   const protocol = prefix === '' ? 'http:' : normaliseProtocol(prefix.slice(0, -2));
   // Most endpoint strings are plain `host:port[/path]`: read those by hand, exactly as the URL
   // parser would; anything else (IPv6, escapes, dot segments, odd hosts) goes to the URL parser.
@@ -130,6 +135,56 @@ function parseEndpointString(text: string, fast: boolean): ParsedEndpoint {
     protocol, host, port, basePath, weight: 1, priority: 0, zone: undefined, metadata: EMPTY,
     authorization: basicAuthorization(userinfo),
   };
+}
+
+/** Why an endpoint string whose userinfo {@link readsAsAuthority} is refused. It spells `@` out: no message holds one. */
+const AMBIGUOUS_USERINFO = 'is ambiguous: its userinfo (not shown) holds an at sign followed by a host and a path, so the '
+  + 'credentials could be meant for that host rather than the one after the last at sign; percent-encode at signs (%40) '
+  + 'and slashes (%2F) in the user name and password, or give a base path holding an at sign in the object form { host, port, basePath }';
+
+/**
+ * Whether `userinfo` (an endpoint string's text before its last `@`) could itself be read as
+ * `user:password@host[:port]/path`, the last `@` then falling in the path: it holds an `@`
+ * followed by a non-empty authority that a `/` ends (or a `\`, which URL parsers read as `/` in
+ * http URLs) before any `?`, `#` or further `@`. Then `http://u:pw@10.0.0.9:80/api@10.0.0.1:80`
+ * would send `u:pw@10.0.0.9:80/api` to 10.0.0.1 as credentials. An `@` followed by a `?` or `#`
+ * first is no such reading (an endpoint has no query or fragment), nor is a `/` before the `@`:
+ * passwords such as `p/ss@w0rd` or `x@y#z/w?v%` are still taken whole.
+ *
+ * @example
+ * readsAsAuthority('u:pw@10.0.0.9:80/api'); // true
+ * readsAsAuthority('u:x@y#z/w');            // false: `y` is followed by a fragment, not a path
+ * readsAsAuthority('u:p/ss');               // false: no `@`
+ */
+function readsAsAuthority(userinfo: string): boolean {
+  const n = userinfo.length;
+  for (let at = userinfo.indexOf('@'); at >= 0; at = userinfo.indexOf('@', at + 1)) {
+    for (let k = at + 1; k < n; k++) {
+      const c = userinfo.charCodeAt(k);
+      if (c === 0x2f /* / */ || c === 0x5c /* \ */) {
+        if (k > at + 1) return true;
+        break;
+      }
+      // `?` or `#`: a query or fragment, no path; `@`: the next `@` is checked in its turn.
+      if (c === 0x3f || c === 0x23 || c === 0x40) break;
+    }
+  }
+  return false;
+}
+
+/**
+ * An object's `basePath` with no query or fragment (refused as in strings). The error shows the
+ * path only up to the `?` or `#`: what follows may be a secret (`?token=…`).
+ */
+function checkObjectBasePath(path: unknown): unknown {
+  if (typeof path !== 'string') return path;
+  for (let k = 0; k < path.length; k++) {
+    const c = path.charCodeAt(k);
+    if (c === 0x3f /* ? */ || c === 0x23 /* # */) {
+      throw new EndpointParseError('.basePath', 'must not have a query or fragment', `${redactUrl(path.slice(0, k))}${path[k]}…`);
+    }
+  }
+  return path;
 }
 
 /** The port written in the string, if any (`url` is `rest` parsed as http). */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { authorizationOf, LiveEndpoint } from '../../src/endpoints/endpoint.js';
 import { EndpointParseError, parseEndpoint } from '../../src/endpoints/parse.js';
+import { EndpointRegistry } from '../../src/endpoints/registry.js';
+import { ConfigError, createClient } from '../../src/index.js';
 
 describe('parseEndpoint', () => {
   it.each([
@@ -79,5 +81,56 @@ describe('parseEndpoint', () => {
 
   it.each(['', ':', '1tcp', 'tc p', 'redis::', 'ht_tp', 'http://'])('refuses the protocol %j in an object', (protocol) => {
     expect(refusedField({ host: 'h', port: 80, protocol })).toBe('.protocol');
+  });
+});
+
+describe('an object basePath with a query or fragment', () => {
+  const SECRET = 'hunter2';
+  const PATHS = ['/x?password=hunter2', '/x?token=hunter2#y', '/x#hunter2', 'x/?hunter2', '?hunter2', '/x/y#a?hunter2'];
+
+  /** The EndpointParseError parsing `init` throws. */
+  function parseError(init: Parameters<typeof parseEndpoint>[0]): EndpointParseError {
+    try {
+      parseEndpoint(init);
+    } catch (err) {
+      if (err instanceof EndpointParseError) return err;
+      throw err;
+    }
+    throw new Error('accepted');
+  }
+
+  it.each(PATHS)('%s is refused as in a string, without echoing the query or fragment', (basePath) => {
+    const err = parseError({ host: '10.0.0.1', port: 8080, basePath });
+    expect(err.field).toBe('.basePath');
+    expect(err.expected).toBe(parseError(`http://10.0.0.1:8080${basePath.startsWith('/') ? '' : '/'}${basePath}`).expected);
+    expect(err.expected).toBe('must not have a query or fragment');
+    expect(`${err.message} ${String(err.value)}`).not.toContain(SECRET);
+    expect(err.value).toBe(`${basePath.replace(/[?#].*$/, '')}${/[?#]/.exec(basePath)![0]}…`);
+  });
+
+  it('is a ConfigError in createClient naming discovery[i].basePath, with no secret in message or value', () => {
+    let error: unknown;
+    try {
+      createClient({ name: 'svc', discovery: ['127.0.0.1:1', { host: '10.0.0.1', port: 8080, basePath: '/x?password=hunter2' }] });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const err = error as ConfigError;
+    expect(err.path).toBe('discovery[1].basePath');
+    expect(err.message).toBe('svc: discovery[1].basePath must not have a query or fragment, got "/x?…"');
+    expect(JSON.stringify(err.value)).not.toContain(SECRET);
+  });
+
+  it('is rejected by discovery updates: no endpoint id, url or path carries the query', () => {
+    const reasons: string[] = [];
+    const r = new EndpointRegistry(10_000, () => 0, { changed() {}, rejected: (e) => reasons.push(e.reason), failed() {} });
+    r.replace([{ host: '10.0.0.1', port: 8080, basePath: '/x?password=hunter2' }, '127.0.0.1:1']);
+    expect(r.list.map((e) => e.id)).toEqual(['http://127.0.0.1:1']);
+    expect(reasons).toEqual(['endpoint.basePath must not have a query or fragment']);
+  });
+
+  it.each([['/a%3Fb%23c', '/a%3Fb%23c'], ['api/', '/api'], ['/', '']])('accepts %s, escaped or plain, as %s', (basePath, expected) => {
+    expect(parseEndpoint({ host: 'h', port: 80, basePath }).basePath).toBe(expected);
   });
 });

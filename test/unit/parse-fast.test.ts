@@ -43,6 +43,7 @@ describe('parseEndpoint reads plain strings by hand exactly as the URL parser do
     '10.0.0.1:8080', 'http://10.0.0.1:8080/api/', 'https://Svc.Internal', 'https://svc/api', 'http://h:80', 'svc.ns.svc.cluster.local:9000',
     'redis://cache:6379/0', 'u:p@h:80/x//y/', 'h:08080', '1.2.3:80', '01.2.3.4:80', '1.2.3.256:80', 'a.123:80', 'a.0x1f:80', 'xn--abc.com:80',
     'h:80/./x', 'h:80/a/..', 'h:80/...', 'tcp://db', 'http://h:/x', 'host.:80', 'a..b:80', 'ab--cd.com:80',
+    'u:p@h:80/@x:80', 'http://u:p@h/x@h:80', 'u:p@ss@h:80', 'http://u:p@ss#x/y@h:80/api',
   ])('%s', (text) => {
     expect(outcome(parseEndpoint, text)).toEqual(outcome(parseEndpointByUrl, text));
   });

@@ -1,8 +1,9 @@
 import { describe as suite, expect, it } from 'vitest';
-import { authorizationOf, LiveEndpoint } from '../../src/endpoints/endpoint.js';
+import { authorizationOf, LiveEndpoint, type EndpointInit } from '../../src/endpoints/endpoint.js';
 import { EndpointParseError, parseEndpoint } from '../../src/endpoints/parse.js';
 import { EndpointRegistry } from '../../src/endpoints/registry.js';
 import { ConfigError, describe, redactUrl } from '../../src/errors.js';
+import { createClient } from '../../src/index.js';
 
 /** Endpoint strings whose password holds characters a URL parser cuts at, or cannot decode. */
 const CASES: readonly { input: string; user: string; password: string; id: string }[] = [
@@ -110,5 +111,99 @@ suite('redactUrl', () => {
     const shown = redactUrl(text);
     for (const secret of ['one#1', 'two/2', 'three?3']) expect(shown).not.toContain(secret);
     expect(shown).toBe('h3');
+  });
+});
+
+/** The ConfigError createClient throws for `discovery`, which must be refused. */
+function clientConfigError(discovery: EndpointInit[]): ConfigError {
+  try {
+    createClient({ name: 'svc', discovery });
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error(`${JSON.stringify(discovery)} was accepted`);
+}
+
+/**
+ * Strings whose text before the last `@` itself reads as `userinfo@host[:port]/path`: taking the
+ * userinfo to the last `@` would send credentials to a host the user may never have meant.
+ * `hidden` is what no error may show: the password, and the userinfo as a whole.
+ */
+const AMBIGUOUS: readonly { input: string; hidden: readonly string[] }[] = [
+  { input: 'http://user:hunter2@10.9.9.9:8443/api@127.0.0.1:9000', hidden: ['hunter2', 'user:', '10.9.9.9', '/api'] },
+  { input: 'https://user%40x:hunter2@10.0.0.3:8443/p@th', hidden: ['hunter2', 'user%40x', '10.0.0.3', '/p'] },
+  { input: 'user:hunter2@10.9.9.9:8443/api@127.0.0.1:9000', hidden: ['hunter2', 'user:', '10.9.9.9', '/api'] },
+  { input: '  redis://default:hunter2@cache:6379/0@other:6379 ', hidden: ['hunter2', 'default', 'cache', '6379/0'] },
+  { input: 'http://u:pa@ss/word@h:80', hidden: ['pa@ss/word', 'ss/word'] },
+  { input: 'http://u:hunter2@h1\\api@h2:80', hidden: ['hunter2', 'h1\\api'] },
+  { input: 'http://u:hun@ter@2/x@h:80', hidden: ['hun@ter@2', 'ter@2'] },
+  { input: 'http://@h1:80/x@h2:80', hidden: ['h1:80'] },
+];
+
+suite.each(AMBIGUOUS)('ambiguous userinfo in $input', ({ input, hidden }) => {
+  it('is refused, saying how to write it, with neither the password nor the userinfo shown', () => {
+    let error: unknown;
+    try {
+      parseEndpoint(input);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(EndpointParseError);
+    const err = error as EndpointParseError;
+    expect(err.field).toBe('');
+    expect(err.message).toMatch(/ambiguous.*percent-encode.*%40.*%2F.*object form/);
+    expect(err.message).not.toContain('@');
+    expect(err.value).toBe(redactUrl(input.trim()));
+    for (const secret of hidden) expect(`${err.message} ${String(err.value)}`).not.toContain(secret);
+  });
+
+  it('is a ConfigError in createClient, naming the entry, with nothing of the userinfo in message or value', () => {
+    const err = clientConfigError(['127.0.0.1:1', input]);
+    expect(err.path).toBe('discovery[1]');
+    expect(err.message).toContain('ambiguous');
+    for (const secret of hidden) {
+      expect(err.message).not.toContain(secret);
+      expect(JSON.stringify(err.value)).not.toContain(secret);
+    }
+  });
+
+  it('is rejected by discovery updates, and no endpoint receives the credentials', () => {
+    const { r, seen } = registry();
+    expect(r.replace([input, '127.0.0.1:1'])).toBe(true);
+    expect(r.list.map((e) => e.id)).toEqual(['http://127.0.0.1:1']);
+    expect(seen).toHaveLength(2); // one rejected, one changed
+    for (const secret of hidden) expect(JSON.stringify(seen)).not.toContain(secret);
+  });
+});
+
+suite('ambiguous userinfo written unambiguously', () => {
+  it.each([
+    // Each `@` and `/` of the password percent-encoded, or just enough of them.
+    ['http://user:hunter2%4010.9.9.9:8443%2Fapi@127.0.0.1:9000', 'user:hunter2@10.9.9.9:8443/api', 'http://127.0.0.1:9000'],
+    ['http://u:pa%40ss/word@h:80', 'u:pa@ss/word', 'http://h:80'],
+    ['http://u:pa@ss%2Fword@h:80', 'u:pa@ss/word', 'http://h:80'],
+    ['https://user%40x:hunter2@10.0.0.3:8443/p%40th', 'user@x:hunter2', 'https://10.0.0.3:8443/p%40th'],
+  ])('%s is sent as %s to %s', (input, userinfo, id) => {
+    const parsed = parseEndpoint(input);
+    expect(parsed.id).toBe(id);
+    expect(parsed.authorization).toBe(`Basic ${Buffer.from(userinfo).toString('base64')}`);
+  });
+
+  it('an @ in a base path, in the object form', () => {
+    expect(parseEndpoint({ host: '10.0.0.3', port: 8443, protocol: 'https', basePath: '/p@th' }).id).toBe('https://10.0.0.3:8443/p@th');
+  });
+
+  it.each([
+    // An `@` then `?` or `#` before any `/`: read with the first `@` the rest is a query or
+    // fragment, which no endpoint has; with a `/` before the `@` only, nothing reads as a host.
+    ['http://u:p@ss?x/y@h:80', 'u:p@ss?x/y'],
+    ['http://u:p@ss#x/y@h:80', 'u:p@ss#x/y'],
+    ['http://u:p/ss@w0rd@h:80', 'u:p/ss@w0rd'],
+    ['u:p@ss@h:80', 'u:p@ss'],
+  ])('%s, unambiguous, is still sent as %s', (input, userinfo) => {
+    const parsed = parseEndpoint(input);
+    expect(parsed.id).toBe('http://h:80');
+    expect(parsed.authorization).toBe(`Basic ${Buffer.from(userinfo).toString('base64')}`);
   });
 });
