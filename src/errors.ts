@@ -165,15 +165,19 @@ export function splitUserinfo(text: string): UserinfoSplit {
 
 /**
  * Removes userinfo (`user:password@`) from `text`: everything after a leading `scheme://` (or
- * from the start) up to the last `@`, whatever characters the password holds. In text that is
- * not one URL this removes more than the userinfo, never less.
+ * from the start) up to the last `@`, whatever characters the password holds. A query or
+ * fragment after it is cut to `?…` or `#…` as well: it may hold a token. In text that is not
+ * one URL this removes more than the secrets, never less.
  *
  * @example
  * redactUrl('http://admin:pa#ss@10.0.0.1:80/api'); // 'http://10.0.0.1:80/api'
+ * redactUrl('http://10.0.0.1:80/api?token=abc');   // 'http://10.0.0.1:80/api?…'
  */
 export function redactUrl(text: string): string {
   const { prefix, userinfo, rest } = splitUserinfo(text);
-  return userinfo === undefined ? text : prefix + rest;
+  const kept = userinfo === undefined ? text : prefix + rest;
+  const q = kept.search(/[?#]/);
+  return q < 0 ? kept : `${kept.slice(0, q + 1)}…`;
 }
 
 /**

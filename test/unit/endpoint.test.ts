@@ -124,10 +124,13 @@ describe('an object basePath with a query or fragment', () => {
 
   it('is rejected by discovery updates: no endpoint id, url or path carries the query', () => {
     const reasons: string[] = [];
-    const r = new EndpointRegistry(10_000, () => 0, { changed() {}, rejected: (e) => reasons.push(e.reason), failed() {} });
-    r.replace([{ host: '10.0.0.1', port: 8080, basePath: '/x?password=hunter2' }, '127.0.0.1:1']);
+    const entries: string[] = [];
+    const r = new EndpointRegistry(10_000, () => 0, { changed() {}, rejected: (e) => { reasons.push(e.reason); entries.push(e.entry); }, failed() {} });
+    r.replace([{ host: '10.0.0.1', port: 8080, basePath: '/x?password=hunter2' }, '127.0.0.1:1', 'http://10.0.0.2:80/y?token=abc']);
     expect(r.list.map((e) => e.id)).toEqual(['http://127.0.0.1:1']);
-    expect(reasons).toEqual(['endpoint.basePath must not have a query or fragment']);
+    expect(reasons).toEqual(['endpoint.basePath must not have a query or fragment', 'endpoint must not have a query or fragment']);
+    // The event's entry shows the rejected description, with its query cut: it may hold a token.
+    expect(entries).toEqual(['{"host":"10.0.0.1","port":8080,"basePath":"/x?…"}', 'http://10.0.0.2:80/y?…']);
   });
 
   it.each([['/a%3Fb%23c', '/a%3Fb%23c'], ['api/', '/api'], ['/', '']])('accepts %s, escaped or plain, as %s', (basePath, expected) => {
