@@ -125,7 +125,7 @@ describe('an object basePath with a query or fragment', () => {
   it('is rejected by discovery updates: no endpoint id, url or path carries the query', () => {
     const reasons: string[] = [];
     const entries: string[] = [];
-    const r = new EndpointRegistry(10_000, () => 0, { changed() {}, rejected: (e) => { reasons.push(e.reason); entries.push(e.entry); }, failed() {} });
+    const r = new EndpointRegistry(10_000, () => 0, { changed() {}, rejected: (e) => { reasons.push(e.reason); entries.push(String(e.entry)); }, failed() {} });
     r.replace([{ host: '10.0.0.1', port: 8080, basePath: '/x?password=hunter2' }, '127.0.0.1:1', 'http://10.0.0.2:80/y?token=abc']);
     expect(r.list.map((e) => e.id)).toEqual(['http://127.0.0.1:1']);
     expect(reasons).toEqual(['endpoint.basePath must not have a query or fragment', 'endpoint must not have a query or fragment']);
