@@ -1,6 +1,6 @@
 import type { CallSettings } from './call/context.js';
 import { CallEngine } from './call/engine.js';
-import { resolveCallOptions } from './config/call-options.js';
+import { checkFetchInit, resolveCallOptions } from './config/call-options.js';
 import type { ClientOptions, ExecuteOptions, ResolvedOptions } from './config/options.js';
 import { resolveClock, resolveOptions } from './config/resolve.js';
 import { followConfig, type ConfigSource, type LiveOptions } from './config/live.js';
@@ -117,6 +117,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
    */
   fetch(input: string | URL | Request, init?: BulwarkRequestInit): Promise<Response> {
     try {
+      checkFetchInit(this.name, init);
       const args = splitFetchArgs(input, init);
       const engine = this.#engine;
       const settings = resolveCallOptions(engine.options, { ...args.options, classify: args.classify }, engine.defaults);

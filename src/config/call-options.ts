@@ -1,7 +1,9 @@
 import type { CallSettings } from '../call/context.js';
 import { ConfigError } from '../errors.js';
+import { checkKeys, isLikelyMistake, unknownKey } from './keys.js';
+import { CALL_KEYS, REQUEST_INIT_KEYS } from './option-keys.js';
 import type { CallOptions, ResolvedOptions } from './options.js';
-import { DEFAULTS, resolveHedge, resolveTimeouts } from './resolve.js';
+import { checkHedgeAttempts, DEFAULTS, resolveHedge, resolveTimeouts } from './resolve.js';
 
 /** Settings of a call that gave no options: shared, so such a call allocates none. */
 export function defaultCallSettings(options: ResolvedOptions): CallSettings {
@@ -9,11 +11,13 @@ export function defaultCallSettings(options: ResolvedOptions): CallSettings {
 }
 
 /**
- * Validates one call's options against the client's: a bad one throws `ConfigError` naming
- * it (the call then rejects without sending anything, as fetch refuses a bad `signal`).
+ * Validates one call's options against the client's: a bad one, or a key that is not a
+ * per-call option, throws `ConfigError` naming it (the call then rejects without sending
+ * anything, as fetch refuses a bad `signal`).
  */
 export function resolveCallOptions(options: ResolvedOptions, call: CallOptions & { classify?: unknown }, defaults: CallSettings): CallSettings {
   const service = options.name;
+  checkKeys(service, call, '', CALL_KEYS);
   const { signal, key, timeout, hedge, idempotent, classify } = call;
   if (classify !== undefined && typeof classify !== 'function') throw new ConfigError(service, 'classify', 'must be a function', classify);
   if (signal !== undefined && signal !== null && !(signal instanceof AbortSignal)) {
@@ -27,11 +31,27 @@ export function resolveCallOptions(options: ResolvedOptions, call: CallOptions &
   let attemptTimeout = defaults.attemptTimeout;
   let totalTimeout = defaults.totalTimeout;
   if (timeout !== undefined) ({ attempt: attemptTimeout, total: totalTimeout } = resolveTimeouts(service, timeout, 'timeout', attemptTimeout, totalTimeout));
-  return {
-    key: hashKey,
-    signal: signal ?? undefined,
-    attemptTimeout,
-    totalTimeout,
-    hedge: hedge === undefined ? defaults.hedge : resolveHedge(service, hedge, 'hedge', options.hedge?.maxExtraLoad ?? DEFAULTS.hedgeMaxExtraLoad),
-  };
+  return { key: hashKey, signal: signal ?? undefined, attemptTimeout, totalTimeout, hedge: callHedge(options, hedge, defaults) };
+}
+
+/** A call's `hedge`: the client's when not given; refused when the client allows one attempt. */
+function callHedge(options: ResolvedOptions, hedge: unknown, defaults: CallSettings): CallSettings['hedge'] {
+  if (hedge === undefined) return defaults.hedge;
+  const resolved = resolveHedge(options.name, hedge, 'hedge', options.hedge?.maxExtraLoad ?? DEFAULTS.hedgeMaxExtraLoad);
+  if (resolved !== undefined) checkHedgeAttempts(options.name, hedge, options.attempts, true);
+  return resolved;
+}
+
+/**
+ * Checks the keys of `client.fetch`'s `init` that are neither `RequestInit`'s nor per-call
+ * options: a client option (`retry`, `health`, …) or a near miss of a per-call option
+ * (`timout`, `Hedge`) throws `ConfigError` naming it; any other key is left for the fetch
+ * function (a custom `fetch` may read keys of its own).
+ */
+export function checkFetchInit(service: string, init: object | null | undefined): void {
+  if (init === undefined || init === null) return;
+  for (const key of Object.keys(init)) {
+    if (CALL_KEYS.known.includes(key) || REQUEST_INIT_KEYS.includes(key)) continue;
+    if (isLikelyMistake(key, CALL_KEYS)) throw unknownKey(service, init, key, '', CALL_KEYS);
+  }
 }

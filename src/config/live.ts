@@ -1,6 +1,8 @@
 // Live configuration (docs/architecture.md, "Live configuration"): which of a client's options
 // may change while it runs, and how a document is laid over the options given to createClient.
 import { ConfigError } from '../errors.js';
+import { checkKeys, type KeySet } from './keys.js';
+import { CLIENT_KEYS, nestedKeys } from './option-keys.js';
 import type { ClientOptions, HealthOptions, HedgeOptions, RetryOptions, TimeoutOptions } from './options.js';
 
 /**
@@ -25,8 +27,22 @@ export interface LiveOptions {
 /** The health options that may change while the client runs. */
 export type LiveHealthKey = 'ejectionTime' | 'maxEjectionTime' | 'maxEjectionPercent' | 'panicThreshold' | 'probes';
 
-const LIVE_KEYS: ReadonlySet<string> = new Set(['timeout', 'retry', 'hedge', 'health']);
-const LIVE_HEALTH_KEYS: ReadonlySet<string> = new Set<LiveHealthKey>(['ejectionTime', 'maxEjectionTime', 'maxEjectionPercent', 'panicThreshold', 'probes']);
+const LIVE_HEALTH: readonly LiveHealthKey[] = ['ejectionTime', 'maxEjectionTime', 'maxEjectionPercent', 'panicThreshold', 'probes'];
+const REBUILD = 'it cannot change while the client runs: create a new client';
+
+/** A live document's top-level keys; createClient's other options are named as not live. */
+const LIVE_KEYS: KeySet = {
+  known: ['timeout', 'retry', 'hedge', 'health'],
+  what: 'a live option',
+  elsewhere: Object.fromEntries(CLIENT_KEYS.known.map((k) => [k, `${REBUILD}; live options: timeout, retry, hedge, health`])),
+};
+
+/** A live document's `health` keys; the other health options are named as not live. */
+const LIVE_HEALTH_KEYS: KeySet = {
+  known: LIVE_HEALTH,
+  what: 'a live health option',
+  elsewhere: Object.fromEntries(nestedKeys('health').known.map((k) => [k, `${REBUILD}; live health options: ${LIVE_HEALTH.join(', ')}`])),
+};
 
 /**
  * A source of configuration documents for `client.watchConfig`: like a discovery adapter,
@@ -50,8 +66,9 @@ export interface ConfigSource {
 
 /**
  * `given` (createClient's options) with `document` laid over it, for `resolveOptions` to
- * validate as it validates createClient's. Throws `ConfigError` for what may not change
- * while the client runs, naming the key.
+ * validate as it validates createClient's (unknown keys at any level included). Throws
+ * `ConfigError` for what may not change while the client runs, and for a key that is no
+ * option at all (suggesting a near one), naming the key.
  */
 export function layLiveOptions(given: ClientOptions, document: unknown): ClientOptions {
   const service = given.name;
@@ -59,9 +76,7 @@ export function layLiveOptions(given: ClientOptions, document: unknown): ClientO
     throw new ConfigError(service, 'config', 'must be an object of live options (timeout, retry, hedge, health)', document);
   }
   const doc = document as Record<string, unknown>;
-  for (const key of Object.keys(doc)) {
-    if (!LIVE_KEYS.has(key)) throw new ConfigError(service, `config.${key}`, 'cannot change while the client runs (live options: timeout, retry, hedge, health); create a new client', doc[key]);
-  }
+  checkKeys(service, doc, 'config.', LIVE_KEYS);
   const merged: ClientOptions = { ...given };
   if ('timeout' in doc) merged.timeout = doc.timeout === undefined ? given.timeout : (doc.timeout as TimeoutOptions);
   if ('retry' in doc) merged.retry = doc.retry === undefined ? given.retry : (doc.retry as RetryOptions | false);
@@ -74,11 +89,7 @@ function layHealth(given: ClientOptions, health: unknown): HealthOptions {
   const service = given.name;
   if (given.health === false) throw new ConfigError(service, 'config.health', 'health tracking is off for this client (health: false) and cannot be turned on while it runs', health);
   if (health === null || typeof health !== 'object' || Array.isArray(health)) throw new ConfigError(service, 'config.health', 'must be an object', health);
-  for (const key of Object.keys(health)) {
-    if (!LIVE_HEALTH_KEYS.has(key)) {
-      throw new ConfigError(service, `config.health.${key}`, `cannot change while the client runs (live: ${[...LIVE_HEALTH_KEYS].join(', ')})`, (health as Record<string, unknown>)[key]);
-    }
-  }
+  checkKeys(service, health, 'config.health.', LIVE_HEALTH_KEYS);
   return { ...(given.health ?? {}), ...(health as HealthOptions) };
 }
 

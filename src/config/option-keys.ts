@@ -1,0 +1,89 @@
+// The keys of every options object, one table per object. Each table is typed against its
+// interface, so adding an option to options.ts without listing it here fails to compile.
+import type { RetryBudgetOptions } from '../pipeline/budget.js';
+import type { KeySet } from './keys.js';
+import type {
+  CallOptions, CircuitBreakerOptions, ClientOptions, HealthCheckOptions, HealthOptions, HedgeOptions,
+  OutlierOptions, RetryOptions, SlowStartOptions, TimeoutOptions,
+} from './options.js';
+
+type Table<T> = Record<keyof Required<T>, true>;
+type Detector<K extends 'successRate' | 'failurePercentage'> = Exclude<OutlierOptions[K], false | undefined>;
+
+const client: Table<ClientOptions> = {
+  name: true, discovery: true, picker: true, timeout: true, retry: true, hedge: true, health: true,
+  localZone: true, subset: true, circuitBreaker: true, waitForEndpoints: true, fetch: true, clock: true,
+};
+const call: Table<CallOptions & { classify: unknown }> = { signal: true, timeout: true, idempotent: true, key: true, hedge: true, classify: true };
+
+/** Nested option objects, by their path, with their keys. */
+const nested: Readonly<Record<string, readonly string[]>> = {
+  timeout: Object.keys({ attempt: true, total: true } satisfies Table<TimeoutOptions>),
+  retry: Object.keys({ attempts: true, budget: true, backoff: true, statusCodes: true } satisfies Table<RetryOptions>),
+  'retry.budget': Object.keys({ ratio: true, minPerSecond: true, window: true } satisfies Table<RetryBudgetOptions>),
+  'retry.backoff': Object.keys({ base: true, cap: true } satisfies Table<NonNullable<RetryOptions['backoff']>>),
+  hedge: Object.keys({ delay: true, maxExtraLoad: true } satisfies Table<HedgeOptions>),
+  health: Object.keys({
+    breaker: true, ejectionTime: true, maxEjectionTime: true, maxEjectionPercent: true, panicThreshold: true, probes: true,
+    checks: true, slowStart: true, outliers: true, overprovisioning: true, isFailure: true,
+  } satisfies Table<HealthOptions>),
+  'health.checks': Object.keys({
+    check: true, path: true, interval: true, jitter: true, timeout: true, unhealthyThreshold: true, healthyThreshold: true,
+  } satisfies Table<HealthCheckOptions>),
+  'health.slowStart': Object.keys({ window: true, aggression: true, minWeightPercent: true } satisfies Table<SlowStartOptions>),
+  'health.outliers': Object.keys({ interval: true, successRate: true, failurePercentage: true } satisfies Table<OutlierOptions>),
+  'health.outliers.successRate': Object.keys({ stdevFactor: true, minimumHosts: true, requestVolume: true } satisfies Table<Detector<'successRate'>>),
+  'health.outliers.failurePercentage': Object.keys({ threshold: true, minimumHosts: true, requestVolume: true } satisfies Table<Detector<'failurePercentage'>>),
+  circuitBreaker: Object.keys({ breaker: true, halfOpenAfter: true } satisfies Table<CircuitBreakerOptions>),
+  subset: Object.keys({ size: true, clientId: true } satisfies Table<NonNullable<ClientOptions['subset']>>),
+};
+
+const UNDICI = 'it is an option of createUndiciClient, from bulwark/undici';
+const GRPC = 'it is an option of createGrpcClient, from bulwark/grpc';
+const PER_CALL = 'it is a per-call option: pass it to fetch, execute or a gRPC method';
+const CLIENT_ONLY = 'it is a client option: set it in createClient; timeout, retry, hedge and health also change live with reconfigure';
+
+/** Where a key given at the top level of createClient's options belongs instead. */
+function clientElsewhere(): Record<string, string> {
+  const out: Record<string, string> = {
+    pool: UNDICI, credentials: GRPC, channelOptions: GRPC, codes: GRPC, healthService: GRPC, callOptions: GRPC,
+    signal: PER_CALL, idempotent: PER_CALL, key: PER_CALL, classify: PER_CALL,
+  };
+  const paths: Record<string, string[]> = {};
+  for (const [path, keys] of Object.entries(nested)) {
+    if (path.includes('.')) continue;
+    for (const key of keys) if (!Object.hasOwn(client, key)) (paths[key] ??= []).push(`\`${path}.${key}\``);
+  }
+  for (const [key, list] of Object.entries(paths)) out[key] = `did you mean ${list.join(' or ')}?`;
+  return out;
+}
+
+/** createClient's options (and what a wrapper passes on to it). */
+export const CLIENT_KEYS: KeySet = { known: Object.keys(client), what: 'an option of createClient', elsewhere: clientElsewhere() };
+
+const nestedSets: Readonly<Record<string, KeySet>> = Object.fromEntries(
+  Object.entries(nested).map(([path, known]) => [path, { known, what: `an option of \`${path}\`` }]),
+);
+
+/** The keys of the nested option object at `path` (`'retry'`, `'health.checks'`, …). */
+export function nestedKeys(path: string): KeySet {
+  const keys = nestedSets[path];
+  if (keys === undefined) throw new Error(`bulwark: no key table for ${path}`);
+  return keys;
+}
+
+const clientOnly: Record<string, string> = {};
+for (const key of Object.keys(client)) if (!Object.hasOwn(call, key)) clientOnly[key] = CLIENT_ONLY;
+
+/**
+ * One call's options (`execute`, a gRPC method, `fetch`'s bulwark part). `metadata` is let
+ * through unnamed: createGrpcClient's methods pass their options, `metadata` included, through
+ * the same validation as `execute`'s (the gRPC transport checks it).
+ */
+export const CALL_KEYS: KeySet = { known: Object.keys(call), what: 'a per-call option', elsewhere: clientOnly, accepted: ['metadata'] };
+
+/** `RequestInit`'s keys (WHATWG fetch, plus Node's `duplex` and `dispatcher`), which `fetch` passes to the fetch function. */
+export const REQUEST_INIT_KEYS: readonly string[] = [
+  'body', 'cache', 'credentials', 'headers', 'integrity', 'keepalive', 'method', 'mode', 'priority',
+  'redirect', 'referrer', 'referrerPolicy', 'signal', 'window', 'duplex', 'dispatcher',
+];

@@ -1,0 +1,84 @@
+// Validation of the `health` options: passive health, active checks, slow start, outliers.
+import { ConsecutiveBreaker, type IBreaker } from 'cockatiel';
+import { ConfigError } from '../errors.js';
+import { DEFAULTS } from './defaults.js';
+import { field, optionObject, positiveMs, POSITIVE_MS } from './fields.js';
+import type { ResolvedChecks, ResolvedHealth, ResolvedOutliers } from './options.js';
+
+const percent = (v: unknown): boolean => typeof v === 'number' && v >= 0 && v <= 100;
+const PERCENT = 'must be a number from 0 to 100';
+
+/** Validates the health options; `undefined` means health tracking is off. */
+export function resolveHealth(service: string, value: unknown): ResolvedHealth | undefined {
+  const obj = optionObject(service, value, 'health', true);
+  if (obj === false) return undefined;
+  const breaker = field<(() => IBreaker) | undefined>(service, obj, 'breaker', 'health.breaker', (v) => typeof v === 'function', 'must be a function returning a cockatiel IBreaker', undefined);
+  const ejectionTime = field(service, obj, 'ejectionTime', 'health.ejectionTime', positiveMs, POSITIVE_MS, DEFAULTS.ejectionTime);
+  const maxEjectionTime = field(service, obj, 'maxEjectionTime', 'health.maxEjectionTime', positiveMs, POSITIVE_MS, Math.max(DEFAULTS.maxEjectionTime, ejectionTime));
+  if (maxEjectionTime < ejectionTime) throw new ConfigError(service, 'health.maxEjectionTime', `must be ≥ health.ejectionTime (${ejectionTime})`, maxEjectionTime);
+  const sub = (key: string): unknown => (obj === undefined ? undefined : (obj as Record<string, unknown>)[key]);
+  return {
+    breaker: breaker ?? ((): IBreaker => new ConsecutiveBreaker(DEFAULTS.consecutiveFailures)),
+    ejectionTime,
+    maxEjectionTime,
+    maxEjectionPercent: field(service, obj, 'maxEjectionPercent', 'health.maxEjectionPercent', percent, PERCENT, DEFAULTS.maxEjectionPercent),
+    panicThreshold: field(service, obj, 'panicThreshold', 'health.panicThreshold', percent, PERCENT, DEFAULTS.panicThreshold),
+    probes: field(service, obj, 'probes', 'health.probes', (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1000, 'must be an integer from 1 to 1000', DEFAULTS.probes),
+    checks: resolveChecks(service, sub('checks')),
+    slowStart: resolveSlowStart(service, sub('slowStart')),
+    outliers: resolveOutliers(service, sub('outliers')),
+    isFailure: field<ResolvedHealth['isFailure']>(service, obj, 'isFailure', 'health.isFailure', (v) => typeof v === 'function', 'must be a function (outcome) => boolean', undefined),
+    overprovisioning: field(service, obj, 'overprovisioning', 'health.overprovisioning', (v) => typeof v === 'number' && v >= 1 && Number.isFinite(v), 'must be a finite number ≥ 1', 1.4),
+  };
+}
+
+function resolveOutliers(service: string, value: unknown): ResolvedOutliers | undefined {
+  const obj = optionObject(service, value, 'health.outliers', true);
+  if (obj === undefined || obj === false) return undefined;
+  const count = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1;
+  const p = 'health.outliers.';
+  const sr = optionObject(service, (obj as { successRate?: unknown }).successRate, `${p}successRate`, true);
+  const fp = optionObject(service, (obj as { failurePercentage?: unknown }).failurePercentage, `${p}failurePercentage`, true);
+  return {
+    interval: field(service, obj, 'interval', `${p}interval`, positiveMs, POSITIVE_MS, 10_000),
+    // Envoy's defaults: stdev factor 1.9, 5 hosts, 100 requests; failure percentage 85 %, 5 hosts, 50 requests.
+    successRate: sr === false ? undefined : {
+      stdevFactor: field(service, sr, 'stdevFactor', `${p}successRate.stdevFactor`, (v) => typeof v === 'number' && v > 0 && Number.isFinite(v), 'must be a finite number > 0', 1.9),
+      minimumHosts: field(service, sr, 'minimumHosts', `${p}successRate.minimumHosts`, count, 'must be an integer ≥ 1', 5),
+      requestVolume: field(service, sr, 'requestVolume', `${p}successRate.requestVolume`, count, 'must be an integer ≥ 1', 100),
+    },
+    failurePercentage: fp === undefined || fp === false ? undefined : {
+      threshold: field(service, fp, 'threshold', `${p}failurePercentage.threshold`, percent, PERCENT, 85),
+      minimumHosts: field(service, fp, 'minimumHosts', `${p}failurePercentage.minimumHosts`, count, 'must be an integer ≥ 1', 5),
+      requestVolume: field(service, fp, 'requestVolume', `${p}failurePercentage.requestVolume`, count, 'must be an integer ≥ 1', 50),
+    },
+  };
+}
+
+function resolveSlowStart(service: string, value: unknown): ResolvedHealth['slowStart'] {
+  const obj = optionObject(service, value, 'health.slowStart', true);
+  if (obj === undefined || obj === false) return undefined;
+  const window: unknown = (obj as { window?: unknown }).window;
+  if (!positiveMs(window)) throw new ConfigError(service, 'health.slowStart.window', POSITIVE_MS, window);
+  return {
+    window: window as number,
+    aggression: field(service, obj, 'aggression', 'health.slowStart.aggression', (v) => typeof v === 'number' && v > 0 && Number.isFinite(v), 'must be a finite number > 0', 1),
+    minWeight: field(service, obj, 'minWeightPercent', 'health.slowStart.minWeightPercent', percent, PERCENT, 10) / 100,
+  };
+}
+
+function resolveChecks(service: string, value: unknown): ResolvedChecks | undefined {
+  const obj = optionObject(service, value, 'health.checks', true);
+  if (obj === undefined || obj === false) return undefined;
+  const count = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 100;
+  const path = field(service, obj, 'path', 'health.checks.path', (v) => typeof v === 'string' && v.startsWith('/'), "must be a path starting with '/'", '/health');
+  return {
+    check: field<ResolvedChecks['check']>(service, obj, 'check', 'health.checks.check', (v) => typeof v === 'function', 'must be a function (endpoint, { signal }) => boolean | Promise<boolean>', undefined),
+    path,
+    interval: field(service, obj, 'interval', 'health.checks.interval', positiveMs, POSITIVE_MS, 10_000),
+    jitter: field(service, obj, 'jitter', 'health.checks.jitter', (v) => typeof v === 'number' && v >= 0 && v <= 1, 'must be a number from 0 to 1', 0.1),
+    timeout: field(service, obj, 'timeout', 'health.checks.timeout', positiveMs, POSITIVE_MS, 1_000),
+    unhealthyThreshold: field(service, obj, 'unhealthyThreshold', 'health.checks.unhealthyThreshold', count, 'must be an integer from 1 to 100', 3),
+    healthyThreshold: field(service, obj, 'healthyThreshold', 'health.checks.healthyThreshold', count, 'must be an integer from 1 to 100', 2),
+  };
+}
