@@ -187,15 +187,17 @@ export class Client extends ObservedEmitter<ClientEvents> {
   }
 
   async #shutdown(): Promise<void> {
-    for (const stop of [...this.#configWatches]) await stop();
+    // Calls in flight end first: a configuration source or a discovery that is slow to stop
+    // must not keep them running (or retrying) after close().
     this.#engine.stop(new ClientClosedError(this.name));
+    const configs = [...this.#configWatches].map((stop) => stop().catch((error: unknown) => { emitSafely(this, 'configRejected', { error }); }));
     try {
       await this.#stop();
     } catch (err) {
       emitSafely(this, 'discoveryError', { error: err });
-    } finally {
-      this.removeAllListeners();
     }
+    await Promise.all(configs);
+    this.removeAllListeners();
   }
 
   /**

@@ -126,6 +126,29 @@ describe('close()', () => {
     expect(stopped).toBe(true);
   });
 
+  it('ends the calls in flight at once, even while a config source or a discovery takes long to stop; a failing config stop is an event, not a rejection', async () => {
+    const servers = await startServers([ok(200)]);
+    cleanups.push(() => servers.closeAll());
+    const slowStop = (): Promise<void> => new Promise((r) => setTimeout(r, 300));
+    const discovery: Discovery = { watch(update) { update([servers[0]!.url]); return slowStop; } };
+    const client = createClient({ name: 'svc', discovery });
+    client.watchConfig({ watch(update) { update({ timeout: { attempt: 5_000 } }); return slowStop; } });
+    client.watchConfig({ watch() { return () => Promise.reject(new Error('stop failed')); } });
+    const rejected: unknown[] = [];
+    client.on('configRejected', (e) => rejected.push(e.error));
+    const call = client.fetch('/x').then(() => 'resolved', (e: unknown) => e);
+    while (servers[0]!.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+    const started = performance.now();
+    const closed = client.close();
+    // The call ends with ClientClosedError right away, not when the server answers (200 ms)
+    // or when the sources have stopped (300 ms).
+    expect(await call).toBeInstanceOf(ClientClosedError);
+    expect(performance.now() - started).toBeLessThan(100);
+    await expect(closed).resolves.toBeUndefined();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect(rejected).toEqual([new Error('stop failed')]);
+  });
+
   it('lets a script that used the client exit by itself', async () => {
     const servers = await startServers([ok(5), hang()]);
     cleanups.push(() => servers.closeAll());
