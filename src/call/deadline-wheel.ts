@@ -180,10 +180,13 @@ export class DeadlineWheel {
   readonly #fire = (): void => {
     this.#timer = undefined;
     this.#armedAt = Infinity;
-    const now = this.#clock.now();
+    // A fresh reading per entry: waking one call may take long (an attempt's synchronous work,
+    // an abort listener), and the next must be judged by when it actually wakes.
+    let now = this.#clock.now();
     for (let entry = this.#first(); entry !== undefined && entry.wakeAt <= now; entry = this.#first()) {
       this.remove(entry);
       entry.wake(now);
+      now = this.#clock.now();
     }
     const next = this.#earliest();
     if (next < this.#armedAt) this.#arm(next);

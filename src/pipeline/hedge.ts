@@ -96,8 +96,10 @@ export class HedgeStage extends Stage {
   }
 
   /** The hedge delay passed with the round still open: send one more attempt if everything allows it. */
-  hedge<T>(ctx: CallContext<T>, round: HedgeRound<T>, now: number): void {
+  hedge<T>(ctx: CallContext<T>, round: HedgeRound<T>): void {
     if (round.settled || ctx.ended) return;
+    // Read again: timing out other attempts on the same wake-up may have taken long.
+    const now = ctx.host.clock.now();
     ctx.now = now;
     if (ctx.attempts >= ctx.maxAttempts || !mayStartAttempt(ctx)) return;
     // Every endpoint already has an attempt of this call: a hedge would only double up on one
@@ -131,8 +133,8 @@ class HedgeRound<T> implements CallTimer {
     this.at = at;
   }
 
-  fire(now: number): void {
-    this.#stage.hedge(this.#ctx, this, now);
+  fire(): void {
+    this.#stage.hedge(this.#ctx, this);
   }
 
   /** Interrupted: the running attempts are cancelled too, and their results end the round. */

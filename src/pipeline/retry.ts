@@ -70,8 +70,13 @@ export class RetryStage extends Stage {
       ctx.kept = { value: transport.detach === undefined ? outcome.value : transport.detach(outcome.value) };
     }
     ctx.host.observers.retrying(ctx, result, delay);
-    if (delay <= 0) this.inner.run(ctx);
-    else ctx.setTimer(new Sleep(this, ctx, ctx.now + delay));
+    if (delay <= 0) {
+      // Listeners of the attempt that ended may have taken long: judge the retry by the time now.
+      ctx.now = ctx.host.clock.now();
+      this.inner.run(ctx);
+    } else {
+      ctx.setTimer(new Sleep(this, ctx, ctx.now + delay));
+    }
   }
 
   #finish<T>(ctx: CallContext<T>, result: AttemptResult<T>): void {
@@ -88,9 +93,9 @@ export class RetryStage extends Stage {
     this.outer.done(ctx, result);
   }
 
-  /** Called by {@link Sleep}. */
-  wakeUp<T>(ctx: CallContext<T>, now: number): void {
-    ctx.now = now;
+  /** Called by {@link Sleep}. The clock is read again: timing out other attempts of the call on the same wake-up may have taken long. */
+  wakeUp<T>(ctx: CallContext<T>): void {
+    ctx.now = ctx.host.clock.now();
     this.inner.run(ctx);
   }
 
@@ -112,8 +117,8 @@ class Sleep<T> implements CallTimer {
     this.at = at;
   }
 
-  fire(now: number): void {
-    this.#stage.wakeUp(this.#ctx, now);
+  fire(): void {
+    this.#stage.wakeUp(this.#ctx);
   }
 
   cancel(error: unknown): void {

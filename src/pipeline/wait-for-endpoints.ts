@@ -38,10 +38,11 @@ export class WaitForEndpoints extends Stage {
   known(): void {
     const waiting = this.#take();
     if (waiting.length === 0) return;
-    const now = this.#host.clock.now();
+    const clock = this.#host.clock;
     for (const wait of waiting) {
       if (wait.ctx.timer === wait) wait.ctx.timer = undefined;
-      wait.ctx.now = now;
+      // A reading per call: starting one call's attempt may take long (an execute fn's synchronous work).
+      wait.ctx.now = clock.now();
       this.inner.run(wait.ctx);
     }
   }

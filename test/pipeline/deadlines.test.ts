@@ -87,6 +87,38 @@ describe('deadlines (fake clock)', () => {
     expect(clock.requested.every((ms) => ms >= 1)).toBe(true);
   });
 
+  it.each([250, 5_000])('two calls timed out on one wake-up, the first one stalling 200 ms in its retry: the second is judged by the time it actually wakes (total %i ms)', async (total) => {
+    const { clock, client } = setup({ timeout: { attempt: 100, total }, retry: { backoff: { base: 0, cap: 0 }, budget: false } });
+    const started: { name: string; attempt: number; at: number }[] = [];
+    const attempts: { attempt: number; latency: number }[] = [];
+    client.on('attempt', (e) => attempts.push({ attempt: e.attempt, latency: e.latency }));
+    const call = (name: string, stallOn: number): Promise<unknown> => client.execute((_e, { attempt, signal }) => {
+      started.push({ name, attempt, at: clock.now() });
+      if (attempt === stallOn) clock.stall(200);
+      if (attempt === 1) return new Promise((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      return `${name} ok`;
+    }).catch((e: unknown) => e);
+    const a = call('A', 2);
+    const b = call('B', 0);
+    await clock.advance(100);
+    const [ra, rb] = await Promise.all([a, b]);
+    expect(ra).toBe('A ok');
+    // B's first attempt timed out at 100; A's retry then ran until 300. B is judged at 300,
+    // not 100: with a 250 ms total deadline it starts no attempt; with 5 s its retry starts at
+    // 300 and is not timed out at once with a latency it never had.
+    const bRetry = started.find((s) => s.name === 'B' && s.attempt === 2);
+    if (total === 250) {
+      expect(bRetry).toBeUndefined();
+      expect(rb).toBeInstanceOf(TimeoutError);
+    } else {
+      expect(bRetry?.at).toBe(300);
+      expect(rb).toBe('B ok');
+      // The retries' latencies are what they ran: A's 200 ms of synchronous work, B's nothing
+      // (before, B's was measured from the stale 100 and came out as 200 too).
+      expect(attempts.filter((x) => x.attempt === 2).map((x) => x.latency).sort((p, q) => p - q)).toEqual([0, 200]);
+    }
+  });
+
   it('a retry whose backoff would end after the deadline is not made', async () => {
     // Decorrelated jitter draws the first wait from about 1 % to 100 % of the base: 10 s keeps
     // every draw past this 60 ms deadline.
