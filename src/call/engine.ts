@@ -18,7 +18,7 @@ import { peakEwma } from '../pickers/peak-ewma.js';
 import { AttemptStage } from '../pipeline/attempt.js';
 import { createBackoff } from '../pipeline/backoff.js';
 import { budgetFor, sameBudgetSettings, type RetryBudget } from '../pipeline/budget.js';
-import { CircuitStage } from '../pipeline/circuit.js';
+import { Circuit, CircuitStage } from '../pipeline/circuit.js';
 import { HedgeStage } from '../pipeline/hedge.js';
 import { RetryStage } from '../pipeline/retry.js';
 import { compose, type Stage } from '../pipeline/stage.js';
@@ -54,7 +54,7 @@ export class CallEngine {
   defaults: CallSettings;
   readonly host: CallHost;
   readonly accounting: Accounting;
-  readonly circuit: CircuitStage | undefined;
+  readonly circuit: Circuit | undefined;
   /** The retry budget new calls draw on (`undefined`: retry budget off). */
   budget: RetryBudget | undefined;
   /** createClient's options (a shallow copy), which live configuration is laid over. */
@@ -98,7 +98,7 @@ export class CallEngine {
     this.budget = budgetFor(resolved.budget, now());
     this.#waitStage = new WaitForEndpoints(this.host);
     if (resolved.circuit !== undefined) {
-      this.circuit = new CircuitStage(resolved.circuit, (state, previous) => listener.circuit({ state, previous }), name);
+      this.circuit = new Circuit(resolved.circuit, (state, previous) => listener.circuit({ state, previous }), name);
       observers.add(this.circuit);
     }
     this.#compose(resolved);
@@ -156,7 +156,7 @@ export class CallEngine {
    */
   #compose(resolved: ResolvedOptions): void {
     const retry = new RetryStage(this.budget, createBackoff(resolved.backoffBase, resolved.backoffCap));
-    const outer: Stage[] = this.circuit === undefined ? [this.#waitStage] : [this.#waitStage, this.circuit];
+    const outer: Stage[] = this.circuit === undefined ? [this.#waitStage] : [this.#waitStage, new CircuitStage(this.circuit)];
     this.#pipeline = compose([...outer, retry, new HedgeStage(this.#latencyWindow, this.#hedgeBudget), new AttemptStage()]);
     this.#afterWait = outer.length > 1 ? outer[1]! : retry;
   }

@@ -1,5 +1,5 @@
 import { CircuitState, type IBreaker } from 'cockatiel';
-import type { AttemptResult, CallContext } from '../call/context.js';
+import type { CallContext } from '../call/context.js';
 import type { ResolvedCircuit } from '../config/options.js';
 import { CircuitOpenError } from '../errors.js';
 import type { AnyCall, AnyResult, CallObserver } from '../observe/observer.js';
@@ -17,7 +17,7 @@ export type CircuitStatus = 'closed' | 'open' | 'half-open';
  * to open; after `halfOpenAfter` one trial call goes through, and its verdict closes or reopens
  * the circuit. Calls cut short by their caller or by `close()` count for nothing.
  */
-export class CircuitStage extends Stage implements CallObserver {
+export class Circuit implements CallObserver {
   status: CircuitStatus = 'closed';
   /** Calls refused while the circuit was open. */
   rejected = 0;
@@ -29,24 +29,25 @@ export class CircuitStage extends Stage implements CallObserver {
   readonly #service: string;
 
   constructor(options: ResolvedCircuit, changed: (status: CircuitStatus, previous: CircuitStatus) => void, service: string) {
-    super();
     this.#options = options;
     this.#service = service;
     this.#breaker = makeBreaker(options.breaker, service, 'circuitBreaker.breaker');
     this.#changed = changed;
   }
 
-  run<T>(ctx: CallContext<T>): void {
-    if (this.status !== 'closed') {
-      if (this.status === 'open' && ctx.now - this.#openedAt >= this.#options.halfOpenAfter) this.#set('half-open');
-      if (this.status === 'open' || this.#trial !== undefined) {
-        this.rejected++;
-        this.outer.done(ctx, noAttempt(new CircuitOpenError(ctx.host.options.name), 'circuit open'));
-        return;
-      }
-      this.#trial = ctx as CallContext<unknown>;
+  /**
+   * Whether a call may go on now (closed, or the half-open trial); a refused one is counted.
+   * Called by each {@link CircuitStage} made for this client, one per `reconfigure`.
+   */
+  admit<T>(ctx: CallContext<T>): boolean {
+    if (this.status === 'closed') return true;
+    if (this.status === 'open' && ctx.now - this.#openedAt >= this.#options.halfOpenAfter) this.#set('half-open');
+    if (this.status === 'open' || this.#trial !== undefined) {
+      this.rejected++;
+      return false;
     }
-    this.inner.run(ctx);
+    this.#trial = ctx as CallContext<unknown>;
+    return true;
   }
 
   callEnded(ctx: AnyCall, result: AnyResult): void {
@@ -80,5 +81,25 @@ export class CircuitStage extends Stage implements CallObserver {
     if (previous === status) return;
     this.status = status;
     this.#changed(status, previous);
+  }
+}
+
+/**
+ * The circuit's place in a pipeline: a call the {@link Circuit} refuses fails at once with
+ * `CircuitOpenError`. One per composition (`reconfigure` builds new stages), all sharing the
+ * client's one `Circuit`, so a call that waited for endpoints goes on through the stages it
+ * started with.
+ */
+export class CircuitStage extends Stage {
+  readonly #circuit: Circuit;
+
+  constructor(circuit: Circuit) {
+    super();
+    this.#circuit = circuit;
+  }
+
+  run<T>(ctx: CallContext<T>): void {
+    if (this.#circuit.admit(ctx)) this.inner.run(ctx);
+    else this.outer.done(ctx, noAttempt(new CircuitOpenError(ctx.host.options.name), 'circuit open'));
   }
 }

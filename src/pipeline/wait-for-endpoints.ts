@@ -29,7 +29,8 @@ export class WaitForEndpoints extends Stage {
       this.outer.done(ctx, noAttempt(new NoEndpointsError(host.options.name, { cause: host.lastDiscoveryError }), 'no endpoints'));
       return;
     }
-    const wait = new FirstSetWait(this, ctx);
+    // The call goes on through the stages composed when it started, even if `reconfigure` builds new ones meanwhile.
+    const wait = new FirstSetWait(this, ctx, this.inner);
     this.#waiting.add(wait as FirstSetWait<unknown>);
     ctx.setTimer(wait);
   }
@@ -43,7 +44,7 @@ export class WaitForEndpoints extends Stage {
       if (wait.ctx.timer === wait) wait.ctx.timer = undefined;
       // A reading per call: starting one call's attempt may take long (an execute fn's synchronous work).
       wait.ctx.now = clock.now();
-      this.inner.run(wait.ctx);
+      wait.next.run(wait.ctx);
     }
   }
 
@@ -73,11 +74,14 @@ export class WaitForEndpoints extends Stage {
 class FirstSetWait<T> implements CallTimer {
   readonly at: number;
   readonly ctx: CallContext<T>;
+  /** The stage the call goes on to once a set is known. */
+  readonly next: Stage;
   readonly #stage: WaitForEndpoints;
 
-  constructor(stage: WaitForEndpoints, ctx: CallContext<T>) {
+  constructor(stage: WaitForEndpoints, ctx: CallContext<T>, next: Stage) {
     this.#stage = stage;
     this.ctx = ctx;
+    this.next = next;
     this.at = ctx.deadline;
   }
 

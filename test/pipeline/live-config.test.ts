@@ -73,6 +73,26 @@ describe('client.reconfigure', () => {
     expect(n).toBe(3);
   });
 
+  it.each([false, true])('a call still waiting for its first endpoint set goes on under the configuration it started with (circuit breaker: %s)', async (circuit) => {
+    let update!: (list: string[]) => void;
+    const { client, clock } = setup({
+      discovery: { watch(u) { update = u; return () => {}; } },
+      retry: { attempts: 3, backoff: { base: 0, cap: 0 }, budget: { ratio: 0, minPerSecond: 0 } },
+      ...(circuit ? { circuitBreaker: {} } : {}),
+    });
+    const f = flaky(10);
+    const call = client.execute(f.fn);
+    call.catch(() => {});
+    await clock.advance(10);
+    // The new document allows retries (no budget); the waiting call started with a budget that allows none.
+    client.reconfigure({ retry: { attempts: 3, backoff: { base: 0, cap: 0 }, budget: false } });
+    update(['10.0.0.1:80', '10.0.0.2:80']);
+    await expect(settle(clock, call)).rejects.toThrow('fail 1');
+    expect(f.attempts()).toBe(1);
+    // A call started after the change retries.
+    await expect(settle(clock, client.execute(flaky(1).fn))).resolves.toBe('ok');
+  });
+
   it('changes timeouts and hedging for new calls', async () => {
     const { client, clock } = setup({ retry: false });
     client.reconfigure({ timeout: { attempt: 100 } });
