@@ -84,7 +84,7 @@ export class ClientClosedError extends BulwarkError {
  *
  * @example
  * createClient({ name: 'x', discovery: [], retry: { attempts: -1 } });
- * // ConfigError: x: retry.attempts must be an integer ≥ 1, got -1
+ * // ConfigError: x: retry.attempts must be an integer ≥ 1 (at most 100), got -1
  */
 export class ConfigError extends BulwarkError {
   /** The option path, e.g. `retry.attempts` or `discovery[2]`. */

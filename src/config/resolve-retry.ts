@@ -22,7 +22,7 @@ function resolveBudget(service: string, value: unknown): ResolvedOptions['budget
   const b = optionObject(service, value, 'retry.budget', true);
   if (b === false) return false;
   return {
-    ratio: field(service, b, 'ratio', 'retry.budget.ratio', (v) => typeof v === 'number' && v >= 0 && v <= 1000, 'must be a number ≥ 0', DEFAULTS.budgetRatio as number),
+    ratio: field(service, b, 'ratio', 'retry.budget.ratio', (v) => typeof v === 'number' && v >= 0 && v <= 1000, 'must be a number from 0 to 1000', DEFAULTS.budgetRatio as number),
     minPerSecond: field(service, b, 'minPerSecond', 'retry.budget.minPerSecond', (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0, 'must be a finite number ≥ 0', DEFAULTS.budgetMinPerSecond as number),
     window: field(service, b, 'window', 'retry.budget.window', (v) => positiveMs(v) && (v as number) >= 10, 'must be a finite number of ms ≥ 10', DEFAULTS.budgetWindow as number),
   };

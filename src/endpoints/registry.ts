@@ -197,7 +197,7 @@ export class EndpointRegistry {
     }
     if (valid === 0 && entries.length > 0) {
       // An update with entries but none usable is a failed refresh, not an empty service.
-      this.#listener.failed(new Error(`discovery update had ${entries.length} entries and none was a valid endpoint; keeping the last good set`));
+      this.#listener.failed(new Error(`discovery update had ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'} and none was a valid endpoint; keeping the last good set`));
       return false;
     }
     // Texts of the last update that this one does not hold are forgotten (the map holds no others).

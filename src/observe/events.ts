@@ -60,7 +60,7 @@ export interface HealthEvent {
   readonly endpoint: Endpoint;
   readonly status: 'healthy' | 'ejected' | 'probing';
   readonly previous: 'healthy' | 'ejected' | 'probing';
-  /** Why: `5 failures (status 503)`, `ejection over`, `probe succeeded`, `probe failed (connection refused)`. */
+  /** Why: `breaker opened (status 503)`, `ejection over`, `probe succeeded`, `probe failed (connection refused)`. */
   readonly reason: string;
   /** Times ejected since its last stable period. */
   readonly ejections: number;
@@ -96,7 +96,7 @@ export interface DiscoveryErrorEvent {
 
 /** Discovery sent an entry that is not a valid endpoint; it was dropped. */
 export interface EndpointRejectedEvent {
-  /** The entry, with any URL userinfo removed. */
+  /** The entry as text, with any URL userinfo removed and a query cut to `?…`; an object entry as (cut) JSON. */
   readonly entry: unknown;
   readonly reason: string;
 }
