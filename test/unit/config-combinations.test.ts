@@ -1,30 +1,12 @@
 // Option combinations that could never take effect throw ConfigError saying why and what to
 // change: a hedge on a client allowing one attempt per call, localZone without health tracking.
-import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, createClient, type Client, type ClientOptions } from '../../src/index.js';
-import { FakeClock } from '../helpers/fake-clock.js';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, createClient } from '../../src/index.js';
+import { BASE, fakeClockClients, thrownConfigError } from '../helpers/config-client.js';
 
-const base = { name: 'svc', discovery: ['127.0.0.1:8080', '127.0.0.2:8080'] };
-const clients: Client[] = [];
-afterEach(async () => {
-  while (clients.length > 0) await clients.pop()!.close();
-});
-
-function client(options: Partial<ClientOptions> = {}): Client {
-  const c = createClient({ ...base, clock: new FakeClock(), ...options });
-  clients.push(c);
-  return c;
-}
-
-function thrown(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('did not throw');
-}
+const base = BASE;
+const client = fakeClockClients();
+const thrown = thrownConfigError;
 
 describe('a hedge needs a second attempt', () => {
   it.each([

@@ -1,32 +1,15 @@
 // Unknown option keys, at every level, throw ConfigError naming the full path and suggesting a
 // near key: createClient's options, per-call options, fetch's init, live documents, wrappers.
-import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, createClient, type Client, type ClientOptions } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, createClient, type ClientOptions } from '../../src/index.js';
 import { checkFetchInit } from '../../src/config/call-options.js';
 import { createUndiciClient } from '../../src/undici/index.js';
+import { BASE, fakeClockClients, thrownConfigError } from '../helpers/config-client.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
-const base = { name: 'svc', discovery: ['127.0.0.1:8080', '127.0.0.2:8080'] };
-const clients: Client[] = [];
-afterEach(async () => {
-  while (clients.length > 0) await clients.pop()!.close();
-});
-
-function client(options: Partial<ClientOptions> = {}): Client {
-  const c = createClient({ ...base, clock: new FakeClock(), ...options });
-  clients.push(c);
-  return c;
-}
-
-function thrown(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('did not throw');
-}
+const base = BASE;
+const client = fakeClockClients();
+const thrown = thrownConfigError;
 
 describe('createClient refuses unknown option keys at every level', () => {
   it.each([
