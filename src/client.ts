@@ -190,7 +190,8 @@ export class Client extends ObservedEmitter<ClientEvents> {
     // Calls in flight end first: a configuration source or a discovery that is slow to stop
     // must not keep them running (or retrying) after close().
     this.#engine.stop(new ClientClosedError(this.name));
-    const configs = [...this.#configWatches].map((stop) => stop().catch((error: unknown) => { emitSafely(this, 'configRejected', { error }); }));
+    // A source's stop that fails is reported by followConfig (`configRejected`); it never rejects here.
+    const configs = [...this.#configWatches].map((stop) => stop());
     try {
       await this.#stop();
     } catch (err) {
@@ -208,7 +209,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
    * nothing. Emits `configChanged`.
    *
    * @example
-   * users.reconfigure({ retry: false });   // stop retrying (an incident), …
+   * users.reconfigure({ retry: false, hedge: false });   // stop retrying and hedging (an incident), …
    * users.reconfigure({});                 // … and back to createClient's options
    */
   reconfigure(document: LiveOptions): void {

@@ -89,6 +89,11 @@ export class CallEngine {
     });
     this.accounting = new Accounting(this.#latencyWindow, resolved.health !== undefined);
     const observers = new Observers();
+    if (resolved.circuit !== undefined) {
+      this.circuit = new Circuit(resolved.circuit, (state, previous) => listener.circuit({ state, previous }), name);
+      // First: a user's breaker that throws as a call ends fails the call, and the books then count it failed.
+      observers.add(this.circuit);
+    }
     observers.add(this.accounting);
     if (resolved.health !== undefined) {
       health = new HealthTracker(resolved.health, registry, picker, clock, { health: listener.health, panic: listener.panic }, resolved.localZone, poolOf, name);
@@ -97,10 +102,6 @@ export class CallEngine {
     this.host = { options: resolved, registry, picker, clock, wheel: new DeadlineWheel(clock), observers, health, lastDiscoveryError: undefined, lastCallId: 0 };
     this.budget = budgetFor(resolved.budget, now());
     this.#waitStage = new WaitForEndpoints(this.host);
-    if (resolved.circuit !== undefined) {
-      this.circuit = new Circuit(resolved.circuit, (state, previous) => listener.circuit({ state, previous }), name);
-      observers.add(this.circuit);
-    }
     this.#compose(resolved);
     this.defaults = defaultCallSettings(resolved);
     registry.onKnown(() => this.#waitStage.known());

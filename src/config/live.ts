@@ -13,7 +13,7 @@ import type { ClientOptions, HealthOptions, HedgeOptions, RetryOptions, TimeoutO
  * feature switches (breaker, checks, outliers, slow start) stay as created.
  *
  * @example
- * users.reconfigure({ retry: false });                     // no retries from the next call on
+ * users.reconfigure({ retry: false, hedge: false });       // no retries (nor hedges) from the next call on
  * users.reconfigure({ timeout: { attempt: 500 }, hedge: { delay: 'p95' } });
  * users.reconfigure({});                                   // back to createClient's options
  */

@@ -20,7 +20,9 @@ export function makeBreaker(make: () => IBreaker, service: string, option: Break
   } catch (err) {
     throw new PluginError(service, option, 'factory threw', { cause: err });
   }
-  if (breaker instanceof ConsecutiveBreaker || breaker instanceof CountBreaker || breaker instanceof SamplingBreaker) return breaker;
+  // Exactly cockatiel's (a subclass of one is the user's code, and wrapped).
+  const proto: unknown = breaker === null || typeof breaker !== 'object' ? undefined : Object.getPrototypeOf(breaker);
+  if (proto === ConsecutiveBreaker.prototype || proto === CountBreaker.prototype || proto === SamplingBreaker.prototype) return breaker;
   return new GuardedBreaker(breaker, service, option);
 }
 
@@ -53,7 +55,7 @@ class GuardedBreaker implements IBreaker {
 
   failure(state: CircuitState): boolean {
     try {
-      return this.#inner.failure(state) === true;
+      return Boolean(this.#inner.failure(state));
     } catch (err) {
       throw new PluginError(this.#service, this.#option, 'failure() threw', { cause: err });
     }

@@ -78,6 +78,9 @@ export class HealthTracker implements CallObserver {
     this.#listener = listener;
     this.#slowStart = options.slowStart === undefined ? undefined : new SlowStart(options.slowStart);
     this.#checks = options.checks === undefined ? undefined : new ActiveChecks(options.checks, (e, passed, reason) => this.#checked(e, passed, reason));
+    // One breaker made now, so that a factory that throws fails createClient rather than the
+    // first endpoint set (which would leave the client without endpoints).
+    this.#newBreaker();
   }
 
   /**
@@ -182,7 +185,14 @@ export class HealthTracker implements CallObserver {
     const h = endpoint.health;
     if (h === undefined || h.status !== 'probing') return;
     h.probes++;
-    if (h.probes >= this.#options.probes) this.#recompute(false);
+    if (h.probes < this.#options.probes) return;
+    try {
+      this.#recompute(false);
+    } catch (err) {
+      // The call fails and starts no probe (the picker's update threw): give its slot back.
+      h.probes--;
+      throw err;
+    }
   }
 
   attemptEnded(attempt: AnyAttempt, result: AnyResult): void {

@@ -66,7 +66,8 @@ export class Observers {
 
   /**
    * Every observer sees the end of the call, even when one throws (a user's breaker behind the
-   * circuit stage): the first error thrown is returned, for the call to fail with.
+   * circuit): the first error thrown is returned, for the call to fail with, and the observers
+   * after the one that threw see the call failed with it.
    */
   callEnded(ctx: AnyCall, result: AnyResult): unknown {
     const list = this.#callEnded;
@@ -75,7 +76,10 @@ export class Observers {
       try {
         list[i]!.callEnded!(ctx, result);
       } catch (err) {
-        fault ??= err;
+        if (fault !== undefined) continue;
+        fault = err;
+        // The observers after it see the call as it will end: failed with that error.
+        result = { attempt: result.attempt, outcome: { ok: false, error: err }, verdict: 'failure', reason: 'plugin failed' };
       }
     }
     return fault;

@@ -18,7 +18,7 @@ export interface EndpointStats {
   readonly failures: number;
   /** Attempts cut short by the caller's abort, `close()` or a hedge that won elsewhere. */
   readonly cancelled: number;
-  /** Failures since the last success; from the second, `peakEwma` counts each as ≥ 1 s of latency. */
+  /** Failures since the last success; each counts as ≥ 1 s of latency from the second (with health tracking) or the first (without). */
   readonly failuresInARow: number;
   /** Passive health; `undefined` with `health: false`. */
   readonly health: EndpointHealthStats | undefined;

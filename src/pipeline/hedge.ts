@@ -3,6 +3,7 @@ import type { ResolvedHedge } from '../config/options.js';
 import { mayStartAttempt } from '../call/deadline.js';
 import type { LatencyWindow } from '../observe/latency-window.js';
 import { PluginError } from '../errors.js';
+import type { Transport } from '../transports/transport.js';
 import { RetryBudget } from './budget.js';
 import { Stage } from './stage.js';
 
@@ -59,25 +60,19 @@ export class HedgeStage extends Stage {
     if (round.settled) return; // a loser, cancelled below
     const transport = ctx.transport;
     if (result.verdict !== 'success' && result.verdict !== 'cancelled' && ctx.liveCount > 0 && !pluginFailed(result)) {
-      // Another attempt may still succeed: wait for it, keeping this failure in case it does not
-      // (or the earlier one, if only that one brought a response).
-      const earlier = round.failure;
-      if (earlier?.outcome.ok === true) {
-        if (!result.outcome.ok) return;
-        transport.discard?.(earlier.outcome.value);
+      // Another attempt may still succeed: wait for it. A failure that brought a response (a
+      // 503) is kept in case none does better; one without a response says nothing more.
+      if (result.outcome.ok) {
+        if (round.response?.outcome.ok === true) transport.discard?.(round.response.outcome.value);
+        round.response = result;
       }
-      round.failure = result;
       return;
     }
     round.settled = true;
     if (ctx.timer === round) ctx.timer = undefined;
-    const earlier = round.failure;
-    if (earlier?.outcome.ok === true) {
-      // A response obtained earlier (a 503) beats a later failure without one: as without
-      // hedging, the retry stage then keeps it, and fetch returns it if nothing better comes.
-      if (result.verdict !== 'success' && result.verdict !== 'cancelled' && !result.outcome.ok) result = earlier;
-      else transport.discard?.(earlier.outcome.value);
-    }
+    const response = round.response;
+    round.response = undefined;
+    if (response?.outcome.ok === true) result = withResponse(transport, result, response.outcome.value);
     // The losers end synchronously here and meet the settled round above; only then does the round go.
     if (ctx.liveCount > 0) this.#cancelOthers(ctx, result);
     ctx.round = undefined;
@@ -112,6 +107,21 @@ export class HedgeStage extends Stage {
 }
 
 /**
+ * The result the round ends with, given an earlier failure's response (a 503): as without
+ * hedging, a later failure without a response does not lose it: the later verdict goes up
+ * with that response as its value, as the retry stage does with a response it passed over (it
+ * keeps it for a retry, or returns it). A success, a cancellation, a plugin failure or a
+ * result with a response of its own wins, and the earlier response is released.
+ */
+function withResponse<T>(transport: Transport<T>, result: AttemptResult<T>, value: T): AttemptResult<T> {
+  if (!result.outcome.ok && !pluginFailed(result) && (result.verdict === 'retry' || result.verdict === 'failure')) {
+    return { ...result, outcome: { ok: true, value } };
+  }
+  transport.discard?.(value);
+  return result;
+}
+
+/**
  * A user's plugin failed (the picker on the hedge's pick, a `classify`, a breaker): the call
  * fails with the `PluginError` at once, as without hedging, and nothing more is sent.
  */
@@ -123,7 +133,8 @@ function pluginFailed<T>(result: AttemptResult<T>): boolean {
 class HedgeRound<T> implements CallTimer {
   readonly at: number;
   settled = false;
-  failure: AttemptResult<T> | undefined;
+  /** A failure of this round that brought a response (a 503), kept in case no attempt does better. */
+  response: AttemptResult<T> | undefined;
   readonly #stage: HedgeStage;
   readonly #ctx: CallContext<T>;
 

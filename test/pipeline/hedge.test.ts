@@ -181,6 +181,24 @@ describe('hedging (fake clock)', () => {
     }
   });
 
+  it('a plugin failure in the round is not hidden by a response kept from the other attempt: the call fails with it, nothing more is sent', async () => {
+    const classify = (o: { ok: boolean; value?: unknown }): 'retry' | undefined => {
+      if (o.ok && o.value === 'busy') return 'retry';
+      if (!o.ok) throw new Error('classify bug');
+      return undefined;
+    };
+    const { clock, client } = setup({ retry: { attempts: 3, backoff: { base: 0, cap: 0 }, budget: false } });
+    const s = scripted();
+    const call = client.execute(s.fn, { classify });
+    call.catch(() => {});
+    await clock.advance(50);
+    s.answers.get(1)!.resolve('busy');
+    await settle();
+    s.answers.get(2)!.reject(new Error('socket hang up'));
+    await expect(call).rejects.toBeInstanceOf(PluginError);
+    expect(s.answers.size).toBe(2);
+  });
+
   it("a picker that throws on the hedge's pick fails the call with PluginError and ends the running attempt", async () => {
     let list: readonly EndpointState[] = [];
     const picker = { name: 'flaky', update(l: readonly EndpointState[]) { list = l; }, pick(r: PickRequest) { if (r.tried.length > 0) throw new Error('picker bug'); return list[0]; } };

@@ -76,9 +76,28 @@ describe('a plugin that throws while a call is recorded', () => {
     expectBooks(client, attempts);
   });
 
-  it('a breaker factory that throws fails createClient with PluginError', () => {
-    expect(() => createClient({ name: 'svc', discovery: ['10.0.0.1:80'], circuitBreaker: { breaker: () => { throw new Error('no'); } } }))
-      .toThrow(expect.objectContaining({ plugin: 'circuitBreaker.breaker', message: 'svc: circuitBreaker.breaker factory threw' }));
+  it.each(['health', 'circuitBreaker'] as const)('a %s.breaker factory that throws fails createClient with PluginError', (option) => {
+    const breaker = (): IBreaker => { throw new Error('no'); };
+    expect(() => createClient({ name: 'svc', discovery: ['10.0.0.1:80'], ...(option === 'health' ? { health: { breaker } } : { circuitBreaker: { breaker } }) }))
+      .toThrow(expect.objectContaining({ plugin: `${option}.breaker`, message: `svc: ${option}.breaker factory threw` }));
+  });
+
+  it("a circuit breaker whose success() throws: the call fails with PluginError and is counted failed, not succeeded", async () => {
+    const { client, attempts } = setup({ retry: false, circuitBreaker: { breaker: throwingBreaker('success') } });
+    await expect(client.execute(ok)).rejects.toMatchObject({ plugin: 'circuitBreaker.breaker' });
+    expect(client.stats().calls).toMatchObject({ started: 1, succeeded: 0, failed: 1 });
+    expectBooks(client, attempts);
+  });
+
+  it('a response kept from an earlier attempt (a value to retry) does not hide a plugin failure on the next: the call fails with PluginError', async () => {
+    let n = 0;
+    const { client } = setup({
+      retry: { attempts: 2, backoff: { base: 0, cap: 0 }, budget: false },
+      health: { breaker: () => ({ state: undefined, success() { if (n === 2) throw new Error('breaker bug'); }, failure: () => false }) },
+    });
+    const error = await client.execute(async () => (++n === 1 ? 'busy' : 'fine'), { classify: (o) => (o.ok && o.value === 'busy' ? 'retry' : undefined) }).catch((e: unknown) => e);
+    expect(n).toBe(2);
+    expect(error).toMatchObject({ plugin: 'health.breaker' });
   });
 
   it('a breaker of your own that behaves works as before: its answer to failure() decides the ejection', async () => {
