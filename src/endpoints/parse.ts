@@ -138,8 +138,8 @@ function parseEndpointString(text: string, fast: boolean): ParsedEndpoint {
 }
 
 /** Why an endpoint string whose userinfo {@link readsAsAuthority} is refused. It spells `@` out: no message holds one. */
-const AMBIGUOUS_USERINFO = 'is ambiguous: its userinfo (not shown) holds an at sign followed by a host and a path, so the '
-  + 'credentials could be meant for that host rather than the one after the last at sign; percent-encode at signs (%40) '
+const AMBIGUOUS_USERINFO = 'is ambiguous: the text before its last at sign (not shown) can be read as a host and a path, so '
+  + 'the request could be meant for that host rather than the one after the last at sign; percent-encode at signs (%40) '
   + 'and slashes (%2F) in the user name and password, or give a base path holding an at sign in the object form { host, port, basePath }';
 
 /**
@@ -157,6 +157,7 @@ const AMBIGUOUS_USERINFO = 'is ambiguous: its userinfo (not shown) holds an at s
  * readsAsAuthority('u:p/ss');               // false: no `@`
  */
 function readsAsAuthority(userinfo: string): boolean {
+  if (startsWithHostAndPath(userinfo)) return true;
   const n = userinfo.length;
   for (let at = userinfo.indexOf('@'); at >= 0; at = userinfo.indexOf('@', at + 1)) {
     for (let k = at + 1; k < n; k++) {
@@ -170,6 +171,22 @@ function readsAsAuthority(userinfo: string): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Whether `userinfo` itself starts as `host[:port]/`: then the string may have no userinfo at
+ * all and an `@` in its path (`http://10.0.0.3:8443/p@th` would otherwise go to host `th`, with
+ * `10.0.0.3:8443/p` sent as credentials). A password that merely holds a `/` does not read so
+ * (`u:p/ss`: `p` is no port).
+ *
+ * @example
+ * startsWithHostAndPath('10.0.0.3:8443/p'); // true
+ * startsWithHostAndPath('u:p/ss');          // false
+ */
+function startsWithHostAndPath(userinfo: string): boolean {
+  const slash = userinfo.search(/[/\\?#@]/);
+  if (slash <= 0 || (userinfo[slash] !== '/' && userinfo[slash] !== '\\')) return false;
+  return /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(userinfo.slice(0, slash));
 }
 
 /**

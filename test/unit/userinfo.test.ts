@@ -139,6 +139,10 @@ const AMBIGUOUS: readonly { input: string; hidden: readonly string[] }[] = [
   { input: 'http://u:hunter2@h1\\api@h2:80', hidden: ['hunter2', 'h1\\api'] },
   { input: 'http://u:hun@ter@2/x@h:80', hidden: ['hun@ter@2', 'ter@2'] },
   { input: 'http://@h1:80/x@h2:80', hidden: ['h1:80'] },
+  // No userinfo meant at all, an @ in the path: it would go to host `th` with `10.0.0.3:8443/p` as credentials.
+  { input: 'http://10.0.0.3:8443/p@th', hidden: ['10.0.0.3', '8443/p'] },
+  { input: 'cache.internal/0@x:6379', hidden: ['cache.internal'] },
+  { input: 'http://[::1]:80/a@h:80', hidden: ['::1'] },
 ];
 
 suite.each(AMBIGUOUS)('ambiguous userinfo in $input', ({ input, hidden }) => {
