@@ -124,6 +124,9 @@ export function resolveDnsOptions(options: unknown): ResolvedDnsOptions {
   if (typeof protocol !== 'string' || !/^[a-z][a-z0-9+.-]*:?$/i.test(protocol)) fail('protocol', "must be a URL scheme such as 'http', 'https' or 'tcp'", protocol);
   const basePath = o.basePath ?? '';
   if (typeof basePath !== 'string') fail('basePath', 'must be a string', basePath);
+  // Refused here rather than on every endpoint made from it; what follows `?` or `#` is not shown.
+  const cut = (basePath as string).search(/[?#]/);
+  if (cut >= 0) fail('basePath', 'must not have a query or fragment', `${(basePath as string).slice(0, cut + 1)}…`);
   const family = o.family ?? DNS_DEFAULTS.family;
   if (family !== 0 && family !== 4 && family !== 6) fail('family', 'must be 0, 4 or 6', family);
   const servers = o.servers;

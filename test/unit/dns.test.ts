@@ -60,6 +60,7 @@ describe('options are checked at creation', () => {
     [{ name: 'a.internal', port: 80, weight: 0 }, 'weight'],
     [{ name: 'a.internal', port: 80, backoff: { min: 0 } }, 'backoff.min'],
     [{ name: 'a.internal', port: 80, backoff: { min: 500, max: 100 } }, 'backoff.max'],
+    [{ name: 'a.internal', port: 80, basePath: '/api?token=hunter2' }, 'basePath'],
   ];
   it.each(bad)('%j → ConfigError at %s', (options, path) => {
     let caught: unknown;
@@ -71,6 +72,7 @@ describe('options are checked at creation', () => {
     expect(caught).toBeInstanceOf(ConfigError);
     expect((caught as ConfigError).path).toBe(path);
     expect((caught as ConfigError).message).toMatch(/^dnsDiscovery: /);
+    expect((caught as ConfigError).message).not.toContain('hunter2');
   });
 });
 
