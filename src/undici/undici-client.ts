@@ -1,5 +1,6 @@
 import { Pool, type Dispatcher } from 'undici';
 import { Client, runTransport } from '../client.js';
+import { checkFetchInit } from '../config/call-options.js';
 import type { CallOptions, Classify, ClientOptions, ExecuteOptions } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { EndpointPools } from './pools.js';
@@ -80,6 +81,8 @@ export class UndiciClient extends Client {
     let target: string;
     try {
       target = pathOf(path);
+      // As for fetch's init: a client option (`retry`) or a near miss of a per-call one (`timout`) is refused; other keys are undici's.
+      checkFetchInit(this.name, options);
     } catch (err) {
       return Promise.reject(err);
     }

@@ -35,6 +35,17 @@ function flakyOnce(sockets: Set<Socket>): Handler {
 }
 
 describe('the undici transport', () => {
+  it('request() refuses a client option or a near miss of a per-call one before anything is sent, and passes undici options on', async () => {
+    const [a] = await servers(ok());
+    const users = track(createUndiciClient({ name: 'users', discovery: [a!.url] }));
+    await expect(users.request('/x', { retry: false } as never)).rejects.toMatchObject({ path: 'retry' });
+    await expect(users.request('/x', { timout: { total: 5 } } as never)).rejects.toBeInstanceOf(ConfigError);
+    expect(a!.requests).toHaveLength(0);
+    const res = await users.request('/x', { method: 'GET', headersTimeout: 1_000 });
+    expect(res.statusCode).toBe(200);
+    await res.body.text();
+  });
+
   it('makes a pool per endpoint on first use and closes it when discovery removes the endpoint', async () => {
     const up = await servers(ok(), ok());
     const discovery = movable([up[0]!.url, up[1]!.url]);
