@@ -3,7 +3,7 @@
 // pure so that tests check it without a clock.
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { ConfigError } from '../errors.js';
+import { ConfigError, redactUrl } from '../errors.js';
 import { checkMs, checkSourceBackoff, type SourceBackoff, type SourceDelays } from './support.js';
 
 /** What every dnsDiscovery takes, whether it reads A/AAAA or SRV records. */
@@ -124,9 +124,8 @@ export function resolveDnsOptions(options: unknown): ResolvedDnsOptions {
   if (typeof protocol !== 'string' || !/^[a-z][a-z0-9+.-]*:?$/i.test(protocol)) fail('protocol', "must be a URL scheme such as 'http', 'https' or 'tcp'", protocol);
   const basePath = o.basePath ?? '';
   if (typeof basePath !== 'string') fail('basePath', 'must be a string', basePath);
-  // Refused here rather than on every endpoint made from it; what follows `?` or `#` is not shown.
-  const cut = (basePath as string).search(/[?#]/);
-  if (cut >= 0) fail('basePath', 'must not have a query or fragment', `${(basePath as string).slice(0, cut + 1)}…`);
+  // Refused here rather than on every endpoint made from it; shown redacted (no query: it may hold a token).
+  if (/[?#]/.test(basePath as string)) fail('basePath', 'must not have a query or fragment', redactUrl(basePath as string));
   const family = o.family ?? DNS_DEFAULTS.family;
   if (family !== 0 && family !== 4 && family !== 6) fail('family', 'must be 0, 4 or 6', family);
   const servers = o.servers;

@@ -38,7 +38,7 @@ class GuardedBreaker implements IBreaker {
   }
 
   get state(): unknown {
-    return this.#inner?.state;
+    return this.#inner.state;
   }
 
   set state(value: unknown) {

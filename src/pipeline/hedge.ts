@@ -2,9 +2,8 @@ import type { AttemptResult, CallContext, CallTimer } from '../call/context.js';
 import type { ResolvedHedge } from '../config/options.js';
 import { mayStartAttempt } from '../call/deadline.js';
 import type { LatencyWindow } from '../observe/latency-window.js';
-import { PluginError } from '../errors.js';
-import type { Transport } from '../transports/transport.js';
 import { RetryBudget } from './budget.js';
+import { pluginFailed, withKept } from './kept-response.js';
 import { Stage } from './stage.js';
 
 /** The window over which hedges are counted against calls ("extra load ≤ maxExtraLoad of calls"). */
@@ -72,7 +71,10 @@ export class HedgeStage extends Stage {
     if (ctx.timer === round) ctx.timer = undefined;
     const response = round.response;
     round.response = undefined;
-    if (response?.outcome.ok === true) result = withResponse(transport, result, response.outcome.value);
+    // As without hedging, a later failure without a response does not lose an earlier one: its
+    // verdict goes up with that response as its value (the retry stage keeps it for a retry, or
+    // returns it). A success has its own answer.
+    if (response?.outcome.ok === true) result = withKept(transport, result, response.outcome.value, notSuccess);
     // The losers end synchronously here and meet the settled round above; only then does the round go.
     if (ctx.liveCount > 0) this.#cancelOthers(ctx, result);
     ctx.round = undefined;
@@ -106,28 +108,7 @@ export class HedgeStage extends Stage {
   }
 }
 
-/**
- * The result the round ends with, given an earlier failure's response (a 503): as without
- * hedging, a later failure without a response does not lose it: the later verdict goes up
- * with that response as its value, as the retry stage does with a response it passed over (it
- * keeps it for a retry, or returns it). A success, a cancellation, a plugin failure or a
- * result with a response of its own wins, and the earlier response is released.
- */
-function withResponse<T>(transport: Transport<T>, result: AttemptResult<T>, value: T): AttemptResult<T> {
-  if (!result.outcome.ok && !pluginFailed(result) && (result.verdict === 'retry' || result.verdict === 'failure')) {
-    return { ...result, outcome: { ok: true, value } };
-  }
-  transport.discard?.(value);
-  return result;
-}
-
-/**
- * A user's plugin failed (the picker on the hedge's pick, a `classify`, a breaker): the call
- * fails with the `PluginError` at once, as without hedging, and nothing more is sent.
- */
-function pluginFailed<T>(result: AttemptResult<T>): boolean {
-  return !result.outcome.ok && result.outcome.error instanceof PluginError;
-}
+const notSuccess = <T>(result: AttemptResult<T>): boolean => result.verdict !== 'success';
 
 /** One round of a hedged call: the first attempt and its hedge; also the hedge delay's timer. */
 class HedgeRound<T> implements CallTimer {

@@ -1,9 +1,9 @@
 import type { IBackoffFactory } from 'cockatiel';
 import type { AttemptResult, CallContext, CallTimer } from '../call/context.js';
 import { startsInTime } from '../call/deadline.js';
-import { PluginError } from '../errors.js';
 import type { RetryBudget } from './budget.js';
 import { noAttempt } from './attempt.js';
+import { withKept } from './kept-response.js';
 import { Stage } from './stage.js';
 
 /**
@@ -84,13 +84,8 @@ export class RetryStage extends Stage {
     const kept = ctx.kept;
     if (kept !== undefined) {
       ctx.kept = undefined;
-      if (!result.outcome.ok && result.verdict !== 'cancelled' && !(result.outcome.error instanceof PluginError)) {
-        // No later attempt got a value: return the one passed over, as fetch returns the last
-        // response (but a plugin that failed fails the call, as it promises).
-        result = { ...result, outcome: { ok: true, value: kept.value } };
-      } else {
-        ctx.transport.discard?.(kept.value);
-      }
+      // No later attempt got a value: return the one passed over, as fetch returns the last response.
+      result = withKept(ctx.transport, result, kept.value);
     }
     this.outer.done(ctx, result);
   }
