@@ -1,6 +1,6 @@
 import type { CallSettings } from './call/context.js';
 import { CallEngine } from './call/engine.js';
-import { checkFetchInit, resolveCallOptions } from './config/call-options.js';
+import { callSettings, checkFetchInit, resolveCallOptions } from './config/call-options.js';
 import type { ClientOptions, ExecuteOptions, ResolvedOptions } from './config/options.js';
 import { resolveClock, resolveOptions } from './config/resolve.js';
 import { followConfig, type ConfigSource, type LiveOptions } from './config/live.js';
@@ -120,7 +120,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
       checkFetchInit(this.name, init);
       const args = splitFetchArgs(input, init);
       const engine = this.#engine;
-      const settings = resolveCallOptions(engine.options, { ...args.options, classify: args.classify }, engine.defaults);
+      const settings = callSettings(engine.options, { ...args.options, classify: args.classify }, engine.defaults);
       const transport = new FetchTransport({ service: this.name, fetch: this.#fetch ?? globalThis.fetch, statusCodes: engine.options.statusCodes }, args, settings.signal);
       return this.#run(transport, settings);
     } catch (err) {

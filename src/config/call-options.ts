@@ -16,8 +16,17 @@ export function defaultCallSettings(options: ResolvedOptions): CallSettings {
  * anything, as fetch refuses a bad `signal`).
  */
 export function resolveCallOptions(options: ResolvedOptions, call: CallOptions & { classify?: unknown }, defaults: CallSettings): CallSettings {
+  checkKeys(options.name, call, '', CALL_KEYS);
+  return callSettings(options, call, defaults);
+}
+
+/**
+ * {@link resolveCallOptions} for options whose keys are already known to be per-call ones
+ * (`fetch` takes them out of an `init` that {@link checkFetchInit} has checked): the values
+ * are validated, the keys not scanned again.
+ */
+export function callSettings(options: ResolvedOptions, call: CallOptions & { classify?: unknown }, defaults: CallSettings): CallSettings {
   const service = options.name;
-  checkKeys(service, call, '', CALL_KEYS);
   const { signal, key, timeout, hedge, idempotent, classify } = call;
   if (classify !== undefined && typeof classify !== 'function') throw new ConfigError(service, 'classify', 'must be a function', classify);
   if (signal !== undefined && signal !== null && !(signal instanceof AbortSignal)) {
