@@ -28,7 +28,7 @@ export function resolveHealth(service: string, value: unknown): ResolvedHealth |
     slowStart: resolveSlowStart(service, sub('slowStart')),
     outliers: resolveOutliers(service, sub('outliers')),
     isFailure: field<ResolvedHealth['isFailure']>(service, obj, 'isFailure', 'health.isFailure', (v) => typeof v === 'function', 'must be a function (outcome) => boolean', undefined),
-    overprovisioning: field(service, obj, 'overprovisioning', 'health.overprovisioning', (v) => typeof v === 'number' && v >= 1 && Number.isFinite(v), 'must be a finite number ≥ 1', 1.4),
+    overprovisioning: field(service, obj, 'overprovisioning', 'health.overprovisioning', (v) => typeof v === 'number' && v >= 1 && Number.isFinite(v), 'must be a finite number ≥ 1', DEFAULTS.overprovisioning),
   };
 }
 
@@ -40,17 +40,17 @@ function resolveOutliers(service: string, value: unknown): ResolvedOutliers | un
   const sr = optionObject(service, (obj as { successRate?: unknown }).successRate, `${p}successRate`, true);
   const fp = optionObject(service, (obj as { failurePercentage?: unknown }).failurePercentage, `${p}failurePercentage`, true);
   return {
-    interval: field(service, obj, 'interval', `${p}interval`, positiveMs, POSITIVE_MS, 10_000),
+    interval: field(service, obj, 'interval', `${p}interval`, positiveMs, POSITIVE_MS, DEFAULTS.outlierInterval),
     // Envoy's defaults: stdev factor 1.9, 5 hosts, 100 requests; failure percentage 85 %, 5 hosts, 50 requests.
     successRate: sr === false ? undefined : {
-      stdevFactor: field(service, sr, 'stdevFactor', `${p}successRate.stdevFactor`, (v) => typeof v === 'number' && v > 0 && Number.isFinite(v), 'must be a finite number > 0', 1.9),
-      minimumHosts: field(service, sr, 'minimumHosts', `${p}successRate.minimumHosts`, count, 'must be an integer ≥ 1', 5),
-      requestVolume: field(service, sr, 'requestVolume', `${p}successRate.requestVolume`, count, 'must be an integer ≥ 1', 100),
+      stdevFactor: field(service, sr, 'stdevFactor', `${p}successRate.stdevFactor`, (v) => typeof v === 'number' && v > 0 && Number.isFinite(v), 'must be a finite number > 0', DEFAULTS.successRateStdevFactor),
+      minimumHosts: field(service, sr, 'minimumHosts', `${p}successRate.minimumHosts`, count, 'must be an integer ≥ 1', DEFAULTS.successRateMinimumHosts),
+      requestVolume: field(service, sr, 'requestVolume', `${p}successRate.requestVolume`, count, 'must be an integer ≥ 1', DEFAULTS.successRateRequestVolume),
     },
     failurePercentage: fp === undefined || fp === false ? undefined : {
-      threshold: field(service, fp, 'threshold', `${p}failurePercentage.threshold`, percent, PERCENT, 85),
-      minimumHosts: field(service, fp, 'minimumHosts', `${p}failurePercentage.minimumHosts`, count, 'must be an integer ≥ 1', 5),
-      requestVolume: field(service, fp, 'requestVolume', `${p}failurePercentage.requestVolume`, count, 'must be an integer ≥ 1', 50),
+      threshold: field(service, fp, 'threshold', `${p}failurePercentage.threshold`, percent, PERCENT, DEFAULTS.failurePercentageThreshold),
+      minimumHosts: field(service, fp, 'minimumHosts', `${p}failurePercentage.minimumHosts`, count, 'must be an integer ≥ 1', DEFAULTS.failurePercentageMinimumHosts),
+      requestVolume: field(service, fp, 'requestVolume', `${p}failurePercentage.requestVolume`, count, 'must be an integer ≥ 1', DEFAULTS.failurePercentageRequestVolume),
     },
   };
 }
@@ -62,8 +62,8 @@ function resolveSlowStart(service: string, value: unknown): ResolvedHealth['slow
   if (!positiveMs(window)) throw new ConfigError(service, 'health.slowStart.window', POSITIVE_MS, window);
   return {
     window: window as number,
-    aggression: field(service, obj, 'aggression', 'health.slowStart.aggression', (v) => typeof v === 'number' && v > 0 && Number.isFinite(v), 'must be a finite number > 0', 1),
-    minWeight: field(service, obj, 'minWeightPercent', 'health.slowStart.minWeightPercent', percent, PERCENT, 10) / 100,
+    aggression: field(service, obj, 'aggression', 'health.slowStart.aggression', (v) => typeof v === 'number' && v > 0 && Number.isFinite(v), 'must be a finite number > 0', DEFAULTS.slowStartAggression),
+    minWeight: field(service, obj, 'minWeightPercent', 'health.slowStart.minWeightPercent', percent, PERCENT, DEFAULTS.slowStartMinWeightPercent) / 100,
   };
 }
 
@@ -71,14 +71,14 @@ function resolveChecks(service: string, value: unknown): ResolvedChecks | undefi
   const obj = optionObject(service, value, 'health.checks', true);
   if (obj === undefined || obj === false) return undefined;
   const count = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 100;
-  const path = field(service, obj, 'path', 'health.checks.path', (v) => typeof v === 'string' && v.startsWith('/'), "must be a path starting with '/'", '/health');
+  const path = field(service, obj, 'path', 'health.checks.path', (v) => typeof v === 'string' && v.startsWith('/'), "must be a path starting with '/'", DEFAULTS.checkPath);
   return {
     check: field<ResolvedChecks['check']>(service, obj, 'check', 'health.checks.check', (v) => typeof v === 'function', 'must be a function (endpoint, { signal }) => boolean | Promise<boolean>', undefined),
     path,
-    interval: field(service, obj, 'interval', 'health.checks.interval', positiveMs, POSITIVE_MS, 10_000),
-    jitter: field(service, obj, 'jitter', 'health.checks.jitter', (v) => typeof v === 'number' && v >= 0 && v <= 1, 'must be a number from 0 to 1', 0.1),
-    timeout: field(service, obj, 'timeout', 'health.checks.timeout', positiveMs, POSITIVE_MS, 1_000),
-    unhealthyThreshold: field(service, obj, 'unhealthyThreshold', 'health.checks.unhealthyThreshold', count, 'must be an integer from 1 to 100', 3),
-    healthyThreshold: field(service, obj, 'healthyThreshold', 'health.checks.healthyThreshold', count, 'must be an integer from 1 to 100', 2),
+    interval: field(service, obj, 'interval', 'health.checks.interval', positiveMs, POSITIVE_MS, DEFAULTS.checkInterval),
+    jitter: field(service, obj, 'jitter', 'health.checks.jitter', (v) => typeof v === 'number' && v >= 0 && v <= 1, 'must be a number from 0 to 1', DEFAULTS.checkJitter),
+    timeout: field(service, obj, 'timeout', 'health.checks.timeout', positiveMs, POSITIVE_MS, DEFAULTS.checkTimeout),
+    unhealthyThreshold: field(service, obj, 'unhealthyThreshold', 'health.checks.unhealthyThreshold', count, 'must be an integer from 1 to 100', DEFAULTS.checkUnhealthyThreshold),
+    healthyThreshold: field(service, obj, 'healthyThreshold', 'health.checks.healthyThreshold', count, 'must be an integer from 1 to 100', DEFAULTS.checkHealthyThreshold),
   };
 }

@@ -58,8 +58,8 @@ export function resolveCircuit(service: string, value: unknown): ResolvedCircuit
   if (obj === undefined || obj === false) return undefined;
   const breaker = field<(() => IBreaker) | undefined>(service, obj, 'breaker', 'circuitBreaker.breaker', (v) => typeof v === 'function', 'must be a function returning a cockatiel IBreaker', undefined);
   return {
-    breaker: breaker ?? ((): IBreaker => new SamplingBreaker({ threshold: 0.5, duration: 10_000, minimumRps: 5 })),
-    halfOpenAfter: field(service, obj, 'halfOpenAfter', 'circuitBreaker.halfOpenAfter', positiveMs, POSITIVE_MS, 10_000),
+    breaker: breaker ?? ((): IBreaker => new SamplingBreaker({ threshold: DEFAULTS.circuitFailureRate, duration: DEFAULTS.circuitSamplingWindow, minimumRps: DEFAULTS.circuitMinimumRps })),
+    halfOpenAfter: field(service, obj, 'halfOpenAfter', 'circuitBreaker.halfOpenAfter', positiveMs, POSITIVE_MS, DEFAULTS.circuitHalfOpenAfter),
   };
 }
 
