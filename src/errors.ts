@@ -193,6 +193,19 @@ export class CircuitOpenError extends BulwarkError {
   }
 }
 
+/**
+ * A discovery update could not be used: none of its entries was a valid endpoint, or reading
+ * them threw. Reported as a `discoveryError`; the client keeps its last good set.
+ *
+ * @example
+ * client.on('discoveryError', ({ error }) => { if (error instanceof DiscoveryError) log.warn(error.message); });
+ */
+export class DiscoveryError extends BulwarkError {
+  constructor(service: string, detail: string, options?: { cause?: unknown }) {
+    super('ERR_BULWARK_DISCOVERY', service, `${service}: ${detail}`, options);
+  }
+}
+
 /** Which user-supplied piece misbehaved (a breaker: the `health.breaker` or `circuitBreaker.breaker` option). */
 export type PluginKind = 'picker' | 'classify' | 'health.breaker' | 'circuitBreaker.breaker';
 

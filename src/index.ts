@@ -14,7 +14,7 @@ export type { ClientStats, EndpointStats, EndpointHealthStats } from './observe/
 export type {
   ClientEvents, EndpointsEvent, AttemptEvent, RetryEvent, HedgeEvent, HealthEvent, PanicEvent, CircuitEvent, BudgetExhaustedEvent, DiscoveryErrorEvent, EndpointRejectedEvent, ConfigChangedEvent, ConfigRejectedEvent,
 } from './observe/events.js';
-export { BulwarkError, NoEndpointsError, TimeoutError, ClientClosedError, ConfigError, PluginError, RequestFailedError, CircuitOpenError } from './errors.js';
+export { BulwarkError, NoEndpointsError, TimeoutError, ClientClosedError, ConfigError, PluginError, RequestFailedError, CircuitOpenError, DiscoveryError } from './errors.js';
 export type { TimeoutScope, PluginKind, AttemptSummary } from './errors.js';
 export type { Endpoint, EndpointInit } from './endpoints/endpoint.js';
 export type { Discovery } from './discovery/discovery.js';

@@ -9,6 +9,7 @@ import type { EndpointState } from '../endpoints/endpoint.js';
 import { EndpointRegistry } from '../endpoints/registry.js';
 import { Subsetter } from '../health/subset.js';
 import { HealthTracker } from '../health/tracker.js';
+import { DiscoveryError } from '../errors.js';
 import { Accounting } from '../observe/accounting.js';
 import type { CircuitEvent, EndpointRejectedEvent, EndpointsEvent, HealthEvent, PanicEvent } from '../observe/events.js';
 import { LatencyWindow } from '../observe/latency-window.js';
@@ -85,7 +86,7 @@ export class CallEngine {
         listener.endpoints(event);
       },
       rejected: (event) => listener.rejected(event),
-      failed: (error) => listener.failed(error),
+      failed: (detail, cause) => listener.failed(new DiscoveryError(name, detail, cause === undefined ? undefined : { cause })),
     });
     this.accounting = new Accounting(this.#latencyWindow, resolved.health !== undefined);
     const observers = new Observers();

@@ -4,6 +4,7 @@
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { EndpointInit } from '../endpoints/endpoint.js';
+import { BulwarkError } from '../errors.js';
 import type { Discovery } from './discovery.js';
 import { refreshDelay, resolveDnsOptions, srvRefreshDelay, type DnsDiscoveryOptions, type ResolvedDnsOptions } from './dns-options.js';
 import { checkSrv, nameEndpoints, srvEndpoints, type UsableSrv } from './dns-records.js';
@@ -25,14 +26,11 @@ const TARGET_CONCURRENCY = 16;
  * @example
  * client.on('discoveryError', ({ error }) => { if (error instanceof DnsNoRecordsError) log.warn(error.hostname, error.code); });
  */
-export class DnsNoRecordsError extends Error {
-  readonly code: string;
-  /** The name that was queried. */
+export class DnsNoRecordsError extends BulwarkError {
+  /** The name that was queried (also `service`). */
   readonly hostname: string;
   constructor(hostname: string, what: string, code: string) {
-    super(`dnsDiscovery: ${what} for ${hostname} (${code})`);
-    this.name = 'DnsNoRecordsError';
-    this.code = code;
+    super(code, hostname, `dnsDiscovery: ${what} for ${hostname} (${code})`);
     this.hostname = hostname;
   }
 }

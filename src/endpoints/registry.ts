@@ -8,7 +8,8 @@ export interface RegistryListener {
   changed(event: EndpointsEvent): void;
   rejected(event: EndpointRejectedEvent): void;
   /** A whole update was unusable: the client treats it as a discovery error. */
-  failed(error: Error): void;
+  /** An update could not be used (`detail` says why); the engine reports it as a `DiscoveryError`. */
+  failed(detail: string, cause?: unknown): void;
 }
 
 /** The registry's record of one endpoint. */
@@ -197,7 +198,7 @@ export class EndpointRegistry {
     }
     if (valid === 0 && entries.length > 0) {
       // An update with entries but none usable is a failed refresh, not an empty service.
-      this.#listener.failed(new Error(`discovery update had ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'} and none was a valid endpoint; keeping the last good set`));
+      this.#listener.failed(`discovery update had ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'} and none was a valid endpoint; keeping the last good set`);
       return false;
     }
     // Texts of the last update that this one does not hold are forgotten (the map holds no others).
@@ -244,7 +245,7 @@ export class EndpointRegistry {
     try {
       if (Array.isArray(inits)) entries = Array.from(inits as readonly unknown[]);
     } catch (err) {
-      this.#listener.failed(new Error('discovery update could not be read (reading its entries threw); keeping the last good set', { cause: err }));
+      this.#listener.failed('discovery update could not be read (reading its entries threw); keeping the last good set', err);
       return undefined;
     }
     if (entries === undefined) {

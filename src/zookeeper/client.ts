@@ -2,6 +2,7 @@
 // shape of node-zookeeper-client's Client, declared here so that neither the package nor its
 // types are needed at run time or in our declarations; its callbacks as promises that settle
 // once, within a time limit; and its errors as ZookeeperError with a readable code.
+import { BulwarkError } from '../errors.js';
 
 /** A node's stat as node-zookeeper-client reports it (only what bulwark reads). */
 export interface ZookeeperStat {
@@ -68,16 +69,12 @@ export const MODE: Readonly<Record<'PERSISTENT' | 'EPHEMERAL' | 'EPHEMERAL_SEQUE
  * @example
  * client.on('discoveryError', ({ error }) => { if (error instanceof ZookeeperError) console.warn(error.code); });
  */
-export class ZookeeperError extends Error {
-  override readonly name = 'ZookeeperError';
-  /** ZooKeeper's error name, or `'REQUEST_TIMEOUT'` / `'NOT_CONNECTED'`. */
-  readonly code: string;
-  /** The znode the request was about, if any. */
+export class ZookeeperError extends BulwarkError {
+  /** The znode the request was about, if any (also `service`; `'zookeeper'` when there is none). */
   readonly path: string | undefined;
 
   constructor(code: string, message: string, path?: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.code = code;
+    super(code, path === undefined || path === '' ? 'zookeeper' : path, message, cause === undefined ? undefined : { cause });
     this.path = path;
   }
 }

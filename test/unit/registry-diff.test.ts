@@ -5,10 +5,10 @@ import { EndpointRegistry } from '../../src/endpoints/registry.js';
 import type { EndpointRejectedEvent, EndpointsEvent } from '../../src/observe/events.js';
 import { mulberry32 } from '../helpers/prng.js';
 
-function recording(): { r: EndpointRegistry; changed: EndpointsEvent[]; rejected: EndpointRejectedEvent[]; failed: Error[] } {
+function recording(): { r: EndpointRegistry; changed: EndpointsEvent[]; rejected: EndpointRejectedEvent[]; failed: string[] } {
   const changed: EndpointsEvent[] = [];
   const rejected: EndpointRejectedEvent[] = [];
-  const failed: Error[] = [];
+  const failed: string[] = [];
   const r = new EndpointRegistry(10_000, () => 0, {
     changed: (e) => changed.push(e),
     rejected: (e) => rejected.push(e),

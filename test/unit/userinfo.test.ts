@@ -29,7 +29,7 @@ function registry(): { r: EndpointRegistry; seen: unknown[] } {
   const r = new EndpointRegistry(10_000, () => 0, {
     changed: (e) => seen.push(e),
     rejected: (e) => seen.push(e),
-    failed: (e) => seen.push(e.message),
+    failed: (detail) => seen.push(detail),
   });
   return { r, seen };
 }
