@@ -182,7 +182,15 @@ export class Client extends ObservedEmitter<ClientEvents> {
    * process.on('SIGTERM', () => void users.close());
    */
   close(): Promise<void> {
-    this.#closed ??= this.#shutdown();
+    if (this.#closed === undefined) {
+      // Closed before anything runs: ending the calls runs user code (abort listeners, events),
+      // and a call or a second close() made from it must see the client closed.
+      let done!: () => void;
+      const closed = new Promise<void>((resolve) => { done = resolve; });
+      this.#closed = closed;
+      void this.#shutdown().then(done, done);
+      return closed;
+    }
     return this.#closed;
   }
 

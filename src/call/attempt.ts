@@ -31,6 +31,8 @@ export class Attempt<T> implements AttemptHandle {
   readonly #sink: AttemptSink;
   #controller: AbortController | undefined;
   #onCancel: ((reason: unknown) => void) | undefined;
+  /** Why the attempt was cut short, kept for a first read of `signal` after that. */
+  #cutShort: unknown;
 
   constructor(sink: AttemptSink, ctx: CallContext<T>, endpoint: EndpointState, now: number, hedge: boolean) {
     this.#sink = sink;
@@ -47,8 +49,9 @@ export class Attempt<T> implements AttemptHandle {
   }
 
   get signal(): AbortSignal {
-    // Read after the attempt ended (a late read in user code): it is over, so say so.
-    if (this.ended) return this.#controller?.signal ?? AbortSignal.abort(new TimeoutError(this.ctx.host.options.name, 'attempt', this.ctx.attemptTimeout, 'attempt already ended'));
+    // Read after the attempt ended (a late read in user code): it is over, so say so, with why
+    // it was cut short when it was (timeout, caller's abort, close, a lost hedge).
+    if (this.ended) return this.#controller?.signal ?? AbortSignal.abort(this.#cutShort ?? new TimeoutError(this.ctx.host.options.name, 'attempt', this.ctx.attemptTimeout, 'attempt already ended'));
     this.#controller ??= new AbortController();
     return this.#controller.signal;
   }
@@ -90,7 +93,8 @@ export class Attempt<T> implements AttemptHandle {
   }
 
   #abort(reason: unknown): void {
-    this.#controller?.abort(reason);
+    if (this.#controller === undefined) this.#cutShort = reason;
+    else this.#controller.abort(reason);
     const cancel = this.#onCancel;
     if (cancel === undefined) return;
     this.#onCancel = undefined;

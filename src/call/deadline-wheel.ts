@@ -21,7 +21,8 @@ const COMPACT_AT = 1024;
  * started one after another: the usual case, O(1) in and out) and in a min-heap otherwise; a
  * single timer is armed for the earliest of both. A call costs a push and, when it ends, a
  * slot cleared, instead of a setTimeout/clearTimeout pair per attempt (≈ 330 ns here). The
- * wheel doubles as the set of active calls, which `close()` walks.
+ * wheel doubles as the set of active calls, which `close()` walks: the entry it is waking
+ * included, which is out of the heap and queue until it schedules itself again.
  *
  * Fires late, never early: an entry is woken only once the clock has reached its time, and a
  * timer that went off early re-arms. The timer keeps the process alive only while some call
@@ -43,6 +44,10 @@ export class DeadlineWheel {
   #armedAt = Infinity;
   #referenced = false;
   #idleCheck = false;
+  /** The entry being woken: out of the heap and queue, but still active. */
+  #waking: WheelEntry | undefined;
+  /** Set by `close`: no timer is armed again. */
+  #closed = false;
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -53,9 +58,11 @@ export class DeadlineWheel {
     return this.#heap.length + this.#queued;
   }
 
-  /** A copy of the active entries, in no particular order. */
+  /** A copy of the active entries (the one being woken included), in no particular order. */
   entries(): WheelEntry[] {
     const all = this.#heap.slice();
+    const waking = this.#waking;
+    if (waking !== undefined && waking.heapIndex < 0 && waking.queueIndex < 0) all.push(waking);
     for (let i = this.#head; i < this.#tail; i++) {
       const e = this.#queue[i];
       if (e !== undefined) all.push(e);
@@ -101,6 +108,12 @@ export class DeadlineWheel {
       this.#idleCheck = true;
       setImmediate(this.#unrefIfIdle).unref();
     }
+  }
+
+  /** Clears the timer for good (the client closed): entries may still leave, none wakes again. */
+  close(): void {
+    this.#closed = true;
+    this.#arm(Infinity);
   }
 
   readonly #unrefIfIdle = (): void => {
@@ -170,7 +183,7 @@ export class DeadlineWheel {
     this.#timer?.clear();
     this.#timer = undefined;
     this.#armedAt = at;
-    if (at === Infinity) return;
+    if (at === Infinity || this.#closed) return;
     // Whole milliseconds, rounded up: Node's timers count whole ms and may fire a fraction early.
     const ms = Math.max(1, Math.ceil(at - this.#clock.now()));
     this.#timer = this.#clock.setTimer(this.#fire, ms);
@@ -185,7 +198,12 @@ export class DeadlineWheel {
     let now = this.#clock.now();
     for (let entry = this.#first(); entry !== undefined && entry.wakeAt <= now; entry = this.#first()) {
       this.remove(entry);
-      entry.wake(now);
+      this.#waking = entry;
+      try {
+        entry.wake(now);
+      } finally {
+        this.#waking = undefined;
+      }
       now = this.#clock.now();
     }
     const next = this.#earliest();

@@ -100,7 +100,7 @@ export class CallEngine {
       health = new HealthTracker(resolved.health, registry, picker, clock, { health: listener.health, panic: listener.panic }, resolved.localZone, poolOf, name);
       observers.add(health);
     }
-    this.host = { options: resolved, registry, picker, clock, wheel: new DeadlineWheel(clock), observers, health, lastDiscoveryError: undefined, lastCallId: 0 };
+    this.host = { options: resolved, registry, picker, clock, wheel: new DeadlineWheel(clock), observers, health, lastDiscoveryError: undefined, lastCallId: 0, stopped: undefined };
     this.budget = budgetFor(resolved.budget, now());
     this.#waitStage = new WaitForEndpoints(this.host);
     this.#compose(resolved);
@@ -144,10 +144,17 @@ export class CallEngine {
     if (!this.host.registry.known) this.#waitStage.failed(error);
   }
 
-  /** Stops health checks and ends every call still running with `error`. */
+  /**
+   * Stops health checks and ends every call still running with `error`, the one the wheel is
+   * waking included; a call a listener or plugin reaches during this starts no attempt after it
+   * (`host.stopped`, checked by the attempt stage). Then the wheel's timer is cleared for good.
+   */
   stop(error: Error): void {
-    this.host.health?.stop();
-    for (const call of this.host.wheel.entries()) (call as CallContext<unknown>).interrupt(error);
+    const host = this.host;
+    host.stopped = error;
+    host.health?.stop();
+    for (const call of host.wheel.entries()) (call as CallContext<unknown>).interrupt(error);
+    host.wheel.close();
   }
 
   /**

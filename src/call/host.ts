@@ -20,4 +20,6 @@ export interface CallHost {
   /** The last discovery error while no set is known (the cause of NoEndpointsError). */
   lastDiscoveryError: unknown;
   lastCallId: number;
+  /** Set by `close()` (the client's `ClientClosedError`): no attempt starts after it. */
+  stopped: Error | undefined;
 }

@@ -16,18 +16,19 @@ export class AttemptStage extends Stage {
   run<T>(ctx: CallContext<T>): void {
     const hedge = ctx.hedging;
     ctx.hedging = false;
-    // A timer that fired late (an event-loop stall) must not start work after the caller's deadline.
-    if (ctx.interruption !== undefined || !mayStartAttempt(ctx)) return this.#cannotStart(ctx);
     const host = ctx.host;
+    // A timer that fired late (an event-loop stall) must not start work after the caller's deadline;
+    // nor may a call that close() could not reach (one a listener was running for) go on.
+    if (ctx.interruption !== undefined || host.stopped !== undefined || !mayStartAttempt(ctx)) return this.#cannotStart(ctx);
     const health = host.health;
+    // Ejections whose time is over go back to the picker first (one comparison while none is).
+    if (health !== undefined && ctx.now >= health.nextChangeAt && !this.#refreshed(ctx)) return;
     if (ctx.lastEndpoint !== undefined) {
       ctx.tried = [...ctx.tried, ctx.lastEndpoint];
       ctx.lastEndpoint = undefined;
     }
     let endpoint: unknown;
     try {
-      // Ejections whose time is over go back to the picker first (one comparison while none is).
-      if (health !== undefined && ctx.now >= health.nextChangeAt) health.refresh(ctx.now);
       endpoint = host.picker.pick(ctx);
       // Slow start and priority/zone failover: picks keep their shares (nothing to do while neither applies).
       if (health !== undefined && health.adjusting) endpoint = health.adjustPick(ctx, endpoint);
@@ -40,6 +41,25 @@ export class AttemptStage extends Stage {
     if (hedge && ctx.tried.includes(endpoint)) return;
     if (health !== undefined && endpoint.health?.status === 'probing' && !this.#probeStarted(ctx, endpoint)) return;
     this.#start(ctx, endpoint, hedge);
+  }
+
+  /**
+   * Re-admits endpoints whose ejection is over, which updates the picker: a user's picker may
+   * take long over it, so the clock is read again and the deadline checked after it. False
+   * when the call ended or cannot go on (the picker's `update` threw, or the deadline passed).
+   */
+  #refreshed<T>(ctx: CallContext<T>): boolean {
+    const host = ctx.host;
+    try {
+      host.health!.refresh(ctx.now);
+    } catch (err) {
+      this.#pickerThrew(ctx, err);
+      return false;
+    }
+    ctx.now = host.clock.now();
+    if (mayStartAttempt(ctx)) return true;
+    this.#cannotStart(ctx);
+    return false;
   }
 
   /** Counts a probe on `endpoint`; false (and the call failed) when a plugin threw on the way (the picker's `update`). */
@@ -58,6 +78,8 @@ export class AttemptStage extends Stage {
     ctx.lastEndpoint = endpoint;
     ctx.addLive(attempt);
     ctx.host.observers.attemptStarted(attempt);
+    // A hedge's start is an event, and its listeners run before the request is sent.
+    if (hedge && !this.#mayRunHedge(ctx, attempt)) return;
     ctx.wakeBy(attempt.deadline);
     let value: unknown;
     try {
@@ -74,8 +96,29 @@ export class AttemptStage extends Stage {
     attempt.onValue(value as T);
   }
 
-  /** Interrupted, or past the total deadline: no attempt starts. */
+  /**
+   * After the `hedge` event's listeners: the hedge is sent only if they did not close the
+   * client, abort the call or take it past its deadline (the clock is read again: they may
+   * have taken long). Otherwise the hedge ends unsent, cancelled or timed out.
+   */
+  #mayRunHedge<T>(ctx: CallContext<T>, attempt: Attempt<T>): boolean {
+    const stopped = ctx.host.stopped;
+    if (stopped !== undefined) ctx.interrupt(stopped);
+    if (attempt.ended) return false;
+    const now = ctx.host.clock.now();
+    if (now < attempt.deadline) return true;
+    attempt.timeOut(now);
+    return false;
+  }
+
+  /** Interrupted (or the client closed), or past the total deadline: no attempt starts. */
   #cannotStart<T>(ctx: CallContext<T>): void {
+    const stopped = ctx.host.stopped;
+    if (ctx.interruption === undefined && stopped !== undefined) {
+      // Ending its running attempts may end the call.
+      ctx.interrupt(stopped);
+      if (ctx.ended) return;
+    }
     if (ctx.interruption !== undefined) return this.outer.done(ctx, noAttempt(ctx.interruption.error, 'cancelled'));
     const error = new TimeoutError(ctx.host.options.name, 'total', ctx.totalTimeout, ctx.attempts === 0 ? 'before the first attempt' : `after ${ctx.attempts} attempt${ctx.attempts === 1 ? '' : 's'}`);
     this.outer.done(ctx, noAttempt(error, 'call timeout'));
