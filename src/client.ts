@@ -6,7 +6,7 @@ import { resolveClock, resolveOptions } from './config/resolve.js';
 import { followConfig, type ConfigSource, type LiveOptions } from './config/live.js';
 import { startDiscovery, resolveDiscovery } from './discovery/start.js';
 import type { Endpoint } from './endpoints/endpoint.js';
-import { ClientClosedError, ConfigError, describe, redactUrl } from './errors.js';
+import { ClientClosedError, ConfigError, describe, PluginError, redactUrl } from './errors.js';
 import { EventObserver } from './observe/event-observer.js';
 import { emitSafely, type ClientEvents } from './observe/events.js';
 import { ObservedEmitter } from './observe/observed-emitter.js';
@@ -65,6 +65,8 @@ export class Client extends ObservedEmitter<ClientEvents> {
   readonly #stop: () => void | Promise<void>;
   #closed: Promise<void> | undefined;
   #constructing = false;
+  /** Discovery events waiting for the first one, deferred out of createClient (see #emitSoon). */
+  #deferred: (() => void)[] | undefined;
 
   constructor(options: ClientOptions) {
     super();
@@ -214,7 +216,8 @@ export class Client extends ObservedEmitter<ClientEvents> {
    * numbers; see {@link LiveOptions}) is laid over the options given to `createClient` and
    * validated as they were. Calls started from now on use it; calls in flight finish under the
    * configuration they started with. An invalid document throws `ConfigError` and changes
-   * nothing. Emits `configChanged`.
+   * nothing. Emits `configChanged`. A picker whose `update` throws as the health numbers change
+   * its candidates makes this throw `PluginError` after the document was applied (and announced).
    *
    * @example
    * users.reconfigure({ retry: false, hedge: false });   // stop retrying and hedging (an incident), …
@@ -222,7 +225,13 @@ export class Client extends ObservedEmitter<ClientEvents> {
    */
   reconfigure(document: LiveOptions): void {
     if (this.#closed !== undefined) throw new ClientClosedError(this.name);
-    this.#engine.reconfigure(document);
+    try {
+      this.#engine.reconfigure(document);
+    } catch (err) {
+      // Only a plugin fails once the document is in force (it was validated first): say it was applied.
+      if (err instanceof PluginError) emitSafely(this, 'configChanged', { document });
+      throw err;
+    }
     emitSafely(this, 'configChanged', { document });
   }
 
@@ -271,9 +280,23 @@ export class Client extends ObservedEmitter<ClientEvents> {
     this.#engine.discoveryFailed(error);
   }
 
+  /**
+   * Emits a discovery event; one that comes while `createClient` runs waits a microtask (so
+   * listeners added right after it hear it), and later ones queue behind it: events go out in
+   * the order the changes happened, so a listener that applies `added`/`removed` stays right.
+   */
   #emitSoon<K extends 'endpoints' | 'endpointRejected' | 'discoveryError'>(name: K, event: ClientEvents[K][0]): void {
     const emit = (): void => { emitSafely(this, name, ...([event] as ClientEvents[K])); };
-    if (this.#constructing) queueMicrotask(emit); else emit();
+    if (this.#deferred !== undefined) this.#deferred.push(emit);
+    else if (!this.#constructing) emit();
+    else {
+      const queue = [emit];
+      this.#deferred = queue;
+      queueMicrotask(() => {
+        for (let next = queue.shift(); next !== undefined; next = queue.shift()) next();
+        this.#deferred = undefined;
+      });
+    }
   }
 
   static {

@@ -202,11 +202,19 @@ export class CallContext<T> implements PickRequest, WheelEntry {
     host.wheel.remove(this);
     if (this.signal !== undefined) unwatchSignal(this.signal, this);
     if (this.liveCount > 0) this.#cancelLive();
+    // Interrupted (a listener aborted the call or closed the client) while a result went up: the
+    // caller gets the interruption, so the books see a cancelled call, and a value is released.
+    if (this.interruption !== undefined && result.verdict !== 'cancelled') result = this.#cancelledInstead(result);
     const fault = host.observers.callEnded(this, result);
     const outcome = result.outcome;
     if (fault !== undefined && this.interruption === undefined) this.#failed(outcome, fault);
     else if (this.interruption === undefined && outcome.ok) this.#resolve!(outcome.value);
     else this.#reject!(this.#error(outcome));
+  }
+
+  #cancelledInstead(result: AttemptResult<T>): AttemptResult<T> {
+    if (result.outcome.ok) this.transport.discard?.(result.outcome.value);
+    return { attempt: result.attempt, outcome: { ok: false, error: this.interruption!.error }, verdict: 'cancelled', reason: 'cancelled' };
   }
 
   /** A plugin behind an observer (a user's circuit breaker, as a `PluginError`) threw as the call ended: it fails with that. */

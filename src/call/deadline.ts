@@ -13,9 +13,19 @@ export function mayStartAttempt(ctx: Timed): boolean {
   return ctx.now < ctx.deadline;
 }
 
-/** Can something that waits `delay` ms from now (a backoff) still start before the deadline? */
+/**
+ * How late the deadline wheel may wake a wait, on time: its timer counts whole milliseconds
+ * (rounded up, as Node's timers do), so a wait ends before `at + WAKE_SLACK`.
+ */
+export const WAKE_SLACK = 1;
+
+/**
+ * Can something that waits `delay` ms from now (a backoff) still start before the deadline?
+ * A wait of `delay` > 0 wakes up to `WAKE_SLACK` after its time: one due in the deadline's last
+ * millisecond would wake past it, and the retry would be counted and paid for but never sent.
+ */
 export function startsInTime(ctx: Timed, delay: number): boolean {
-  return ctx.now + delay < ctx.deadline;
+  return delay <= 0 ? ctx.now < ctx.deadline : ctx.now + delay + WAKE_SLACK <= ctx.deadline;
 }
 
 /** When an attempt starting at `now` times out: its own timeout, cut short by the call's deadline. */

@@ -14,7 +14,7 @@ import { Accounting } from '../observe/accounting.js';
 import type { CircuitEvent, EndpointRejectedEvent, EndpointsEvent, HealthEvent, PanicEvent } from '../observe/events.js';
 import { LatencyWindow } from '../observe/latency-window.js';
 import { Observers } from '../observe/observer.js';
-import { checkPicker, claimPicker } from '../pickers/check.js';
+import { checkPicker, claimPicker, updatePicker } from '../pickers/check.js';
 import { peakEwma } from '../pickers/peak-ewma.js';
 import { AttemptStage } from '../pipeline/attempt.js';
 import { createBackoff } from '../pipeline/backoff.js';
@@ -80,10 +80,15 @@ export class CallEngine {
     const poolOf = (all: readonly EndpointState[]): readonly EndpointState[] => (subsetter === undefined ? all : subsetter.subset(all));
     const registry = new EndpointRegistry(picker.latencyDecay ?? DEFAULT_LATENCY_DECAY, now, {
       changed: (event) => {
-        // With health tracking the picker gets only the endpoints that take calls.
-        if (health === undefined) picker.update(poolOf(registry.list));
-        else health.endpointsChanged();
-        listener.endpoints(event);
+        // With health tracking the picker gets only the endpoints that take calls. The set is in
+        // use either way: a picker whose update throws (a PluginError, reported by the client)
+        // does not keep the change from being announced.
+        try {
+          if (health === undefined) updatePicker(name, picker, poolOf(registry.list));
+          else health.endpointsChanged();
+        } finally {
+          listener.endpoints(event);
+        }
       },
       rejected: (event) => listener.rejected(event),
       failed: (detail, cause) => listener.failed(new DiscoveryError(name, detail, cause === undefined ? undefined : { cause })),

@@ -226,11 +226,15 @@ export class EndpointRegistry {
     this.#slots = slots;
     // A picker that still hands out a removed endpoint is refused (docs/architecture.md, "Stages").
     for (const state of removed) state.retired = true;
-    this.#listener.changed({ endpoints: next, added, removed });
-    if (!this.known) {
-      this.known = true;
-      for (const wake of [...this.#waiters]) wake();
-      this.#waiters.clear();
+    try {
+      this.#listener.changed({ endpoints: next, added, removed });
+    } finally {
+      // The set is in use even when a listener threw (a picker's update): calls waiting for it go on.
+      if (!this.known) {
+        this.known = true;
+        for (const wake of [...this.#waiters]) wake();
+        this.#waiters.clear();
+      }
     }
     return true;
   }

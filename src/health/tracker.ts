@@ -3,7 +3,7 @@ import type { Clock } from '../call/clock.js';
 import type { ResolvedHealth } from '../config/options.js';
 import type { EndpointState } from '../endpoints/endpoint.js';
 import type { EndpointRegistry } from '../endpoints/registry.js';
-import { PluginError } from '../errors.js';
+import { updatePicker } from '../pickers/check.js';
 import type { HealthEvent, PanicEvent } from '../observe/events.js';
 import type { AnyAttempt, AnyResult, CallObserver } from '../observe/observer.js';
 import type { Picker } from '../pickers/picker.js';
@@ -207,7 +207,8 @@ export class HealthTracker implements CallObserver {
   #judge(e: EndpointState, h: EndpointHealth, attempt: AnyAttempt, result: AnyResult): void {
     if (result.verdict === 'cancelled') {
       // Cut short (caller abort, close, lost hedge): it says nothing about the endpoint.
-      if (h.status === 'probing' && h.probes > 0 && h.probes-- === this.#options.probes) this.#recompute(false);
+      // Only a probe gives its slot back (an attempt started before the ejection ended is none).
+      if (h.status === 'probing' && attempt.startedAt >= h.until && h.probes > 0 && h.probes-- === this.#options.probes) this.#recompute(false);
       return;
     }
     const failed = countsAsFailure(this.#options.isFailure, e, result);
@@ -218,6 +219,9 @@ export class HealthTracker implements CallObserver {
     }
     if (result.retryAfter !== undefined && result.retryAfter > 0) this.#avoid(h, now + result.retryAfter);
     if (h.status === 'probing') {
+      // Every attempt started since the ejection ended is a probe; one started before it (with
+      // the endpoint healthy, or during panic) says nothing about the endpoint now.
+      if (attempt.startedAt < h.until) return;
       if (h.probes > 0) h.probes--;
       if (failed) {
         this.#eject(e, h, now, `probe failed (${result.reason})`);
@@ -319,11 +323,7 @@ export class HealthTracker implements CallObserver {
     this.#routing = now.routing;
     this.#updateAdjusting();
     if (!force && sameEndpoints(now.candidates, this.#candidates)) return;
-    try {
-      this.#picker.update(now.candidates);
-    } catch (err) {
-      throw new PluginError(this.#service, 'picker', `${this.#picker.name}.update() threw`, { cause: err });
-    }
+    updatePicker(this.#service, this.#picker, now.candidates);
     this.#candidates = now.candidates;
   }
 }

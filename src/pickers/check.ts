@@ -1,4 +1,5 @@
-import { ConfigError } from '../errors.js';
+import type { EndpointState } from '../endpoints/endpoint.js';
+import { ConfigError, PluginError } from '../errors.js';
 import type { Picker } from './picker.js';
 
 /** Pickers hold per-client state; one used by two clients would balance neither well. */
@@ -26,5 +27,20 @@ export function checkPicker(name: string, picker: unknown): asserts picker is Pi
   const decay = p.latencyDecay;
   if (decay !== undefined && !(typeof decay === 'number' && decay > 0 && Number.isFinite(decay))) {
     throw new ConfigError(name, 'picker.latencyDecay', 'must be a finite number of ms > 0', decay);
+  }
+}
+
+/**
+ * Gives `picker` its new candidates; a picker whose `update` throws is reported as a
+ * `PluginError` naming it (the caller decides what it fails: a call, or a discovery update).
+ *
+ * @example
+ * updatePicker('users', picker, registry.list);
+ */
+export function updatePicker(service: string, picker: Picker, endpoints: readonly EndpointState[]): void {
+  try {
+    picker.update(endpoints);
+  } catch (err) {
+    throw new PluginError(service, 'picker', `${picker.name}.update() threw`, { cause: err });
   }
 }

@@ -59,6 +59,20 @@ export class RetryBudget {
     return true;
   }
 
+  /**
+   * Gives back a token `tryRetry` granted at `now` whose retry (or hedge) was not sent after all.
+   *
+   * @example
+   * if (budget.tryRetry(now) && !sent()) budget.giveBack(now);
+   */
+  giveBack(now: number): void {
+    this.#advance(now);
+    if (this.#retries[this.#slot]! > 0) {
+      this.#retries[this.#slot]! -= 1;
+      this.#retrySum -= 1;
+    }
+  }
+
   /** Retries the window still allows now. */
   remaining(now: number): number {
     this.#advance(now);

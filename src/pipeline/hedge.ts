@@ -74,7 +74,7 @@ export class HedgeStage extends Stage {
     // As without hedging, a later failure without a response does not lose an earlier one: its
     // verdict goes up with that response as its value (the retry stage keeps it for a retry, or
     // returns it). A success has its own answer.
-    if (response?.outcome.ok === true) result = withKept(transport, result, response.outcome.value, notSuccess);
+    if (response?.outcome.ok === true) result = withKept(transport, result, response.outcome.value);
     // The losers end synchronously here and meet the settled round above; only then does the round go.
     if (ctx.liveCount > 0) this.#cancelOthers(ctx, result);
     ctx.round = undefined;
@@ -102,13 +102,15 @@ export class HedgeStage extends Stage {
     // Every endpoint already has an attempt of this call: a hedge would only double up on one
     // (a cheap early check; the attempt stage also drops a hedge picked onto a tried endpoint).
     if (ctx.host.registry.list.length <= ctx.tried.length + 1) return;
-    if (!this.#shared.budget!.tryRetry(now, ctx.hedge!.maxExtraLoad)) return;
+    const budget = this.#shared.budget!;
+    if (!budget.tryRetry(now, ctx.hedge!.maxExtraLoad)) return;
+    const before = ctx.attempts;
     ctx.hedging = true;
     this.inner.run(ctx);
+    // Not sent after all (no untried endpoint takes calls, or the call ended): the extra load it was allowed was not added.
+    if (ctx.attempts === before) budget.giveBack(now);
   }
 }
-
-const notSuccess = <T>(result: AttemptResult<T>): boolean => result.verdict !== 'success';
 
 /** One round of a hedged call: the first attempt and its hedge; also the hedge delay's timer. */
 class HedgeRound<T> implements CallTimer {

@@ -19,18 +19,17 @@ export function pluginFailed<T>(result: AttemptResult<T>): boolean {
 /**
  * `result` with `kept` as its value when it is a failure without a response of its own, as
  * `fetch` returns the last response it got; otherwise `result` as it is, and `kept` released.
- * A cancellation and a plugin failure never take the kept response, and neither does a result
- * that `keep` refuses (the hedge stage's: only a retry or failure verdict takes it).
+ * Only a `'retry'` or `'failure'` verdict takes the kept response: a success has its own
+ * answer (an error a `classify` judged a success is thrown as is), and a cancellation or a
+ * plugin failure ends the call with its own error.
  *
  * @example
  * result = withKept(ctx.transport, result, ctx.kept.value);
  */
-export function withKept<T>(transport: Transport<T>, result: AttemptResult<T>, kept: T, keep: (result: AttemptResult<T>) => boolean = always): AttemptResult<T> {
-  if (!result.outcome.ok && result.verdict !== 'cancelled' && !pluginFailed(result) && keep(result)) {
+export function withKept<T>(transport: Transport<T>, result: AttemptResult<T>, kept: T): AttemptResult<T> {
+  if (!result.outcome.ok && (result.verdict === 'retry' || result.verdict === 'failure') && !pluginFailed(result)) {
     return { ...result, outcome: { ok: true, value: kept } };
   }
   transport.discard?.(kept);
   return result;
 }
-
-const always = (): boolean => true;
