@@ -14,6 +14,20 @@ export interface KeySet {
   readonly accepted?: readonly string[] | undefined;
 }
 
+/**
+ * An options interface's keys as a table, each `true`: typed with `satisfies Table<Options>`, a
+ * table that leaves out an option (or lists one the interface lacks) fails to compile.
+ */
+export type Table<T> = Record<keyof Required<T>, true>;
+
+/**
+ * The {@link KeySet} of a key table (`{ decay: true, … } satisfies Table<PeakEwmaOptions>`);
+ * `what` names the object in messages ("an option of peakEwma").
+ */
+export function tableKeys(table: Readonly<Record<string, true>>, what: string): KeySet {
+  return { known: Object.freeze(Object.keys(table)), what };
+}
+
 /** What an unknown key's value becomes in `ConfigError`: primitives as given, strings and objects hidden (they may hold secrets). */
 export function hideValue(value: unknown): unknown {
   return typeof value === 'string' || (typeof value === 'object' && value !== null) ? '(hidden)' : value;

@@ -1,13 +1,12 @@
 // The keys of every options object, one table per object. Each table is typed against its
 // interface, so adding an option to options.ts without listing it here fails to compile.
 import type { RetryBudgetOptions } from '../pipeline/budget.js';
-import type { KeySet } from './keys.js';
+import type { KeySet, Table } from './keys.js';
 import type {
   CallOptions, CircuitBreakerOptions, ClientOptions, HealthCheckOptions, HealthOptions, HedgeOptions,
   OutlierOptions, RetryOptions, SlowStartOptions, TimeoutOptions,
 } from './options.js';
 
-type Table<T> = Record<keyof Required<T>, true>;
 type Detector<K extends 'successRate' | 'failurePercentage'> = Exclude<OutlierOptions[K], false | undefined>;
 
 const client: Table<ClientOptions> = {
@@ -60,6 +59,19 @@ function clientElsewhere(): Record<string, string> {
 
 /** createClient's options (and what a wrapper passes on to it). */
 export const CLIENT_KEYS: KeySet = { known: Object.keys(client), what: 'an option of createClient', elsewhere: clientElsewhere() };
+
+/**
+ * The keys of a function that takes createClient's options plus its own (`createUndiciClient`'s
+ * `pool`, `createGrpcClient`'s `credentials`, …) and hands the rest to the client: an unknown
+ * key is reported as not an option of `wrapper`, with a near miss of either kind suggested.
+ * `without`: createClient's keys the wrapper does not take (createGrpcClient has no `fetch`).
+ */
+export function wrapperKeys(wrapper: string, own: readonly string[], without: readonly string[] = []): KeySet {
+  const elsewhere: Record<string, string> = { ...CLIENT_KEYS.elsewhere };
+  for (const key of own) delete elsewhere[key];
+  const known = CLIENT_KEYS.known.filter((key) => !without.includes(key));
+  return { known: Object.freeze([...known, ...own]), what: `an option of ${wrapper}`, elsewhere };
+}
 
 const nestedSets: Readonly<Record<string, KeySet>> = Object.fromEntries(
   Object.entries(nested).map(([path, known]) => [path, { known, what: `an option of \`${path}\`` }]),

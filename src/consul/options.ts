@@ -1,4 +1,5 @@
 // consulDiscovery's options, their defaults (with where each comes from) and their validation.
+import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { ConfigError } from '../errors.js';
 import { checkBytes, checkMs, checkSourceBackoff, type SourceBackoff, type SourceDelays } from '../discovery/support.js';
 import { checkBaseUrl, type FetchFn } from '../discovery/http-source.js';
@@ -34,6 +35,11 @@ export interface ConsulDiscoveryOptions {
   /** The `fetch` to use; default the global `fetch`. */
   readonly fetch?: FetchFn | undefined;
 }
+
+const CONSUL_KEYS = tableKeys({
+  service: true, url: true, token: true, datacenter: true, tags: true, passingOnly: true, wait: true, timeout: true,
+  minInterval: true, backoff: true, protocol: true, zoneMetaKey: true, maxResponseBytes: true, fetch: true,
+} satisfies Table<ConsulDiscoveryOptions>, 'an option of consulDiscovery');
 
 /** The options with every default filled in. */
 export interface ResolvedConsulOptions {
@@ -72,10 +78,12 @@ const WHO = 'consulDiscovery';
 
 /**
  * Validates the options and fills in the defaults.
- * @throws ConfigError naming the option (a token's value is never shown).
+ * @throws ConfigError naming the option (a token's value is never shown), or a key that is no
+ * option (suggesting a near one).
  */
 export function resolveConsulOptions(options: ConsulDiscoveryOptions): ResolvedConsulOptions {
   if (options === null || typeof options !== 'object') throw new ConfigError(WHO, 'options', 'must be an object', options);
+  checkKeys(WHO, options, '', CONSUL_KEYS);
   const { service, token, datacenter, tags } = options;
   if (typeof service !== 'string' || service === '' || /[/?#\s]/.test(service)) throw new ConfigError(WHO, 'service', 'must be a Consul service name (no "/", "?", "#" or spaces)', service);
   const url = checkBaseUrl(options.url ?? CONSUL_DEFAULTS.url, WHO);

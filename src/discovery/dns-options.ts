@@ -3,6 +3,7 @@
 // pure so that tests check it without a clock.
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { ConfigError, redactUrl } from '../errors.js';
 import { checkMs, checkSourceBackoff, type SourceBackoff, type SourceDelays } from './support.js';
 
@@ -48,6 +49,15 @@ export interface DnsSrvOptions extends DnsCommonOptions {
 
 /** Options of {@link dnsDiscovery}: `{ name, port }` for A/AAAA records or `{ srv }` for SRV records. */
 export type DnsDiscoveryOptions = DnsNameOptions | DnsSrvOptions;
+
+/**
+ * Every key of either form: which ones go together (`port` without `srv`, `interval` with it)
+ * is checked with the values, so a key of the other form gets a message saying why.
+ */
+const DNS_KEYS = tableKeys({
+  protocol: true, basePath: true, family: true, servers: true, timeout: true, tries: true, minInterval: true, maxInterval: true, backoff: true,
+  name: true, port: true, weight: true, srv: true, interval: true,
+} satisfies Table<DnsNameOptions & DnsSrvOptions>, 'an option of dnsDiscovery');
 
 /** The validated options. */
 export interface ResolvedDnsOptions {
@@ -97,13 +107,15 @@ export function isDnsName(name: string): boolean {
 }
 
 /**
- * Validates dnsDiscovery's options; throws a ConfigError naming the first wrong one.
+ * Validates dnsDiscovery's options; throws a ConfigError naming the first wrong one, or a key
+ * that is no option (suggesting a near one).
  *
  * @example
  * resolveDnsOptions({ name: 'api.internal', port: 8080 }).minInterval; // 5000
  */
 export function resolveDnsOptions(options: unknown): ResolvedDnsOptions {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) fail('options', 'must be an object { name, port } or { srv }', options);
+  checkKeys(SERVICE, options, '', DNS_KEYS);
   const o = options as Record<string, unknown>;
   const isSrv = o.srv !== undefined;
   if (isSrv && o.name !== undefined) fail('options', 'must have either "name" or "srv", not both', Object.keys(o));

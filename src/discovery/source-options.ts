@@ -1,5 +1,6 @@
 // The options every discovery adapter checks alike (docs/architecture.md, "Discovery
 // adapters"): its backoff, its ms and byte limits, with one error text for each.
+import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { ConfigError } from '../errors.js';
 
 /** Backoff for re-trying a discovery source: 1 s doubling to 30 s, jittered ×1–2 (p-retry's `randomize`). */
@@ -9,6 +10,9 @@ export interface SourceBackoff {
   /** Longest delay, ms; default 30 000. */
   readonly max?: number | undefined;
 }
+
+/** The keys of {@link SourceBackoff}. */
+const BACKOFF_KEYS = { min: true, max: true } satisfies Table<SourceBackoff>;
 
 /** A {@link SourceBackoff} with both delays set, as {@link checkSourceBackoff} returns it. */
 export interface SourceDelays {
@@ -62,11 +66,12 @@ export function checkBytes(service: string, path: string, value: unknown, fallba
  *
  * @example
  * const backoff = checkSourceBackoff('consulDiscovery', options.backoff); // { min: 1000, max: 30000 }
- * @throws ConfigError naming `path` (`backoff`, `backoff.min` or `backoff.max`).
+ * @throws ConfigError naming `path` (`backoff`, `backoff.min` or `backoff.max`), or an unknown key of it (`backoff.mn`).
  */
 export function checkSourceBackoff(service: string, value: unknown, path = 'backoff'): SourceDelays {
   if (value === undefined) return { ...SOURCE_BACKOFF };
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(service, path, 'must be an object { min?, max? } of ms', value);
+  checkKeys(service, value, `${path}.`, tableKeys(BACKOFF_KEYS, `an option of \`${path}\``));
   const given = value as SourceBackoff;
   const min = given.min === undefined ? undefined : checkMs(service, `${path}.min`, given.min);
   const max = given.max === undefined ? undefined : checkMs(service, `${path}.max`, given.max);

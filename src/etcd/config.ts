@@ -5,7 +5,9 @@ import type { ConfigSource } from '../config/live.js';
 import { parseRecord, type SourceBackoff } from '../discovery/support.js';
 import { followRange } from './follow.js';
 import type { EtcdClient } from './follow.js';
+import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { checkBackoff, checkClient, checkKey, keyName } from './options.js';
+import { EtcdError } from './errors.js';
 
 /** Options of {@link etcdConfig}. */
 export interface EtcdConfigOptions {
@@ -18,6 +20,7 @@ export interface EtcdConfigOptions {
 }
 
 const SERVICE = 'etcdConfig';
+const KEYS = tableKeys({ client: true, key: true, backoff: true } satisfies Table<EtcdConfigOptions>, `an option of ${SERVICE}`);
 
 /**
  * A configuration source for `client.watchConfig`: the JSON document under one etcd key, e.g.
@@ -37,6 +40,7 @@ const SERVICE = 'etcdConfig';
  */
 export function etcdConfig(options: EtcdConfigOptions): ConfigSource {
   if (options === null || typeof options !== 'object') throw new TypeError(`${SERVICE} needs an options object { client, key }`);
+  checkKeys(SERVICE, options, '', KEYS);
   const client = checkClient(SERVICE, options.client);
   const key = checkKey(SERVICE, 'key', options.key);
   const backoff = checkBackoff(SERVICE, options.backoff);
@@ -47,14 +51,14 @@ export function etcdConfig(options: EtcdConfigOptions): ConfigSource {
       let last: Buffer | undefined;
       const seen = (value: Buffer | undefined): void => {
         if (value === undefined) {
-          if (last !== undefined) error(new Error(`etcd config key "${name}" was deleted; keeping the last configuration`));
+          if (last !== undefined) error(new EtcdError(name, `etcd config key "${name}" was deleted; keeping the last configuration`));
           last = undefined;
           return;
         }
         if (last !== undefined && last.equals(value)) return;
         last = value;
         const document = parseRecord(value);
-        if (typeof document === 'string') error(new Error(`etcd config key "${name}": ${document}; keeping the last configuration`));
+        if (typeof document === 'string') error(new EtcdError(name, `etcd config key "${name}": ${document}; keeping the last configuration`));
         else update(document);
       };
       const controller = new AbortController();
@@ -65,7 +69,7 @@ export function etcdConfig(options: EtcdConfigOptions): ConfigSource {
           const { type, kv } = changes[changes.length - 1]!;
           seen(type === 'delete' ? undefined : kv.value);
         },
-        error: (err) => error(new Error(`etcd config key "${name}": ${err instanceof Error ? err.message : String(err)}`, { cause: err })),
+        error: (err) => error(new EtcdError(name, `etcd config key "${name}": ${err instanceof Error ? err.message : String(err)}`, { cause: err })),
       }, controller.signal, { backoff, pageSize: 1, cancelTimeout: 2_000 });
       return async () => {
         controller.abort();

@@ -6,7 +6,9 @@ import type { EndpointInit } from '../endpoints/endpoint.js';
 import { EndpointParseError, parseEndpoint } from '../endpoints/parse.js';
 import { ETCD_PAGE_SIZE, followRange, type EtcdClient, type RangeChange } from './follow.js';
 import type { IKeyValue } from 'etcd3';
+import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { checkBackoff, checkClient, checkCount, checkKey, keyName } from './options.js';
+import { EtcdError } from './errors.js';
 
 /** Options of {@link etcdDiscovery}. */
 export interface EtcdDiscoveryOptions {
@@ -24,6 +26,7 @@ export interface EtcdDiscoveryOptions {
 export const ETCD_KEY_METADATA = 'etcd.key';
 
 const SERVICE = 'etcdDiscovery';
+const KEYS = tableKeys({ client: true, prefix: true, backoff: true, pageSize: true } satisfies Table<EtcdDiscoveryOptions>, `an option of ${SERVICE}`);
 
 /**
  * Discovers the instances registered under an etcd key prefix, with your `etcd3` client. Each
@@ -50,6 +53,7 @@ const SERVICE = 'etcdDiscovery';
  */
 export function etcdDiscovery(options: EtcdDiscoveryOptions): Discovery {
   if (options === null || typeof options !== 'object') throw new TypeError(`${SERVICE} needs an options object { client, prefix }`);
+  checkKeys(SERVICE, options, '', KEYS);
   const client = checkClient(SERVICE, options.client);
   const prefix = checkKey(SERVICE, 'prefix', options.prefix);
   const backoff = checkBackoff(SERVICE, options.backoff);
@@ -134,7 +138,7 @@ class InstanceSet {
     for (const { endpoint } of this.#instances.values()) if (endpoint !== undefined) endpoints.push(endpoint);
     if (endpoints.length === 0 && this.#instances.size > 0) {
       // Keys, but none usable: a broken registry, not an empty service (as the client treats a set with no valid entry).
-      this.#error(new Error(`etcd prefix "${this.#prefix}" holds ${this.#instances.size} entries and none is a valid endpoint; keeping the last good set`));
+      this.#error(new EtcdError(this.#prefix, `etcd prefix "${this.#prefix}" holds ${this.#instances.size} entries and none is a valid endpoint; keeping the last good set`));
       return;
     }
     this.#update(endpoints);
@@ -159,5 +163,5 @@ function toEndpoint(key: string, value: Buffer): EndpointInit | string {
 
 function describeFailure(prefix: string, err: unknown): Error {
   const message = err instanceof Error ? err.message : String(err);
-  return new Error(`etcd discovery of prefix "${prefix}": ${message}`, { cause: err });
+  return new EtcdError(prefix, `etcd discovery of prefix "${prefix}": ${message}`, { cause: err });
 }

@@ -5,6 +5,7 @@ export type { EtcdDiscoveryOptions } from './discovery.js';
 export { etcdRegistration, ETCD_DEFAULT_TTL } from './registration.js';
 export type { EtcdRegistration, EtcdRegistrationOptions } from './registration.js';
 export { etcdConfig } from './config.js';
+export { EtcdError } from './errors.js';
 export type { EtcdConfigOptions } from './config.js';
 export type { EtcdEndpointInit } from './record.js';
 export type { EtcdClient } from './follow.js';

@@ -1,5 +1,6 @@
 // bulwark's JSON endpoint record as etcdRegistration writes it: what etcdDiscovery (and every
 // adapter using recordToEndpoint) reads back.
+import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { parseRecord } from '../discovery/support.js';
 import { EndpointParseError, parseEndpoint, type ParsedEndpoint } from '../endpoints/parse.js';
 import type { EndpointInit } from '../endpoints/endpoint.js';
@@ -8,12 +9,19 @@ import { ConfigError } from '../errors.js';
 /** An instance to register: a record `{ host, port, … }`, or a URL such as `'http://10.0.0.1:8080/api'` (an endpoint as discovery describes one). */
 export type EtcdEndpointInit = EndpointInit;
 
+/** The keys of an endpoint given as a record; its `metadata` is the user's map, written as it is. */
+const ENDPOINT_KEYS = tableKeys({
+  host: true, port: true, protocol: true, weight: true, priority: true, zone: true, metadata: true, basePath: true,
+} satisfies Table<Exclude<EtcdEndpointInit, string>>, 'an option of `endpoint`');
+
 /**
  * Validates `endpoint` and returns its JSON record text (defaults left out) and its parsed
  * form; a ConfigError names what is wrong. Credentials are refused: they would be published
- * to everyone who can read the prefix.
+ * to everyone who can read the prefix. A record's key that is no endpoint field (`wieght`) is
+ * refused too, naming `path.key` and a near field.
  */
 export function toRecordText(service: string, path: string, endpoint: unknown): { text: string; parsed: ParsedEndpoint } {
+  if (endpoint !== null && typeof endpoint === 'object' && !Array.isArray(endpoint)) checkKeys(service, endpoint, `${path}.`, ENDPOINT_KEYS);
   let parsed: ParsedEndpoint;
   try {
     parsed = parseEndpoint(endpoint as EtcdEndpointInit);

@@ -6,7 +6,9 @@
 import type { Lease } from 'etcd3';
 import { retrySource, type SourceBackoff } from '../discovery/support.js';
 import type { EtcdClient } from './follow.js';
+import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { checkBackoff, checkClient, checkCount, checkKey, type SourceDelays } from './options.js';
+import { EtcdError } from './errors.js';
 import { endpointKey, toRecordText, type EtcdEndpointInit } from './record.js';
 
 /** Options of {@link etcdRegistration}. */
@@ -45,6 +47,9 @@ export interface EtcdRegistration {
 export const ETCD_DEFAULT_TTL = 10;
 
 const SERVICE = 'etcdRegistration';
+const KEYS = tableKeys({
+  client: true, prefix: true, endpoint: true, key: true, ttl: true, backoff: true, onError: true,
+} satisfies Table<EtcdRegistrationOptions>, `an option of ${SERVICE}`);
 /** Longest wait for etcd while stopping (revoking the lease), ms. */
 const STOP_TIMEOUT = 2_000;
 
@@ -66,6 +71,7 @@ const STOP_TIMEOUT = 2_000;
  */
 export function etcdRegistration(options: EtcdRegistrationOptions): EtcdRegistration {
   if (options === null || typeof options !== 'object') throw new TypeError(`${SERVICE} needs an options object { client, prefix, endpoint }`);
+  checkKeys(SERVICE, options, '', KEYS);
   const client = checkClient(SERVICE, options.client);
   const prefix = checkKey(SERVICE, 'prefix', options.prefix);
   const record = toRecordText(SERVICE, 'endpoint', options.endpoint);
@@ -231,7 +237,7 @@ class Registration implements EtcdRegistration {
 
   #report(what: string, cause: unknown): void {
     const detail = cause instanceof Error ? `: ${cause.message}` : '';
-    const err = new Error(`etcd registration of "${this.key}": ${what}${detail}`, { cause });
+    const err = new EtcdError(this.key, `etcd registration of "${this.key}": ${what}${detail}`, { cause });
     try {
       this.#onError(err);
     } catch {

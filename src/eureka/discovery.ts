@@ -8,7 +8,7 @@ import { EurekaError } from './errors.js';
 import { eurekaRequest, failed, jsonObject } from './http.js';
 import { asList, essentials, isObject, mapInstances, type InstanceSettings } from './instances.js';
 import { RegistryMirror } from './mirror.js';
-import { EUREKA_DEFAULTS, ms, resolveConnection, type EurekaDiscoveryOptions, type ResolvedConnection } from './options.js';
+import { DISCOVERY_KEYS, EUREKA_DEFAULTS, ms, resolveConnection, type EurekaDiscoveryOptions, type ResolvedConnection } from './options.js';
 
 const WHO = 'eurekaDiscovery';
 
@@ -32,7 +32,7 @@ interface Settings extends InstanceSettings {
  * const orders = createClient({ name: 'orders', discovery: eurekaDiscovery({ url: 'http://eureka:8761/eureka', app: 'ORDERS' }) });
  */
 export function eurekaDiscovery(options: EurekaDiscoveryOptions): Discovery {
-  const c = resolveConnection(WHO, options);
+  const c = resolveConnection(WHO, options, DISCOVERY_KEYS);
   const secure = options.secure ?? EUREKA_DEFAULTS.secure;
   if (secure !== 'prefer' && secure !== 'only' && secure !== 'never') throw new ConfigError(WHO, 'secure', "must be 'prefer', 'only' or 'never'", secure);
   const delta = options.delta ?? EUREKA_DEFAULTS.delta;

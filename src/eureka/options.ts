@@ -1,4 +1,5 @@
 // eurekaDiscovery's and eurekaRegistration's options, their defaults (with their sources) and validation.
+import { checkKeys, tableKeys, type KeySet, type Table } from '../config/keys.js';
 import { ConfigError } from '../errors.js';
 import { checkMs, checkSourceBackoff, type SourceBackoff, type SourceDelays } from '../discovery/support.js';
 import { checkBaseUrl, type FetchFn } from '../discovery/http-source.js';
@@ -71,6 +72,24 @@ export interface EurekaRegistrationOptions extends EurekaConnection {
   readonly onError?: ((error: unknown) => void) | undefined;
 }
 
+const CONNECTION = { url: true, app: true, headers: true, timeout: true, backoff: true, fetch: true } satisfies Table<EurekaConnection>;
+
+/** The keys of {@link EurekaDiscoveryOptions}. */
+export const DISCOVERY_KEYS: KeySet = tableKeys({
+  ...CONNECTION, interval: true, delta: true, secure: true, useHostName: true, vipAddress: true, maxResponseBytes: true,
+} satisfies Table<EurekaDiscoveryOptions>, 'an option of eurekaDiscovery');
+
+/** The keys of {@link EurekaRegistrationOptions}. */
+export const REGISTRATION_KEYS: KeySet = tableKeys({
+  ...CONNECTION, instance: true, heartbeatInterval: true, leaseDuration: true, onError: true,
+} satisfies Table<EurekaRegistrationOptions>, 'an option of eurekaRegistration');
+
+/** The keys of {@link EurekaInstance}; its `metadata` is the user's own map, sent as it is. */
+export const INSTANCE_KEYS: KeySet = tableKeys({
+  instanceId: true, hostName: true, ipAddr: true, port: true, securePort: true, vipAddress: true, secureVipAddress: true,
+  metadata: true, homePageUrl: true, statusPageUrl: true, healthCheckUrl: true,
+} satisfies Table<EurekaInstance>, 'an option of `instance`');
+
 /** Defaults of the Eureka options. */
 export const EUREKA_DEFAULTS: Readonly<{ interval: number; delta: boolean; secure: EurekaSecurePort; useHostName: boolean; timeout: number; maxResponseBytes: number; heartbeatInterval: number; leaseDuration: number }> = Object.freeze({
   interval: 30_000,
@@ -93,8 +112,14 @@ export interface ResolvedConnection {
   readonly fetch: FetchFn;
 }
 
-export function resolveConnection(who: string, o: EurekaConnection): ResolvedConnection {
+/**
+ * Validates the options both Eureka functions share, after checking every key of `o` is one of
+ * `keys` (the function's own); throws ConfigError naming the option. `headers` are the user's
+ * header names: their keys are not checked.
+ */
+export function resolveConnection(who: string, o: EurekaConnection, keys: KeySet): ResolvedConnection {
   if (o === null || typeof o !== 'object') throw new ConfigError(who, 'options', 'must be an object', o);
+  checkKeys(who, o, '', keys);
   const url = checkBaseUrl(o.url, who);
   if (typeof o.app !== 'string' || !/^[A-Za-z0-9._-]+$/.test(o.app)) throw new ConfigError(who, 'app', 'must be an application name (letters, digits, ".", "_", "-")', o.app);
   const headers: Record<string, string> = {};

@@ -4,7 +4,8 @@ import { ConfigError } from '../errors.js';
 import { retrySource, sleep } from '../discovery/support.js';
 import { EurekaError } from './errors.js';
 import { eurekaRequest, failed } from './http.js';
-import { EUREKA_DEFAULTS, ms, resolveConnection, type EurekaInstance, type EurekaRegistrationOptions } from './options.js';
+import { checkKeys } from '../config/keys.js';
+import { EUREKA_DEFAULTS, INSTANCE_KEYS, ms, REGISTRATION_KEYS, resolveConnection, type EurekaInstance, type EurekaRegistrationOptions } from './options.js';
 
 const WHO = 'eurekaRegistration';
 
@@ -30,7 +31,7 @@ export interface EurekaRegistration {
  * process.on('SIGTERM', () => void reg.stop());
  */
 export function eurekaRegistration(options: EurekaRegistrationOptions): EurekaRegistration {
-  const c = resolveConnection(WHO, options);
+  const c = resolveConnection(WHO, options, REGISTRATION_KEYS);
   const listener = options.onError ?? (() => {});
   if (typeof listener !== 'function') throw new ConfigError(WHO, 'onError', 'must be a function', listener);
   // A listener that throws must not end the registration (p-retry gives up when onFailedAttempt throws).
@@ -105,6 +106,7 @@ export function eurekaRegistration(options: EurekaRegistrationOptions): EurekaRe
 /** The registration body: Eureka's InstanceInfo JSON. */
 function instanceBody(app: string, i: EurekaInstance, heartbeat: number, lease: number): { instanceId: string; body: string } {
   if (i === null || typeof i !== 'object') throw new ConfigError(WHO, 'instance', 'must be an object', i);
+  checkKeys(WHO, i, 'instance.', INSTANCE_KEYS);
   for (const field of ['hostName', 'ipAddr'] as const) {
     if (typeof i[field] !== 'string' || i[field] === '' || /[\s/]/.test(i[field])) throw new ConfigError(WHO, `instance.${field}`, 'must be a host name or address', i[field]);
   }

@@ -1,5 +1,7 @@
 import type { CallOptions as GrpcJsCallOptions, ChannelCredentials, Client as GrpcJsClient, ClientDuplexStream, ClientOptions as GrpcJsClientOptions, ClientReadableStream, ClientUnaryCall, ClientWritableStream, Metadata, MethodDefinition, ServiceError } from '@grpc/grpc-js';
 import { Client, runTransport } from '../client.js';
+import { checkKeys, type KeySet, type Table } from '../config/keys.js';
+import { wrapperKeys } from '../config/option-keys.js';
 import type { CallOptions, ClientOptions, HealthCheckOptions, HealthOptions } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { ChannelPool, type GrpcClientConstructor } from './channels.js';
@@ -34,6 +36,15 @@ export interface GrpcClientOptions extends Omit<ClientOptions, 'fetch'> {
   /** grpc-js call options added to every call (call `credentials`, `interceptors`, …); bulwark sets `deadline`. Default none. */
   callOptions?: Omit<GrpcJsCallOptions, 'deadline'> | undefined;
 }
+
+/**
+ * createClient's keys plus createGrpcClient's own, reported as options of createGrpcClient.
+ * `channelOptions` and `callOptions` go to grpc-js as they are (its keys, not bulwark's), so
+ * their keys are not checked here; `codes` is checked by `resolveCodes`.
+ */
+const KEYS: KeySet = wrapperKeys('createGrpcClient', Object.keys({
+  credentials: true, channelOptions: true, codes: true, healthService: true, callOptions: true,
+} satisfies Table<Omit<GrpcClientOptions, keyof ClientOptions>>), ['fetch']);
 
 /** Options of one call. */
 export interface GrpcCallOptions extends CallOptions {
@@ -99,7 +110,8 @@ const RESERVED = new Set(['methods', 'bulwark', 'close']);
  *
  * @example
  * const pkg = grpc.loadPackageDefinition(protoLoader.loadSync('users.proto')) as any;
- * const users = createGrpcClient(pkg.users.Users, { name: 'users', discovery: ['10.0.0.1:50051', '10.0.0.2:50051'] });
+ * // Typed from proto-loader-gen-types' UsersClient (untyped, each method is possibly undefined under noUncheckedIndexedAccess).
+ * const users = createGrpcClient(pkg.users.Users as ServiceClientConstructor<UsersClient>, { name: 'users', discovery: ['10.0.0.1:50051', '10.0.0.2:50051'] });
  * const user = await users.methods.getUser({ id: 42 }, { timeout: { total: 2_000 } });
  * await users.close();
  */
@@ -109,6 +121,8 @@ export function createGrpcClient<C extends GrpcJsClient>(ctor: ServiceClientCons
     throw new ConfigError(name, 'ctor', 'must be a grpc-js service client constructor (generated, or from loadPackageDefinition) with a `service` definition', ctor);
   }
   if (options === null || typeof options !== 'object') throw new ConfigError(name, 'options', 'must be an object', options);
+  // Checked here, not by createClient: a near miss of a gRPC option is then suggested, and this function named.
+  checkKeys(name, options, '', KEYS);
   const { credentials, channelOptions, codes: codeOptions, healthService, callOptions, ...rest } = options;
   if (credentials !== undefined && (credentials === null || typeof (credentials as { _isSecure?: unknown })._isSecure !== 'function')) {
     throw new ConfigError(name, 'credentials', 'must be grpc-js ChannelCredentials (credentials.createInsecure(), createSsl(…))', credentials);

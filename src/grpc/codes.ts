@@ -1,4 +1,5 @@
 import { status as Status, type Metadata, type ServiceError } from '@grpc/grpc-js';
+import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { ConfigError } from '../errors.js';
 import type { Judgement } from '../transports/transport.js';
 import { failureReason, networkFailure } from '../transports/classify.js';
@@ -44,9 +45,12 @@ export interface GrpcCodeOptions {
   retryIdempotent?: readonly number[] | undefined;
 }
 
-/** Validates `codes`; throws ConfigError naming the bad list. */
+const KEYS = tableKeys({ unhealthy: true, retry: true, retryIdempotent: true } satisfies Table<GrpcCodeOptions>, 'an option of `codes`');
+
+/** Validates `codes`; throws ConfigError naming the bad list, or a key that is none (`codes.retri`). */
 export function resolveCodes(service: string, options: GrpcCodeOptions | undefined): GrpcCodes {
   if (options !== undefined && (options === null || typeof options !== 'object')) throw new ConfigError(service, 'codes', 'must be an object', options);
+  if (options !== undefined) checkKeys(service, options, 'codes.', KEYS);
   const list = (key: keyof GrpcCodeOptions): Set<number> => {
     const value: unknown = options?.[key] ?? DEFAULT_CODES[key];
     if (!Array.isArray(value) || !value.every((c) => Number.isInteger(c) && NAMES.has(c as number) && c !== Status.OK)) {

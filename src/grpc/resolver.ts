@@ -5,6 +5,7 @@ import { isDiscovery } from '../discovery/discovery.js';
 import { staticDiscovery } from '../discovery/static.js';
 import type { EndpointInit } from '../endpoints/endpoint.js';
 import { parseEndpoint } from '../endpoints/parse.js';
+import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { ConfigError, describe, redactUrl } from '../errors.js';
 
 /** The URI scheme of the bridge: `bulwark:///<name>`. */
@@ -22,6 +23,8 @@ export interface GrpcResolverOptions {
   /** Called when discovery reports an error; channels keep the last good set. */
   onError?: ((error: unknown) => void) | undefined;
 }
+
+const KEYS = tableKeys({ loadBalancing: true, onRejected: true, onError: true } satisfies Table<GrpcResolverOptions>, 'an option of registerGrpcResolver');
 
 /** What {@link registerGrpcResolver} returns. */
 export interface GrpcResolverRegistration {
@@ -229,6 +232,7 @@ export function registerGrpcResolver(name: string, discovery: Discovery | readon
   const source = sourceOf(name);
   if (source.discovery !== undefined) throw new ConfigError(name, 'name', 'is already registered (unregister it first)', name);
   if (options === null || typeof options !== 'object') throw new ConfigError(name, 'options', 'must be an object', options);
+  checkKeys(name, options, '', KEYS);
   const lb = options.loadBalancing;
   if (lb !== undefined && lb !== null && lb !== 'round_robin' && lb !== 'pick_first') throw new ConfigError(name, 'loadBalancing', "must be 'round_robin', 'pick_first' or null", lb);
   let resolved: Discovery;

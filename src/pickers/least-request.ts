@@ -1,7 +1,8 @@
 import type { EndpointState } from '../endpoints/endpoint.js';
 import { ConfigError } from '../errors.js';
 import type { Picker, PickRequest, RandomSource } from './picker.js';
-import { optionsObject } from './options.js';
+import type { Table } from '../config/keys.js';
+import { optionsObject, pickerKeys } from './options.js';
 import { Candidates, pickLeastLoaded, type LoadMeasure } from './p2c.js';
 import { randomBits, type RandomBits } from './random-bits.js';
 
@@ -17,6 +18,8 @@ export interface LeastRequestOptions extends RandomSource {
   choices?: number | undefined;
 }
 
+const KEYS = pickerKeys('leastRequest', { random: true, choices: true } satisfies Table<LeastRequestOptions>);
+
 /** A bound that makes a typo such as 2000 fail loudly; past a few choices P2C turns into herding. */
 const MAX_CHOICES = 100;
 
@@ -30,7 +33,7 @@ const MAX_CHOICES = 100;
  * const client = createClient({ name: 'users', discovery: ['10.0.0.1:80', '10.0.0.2:80'], picker: leastRequest({ choices: 2 }) });
  */
 export function leastRequest(options?: LeastRequestOptions): Picker {
-  const opts = optionsObject('leastRequest', options);
+  const opts = optionsObject('leastRequest', options, KEYS);
   const bits = randomBits('leastRequest', opts);
   const choices = opts['choices'] ?? 2;
   if (typeof choices !== 'number' || !Number.isInteger(choices) || choices < 2 || choices > MAX_CHOICES) {

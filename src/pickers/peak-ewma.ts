@@ -1,7 +1,8 @@
 import type { EndpointState } from '../endpoints/endpoint.js';
 import { ConfigError } from '../errors.js';
 import type { Picker, PickRequest, RandomSource } from './picker.js';
-import { functionOption, optionsObject } from './options.js';
+import type { Table } from '../config/keys.js';
+import { functionOption, optionsObject, pickerKeys } from './options.js';
 import { Candidates, pickLeastLoaded, type LoadMeasure } from './p2c.js';
 import { drawTwo, randomBits, type RandomBits } from './random-bits.js';
 
@@ -18,6 +19,8 @@ export interface PeakEwmaOptions extends RandomSource {
   /** Monotonic clock in ms, the one the client records latency with. Default `performance.now()`. */
   now?: (() => number) | undefined;
 }
+
+const KEYS = pickerKeys('peakEwma', { decay: true, random: true, now: true } satisfies Table<PeakEwmaOptions>);
 
 /**
  * What an endpoint with requests pending but no latency sample yet costs: larger than any
@@ -40,7 +43,7 @@ const PENALTY = 2 ** 47;
  * const client = createClient({ name: 'users', discovery: ['10.0.0.1:80', '10.0.0.2:80'], picker: peakEwma({ decay: 5_000 }) });
  */
 export function peakEwma(options?: PeakEwmaOptions): Picker {
-  const opts = optionsObject('peakEwma', options);
+  const opts = optionsObject('peakEwma', options, KEYS);
   const bits = randomBits('peakEwma', opts);
   const ownClock = functionOption<(() => number) | undefined>('peakEwma', opts, 'now', 'must be a function returning ms', undefined);
   const decay = opts['decay'] ?? 10_000;

@@ -1,6 +1,7 @@
 import type { EndpointState } from '../endpoints/endpoint.js';
 import type { Picker, PickRequest, RandomSource } from './picker.js';
-import { optionsObject } from './options.js';
+import type { Table } from '../config/keys.js';
+import { optionsObject, pickerKeys } from './options.js';
 import { Candidates, pickAtRandom } from './p2c.js';
 import { randomBits, type RandomBits } from './random-bits.js';
 
@@ -9,6 +10,8 @@ export interface RandomOptions extends RandomSource {
   /** Source of uniform numbers in [0, 1). Default: a fast generator seeded from `Math.random`; inject a seeded one for deterministic tests. */
   random?: (() => number) | undefined;
 }
+
+const KEYS = pickerKeys('random', { random: true } satisfies Table<RandomOptions>);
 
 /**
  * Uniform random choice, weights ignored; a retry chooses uniformly among the endpoints the
@@ -19,7 +22,7 @@ export interface RandomOptions extends RandomSource {
  * const client = createClient({ name: 'users', discovery: ['10.0.0.1:80', '10.0.0.2:80'], picker: random() });
  */
 export function random(options?: RandomOptions): Picker {
-  const bits = randomBits('random', optionsObject('random', options));
+  const bits = randomBits('random', optionsObject('random', options, KEYS));
   return new RandomPicker(bits);
 }
 

@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.js';
 import type { Picker, RandomSource } from './picker.js';
-import { functionOption, optionsObject } from './options.js';
+import type { Table } from '../config/keys.js';
+import { functionOption, optionsObject, pickerKeys } from './options.js';
 import { randomBits } from './random-bits.js';
 import { murmur3 } from './murmur3.js';
 import { MAX_RING, Ring } from './ring.js';
@@ -33,6 +34,8 @@ export interface RingHashOptions extends RandomSource {
   random?: (() => number) | undefined;
 }
 
+const KEYS = pickerKeys('ringHash', { ringSize: true, hash: true, random: true } satisfies Table<RingHashOptions>);
+
 /**
  * Consistent hashing on the call's `key` (Karger et al.; Ketama; Envoy `ring_hash`): every
  * endpoint owns points on a 32-bit ring, in proportion to its weight, and a key goes to the
@@ -51,7 +54,7 @@ export interface RingHashOptions extends RandomSource {
  * await sessions.fetch(`/v1/sessions/${id}`, { key: id }); // the same id always reaches the same endpoint
  */
 export function ringHash(options?: RingHashOptions): Picker {
-  const opts = optionsObject('ringHash', options);
+  const opts = optionsObject('ringHash', options, KEYS);
   const bits = randomBits('ringHash', opts);
   const hash = functionOption('ringHash', opts, 'hash', 'must be a function from string to a 32-bit integer', murmur3);
   const ringSize = opts['ringSize'] ?? 1024;

@@ -1,6 +1,7 @@
 import type { EndpointState } from '../endpoints/endpoint.js';
 import type { Picker, PickRequest, RandomSource } from './picker.js';
-import { optionsObject } from './options.js';
+import type { Table } from '../config/keys.js';
+import { optionsObject, pickerKeys } from './options.js';
 import { draw, randomBits, type RandomBits } from './random-bits.js';
 
 /** Options of {@link roundRobin}. */
@@ -13,6 +14,8 @@ export interface RoundRobinOptions extends RandomSource {
   random?: (() => number) | undefined;
 }
 
+const KEYS = pickerKeys('roundRobin', { random: true } satisfies Table<RoundRobinOptions>);
+
 /**
  * Round robin: each attempt goes to the next candidate in turn, weights ignored. When the
  * endpoint set changes the rotation continues from the same position (modulo the new size)
@@ -24,7 +27,7 @@ export interface RoundRobinOptions extends RandomSource {
  * const client = createClient({ name: 'users', discovery: ['10.0.0.1:80', '10.0.0.2:80'], picker: roundRobin() });
  */
 export function roundRobin(options?: RoundRobinOptions): Picker {
-  const bits = randomBits('roundRobin', optionsObject('roundRobin', options));
+  const bits = randomBits('roundRobin', optionsObject('roundRobin', options, KEYS));
   return new RoundRobinPicker(bits);
 }
 

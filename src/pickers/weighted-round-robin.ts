@@ -1,6 +1,7 @@
 import type { EndpointState } from '../endpoints/endpoint.js';
 import type { Picker, PickRequest, RandomSource } from './picker.js';
-import { optionsObject } from './options.js';
+import type { Table } from '../config/keys.js';
+import { optionsObject, pickerKeys } from './options.js';
 import { fraction, randomBits, type RandomBits } from './random-bits.js';
 
 /** Options of {@link weightedRoundRobin}. */
@@ -13,6 +14,8 @@ export interface WeightedRoundRobinOptions extends RandomSource {
    */
   random?: (() => number) | undefined;
 }
+
+const KEYS = pickerKeys('weightedRoundRobin', { random: true } satisfies Table<WeightedRoundRobinOptions>);
 
 /**
  * Weighted round robin by earliest deadline first (Envoy's `EdfScheduler`): every endpoint
@@ -32,7 +35,7 @@ export interface WeightedRoundRobinOptions extends RandomSource {
  * });
  */
 export function weightedRoundRobin(options?: WeightedRoundRobinOptions): Picker {
-  return new EarliestDeadlineFirst(randomBits('weightedRoundRobin', optionsObject('weightedRoundRobin', options)));
+  return new EarliestDeadlineFirst(randomBits('weightedRoundRobin', optionsObject('weightedRoundRobin', options, KEYS)));
 }
 
 /** Virtual time between two turns of `e`; a weight that is not > 0 counts as 1 rather than corrupting the heap. */

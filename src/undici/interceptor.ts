@@ -1,6 +1,7 @@
 import * as undici from 'undici';
 import type { Dispatcher } from 'undici';
 import type { Client } from '../client.js';
+import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { ConfigError } from '../errors.js';
 import { RoutedCall } from './routed-call.js';
 
@@ -27,6 +28,9 @@ export interface InterceptorOptions {
    */
   key?: ((request: Dispatcher.DispatchOptions) => string | number | undefined) | undefined;
 }
+
+/** The keys of {@link InterceptorOptions}; `origins`' keys are origins, checked as such. */
+const KEYS = tableKeys({ origins: true, clients: true, key: true } satisfies Table<InterceptorOptions>, 'an option of bulwarkInterceptor');
 
 /** Distinct origin spellings remembered per interceptor (the miss path parses a URL once per spelling). */
 const ORIGIN_CACHE_LIMIT = 1_000;
@@ -100,6 +104,7 @@ function wrapHandler(handler: Dispatcher.DispatchHandler): Dispatcher.DispatchHa
 
 function buildRoutes(options: InterceptorOptions): Map<string, Client> {
   if (options === null || typeof options !== 'object') throw new ConfigError('undici', 'interceptor options', 'must be an object', options);
+  checkKeys('undici', options, '', KEYS);
   const routes = new Map<string, Client>();
   const add = (path: string, origin: string, client: unknown): void => {
     if (client === null || typeof client !== 'object' || typeof (client as Client).name !== 'string' || typeof (client as Client).execute !== 'function') {

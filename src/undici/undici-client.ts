@@ -1,6 +1,8 @@
 import { Pool, type Dispatcher } from 'undici';
 import { Client, runTransport } from '../client.js';
 import { checkFetchInit } from '../config/call-options.js';
+import { checkKeys, type KeySet, type Table } from '../config/keys.js';
+import { wrapperKeys } from '../config/option-keys.js';
 import type { CallOptions, Classify, ClientOptions, ExecuteOptions } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { EndpointPools } from './pools.js';
@@ -15,6 +17,12 @@ export interface UndiciClientOptions extends ClientOptions {
    */
   pool?: Pool.Options | undefined;
 }
+
+/**
+ * createClient's keys plus `pool`, reported as options of createUndiciClient. `pool` itself goes
+ * to undici's `Pool` as it is (undici reads and checks it), so its keys are not checked here.
+ */
+const KEYS: KeySet = wrapperKeys('createUndiciClient', Object.keys({ pool: true } satisfies Table<Omit<UndiciClientOptions, keyof ClientOptions>>));
 
 /** A response as undici's `request` gives it: `statusCode`, `headers`, `body` (a stream with `text()`, `json()`, `dump()`), `trailers`. */
 export type UndiciResponse = Dispatcher.ResponseData<unknown>;
@@ -61,7 +69,10 @@ export class UndiciClient extends Client {
 
   constructor(options: UndiciClientOptions) {
     const { pool, ...rest } = options ?? ({} as UndiciClientOptions);
-    checkPoolOptions(typeof rest.name === 'string' ? rest.name : 'undici', pool);
+    const service = typeof rest.name === 'string' ? rest.name : 'undici';
+    // Checked here, not by createClient: a near miss of `pool` is then suggested, and this function named.
+    if (options !== null && typeof options === 'object') checkKeys(service, options, '', KEYS);
+    checkPoolOptions(service, pool);
     super(rest);
     this.#pools = new EndpointPools(pool);
     this.on('endpoints', (event) => this.#pools.removed(event.removed));

@@ -1,6 +1,7 @@
 // The JSON a ZooKeeper service registry keeps in each instance's znode (docs/architecture.md,
 // "Discovery adapters"): Curator service discovery's ServiceInstance, Finagle's serverset
 // member, and bulwark's own record; read into endpoints, and written for self-registration.
+import { tableKeys, type KeySet, type Table } from '../config/keys.js';
 import type { EndpointInit } from '../endpoints/endpoint.js';
 import { recordToEndpoint } from '../discovery/support.js';
 
@@ -128,6 +129,16 @@ export interface ZookeeperInstance {
   /** Serverset: named extra endpoints (`{ http: { host, port } }`). */
   readonly additionalEndpoints?: Readonly<Record<string, { readonly host: string; readonly port: number }>> | undefined;
 }
+
+/**
+ * The keys of {@link ZookeeperInstance}. What they hold is written as given, not read for keys:
+ * `metadata` (the user's map), `payload` (any JSON) and `additionalEndpoints` (named
+ * `{ host, port }` entries copied into the serverset record).
+ */
+export const INSTANCE_KEYS: KeySet = tableKeys({
+  host: true, port: true, protocol: true, weight: true, priority: true, zone: true, metadata: true, basePath: true,
+  name: true, payload: true, shard: true, additionalEndpoints: true,
+} satisfies Table<ZookeeperInstance>, 'an option of `instance`');
 
 /** The JSON text that registers `instance` in `format`, with `id` (the node name) and registration time. */
 export function writeRecord(instance: ZookeeperInstance, format: Exclude<ZookeeperFormat, 'auto'>, id: string, name: string, sequential: boolean, now: number): string {

@@ -2,8 +2,9 @@
 // the option, thrown when the adapter is created).
 import { randomUUID } from 'node:crypto';
 import { checkMs, checkSourceBackoff, type SourceBackoff, type SourceDelays } from '../discovery/support.js';
+import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { ConfigError } from '../errors.js';
-import type { CuratorTls, ReadOptions, ZookeeperFormat, ZookeeperInstance } from './formats.js';
+import { INSTANCE_KEYS, type CuratorTls, type ReadOptions, type ZookeeperFormat, type ZookeeperInstance } from './formats.js';
 import { isZookeeperClient, type ZookeeperClientOption } from './session.js';
 
 /** Options of {@link zookeeperDiscovery}. */
@@ -53,6 +54,14 @@ export interface ZookeeperRegistrationOptions {
   readonly onError?: ((error: unknown) => void) | undefined;
 }
 
+const DISCOVERY_KEYS = tableKeys({
+  client: true, path: true, format: true, protocol: true, tls: true, endpointName: true, requestTimeout: true, backoff: true,
+} satisfies Table<ZookeeperDiscoveryOptions>, 'an option of zookeeperDiscovery');
+
+const REGISTRATION_KEYS = tableKeys({
+  client: true, path: true, instance: true, format: true, node: true, sequential: true, requestTimeout: true, backoff: true, onError: true,
+} satisfies Table<ZookeeperRegistrationOptions>, 'an option of zookeeperRegistration');
+
 export interface ResolvedDiscoveryOptions {
   readonly client: ZookeeperClientOption;
   readonly path: string;
@@ -76,9 +85,11 @@ export interface ResolvedRegistrationOptions {
 const FORMATS = ['auto', 'curator', 'serverset', 'bulwark'] as const;
 const TLS = ['prefer', 'never', 'only'] as const;
 
+/** Validates zookeeperDiscovery's options; throws ConfigError naming a bad value or an unknown key. */
 export function resolveDiscoveryOptions(options: ZookeeperDiscoveryOptions): ResolvedDiscoveryOptions {
   const name = 'zookeeperDiscovery';
   const o = object(name, options);
+  checkKeys(name, o, '', DISCOVERY_KEYS);
   const format = oneOf(name, 'format', o.format, FORMATS) ?? 'auto';
   const protocol = scheme(name, o.protocol) ?? 'http';
   const tls = oneOf(name, 'tls', o.tls, TLS) ?? 'prefer';
@@ -92,12 +103,15 @@ export function resolveDiscoveryOptions(options: ZookeeperDiscoveryOptions): Res
   };
 }
 
+/** Validates zookeeperRegistration's options (`instance`'s keys too); throws ConfigError naming a bad value or an unknown key. */
 export function resolveRegistrationOptions(options: ZookeeperRegistrationOptions): ResolvedRegistrationOptions {
   const name = 'zookeeperRegistration';
   const o = object(name, options);
+  checkKeys(name, o, '', REGISTRATION_KEYS);
   const format = oneOf(name, 'format', o.format, ['curator', 'serverset', 'bulwark'] as const) ?? 'bulwark';
   const i = o.instance as ZookeeperInstance | undefined;
   if (i === null || typeof i !== 'object') throw new ConfigError(name, 'instance', 'must be an object { host, port }', i);
+  checkKeys(name, i, 'instance.', INSTANCE_KEYS);
   if (typeof i.host !== 'string' || i.host === '' || /[\s/]/.test(i.host)) throw new ConfigError(name, 'instance.host', 'must be a host name or IP address', i.host);
   if (typeof i.port !== 'number' || !Number.isInteger(i.port) || i.port < 1 || i.port > 65_535) throw new ConfigError(name, 'instance.port', 'must be an integer from 1 to 65535', i.port);
   const protocol = scheme(name, i.protocol, 'instance.protocol');

@@ -4,7 +4,7 @@
 import { Etcd3 } from 'etcd3';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createClient, ConfigError } from '../../src/index.js';
-import { etcdConfig } from '../../src/etcd/index.js';
+import { EtcdError, etcdConfig } from '../../src/etcd/index.js';
 import { describeWith } from '../helpers/binaries.js';
 import { etcdBinary, EtcdServer, TcpProxy } from '../helpers/etcd.js';
 import { closeAfterEach, sleep, until } from '../helpers/lifecycle.js';
@@ -66,6 +66,7 @@ describeWith(etcdBinary, 'etcdConfig against a real etcd', () => {
     await etcd.delete().key(key);
     await until(() => seen.errors.length === 5, 10_000);
     expect(seen.errors[4]!.message).toBe(`etcd config key "${key}" was deleted; keeping the last configuration`);
+    expect(seen.errors[4]).toBeInstanceOf(EtcdError);
     await etcd.put(key).value('{}');
     await until(() => seen.documents.length === 3, 10_000);
     expect(seen.documents[2]).toEqual({});

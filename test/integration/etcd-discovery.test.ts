@@ -4,7 +4,7 @@
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createClient, type EndpointRejectedEvent } from '../../src/index.js';
-import { etcdDiscovery, type EtcdClient } from '../../src/etcd/index.js';
+import { EtcdError, etcdDiscovery, type EtcdClient } from '../../src/etcd/index.js';
 import { describeWith } from '../helpers/binaries.js';
 import { etcdBinary, EtcdServer } from '../helpers/etcd.js';
 import { closeAfterEach, until } from '../helpers/lifecycle.js';
@@ -151,6 +151,8 @@ describeWith(etcdBinary, 'etcdDiscovery against a real etcd', () => {
     await etcd.put(`${prefix}not-json`).value('nope secret-9');
     await until(() => errors.length > 0, 10_000);
     expect(String(errors[0])).toMatch(/none is a valid endpoint; keeping the last good set/);
+    expect(errors[0]).toBeInstanceOf(EtcdError);
+    expect(errors[0]).toMatchObject({ code: 'ERR_BULWARK_ETCD', service: prefix });
     // (the first put left b alone; the second left no valid entry: b stays)
     expect(client.endpoints().map((e) => e.port)).toEqual([b!.port]);
     expect(JSON.stringify([rejected, errors.map(String)])).not.toMatch(/secret-/);

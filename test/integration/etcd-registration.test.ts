@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createClient } from '../../src/index.js';
-import { etcdDiscovery, etcdRegistration } from '../../src/etcd/index.js';
+import { EtcdError, etcdDiscovery, etcdRegistration } from '../../src/etcd/index.js';
 import { describeWith, freePort } from '../helpers/binaries.js';
 import { buildForChildren, etcdBinary, EtcdServer } from '../helpers/etcd.js';
 import { closeAfterEach, sleep, until } from '../helpers/lifecycle.js';
@@ -119,6 +119,7 @@ describeWith(etcdBinary, 'etcdRegistration against a real etcd', () => {
     expect(second).not.toBe(first);
     expect(await value(reg.key)).toEqual({ host: '127.0.0.1', port: 9001 });
     expect(errors[0]!.message).toMatch(/etcd registration of "services\/r\d+\/127.0.0.1:9001": lease lost; registering again/);
+    expect(errors[0]).toBeInstanceOf(EtcdError);
   });
 
   it('a short etcd restart keeps the entry under its lease: the keep-alives resume', async () => {

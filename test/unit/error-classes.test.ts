@@ -48,3 +48,13 @@ describe('error classes', () => {
     expect(new ZookeeperError('NOT_CONNECTED', 'stopped', '')).toMatchObject({ service: 'zookeeper' });
   });
 });
+
+describe('adapter errors', () => {
+  it('EtcdError is a BulwarkError for the prefix or key it is about', async () => {
+    const { EtcdError } = await import('../../src/etcd/index.js');
+    const cause = new Error('unavailable');
+    const error = new EtcdError('services/users/', 'etcd discovery of prefix "services/users/": unavailable', { cause });
+    expect(error).toBeInstanceOf(BulwarkError);
+    expect(error).toMatchObject({ name: 'EtcdError', code: 'ERR_BULWARK_ETCD', service: 'services/users/', cause });
+  });
+});
