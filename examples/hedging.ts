@@ -1,5 +1,6 @@
 // Hedging: three local backends that answer a few requests very slowly. The same calls, made
-// once without hedging and once with `hedge: { delay: 25 }`, show the tail cut at a small cost.
+// once without hedging and once with `hedge: { delay: 25, maxExtraLoad: 0.1 }`, show the tail
+// cut at a small cost. It also names its picker, `roundRobin()`, so both runs spread alike.
 //
 //   npm run build && node examples/hedging.ts
 import assert from 'node:assert/strict';

@@ -57,7 +57,7 @@ export interface HealthOptions {
   maxEjectionPercent?: number | undefined;
   /** Below this % of endpoints taking calls, calls go to all endpoints (panic). Default 50 (Envoy `healthy_panic_threshold`). */
   panicThreshold?: number | undefined;
-  /** Probe calls in flight at once on an endpoint whose ejection is over. Default 1. */
+  /** Probe calls in flight at once on an endpoint whose ejection is over. Default 1 (Finagle failure accrual's single probe request). */
   probes?: number | undefined;
   /** Active health checks, or `false`. Default `false` (off). */
   checks?: HealthCheckOptions | false | undefined;
@@ -123,13 +123,13 @@ export interface SlowStartOptions {
 export interface HealthCheckOptions {
   /** The check: resolve `true` when healthy. Default for http(s) endpoints: `GET path`, healthy on 2xx/3xx (endpoints of other schemes are not checked). */
   check?: ((endpoint: Endpoint, context: { readonly signal: AbortSignal }) => Promise<boolean> | boolean) | undefined;
-  /** Path of the default HTTP check. Default `'/health'`. */
+  /** Path of the default HTTP check. Default `'/health'` (a common convention; Envoy and Kubernetes have no default path). */
   path?: string | undefined;
-  /** Time between checks of one endpoint, ms. Default 10 000. */
+  /** Time between checks of one endpoint, ms. Default 10 000 (Kubernetes `periodSeconds: 10`). */
   interval?: number | undefined;
-  /** Spread of the interval, as a fraction (0.1: ±10 %), so clients do not check in step. Default 0.1. */
+  /** Spread of the interval, as a fraction (0.1: ±10 %), so clients do not check in step. Default 0.1 (ours: Envoy's `interval_jitter_percent` defaults to 0). */
   jitter?: number | undefined;
-  /** A check that takes longer fails, ms. Default 1 000. */
+  /** A check that takes longer fails, ms. Default 1 000 (Kubernetes `timeoutSeconds: 1`). */
   timeout?: number | undefined;
   /** Failed checks in a row that eject an endpoint. Default 3 (Kubernetes `failureThreshold`). */
   unhealthyThreshold?: number | undefined;
@@ -158,7 +158,7 @@ export interface CallOptions {
   idempotent?: boolean | undefined;
   /** Hash key for `ringHash` (e.g. a user id): the same key goes to the same endpoint. Numbers are hashed as their decimal string. */
   key?: string | number | undefined;
-  /** Hedging for this call: `false` turns it off, an object replaces the client's `hedge`. Default: the client's. */
+  /** Hedging for this call: `false` turns it off, an object replaces the client's `hedge` (a `maxExtraLoad` left out is the client's, 0.05 when it has none). Default: the client's. */
   hedge?: HedgeOptions | false | undefined;
 }
 

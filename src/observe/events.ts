@@ -51,7 +51,7 @@ export interface HedgeEvent {
   readonly endpoint: Endpoint;
   /** The hedge's attempt number. */
   readonly attempt: number;
-  /** Milliseconds since the call's first attempt started. */
+  /** Milliseconds since the call started (any wait for a first endpoint set included). */
   readonly after: number;
 }
 
