@@ -20,9 +20,9 @@ export class Attempt<T> implements AttemptHandle {
   readonly attempt: number;
   readonly ctx: CallContext<T>;
   readonly endpoint: EndpointState;
-  readonly startedAt: number;
+  startedAt: number;
   /** When this attempt times out: its own timeout, cut short by the call's deadline. */
-  readonly deadline: number;
+  deadline: number;
   /** Whether the hedge stage sent it while an earlier attempt was still running. */
   readonly hedge: boolean;
   ended = false;
@@ -44,14 +44,24 @@ export class Attempt<T> implements AttemptHandle {
     this.hedge = hedge;
   }
 
+  /**
+   * Moves the start of an attempt not yet sent to `now` (its `hedge` event's listeners took
+   * long): its timeout and latency count from when it is really sent.
+   */
+  startAgainAt(now: number): void {
+    this.startedAt = now;
+    this.deadline = attemptDeadline(this.ctx, now);
+  }
+
   get input(): unknown {
     return this.ctx.input;
   }
 
   get signal(): AbortSignal {
     // Read after the attempt ended (a late read in user code): it is over, so say so, with why
-    // it was cut short when it was (timeout, caller's abort, close, a lost hedge).
-    if (this.ended) return this.#controller?.signal ?? AbortSignal.abort(this.#cutShort ?? new TimeoutError(this.ctx.host.options.name, 'attempt', this.ctx.attemptTimeout, 'attempt already ended'));
+    // it was cut short when it was (timeout, caller's abort, close, a lost hedge); an attempt
+    // that ended with its own answer was not cut short, and nothing timed out.
+    if (this.ended) return this.#controller?.signal ?? AbortSignal.abort(this.#cutShort ?? new DOMException('the attempt already ended', 'AbortError'));
     this.#controller ??= new AbortController();
     return this.#controller.signal;
   }

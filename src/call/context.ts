@@ -150,6 +150,15 @@ export class CallContext<T> implements PickRequest, WheelEntry {
     if (next !== Infinity) this.wakeBy(next);
   }
 
+  /**
+   * The client closed: the call ends with `error`, unless its caller's signal is already
+   * aborted (in the same instant, a listener of it closing the client): the caller's reason wins.
+   */
+  closeWith(error: unknown): void {
+    const signal = this.signal;
+    this.interrupt(signal !== undefined && signal.aborted ? signal.reason : error);
+  }
+
   /** Ends whatever the call waits for with `error` (caller abort, client close); nothing starts after. */
   interrupt(error: unknown): void {
     if (this.ended || this.interruption !== undefined) return;

@@ -158,7 +158,7 @@ export class CallEngine {
     const host = this.host;
     host.stopped = error;
     host.health?.stop();
-    for (const call of host.wheel.entries()) (call as CallContext<unknown>).interrupt(error);
+    for (const call of host.wheel.entries()) (call as CallContext<unknown>).closeWith(error);
     host.wheel.close();
   }
 

@@ -99,14 +99,16 @@ export class AttemptStage extends Stage {
   /**
    * After the `hedge` event's listeners: the hedge is sent only if they did not close the
    * client, abort the call or take it past its deadline (the clock is read again: they may
-   * have taken long). Otherwise the hedge ends unsent, cancelled or timed out.
+   * have taken long), and it is timed from now. Otherwise it ends unsent, cancelled or timed out.
    */
   #mayRunHedge<T>(ctx: CallContext<T>, attempt: Attempt<T>): boolean {
     const stopped = ctx.host.stopped;
-    if (stopped !== undefined) ctx.interrupt(stopped);
+    if (stopped !== undefined) ctx.closeWith(stopped);
     if (attempt.ended) return false;
     const now = ctx.host.clock.now();
-    if (now < attempt.deadline) return true;
+    ctx.now = now;
+    attempt.startAgainAt(now);
+    if (mayStartAttempt(ctx)) return true;
     attempt.timeOut(now);
     return false;
   }
@@ -116,7 +118,7 @@ export class AttemptStage extends Stage {
     const stopped = ctx.host.stopped;
     if (ctx.interruption === undefined && stopped !== undefined) {
       // Ending its running attempts may end the call.
-      ctx.interrupt(stopped);
+      ctx.closeWith(stopped);
       if (ctx.ended) return;
     }
     if (ctx.interruption !== undefined) return this.outer.done(ctx, noAttempt(ctx.interruption.error, 'cancelled'));

@@ -3,7 +3,7 @@
 // Nothing may start after close() or after a call's deadline (README, "close()", "Deadlines").
 import { ConsecutiveBreaker } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
-import { ClientClosedError, createClient, TimeoutError, type Discovery, type EndpointState, type Picker, type PickRequest } from '../../src/index.js';
+import { ClientClosedError, createClient, TimeoutError, type AttemptContext, type Discovery, type EndpointState, type Picker, type PickRequest } from '../../src/index.js';
 import { FakeClock, settle } from '../helpers/fake-clock.js';
 
 const TWO = ['10.0.0.1:80', '10.0.0.2:80'];
@@ -111,6 +111,22 @@ describe('deadlines after slow user code in the middle of a call', () => {
     await client.close();
   });
 
+  it("times a hedge from when it is sent, after a 'hedge' listener took long", async () => {
+    const clock = new FakeClock();
+    const client = createClient({ name: 'search', discovery: TWO, clock, health: false, timeout: { attempt: 100, total: 1_000 }, hedge: { delay: 50, maxExtraLoad: 1 } });
+    client.on('hedge', () => clock.stall(80));
+    const aborted: Record<number, number> = {};
+    const call = outcome(client.execute((_, { attempt, signal }) => {
+      signal.addEventListener('abort', () => { aborted[attempt] = clock.t; });
+      return never();
+    }));
+    await clock.advance(1_000);
+    // The hedge was sent at 130 (50 + the listener's 80 ms): it times out at 230, not at 150.
+    expect(aborted[2]).toBe(230);
+    expect(call.error).toBeInstanceOf(TimeoutError);
+    await client.close();
+  });
+
   it("starts no attempt past the deadline when re-admitting an endpoint took the picker's update long", async () => {
     const clock = new FakeClock();
     /** Round robin whose update takes 80 ms when the set grows (as with a very large set). */
@@ -144,7 +160,34 @@ describe('deadlines after slow user code in the middle of a call', () => {
   });
 });
 
+describe('a caller abort and close() in the same instant', () => {
+  it("gives the caller's reason to every call of the aborted signal, when a listener of it closes the client", async () => {
+    const clock = new FakeClock();
+    const client = createClient({ name: 'users', discovery: TWO, clock, health: false });
+    const controller = new AbortController();
+    const reason = new Error('caller gave up');
+    const first = outcome(client.execute((_, { signal }) => new Promise((_r, reject) => signal.addEventListener('abort', () => { void client.close(); reject(signal.reason); })), { signal: controller.signal }));
+    const second = outcome(client.execute(() => never(), { signal: controller.signal }));
+    await clock.advance(5);
+    controller.abort(reason);
+    await settle();
+    expect(first.error).toBe(reason);
+    expect(second.error).toBe(reason);
+  });
+});
+
 describe('attempt.signal read late', () => {
+  it('is an AbortError, not a timeout, for an attempt that ended with its own answer', async () => {
+    const clock = new FakeClock();
+    const client = createClient({ name: 'users', discovery: TWO, clock, health: false });
+    let context!: AttemptContext;
+    await client.execute((_, c) => { context = c; return 'done'; });
+    expect(context.signal.aborted).toBe(true);
+    expect(context.signal.reason).toBeInstanceOf(DOMException);
+    expect((context.signal.reason as DOMException).name).toBe('AbortError');
+    await client.close();
+  });
+
   it("carries why the attempt was cut short: the caller's reason", async () => {
     const clock = new FakeClock();
     const client = createClient({ name: 'users', discovery: TWO, clock, health: false });
