@@ -2,7 +2,7 @@
 // ConfigError naming its full path and the near key, an unrelated key throws listing the known
 // keys (its value hidden), and every documented key is still accepted.
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/index.js';
+import { thrownConfigError } from './config-client.js';
 
 type Options = Record<string, unknown>;
 
@@ -38,23 +38,12 @@ export interface StrictCase {
   readonly dispose?: ((made: unknown) => unknown) | undefined;
 }
 
-/** The ConfigError `fn` throws synchronously (fails the test otherwise). */
-export function configErrorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('did not throw');
-}
-
 /** Registers, for each row, the tests of the three rules above. */
 export function describeStrictKeys(title: string, rows: readonly StrictCase[]): void {
   describe(title, () => {
     const typos = rows.flatMap((r) => r.typos.map(([extra, path, near, what = r.what]) => [`${r.name} ${path}`, r, extra, path, near, what] as const));
     it.each(typos)('%s: a misspelled key throws naming it and the near key', (_name, row, extra, path, near, what) => {
-      const err = configErrorOf(() => row.build({ ...row.base, ...extra }));
+      const err = thrownConfigError(() => row.build({ ...row.base, ...extra }));
       expect(err.code).toBe('ERR_BULWARK_CONFIG');
       expect(err.service).toBe(row.service);
       expect(err.path).toBe(path);
@@ -63,7 +52,7 @@ export function describeStrictKeys(title: string, rows: readonly StrictCase[]): 
 
     const unknown = rows.flatMap((r) => r.unknown.map((u) => [`${r.name} ${u.path}`, r, u] as const));
     it.each(unknown)('%s: an unrelated key throws listing the known keys, its value hidden', (_name, row, { extra, path, known = Object.keys(row.all), what = row.what }) => {
-      const err = configErrorOf(() => row.build({ ...row.base, ...extra }));
+      const err = thrownConfigError(() => row.build({ ...row.base, ...extra }));
       expect(err.service).toBe(row.service);
       expect(err.path).toBe(path);
       expect(err.message).toContain(`${row.service}: ${path} is not ${what} (known: `);

@@ -8,7 +8,8 @@ import { eurekaDiscovery, eurekaRegistration } from '../../src/eureka/index.js';
 import { zookeeperDiscovery, zookeeperRegistration } from '../../src/zookeeper/index.js';
 import { resolveRegistrationOptions } from '../../src/zookeeper/options.js';
 import { etcdConfig, etcdDiscovery, etcdRegistration } from '../../src/etcd/index.js';
-import { configErrorOf, describeStrictKeys, type StrictCase } from '../helpers/strict-keys.js';
+import { thrownConfigError } from '../helpers/config-client.js';
+import { describeStrictKeys, type StrictCase } from '../helpers/strict-keys.js';
 
 const backoff = { min: 100, max: 1_000 };
 const noServer = (): Promise<Response> => Promise.resolve(new Response('{}', { status: 200 }));
@@ -146,7 +147,7 @@ describe('adapters report a typo as they report a bad value', () => {
     ['consulDiscovery', () => consulDiscovery({ service: 'users', tokn: 'secret' } as never), 'consulDiscovery: tokn is not an option of consulDiscovery (did you mean `token`?), got "(hidden)"'],
     ['etcdDiscovery', () => etcdDiscovery({ client: etcd, prefix: 'p/', backoff: { mn: 5 } } as never), 'etcdDiscovery: backoff.mn is not an option of `backoff` (did you mean `backoff.min`?), got 5'],
   ] as const)('%s', (_name, make, message) => {
-    expect(configErrorOf(make).message).toBe(message);
+    expect(thrownConfigError(make).message).toBe(message);
   });
 
   it('a ZooKeeper registration update with a typo in the instance throws too', async () => {

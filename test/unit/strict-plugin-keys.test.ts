@@ -7,9 +7,9 @@ import { createClient, leastRequest, peakEwma, random, ringHash, roundRobin, wei
 import { murmur3 } from '../../src/pickers/ring-hash.js';
 import { createGrpcClient, registerGrpcResolver } from '../../src/grpc/index.js';
 import { bulwarkInterceptor, createUndiciClient } from '../../src/undici/index.js';
-import { BASE } from '../helpers/config-client.js';
+import { BASE, thrownConfigError } from '../helpers/config-client.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { configErrorOf, describeStrictKeys, type StrictCase } from '../helpers/strict-keys.js';
+import { describeStrictKeys, type StrictCase } from '../helpers/strict-keys.js';
 
 const rnd = (): number => 0.5;
 const picker = (name: string, build: (o: never) => unknown, all: Record<string, unknown>, typos: StrictCase['typos']): StrictCase => ({
@@ -28,8 +28,8 @@ describeStrictKeys('picker factories refuse unknown option keys', [
 
 describe('picker factories', () => {
   it('report a typo with the value shown only when it is a number or boolean', () => {
-    expect(configErrorOf(() => peakEwma({ decy: 5 } as never)).message).toBe('bulwark: peakEwma.decy is not an option of peakEwma (did you mean `peakEwma.decay`?), got 5');
-    expect(configErrorOf(() => leastRequest({ choice: '3' } as never)).message).toMatch(/, got "\(hidden\)"$/);
+    expect(thrownConfigError(() => peakEwma({ decy: 5 } as never)).message).toBe('bulwark: peakEwma.decy is not an option of peakEwma (did you mean `peakEwma.decay`?), got 5');
+    expect(thrownConfigError(() => leastRequest({ choice: '3' } as never)).message).toMatch(/, got "\(hidden\)"$/);
   });
 });
 
@@ -94,19 +94,19 @@ describeStrictKeys('bulwark/undici refuses unknown option keys', [
 
 describe('wrappers name themselves, not createClient', () => {
   it('createGrpcClient and createUndiciClient suggest their own keys', () => {
-    expect(configErrorOf(() => createGrpcClient(Svc, { ...BASE, healthservice: 'x' } as never)).message)
+    expect(thrownConfigError(() => createGrpcClient(Svc, { ...BASE, healthservice: 'x' } as never)).message)
       .toBe('svc: healthservice is not an option of createGrpcClient (did you mean `healthService`?), got "(hidden)"');
-    expect(configErrorOf(() => createUndiciClient({ ...BASE, pol: {} } as never)).message)
+    expect(thrownConfigError(() => createUndiciClient({ ...BASE, pol: {} } as never)).message)
       .toBe('svc: pol is not an option of createUndiciClient (did you mean `pool`?), got "(hidden)"');
   });
 
   it('still say where a key of the other wrapper or of a call belongs', () => {
-    expect(configErrorOf(() => createGrpcClient(Svc, { ...BASE, pool: {} } as never)).message).toContain('it is an option of createUndiciClient');
-    expect(configErrorOf(() => createUndiciClient({ ...BASE, credentials: {} } as never)).message).toContain('it is an option of createGrpcClient');
-    expect(configErrorOf(() => createUndiciClient({ ...BASE, attempts: 2 } as never)).message).toContain('did you mean `retry.attempts`?');
+    expect(thrownConfigError(() => createGrpcClient(Svc, { ...BASE, pool: {} } as never)).message).toContain('it is an option of createUndiciClient');
+    expect(thrownConfigError(() => createUndiciClient({ ...BASE, credentials: {} } as never)).message).toContain('it is an option of createGrpcClient');
+    expect(thrownConfigError(() => createUndiciClient({ ...BASE, attempts: 2 } as never)).message).toContain('did you mean `retry.attempts`?');
   });
 
   it('createGrpcClient refuses fetch, which its calls never use', () => {
-    expect(configErrorOf(() => createGrpcClient(Svc, { ...BASE, fetch: globalThis.fetch } as never)).message).toContain('fetch is not an option of createGrpcClient');
+    expect(thrownConfigError(() => createGrpcClient(Svc, { ...BASE, fetch: globalThis.fetch } as never)).message).toContain('fetch is not an option of createGrpcClient');
   });
 });
