@@ -8,6 +8,7 @@ import { startDiscovery, resolveDiscovery } from './discovery/start.js';
 import type { Endpoint } from './endpoints/endpoint.js';
 import { ClientClosedError, ConfigError, describe, PluginError, redactUrl } from './errors.js';
 import { EventObserver } from './observe/event-observer.js';
+import { DeferredEvents } from './observe/deferred-events.js';
 import { emitSafely, type ClientEvents } from './observe/events.js';
 import { ObservedEmitter } from './observe/observed-emitter.js';
 import { stats, type ClientStats } from './observe/stats.js';
@@ -64,9 +65,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
   readonly #execute: ExecuteTransport<unknown>;
   readonly #stop: () => void | Promise<void>;
   #closed: Promise<void> | undefined;
-  #constructing = false;
-  /** Discovery events waiting for the first one, deferred out of createClient (see #emitSoon). */
-  #deferred: (() => void)[] | undefined;
+  readonly #discoveryEvents = new DeferredEvents();
 
   constructor(options: ClientOptions) {
     super();
@@ -86,9 +85,8 @@ export class Client extends ObservedEmitter<ClientEvents> {
     });
     this.#engine = engine;
     this.#eventObserver = new EventObserver(this);
-    // A static list arrives while the constructor runs: its events wait a microtask, so that
-    // listeners added right after createClient() hear about the first set too.
-    this.#constructing = true;
+    // A static list arrives while the constructor runs: its events wait a microtask (DeferredEvents).
+    this.#discoveryEvents.hold();
     this.#stop = startDiscovery(discovery, {
       update: (endpoints) => {
         if (this.#closed !== undefined) return;
@@ -105,7 +103,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
         if (this.#closed === undefined) this.#emitSoon('endpointRejected', { entry: typeof entry === 'string' ? redactUrl(entry) : describe(entry), reason: String(reason) });
       },
     });
-    this.#constructing = false;
+    this.#discoveryEvents.release();
   }
 
   /**
@@ -280,23 +278,9 @@ export class Client extends ObservedEmitter<ClientEvents> {
     this.#engine.discoveryFailed(error);
   }
 
-  /**
-   * Emits a discovery event; one that comes while `createClient` runs waits a microtask (so
-   * listeners added right after it hear it), and later ones queue behind it: events go out in
-   * the order the changes happened, so a listener that applies `added`/`removed` stays right.
-   */
+  /** Emits a discovery event, in order with the ones deferred out of createClient. */
   #emitSoon<K extends 'endpoints' | 'endpointRejected' | 'discoveryError'>(name: K, event: ClientEvents[K][0]): void {
-    const emit = (): void => { emitSafely(this, name, ...([event] as ClientEvents[K])); };
-    if (this.#deferred !== undefined) this.#deferred.push(emit);
-    else if (!this.#constructing) emit();
-    else {
-      const queue = [emit];
-      this.#deferred = queue;
-      queueMicrotask(() => {
-        for (let next = queue.shift(); next !== undefined; next = queue.shift()) next();
-        this.#deferred = undefined;
-      });
-    }
+    this.#discoveryEvents.emit(() => { emitSafely(this, name, ...([event] as ClientEvents[K])); });
   }
 
   static {
