@@ -7,8 +7,7 @@ import type { EndpointsEvent, EndpointRejectedEvent } from '../observe/events.js
 export interface RegistryListener {
   changed(event: EndpointsEvent): void;
   rejected(event: EndpointRejectedEvent): void;
-  /** A whole update was unusable: the client treats it as a discovery error. */
-  /** An update could not be used (`detail` says why); the engine reports it as a `DiscoveryError`. */
+  /** A whole update was unusable (`detail` says why): the engine reports it as a `DiscoveryError`. */
   failed(detail: string, cause?: unknown): void;
 }
 
