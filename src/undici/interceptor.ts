@@ -2,7 +2,7 @@ import * as undici from 'undici';
 import type { Dispatcher } from 'undici';
 import type { Client } from '../client.js';
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
-import { ConfigError } from '../errors.js';
+import { BulwarkError, ConfigError } from '../errors.js';
 import { RoutedCall } from './routed-call.js';
 
 /** Options of {@link bulwarkInterceptor}. */
@@ -75,7 +75,7 @@ export function bulwarkInterceptor(options: InterceptorOptions): Dispatcher.Disp
     const client = route(opts.origin);
     if (client === undefined) return dispatch(opts, wrapped);
     if (opts.upgrade || opts.method === 'CONNECT') {
-      wrapped.onResponseError?.(undefined as never, new Error(`bulwark: ${client.name}: upgrade and CONNECT requests are not routed`));
+      wrapped.onResponseError?.(undefined as never, new BulwarkError('ERR_BULWARK_NOT_ROUTED', client.name, `${client.name}: upgrade and CONNECT requests are not routed`));
       return true;
     }
     let key: string | number | undefined;

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import type { Socket } from 'node:net';
 import { Agent, getGlobalDispatcher, interceptors, request, setGlobalDispatcher } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createClient, ringHash, roundRobin, type Discovery, type EndpointInit } from '../../src/index.js';
+import { BulwarkError, ConfigError, createClient, ringHash, roundRobin, type Discovery, type EndpointInit } from '../../src/index.js';
 import { bulwarkInterceptor, createUndiciClient } from '../../src/undici/index.js';
 import { closeAfterEach, until } from '../helpers/lifecycle.js';
 import { counts, ok, status, type Handler } from '../helpers/servers.js';
@@ -123,6 +123,19 @@ describe('the interceptor', () => {
     const same = await request('HTTP://SVC.INTERNAL:80/x', { dispatcher: agent });
     expect(await same.body.text()).toBe(String(routed!.port));
     expect(client.stats().calls.started).toBe(1);
+  });
+
+  it('refuses an upgrade to a routed origin with a BulwarkError, sending nothing', async () => {
+    const up = await servers(ok());
+    const client = track(createUndiciClient({ name: 'svc', discovery: [up[0]!.url], health: false }));
+    const agent = new Agent().compose(bulwarkInterceptor({ origins: { 'http://svc.internal': client } }));
+    defer(() => agent.close());
+    // An Agent takes the origin in the options (undici's types leave it out of UpgradeOptions).
+    const upgrade = { origin: 'http://svc.internal', path: '/ws' } as unknown as Parameters<typeof agent.upgrade>[0];
+    const error = await agent.upgrade(upgrade).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BulwarkError);
+    expect(error).toMatchObject({ code: 'ERR_BULWARK_NOT_ROUTED', service: 'svc' });
+    expect(client.stats().calls.started).toBe(0);
   });
 
   it('routes the bulwark://<client name> origin (dispatcher.request with an origin; URL-taking APIs refuse the scheme)', async () => {
