@@ -58,7 +58,10 @@ export class HedgeStage extends Stage {
   #roundDone<T>(ctx: CallContext<T>, round: HedgeRound<T>, result: AttemptResult<T>): void {
     if (round.settled) return; // a loser, cancelled below
     const transport = ctx.transport;
-    if (result.verdict !== 'success' && result.verdict !== 'cancelled' && ctx.liveCount > 0 && !pluginFailed(result)) {
+    // Only an outcome worth retrying lets the round wait for its other attempts; a success and a
+    // failure that is not retried (a 500) end it, as they end the call without hedging (gRPC's
+    // hedging policy does the same: a fatal status commits).
+    if (result.verdict === 'retry' && ctx.liveCount > 0 && !pluginFailed(result)) {
       // Another attempt may still succeed: wait for it. A failure that brought a response (a
       // 503) is kept in case none does better; one without a response says nothing more.
       if (result.outcome.ok) {
@@ -81,10 +84,10 @@ export class HedgeStage extends Stage {
     this.outer.done(ctx, result);
   }
 
-  /** Ends the attempts still running: losers of a won round, or all of them when the call fails or was interrupted. */
+  /** Ends the attempts still running: losers of a round an answer ended, or all of them when the call fails or was interrupted. */
   #cancelOthers<T>(ctx: CallContext<T>, result: AttemptResult<T>): void {
     const interruption = ctx.interruption;
-    if (interruption === undefined && result.verdict === 'success') {
+    if (interruption === undefined && result.outcome.ok) {
       for (const a of ctx.live()) a.cancel(HEDGE_LOST, 'hedge lost');
     } else {
       const reason = interruption === undefined ? (result.outcome as { readonly error: unknown }).error : interruption.error;

@@ -248,3 +248,20 @@ describe('hedging when no untried endpoint takes calls', () => {
     expect(client.stats().hedges.sent).toBe(0);
   });
 });
+
+describe('a hedged round ends on an answer that is not retried', () => {
+  it('returns a value judged a failure at once, cancelling the hedge and sending nothing more, as without hedging', async () => {
+    const { clock, client, attempts } = setup();
+    const { fn, answers, signals } = scripted();
+    const call = client.execute(fn, { classify: (o) => (o.ok && o.value === 'server error' ? 'failure' : undefined) });
+    await clock.advance(50); // the hedge goes
+    expect(answers.size).toBe(2);
+    answers.get(1)!.resolve('server error');
+    await settle();
+    expect(await call).toBe('server error');
+    expect(signals.get(2)!.aborted).toBe(true);
+    await clock.advance(1_000);
+    expect(answers.size).toBe(2);
+    expect(attempts.map((a) => a.verdict)).toEqual(['failure', 'cancelled']);
+  });
+});
