@@ -37,10 +37,12 @@ export function admittedCandidates(
     if (h === undefined || h.status !== 'ejected') taking++;
   }
   const panic = pool.length > 0 && taking * 100 < options.panicThreshold * pool.length;
-  // In panic, or with every endpoint busy probing, calls go to all of them rather than nowhere.
+  // In panic calls go to all endpoints rather than nowhere; with none admitted otherwise (all
+  // busy probing, or pausing at their own request), to those not ejected, if any is not.
   if (panic || admitted.length === 0) {
-    for (const e of pool) if (e.health !== undefined) e.health.accept = 1;
-    return { candidates: pool, taking, panic, routing: false };
+    const all = panic || taking === pool.length || taking === 0 ? pool : pool.filter((e) => e.health === undefined || e.health.status !== 'ejected');
+    for (const e of all) if (e.health !== undefined) e.health.accept = 1;
+    return { candidates: all, taking, panic, routing: false };
   }
   const routed = route(pool, admitted, options.routing);
   return { candidates: routed.candidates, taking, panic, routing: routed.adjusting };

@@ -264,3 +264,37 @@ describe('what counts as a failure for health', () => {
     expect(strict.events.map((e) => e.status)).toEqual(['ejected']);
   });
 });
+
+describe('with every endpoint not ejected pausing at its own request', () => {
+  it('sends no call to an ejected endpoint (without panic)', async () => {
+    const hits: Record<string, number> = {};
+    let pausing = false;
+    const fetch = async (input: string | URL | Request): Promise<Response> => {
+      const host = new URL(input instanceof Request ? input.url : input).hostname;
+      hits[host] = (hits[host] ?? 0) + 1;
+      if (host === '10.0.0.1') throw new TypeError('fetch failed', { cause: Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }) });
+      return pausing ? new Response('busy', { status: 503, headers: { 'retry-after': '100' } }) : new Response('ok');
+    };
+    const { clock, client } = setup({ fetch, health: {
+      breaker: () => new ConsecutiveBreaker(1), ejectionTime: 600_000, maxEjectionPercent: 100, panicThreshold: 0,
+      isFailure: (o) => o.verdict !== 'success' && o.status !== 503, // a 503 with Retry-After only pauses
+    } });
+    // :1 refuses and is ejected; then :2 and :3 both ask to be left alone for 100 s.
+    const first = client.fetch('/a');
+    await clock.advance(100);
+    await first;
+    expect(client.stats().endpoints[0]!.health!.status).toBe('ejected');
+    pausing = true;
+    const call = client.fetch('/b').catch(() => undefined);
+    await clock.advance(30_000);
+    await call;
+    hits['10.0.0.1'] = 0;
+    // Still within both pauses: calls wait for them or fail, but none goes to the ejected :1.
+    for (let i = 0; i < 6; i++) {
+      const next = client.fetch('/c', { timeout: { total: 1_000 } }).catch(() => undefined);
+      await clock.advance(1_000);
+      await next;
+    }
+    expect(hits['10.0.0.1']).toBe(0);
+  });
+});
