@@ -5,6 +5,7 @@ import { authorizationOf, type EndpointState } from '../endpoints/endpoint.js';
 import { isIdempotentMethod } from '../transports/classify.js';
 import type { AttemptHandle, Judgement, Transport } from '../transports/transport.js';
 import { AttemptSignal } from './attempt-signal.js';
+import { DRAIN_LIMIT, DRAIN_TIMEOUT_MS } from './drain.js';
 import { isReplayable, withAuthorization } from './headers.js';
 import { checkHttpEndpoint, HttpJudge } from '../transports/http-judge.js';
 import { UNDICI_READER } from './judge.js';
@@ -57,6 +58,8 @@ export class UndiciRequestTransport implements Transport<Dispatcher.ResponseData
       headers: (auth === undefined ? options.headers : withAuthorization(options.headers, auth)) ?? null,
       // Undici takes an EventEmitter-like signal: this one costs no AbortController per attempt.
       signal: signal as unknown as EventEmitter,
+      // Undici re-sends an idempotent request its pipelined connection lost: not one the caller says may not reach a server twice.
+      idempotent: this.idempotent,
     });
   }
 
@@ -64,8 +67,12 @@ export class UndiciRequestTransport implements Transport<Dispatcher.ResponseData
     return this.#judge.judge(outcome, endpoint, this.idempotent);
   }
 
+  /** Reads the body away to keep its socket: at most DRAIN_LIMIT bytes, within DRAIN_TIMEOUT_MS, or the body is destroyed. */
   discard(value: Dispatcher.ResponseData<unknown>): void {
-    value.body.dump().catch(ignore);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), DRAIN_TIMEOUT_MS);
+    timer.unref();
+    value.body.dump({ limit: DRAIN_LIMIT, signal: controller.signal }).catch(ignore).finally(() => clearTimeout(timer));
   }
 
   /** Reads the retried response's body away (keeping the socket) and keeps its status and headers behind an empty body. */

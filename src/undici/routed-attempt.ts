@@ -1,10 +1,9 @@
 import type { Dispatcher } from 'undici';
+import { DRAIN_LIMIT, DRAIN_TIMEOUT_MS } from './drain.js';
 
 type Controller = Dispatcher.DispatchController;
 type Headers = Record<string, string | string[] | undefined>;
 
-/** Bytes of a retried or losing response read away to keep its socket; past this it is aborted (undici's dump interceptor's rule). */
-const DRAIN_LIMIT = 128 * 1024;
 /**
  * Bytes held before the pipeline has judged a response; past this the response is paused. The
  * judgement takes only microtasks, so usually no more than one socket read arrives before it,
@@ -45,6 +44,7 @@ export class RoutedAttempt implements Dispatcher.DispatchHandler {
   #error: Error | undefined;
   #draining = false;
   #drained = 0;
+  #drainTimer: ReturnType<typeof setTimeout> | undefined;
   #held = 0;
   #pausedHere = false;
   #cancelled: unknown;
@@ -95,6 +95,7 @@ export class RoutedAttempt implements Dispatcher.DispatchHandler {
   onResponseEnd(_controller: Controller, trailers: Headers): void {
     if (this.#sink !== undefined) this.#sink.end(trailers);
     else if (!this.#draining) this.#trailers = trailers;
+    else clearTimeout(this.#drainTimer);
   }
 
   onResponseError(_controller: Controller, error: Error): void {
@@ -105,6 +106,8 @@ export class RoutedAttempt implements Dispatcher.DispatchHandler {
       this.#sink.error(error);
     } else if (!this.#draining) {
       this.#error = error;
+    } else {
+      clearTimeout(this.#drainTimer);
     }
   }
 
@@ -137,11 +140,19 @@ export class RoutedAttempt implements Dispatcher.DispatchHandler {
     let size = 0;
     if (buffered !== undefined) for (const c of buffered) size += c.length;
     this.#drain(this.controller, size);
-    if (this.#pausedHere && !this.controller.aborted) this.controller.resume();
+    const controller = this.controller;
+    if (!controller.aborted) {
+      this.#drainTimer = setTimeout(() => { if (!controller.aborted) controller.abort(new Error('discarded response body too slow to drain')); }, DRAIN_TIMEOUT_MS);
+      this.#drainTimer.unref();
+    }
+    if (this.#pausedHere && !controller.aborted) controller.resume();
   }
 
   #drain(controller: Controller, bytes: number): void {
     this.#drained += bytes;
-    if (this.#drained > DRAIN_LIMIT && !controller.aborted) controller.abort(new Error('discarded response body too large to drain'));
+    if (this.#drained > DRAIN_LIMIT && !controller.aborted) {
+      clearTimeout(this.#drainTimer);
+      controller.abort(new Error('discarded response body too large to drain'));
+    }
   }
 }

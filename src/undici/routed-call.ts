@@ -55,8 +55,9 @@ export class RoutedCall implements Dispatcher.DispatchController, ResponseSink {
     attempt.forward(this);
   };
 
+  // A caller's abort reason goes to the caller as it is, an Error or not (README, "Errors").
   readonly #fail = (error: unknown): void => {
-    this.error(error instanceof Error ? error : new Error(String(error)));
+    this.error(error as Error);
   };
 
   get aborted(): boolean {
