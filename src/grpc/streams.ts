@@ -1,9 +1,8 @@
-import { once } from 'node:events';
 import { status as Status, type ClientDuplexStream, type ClientWritableStream, type Metadata, type ServiceError, type StatusObject } from '@grpc/grpc-js';
 import type { Outcome } from '../config/options.js';
 import type { EndpointState } from '../endpoints/endpoint.js';
 import type { AttemptHandle, Judgement } from '../transports/transport.js';
-import { DEADLINE_SLACK_MS, followCaller, GrpcTransport, startWithoutStack, type MethodSetup } from './transport.js';
+import { followCaller, GrpcTransport, ownDeadline, startWithoutStack, type MethodSetup } from './transport.js';
 
 /** What a client-streaming call sends: an array (replayable: retried like a unary call) or any (async) iterable (one attempt). */
 export type RequestMessages<Req> = readonly Req[] | Iterable<Req> | AsyncIterable<Req>;
@@ -12,7 +11,9 @@ export type RequestMessages<Req> = readonly Req[] | Iterable<Req> | AsyncIterabl
  * One client-streaming call: bulwark writes the caller's messages and resolves with the
  * server's one response, judged and retried like a unary call. An array of messages can be sent
  * again, so such a call is retried (and hedged) like a unary one; any other iterable is read
- * once, so the call gets one attempt. Each attempt's grpc deadline is what it has left.
+ * once, so the call gets one attempt. Each attempt's grpc deadline is what it has left. Once
+ * the call has its status (a response, an error, or a cancel), bulwark stops reading the
+ * messages and finishes the iterable (its `return()`).
  */
 export class ClientStreamTransport<Res> extends GrpcTransport<Res> {
   override readonly replayable: boolean;
@@ -25,17 +26,19 @@ export class ClientStreamTransport<Res> extends GrpcTransport<Res> {
   run(endpoint: EndpointState, attempt: AttemptHandle): Promise<Res> {
     const client = this.setup.pool.get(endpoint);
     const method = this.setup.method;
+    const deadline = Date.now() + attempt.remaining();
+    const upload = new Upload();
     return new Promise<Res>((resolve, reject) => {
-      const call = startWithoutStack(() => client.makeClientStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.metadata(), this.options(Date.now() + attempt.remaining()), (error: ServiceError | null, value?: unknown) => {
+      const call = startWithoutStack(() => client.makeClientStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.metadata(), this.options(deadline), (error: ServiceError | null, value?: unknown) => {
+        upload.stop();
         if (error === null) resolve(value as Res);
-        else if (!(error.code === Status.DEADLINE_EXCEEDED && attempt.remaining() <= DEADLINE_SLACK_MS)) reject(error);
+        else if (!ownDeadline(error, deadline)) reject(error);
       })) as ClientWritableStream<unknown>;
-      let cancelled = false;
       attempt.onCancel(() => {
-        cancelled = true;
+        upload.stop();
         call.cancel();
       });
-      writeAll(call, this.request as RequestMessages<unknown>, () => cancelled).catch((err: unknown) => {
+      writeAll(call, this.request as RequestMessages<unknown>, upload).catch((err: unknown) => {
         // The caller's iterable threw: the call is abandoned, and the caller gets what it threw.
         call.cancel();
         reject(err);
@@ -44,13 +47,42 @@ export class ClientStreamTransport<Res> extends GrpcTransport<Res> {
   }
 }
 
-/** Writes every message (respecting back-pressure), then half-closes. */
-async function writeAll(call: ClientWritableStream<unknown>, messages: RequestMessages<unknown>, cancelled: () => boolean): Promise<void> {
-  for await (const message of messages as AsyncIterable<unknown>) {
-    if (cancelled()) return;
-    if (!call.write(message)) await Promise.race([once(call, 'drain'), once(call, 'status')]);
+/** One attempt's upload: stopped when the call has its status or is cancelled, which also wakes a writer waiting for 'drain'. */
+class Upload {
+  stopped = false;
+  #wake: (() => void) | undefined;
+
+  /** No more messages are wanted. */
+  stop(): void {
+    this.stopped = true;
+    this.#wake?.();
   }
-  if (!cancelled()) call.end();
+
+  /** Resolves at the call's next 'drain' or when the upload stops, whichever comes first, leaving no listener behind. */
+  drained(call: ClientWritableStream<unknown>): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        call.off('drain', done);
+        this.#wake = undefined;
+        resolve();
+      };
+      this.#wake = done;
+      call.on('drain', done);
+    });
+  }
+}
+
+/**
+ * Writes every message (respecting back-pressure), then half-closes; stops as soon as the upload
+ * does. Returning from inside `for await` finishes the caller's iterator (`return()`).
+ */
+async function writeAll(call: ClientWritableStream<unknown>, messages: RequestMessages<unknown>, upload: Upload): Promise<void> {
+  for await (const message of messages as AsyncIterable<unknown>) {
+    if (upload.stopped) return;
+    if (!call.write(message)) await upload.drained(call);
+    if (upload.stopped) return;
+  }
+  if (!upload.stopped) call.end();
 }
 
 /**
@@ -58,8 +90,9 @@ async function writeAll(call: ClientWritableStream<unknown>, messages: RequestMe
  * soon as the attempt starts (`deliver`): a bidi server often waits for the caller's messages
  * before it answers, so the caller must be able to write at once, and what it wrote cannot be
  * sent again. The attempt ends — and is judged, health-accounted and timed — at the server's
- * first answer: its response headers (success), or a status before them (UNAVAILABLE and
- * refused connections count against the endpoint; a status the server chose does not). The
+ * first answer: its response headers (success), or a status before them, judged as a unary
+ * call's (a code in `codes.unhealthy` or a refused connection counts against the endpoint, any
+ * other status does not; grpc-js reporting bulwark's own deadline is a timeout, as the wheel's). The
  * stream's grpc deadline is the call's total deadline; the caller's signal cancels it while it
  * runs, and `close()` cancels it.
  */
@@ -90,6 +123,8 @@ export class BidiStreamTransport extends GrpcTransport<ClientDuplexStream<unknow
       };
       const ended = (status: StatusObject): void => {
         call.off('metadata', headers);
+        // bulwark's own deadline: left to the wheel, which times the attempt out.
+        if (ownDeadline(status, this.#deadline)) return;
         if (status.code === Status.OK) resolve(call);
         else reject(Object.assign(new Error(`${status.code} ${status.details}`), status));
       };

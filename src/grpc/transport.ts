@@ -38,11 +38,21 @@ const OK: Judgement = Object.freeze({ verdict: 'success', reason: 'OK' });
 
 /**
  * grpc-js reports its own deadline a hair before or after bulwark's deadline wheel does (two
- * clocks, two timers). A DEADLINE_EXCEEDED this close to the attempt's deadline is bulwark's
- * own, so the attempt is left to the wheel, which ends it with a `TimeoutError`: the caller
- * always gets the same error for a deadline bulwark set, whichever timer fired first.
+ * clocks, two timers): its timer is armed in whole ms, on Node's loop time, for a deadline of
+ * `Date.now()` (whole ms) plus what the attempt has left, so it fires up to about 2 ms early. A
+ * DEADLINE_EXCEEDED this close to the deadline given to grpc-js is bulwark's own, so the attempt
+ * is left to the wheel, which ends it with a `TimeoutError`: the caller always gets the same
+ * error for a deadline bulwark set, whichever timer fired first.
  */
-export const DEADLINE_SLACK_MS = 2;
+const DEADLINE_SLACK_MS = 20;
+
+/**
+ * Whether `status` is grpc-js reporting the deadline bulwark gave it (`deadline`, on the
+ * `Date.now()` clock grpc-js reads too): DEADLINE_EXCEEDED within {@link DEADLINE_SLACK_MS} of it.
+ */
+export function ownDeadline(status: { readonly code: number }, deadline: number): boolean {
+  return status.code === Status.DEADLINE_EXCEEDED && Date.now() >= deadline - DEADLINE_SLACK_MS;
+}
 
 /**
  * Starts a grpc-js call (`start` calls `client.make…Request`) without capturing a stack trace.
@@ -111,10 +121,11 @@ export class UnaryTransport<Res> extends GrpcTransport<Res> {
   run(endpoint: EndpointState, attempt: AttemptHandle): Promise<Res> {
     const client = this.setup.pool.get(endpoint);
     const method = this.setup.method;
+    const deadline = Date.now() + attempt.remaining();
     return new Promise<Res>((resolve, reject) => {
-      const call = startWithoutStack(() => client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, this.request, this.metadata(), this.options(Date.now() + attempt.remaining()), (error: ServiceError | null, value?: unknown) => {
+      const call = startWithoutStack(() => client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, this.request, this.metadata(), this.options(deadline), (error: ServiceError | null, value?: unknown) => {
         if (error === null) resolve(value as Res);
-        else if (!(error.code === Status.DEADLINE_EXCEEDED && attempt.remaining() <= DEADLINE_SLACK_MS)) reject(error);
+        else if (!ownDeadline(error, deadline)) reject(error);
       }));
       attempt.onCancel(() => call.cancel());
     });
@@ -146,20 +157,27 @@ export class ServerStreamTransport<Res> extends GrpcTransport<ClientReadableStre
     const method = this.setup.method;
     const call = startWithoutStack(() => client.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.request, this.metadata(), this.options(this.#deadline))) as ClientReadableStream<Res>;
     return new Promise<ClientReadableStream<Res>>((resolve, reject) => {
-      const established = (): void => {
-        call.off('metadata', established).off('status', ended).off('error', failed);
-        followCaller(call, this.#signal);
-        this.setup.streams.add(call);
+      // `running`: false when the stream is established by its OK status (it already ended), so
+      // there is nothing left to follow or track — and its 'status' listeners would never fire.
+      const established = (running: boolean): void => {
+        call.off('metadata', headers).off('status', ended).off('error', failed);
+        if (running) {
+          followCaller(call, this.#signal);
+          this.setup.streams.add(call);
+        }
         resolve(call);
       };
+      const headers = (): void => established(true);
       const ended = (status: StatusObject): void => {
-        if (status.code === Status.OK) established();
+        if (status.code === Status.OK) established(false);
       };
       const failed = (error: ServiceError): void => {
-        call.off('metadata', established).off('status', ended);
+        // bulwark's own total deadline: left to the wheel, which ends the attempt with a TimeoutError.
+        if (ownDeadline(error, this.#deadline)) return;
+        call.off('metadata', headers).off('status', ended);
         reject(error);
       };
-      call.on('metadata', established).on('status', ended).on('error', failed);
+      call.on('metadata', headers).on('status', ended).on('error', failed);
       attempt.onCancel(() => this.discard(call));
     });
   }
