@@ -60,6 +60,7 @@ class Upload {
 
   /** Resolves at the call's next 'drain' or when the upload stops, whichever comes first, leaving no listener behind. */
   drained(call: ClientWritableStream<unknown>): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const done = (): void => {
         call.off('drain', done);

@@ -69,3 +69,8 @@ export function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; r
   const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
   return { promise, resolve, reject };
 }
+
+/** A fake transport's attempt that never answers but rejects with its signal's reason once aborted. */
+export function untilAborted(signal: AbortSignal): Promise<never> {
+  return new Promise<never>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+}

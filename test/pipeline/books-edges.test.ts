@@ -4,13 +4,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createClient, PluginError, type AttemptContext, type Classify, type Discovery, type EndpointState, type EndpointsEvent, type Picker, type PickRequest,
 } from '../../src/index.js';
-import { FakeClock, settle } from '../helpers/fake-clock.js';
+import { FakeClock, settle, untilAborted } from '../helpers/fake-clock.js';
 
 const THREE = ['127.0.0.1:1', '127.0.0.1:2', '127.0.0.1:3'];
 /** A breaker that opens on the first failure. */
 const openAtOnce = (): { state: undefined; success(): void; failure(): boolean } => ({ state: undefined, success() {}, failure: () => true });
-/** An attempt that waits until it is aborted. */
-const untilAborted = (_: unknown, { signal }: AttemptContext): Promise<never> => new Promise((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
 
 /** A discovery whose later updates the test pushes. */
 function pushed(first: string[]): { discovery: Discovery; push: (entries: string[]) => void } {
@@ -150,7 +148,7 @@ describe('probes and the hedge budget', () => {
     const onOne: string[] = [];
     const track = (name: string) => (endpoint: { port: number }, context: AttemptContext): Promise<never> => {
       if (endpoint.port === 1) onOne.push(name);
-      return untilAborted(endpoint, context);
+      return untilAborted(context.signal);
     };
     const old = new AbortController();
     void client.execute(track('old'), { signal: old.signal }).catch(() => {});

@@ -4,7 +4,7 @@
 import { ConsecutiveBreaker } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
 import { ClientClosedError, createClient, TimeoutError, type AttemptContext, type Discovery, type EndpointState, type Picker, type PickRequest } from '../../src/index.js';
-import { FakeClock, settle } from '../helpers/fake-clock.js';
+import { FakeClock, settle, untilAborted } from '../helpers/fake-clock.js';
 
 const TWO = ['10.0.0.1:80', '10.0.0.2:80'];
 const never = (): Promise<never> => new Promise<never>(() => {});
@@ -28,7 +28,7 @@ describe('close() reaches calls that user code is running for', () => {
     const sentAfterClose: number[] = [];
     const call = outcome(client.execute((_, { attempt, signal }) => {
       if (closed) sentAfterClose.push(attempt);
-      return attempt === 1 ? new Promise((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason))) : 'answer';
+      return attempt === 1 ? untilAborted(signal) : 'answer';
     }));
     await clock.advance(300);
     expect(closed).toBe(true);

@@ -6,7 +6,7 @@
 import { ConsecutiveBreaker } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
 import { createClient, type AttemptContext, type ClientOptions } from '../../src/index.js';
-import { FakeClock, settle } from '../helpers/fake-clock.js';
+import { FakeClock, settle, untilAborted } from '../helpers/fake-clock.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 const ENDPOINTS = ['127.0.0.1:1', '127.0.0.1:2', '127.0.0.1:3'];
@@ -36,7 +36,7 @@ function attemptFn(r: Random, clock: FakeClock, sent: { port: number; afterClose
       case 1: throw new Error('sync throw');
       case 2: return new Promise((resolve) => clock.setTimer(() => resolve('late value'), d));
       case 3: return new Promise((_r, reject) => clock.setTimer(() => reject(new Error('late failure')), d));
-      case 4: return new Promise((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      case 4: return untilAborted(signal);
       default: return new Promise(() => {}); // ignores its signal
     }
   };
