@@ -140,7 +140,8 @@ function judged<T>(attempt: Attempt<T>, outcome: Outcome<T>): AttemptResult<T> {
   } catch (err) {
     return judgeFailed(attempt, outcome, err);
   }
-  return { attempt, outcome, verdict: j.verdict, reason: j.reason, status: j.status, retryAfter: j.retryAfter, notSent: j.notSent };
+  // An invalid request (the caller's to fix) ends like a cancelled attempt: not retried, nothing against the endpoint.
+  return { attempt, outcome, verdict: j.invalid === true ? 'cancelled' : j.verdict, reason: j.reason, status: j.status, retryAfter: j.retryAfter, notSent: j.notSent };
 }
 
 /**

@@ -61,6 +61,25 @@ export function networkFailure(error: unknown): NetworkFailure {
   return undefined;
 }
 
+/**
+ * undici's codes for a request it refuses as given: a bad argument (a header value, a path with
+ * a space), something it does not support, a body that does not match its content-length.
+ */
+const INVALID_REQUEST_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED', 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH']);
+
+/**
+ * Whether an HTTP client refused the request itself, before any endpoint could answer: the
+ * same request fails on every endpoint, so it is the caller's to fix. fetch's own network
+ * failures are all `TypeError('fetch failed')` with the socket error as `cause`; any other
+ * TypeError from it is its check of the arguments (a header value, a GET with a body, a
+ * forbidden method, a body already read).
+ */
+export function invalidRequest(error: unknown): boolean {
+  if (error instanceof TypeError) return error.message !== 'fetch failed' && networkFailure(error) === undefined;
+  const code = error !== null && typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && INVALID_REQUEST_CODES.has(code);
+}
+
 /** A short, secret-free reason for events: `connection refused`, `ECONNRESET`, `attempt timeout`, … */
 export function failureReason(error: unknown): string {
   if (error instanceof TimeoutError) return error.scope === 'attempt' ? 'attempt timeout' : 'call timeout';
@@ -117,8 +136,11 @@ export function statusJudgement(status: number, retryAfter: string | null, idemp
   return { verdict: status >= 500 || status === 429 ? 'failure' : 'success', reason: `status ${status}`, status };
 }
 
+const INVALID: Judgement = Object.freeze({ verdict: 'failure', reason: 'invalid request', invalid: true });
+
 /** The default reading of an HTTP attempt that got no response: retried when idempotent, or when provably nothing was sent. */
 export function errorJudgement(error: unknown, idempotent: boolean): Judgement {
+  if (invalidRequest(error)) return INVALID;
   const notSent = networkFailure(error) === 'not-sent';
   return { verdict: idempotent || notSent ? 'retry' : 'failure', reason: failureReason(error), notSent };
 }

@@ -1,7 +1,7 @@
 import type { Classify, Outcome } from '../config/options.js';
 import type { EndpointState } from '../endpoints/endpoint.js';
 import { BulwarkError, RequestFailedError, type AttemptSummary } from '../errors.js';
-import { errorJudgement, runClassify, statusJudgement, UNSUPPORTED_ENDPOINT } from './classify.js';
+import { errorJudgement, invalidRequest, runClassify, statusJudgement, UNSUPPORTED_ENDPOINT } from './classify.js';
 import type { Judgement } from './transport.js';
 
 /** How a judge reads a response of one HTTP client: its status and the server's Retry-After. */
@@ -38,16 +38,21 @@ export class HttpJudge<T> {
     if (judgement.verdict !== 'success' || this.#classify !== undefined) {
       (this.#history ??= []).push({ endpoint: endpoint.id, reason: judgement.reason, status: judgement.status });
     }
-    if (this.#classify !== undefined) {
+    // An invalid request fails on every endpoint: no classify can make it worth retrying.
+    if (this.#classify !== undefined && judgement.invalid !== true) {
       const verdict = runClassify(this.#service, this.#classify, outcome, endpoint);
       if (verdict !== undefined) judgement = { ...judgement, verdict };
     }
     return judgement;
   }
 
-  /** The error a call without a response ends with: bulwark's own verdicts as they are, anything from the network as `RequestFailedError`. */
+  /**
+   * The error a call without a response ends with: bulwark's own verdicts and an invalid
+   * request's error as they are, anything from the network as `RequestFailedError`.
+   */
   failure(error: unknown): unknown {
     if (error instanceof BulwarkError && error.code !== UNSUPPORTED_ENDPOINT) return error;
+    if (invalidRequest(error)) return error;
     return new RequestFailedError(this.#service, this.#history ?? [], { cause: error });
   }
 }

@@ -39,6 +39,13 @@ export interface Judgement {
    * no load to the service, so the retry does not draw on the retry budget (Finagle's requeues).
    */
   readonly notSent?: boolean | undefined;
+  /**
+   * The request itself is invalid (a header value fetch refuses, a GET with a body, a path
+   * undici refuses): no endpoint can take it, so it is not retried, says nothing about the
+   * endpoint (the attempt ends `'cancelled'`, reason `invalid request`), and the caller gets
+   * the error as it is, as from plain fetch or undici.
+   */
+  readonly invalid?: boolean | undefined;
 }
 
 /**
