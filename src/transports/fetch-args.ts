@@ -1,4 +1,5 @@
 import type { CallOptions, Classify } from '../config/options.js';
+import { requestTarget } from './request-path.js';
 
 /** `RequestInit` plus bulwark's per-call options. */
 export interface BulwarkRequestInit extends Omit<RequestInit, 'signal'>, CallOptions {
@@ -33,7 +34,8 @@ export function splitFetchArgs(input: string | URL | Request, init: BulwarkReque
   let base: RequestInit = {};
   let request: Request | undefined;
   if (typeof input === 'string') {
-    path = input.startsWith('/') ? input : /^[a-z][a-z0-9+.-]*:\/\//i.test(input) ? pathOf(new URL(input)) : `/${input}`;
+    // Dot segments are resolved from the root, so that they cannot climb out of an endpoint's base path.
+    path = input.startsWith('/') ? requestTarget(input) : /^[a-z][a-z0-9+.-]*:\/\//i.test(input) ? pathOf(new URL(input)) : requestTarget(`/${input}`);
   } else if (input instanceof URL) {
     path = pathOf(input);
   } else if (input instanceof Request) {

@@ -9,6 +9,7 @@ import { checkHttpEndpoint, HttpJudge } from '../transports/http-judge.js';
 import { originOf, UNDICI_READER } from './judge.js';
 import { RoutedAttempt } from './routed-attempt.js';
 import { DEFAULTS } from '../config/resolve.js';
+import { requestTarget } from '../transports/request-path.js';
 
 const DEFAULT_STATUS_CODES: ReadonlySet<number> = new Set(DEFAULTS.statusCodes);
 
@@ -61,7 +62,8 @@ export class RoutedTransport implements Transport<RoutedAttempt> {
     this.#dispatch({
       ...options,
       origin: originOf(endpoint),
-      path: endpoint.basePath + options.path,
+      // Under a base path, dot segments must not climb out of it (request-path.ts).
+      path: endpoint.basePath === '' ? options.path : endpoint.basePath + requestTarget(options.path),
       headers: auth === undefined ? options.headers : withAuthorization(options.headers, auth),
       // An undici retry interceptor composed under this one would retry each attempt again.
       retryOptions: { ...retryOptions, maxRetries: 0 },

@@ -7,6 +7,7 @@ import type { CallOptions, Classify, ClientOptions, ExecuteOptions } from '../co
 import { ConfigError } from '../errors.js';
 import { EndpointPools } from './pools.js';
 import { UndiciRequestTransport, type UndiciDispatchOptions } from './request-transport.js';
+import { requestTarget } from '../transports/request-path.js';
 
 /** Options of {@link createUndiciClient}: the client's own, plus the options of each endpoint's undici `Pool`. */
 export interface UndiciClientOptions extends ClientOptions {
@@ -142,13 +143,13 @@ function checkPoolOptions(service: string, pool: unknown): void {
   }
 }
 
-/** The path and query to send: `/x?y`, or those of an absolute URL. */
+/** The path and query to send: `/x?y`, or those of an absolute URL; under the base path whatever its dot segments (request-path.ts). */
 function pathOf(path: unknown): string {
   if (typeof path !== 'string') throw new TypeError('request: path must be a string');
-  if (path.startsWith('/')) return path;
+  if (path.startsWith('/')) return requestTarget(path);
   if (/^https?:\/\//i.test(path)) {
     const url = new URL(path);
     return url.pathname + url.search;
   }
-  return `/${path}`;
+  return requestTarget(`/${path}`);
 }
