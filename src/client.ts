@@ -264,7 +264,8 @@ export class Client extends ObservedEmitter<ClientEvents> {
   protected override listenersChanged(): void {
     const host = this.#engine.host;
     const wanted = this.listenerCount('attempt') + this.listenerCount('retry') + this.listenerCount('hedge') + this.listenerCount('budgetExhausted') > 0;
-    if (wanted && this.#unplugEvents === undefined) this.#unplugEvents = host.observers.add(this.#eventObserver);
+    // Before endpoint health: an attempt's event comes before the health change it causes.
+    if (wanted && this.#unplugEvents === undefined) this.#unplugEvents = host.observers.add(this.#eventObserver, host.health);
     else if (!wanted && this.#unplugEvents !== undefined) {
       this.#unplugEvents();
       this.#unplugEvents = undefined;

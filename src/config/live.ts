@@ -87,7 +87,7 @@ export function layLiveOptions(given: ClientOptions, document: unknown): ClientO
 
 function layHealth(given: ClientOptions, health: unknown): HealthOptions {
   const service = given.name;
-  if (given.health === false) throw new ConfigError(service, 'config.health', 'health tracking is off for this client (health: false) and cannot be turned on while it runs', health);
+  if (given.health === false) throw new ConfigError(service, 'config.health', 'cannot turn health tracking on while the client runs (it was created with health: false)', health);
   if (health === null || typeof health !== 'object' || Array.isArray(health)) throw new ConfigError(service, 'config.health', 'must be an object', health);
   checkKeys(service, health, 'config.health.', LIVE_HEALTH_KEYS);
   return { ...(given.health ?? {}), ...(health as HealthOptions) };

@@ -48,9 +48,14 @@ export class Observers {
   #retrying: CallObserver[] = [];
   #budgetExhausted: CallObserver[] = [];
 
-  /** Adds an observer; returns how to remove it. */
-  add(observer: CallObserver): () => void {
-    this.#list.push(observer);
+  /**
+   * Adds an observer, last or just before `before` (hooks run in list order); returns how to
+   * remove it.
+   */
+  add(observer: CallObserver, before?: CallObserver): () => void {
+    const at = before === undefined ? -1 : this.#list.indexOf(before);
+    if (at < 0) this.#list.push(observer);
+    else this.#list.splice(at, 0, observer);
     this.#rebuild();
     return () => {
       const i = this.#list.indexOf(observer);

@@ -246,3 +246,20 @@ describe('8b. a Request with a body is replayed on retries', () => {
     expect(good!.requests).toHaveLength(0);
   });
 });
+
+describe('event order', () => {
+  it('an attempt\'s event comes before the health change it causes', async () => {
+    const dead = await closedPort();
+    const [good] = await servers(ok());
+    const client = track(createClient({ name: 'svc', discovery: [dead, good!.url], picker: roundRobin() }));
+    const seen: string[] = [];
+    client.on('attempt', (e) => seen.push(`attempt ${e.endpoint.url} ${e.reason}`));
+    client.on('health', (e) => seen.push(`health ${e.endpoint.url} ${e.status}`));
+    for (let i = 0; i < 12; i++) await (await client.fetch('/x')).text();
+    const ejected = seen.indexOf(`health ${dead} ejected`);
+    expect(ejected).toBeGreaterThan(0);
+    // The fifth refused connection opened the breaker: its event is the one just before.
+    expect(seen[ejected - 1]).toBe(`attempt ${dead} connection refused`);
+    expect(seen.slice(0, ejected).filter((s) => s === `attempt ${dead} connection refused`)).toHaveLength(5);
+  });
+});
