@@ -5,6 +5,7 @@ import type { ClientOptions, ExecuteOptions, ResolvedOptions } from './config/op
 import { resolveClock, resolveOptions } from './config/resolve.js';
 import { followConfig, type ConfigSource, type LiveOptions } from './config/live.js';
 import { startDiscovery, resolveDiscovery } from './discovery/start.js';
+import { stopSources } from './discovery/stop-sources.js';
 import type { Endpoint } from './endpoints/endpoint.js';
 import { ClientClosedError, ConfigError, describe, PluginError, redactUrl } from './errors.js';
 import { EventObserver } from './observe/event-observer.js';
@@ -16,6 +17,7 @@ import { ExecuteTransport, type AttemptFn } from './transports/execute.js';
 import { splitFetchArgs, type BulwarkRequestInit } from './transports/fetch-args.js';
 import { FetchTransport } from './transports/fetch.js';
 import type { Transport } from './transports/transport.js';
+
 
 /** What a transport from another entry point (`bulwark/grpc`, `bulwark/undici`) is made from. */
 export interface TransportSetup {
@@ -198,14 +200,8 @@ export class Client extends ObservedEmitter<ClientEvents> {
     // Calls in flight end first: a configuration source or a discovery that is slow to stop
     // must not keep them running (or retrying) after close().
     this.#engine.stop(new ClientClosedError(this.name));
-    // A source's stop that fails is reported by followConfig (`configRejected`); it never rejects here.
-    const configs = [...this.#configWatches].map((stop) => stop());
-    try {
-      await this.#stop();
-    } catch (err) {
-      emitSafely(this, 'discoveryError', { error: err });
-    }
-    await Promise.all(configs);
+    // A source's stop that fails is reported by followConfig (`configRejected`); a discovery's, here.
+    await stopSources(this.name, this.#engine.host.clock, this.#stop, [...this.#configWatches], (error) => emitSafely(this, 'discoveryError', { error }));
     this.removeAllListeners();
   }
 

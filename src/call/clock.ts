@@ -37,3 +37,20 @@ export const systemClock: Clock = {
     return { clear: () => clearTimeout(t), ref: () => { t.ref(); }, unref: () => { t.unref(); } };
   },
 };
+
+/**
+ * Whether `promise` settles within `ms` on `clock` (its rejection counts as settled); the
+ * timer is cleared either way.
+ *
+ * @example
+ * if (!(await settlesWithin(clock, stop(), 10_000))) report('stop hung');
+ */
+export async function settlesWithin(clock: Clock, promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: Timer | undefined;
+  const late = new Promise<false>((resolve) => { timer = clock.setTimer(() => resolve(false), ms); });
+  try {
+    return await Promise.race([promise.then(() => true, () => true), late]);
+  } finally {
+    timer!.clear();
+  }
+}

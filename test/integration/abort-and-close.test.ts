@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientClosedError, createClient, type Discovery } from '../../src/index.js';
 import { hang, ok, startServers } from '../helpers/servers.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -81,6 +82,24 @@ describe("the caller's abort", () => {
 });
 
 describe('close()', () => {
+  it('waits at most 10 s for a discovery stop that never settles, then reports it and resolves', async () => {
+    const clock = new FakeClock();
+    const stuck: Discovery = { watch: (update) => { update(['127.0.0.1:1']); return () => new Promise<void>(() => {}); } };
+    const client = createClient({ name: 'svc', discovery: stuck, clock });
+    const errors: unknown[] = [];
+    client.on('discoveryError', (e) => errors.push(e.error));
+    let closed = false;
+    const closing = client.close().then(() => { closed = true; });
+    await clock.advance(9_999);
+    expect(closed).toBe(false);
+    await clock.advance(1);
+    await closing;
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'ERR_BULWARK_DISCOVERY', service: 'svc' });
+    expect(String((errors[0] as Error).message)).toContain('did not stop within 10 s');
+    expect(clock.pending).toBe(0);
+  });
+
   it('settles every call started before it, and rejects later ones', async () => {
     const servers = await startServers([hang()]);
     cleanups.push(() => servers.closeAll());
