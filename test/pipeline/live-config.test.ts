@@ -128,7 +128,7 @@ describe('client.reconfigure', () => {
 
   it('health numbers change live; health cannot be turned on for a client created without it', () => {
     const { client } = setup();
-    expect(() => client.reconfigure({ health: { maxEjectionPercent: 50 } })).toThrow(/health tracking is off/);
+    expect(() => client.reconfigure({ health: { maxEjectionPercent: 50 } })).toThrow(/cannot turn health tracking on/);
     const withHealth = setup({ health: {} }).client;
     const changes: unknown[] = [];
     withHealth.on('configChanged', (e) => changes.push(e.document));
