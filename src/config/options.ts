@@ -245,6 +245,8 @@ export interface ResolvedChecks {
   readonly timeout: number;
   readonly unhealthyThreshold: number;
   readonly healthyThreshold: number;
+  /** What the default HTTP check sends with: the client's `fetch` option; `undefined`: `globalThis.fetch`. */
+  readonly fetch: typeof globalThis.fetch | undefined;
 }
 
 /** The circuit breaker after validation. */

@@ -8,8 +8,11 @@ import type { ResolvedChecks, ResolvedHealth, ResolvedOutliers } from './options
 const percent = (v: unknown): boolean => typeof v === 'number' && v >= 0 && v <= 100;
 const PERCENT = 'must be a number from 0 to 100';
 
-/** Validates the health options; `undefined` means health tracking is off. */
-export function resolveHealth(service: string, value: unknown): ResolvedHealth | undefined {
+/**
+ * Validates the health options; `undefined` means health tracking is off. `fetch`: the client's
+ * `fetch` option (already validated), which the default HTTP check uses.
+ */
+export function resolveHealth(service: string, value: unknown, fetch?: typeof globalThis.fetch): ResolvedHealth | undefined {
   const obj = optionObject(service, value, 'health', true);
   if (obj === false) return undefined;
   const breaker = field<(() => IBreaker) | undefined>(service, obj, 'breaker', 'health.breaker', (v) => typeof v === 'function', 'must be a function returning a cockatiel IBreaker', undefined);
@@ -17,6 +20,12 @@ export function resolveHealth(service: string, value: unknown): ResolvedHealth |
   const maxEjectionTime = field(service, obj, 'maxEjectionTime', 'health.maxEjectionTime', positiveMs, POSITIVE_MS, Math.max(DEFAULTS.maxEjectionTime, ejectionTime));
   if (maxEjectionTime < ejectionTime) throw new ConfigError(service, 'health.maxEjectionTime', `must be ≥ health.ejectionTime (${ejectionTime})`, maxEjectionTime);
   const sub = (key: string): unknown => (obj === undefined ? undefined : (obj as Record<string, unknown>)[key]);
+  const checks = resolveChecks(service, sub('checks'), fetch);
+  const probes = sub('probes');
+  // With a check of the user's, checks judge every endpoint: real calls never probe one.
+  if (probes !== undefined && checks?.check !== undefined) {
+    throw new ConfigError(service, 'health.probes', 'never takes effect with a custom health.checks.check (checks, not real calls, probe every endpoint whose ejection is over); remove probes', probes);
+  }
   return {
     breaker: breaker ?? ((): IBreaker => new ConsecutiveBreaker(DEFAULTS.consecutiveFailures)),
     ejectionTime,
@@ -24,7 +33,7 @@ export function resolveHealth(service: string, value: unknown): ResolvedHealth |
     maxEjectionPercent: field(service, obj, 'maxEjectionPercent', 'health.maxEjectionPercent', percent, PERCENT, DEFAULTS.maxEjectionPercent),
     panicThreshold: field(service, obj, 'panicThreshold', 'health.panicThreshold', percent, PERCENT, DEFAULTS.panicThreshold),
     probes: field(service, obj, 'probes', 'health.probes', (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1000, 'must be an integer from 1 to 1000', DEFAULTS.probes),
-    checks: resolveChecks(service, sub('checks')),
+    checks,
     slowStart: resolveSlowStart(service, sub('slowStart')),
     outliers: resolveOutliers(service, sub('outliers')),
     isFailure: field<ResolvedHealth['isFailure']>(service, obj, 'isFailure', 'health.isFailure', (v) => typeof v === 'function', 'must be a function (outcome) => boolean', undefined),
@@ -39,6 +48,9 @@ function resolveOutliers(service: string, value: unknown): ResolvedOutliers | un
   const p = 'health.outliers.';
   const sr = optionObject(service, (obj as { successRate?: unknown }).successRate, `${p}successRate`, true);
   const fp = optionObject(service, (obj as { failurePercentage?: unknown }).failurePercentage, `${p}failurePercentage`, true);
+  if (sr === false && (fp === undefined || fp === false)) {
+    throw new ConfigError(service, 'health.outliers', 'detects nothing with successRate: false and failurePercentage off; give failurePercentage an object, keep successRate, or set outliers: false', obj);
+  }
   return {
     interval: field(service, obj, 'interval', `${p}interval`, positiveMs, POSITIVE_MS, DEFAULTS.outlierInterval),
     // Envoy's defaults: stdev factor 1.9, 5 hosts, 100 requests; failure percentage 85 %, 5 hosts, 50 requests.
@@ -67,14 +79,19 @@ function resolveSlowStart(service: string, value: unknown): ResolvedHealth['slow
   };
 }
 
-function resolveChecks(service: string, value: unknown): ResolvedChecks | undefined {
+function resolveChecks(service: string, value: unknown, fetch: typeof globalThis.fetch | undefined): ResolvedChecks | undefined {
   const obj = optionObject(service, value, 'health.checks', true);
   if (obj === undefined || obj === false) return undefined;
   const count = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 100;
   const path = field(service, obj, 'path', 'health.checks.path', (v) => typeof v === 'string' && v.startsWith('/'), "must be a path starting with '/'", DEFAULTS.checkPath);
+  const check = field<ResolvedChecks['check']>(service, obj, 'check', 'health.checks.check', (v) => typeof v === 'function', 'must be a function (endpoint, { signal }) => boolean | Promise<boolean>', undefined);
+  if (check !== undefined && (obj as { path?: unknown }).path !== undefined) {
+    throw new ConfigError(service, 'health.checks.path', 'is used only by the default HTTP check, not by a custom health.checks.check; remove path (or check)', path);
+  }
   return {
-    check: field<ResolvedChecks['check']>(service, obj, 'check', 'health.checks.check', (v) => typeof v === 'function', 'must be a function (endpoint, { signal }) => boolean | Promise<boolean>', undefined),
+    check,
     path,
+    fetch,
     interval: field(service, obj, 'interval', 'health.checks.interval', positiveMs, POSITIVE_MS, DEFAULTS.checkInterval),
     jitter: field(service, obj, 'jitter', 'health.checks.jitter', (v) => typeof v === 'number' && v >= 0 && v <= 1, 'must be a number from 0 to 1', DEFAULTS.checkJitter),
     timeout: field(service, obj, 'timeout', 'health.checks.timeout', positiveMs, POSITIVE_MS, DEFAULTS.checkTimeout),

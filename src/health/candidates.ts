@@ -13,16 +13,16 @@ export interface Candidates {
 
 /**
  * The endpoints that take calls now (docs/architecture.md, "Endpoint health"): healthy ones,
- * probing ones with room for a probe (when real calls probe, i.e. without active checks), none
+ * probing ones with room for a probe (when real calls probe them, i.e. active checks do not judge them), none
  * pausing at its own request (Retry-After); then the panic guard (below `panicThreshold` %
  * taking calls, all endpoints) and priority/zone routing over what is left.
  *
  * @example
- * const { candidates, panic } = admittedCandidates(pool, { probes: 1, realCallProbes: true, panicThreshold: 50, routing });
+ * const { candidates, panic } = admittedCandidates(pool, { probes: 1, panicThreshold: 50, routing });
  */
 export function admittedCandidates(
   pool: readonly EndpointState[],
-  options: { readonly probes: number; readonly realCallProbes: boolean; readonly panicThreshold: number; readonly routing: RoutingOptions },
+  options: { readonly probes: number; readonly panicThreshold: number; readonly routing: RoutingOptions },
 ): Candidates {
   // While every endpoint so far is admitted (the usual case) `admitted` is the pool itself, not a copy.
   let admitted: readonly EndpointState[] = pool;
@@ -31,7 +31,7 @@ export function admittedCandidates(
   for (let i = 0; i < pool.length; i++) {
     const e = pool[i]!;
     const h = e.health;
-    const probe = h !== undefined && h.status === 'probing' && options.realCallProbes && h.probes < options.probes;
+    const probe = h !== undefined && h.status === 'probing' && !h.checked && h.probes < options.probes;
     if (h === undefined || (h.avoidUntil === 0 && (h.status === 'healthy' || probe))) copy?.push(e);
     else if (copy === undefined) admitted = copy = pool.slice(0, i);
     if (h === undefined || h.status !== 'ejected') taking++;

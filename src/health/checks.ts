@@ -1,6 +1,7 @@
 import type { ResolvedChecks } from '../config/options.js';
 import { authorizationOf, type EndpointState } from '../endpoints/endpoint.js';
 import { failureReason } from '../transports/classify.js';
+import type { EndpointHealth } from './endpoint-health.js';
 
 /** Where check results go: the health tracker. */
 export type CheckReport = (endpoint: EndpointState, passed: boolean, reason: string) => void;
@@ -14,9 +15,13 @@ export type CheckReport = (endpoint: EndpointState, passed: boolean, reason: str
 export class ActiveChecks {
   readonly #options: ResolvedChecks;
   readonly #report: CheckReport;
+  /**
+   * The endpoints checked now, each with its loop's timer: the next check's, or the one that
+   * started the check running now. A loop goes on only while its endpoint holds the timer it set.
+   */
   readonly #timers = new Map<EndpointState, ReturnType<typeof setTimeout>>();
-  /** What ends each check running now at once, failing it and aborting its signal with the reason given. */
-  readonly #running = new Set<(reason: Error) => void>();
+  /** What ends each check running now at once (failing it and aborting its signal with the reason given), with its endpoint. */
+  readonly #running = new Map<(reason: Error) => void, EndpointState>();
   #stopped = false;
 
   constructor(options: ResolvedChecks, report: CheckReport) {
@@ -24,7 +29,10 @@ export class ActiveChecks {
     this.#report = report;
   }
 
-  /** Starts checking new endpoints and stops checking the ones that left. */
+  /**
+   * Starts checking new endpoints and stops checking the ones that left (the registry's, or this
+   * client's subset): a check of one running now is abandoned, and its result ignored.
+   */
   sync(list: readonly EndpointState[]): void {
     if (this.#stopped) return;
     const current = new Set(list);
@@ -34,8 +42,9 @@ export class ActiveChecks {
         this.#timers.delete(e);
       }
     }
+    for (const [end, e] of this.#running) if (!current.has(e)) end(new Error('endpoint no longer checked'));
     for (const e of list) {
-      if (!this.#timers.has(e) && this.#checkable(e)) this.#schedule(e, Math.random() * this.#options.interval);
+      if (!this.#timers.has(e) && this.judges(e)) this.#schedule(e, Math.random() * this.#options.interval);
     }
   }
 
@@ -45,11 +54,12 @@ export class ActiveChecks {
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
     // A check that ignores its signal may never settle: end its wait (and its timeout timer) here.
-    for (const end of this.#running) end(new Error('client closed'));
+    for (const end of this.#running.keys()) end(new Error('client closed'));
     this.#running.clear();
   }
 
-  #checkable(e: EndpointState): boolean {
+  /** Whether checks judge `e`: any endpoint with a check of the user's, http(s) ones with the default HTTP check. */
+  judges(e: EndpointState): boolean {
     return this.#options.check !== undefined || e.protocol === 'http:' || e.protocol === 'https:';
   }
 
@@ -65,7 +75,8 @@ export class ActiveChecks {
    * check is ignored (a check that never settles would otherwise stop checks of its endpoint).
    */
   async #run(e: EndpointState): Promise<void> {
-    if (this.#stopped || e.retired) return;
+    const loop = this.#timers.get(e);
+    if (this.#stopped || e.retired || loop === undefined) return;
     const options = this.#options;
     const controller = new AbortController();
     let end!: (reason: Error) => void;
@@ -78,7 +89,7 @@ export class ActiveChecks {
     });
     const timer = setTimeout(() => end(new Error('health check timed out')), options.timeout);
     timer.unref();
-    this.#running.add(end);
+    this.#running.set(end, e);
     let outcome: Outcome;
     try {
       outcome = await Promise.race([this.#attempt(e, controller.signal), ended]);
@@ -86,7 +97,8 @@ export class ActiveChecks {
       clearTimeout(timer);
       this.#running.delete(end);
     }
-    if (this.#stopped || e.retired) return;
+    // Stopped, or the endpoint left the checked ones meanwhile (it may be back, with a loop of its own).
+    if (this.#stopped || e.retired || this.#timers.get(e) !== loop) return;
     this.#report(e, outcome.passed, outcome.reason);
     const spread = options.interval * options.jitter * (2 * Math.random() - 1);
     this.#schedule(e, Math.max(1, options.interval + spread));
@@ -100,7 +112,7 @@ export class ActiveChecks {
         const passed = (await options.check(e, { signal })) === true;
         return { passed, reason: passed ? 'passed' : 'check returned false' };
       }
-      return await httpCheck(e, options.path, signal);
+      return await httpCheck(options.fetch ?? globalThis.fetch, e, options.path, signal);
     } catch (err) {
       return { passed: false, reason: signal.aborted ? 'timeout' : failureReason(err) };
     }
@@ -113,10 +125,31 @@ interface Outcome {
   reason: string;
 }
 
-/** The default check: `GET path` on the endpoint; 2xx and 3xx pass. */
-async function httpCheck(e: EndpointState, path: string, signal: AbortSignal): Promise<{ passed: boolean; reason: string }> {
+/** The default check: `GET path` on the endpoint, with the client's `fetch`; 2xx and 3xx pass. */
+async function httpCheck(fetch: typeof globalThis.fetch, e: EndpointState, path: string, signal: AbortSignal): Promise<{ passed: boolean; reason: string }> {
   const auth = authorizationOf(e);
   const res = await fetch(e.url + path, { signal, redirect: 'manual', ...(auth === undefined ? {} : { headers: { authorization: auth } }) });
   await res.body?.cancel().catch(() => {});
   return { passed: res.status < 400, reason: `status ${res.status}` };
+}
+
+/**
+ * Counts an active check's result on `h` and says what it does: `unhealthyThreshold` failures
+ * in a row eject an endpoint that is not ejected; `healthyThreshold` passes in a row re-admit
+ * one whose ejection is over, or at once one the checks ejected (as Envoy and Kubernetes do;
+ * one its breaker or outlier detection ejected sits out its ejection first).
+ *
+ * @example
+ * if (countCheck(h, passed, options) === 'eject') eject(e);
+ */
+export function countCheck(h: EndpointHealth, passed: boolean, options: Pick<ResolvedChecks, 'healthyThreshold' | 'unhealthyThreshold'>): 'readmit' | 'eject' | undefined {
+  if (passed) {
+    h.checksPassed++;
+    h.checksFailed = 0;
+    const back = h.status === 'probing' || (h.status === 'ejected' && h.ejectedByChecks);
+    return back && h.checksPassed >= options.healthyThreshold ? 'readmit' : undefined;
+  }
+  h.checksFailed++;
+  h.checksPassed = 0;
+  return h.status !== 'ejected' && h.checksFailed >= options.unhealthyThreshold ? 'eject' : undefined;
 }

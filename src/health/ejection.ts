@@ -9,11 +9,10 @@ import type { EndpointHealth } from './endpoint-health.js';
 /**
  * Starts an ejection of `h` at `now` and returns how long it lasts: `ejectionTime` × the
  * ejections so far, at most `maxEjectionTime`. A stable period as long as the longest ejection
- * forgets earlier ejections.
+ * forgets earlier ejections (`h.forgetAt`).
  */
 export function startEjection(h: EndpointHealth, now: number, options: Pick<ResolvedHealth, 'ejectionTime' | 'maxEjectionTime'>): number {
-  if (h.status === 'healthy' && now - h.healthySince > options.maxEjectionTime) h.ejections = 0;
-  h.ejections++;
+  h.ejections = h.ejectionsAt(now) + 1;
   const duration = Math.min(options.ejectionTime * h.ejections, options.maxEjectionTime);
   h.until = now + duration;
   h.probes = 0;
@@ -25,6 +24,21 @@ export function atEjectionLimit(pool: readonly EndpointState[], maxEjectionPerce
   let out = 0;
   for (const e of pool) if (e.health !== undefined && e.health.status !== 'healthy') out++;
   return out >= Math.max(1, Math.floor((pool.length * maxEjectionPercent) / 100));
+}
+
+/**
+ * When the next Retry-After pause or ejection of `pool` ends (at most `next`): what
+ * `nextChangeAt` must cover after the set changed. A pause or ejection already over gives a
+ * time ≤ now, so that the next attempt ends it.
+ */
+export function nextEnd(pool: readonly EndpointState[], next: number): number {
+  for (const e of pool) {
+    const h = e.health;
+    if (h === undefined) continue;
+    if (h.avoidUntil !== 0 && h.avoidUntil < next) next = h.avoidUntil;
+    if (h.status === 'ejected' && h.until < next) next = h.until;
+  }
+  return next;
 }
 
 /**

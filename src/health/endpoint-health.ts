@@ -13,8 +13,16 @@ export type HealthStatus = 'healthy' | 'ejected' | 'probing';
  */
 export class EndpointHealth {
   status: HealthStatus = 'healthy';
-  /** Ejections so far (since the last stable period): they lengthen the next one. */
+  /**
+   * Ejections so far: they lengthen the next one. Forgotten after a stable period (see
+   * {@link ejectionsAt}, which gives the figure that counts).
+   */
   ejections = 0;
+  /**
+   * When its ejections are forgotten if it stays healthy till then: `healthySince` plus the
+   * longest ejection (`maxEjectionTime`), on the client's clock. Kept by the tracker.
+   */
+  forgetAt: number;
   /** When the current ejection ends and probing starts, on the client's clock. */
   until = 0;
   /** When the endpoint last became healthy. */
@@ -28,6 +36,10 @@ export class EndpointHealth {
   /** Attempts that succeeded and failed in the current outlier-detection interval. */
   intervalOk = 0;
   intervalFailed = 0;
+  /** Whether active checks judge it (with `health.checks`, and a check that applies to its scheme); otherwise real calls probe it. */
+  checked = false;
+  /** Whether active checks ejected it (then passing them re-admits it before its ejection is over). */
+  ejectedByChecks = false;
   /** Active checks in a row that passed, and that failed. */
   checksPassed = 0;
   checksFailed = 0;
@@ -35,9 +47,15 @@ export class EndpointHealth {
   avoidUntil = 0;
   breaker: IBreaker;
 
-  constructor(breaker: IBreaker, now: number) {
+  constructor(breaker: IBreaker, now: number, maxEjectionTime: number) {
     this.breaker = breaker;
     this.healthySince = now;
+    this.forgetAt = now + maxEjectionTime;
+  }
+
+  /** Ejections since its last stable period, at `now`: 0 once it has been healthy as long as the longest ejection. */
+  ejectionsAt(now: number): number {
+    return this.status === 'healthy' && now > this.forgetAt ? 0 : this.ejections;
   }
 }
 

@@ -7,14 +7,15 @@ import { updatePicker } from '../pickers/check.js';
 import type { HealthEvent, PanicEvent } from '../observe/events.js';
 import type { AnyAttempt, AnyResult, CallObserver } from '../observe/observer.js';
 import type { Picker } from '../pickers/picker.js';
-import { ActiveChecks } from './checks.js';
+import { ActiveChecks, countCheck } from './checks.js';
 import { detectOutliers } from './outliers.js';
 import { admittedCandidates, otherTakesCalls, sameEndpoints } from './candidates.js';
 import type { RoutingOptions } from './routing.js';
 import { pickWithShares, SlowStart, type PickAgain } from './slow-start.js';
 import { fastRandom } from '../pickers/random-bits.js';
 import { countsAsFailure, EndpointHealth, type HealthStatus } from './endpoint-health.js';
-import { atEjectionLimit, endExpired, startEjection } from './ejection.js';
+import { atEjectionLimit, endExpired, nextEnd, startEjection } from './ejection.js';
+import { DEFAULTS } from '../config/defaults.js';
 import { makeBreaker } from './guarded-breaker.js';
 
 /** Where the tracker reports state changes: the client turns them into events. */
@@ -36,7 +37,10 @@ export interface HealthListener {
  * (Infinity while nothing is ejected) and calls {@link refresh} only when an ejection is over.
  */
 export class HealthTracker implements CallObserver {
-  /** When the next ejection ends, on the client's clock; Infinity when none is ejected. */
+  /**
+   * When the next ejection or Retry-After pause ends (or outlier detection runs), on the
+   * client's clock; Infinity when there is none.
+   */
   nextChangeAt: number = Infinity;
   /** Whether calls go to every endpoint because too few are healthy. */
   panic = false;
@@ -91,6 +95,8 @@ export class HealthTracker implements CallObserver {
   reconfigure(options: ResolvedHealth): void {
     const { ejectionTime, maxEjectionTime, maxEjectionPercent, panicThreshold, probes } = options;
     this.#options = { ...this.#options, ejectionTime, maxEjectionTime, maxEjectionPercent, panicThreshold, probes };
+    // The stable period that forgets past ejections follows the new maxEjectionTime.
+    for (const e of this.#registry.list) if (e.health !== undefined) e.health.forgetAt = e.health.healthySince + maxEjectionTime;
     this.#recompute(false);
   }
 
@@ -103,19 +109,20 @@ export class HealthTracker implements CallObserver {
   endpointsChanged(): void {
     const now = this.#clock.now();
     this.#pool = this.#poolOf(this.#registry.list);
-    let next = Infinity;
     for (const e of this.#pool) {
       if (e.health === undefined) {
-        e.health = new EndpointHealth(this.#newBreaker(), now);
+        e.health = new EndpointHealth(this.#newBreaker(), now, this.#options.maxEjectionTime);
+        // With checks on, real calls still probe an endpoint no check applies to (another scheme than the HTTP check's).
+        e.health.checked = this.#checks !== undefined && this.#checks.judges(e);
         // The first set starts level; an endpoint that joins later ramps up.
         if (this.#firstSetSeen) this.#startRamp(e.health, now);
       }
-      if (e.health.status === 'ejected' && e.health.until < next) next = e.health.until;
     }
     this.#firstSetSeen ||= this.#pool.length > 0;
     const outliers = this.#options.outliers;
     if (outliers !== undefined && this.#outliersAt === Infinity) this.#outliersAt = now + outliers.interval;
-    if (this.#outliersAt < next) next = this.#outliersAt;
+    // Ejections and Retry-After pauses in progress keep their end (endpoints that stay keep their state).
+    const next = nextEnd(this.#pool, this.#outliersAt);
     // Endpoints that left took their ramps with them.
     this.#slowStart?.recount(this.#pool);
     this.#updateAdjusting();
@@ -125,15 +132,22 @@ export class HealthTracker implements CallObserver {
   }
 
   /**
-   * An active check's result. Enough failures in a row eject the endpoint (like its breaker
-   * opening); with checks on, an endpoint whose ejection is over comes back only by passing
-   * enough checks in a row, not by probing with real calls.
+   * An active check's result (see `countCheck`). A plugin (breaker, picker) that throws here,
+   * outside any call, surfaces as a throwing event listener would.
    */
   #checked(e: EndpointState, passed: boolean, reason: string): void {
+    const h = e.health;
+    if (h === undefined || e.retired) return;
     try {
-      this.#applyCheck(e, passed, reason);
+      const now = this.#clock.now();
+      if (now >= this.nextChangeAt) this.refresh(now);
+      const action = countCheck(h, passed, this.#options.checks!);
+      if (action === 'readmit') this.#readmit(e, h, now, 'health check passed');
+      else if (action === 'eject') {
+        this.#eject(e, h, now, `health check failed (${reason})`);
+        if (h.status === 'ejected') h.ejectedByChecks = true;
+      }
     } catch (err) {
-      // A plugin (breaker, picker) threw outside any call: surface it as a throwing event listener would.
       queueMicrotask(() => { throw err; });
     }
   }
@@ -141,23 +155,6 @@ export class HealthTracker implements CallObserver {
   /** A breaker from the `health.breaker` factory; a throw from one of the user's fails the call it judges. */
   #newBreaker(): IBreaker {
     return makeBreaker(this.#options.breaker, this.#service, 'health.breaker');
-  }
-
-  #applyCheck(e: EndpointState, passed: boolean, reason: string): void {
-    const h = e.health;
-    if (h === undefined || e.retired) return;
-    const now = this.#clock.now();
-    if (now >= this.nextChangeAt) this.refresh(now);
-    const checks = this.#options.checks!;
-    if (passed) {
-      h.checksPassed++;
-      h.checksFailed = 0;
-      if (h.status === 'probing' && h.checksPassed >= checks.healthyThreshold) this.#readmit(e, h, now, 'health check passed');
-      return;
-    }
-    h.checksFailed++;
-    h.checksPassed = 0;
-    if (h.status !== 'ejected' && h.checksFailed >= checks.unhealthyThreshold) this.#eject(e, h, now, `health check failed (${reason})`);
   }
 
   /**
@@ -217,7 +214,8 @@ export class HealthTracker implements CallObserver {
       if (failed) h.intervalFailed++;
       else h.intervalOk++;
     }
-    if (result.retryAfter !== undefined && result.retryAfter > 0) this.#avoid(h, now + result.retryAfter);
+    // A pause, however long the endpoint asks for, lasts at most DEFAULTS.maxPause.
+    if (result.retryAfter !== undefined && result.retryAfter > 0) this.#avoid(h, now + Math.min(result.retryAfter, DEFAULTS.maxPause));
     if (h.status === 'probing') {
       // Every attempt started since the ejection ended is a probe; one started before it (with
       // the endpoint healthy, or during panic) says nothing about the endpoint now.
@@ -275,7 +273,7 @@ export class HealthTracker implements CallObserver {
     return otherTakesCalls(this.#pool, endpoint, now);
   }
 
-  /** The endpoint asked (Retry-After) not to be called until `until`: it leaves the candidates till then. */
+  /** The endpoint asked (Retry-After, bounded by `DEFAULTS.maxPause`) not to be called until `until`: it leaves the candidates till then. */
   #avoid(h: EndpointHealth, until: number): void {
     if (until <= h.avoidUntil) return;
     h.avoidUntil = until;
@@ -287,6 +285,7 @@ export class HealthTracker implements CallObserver {
   #readmit(e: EndpointState, h: EndpointHealth, now: number, reason: string): void {
     h.breaker = this.#newBreaker();
     h.healthySince = now;
+    h.forgetAt = now + this.#options.maxEjectionTime;
     this.#startRamp(h, now);
     this.#set(e, h, 'healthy', reason, undefined);
     this.#recompute(false);
@@ -299,6 +298,7 @@ export class HealthTracker implements CallObserver {
       return;
     }
     const duration = startEjection(h, now, this.#options);
+    h.ejectedByChecks = false;
     if (h.until < this.nextChangeAt) this.nextChangeAt = h.until;
     this.#set(e, h, 'ejected', reason, duration);
     this.#recompute(false);
@@ -314,7 +314,7 @@ export class HealthTracker implements CallObserver {
   #recompute(force: boolean): void {
     const pool = this.#pool;
     const now = admittedCandidates(pool, {
-      probes: this.#options.probes, realCallProbes: this.#checks === undefined, panicThreshold: this.#options.panicThreshold, routing: this.#routingOptions,
+      probes: this.#options.probes, panicThreshold: this.#options.panicThreshold, routing: this.#routingOptions,
     });
     if (now.panic !== this.panic) {
       this.panic = now.panic;

@@ -27,10 +27,12 @@ export interface EndpointStats {
 /** An endpoint's health in a {@link ClientStats} snapshot. */
 export interface EndpointHealthStats {
   readonly status: 'healthy' | 'ejected' | 'probing';
-  /** Times ejected since its last stable period. */
+  /** Times ejected since its last stable period (0 once it has been healthy as long as the longest ejection, `maxEjectionTime`). */
   readonly ejections: number;
   /** While ejected: ms until it is probed. */
   readonly nextProbeIn: number | null;
+  /** While it pauses at its own request (`Retry-After`, gRPC pushback; at most `DEFAULTS.maxPause`): ms until it takes calls again. */
+  readonly pausedFor: number | null;
 }
 
 /** What `client.stats()` returns: a plain object, safe to log or serialise (no secrets). */
@@ -81,8 +83,9 @@ export function stats(s: StatsSource): ClientStats {
       latency: round(e.latency.estimate(s.now)), successes: e.successes, failures: e.failures, cancelled: e.cancelled, failuresInARow: e.failuresInARow,
       health: e.health === undefined ? undefined : {
         status: e.health.status,
-        ejections: e.health.ejections,
+        ejections: e.health.ejectionsAt(s.now),
         nextProbeIn: e.health.status === 'ejected' ? Math.max(0, round(e.health.until - s.now)) : null,
+        pausedFor: e.health.avoidUntil > s.now ? round(e.health.avoidUntil - s.now) : null,
       },
     })),
     calls: { started: c.started, succeeded: c.succeeded, failed: c.failed, inflight: c.started - c.succeeded - c.failed },

@@ -58,7 +58,7 @@ describe('endpoint health (fake clock)', () => {
     down.add('10.0.0.1');
     await calls(client, 15, fn);
     expect(ejections.at(-1)).toBe(30_000);
-    expect(client.stats().endpoints[0]!.health).toEqual({ status: 'ejected', ejections: 1, nextProbeIn: 30_000 });
+    expect(client.stats().endpoints[0]!.health).toEqual({ status: 'ejected', ejections: 1, nextProbeIn: 30_000, pausedFor: null });
   });
 
   it('no call reaches an ejected endpoint; when its time is over, one probe at a time', async () => {

@@ -68,7 +68,7 @@ describe('createClient refuses unknown option keys at every level', () => {
       hedge: { delay: 'p95', maxExtraLoad: 0.1 },
       health: {
         breaker: undefined, ejectionTime: 1_000, maxEjectionTime: 2_000, maxEjectionPercent: 50, panicThreshold: 10, probes: 1,
-        checks: { check: () => true, path: '/h', interval: 1_000, jitter: 0, timeout: 100, unhealthyThreshold: 1, healthyThreshold: 1 },
+        checks: { path: '/h', interval: 1_000, jitter: 0, timeout: 100, unhealthyThreshold: 1, healthyThreshold: 1 },
         slowStart: { window: 1_000, aggression: 1, minWeightPercent: 10 },
         outliers: { interval: 1_000, successRate: { stdevFactor: 1, minimumHosts: 1, requestVolume: 1 }, failurePercentage: { threshold: 50, minimumHosts: 1, requestVolume: 1 } },
         overprovisioning: 1.4, isFailure: () => true,
@@ -78,6 +78,9 @@ describe('createClient refuses unknown option keys at every level', () => {
     };
     const c = createClient(everything);
     await c.close();
+    // A custom check takes neither `path` nor `probes` (refused as doing nothing): its own key, here.
+    const custom = createClient({ ...everything, health: { ...everything.health, probes: undefined, checks: { check: () => true, interval: 1_000 } } });
+    await custom.close();
   });
 });
 
