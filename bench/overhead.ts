@@ -83,6 +83,8 @@ const RATIOS: readonly { name: string; num: string; den: string; target?: Ratio[
   { name: 'bulwark / p-retry', num: 'bulwark', den: 'p-retry', target: { op: 'le', bound: 1.5 } },
   { name: 'bulwark-hedge / bulwark', num: 'bulwark-hedge', den: 'bulwark', target: { op: 'le', bound: 1.1 } },
   { name: 'bulwark / bulwark-no-health', num: 'bulwark', den: 'bulwark-no-health', target: { op: 'le', bound: 1.1 } },
+  // Clock reads left out (a counter instead): bulwark reads twice per call, p-retry once.
+  { name: 'bulwark / p-retry, stepped clock', num: 'bulwark-stepped-clock', den: 'p-retry-stepped-clock' },
   { name: 'bulwark-4-clients / bulwark', num: 'bulwark-4-clients', den: 'bulwark' },
   { name: 'bulwark / cockatiel-wrap', num: 'bulwark', den: 'cockatiel-wrap' },
   { name: 'bulwark-c1000 / opossum-c1000', num: 'bulwark-c1000', den: 'opossum-c1000' },
