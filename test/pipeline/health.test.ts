@@ -1,7 +1,8 @@
 import { ConsecutiveBreaker } from 'cockatiel';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, createClient, roundRobin, type Client, type ClientOptions, type Endpoint, type HealthEvent } from '../../src/index.js';
+import { ConfigError, createClient, roundRobin, type Client, type Endpoint } from '../../src/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { healthClients } from '../helpers/health-client.js';
 
 // Health transitions with a fake transport (execute functions that fail by endpoint) and an
 // injected clock.
@@ -11,17 +12,7 @@ afterEach(async () => {
   while (clients.length > 0) await clients.pop()!.close();
 });
 
-function setup(options: Partial<ClientOptions> = {}): { clock: FakeClock; client: Client; events: HealthEvent[] } {
-  const clock = new FakeClock();
-  const client = createClient({
-    name: 'svc', discovery: ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80'], picker: roundRobin({ random: () => 0 }),
-    clock, retry: { backoff: { base: 0, cap: 0 }, budget: false }, ...options,
-  });
-  clients.push(client);
-  const events: HealthEvent[] = [];
-  client.on('health', (e) => events.push(e));
-  return { clock, client, events };
-}
+const setup = healthClients();
 
 /** An attempt function failing on the hosts in `down` (a set the test may change). */
 const failOn = (down: Set<string>) => async (e: Endpoint): Promise<string> => {

@@ -2,14 +2,11 @@
 // set changes and their bound, re-admission of endpoints active checks cannot judge, outlier
 // thresholds met exactly, and the ejection count stats() shows.
 import { ConsecutiveBreaker } from 'cockatiel';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createClient, DEFAULTS, roundRobin, type Client, type ClientOptions, type Endpoint, type HealthEvent } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS, type Endpoint } from '../../src/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { healthClients } from '../helpers/health-client.js';
 
-const clients: Client[] = [];
-afterEach(async () => {
-  while (clients.length > 0) await clients.pop()!.close();
-});
 
 /** A discovery whose set the test replaces by hand. */
 function manualDiscovery(initial: string[]): { watch: (update: (list: string[]) => void) => () => void; set: (list: string[]) => void } {
@@ -20,17 +17,7 @@ function manualDiscovery(initial: string[]): { watch: (update: (list: string[]) 
   };
 }
 
-function setup(options: Partial<ClientOptions>): { clock: FakeClock; client: Client; events: HealthEvent[] } {
-  const clock = new FakeClock();
-  const client = createClient({
-    name: 'svc', discovery: ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80'], picker: roundRobin({ random: () => 0 }),
-    clock, retry: { backoff: { base: 0, cap: 0 }, budget: false }, ...options,
-  });
-  clients.push(client);
-  const events: HealthEvent[] = [];
-  client.on('health', (e) => events.push(e));
-  return { clock, client, events };
-}
+const setup = healthClients();
 
 /** Runs a call to completion while moving the fake clock in 10 ms steps. */
 async function drive<T>(clock: FakeClock, promise: Promise<T>): Promise<T> {
