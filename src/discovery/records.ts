@@ -1,6 +1,7 @@
 // Registry records (docs/architecture.md, "Discovery adapters"): reading the JSON records
 // registries hold without letting a hostile one through, and bulwark's endpoint record format.
 import type { EndpointInit } from '../endpoints/endpoint.js';
+import { EndpointParseError, parseEndpoint } from '../endpoints/parse.js';
 
 /** Largest registry record read, in bytes (UTF-8 length of its text); bigger ones are dropped. */
 export const MAX_RECORD_BYTES: number = 64 * 1024;
@@ -36,8 +37,8 @@ export function parseRecord(text: string | Uint8Array, maxBytes: number = MAX_RE
 /**
  * Reads bulwark's endpoint record format — `{ host, port, protocol?, weight?, priority?, zone?,
  * metadata?, basePath? }` — into an endpoint description, or returns why it cannot. Only
- * those fields are copied; `metadata` keeps string values only. The client validates the
- * result again (host syntax, port range) and rejects it with an event if it fails.
+ * those fields are copied; `metadata` keeps string values only. Adapters then check the
+ * result as an endpoint ({@link endpointProblem}), so that a rejection names the record.
  *
  * @example
  * recordToEndpoint({ host: '10.0.0.1', port: 8080, zone: 'eu-1' }); // { host: '10.0.0.1', port: 8080, zone: 'eu-1' }
@@ -74,4 +75,22 @@ export function recordToEndpoint(record: Record<string, unknown>): EndpointInit 
     init.metadata = copy;
   }
   return init;
+}
+
+/**
+ * Why an endpoint description read from a registry record is not a valid endpoint (`record's
+ * "weight" must be a finite number > 0`), or `undefined` when it is: checked where the record
+ * is read, so that the rejection names the record (its key or node), never its contents.
+ *
+ * @example
+ * const problem = endpointProblem(init); if (problem !== undefined) rejected(key, problem);
+ */
+export function endpointProblem(init: EndpointInit): string | undefined {
+  try {
+    parseEndpoint(init);
+    return undefined;
+  } catch (err) {
+    if (err instanceof EndpointParseError) return `record's "${err.field.replace(/^\./, '')}" ${err.expected}`;
+    return 'record is not a valid endpoint';
+  }
 }

@@ -1,9 +1,8 @@
 // etcdDiscovery (README, "etcd"): the endpoints registered under a key prefix, kept by a
 // range read and a watch (follow.ts). Each key holds one instance as bulwark's JSON record.
 import type { Discovery } from '../discovery/discovery.js';
-import { parseRecord, recordToEndpoint, type SourceBackoff } from '../discovery/support.js';
+import { endpointProblem, parseRecord, recordToEndpoint, type SourceBackoff } from '../discovery/support.js';
 import type { EndpointInit } from '../endpoints/endpoint.js';
-import { EndpointParseError, parseEndpoint } from '../endpoints/parse.js';
 import { ETCD_PAGE_SIZE, followRange, type EtcdClient, type RangeChange } from './follow.js';
 import type { IKeyValue } from 'etcd3';
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
@@ -151,12 +150,8 @@ function toEndpoint(key: string, value: Buffer): EndpointInit | string {
   if (typeof record === 'string') return record;
   const init = recordToEndpoint(record);
   if (typeof init === 'string') return init;
-  try {
-    parseEndpoint(init);
-  } catch (err) {
-    if (err instanceof EndpointParseError) return `record's "${err.field.replace(/^\./, '')}" ${err.expected}`;
-    return 'record is not a valid endpoint';
-  }
+  const problem = endpointProblem(init);
+  if (problem !== undefined) return problem;
   if (typeof init === 'object') return { ...init, metadata: { ...init.metadata, [ETCD_KEY_METADATA]: keyName(key) } };
   return init;
 }

@@ -4,7 +4,7 @@
 // every watch that fires (and every reconnect or new session) marks the view dirty and runs the
 // loop again. Failures are reported and retried with backoff; the last good set stays.
 import type { Discovery } from '../discovery/discovery.js';
-import { parseRecord } from '../discovery/support.js';
+import { endpointProblem, parseRecord } from '../discovery/support.js';
 import type { EndpointInit } from '../endpoints/endpoint.js';
 import { codeOf, defaultRequestTimeout, EVENT, request, ZookeeperError, type ZookeeperClient, type ZookeeperEvent, type ZookeeperStat } from './client.js';
 import { readRecord, type ReadOptions } from './formats.js';
@@ -189,7 +189,9 @@ class ChildrenWatch {
     const mzxid = stat.mzxid.toString('hex');
     if (previous !== undefined && previous.mzxid === mzxid) return previous;
     const record = data === null || data.byteLength === 0 ? 'node has no data' : parseRecord(data);
-    const result = typeof record === 'string' ? record : readRecord(record, this.read);
+    let result = typeof record === 'string' ? record : readRecord(record, this.read);
+    // Checked here, so that a rejection names the node, never the record's contents (which may hold secrets).
+    if (result !== null && typeof result === 'object') result = endpointProblem(result) ?? result;
     if (typeof result === 'string') {
       if (!signal.aborted) this.rejected(path, result);
       return { mzxid, endpoint: null, rejected: true };

@@ -6,6 +6,7 @@ import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { ConfigError } from '../errors.js';
 import { INSTANCE_KEYS, type CuratorTls, type ReadOptions, type ZookeeperFormat, type ZookeeperInstance } from './formats.js';
 import { isZookeeperClient, type ZookeeperClientOption } from './session.js';
+import { EndpointParseError, parseEndpoint } from '../endpoints/parse.js';
 
 /** Options of {@link zookeeperDiscovery}. */
 export interface ZookeeperDiscoveryOptions {
@@ -116,6 +117,13 @@ export function resolveRegistrationOptions(options: ZookeeperRegistrationOptions
   if (typeof i.port !== 'number' || !Number.isInteger(i.port) || i.port < 1 || i.port > 65_535) throw new ConfigError(name, 'instance.port', 'must be an integer from 1 to 65535', i.port);
   const protocol = scheme(name, i.protocol, 'instance.protocol');
   if (format === 'curator' && protocol !== undefined && protocol !== 'http' && protocol !== 'https') throw new ConfigError(name, 'instance.protocol', "must be 'http' or 'https' in a Curator record", i.protocol);
+  // What every reader will check: an instance no discoverer would take is refused now, not written.
+  try {
+    parseEndpoint({ host: i.host, port: i.port, protocol, weight: i.weight, priority: i.priority, zone: i.zone, metadata: i.metadata, basePath: i.basePath });
+  } catch (err) {
+    if (err instanceof EndpointParseError) throw new ConfigError(name, `instance${err.field}`, err.expected, err.value);
+    throw err;
+  }
   const sequential = o.sequential ?? format === 'serverset';
   if (typeof sequential !== 'boolean') throw new ConfigError(name, 'sequential', 'must be a boolean', o.sequential);
   const node = o.node ?? (format === 'serverset' ? 'member_' : randomUUID());

@@ -159,6 +159,26 @@ describeWith(zookeeperBinary, 'zookeeper discovery (real ZooKeeper server)', () 
     expect(errors).toEqual([]);
   });
 
+  it('drops a record that reads but is no valid endpoint by its node, once, without showing what it holds', async () => {
+    const [a] = await servers(ok());
+    const path = fresh();
+    await mkdirp(path);
+    await put(`${path}/good`, bulwark(a!.port));
+    await put(`${path}/bad-host`, JSON.stringify({ name: 'users', id: 'x', address: 'not a host!', port: 8081, payload: { apiKey: 'SECRET-API-KEY-123' } }));
+    await put(`${path}/bad-weight`, bulwark(8082, { weight: -1 }));
+    const client = track(createClient({ name: 'users', discovery: zookeeperDiscovery({ client: factory().make, path }) }));
+    const rejected = events(client, 'endpointRejected');
+    await until(() => urls(client).length === 1 && rejected.length === 2, 5_000);
+    // Another child comes and goes: the two bad ones are not reported again.
+    await put(`${path}/other`, bulwark(a!.port, { basePath: '/v2' }));
+    await until(() => urls(client).length === 2, 5_000);
+    await del(`${path}/other`);
+    await until(() => urls(client).length === 1, 5_000);
+    expect(rejected.map((r) => r.entry).sort()).toEqual([`${path}/bad-host`, `${path}/bad-weight`]);
+    expect(JSON.stringify(rejected)).not.toContain('SECRET');
+    expect(rejected.find((r) => r.entry === `${path}/bad-weight`)!.reason).toMatch(/weight/);
+  });
+
   it('rejects bad options with a ConfigError naming the option', () => {
     const client = () => zookeeper.createClient(fx.server.connectionString);
     expect(() => zookeeperDiscovery({ client, path: 'services/x' })).toThrow(ConfigError);
@@ -169,6 +189,11 @@ describeWith(zookeeperBinary, 'zookeeper discovery (real ZooKeeper server)', () 
     expect(() => zookeeperRegistration({ client, path: '/a', instance: { host: '127.0.0.1', port: 0 } })).toThrow(/instance\.port/);
     expect(() => zookeeperRegistration({ client, path: '/a', instance: { host: '', port: 80 } })).toThrow(/instance\.host/);
     expect(() => zookeeperRegistration({ client, path: '/a', node: 'a/b', instance: { host: 'h', port: 80 } })).toThrow(/node/);
+    // What every reader would reject is refused before it is written.
+    expect(() => zookeeperRegistration({ client, path: '/a', instance: { host: 'bad#host?', port: 80 } })).toThrow(/instance\.host/);
+    expect(() => zookeeperRegistration({ client, path: '/a', instance: { host: '10.0.0.1', port: 80, weight: -1 } })).toThrow(/instance\.weight/);
+    expect(() => zookeeperRegistration({ client, path: '/a', instance: { host: '10.0.0.1', port: 80, priority: 0.5 } })).toThrow(/instance\.priority/);
+    expect(() => zookeeperRegistration({ client, path: '/a', instance: { host: '10.0.0.1', port: 80, basePath: '/v1?q=1' } })).toThrow(/instance\.basePath/);
   });
 
   it('close() leaves nothing behind: no watch callbacks, no timers, no sockets', async () => {
