@@ -39,15 +39,19 @@ export const systemClock: Clock = {
 };
 
 /**
- * Whether `promise` settles within `ms` on `clock` (its rejection counts as settled); the
- * timer is cleared either way.
+ * Whether `promise` settles within `ms` on `clock` (its rejection counts as settled; otherwise
+ * it is left to settle on its own). The timer keeps the process alive while it waits unless
+ * `keepAlive` is false, and is cleared either way.
  *
  * @example
  * if (!(await settlesWithin(clock, stop(), 10_000))) report('stop hung');
  */
-export async function settlesWithin(clock: Clock, promise: Promise<unknown>, ms: number): Promise<boolean> {
+export async function settlesWithin(clock: Clock, promise: Promise<unknown>, ms: number, keepAlive = true): Promise<boolean> {
   let timer: Timer | undefined;
-  const late = new Promise<false>((resolve) => { timer = clock.setTimer(() => resolve(false), ms); });
+  const late = new Promise<false>((resolve) => {
+    timer = clock.setTimer(() => resolve(false), ms);
+    if (!keepAlive) timer.unref();
+  });
   try {
     return await Promise.race([promise.then(() => true, () => true), late]);
   } finally {

@@ -4,6 +4,7 @@
 // update, or the lease lost (etcd restarted without it, or was unreachable longer than the
 // TTL). A crashed process stops its keep-alives, and etcd deletes its entry when the lease expires.
 import type { Lease } from 'etcd3';
+import { settlesWithin, systemClock } from '../call/clock.js';
 import { retrySource, type SourceBackoff } from '../discovery/support.js';
 import type { EtcdClient } from './follow.js';
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
@@ -142,7 +143,7 @@ class Registration implements EtcdRegistration {
     this.#controller.abort();
     this.#kick();
     await this.#running;
-    await within(this.#syncing, STOP_TIMEOUT);
+    await settlesWithin(systemClock, this.#syncing, STOP_TIMEOUT, false);
     const lease = this.#lease;
     this.#lease = undefined;
     this.#resolveReady(false);
@@ -153,7 +154,7 @@ class Registration implements EtcdRegistration {
       this.#report('could not revoke the lease; the entry expires with it', err);
       return true;
     });
-    if (!(await within(revoked, STOP_TIMEOUT))) this.#report(`etcd did not answer the revoke within ${STOP_TIMEOUT} ms; the entry expires with the lease`, undefined);
+    if (!(await settlesWithin(systemClock, revoked, STOP_TIMEOUT, false))) this.#report(`etcd did not answer the revoke within ${STOP_TIMEOUT} ms; the entry expires with the lease`, undefined);
   }
 
   async #run(): Promise<void> {
@@ -244,19 +245,4 @@ class Registration implements EtcdRegistration {
       // a listener's own failure is not ours to raise
     }
   }
-}
-
-/** Whether `promise` settled within `ms` (it is left to settle on its own otherwise). */
-function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    timer.unref();
-    void promise.then(() => {
-      clearTimeout(timer);
-      resolve(true);
-    }, () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
 }
