@@ -159,7 +159,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
     const { host, accounting, budget, circuit } = this.#engine;
     return stats({
       name: this.name, pickerName: host.picker.name, endpoints: host.registry.list, counters: accounting.counters,
-      budget, now: host.clock.now(), closed: this.#closed !== undefined, panic: host.health?.panic ?? false,
+      budget, now: host.clock.now(), maxEjectionTime: host.options.health?.maxEjectionTime ?? Infinity, closed: this.#closed !== undefined, panic: host.health?.panic ?? false,
       circuit: circuit === undefined ? null : { state: circuit.status, rejected: circuit.rejected },
     });
   }

@@ -9,10 +9,10 @@ import type { EndpointHealth } from './endpoint-health.js';
 /**
  * Starts an ejection of `h` at `now` and returns how long it lasts: `ejectionTime` × the
  * ejections so far, at most `maxEjectionTime`. A stable period as long as the longest ejection
- * forgets earlier ejections (`h.forgetAt`).
+ * forgets earlier ejections (`h.ejectionsAt`).
  */
 export function startEjection(h: EndpointHealth, now: number, options: Pick<ResolvedHealth, 'ejectionTime' | 'maxEjectionTime'>): number {
-  h.ejections = h.ejectionsAt(now) + 1;
+  h.ejections = h.ejectionsAt(now, options.maxEjectionTime) + 1;
   const duration = Math.min(options.ejectionTime * h.ejections, options.maxEjectionTime);
   h.until = now + duration;
   h.probes = 0;

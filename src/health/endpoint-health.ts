@@ -18,11 +18,6 @@ export class EndpointHealth {
    * {@link ejectionsAt}, which gives the figure that counts).
    */
   ejections = 0;
-  /**
-   * When its ejections are forgotten if it stays healthy till then: `healthySince` plus the
-   * longest ejection (`maxEjectionTime`), on the client's clock. Kept by the tracker.
-   */
-  forgetAt: number;
   /** When the current ejection ends and probing starts, on the client's clock. */
   until = 0;
   /** When the endpoint last became healthy. */
@@ -47,15 +42,17 @@ export class EndpointHealth {
   avoidUntil = 0;
   breaker: IBreaker;
 
-  constructor(breaker: IBreaker, now: number, maxEjectionTime: number) {
+  constructor(breaker: IBreaker, now: number) {
     this.breaker = breaker;
     this.healthySince = now;
-    this.forgetAt = now + maxEjectionTime;
   }
 
-  /** Ejections since its last stable period, at `now`: 0 once it has been healthy as long as the longest ejection. */
-  ejectionsAt(now: number): number {
-    return this.status === 'healthy' && now > this.forgetAt ? 0 : this.ejections;
+  /**
+   * Ejections since its last stable period, at `now`: 0 once it has been healthy longer than the
+   * longest ejection (`maxEjectionTime`).
+   */
+  ejectionsAt(now: number, maxEjectionTime: number): number {
+    return this.status === 'healthy' && now - this.healthySince > maxEjectionTime ? 0 : this.ejections;
   }
 }
 

@@ -95,8 +95,6 @@ export class HealthTracker implements CallObserver {
   reconfigure(options: ResolvedHealth): void {
     const { ejectionTime, maxEjectionTime, maxEjectionPercent, panicThreshold, probes } = options;
     this.#options = { ...this.#options, ejectionTime, maxEjectionTime, maxEjectionPercent, panicThreshold, probes };
-    // The stable period that forgets past ejections follows the new maxEjectionTime.
-    for (const e of this.#registry.list) if (e.health !== undefined) e.health.forgetAt = e.health.healthySince + maxEjectionTime;
     this.#recompute(false);
   }
 
@@ -111,7 +109,7 @@ export class HealthTracker implements CallObserver {
     this.#pool = this.#poolOf(this.#registry.list);
     for (const e of this.#pool) {
       if (e.health === undefined) {
-        e.health = new EndpointHealth(this.#newBreaker(), now, this.#options.maxEjectionTime);
+        e.health = new EndpointHealth(this.#newBreaker(), now);
         // With checks on, real calls still probe an endpoint no check applies to (another scheme than the HTTP check's).
         e.health.checked = this.#checks !== undefined && this.#checks.judges(e);
         // The first set starts level; an endpoint that joins later ramps up.
@@ -285,7 +283,6 @@ export class HealthTracker implements CallObserver {
   #readmit(e: EndpointState, h: EndpointHealth, now: number, reason: string): void {
     h.breaker = this.#newBreaker();
     h.healthySince = now;
-    h.forgetAt = now + this.#options.maxEjectionTime;
     this.#startRamp(h, now);
     this.#set(e, h, 'healthy', reason, undefined);
     this.#recompute(false);

@@ -69,6 +69,8 @@ export interface StatsSource {
   readonly closed: boolean;
   readonly panic: boolean;
   readonly circuit: ClientStats['circuit'];
+  /** The longest ejection (`health.maxEjectionTime`): a stable period that long forgets past ejections. */
+  readonly maxEjectionTime: number;
 }
 
 /** Builds a snapshot of a client's state. */
@@ -83,7 +85,7 @@ export function stats(s: StatsSource): ClientStats {
       latency: round(e.latency.estimate(s.now)), successes: e.successes, failures: e.failures, cancelled: e.cancelled, failuresInARow: e.failuresInARow,
       health: e.health === undefined ? undefined : {
         status: e.health.status,
-        ejections: e.health.ejectionsAt(s.now),
+        ejections: e.health.ejectionsAt(s.now, s.maxEjectionTime),
         nextProbeIn: e.health.status === 'ejected' ? Math.max(0, round(e.health.until - s.now)) : null,
         pausedFor: e.health.avoidUntil > s.now ? round(e.health.avoidUntil - s.now) : null,
       },

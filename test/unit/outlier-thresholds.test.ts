@@ -10,7 +10,7 @@ import { detectOutliers } from '../../src/health/outliers.js';
 /** Endpoints with the interval counts given, as detectOutliers reads them. */
 function pool(counts: readonly (readonly [ok: number, failed: number])[]): EndpointState[] {
   return counts.map(([ok, failed], i) => {
-    const health = new EndpointHealth(new ConsecutiveBreaker(5), 0, 300_000);
+    const health = new EndpointHealth(new ConsecutiveBreaker(5), 0);
     health.intervalOk = ok;
     health.intervalFailed = failed;
     return { id: `e${i}`, health } as unknown as EndpointState;
