@@ -141,10 +141,7 @@ export class HealthTracker implements CallObserver {
       if (now >= this.nextChangeAt) this.refresh(now);
       const action = countCheck(h, passed, this.#options.checks!);
       if (action === 'readmit') this.#readmit(e, h, now, 'health check passed');
-      else if (action === 'eject') {
-        this.#eject(e, h, now, `health check failed (${reason})`);
-        if (h.status === 'ejected') h.ejectedByChecks = true;
-      }
+      else if (action === 'eject') this.#eject(e, h, now, `health check failed (${reason})`, true);
     } catch (err) {
       queueMicrotask(() => { throw err; });
     }
@@ -288,14 +285,15 @@ export class HealthTracker implements CallObserver {
     this.#recompute(false);
   }
 
-  #eject(e: EndpointState, h: EndpointHealth, now: number, reason: string): void {
+  /** Ejects `e` unless the max-ejection guard keeps it in; `byChecks`: active checks ejected it (passing them brings it back at once). */
+  #eject(e: EndpointState, h: EndpointHealth, now: number, reason: string, byChecks = false): void {
     if (h.status === 'healthy' && atEjectionLimit(this.#pool, this.#options.maxEjectionPercent)) {
       // At the max-ejection guard: it stays in, and its breaker starts over.
       h.breaker = this.#newBreaker();
       return;
     }
     const duration = startEjection(h, now, this.#options);
-    h.ejectedByChecks = false;
+    h.ejectedByChecks = byChecks;
     if (h.until < this.nextChangeAt) this.nextChangeAt = h.until;
     this.#set(e, h, 'ejected', reason, duration);
     this.#recompute(false);
