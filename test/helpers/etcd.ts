@@ -3,7 +3,7 @@
 // that can cut a client off from it while etcd itself stays up.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,7 +153,11 @@ export class TcpProxy {
  */
 export async function buildForChildren(): Promise<{ index: string; etcd: string; etcd3: string; remove(): Promise<void> }> {
   const root = fileURLToPath(new URL('../../', import.meta.url));
-  const out = await mkdtemp(join(tmpdir(), 'bulwark-etcd-build-'));
+  // Inside the checkout, not the system temp dir: the build imports its dependencies (p-retry,
+  // cockatiel) by name, and Node finds them only in a node_modules on the path up from the file.
+  const cache = join(root, 'node_modules/.cache');
+  await mkdir(cache, { recursive: true });
+  const out = await mkdtemp(join(cache, 'bulwark-etcd-build-'));
   const tsup = join(root, 'node_modules/tsup/dist/cli-default.js');
   await new Promise<void>((resolve, reject) => {
     execFile(process.execPath, [tsup, 'src/index.ts', 'src/etcd/index.ts', '--format', 'esm', '--out-dir', out, '--no-dts', '--silent', '--no-config', '--external', 'etcd3'], { cwd: root }, (err, _stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve()));
