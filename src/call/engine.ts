@@ -66,6 +66,8 @@ export class CallEngine {
   readonly #waitStage: WaitForEndpoints;
   #pipeline!: Stage;
   #afterWait!: Stage;
+  /** The stages below the wait for endpoints without the hedge stage: for calls that are not hedged. */
+  #unhedged!: Stage;
 
   /** `resolved` and `clock` are `given`'s, already validated by the client. */
   constructor(resolved: ResolvedOptions, given: ClientOptions, clock: Clock, listener: EngineListener) {
@@ -122,8 +124,11 @@ export class CallEngine {
     const ctx = new CallContext<T>(host, transport, settings, host.clock.now(), input);
     const promise = settlementOf(ctx);
     host.observers.callStarted(ctx);
-    // Once a first set is known the wait stage has nothing to do: start below it (its `done` still passes results up).
-    (host.registry.known ? this.#afterWait : this.#pipeline).run(ctx);
+    // Once a first set is known the wait stage has nothing to do: start below it (its `done`
+    // passes results straight up). A call that is not hedged skips the hedge stage too.
+    if (!host.registry.known) this.#pipeline.run(ctx);
+    else if (ctx.hedge === undefined || !transport.idempotent) this.#unhedged.run(ctx);
+    else this.#afterWait.run(ctx);
     return promise;
   }
 
@@ -169,9 +174,15 @@ export class CallEngine {
    * in flight keep the stages they started in, which still report up to the same outer stages.
    */
   #compose(resolved: ResolvedOptions): void {
-    const retry = new RetryStage(this.budget, createBackoff(resolved.backoffBase, resolved.backoffCap));
+    const backoff = createBackoff(resolved.backoffBase, resolved.backoffCap);
+    const retry = new RetryStage(this.budget, backoff);
     const outer: Stage[] = this.circuit === undefined ? [this.#waitStage] : [this.#waitStage, new CircuitStage(this.circuit)];
     this.#pipeline = compose([...outer, retry, new HedgeStage(this.#latencyWindow, this.#hedgeBudget), new AttemptStage()]);
     this.#afterWait = outer.length > 1 ? outer[1]! : retry;
+    // The same stages again without the hedge stage, which would only pass an unhedged call's
+    // results through (two call levels less per attempt). Stages keep no per-call state, so a
+    // second set of instances, sharing the budget, backoff and circuit, behaves the same.
+    const unhedged: Stage[] = this.circuit === undefined ? [] : [new CircuitStage(this.circuit)];
+    this.#unhedged = compose([...unhedged, new RetryStage(this.budget, backoff), new AttemptStage()]);
   }
 }
