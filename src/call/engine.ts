@@ -20,7 +20,7 @@ import { AttemptStage } from '../pipeline/attempt.js';
 import { createBackoff } from '../pipeline/backoff.js';
 import { budgetFor, sameBudgetSettings, type RetryBudget } from '../pipeline/budget.js';
 import { Circuit, CircuitStage } from '../pipeline/circuit.js';
-import { HedgeStage } from '../pipeline/hedge.js';
+import { HedgeStage, isHedged } from '../pipeline/hedge.js';
 import { RetryStage } from '../pipeline/retry.js';
 import { compose, type Stage } from '../pipeline/stage.js';
 import { WaitForEndpoints } from '../pipeline/wait-for-endpoints.js';
@@ -127,8 +127,8 @@ export class CallEngine {
     // Once a first set is known the wait stage has nothing to do: start below it (its `done`
     // passes results straight up). A call that is not hedged skips the hedge stage too.
     if (!host.registry.known) this.#pipeline.run(ctx);
-    else if (ctx.hedge === undefined || !transport.idempotent) this.#unhedged.run(ctx);
-    else this.#afterWait.run(ctx);
+    else if (isHedged(ctx)) this.#afterWait.run(ctx);
+    else this.#unhedged.run(ctx);
     return promise;
   }
 
@@ -175,14 +175,18 @@ export class CallEngine {
    */
   #compose(resolved: ResolvedOptions): void {
     const backoff = createBackoff(resolved.backoffBase, resolved.backoffCap);
-    const retry = new RetryStage(this.budget, backoff);
-    const outer: Stage[] = this.circuit === undefined ? [this.#waitStage] : [this.#waitStage, new CircuitStage(this.circuit)];
-    this.#pipeline = compose([...outer, retry, new HedgeStage(this.#latencyWindow, this.#hedgeBudget), new AttemptStage()]);
-    this.#afterWait = outer.length > 1 ? outer[1]! : retry;
-    // The same stages again without the hedge stage, which would only pass an unhedged call's
-    // results through (two call levels less per attempt). Stages keep no per-call state, so a
-    // second set of instances, sharing the budget, backoff and circuit, behaves the same.
-    const unhedged: Stage[] = this.circuit === undefined ? [] : [new CircuitStage(this.circuit)];
-    this.#unhedged = compose([...unhedged, new RetryStage(this.budget, backoff), new AttemptStage()]);
+    // Stages keep no per-call state, so two sets of them, sharing the budget, backoff and
+    // circuit, behave as one: a call that is not hedged runs through the set without the hedge
+    // stage, which would only pass it through (two call levels less per attempt).
+    const below = (hedged: boolean): Stage[] => [
+      ...(this.circuit === undefined ? [] : [new CircuitStage(this.circuit)]),
+      new RetryStage(this.budget, backoff),
+      ...(hedged ? [new HedgeStage(this.#latencyWindow, this.#hedgeBudget)] : []),
+      new AttemptStage(),
+    ];
+    const hedged = below(true);
+    this.#pipeline = compose([this.#waitStage, ...hedged]);
+    this.#afterWait = hedged[0]!;
+    this.#unhedged = compose(below(false));
   }
 }

@@ -12,6 +12,11 @@ const HEDGE_WINDOW_MS = 10_000;
 /** What a losing attempt's signal is aborted with: another attempt of the call answered first. */
 const HEDGE_LOST = new DOMException('another attempt of this call answered first (hedging)', 'AbortError');
 
+/** Whether `ctx` is hedged: it has a hedge policy and its transport is idempotent (a POST never is). */
+export function isHedged<T>(ctx: CallContext<T>): boolean {
+  return ctx.hedge !== undefined && ctx.transport.idempotent;
+}
+
 /**
  * Hedging ("The Tail at Scale"; Finagle backup requests): when an idempotent call's attempt has
  * not answered after the hedge delay, one more attempt goes to an untried endpoint; the first
@@ -33,8 +38,8 @@ export class HedgeStage extends Stage {
 
   run<T>(ctx: CallContext<T>): void {
     // Kept small (the usual call has no hedge policy) so V8 inlines it into the stage above.
-    if (ctx.hedge === undefined || !ctx.transport.idempotent) this.inner.run(ctx);
-    else this.#startRound(ctx, ctx.hedge);
+    if (!isHedged(ctx)) this.inner.run(ctx);
+    else this.#startRound(ctx, ctx.hedge!);
   }
 
   #startRound<T>(ctx: CallContext<T>, policy: ResolvedHedge): void {
