@@ -271,7 +271,7 @@ describe('the hedge budget', () => {
 
 describe('a percentile hedge delay', () => {
   it("'p90': no hedge before 20 samples; then calls slower than the observed p90 are hedged", async () => {
-    const SLOW_MS = 250;
+    const SLOW_MS = 400;
     const slowCalls = new Set([4, 19, 60, 71, 82, 93, 104]);
     const random = mulberry32(7);
     const fast = Array.from({ length: 120 }, () => 1 + Math.floor(random() * 4));
