@@ -88,6 +88,9 @@ export class Attempt<T> implements AttemptHandle {
   /** The deadline passed: abort the work (the server sees the request go away) and judge the timeout. */
   timeOut(now: number): void {
     if (this.ended) return;
+    // Ended before the abort reaches anyone: a listener of the signal that aborts the call or
+    // closes the client then finds it ended, and does not end it a second time.
+    this.ended = true;
     const ctx = this.ctx;
     const scope = timeoutScope(ctx, this.deadline);
     const error = new TimeoutError(ctx.host.options.name, scope, scope === 'total' ? ctx.totalTimeout : ctx.attemptTimeout, `attempt ${this.attempt} to ${this.endpoint.id}`);
@@ -98,6 +101,7 @@ export class Attempt<T> implements AttemptHandle {
   /** Ends the attempt without judging it: the caller aborted, the client closed, or a hedge won. */
   cancel(error: unknown, reason: string): void {
     if (this.ended) return;
+    this.ended = true; // before the abort's listeners run, as in timeOut
     this.#abort(error);
     this.#end({ ok: false, error }, reason, this.ctx.host.clock.now());
   }

@@ -14,7 +14,7 @@ import { Accounting } from '../observe/accounting.js';
 import type { CircuitEvent, EndpointRejectedEvent, EndpointsEvent, HealthEvent, PanicEvent } from '../observe/events.js';
 import { LatencyWindow } from '../observe/latency-window.js';
 import { Observers } from '../observe/observer.js';
-import { checkPicker, claimPicker, updatePicker } from '../pickers/check.js';
+import { checkPicker, claimPicker, runsUserCode, updatePicker } from '../pickers/check.js';
 import { peakEwma } from '../pickers/peak-ewma.js';
 import { AttemptStage } from '../pipeline/attempt.js';
 import { createBackoff } from '../pipeline/backoff.js';
@@ -107,7 +107,7 @@ export class CallEngine {
       health = new HealthTracker(resolved.health, registry, picker, clock, { health: listener.health, panic: listener.panic }, resolved.localZone, poolOf, name);
       observers.add(health);
     }
-    this.host = { options: resolved, registry, picker, clock, wheel: new DeadlineWheel(clock), observers, health, lastDiscoveryError: undefined, lastCallId: 0, stopped: undefined };
+    this.host = { options: resolved, registry, picker, userPicker: runsUserCode(picker), clock, wheel: new DeadlineWheel(clock), observers, health, lastDiscoveryError: undefined, lastCallId: 0, stopped: undefined };
     this.budget = budgetFor(resolved.budget, now());
     this.#waitStage = new WaitForEndpoints(this.host);
     this.#compose(resolved);

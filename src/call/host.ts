@@ -12,6 +12,8 @@ export interface CallHost {
   options: ResolvedOptions;
   readonly registry: EndpointRegistry;
   readonly picker: Picker;
+  /** Whether `picker.pick` may run the user's code (pickers/check.ts, `runsUserCode`). */
+  readonly userPicker: boolean;
   readonly clock: Clock;
   readonly wheel: DeadlineWheel;
   readonly observers: Observers;

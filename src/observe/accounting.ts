@@ -45,12 +45,10 @@ export class Accounting implements CallObserver {
   }
 
   callEnded(_ctx: unknown, result: AnyResult): void {
-    if (result.verdict === 'success') {
-      this.counters.succeeded++;
-      if (result.attempt?.hedge === true) this.counters.hedgesWon++;
-    } else {
-      this.counters.failed++;
-    }
+    if (result.verdict === 'success') this.counters.succeeded++;
+    else this.counters.failed++;
+    // A hedge that gave the call its final answer, a success or a failure that is not retried (a 500).
+    if (result.attempt?.hedge === true && (result.verdict === 'success' || result.verdict === 'failure')) this.counters.hedgesWon++;
   }
 
   attemptStarted(attempt: AnyAttempt): void {

@@ -5,6 +5,33 @@ import type { Picker } from './picker.js';
 /** Pickers hold per-client state; one used by two clients would balance neither well. */
 const pickersInUse = new WeakSet<Picker>();
 
+/** Built-in pickers given none of the user's functions (`random`, `now`, `hash`): their `pick` runs only our code. */
+const selfContained = new WeakSet<Picker>();
+
+/**
+ * Marks a built-in `picker` as running none of the user's code when `options` gave it no
+ * function; returns it.
+ *
+ * @example
+ * return selfContainedUnless(new RoundRobinPicker(bits), opts);
+ */
+export function selfContainedUnless<P extends Picker>(picker: P, options: Readonly<Record<string, unknown>>): P {
+  if (options['random'] === undefined && options['now'] === undefined && options['hash'] === undefined) selfContained.add(picker);
+  return picker;
+}
+
+/**
+ * Whether `picker.pick` may run the user's code (a picker of theirs, or a built-in one given a
+ * function): the attempt stage then reads the clock again after the pick, since that code may
+ * have taken long, closed the client or aborted the call.
+ *
+ * @example
+ * const host = { ...rest, userPicker: runsUserCode(picker) };
+ */
+export function runsUserCode(picker: Picker): boolean {
+  return !selfContained.has(picker);
+}
+
 /** Marks `picker` as used by a client. */
 export function claimPicker(picker: Picker): void {
   pickersInUse.add(picker);

@@ -1,3 +1,4 @@
+import { selfContainedUnless } from './check.js';
 import type { EndpointState } from '../endpoints/endpoint.js';
 import { ConfigError } from '../errors.js';
 import type { Picker, PickRequest, RandomSource } from './picker.js';
@@ -39,7 +40,7 @@ export function leastRequest(options?: LeastRequestOptions): Picker {
   if (typeof choices !== 'number' || !Number.isInteger(choices) || choices < 2 || choices > MAX_CHOICES) {
     throw new ConfigError('bulwark', 'leastRequest.choices', `must be an integer ≥ 2 (at most ${MAX_CHOICES})`, choices);
   }
-  return new LeastRequestPicker(bits, choices);
+  return selfContainedUnless(new LeastRequestPicker(bits, choices), opts);
 }
 
 /** {@link leastRequest}'s picker (a class, so that every client runs the same, inlinable `pick`). */

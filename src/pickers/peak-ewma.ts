@@ -1,3 +1,4 @@
+import { selfContainedUnless } from './check.js';
 import type { EndpointState } from '../endpoints/endpoint.js';
 import { ConfigError } from '../errors.js';
 import type { Picker, PickRequest, RandomSource } from './picker.js';
@@ -50,7 +51,7 @@ export function peakEwma(options?: PeakEwmaOptions): Picker {
   if (typeof decay !== 'number' || !Number.isFinite(decay) || decay <= 0) {
     throw new ConfigError('bulwark', 'peakEwma.decay', 'must be a finite number of ms > 0', decay);
   }
-  return new PeakEwmaPicker(decay, bits, ownClock);
+  return selfContainedUnless(new PeakEwmaPicker(decay, bits, ownClock), opts);
 }
 
 /** An endpoint's load at `t`: its latency estimate × (inflight + 1), divided by its weight. */

@@ -1,3 +1,4 @@
+import { selfContainedUnless } from './check.js';
 import type { EndpointState } from '../endpoints/endpoint.js';
 import type { Picker, PickRequest, RandomSource } from './picker.js';
 import type { Table } from '../config/keys.js';
@@ -22,8 +23,8 @@ const KEYS = pickerKeys('random', { random: true } satisfies Table<RandomOptions
  * const client = createClient({ name: 'users', discovery: ['10.0.0.1:80', '10.0.0.2:80'], picker: random() });
  */
 export function random(options?: RandomOptions): Picker {
-  const bits = randomBits('random', optionsObject('random', options, KEYS));
-  return new RandomPicker(bits);
+  const opts = optionsObject('random', options, KEYS);
+  return selfContainedUnless(new RandomPicker(randomBits('random', opts)), opts);
 }
 
 /** {@link random}'s picker (a class, so that every client runs the same, inlinable `pick`). */

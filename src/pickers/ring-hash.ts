@@ -1,3 +1,4 @@
+import { selfContainedUnless } from './check.js';
 import { ConfigError } from '../errors.js';
 import type { Picker, RandomSource } from './picker.js';
 import type { Table } from '../config/keys.js';
@@ -61,7 +62,7 @@ export function ringHash(options?: RingHashOptions): Picker {
   if (typeof ringSize !== 'number' || !Number.isInteger(ringSize) || ringSize < 1 || ringSize > MAX_RING) {
     throw new ConfigError('bulwark', 'ringHash.ringSize', `must be an integer ≥ 1 (at most ${MAX_RING})`, ringSize);
   }
-  return new Ring(ringSize, hash, bits);
+  return selfContainedUnless(new Ring(ringSize, hash, bits), opts);
 }
 
 /**

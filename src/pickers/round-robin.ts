@@ -1,3 +1,4 @@
+import { selfContainedUnless } from './check.js';
 import type { EndpointState } from '../endpoints/endpoint.js';
 import type { Picker, PickRequest, RandomSource } from './picker.js';
 import type { Table } from '../config/keys.js';
@@ -27,8 +28,8 @@ const KEYS = pickerKeys('roundRobin', { random: true } satisfies Table<RoundRobi
  * const client = createClient({ name: 'users', discovery: ['10.0.0.1:80', '10.0.0.2:80'], picker: roundRobin() });
  */
 export function roundRobin(options?: RoundRobinOptions): Picker {
-  const bits = randomBits('roundRobin', optionsObject('roundRobin', options, KEYS));
-  return new RoundRobinPicker(bits);
+  const opts = optionsObject('roundRobin', options, KEYS);
+  return selfContainedUnless(new RoundRobinPicker(randomBits('roundRobin', opts)), opts);
 }
 
 /** {@link roundRobin}'s picker (a class, so that every client runs the same, inlinable `pick`). */

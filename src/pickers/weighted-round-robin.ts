@@ -1,3 +1,4 @@
+import { selfContainedUnless } from './check.js';
 import type { EndpointState } from '../endpoints/endpoint.js';
 import type { Picker, PickRequest, RandomSource } from './picker.js';
 import type { Table } from '../config/keys.js';
@@ -35,7 +36,8 @@ const KEYS = pickerKeys('weightedRoundRobin', { random: true } satisfies Table<W
  * });
  */
 export function weightedRoundRobin(options?: WeightedRoundRobinOptions): Picker {
-  return new EarliestDeadlineFirst(randomBits('weightedRoundRobin', optionsObject('weightedRoundRobin', options, KEYS)));
+  const opts = optionsObject('weightedRoundRobin', options, KEYS);
+  return selfContainedUnless(new EarliestDeadlineFirst(randomBits('weightedRoundRobin', opts)), opts);
 }
 
 /** Virtual time between two turns of `e`; a weight that is not > 0 counts as 1 rather than corrupting the heap. */

@@ -28,10 +28,16 @@ export class AttemptStage extends Stage {
       ctx.lastEndpoint = undefined;
     }
     let endpoint: unknown;
+    // Whether the user's code may run before the attempt starts (a picker of theirs, a listener of
+    // a health event): it may close the client, abort the call or take it past its deadline.
+    let userCode = host.userPicker;
     try {
       endpoint = host.picker.pick(ctx);
       // Slow start and priority/zone failover: picks keep their shares (nothing to do while neither applies).
-      if (health !== undefined && health.adjusting) endpoint = health.adjustPick(ctx, endpoint);
+      if (health !== undefined && health.adjusting) {
+        endpoint = health.adjustPick(ctx, endpoint);
+        userCode = true;
+      }
     } catch (err) {
       return this.#pickerThrew(ctx, err);
     }
@@ -39,8 +45,11 @@ export class AttemptStage extends Stage {
     // A hedge exists to reach another endpoint: when the picker has no untried one left (all
     // candidates tried, or the rest ejected), the hedge is not sent and the round goes on.
     if (hedge && ctx.tried.includes(endpoint)) return;
-    if (health !== undefined && endpoint.health?.status === 'probing' && !this.#probeStarted(ctx, endpoint)) return;
-    this.#start(ctx, endpoint, hedge);
+    if (health !== undefined && endpoint.health?.status === 'probing') {
+      if (!this.#probeStarted(ctx, endpoint)) return;
+      userCode = true;
+    }
+    this.#start(ctx, endpoint, hedge, userCode);
   }
 
   /**
@@ -57,7 +66,8 @@ export class AttemptStage extends Stage {
       return false;
     }
     ctx.now = host.clock.now();
-    if (mayStartAttempt(ctx)) return true;
+    // Its `health` and `panic` listeners may also have closed the client or aborted the call.
+    if (ctx.interruption === undefined && host.stopped === undefined && mayStartAttempt(ctx)) return true;
     this.#cannotStart(ctx);
     return false;
   }
@@ -73,13 +83,14 @@ export class AttemptStage extends Stage {
     }
   }
 
-  #start<T>(ctx: CallContext<T>, endpoint: EndpointState, hedge: boolean): void {
+  #start<T>(ctx: CallContext<T>, endpoint: EndpointState, hedge: boolean, userCode: boolean): void {
     const attempt = new Attempt<T>(this.outer, ctx, endpoint, ctx.now, hedge);
     ctx.lastEndpoint = endpoint;
     ctx.addLive(attempt);
     ctx.host.observers.attemptStarted(attempt);
-    // A hedge's start is an event, and its listeners run before the request is sent.
-    if (hedge && !this.#mayRunHedge(ctx, attempt)) return;
+    // A hedge's start is an event, and its listeners run before the request is sent; the user's
+    // code may also have run during the pick.
+    if ((hedge || userCode) && !this.#maySend(ctx, attempt)) return;
     ctx.wakeBy(attempt.deadline);
     let value: unknown;
     try {
@@ -97,13 +108,17 @@ export class AttemptStage extends Stage {
   }
 
   /**
-   * After the `hedge` event's listeners: the hedge is sent only if they did not close the
-   * client, abort the call or take it past its deadline (the clock is read again: they may
-   * have taken long), and it is timed from now. Otherwise it ends unsent, cancelled or timed out.
+   * After the user's code ran (the `hedge` event's listeners, a picker of the user's, a listener
+   * of a health event): the attempt is sent only if it did not close the client, abort the call
+   * or take it past its deadline (the clock is read again: it may have taken long), and it is
+   * timed from now. Otherwise it ends unsent, cancelled or timed out.
    */
-  #mayRunHedge<T>(ctx: CallContext<T>, attempt: Attempt<T>): boolean {
+  #maySend<T>(ctx: CallContext<T>, attempt: Attempt<T>): boolean {
     const stopped = ctx.host.stopped;
     if (stopped !== undefined) ctx.closeWith(stopped);
+    // Interrupted before this attempt was live (the interruption ended only the ones running then).
+    const interruption = ctx.interruption;
+    if (interruption !== undefined) attempt.cancel(interruption.error, 'cancelled');
     if (attempt.ended) return false;
     const now = ctx.host.clock.now();
     ctx.now = now;

@@ -99,7 +99,12 @@ export class CircuitStage extends Stage {
   }
 
   run<T>(ctx: CallContext<T>): void {
-    if (this.#circuit.admit(ctx)) this.inner.run(ctx);
-    else this.outer.done(ctx, noAttempt(new CircuitOpenError(ctx.host.options.name), 'circuit open'));
+    const circuit = this.#circuit;
+    const before = circuit.status;
+    if (circuit.admit(ctx)) {
+      // Turning half-open is an event, and its listeners may have taken long: read the clock again.
+      if (circuit.status !== before) ctx.now = ctx.host.clock.now();
+      this.inner.run(ctx);
+    } else this.outer.done(ctx, noAttempt(new CircuitOpenError(ctx.host.options.name), 'circuit open'));
   }
 }

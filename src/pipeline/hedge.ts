@@ -92,7 +92,8 @@ export class HedgeStage extends Stage {
   /** Ends the attempts still running: losers of a round an answer ended, or all of them when the call fails or was interrupted. */
   #cancelOthers<T>(ctx: CallContext<T>, result: AttemptResult<T>): void {
     const interruption = ctx.interruption;
-    if (interruption === undefined && result.outcome.ok) {
+    // Another attempt answered first (a value, or an error that is not retried): the others lost.
+    if (interruption === undefined && !pluginFailed(result)) {
       for (const a of ctx.live()) a.cancel(HEDGE_LOST, 'hedge lost');
     } else {
       const reason = interruption === undefined ? (result.outcome as { readonly error: unknown }).error : interruption.error;

@@ -35,6 +35,9 @@ export class RetryStage extends Stage {
 
   #decide<T>(ctx: CallContext<T>, result: AttemptResult<T>): void {
     if (result.verdict === 'retry' && ctx.interruption === undefined && ctx.attempts < ctx.maxAttempts) {
+      // The attempt's listeners (and a classify) ran since the clock was read at its end, and may
+      // have taken long: whether a retry still fits before the deadline is judged from now.
+      ctx.now = ctx.host.clock.now();
       const delay = this.#delay(ctx, result);
       if (delay >= 0) {
         this.#retry(ctx, result, delay);

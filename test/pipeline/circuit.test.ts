@@ -23,6 +23,19 @@ function setup(): { clock: FakeClock; client: Client; events: CircuitEvent[]; st
 }
 
 describe('service-level circuit breaker (fake clock)', () => {
+  it("times the trial from after a slow 'half-open' listener: past the total deadline nothing is sent", async () => {
+    const { clock, client, state } = setup();
+    const fn = async (): Promise<string> => {
+      state.calls++;
+      throw new Error('down');
+    };
+    for (let i = 0; i < 3; i++) await expect(client.execute(fn)).rejects.toThrow('down');
+    await clock.advance(5_000);
+    client.on('circuit', (e) => { if (e.state === 'half-open') clock.stall(20_000); });
+    await expect(client.execute(fn, { timeout: { total: 1_000 } })).rejects.toMatchObject({ name: 'TimeoutError', scope: 'total' });
+    expect(state.calls).toBe(3);
+  });
+
   it('opens after the breaker says so, fails calls at once without running them, lets one trial through after halfOpenAfter, and closes on its success', async () => {
     const { clock, client, events, state } = setup();
     const fn = async (): Promise<string> => {
