@@ -49,14 +49,18 @@ export type NetworkFailure = 'not-sent' | 'connection-lost' | undefined;
 /** Classifies an error from a transport by the socket error code in it or its causes. */
 export function networkFailure(error: unknown): NetworkFailure {
   let current: unknown = error;
-  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') {
-      // A reset or timeout during connect() still means no byte of the request left.
-      if (NOT_SENT_CODES.has(code) || (current as { syscall?: unknown }).syscall === 'connect') return 'not-sent';
-      if (CONNECTION_LOST_CODES.has(code)) return 'connection-lost';
+  try {
+    for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
+      const code = (current as { code?: unknown }).code;
+      if (typeof code === 'string') {
+        // A reset or timeout during connect() still means no byte of the request left.
+        if (NOT_SENT_CODES.has(code) || (current as { syscall?: unknown }).syscall === 'connect') return 'not-sent';
+        if (CONNECTION_LOST_CODES.has(code)) return 'connection-lost';
+      }
+      current = (current as { cause?: unknown }).cause;
     }
-    current = (current as { cause?: unknown }).cause;
+  } catch {
+    // What `fn` threw has a getter that throws (or is a Proxy that does): it is no network error of ours to recognise.
   }
   return undefined;
 }
@@ -84,14 +88,18 @@ export function invalidRequest(error: unknown): boolean {
 export function failureReason(error: unknown): string {
   if (error instanceof TimeoutError) return error.scope === 'attempt' ? 'attempt timeout' : 'call timeout';
   let current: unknown = error;
-  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (code === 'ECONNREFUSED') return 'connection refused';
-    if (code === UNSUPPORTED_ENDPOINT) return 'unsupported endpoint scheme';
-    if (typeof code === 'string' && !code.startsWith('ERR_BULWARK')) return code;
-    current = (current as { cause?: unknown }).cause;
+  try {
+    for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
+      const code = (current as { code?: unknown }).code;
+      if (code === 'ECONNREFUSED') return 'connection refused';
+      if (code === UNSUPPORTED_ENDPOINT) return 'unsupported endpoint scheme';
+      if (typeof code === 'string' && !code.startsWith('ERR_BULWARK')) return code;
+      current = (current as { cause?: unknown }).cause;
+    }
+    return error instanceof Error ? error.name : 'error';
+  } catch {
+    return 'error'; // a getter that throws, as in networkFailure
   }
-  return error instanceof Error ? error.name : 'error';
 }
 
 /**

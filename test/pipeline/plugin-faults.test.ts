@@ -121,3 +121,15 @@ describe("an execute fn's thenable whose then() throws", () => {
     expectBooks(client, attempts);
   });
 });
+
+describe('what fn throws is not a plugin', () => {
+  it('an error whose properties throw when read (a getter, a Proxy) still rejects the call as thrown, not as a classify failure', async () => {
+    const { client, attempts } = setup({ retry: false });
+    const proxy = new Proxy({}, { get() { throw new Error('gotcha'); } });
+    const getter = Object.defineProperty(new Error('mine'), 'code', { get() { throw new Error('getter'); } });
+    for (const thrown of [proxy, getter]) {
+      await expect(client.execute(() => { throw thrown; })).rejects.toBe(thrown);
+    }
+    expect(attempts.map((a) => a.verdict)).toEqual(['retry', 'retry']);
+  });
+});
