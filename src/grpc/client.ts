@@ -7,7 +7,6 @@ import { ConfigError } from '../errors.js';
 import { ChannelPool, type GrpcClientConstructor } from './channels.js';
 import { healthFailure, resolveCodes, type GrpcCodeOptions } from './codes.js';
 import { grpcHealthCheck } from './health-check.js';
-import { DEFAULTS } from '../config/resolve.js';
 import { BidiStreamTransport, ClientStreamTransport, type RequestMessages } from './streams.js';
 import { OpenStreams, ServerStreamTransport, UnaryTransport, type MethodSetup } from './transport.js';
 
@@ -145,12 +144,11 @@ export function createGrpcClient<C extends GrpcJsClient>(ctor: ServiceClientCons
     pool.closeAll();
   }));
   const methods: Record<string, unknown> = {};
-  const defaultTotal = rest.timeout?.total ?? DEFAULTS.totalTimeout;
   for (const [key, method] of Object.entries(ctor.service)) {
     const setup: MethodSetup = { pool, streams, codes, method, callOptions };
     const idempotent = isIdempotent(method);
     let fn: (...args: never[]) => Promise<unknown>;
-    if (method.requestStream && method.responseStream) fn = (call?: GrpcCallOptions) => bidi(client, name, setup, call, defaultTotal);
+    if (method.requestStream && method.responseStream) fn = (call?: GrpcCallOptions) => bidi(client, name, setup, call);
     else if (method.requestStream) {
       fn = (messages: RequestMessages<unknown>, call?: GrpcCallOptions) => runTransport(client, call, () => new ClientStreamTransport(setup, checkMessages(name, messages), metadataOf(name, call), call?.idempotent ?? idempotent));
     } else if (method.responseStream) {
@@ -177,18 +175,23 @@ function isIdempotent(method: MethodDefinition<unknown, unknown>): boolean {
   return level === 'IDEMPOTENT' || level === 'NO_SIDE_EFFECTS';
 }
 
+/** A bidi attempt's own timeout: the longest a timer takes, so that the call's total deadline is what ends it. */
+const UNBOUNDED_ATTEMPT = 2_147_483_647;
+
 /**
  * A bidi call: the stream reaches the caller as soon as its one attempt starts; the call's own
  * promise (until the server's first answer) only feeds health and latency, and errors arrive on
  * the stream. Failures before any attempt (no endpoints, an abort, a closed client) reject.
  */
-function bidi(client: Client, service: string, setup: MethodSetup, call: GrpcCallOptions | undefined, defaultTotal: number): Promise<ClientDuplexStream<unknown, unknown>> {
+function bidi(client: Client, service: string, setup: MethodSetup, call: GrpcCallOptions | undefined): Promise<ClientDuplexStream<unknown, unknown>> {
   return new Promise((resolve, reject) => {
     let delivered = false;
-    const total = call?.timeout?.total ?? defaultTotal;
-    // The attempt waits for the server's first answer, which may follow the caller's messages: the total timeout bounds it.
-    const options: GrpcCallOptions = { ...call, timeout: { attempt: total, total } };
-    runTransport(client, options, ({ signal }) => new BidiStreamTransport(setup, metadataOf(service, call), total, signal, (stream) => {
+    const total = call?.timeout?.total;
+    // The attempt waits for the server's first answer, which may follow the caller's messages: only
+    // the total timeout bounds it (the call's, or the client's as it is now, after any reconfigure).
+    const timeout = total === undefined ? { attempt: UNBOUNDED_ATTEMPT } : { attempt: UNBOUNDED_ATTEMPT, total };
+    const options: GrpcCallOptions = { ...call, timeout };
+    runTransport(client, options, ({ options: resolved, signal }) => new BidiStreamTransport(setup, metadataOf(service, call), total ?? resolved.totalTimeout, signal, (stream) => {
       delivered = true;
       resolve(stream);
     })).then(undefined, (err: unknown) => {

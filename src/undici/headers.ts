@@ -1,4 +1,4 @@
-import type { Dispatcher } from 'undici';
+import { FormData as UndiciFormData, type Dispatcher } from 'undici';
 
 type Headers = Dispatcher.DispatchOptions['headers'];
 
@@ -13,18 +13,26 @@ export function withAuthorization(headers: Headers, value: string): Headers {
     return [...(headers as string[]), 'authorization', value];
   }
   if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function') {
-    const pairs = [...(headers as Iterable<[string, string | string[] | undefined]>)];
-    if (pairs.some(([k]) => k.toLowerCase() === 'authorization')) return pairs;
-    return [...pairs, ['authorization', value]];
+    // An iterable (Headers, Map) yields [name, value] pairs; an array undici reads flat: [name, value, name, value, …].
+    const flat: (string | string[] | undefined)[] = [];
+    for (const [k, v] of headers as Iterable<[string, string | string[] | undefined]>) {
+      if (String(k).toLowerCase() === 'authorization') return headers;
+      flat.push(k, v);
+    }
+    flat.push('authorization', value);
+    return flat as Headers;
   }
   for (const key of Object.keys(headers)) if (key.toLowerCase() === 'authorization') return headers;
   return { ...(headers as Record<string, string | string[]>), authorization: value };
 }
 
-/** Whether undici can send this request body again: strings, buffers and FormData, not streams or iterables. */
+/**
+ * Whether undici can send this request body again: strings, buffers and FormData, not streams or
+ * iterables. The FormData is undici's own: undici 8 refuses any other class (Node's global one included).
+ */
 export function isReplayable(body: unknown): boolean {
   if (body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array) return true;
   if (typeof body !== 'object') return true;
   if (typeof (body as { pipe?: unknown }).pipe === 'function' || body instanceof ReadableStream) return false;
-  return !(Symbol.asyncIterator in body || (Symbol.iterator in body && !(body instanceof FormData)));
+  return !(Symbol.asyncIterator in body || (Symbol.iterator in body && !(body instanceof UndiciFormData)));
 }

@@ -2,7 +2,7 @@ import * as undici from 'undici';
 import type { Dispatcher } from 'undici';
 import type { Client } from '../client.js';
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
-import { BulwarkError, ConfigError } from '../errors.js';
+import { BulwarkError, ConfigError, redactUrl } from '../errors.js';
 import { RoutedCall } from './routed-call.js';
 
 /** Options of {@link bulwarkInterceptor}. */
@@ -121,7 +121,8 @@ function buildRoutes(options: InterceptorOptions): Map<string, Client> {
     add(path, `bulwark://${name.toLowerCase()}`, client);
   };
   for (const [key, client] of Object.entries(options.origins ?? {})) {
-    const path = `origins[${JSON.stringify(key)}]`;
+    // The key is shown as redactUrl shows it: it may carry userinfo or a `?token=`.
+    const path = `origins[${JSON.stringify(redactUrl(key))}]`;
     const origin = normalizeOrigin(key);
     if (origin === undefined || !/^https?:/.test(origin)) throw new ConfigError('undici', path, 'must be an http or https origin (scheme://host[:port])', key);
     add(path, origin, client);

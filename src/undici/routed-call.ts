@@ -18,6 +18,12 @@ export class RoutedCall implements Dispatcher.DispatchController, ResponseSink {
   #aborted = false;
   #paused = false;
   #reason: Error | null = null;
+  /**
+   * Set when the call started with no endpoint known: until its first attempt it cannot be reached
+   * but through a signal (it may wait for a first endpoint set), so it gets one, as a caller's
+   * signal given to `client.fetch`. Calls started with endpoints reach their first attempt at once.
+   */
+  #waiting: AbortController | undefined;
   /** The caller's handler has heard the end (or an error): nothing more goes to it. */
   #done = false;
 
@@ -38,7 +44,12 @@ export class RoutedCall implements Dispatcher.DispatchController, ResponseSink {
       this.error(this.#reason!);
       return;
     }
-    runTransport(client, call, (setup) => {
+    let options = call;
+    if (client.endpoints().length === 0) {
+      this.#waiting = new AbortController();
+      options = { ...call, signal: this.#waiting.signal };
+    }
+    runTransport(client, options, (setup) => {
       this.#transport.statusCodes = setup.options.statusCodes;
       return this.#transport;
     }).then(this.#respond, this.#fail);
@@ -92,6 +103,9 @@ export class RoutedCall implements Dispatcher.DispatchController, ResponseSink {
       else inner.abort(reason);
     } else if (this.#transport.call !== undefined) {
       this.#transport.call.interrupt(reason);
+    } else if (this.#waiting !== undefined) {
+      // Ends the wait at once with the reason: no attempt starts, no endpoint hears of it.
+      this.#waiting.abort(reason);
     } else {
       this.#transport.abortedWith = { reason };
     }

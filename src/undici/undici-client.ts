@@ -1,7 +1,7 @@
 import { Pool, type Dispatcher } from 'undici';
 import { Client, runTransport } from '../client.js';
 import { checkFetchInit } from '../config/call-options.js';
-import { checkKeys, type KeySet, type Table } from '../config/keys.js';
+import { checkKeys, hideValue, type KeySet, type Table } from '../config/keys.js';
 import { wrapperKeys } from '../config/option-keys.js';
 import type { CallOptions, Classify, ClientOptions, ExecuteOptions } from '../config/options.js';
 import { ConfigError } from '../errors.js';
@@ -139,7 +139,21 @@ function checkPoolOptions(service: string, pool: unknown): void {
   try {
     void new Pool('http://127.0.0.1', pool as Pool.Options).destroy();
   } catch (err) {
-    throw new ConfigError(service, 'pool', `was refused by undici (${err instanceof Error ? err.message : String(err)})`, pool);
+    throw new ConfigError(service, 'pool', `was refused by undici (${err instanceof Error ? err.message : String(err)})`, shownPoolOptions(pool));
+  }
+}
+
+/**
+ * The pool options as a refused-pool error shows them: every option's name, with only number and
+ * boolean values (a string or an object may be a TLS key, a passphrase, a proxy's credentials).
+ */
+function shownPoolOptions(pool: object): Record<string, unknown> | string {
+  try {
+    const shown: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(pool)) shown[key] = hideValue(value);
+    return shown;
+  } catch {
+    return 'an unreadable object';
   }
 }
 

@@ -86,6 +86,21 @@ describe('a deadline bulwark set rejects with TimeoutError, never with grpc-jsâ€
     await until(() => attempts.length === 6);
     expect(attempts.map((a) => a.reason)).toEqual(Array(6).fill('call timeout'));
   });
+
+  it('bidi streams: a call started after reconfigure({ timeout }) takes the new total deadline', async () => {
+    const [only] = await servers(1);
+    only!.chat = (call) => call.on('data', () => {}); // never answers
+    const client = echo([only!], { health: false, timeout: { attempt: 4_000, total: 4_000 } });
+    const attempts: AttemptEvent[] = [];
+    client.bulwark.on('attempt', (e) => attempts.push(e));
+    client.bulwark.reconfigure({ timeout: { attempt: 150, total: 150 } });
+    const started = performance.now();
+    const chat = await client.chat();
+    await new Promise((resolve) => chat.on('error', resolve).on('data', () => {}));
+    expect(performance.now() - started).toBeLessThan(1_500);
+    await until(() => attempts.length === 1);
+    expect(attempts[0]).toMatchObject({ reason: 'call timeout' });
+  });
 });
 
 /** The Echo client class, recording every client-stream call bulwark starts (to look at its listeners). */

@@ -234,6 +234,21 @@ describe('8b. a Request with a body is replayed on retries', () => {
     expect([first, second]).toEqual([['payload'], ['payload']]);
   });
 
+  it("init members set to undefined keep the Request's own method, headers and body, as fetch does", async () => {
+    const bodies: string[] = [];
+    const [busy, good] = await servers(echo(bodies, 503), echo(bodies));
+    const client = track(createClient({ name: 'svc', discovery: [busy!.url, good!.url], picker: roundRobin({ random: () => 0 }), retry: { budget: false } }));
+    const post = (body?: string): Request => new Request('http://ignored.invalid/x', { method: 'POST', headers: { authorization: 'Bearer t0k' }, ...(body === undefined ? {} : { body }) });
+    // Still a POST: its 503 is not retried.
+    const refused = await client.fetch(post(), { method: undefined, headers: undefined } as unknown as RequestInit);
+    expect(refused.status).toBe(503);
+    expect(busy!.requests.map((r) => `${r.method} ${r.headers.authorization}`)).toEqual(['POST Bearer t0k']);
+    const res = await client.fetch(post('payload'), { method: undefined, headers: undefined, body: undefined } as unknown as RequestInit);
+    expect(await res.text()).toBe('got payload');
+    expect(good!.requests.map((r) => `${r.method} ${r.headers.authorization}`)).toEqual(['POST Bearer t0k']);
+    expect(bodies).toEqual(['', 'payload']);
+  });
+
   it('a raw ReadableStream body still gets one attempt (RequestFailedError, the next endpoint receives nothing)', async () => {
     const bodies: string[] = [];
     const [good] = await servers(echo(bodies));

@@ -2,7 +2,7 @@
 // body stalls, a non-idempotent call on a pipelining pool, and an abort reason that is not an Error.
 import { Agent, request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { createClient, roundRobin } from '../../src/index.js';
+import { createClient, roundRobin, type EndpointInit } from '../../src/index.js';
 import { bulwarkInterceptor, createUndiciClient } from '../../src/undici/index.js';
 import { closeAfterEach, sleep, until } from '../helpers/lifecycle.js';
 import { ok, type Handler } from '../helpers/servers.js';
@@ -73,5 +73,30 @@ describe('the interceptor and a caller abort', () => {
     await sleep(50);
     controller.abort('shutting down');
     expect(await pending).toBe('shutting down');
+  });
+
+  it("ends a call still waiting for a first endpoint set at once with the reason; no attempt starts when the set comes", async () => {
+    const [server] = await servers(ok());
+    let push: ((list: readonly EndpointInit[]) => void) | undefined;
+    const late = { watch(update: (list: readonly EndpointInit[]) => void) { push = update; return () => {}; } };
+    const client = track(createClient({ name: 'svc', discovery: late, timeout: { total: 3_000 } }));
+    const agent = new Agent().compose(bulwarkInterceptor({ origins: { 'http://svc.internal': client } }));
+    defer(() => agent.destroy());
+    const controller = new AbortController();
+    const viaRequest = request('http://svc.internal/x', { signal: controller.signal, dispatcher: agent }).catch((e: unknown) => e);
+    const viaFetch = fetch('http://svc.internal/y', { signal: controller.signal, dispatcher: agent } as unknown as RequestInit).catch((e: unknown) => e);
+    await sleep(50);
+    const reason = new Error('caller gave up');
+    const aborted = performance.now();
+    controller.abort(reason);
+    expect(await viaRequest).toBe(reason);
+    expect(await viaFetch).toBe(reason);
+    expect(performance.now() - aborted).toBeLessThan(500);
+    await until(() => client.stats().calls.inflight === 0);
+    push!([server!.url]);
+    await sleep(50);
+    expect(server!.requests).toHaveLength(0);
+    expect(client.stats()).toMatchObject({ attempts: 0, calls: { started: 2, inflight: 0 } });
+    expect(client.stats().endpoints.map((e) => e.successes + e.failures + e.cancelled + e.inflight)).toEqual([0]);
   });
 });

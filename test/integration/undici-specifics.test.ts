@@ -3,7 +3,7 @@
 // pass-through of other origins, bulwark:// URLs, the global dispatcher, undici's retry interceptor.
 import { Readable } from 'node:stream';
 import type { Socket } from 'node:net';
-import { Agent, getGlobalDispatcher, interceptors, request, setGlobalDispatcher } from 'undici';
+import { Agent, FormData as UndiciFormData, getGlobalDispatcher, interceptors, request, setGlobalDispatcher } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { BulwarkError, ConfigError, createClient, ringHash, roundRobin, type Discovery, type EndpointInit } from '../../src/index.js';
 import { bulwarkInterceptor, createUndiciClient } from '../../src/undici/index.js';
@@ -102,6 +102,49 @@ describe('the undici transport', () => {
     await (await client.request('/x')).body.dump();
     expect(server!.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from('user:s3cret').toString('base64')}`);
     expect(JSON.stringify(client.endpoints())).not.toContain('s3cret');
+  });
+
+  it('an undici FormData body is sent again on a retry', async () => {
+    const [bad, good] = await servers(status(503), ok());
+    const client = track(createUndiciClient({ name: 'svc', discovery: [bad!.url, good!.url], picker: roundRobin({ random: () => 0 }), retry: { budget: false } }));
+    const form = new UndiciFormData();
+    form.append('field', 'value');
+    const res = await client.request('/f', { method: 'PUT', body: form });
+    expect(res.statusCode).toBe(200);
+    await res.body.dump();
+    expect(counts([bad!, good!])).toEqual([1, 1]);
+  });
+
+  it('sends the userinfo of an endpoint URL as authorization with headers given as Headers or a Map, transport and interceptor alike', async () => {
+    const [server] = await servers(ok());
+    const url = server!.url.replace('http://', 'http://user:s3cret@');
+    const transport = track(createUndiciClient({ name: 'svc', discovery: [url], retry: false }));
+    const routed = track(createClient({ name: 'routed', discovery: [url], retry: false }));
+    const agent = new Agent().compose(bulwarkInterceptor({ origins: { 'http://svc.internal': routed } }));
+    defer(() => agent.close());
+    const shapes = [() => new Headers({ 'x-a': '1', 'x-b': '2' }), () => new Map([['x-a', '1'], ['x-b', '2']])];
+    for (const headers of shapes) {
+      await (await transport.request('/x', { headers: headers() as never })).body.dump();
+      await (await request('http://svc.internal/x', { dispatcher: agent, headers: headers() as never })).body.dump();
+    }
+    const basic = `Basic ${Buffer.from('user:s3cret').toString('base64')}`;
+    expect(server!.requests.map((r) => [r.headers.authorization, r.headers['x-a'], r.headers['x-b']])).toEqual(Array(4).fill([basic, '1', '2']));
+  });
+
+  it('refuses pool options undici refuses without showing their secrets (TLS key, passphrase), naming what was refused', () => {
+    const pool = { connect: { passphrase: 'hunter2', key: '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----' }, connections: -1 };
+    let error: unknown;
+    try {
+      createUndiciClient({ name: 'svc', discovery: ['https://127.0.0.1:1'], pool });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { message, path, value } = error as ConfigError;
+    expect(path).toBe('pool');
+    expect(message).toMatch(/connections/);
+    expect(value).toMatchObject({ connections: -1 });
+    expect(`${message} ${path} ${JSON.stringify(value)}`).not.toMatch(/hunter2|PRIVATE KEY/);
   });
 
   it('refuses pool options undici refuses, at creation, with ConfigError', () => {
@@ -213,6 +256,22 @@ describe('the interceptor', () => {
     const twin = createClient({ name: 'svc', discovery: ['127.0.0.1:2'] });
     defer(() => twin.close());
     expect(() => bulwarkInterceptor({ origins: { 'http://a.internal': client }, clients: [twin] })).toThrow(/bulwark:\/\/svc, which another client already takes/);
+  });
+
+  it('refuses an origin key without showing its userinfo or query, in the message, the path or the value', () => {
+    const client = track(createClient({ name: 'svc', discovery: ['127.0.0.1:1'] }));
+    for (const key of ['http://admin:S3cretPw@svc.internal', 'http://svc.internal/?token=TOPSECRET']) {
+      let error: unknown;
+      try {
+        bulwarkInterceptor({ origins: { [key]: client } });
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      const { message, path, value } = error as ConfigError;
+      expect(path).toMatch(/^origins\["http:\/\/svc\.internal/);
+      expect(`${message} ${path} ${JSON.stringify(value)}`).not.toMatch(/S3cretPw|TOPSECRET/);
+    }
   });
 
   it('closing the agent and the client leaves no socket open', async () => {

@@ -1,6 +1,7 @@
 // The small pieces of bulwark/undici: the per-attempt abort handle given to undici, the
 // authorization header of endpoints with userinfo, which request bodies can be sent again.
 import { Readable } from 'node:stream';
+import { FormData as UndiciFormData } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { AttemptSignal } from '../../src/undici/attempt-signal.js';
 import { isReplayable, withAuthorization } from '../../src/undici/headers.js';
@@ -48,13 +49,19 @@ describe('withAuthorization', () => {
     expect(withAuthorization({ Authorization: 'Bearer t' }, 'Basic x')).toEqual({ Authorization: 'Bearer t' });
     expect(withAuthorization(['a', '1'], 'Basic x')).toEqual(['a', '1', 'authorization', 'Basic x']);
     expect(withAuthorization(['AUTHORIZATION', 'Bearer t'], 'Basic x')).toEqual(['AUTHORIZATION', 'Bearer t']);
-    expect(withAuthorization(new Map([['a', '1']]) as never, 'Basic x')).toEqual([['a', '1'], ['authorization', 'Basic x']]);
+  });
+
+  it('turns headers given as an iterable (Headers, Map) into the flat [name, value, …] array undici reads', () => {
+    expect(withAuthorization(new Map([['a', '1']]) as never, 'Basic x')).toEqual(['a', '1', 'authorization', 'Basic x']);
+    expect(withAuthorization(new Headers({ a: '1', 'x-b': '2' }) as never, 'Basic x')).toEqual(['a', '1', 'x-b', '2', 'authorization', 'Basic x']);
+    const own = new Headers({ Authorization: 'Bearer t' });
+    expect(withAuthorization(own as never, 'Basic x')).toBe(own);
   });
 });
 
 describe('isReplayable', () => {
-  it('strings, buffers and FormData can be sent again; streams and iterables cannot', () => {
-    expect([undefined, null, 'x', Buffer.from('x'), new Uint8Array(2), new FormData()].map(isReplayable)).toEqual([true, true, true, true, true, true]);
+  it("strings, buffers and undici's FormData (the one undici 8 sends) can be sent again; streams and iterables cannot", () => {
+    expect([undefined, null, 'x', Buffer.from('x'), new Uint8Array(2), new UndiciFormData()].map(isReplayable)).toEqual([true, true, true, true, true, true]);
     expect([Readable.from(['x']), new ReadableStream(), (async function* () { yield 'x'; })()].map(isReplayable)).toEqual([false, false, false]);
   });
 });
