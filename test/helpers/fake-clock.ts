@@ -74,3 +74,13 @@ export function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; r
 export function untilAborted(signal: AbortSignal): Promise<never> {
   return new Promise<never>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
 }
+
+/** A fake transport's attempt that never answers (and ignores its signal). */
+export const never = (): Promise<never> => new Promise<never>(() => {});
+
+/** What a call's promise settled with, once it has: read it after moving the fake clock. */
+export function outcome(p: Promise<unknown>): { value?: unknown; error?: unknown; settled: boolean } {
+  const o: { value?: unknown; error?: unknown; settled: boolean } = { settled: false };
+  p.then((value) => { o.value = value; o.settled = true; }, (error: unknown) => { o.error = error; o.settled = true; });
+  return o;
+}

@@ -4,17 +4,9 @@
 import { ConsecutiveBreaker } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
 import { ClientClosedError, createClient, TimeoutError, type AttemptContext, type Discovery, type EndpointState, type Picker, type PickRequest } from '../../src/index.js';
-import { FakeClock, settle, untilAborted } from '../helpers/fake-clock.js';
+import { FakeClock, never, outcome, settle, untilAborted } from '../helpers/fake-clock.js';
 
 const TWO = ['10.0.0.1:80', '10.0.0.2:80'];
-const never = (): Promise<never> => new Promise<never>(() => {});
-
-/** What a call's promise settled with, once it has. */
-function outcome(p: Promise<unknown>): { value?: unknown; error?: unknown; settled: boolean } {
-  const o: { value?: unknown; error?: unknown; settled: boolean } = { settled: false };
-  p.then((value) => { o.value = value; o.settled = true; }, (error: unknown) => { o.error = error; o.settled = true; });
-  return o;
-}
 
 describe('close() reaches calls that user code is running for', () => {
   it("ends the call a timeout woke, when an 'attempt' listener closes the client", async () => {

@@ -8,17 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { ClientClosedError, createClient, TimeoutError, type AttemptEvent, type Client, type EndpointState, type Picker, type PickRequest } from '../../src/index.js';
 import { leastRequest, peakEwma, random, ringHash, roundRobin, weightedRoundRobin } from '../../src/pickers/index.js';
 import { runsUserCode } from '../../src/pickers/check.js';
-import { FakeClock, untilAborted } from '../helpers/fake-clock.js';
+import { FakeClock, never, outcome, untilAborted } from '../helpers/fake-clock.js';
 
 const TWO = ['10.0.0.1:80', '10.0.0.2:80'];
-const never = (): Promise<never> => new Promise<never>(() => {});
-
-/** What a call's promise settled with, once it has. */
-function outcome(p: Promise<unknown>): { value?: unknown; error?: unknown; settled: boolean } {
-  const o: { value?: unknown; error?: unknown; settled: boolean } = { settled: false };
-  p.then((value) => { o.value = value; o.settled = true; }, (error: unknown) => { o.error = error; o.settled = true; });
-  return o;
-}
 
 /** A picker of the user's: the first untried endpoint, after running `during` (its own code). */
 function userPicker(during: () => void): Picker {
