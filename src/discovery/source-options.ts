@@ -2,6 +2,7 @@
 // adapters"): its backoff, its ms and byte limits, with one error text for each.
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { ConfigError } from '../errors.js';
+import { MAX_TIMER_MS } from '../config/fields.js';
 
 /** Backoff for re-trying a discovery source: 1 s doubling to 30 s, jittered ×1–2 (p-retry's `randomize`). */
 export interface SourceBackoff {
@@ -28,7 +29,7 @@ export interface SourceDelays {
 export const SOURCE_BACKOFF: Readonly<SourceDelays> = Object.freeze({ min: 1_000, max: 30_000 });
 
 /** Longest delay `setTimeout` keeps (2^31−1 ms); the upper bound of every ms option checked here. */
-export const MAX_MS = 2_147_483_647;
+export const MAX_MS: number = MAX_TIMER_MS;
 
 /**
  * A number of milliseconds from `min` (default 1) to `max` (default {@link MAX_MS}), or

@@ -4,6 +4,7 @@ import { checkKeys, type KeySet, type Table } from '../config/keys.js';
 import { wrapperKeys } from '../config/option-keys.js';
 import type { CallOptions, ClientOptions, HealthCheckOptions, HealthOptions } from '../config/options.js';
 import { ConfigError } from '../errors.js';
+import { MAX_TIMER_MS } from '../config/fields.js';
 import { ChannelPool, type GrpcClientConstructor } from './channels.js';
 import { healthFailure, resolveCodes, type GrpcCodeOptions } from './codes.js';
 import { grpcHealthCheck } from './health-check.js';
@@ -175,9 +176,6 @@ function isIdempotent(method: MethodDefinition<unknown, unknown>): boolean {
   return level === 'IDEMPOTENT' || level === 'NO_SIDE_EFFECTS';
 }
 
-/** A bidi attempt's own timeout: the longest a timer takes, so that the call's total deadline is what ends it. */
-const UNBOUNDED_ATTEMPT = 2_147_483_647;
-
 /**
  * A bidi call: the stream reaches the caller as soon as its one attempt starts; the call's own
  * promise (until the server's first answer) only feeds health and latency, and errors arrive on
@@ -189,7 +187,8 @@ function bidi(client: Client, service: string, setup: MethodSetup, call: GrpcCal
     const total = call?.timeout?.total;
     // The attempt waits for the server's first answer, which may follow the caller's messages: only
     // the total timeout bounds it (the call's, or the client's as it is now, after any reconfigure).
-    const timeout = total === undefined ? { attempt: UNBOUNDED_ATTEMPT } : { attempt: UNBOUNDED_ATTEMPT, total };
+    // The attempt's own timeout is the longest a timer keeps, so that the total deadline is what ends it.
+    const timeout = total === undefined ? { attempt: MAX_TIMER_MS } : { attempt: MAX_TIMER_MS, total };
     const options: GrpcCallOptions = { ...call, timeout };
     runTransport(client, options, ({ options: resolved, signal }) => new BidiStreamTransport(setup, metadataOf(service, call), total ?? resolved.totalTimeout, signal, (stream) => {
       delivered = true;
