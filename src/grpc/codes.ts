@@ -1,6 +1,7 @@
 import { status as Status, type Metadata, type ServiceError } from '@grpc/grpc-js';
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { ConfigError } from '../errors.js';
+import { MAX_TIMER_MS } from '../config/fields.js';
 import type { Judgement } from '../transports/transport.js';
 import { failureReason, networkFailure } from '../transports/classify.js';
 
@@ -96,7 +97,7 @@ export function pushbackMs(metadata: Metadata | undefined): number | undefined {
   const text = String(values[0]).trim();
   if (/^-\d+$/.test(text)) return -1;
   if (!/^\d{1,10}$/.test(text)) return undefined;
-  return Math.min(Number(text), 2_147_483_647);
+  return Math.min(Number(text), MAX_TIMER_MS);
 }
 
 /**
