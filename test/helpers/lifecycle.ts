@@ -50,9 +50,9 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
  * that waits for something cannot pass when it never happens. (To wait for something that
  * should NOT happen, `sleep` and then assert.)
  */
-export async function until(done: () => boolean, ms = 2_000): Promise<void> {
+export async function until(done: () => boolean | Promise<boolean>, ms = 2_000): Promise<void> {
   const started = performance.now();
-  while (!done()) {
+  while (!(await done())) {
     if (performance.now() - started >= ms) throw new Error(`until: the condition did not hold within ${ms} ms`);
     await sleep(5);
   }
