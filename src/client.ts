@@ -35,6 +35,13 @@ export interface TransportSetup {
 export let runTransport: <T>(client: Client, options: ExecuteOptions<T> | undefined, make: (setup: TransportSetup) => Transport<T>) => Promise<T>;
 
 /**
+ * Calls `hook` with the endpoints each discovery update removes, as the update lands and
+ * whatever listeners a user adds or removes. Internal, like `runTransport`: how `bulwark/undici`
+ * and `bulwark/grpc` release a removed endpoint's pool or channel.
+ */
+export let onEndpointsRemoved: (client: Client, hook: (removed: readonly Endpoint[]) => void) => void;
+
+/**
  * Creates a client for one service: it keeps the endpoint list current from `discovery`,
  * picks an endpoint per attempt, and retries on another under a budget and deadlines.
  * Options are validated here, once: a bad one throws `ConfigError` naming it.
@@ -68,6 +75,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
   readonly #stop: () => void | Promise<void>;
   #closed: Promise<void> | undefined;
   readonly #discoveryEvents = new DeferredEvents();
+  readonly #removedHooks: Array<(removed: readonly Endpoint[]) => void> = [];
 
   constructor(options: ClientOptions) {
     super();
@@ -78,7 +86,10 @@ export class Client extends ObservedEmitter<ClientEvents> {
     this.#fetch = options.fetch;
     this.#execute = new ExecuteTransport(resolved.name, undefined, undefined);
     const engine = new CallEngine(resolved, options, clock, {
-      endpoints: (event) => this.#emitSoon('endpoints', event),
+      endpoints: (event) => {
+        if (event.removed.length > 0) for (const hook of this.#removedHooks) hook(event.removed);
+        this.#emitSoon('endpoints', event);
+      },
       rejected: (event) => this.#emitSoon('endpointRejected', event),
       failed: (error) => this.#discoveryFailed(error),
       health: (event) => emitSafely(this, 'health', event),
@@ -281,6 +292,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
   }
 
   static {
+    onEndpointsRemoved = (client, hook) => { client.#removedHooks.push(hook); };
     runTransport = <T>(client: Client, options: ExecuteOptions<T> | undefined, make: (setup: TransportSetup) => Transport<T>): Promise<T> => {
       try {
         const settings = client.#settings(options);

@@ -1,5 +1,5 @@
 import type { CallOptions as GrpcJsCallOptions, ChannelCredentials, Client as GrpcJsClient, ClientDuplexStream, ClientOptions as GrpcJsClientOptions, ClientReadableStream, ClientUnaryCall, ClientWritableStream, Metadata, MethodDefinition, ServiceError } from '@grpc/grpc-js';
-import { Client, runTransport } from '../client.js';
+import { Client, onEndpointsRemoved, runTransport } from '../client.js';
 import { checkKeys, type KeySet, type Table } from '../config/keys.js';
 import { wrapperKeys } from '../config/option-keys.js';
 import type { CallOptions, ClientOptions, HealthCheckOptions, HealthOptions } from '../config/options.js';
@@ -135,8 +135,8 @@ export function createGrpcClient<C extends GrpcJsClient>(ctor: ServiceClientCons
   const codes = resolveCodes(name, codeOptions);
   const pool = new ChannelPool(name, ctor as GrpcClientConstructor, credentials, channelOptions);
   const client = new Client({ ...rest, health: healthOptions(name, rest.health, codes, pool, healthService) });
-  client.on('endpoints', (event) => {
-    for (const e of event.removed) pool.release(e);
+  onEndpointsRemoved(client, (removed) => {
+    for (const e of removed) pool.release(e);
   });
   const streams = new OpenStreams();
   let closing: Promise<void> | undefined;

@@ -1,5 +1,5 @@
 import { Pool, type Dispatcher } from 'undici';
-import { Client, runTransport } from '../client.js';
+import { Client, onEndpointsRemoved, runTransport } from '../client.js';
 import { checkFetchInit } from '../config/call-options.js';
 import { checkKeys, hideValue, type KeySet, type Table } from '../config/keys.js';
 import { wrapperKeys } from '../config/option-keys.js';
@@ -76,7 +76,7 @@ export class UndiciClient extends Client {
     checkPoolOptions(service, pool);
     super(rest);
     this.#pools = new EndpointPools(pool);
-    this.on('endpoints', (event) => this.#pools.removed(event.removed));
+    onEndpointsRemoved(this, (removed) => this.#pools.removed(removed));
   }
 
   /**

@@ -77,3 +77,8 @@ export async function load(call: (i: number) => Promise<Response>, calls: number
   await Promise.all(Array.from({ length: concurrency }, worker));
   return failed;
 }
+
+/** TCP sockets open in this process (the client ends of loopback connections; a server's ends may count too). */
+export function openSockets(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+}

@@ -3,11 +3,11 @@
 import { getEventListeners } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { TimeoutError, type AttemptEvent } from '../../src/index.js';
+import { TimeoutError, type AttemptEvent, type EndpointInit } from '../../src/index.js';
 import { createGrpcClient } from '../../src/grpc/index.js';
 import type { SayRequest } from '../fixtures/grpc/echo-client.js';
 import { countUp, grpcAfterEach, loadProtos, type GrpcTestServer } from '../helpers/grpc-servers.js';
-import { sleep, until } from '../helpers/lifecycle.js';
+import { openSockets, sleep, until } from '../helpers/lifecycle.js';
 
 const { Echo } = loadProtos();
 const { servers, echo, defer } = grpcAfterEach();
@@ -236,5 +236,22 @@ describe('bidi streams: a status before the response headers is judged as a unar
   it('any other status (INVALID_ARGUMENT), or one taken out of codes.unhealthy, does not', async () => {
     expect((await refusedChats(grpc.status.INVALID_ARGUMENT)).failures).toBe(0);
     expect((await refusedChats(grpc.status.RESOURCE_EXHAUSTED, [grpc.status.UNAVAILABLE])).failures).toBe(0);
+  });
+});
+
+describe('channels of removed endpoints', () => {
+  it('closes the channel of an endpoint discovery removed, even after removeAllListeners() (the release does not ride on the public event)', async () => {
+    const [a, b] = await servers(2);
+    let push: (list: readonly EndpointInit[]) => void = () => {};
+    const client = echo([], { discovery: { watch(update) { push = update; update([a!.address, b!.address]); return () => {}; } } });
+    await client.say({ text: 'x' });
+    await client.say({ text: 'y' });
+    expect([a!.calls, b!.calls]).toEqual([1, 1]);
+    client.bulwark.removeAllListeners();
+    const before = openSockets();
+    push([a!.address]);
+    // The connection to b closes (its client end is one of this process's TCP sockets).
+    await until(() => openSockets() < before, 5_000);
+    expect((await client.say({ text: 'z' })).server).toBe(a!.port);
   });
 });

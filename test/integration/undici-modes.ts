@@ -75,8 +75,3 @@ export function harness(mode: Mode, options: ClientOptions): Harness {
     },
   };
 }
-
-/** TCP sockets open in this process (both ends of loopback connections count). */
-export function openSockets(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
-}

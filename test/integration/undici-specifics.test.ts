@@ -7,9 +7,8 @@ import { Agent, FormData as UndiciFormData, getGlobalDispatcher, interceptors, r
 import { describe, expect, it } from 'vitest';
 import { BulwarkError, ConfigError, createClient, ringHash, roundRobin, type Discovery, type EndpointInit } from '../../src/index.js';
 import { bulwarkInterceptor, createUndiciClient } from '../../src/undici/index.js';
-import { closeAfterEach, until } from '../helpers/lifecycle.js';
+import { closeAfterEach, openSockets, until } from '../helpers/lifecycle.js';
 import { counts, ok, status, type Handler } from '../helpers/servers.js';
-import { openSockets } from './undici-modes.js';
 
 const { track, servers, defer } = closeAfterEach();
 
@@ -57,6 +56,17 @@ describe('the undici transport', () => {
     expect(client.openPools).toBe(1);
     for (let i = 0; i < 4; i++) await (await client.request('/x')).body.text();
     expect(counts(up)).toEqual([2, 6]);
+  });
+
+  it('closes a removed endpoint’s pool even after removeAllListeners() (the release does not ride on the public event)', async () => {
+    const up = await servers(ok(), ok());
+    const discovery = movable([up[0]!.url, up[1]!.url]);
+    const client = track(createUndiciClient({ name: 'svc', discovery, picker: roundRobin() }));
+    for (let i = 0; i < 2; i++) await (await client.request('/x')).body.text();
+    expect(client.openPools).toBe(2);
+    client.removeAllListeners();
+    discovery.set([up[1]!.url]);
+    expect(client.openPools).toBe(1);
   });
 
   it('reads a retried response body away so the socket is reused for the retry', async () => {

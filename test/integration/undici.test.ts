@@ -4,9 +4,9 @@
 // POST after a response, health ejection, nothing left open after close().
 import { describe, expect, it } from 'vitest';
 import { ClientClosedError, roundRobin, TimeoutError, type HealthEvent } from '../../src/index.js';
-import { closeAfterEach, until } from '../helpers/lifecycle.js';
+import { closeAfterEach, openSockets, until } from '../helpers/lifecycle.js';
 import { closedPort, counts, hang, ok, reset, status } from '../helpers/servers.js';
-import { harness, MODES, openSockets, type Harness } from './undici-modes.js';
+import { harness, MODES, type Harness } from './undici-modes.js';
 
 const { track, servers } = closeAfterEach();
 
