@@ -27,7 +27,8 @@ describe("the caller's abort", () => {
     const started = performance.now();
     controller.abort(reason);
     await expect(pending).rejects.toBe(reason);
-    expect(performance.now() - started).toBeLessThan(50);
+    // At once: the server never answers, and the timeouts are seconds away.
+    expect(performance.now() - started).toBeLessThan(500);
     for (let i = 0; i < 100 && servers[0]!.aborted === 0; i++) await new Promise((r) => setTimeout(r, 5));
     expect(servers[0]!.aborted).toBe(1);
     expect(client.stats().calls.inflight).toBe(0);
@@ -146,9 +147,9 @@ describe('close()', () => {
   });
 
   it('ends the calls in flight at once, even while a config source or a discovery takes long to stop; a failing config stop is an event, not a rejection', async () => {
-    const servers = await startServers([ok(200)]);
+    const servers = await startServers([ok(1_000)]);
     cleanups.push(() => servers.closeAll());
-    const slowStop = (): Promise<void> => new Promise((r) => setTimeout(r, 300));
+    const slowStop = (): Promise<void> => new Promise((r) => setTimeout(r, 1_500));
     const discovery: Discovery = { watch(update) { update([servers[0]!.url]); return slowStop; } };
     const client = createClient({ name: 'svc', discovery });
     client.watchConfig({ watch(update) { update({ timeout: { attempt: 5_000 } }); return slowStop; } });
@@ -159,12 +160,12 @@ describe('close()', () => {
     while (servers[0]!.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
     const started = performance.now();
     const closed = client.close();
-    // The call ends with ClientClosedError right away, not when the server answers (200 ms)
-    // or when the sources have stopped (300 ms).
+    // The call ends with ClientClosedError right away, not when the server answers (1 s)
+    // or when the sources have stopped (1.5 s).
     expect(await call).toBeInstanceOf(ClientClosedError);
-    expect(performance.now() - started).toBeLessThan(100);
+    expect(performance.now() - started).toBeLessThan(500);
     await expect(closed).resolves.toBeUndefined();
-    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1_490);
     expect(rejected).toEqual([new Error('stop failed')]);
   });
 

@@ -46,7 +46,8 @@ describe('active health checks', () => {
     const [a, b] = await servers(handler, ok());
     const client = createClient({
       name: 'svc', discovery: [a!.url, b!.url],
-      health: { ejectionTime: 150, checks: { interval: 40, unhealthyThreshold: 2, healthyThreshold: 2 } },
+      // A long ejection: the checks, not its end, must bring the endpoint back (no 'probing' in between).
+      health: { ejectionTime: 30_000, checks: { interval: 40, unhealthyThreshold: 2, healthyThreshold: 2 } },
     });
     const events: HealthEvent[] = [];
     client.on('health', (e) => events.push(e));
@@ -89,7 +90,7 @@ describe('active health checks', () => {
     const client = track(createClient({
       name: 'hc', discovery: ['10.0.0.1:1', '10.0.0.2:1'],
       health: {
-        ejectionTime: 50,
+        ejectionTime: 30_000, // so that only the checks bring it back
         checks: {
           interval: 30, timeout: 20, unhealthyThreshold: 1, healthyThreshold: 1,
           // A's first check ignores its signal and settles only when the test says so.
@@ -141,7 +142,8 @@ describe('a killed backend, restarted', () => {
     const port = victim.port;
     const client = track(createClient({
       name: 'svc', discovery: [victim.url, good!.url], picker: roundRobin(),
-      health: { ejectionTime: 200, slowStart: { window: 2_000 } },
+      // Ejected for long enough that the 40 calls below end before its probe is due.
+      health: { ejectionTime: 1_000, slowStart: { window: 2_000 } },
     }));
     const events: HealthEvent[] = [];
     client.on('health', (e) => events.push(e));
@@ -151,7 +153,7 @@ describe('a killed backend, restarted', () => {
     expect(events.map((e) => e.status)).toEqual(['ejected']);
     victim = await startServer(ok(), port);
     try {
-      await sleep(250);
+      await sleep(1_050);
       await until(() => { void load(() => client.fetch('/x'), 2, 1); return events.some((e) => e.status === 'healthy'); }, 3_000);
       expect(events.map((e) => e.status)).toEqual(['ejected', 'probing', 'healthy']);
       // Fresh from its probe, it gets a small share; two seconds on, its full half.
