@@ -56,11 +56,20 @@ export const ETCD_PAGE_SIZE = 1_000;
 export async function followRange(client: EtcdClient, range: KeyRange, sink: RangeSink, signal: AbortSignal, options: FollowOptions): Promise<void> {
   const minGap = options.backoff.min;
   while (!signal.aborted) {
+    // The attempt in flight, once it has made a watch: its outcome (the session, or undefined).
+    let watching: Promise<WatchSession | undefined> = Promise.resolve(undefined);
+    const attempt = (): Promise<WatchSession> => startSession(client, range, sink, signal, options, (established) => {
+      watching = established.catch(() => undefined);
+    });
     let session: WatchSession;
     try {
-      session = await retrySource(() => startSession(client, range, sink, signal, options), signal, (err) => sink.error(err), options.backoff);
+      session = await retrySource(attempt, signal, (err) => sink.error(err), options.backoff);
     } catch {
-      return; // only an abort ends retrySource
+      // Only an abort ends retrySource, and it gives up on the attempt in flight at once; a watch
+      // that attempt made must still be cancelled before we resolve. One not yet confirmed is
+      // cancelled by the attempt itself (bounded by cancelTimeout); one just confirmed, here.
+      await (await watching)?.close(options.cancelTimeout);
+      return;
     }
     const started = Date.now();
     const reason = await session.ended;
@@ -80,11 +89,17 @@ interface WatchSession {
   close(ms: number): Promise<void>;
 }
 
-/** One read-then-watch: resolves once the watch is established, rejects if either step fails. */
-async function startSession(client: EtcdClient, range: KeyRange, sink: RangeSink, signal: AbortSignal, options: FollowOptions): Promise<WatchSession> {
+/**
+ * One read-then-watch: resolves once the watch is established, rejects if either step fails.
+ * `onWatch` hears the outcome as soon as the watch is made, so that a stop can wait for it.
+ */
+async function startSession(client: EtcdClient, range: KeyRange, sink: RangeSink, signal: AbortSignal, options: FollowOptions, onWatch: (established: Promise<WatchSession>) => void): Promise<WatchSession> {
   const { kvs, revision } = await readRange(client, range, options.pageSize);
   if (signal.aborted) return { ended: Promise.resolve(signal.reason), close: async () => {} };
   sink.reset(kvs);
+  // The reset runs the user's listeners, which may stop us: then no watch is made (the abort
+  // listener below would never fire, and the watch would outlive the stop).
+  if (signal.aborted) return { ended: Promise.resolve(signal.reason), close: async () => {} };
   const builder = client.watch();
   if ('key' in range) builder.key(range.key);
   else builder.prefix(range.prefix);
@@ -123,13 +138,17 @@ async function startSession(client: EtcdClient, range: KeyRange, sink: RangeSink
     watcher.once('connected', () => resolve());
     void ended.then(reject);
   });
-  try {
-    await connected;
-  } catch (err) {
-    await close(options.cancelTimeout);
-    throw err instanceof Error ? err : new Error(`etcd watch ended before it was established: ${String(err)}`);
-  }
-  return { ended, close };
+  const established = (async (): Promise<WatchSession> => {
+    try {
+      await connected;
+    } catch (err) {
+      await close(options.cancelTimeout);
+      throw err instanceof Error ? err : new Error(`etcd watch ended before it was established: ${String(err)}`);
+    }
+    return { ended, close };
+  })();
+  onWatch(established);
+  return established;
 }
 
 /** Reads all of `range` at one revision, `pageSize` keys per request. */
