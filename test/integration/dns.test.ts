@@ -1,5 +1,6 @@
 // dnsDiscovery against a real dnsmasq (Debian dnsmasq-base) on 127.0.0.1, and real node:http
 // servers on 127.0.0.2–5 (Linux routes all of 127/8 to loopback).
+import { Resolver } from 'node:dns/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, it } from 'vitest';
@@ -119,6 +120,10 @@ describeWith(dnsmasq, 'dnsDiscovery against a real dnsmasq', () => {
     expect(ids(client)).toEqual([`http://127.0.0.2:${port}`]);
     expect(await bodies(client, 1)).toEqual(['127.0.0.2']);
     await server.setHosts({ 'gone.internal': ['127.0.0.2'] });
+    // Once dnsmasq has re-read the file (it may take longer than setHosts waits).
+    const probe = new Resolver({ timeout: 200, tries: 1 });
+    probe.setServers([server.server]);
+    await until(() => probe.resolve4('gone.internal').then(() => true, () => false), 3_000);
     const seen = errors.length;
     await sleep(600);
     expect(errors.length - seen).toBeLessThanOrEqual(1); // at most one failure in flight when the name came back

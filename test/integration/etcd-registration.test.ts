@@ -224,6 +224,8 @@ describeWith(etcdBinary, 'etcdRegistration against a real etcd', () => {
     expect(worker.output()).toContain('stopped');
     expect(code).toBe(0);
     expect((await etcd.getAll().prefix(prefix).keys())).toEqual([]);
+    // etcd drops a closed stream's watchers a moment later.
+    await until(async () => (await metric('etcd_debugging_mvcc_watcher_total')) === watchersBefore, 5_000);
     expect(await metric('etcd_debugging_mvcc_watcher_total')).toBe(watchersBefore);
   }, 30_000);
 
