@@ -243,16 +243,24 @@ const CLOSE_WAIT_MS = 3_000;
  * of it outlives the adapter's stop. Past that, its socket is destroyed.
  */
 async function closeClient(client: ZookeeperClient): Promise<void> {
+  const manager = (client as unknown as ConnectionInternals).connectionManager;
+  const deadline = performance.now() + CLOSE_WAIT_MS;
+  const pause = (): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, 20).unref());
+  // node-zookeeper-client can not close a client while it connects: its close request goes out
+  // ahead of the connect answer (or, before the socket exists, close() throws and the connect
+  // goes ahead), the connect answer is then read as the close's (an uncaught "Unknown code"
+  // exception) and the session it opens stays on the server. So a connection attempt in flight
+  // (no socket yet, or one not destroyed) is waited for: connected, the session is closed as usual.
+  while (manager !== undefined && manager.state !== CLOSED && manager.socket?.destroyed !== true && !isConnected(client) && performance.now() < deadline) await pause();
   try {
     client.close();
   } catch {
     return;
   }
-  const manager = (client as unknown as ConnectionInternals).connectionManager;
   if (manager === undefined || typeof manager.state !== 'number') return;
-  for (let waited = 0; waited < CLOSE_WAIT_MS; waited += 20) {
+  while (performance.now() < deadline) {
     if (manager.state === CLOSED && manager.socket?.destroyed !== false) return;
-    await new Promise((resolve) => setTimeout(resolve, 20).unref());
+    await pause();
   }
   manager.socket?.destroy?.();
 }
