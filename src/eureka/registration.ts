@@ -15,7 +15,7 @@ export interface EurekaRegistration {
   readonly instanceId: string;
   /** Resolves once Eureka accepted the first registration; rejects if `stop()` came first. */
   readonly registered: Promise<void>;
-  /** Stops heartbeats and cancels the registration (`DELETE`); settles within the request timeout. Idempotent. */
+  /** Stops heartbeats and cancels the registration (`DELETE`), after a registration in flight has ended; settles within twice the request timeout. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -56,9 +56,15 @@ export function eurekaRegistration(options: EurekaRegistrationOptions): EurekaRe
   const registered = new Promise<void>((resolve, reject) => { settle = { resolve, reject }; });
   registered.catch(() => {}); // a caller who never looks at it gets no unhandled rejection
 
+  // The registration POST in flight. stop() does not abort it but waits for it (bounded by
+  // `timeout`): Eureka may be handling it already, and one it handles after stop's DELETE would
+  // leave the instance registered until its lease expires.
+  let posting: Promise<unknown> = Promise.resolve();
   const register = async (): Promise<void> => {
     attempted = true;
-    const res = await eurekaRequest(c, path, signal, { method: 'POST', body });
+    const sent = eurekaRequest(c, path, new AbortController().signal, { method: 'POST', body });
+    posting = sent.catch(() => {});
+    const res = await sent;
     if (res.status !== 204 && res.status !== 200) throw failed(c, res, `POST ${path}`);
   };
   const report = (err: unknown): void => {
@@ -87,6 +93,7 @@ export function eurekaRegistration(options: EurekaRegistrationOptions): EurekaRe
   const stop = async (): Promise<void> => {
     controller.abort();
     await loop;
+    await posting;
     settle.reject(new EurekaError(c.app, `registration of ${instanceId} stopped before Eureka accepted it`));
     if (!attempted) return;
     try {
