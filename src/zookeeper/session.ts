@@ -229,7 +229,7 @@ function waitForConnection(client: ZookeeperClient, timeoutMs: number, signal: A
   });
 }
 
-/** node-zookeeper-client's internal connection manager: read only to know when a closed client has let go. */
+/** node-zookeeper-client's internal connection manager: read only, to know whether a client is still connecting and when a closed one has let go. */
 interface ConnectionInternals {
   readonly connectionManager?: { readonly state?: number; readonly socket?: { destroyed?: boolean; destroy?: () => void } };
 }
