@@ -20,10 +20,11 @@ export function isHedged<T>(ctx: CallContext<T>): boolean {
 /**
  * Hedging ("The Tail at Scale"; Finagle backup requests): when an idempotent call's attempt has
  * not answered after the hedge delay, one more attempt goes to an untried endpoint; the first
- * success wins and the others are aborted through their signals, so servers see them go away.
- * Hedges draw on their own budget (≤ `maxExtraLoad` of calls over 10 s) and share the call's
- * deadline and attempt limit with retries. A failure while another attempt still runs waits
- * for it; when none is left, the failure goes up to the retry stage.
+ * final answer (a success, or a failure that is not retried) wins and the others are aborted
+ * through their signals, so servers see them go away. Hedges draw on their own budget
+ * (≤ `maxExtraLoad` of calls over 10 s) and share the call's deadline and attempt limit with
+ * retries. A failure worth retrying while another attempt still runs waits for it; when none
+ * is left, the failure goes up to the retry stage.
  */
 export class HedgeStage extends Stage {
   readonly #window: LatencyWindow;
