@@ -225,6 +225,11 @@ function healthOptions(service: string, health: HealthOptions | false | undefine
   if (healthService === undefined) return base;
   const checks = health?.checks;
   if (checks === false) throw new ConfigError(service, 'healthService', 'needs health.checks on (it is false)', healthService);
+  // Named here: createClient would blame "a custom health.checks.check", which the user did not write.
+  if (checks?.check === undefined) {
+    if (health?.probes !== undefined) throw new ConfigError(service, 'health.probes', 'never takes effect with healthService (the gRPC health check, not real calls, probes every endpoint whose ejection is over); remove probes', health.probes);
+    if (checks?.path !== undefined) throw new ConfigError(service, 'health.checks.path', 'has no use with healthService (the gRPC health check asks grpc.health.v1.Health/Check); remove path', checks.path);
+  }
   const withCheck: HealthCheckOptions = { ...checks, check: checks?.check ?? grpcHealthCheck(pool, healthService) };
   return { ...base, checks: withCheck };
 }

@@ -214,6 +214,18 @@ describe('unary calls through bulwark/grpc', () => {
     expect(() => createGrpcClient(Echo, { name: 'x', discovery: [], codes: { retry: [99] } })).toThrow(/codes\.retry/);
     expect(() => createGrpcClient(Echo, { name: 'x', discovery: [], credentials: 'tls' as never })).toThrow(/credentials/);
     expect(() => createGrpcClient(Echo, { name: 'x', discovery: [], healthService: 'a', health: false })).toThrow(/healthService/);
+    // Probes and a check path have no use beside the gRPC check: named as such, not as a check of the user's.
+    for (const [health, path] of [[{ probes: 2 }, 'health.probes'], [{ checks: { path: '/h' } }, 'health.checks.path']] as const) {
+      let error: unknown;
+      try {
+        createGrpcClient(Echo, { name: 'x', discovery: [], healthService: 'a', health });
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error).toMatchObject({ path, message: expect.stringContaining('with healthService') });
+      expect((error as Error).message).not.toMatch(/custom health\.checks\.check/);
+    }
     const client = echo(servers);
     await expect(client.say({ text: 'x' }, { metadata: { 'x-a': '1' } as never })).rejects.toThrow(/metadata must be a grpc-js Metadata/);
     await expect(client.say({ text: 'x' }, { timeout: { total: -1 } })).rejects.toBeInstanceOf(ConfigError);
