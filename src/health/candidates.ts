@@ -4,7 +4,7 @@ import { route, type RoutingOptions } from './routing.js';
 /** What the picker gets now, and the state that decides it. */
 export interface Candidates {
   readonly candidates: readonly EndpointState[];
-  /** Endpoints not ejected (healthy or probing), for the panic threshold. */
+  /** Endpoints taking calls (healthy, or probing by real calls), for the panic threshold. */
   readonly taking: number;
   readonly panic: boolean;
   /** Whether picks must keep level shares (priority or zone failover across levels). */
@@ -28,19 +28,25 @@ export function admittedCandidates(
   let admitted: readonly EndpointState[] = pool;
   let copy: EndpointState[] | undefined;
   let taking = 0;
+  let notEjected = 0;
   for (let i = 0; i < pool.length; i++) {
     const e = pool[i]!;
     const h = e.health;
     const probe = h !== undefined && h.status === 'probing' && !h.checked && h.probes < options.probes;
     if (h === undefined || (h.avoidUntil === 0 && (h.status === 'healthy' || probe))) copy?.push(e);
     else if (copy === undefined) admitted = copy = pool.slice(0, i);
-    if (h === undefined || h.status !== 'ejected') taking++;
+    if (h === undefined || h.status !== 'ejected') {
+      notEjected++;
+      // One the checks judge takes no calls between its ejection's end and a passed check: not
+      // counted, or panic would end while most endpoints still take none.
+      if (h === undefined || h.status === 'healthy' || !h.checked) taking++;
+    }
   }
   const panic = pool.length > 0 && taking * 100 < options.panicThreshold * pool.length;
   // In panic calls go to all endpoints rather than nowhere; with none admitted otherwise (all
   // busy probing, or pausing at their own request), to those not ejected, if any is not.
   if (panic || admitted.length === 0) {
-    const all = panic || taking === pool.length || taking === 0 ? pool : pool.filter((e) => e.health === undefined || e.health.status !== 'ejected');
+    const all = panic || notEjected === pool.length || notEjected === 0 ? pool : pool.filter((e) => e.health === undefined || e.health.status !== 'ejected');
     for (const e of all) if (e.health !== undefined) e.health.accept = 1;
     return { candidates: all, taking, panic, routing: false };
   }

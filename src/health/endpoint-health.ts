@@ -59,12 +59,19 @@ export class EndpointHealth {
 /**
  * Whether an attempt's outcome counts against its endpoint: its verdict, unless the user's
  * `health.isFailure` says otherwise. A rule that throws cannot break calls: the verdict stands.
+ * So does one that returns a promise (an async rule), which cannot be waited for.
  */
 export function countsAsFailure(rule: ((outcome: HealthOutcome) => boolean) | undefined, e: EndpointState, result: AttemptResult<unknown>): boolean {
   if (rule === undefined || result.verdict === 'cancelled') return result.verdict !== 'success';
   const outcome = result.outcome;
   try {
-    return rule({ endpoint: e, verdict: result.verdict, reason: result.reason, status: result.status, error: outcome.ok ? undefined : outcome.error }) === true;
+    const failed: unknown = rule({ endpoint: e, verdict: result.verdict, reason: result.reason, status: result.status, error: outcome.ok ? undefined : outcome.error });
+    if (failed instanceof Promise) {
+      // Read as "not a failure" it would switch health off; its rejection must not go unhandled.
+      failed.catch(() => {});
+      return result.verdict !== 'success';
+    }
+    return failed === true;
   } catch {
     return result.verdict !== 'success';
   }

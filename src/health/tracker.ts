@@ -175,7 +175,8 @@ export class HealthTracker implements CallObserver {
    */
   probeStarted(endpoint: EndpointState): void {
     const h = endpoint.health;
-    if (h === undefined || h.status !== 'probing') return;
+    // One the checks judge is not probed by real calls (they reach it only in panic).
+    if (h === undefined || h.status !== 'probing' || h.checked) return;
     h.probes++;
     if (h.probes < this.#options.probes) return;
     try {
@@ -215,6 +216,8 @@ export class HealthTracker implements CallObserver {
       // Every attempt started since the ejection ended is a probe; one started before it (with
       // the endpoint healthy, or during panic) says nothing about the endpoint now.
       if (attempt.startedAt < h.until) return;
+      // Passed checks bring back an endpoint they judge, not a real call (one reaches it only in panic).
+      if (h.checked) return;
       if (h.probes > 0) h.probes--;
       if (failed) {
         this.#eject(e, h, now, `probe failed (${result.reason})`);
