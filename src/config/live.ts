@@ -75,7 +75,7 @@ export function layLiveOptions(given: ClientOptions, document: unknown): ClientO
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
     throw new ConfigError(service, 'config', 'must be an object of live options (timeout, retry, hedge, health)', document);
   }
-  const doc = document as Record<string, unknown>;
+  const doc = readDocument(service, document) as Record<string, unknown>;
   checkKeys(service, doc, 'config.', LIVE_KEYS);
   const merged: ClientOptions = { ...given };
   if ('timeout' in doc) merged.timeout = doc.timeout === undefined ? given.timeout : (doc.timeout as TimeoutOptions);
@@ -90,7 +90,34 @@ function layHealth(given: ClientOptions, health: unknown): HealthOptions {
   if (given.health === false) throw new ConfigError(service, 'config.health', 'cannot turn health tracking on while the client runs (it was created with health: false)', health);
   if (health === null || typeof health !== 'object' || Array.isArray(health)) throw new ConfigError(service, 'config.health', 'must be an object', health);
   checkKeys(service, health, 'config.health.', LIVE_HEALTH_KEYS);
-  return { ...(given.health ?? {}), ...(health as HealthOptions) };
+  const laid: Record<string, unknown> = { ...(given.health ?? {}) };
+  // A number given as undefined is left out, as a top-level key is: createClient's value stays (not the default).
+  for (const [key, value] of Object.entries(health)) if (value !== undefined) laid[key] = value;
+  return laid as HealthOptions;
+}
+
+/** Levels of a document read into a copy: the deepest live option (`retry.budget.ratio`) is at 3. */
+const DOCUMENT_DEPTH = 4;
+
+/**
+ * A plain copy of `document`'s objects and arrays, each property read once, here: a document
+ * that cannot be read (a getter or Proxy that throws) is refused with `ConfigError`, as an
+ * invalid one is, rather than failing validation with its own exception.
+ */
+function readDocument(service: string, document: object): unknown {
+  try {
+    return plainCopy(document, DOCUMENT_DEPTH);
+  } catch {
+    throw new ConfigError(service, 'config', 'could not be read (reading a property threw)', document);
+  }
+}
+
+function plainCopy(value: unknown, depth: number): unknown {
+  if (depth === 0 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v: unknown) => plainCopy(v, depth - 1));
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) copy[key] = plainCopy((value as Record<string, unknown>)[key], depth - 1);
+  return copy;
 }
 
 /**
