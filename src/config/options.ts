@@ -31,7 +31,7 @@ export type Percentile = `p${number}`;
 /**
  * Hedging ("The Tail at Scale"; Finagle backup requests): when an idempotent call's attempt
  * has not answered after `delay`, one more attempt goes to an untried endpoint and the first
- * success wins; the others are aborted.
+ * final answer (a success, or a failure that is not retried) wins; the others are aborted.
  */
 export interface HedgeOptions {
   /** How long the first attempt may take before a hedge is sent: ms, or a percentile of recent successful attempt latency (`'p95'`). Required. */

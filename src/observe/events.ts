@@ -17,8 +17,9 @@ export interface AttemptEvent {
   readonly ok: boolean;
   /**
    * How the attempt was judged: `'success'`, `'failure'` (not retried), `'retry'` (worth another
-   * try), or `'cancelled'` (the caller aborted, the client closed, or another attempt of a
-   * hedged call won); cancelled attempts count neither for nor against the endpoint.
+   * try), or `'cancelled'` (the caller aborted, the client closed, another attempt of a hedged
+   * call won, or the request was invalid and refused before anything was sent); cancelled
+   * attempts count neither for nor against the endpoint.
    */
   readonly verdict: 'success' | 'failure' | 'retry' | 'cancelled';
   /** Whether this attempt was a hedge. */
