@@ -1,5 +1,5 @@
 import { afterEach } from 'vitest';
-import { createClient, roundRobin, type Client, type ClientOptions, type HealthEvent } from '../../src/index.js';
+import { createClient, roundRobin, type Client, type ClientOptions, type Endpoint, type HealthEvent } from '../../src/index.js';
 import { FakeClock } from './fake-clock.js';
 
 /**
@@ -24,3 +24,9 @@ export function healthClients(): (options?: Partial<ClientOptions>) => { clock: 
     return { clock, client, events };
   };
 }
+
+/** An `execute` fn whose connection to `host` is refused (ECONNREFUSED); other endpoints answer their host. */
+export const refusedOn = (host: string) => async (e: Endpoint): Promise<string> => {
+  if (e.host === host) throw Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
+  return e.host;
+};

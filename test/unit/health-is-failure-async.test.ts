@@ -3,14 +3,10 @@
 // `true`, so every outcome counted as a success), nor leave its rejection unhandled.
 import { ConsecutiveBreaker } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
-import type { Endpoint, HealthOutcome } from '../../src/index.js';
-import { healthClients } from '../helpers/health-client.js';
+import type { HealthOutcome } from '../../src/index.js';
+import { healthClients, refusedOn } from '../helpers/health-client.js';
 
 const setup = healthClients();
-const refusedOn = (host: string) => async (e: Endpoint): Promise<string> => {
-  if (e.host === host) throw Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
-  return e.host;
-};
 
 describe('health.isFailure that returns a promise', () => {
   it('leaves the verdict standing, as a rule that throws does: a failing endpoint is still ejected', async () => {

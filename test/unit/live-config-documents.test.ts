@@ -1,14 +1,10 @@
 // Live configuration documents: edge cases (reconfigure / watchConfig) on a fake clock.
 import { ConsecutiveBreaker } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, type Endpoint } from '../../src/index.js';
-import { healthClients } from '../helpers/health-client.js';
+import { ConfigError } from '../../src/index.js';
+import { healthClients, refusedOn } from '../helpers/health-client.js';
 
 const setup = healthClients();
-const refusedOn = (host: string) => async (e: Endpoint): Promise<string> => {
-  if (e.host === host) throw Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
-  return e.host;
-};
 
 describe('reconfigure: health numbers', () => {
   it("a health number given as undefined falls back to createClient's value, as a top-level key does", async () => {
