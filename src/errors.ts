@@ -100,9 +100,19 @@ export class ConfigError extends BulwarkError {
 }
 
 /**
+ * Keys whose values are credentials whatever they look like (a token or a TLS key is no URL, so
+ * redactUrl leaves it whole): `token`, `password`, `passphrase`, `secret`, `authorization`,
+ * `x-consul-token`, `credentials`, `cookie`, `apiKey`, `key`, `privateKey`, `pfx`, …
+ */
+const SECRET_KEY = /pass(?:word|phrase|wd)|secret|token|auth|credential|cookie|api[-_]?key|^(?:private[-_]?)?key$|pfx/i;
+
+/** What a value under a {@link SECRET_KEY} becomes in `ConfigError`'s message and `value` (as hideValue shows one). */
+const HIDDEN = '(hidden)';
+
+/**
  * A rejected value as `ConfigError.value` keeps it: strings without URL credentials, and plain
- * objects and arrays copied with their strings so cleaned (three levels deep); anything else
- * (numbers, functions, class instances) as it is.
+ * objects and arrays copied with their strings so cleaned and values under a secret-looking key
+ * hidden (three levels deep); anything else (numbers, functions, class instances) as it is.
  */
 function redactValue(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return redactUrl(value);
@@ -112,7 +122,9 @@ function redactValue(value: unknown, depth: number): unknown {
     const proto: unknown = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) return value;
     const copy: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) copy[k] = redactValue(v, depth + 1);
+    // An options object given where another was expected (`discovery: { service, token }`,
+    // `credentials: { privateKey, passphrase }`) holds secrets that are not URLs.
+    for (const [k, v] of Object.entries(value)) copy[k] = SECRET_KEY.test(k) && v !== undefined ? HIDDEN : redactValue(v, depth + 1);
     return copy;
   } catch {
     return 'an unreadable object';
@@ -127,7 +139,7 @@ export function describe(value: unknown): string {
   // A Proxy or an object with getters can throw from any look at it; a description must not.
   try {
     if (Array.isArray(value)) return `an array of ${value.length}`;
-    return JSON.stringify(value, (k, v: unknown) => (typeof v === 'string' && k !== '' ? redactUrl(v) : v)).slice(0, 120);
+    return JSON.stringify(value, (k, v: unknown) => (k === '' ? v : SECRET_KEY.test(k) && v !== undefined ? HIDDEN : typeof v === 'string' ? redactUrl(v) : v)).slice(0, 120);
   } catch {
     return 'an object';
   }

@@ -35,9 +35,17 @@ export function failed(c: ResolvedConnection, res: SourceResponse, what: string)
   return new EurekaError(c.app, `Eureka answered ${what} with ${res.status}${body === '' ? '' : `: ${hide(body, c.headers)}`}`, res.status);
 }
 
-/** Removes header values (credentials) from text that may echo them. */
+/**
+ * Removes header values (credentials) from text that may echo them: each whole value, and the
+ * credentials of a `Scheme credentials` value (`Basic dXNl…`, `Bearer eyJ…`) on their own, as a
+ * server that refuses them may echo just those.
+ */
 function hide(text: string, headers: Record<string, string>): string {
   let out = text;
-  for (const v of Object.values(headers)) if (v.length >= 4) out = out.split(v).join('(hidden)');
+  for (const v of Object.values(headers)) {
+    for (const secret of [v, /^[\w!#$%&'*+.^`|~-]+ +(\S.*)$/.exec(v)?.[1]]) {
+      if (secret !== undefined && secret.length >= 4) out = out.split(secret).join('(hidden)');
+    }
+  }
   return out;
 }
