@@ -36,3 +36,16 @@ export function optionObject(service: string, value: unknown, path: string, allo
   checkKeys(service, value, `${path}.`, nestedKeys(path));
   return value;
 }
+
+/**
+ * `base` with `over`'s members laid on it, a member set to `undefined` counting as absent (as
+ * fetch reads an init, and as live options read a key): the base's value stays.
+ *
+ * @example
+ * layDefined({ method: 'POST', headers }, { method: undefined, cache: 'no-store' }); // → { method: 'POST', headers, cache: 'no-store' }
+ */
+export function layDefined<T extends object>(base: T, over: object): T {
+  const laid = { ...base } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(over)) if (value !== undefined) laid[key] = value;
+  return laid as T;
+}

@@ -1,6 +1,7 @@
 // Live configuration (docs/architecture.md, "Live configuration"): which of a client's options
 // may change while it runs, and how a document is laid over the options given to createClient.
 import { ConfigError } from '../errors.js';
+import { layDefined } from './fields.js';
 import { checkKeys, type KeySet } from './keys.js';
 import { CLIENT_KEYS, nestedKeys } from './option-keys.js';
 import type { ClientOptions, HealthOptions, HedgeOptions, RetryOptions, TimeoutOptions } from './options.js';
@@ -90,10 +91,8 @@ function layHealth(given: ClientOptions, health: unknown): HealthOptions {
   if (given.health === false) throw new ConfigError(service, 'config.health', 'cannot turn health tracking on while the client runs (it was created with health: false)', health);
   if (health === null || typeof health !== 'object' || Array.isArray(health)) throw new ConfigError(service, 'config.health', 'must be an object', health);
   checkKeys(service, health, 'config.health.', LIVE_HEALTH_KEYS);
-  const laid: Record<string, unknown> = { ...(given.health ?? {}) };
   // A number given as undefined is left out, as a top-level key is: createClient's value stays (not the default).
-  for (const [key, value] of Object.entries(health)) if (value !== undefined) laid[key] = value;
-  return laid as HealthOptions;
+  return layDefined<HealthOptions>(given.health ?? {}, health);
 }
 
 /** Levels of a document read into a copy: the deepest live option (`retry.budget.ratio`) is at 3. */

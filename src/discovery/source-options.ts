@@ -28,11 +28,8 @@ export interface SourceDelays {
  */
 export const SOURCE_BACKOFF: Readonly<SourceDelays> = Object.freeze({ min: 1_000, max: 30_000 });
 
-/** Longest delay `setTimeout` keeps (2^31−1 ms); the upper bound of every ms option checked here. */
-export const MAX_MS: number = MAX_TIMER_MS;
-
 /**
- * A number of milliseconds from `min` (default 1) to `max` (default {@link MAX_MS}), or
+ * A number of milliseconds from `min` (default 1) to `max` (default {@link MAX_TIMER_MS}), or
  * `fallback` when `value` is undefined; a ConfigError naming `path` otherwise.
  *
  * @example
@@ -41,7 +38,7 @@ export const MAX_MS: number = MAX_TIMER_MS;
 export function checkMs(service: string, path: string, value: unknown, fallback?: number, limits: { readonly min?: number; readonly max?: number } = {}): number {
   const v = value === undefined ? fallback : value;
   const min = limits.min ?? 1;
-  const max = limits.max ?? MAX_MS;
+  const max = limits.max ?? MAX_TIMER_MS;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new ConfigError(service, path, `must be a number of ms from ${min} to ${max}`, value);
   return v;
 }
@@ -61,7 +58,7 @@ export function checkBytes(service: string, path: string, value: unknown, fallba
 
 /**
  * Checks an adapter's `backoff` option ({@link SourceBackoff}) and fills in its defaults: each
- * delay from 1 ms to {@link MAX_MS}, `max` ≥ `min`. A delay left out follows the other one
+ * delay from 1 ms to {@link MAX_TIMER_MS}, `max` ≥ `min`. A delay left out follows the other one
  * given (`{ max: 500 }` starts at 500 ms, `{ min: 60_000 }` stays at 60 s) and is otherwise
  * {@link SOURCE_BACKOFF}'s. Every adapter uses it, so the error texts are the same everywhere.
  *

@@ -1,3 +1,4 @@
+import { layDefined } from '../config/fields.js';
 import type { CallOptions, Classify } from '../config/options.js';
 import { requestTarget } from './request-path.js';
 
@@ -51,20 +52,12 @@ export function splitFetchArgs(input: string | URL | Request, init: BulwarkReque
   // A body in init replaces the Request's.
   if ('body' in rest && rest.body !== undefined) request = undefined;
   return {
-    path, init: input instanceof Request ? overRequest(base, rest) : rest, request,
+    // Over a Request's own init, a member set to undefined is absent, as fetch reads it:
+    // `{ headers: undefined }` keeps the Request's headers, `{ method: undefined }` its method.
+    path, init: input instanceof Request ? layDefined(base, rest) : rest, request,
     options: { signal: signal === undefined ? requestSignal : signal, timeout, idempotent, key, hedge },
     classify,
   };
-}
-
-/**
- * A Request's own init with `init`'s members laid over it. A member set to `undefined` is absent,
- * as fetch reads it: `{ headers: undefined }` keeps the Request's headers, `{ method: undefined }` its method.
- */
-function overRequest(base: RequestInit, init: RequestInit): RequestInit {
-  const merged: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(init)) if (value !== undefined) merged[key] = value;
-  return merged as RequestInit;
 }
 
 function pathOf(url: URL): string {
