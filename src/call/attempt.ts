@@ -98,6 +98,20 @@ export class Attempt<T> implements AttemptHandle {
     this.#end({ ok: false, error }, undefined, now);
   }
 
+  /**
+   * The call's deadline passed before the attempt was sent (the user's code that runs as it
+   * starts, a picker or a 'hedge' listener, took that long): it ends unjudged, as `NOT_SENT`,
+   * so it counts neither against its endpoint nor as its latency.
+   */
+  expireUnsent(now: number): void {
+    if (this.ended) return;
+    this.ended = true;
+    const ctx = this.ctx;
+    const error = new TimeoutError(ctx.host.options.name, 'total', ctx.totalTimeout, `attempt ${this.attempt} to ${this.endpoint.id} not sent`);
+    this.#abort(error);
+    this.#end({ ok: false, error }, NOT_SENT, now);
+  }
+
   /** Ends the attempt without judging it: the caller aborted, the client closed, or a hedge won. */
   cancel(error: unknown, reason: string): void {
     if (this.ended) return;
@@ -125,7 +139,7 @@ export class Attempt<T> implements AttemptHandle {
     ctx.removeLive(this);
     this.latency = now - this.startedAt;
     ctx.now = now;
-    let result: AttemptResult<T> = cancelled === undefined ? judged(this, outcome) : { attempt: this, outcome, verdict: 'cancelled', reason: cancelled };
+    let result: AttemptResult<T> = cancelled === undefined ? judged(this, outcome) : unjudged(this, outcome, cancelled);
     const fault = ctx.host.observers.attemptEnded(this, result);
     if (fault !== undefined) result = observerFailed(this, result, fault);
     if (ctx.ended) {
@@ -134,6 +148,14 @@ export class Attempt<T> implements AttemptHandle {
       this.#sink.done(ctx, result);
     }
   }
+}
+
+/** The reason of an attempt that ended unsent because the call's deadline passed first. */
+export const NOT_SENT = 'not sent (call timeout)';
+
+/** The result of an attempt ended without a verdict of its transport, for `reason`. */
+function unjudged<T>(attempt: Attempt<T>, outcome: Outcome<T>, reason: string): AttemptResult<T> {
+  return { attempt, outcome, verdict: 'cancelled', reason, notSent: reason === NOT_SENT ? true : undefined };
 }
 
 /** The attempt's result as its transport judges it. */

@@ -111,7 +111,8 @@ export class AttemptStage extends Stage {
    * After the user's code ran (the `hedge` event's listeners, a picker of the user's, a listener
    * of a health event): the attempt is sent only if it did not close the client, abort the call
    * or take it past its deadline (the clock is read again: it may have taken long), and it is
-   * timed from now. Otherwise it ends unsent, cancelled or timed out.
+   * timed from now. Otherwise it ends unsent and unjudged: cancelled, or expired (nothing of it
+   * counts against its endpoint).
    */
   #maySend<T>(ctx: CallContext<T>, attempt: Attempt<T>): boolean {
     const stopped = ctx.host.stopped;
@@ -124,7 +125,7 @@ export class AttemptStage extends Stage {
     ctx.now = now;
     attempt.startAgainAt(now);
     if (mayStartAttempt(ctx)) return true;
-    attempt.timeOut(now);
+    attempt.expireUnsent(now);
     return false;
   }
 

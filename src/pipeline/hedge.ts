@@ -66,8 +66,9 @@ export class HedgeStage extends Stage {
     const transport = ctx.transport;
     // Only an outcome worth retrying lets the round wait for its other attempts; a success and a
     // failure that is not retried (a 500) end it, as they end the call without hedging (gRPC's
-    // hedging policy does the same: a fatal status commits).
-    if (result.verdict === 'retry' && ctx.liveCount > 0 && !pluginFailed(result)) {
+    // hedging policy does the same: a fatal status commits). A hedge the deadline overtook
+    // before it was sent says nothing: the attempts that were sent give the round its answer.
+    if ((result.verdict === 'retry' || result.notSent === true) && ctx.liveCount > 0 && !pluginFailed(result)) {
       // Another attempt may still succeed: wait for it. A failure that brought a response (a
       // 503) is kept in case none does better; one without a response says nothing more.
       if (result.outcome.ok) {
