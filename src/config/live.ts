@@ -1,6 +1,7 @@
 // Live configuration (docs/architecture.md, "Live configuration"): which of a client's options
 // may change while it runs, and how a document is laid over the options given to createClient.
 import { ConfigError } from '../errors.js';
+import { stopOf, type StopWatching } from '../discovery/stop-of.js';
 import { layDefined } from './fields.js';
 import { checkKeys, type KeySet } from './keys.js';
 import { CLIENT_KEYS, nestedKeys } from './option-keys.js';
@@ -126,7 +127,7 @@ function plainCopy(value: unknown, depth: number): unknown {
  */
 export function followConfig(source: ConfigSource, apply: (document: unknown) => void, rejected: (error: unknown) => void): () => Promise<void> {
   let active = true;
-  let stopSource: () => void | Promise<void> = () => {};
+  let stopSource: StopWatching = () => {};
   const report = (error: unknown): void => {
     if (active) rejected(error);
   };
@@ -139,7 +140,7 @@ export function followConfig(source: ConfigSource, apply: (document: unknown) =>
         rejected(err);
       }
     }, report);
-    if (typeof stop === 'function') stopSource = stop as () => void | Promise<void>;
+    stopSource = stopOf(stop, report);
   } catch (err) {
     report(err);
   }

@@ -3,6 +3,7 @@ import { EndpointParseError, parseEndpoint } from '../endpoints/parse.js';
 import { ConfigError } from '../errors.js';
 import { isDiscovery, type Discovery } from './discovery.js';
 import { StaticDiscovery } from './static.js';
+import { stopOf, type StopWatching } from './stop-of.js';
 
 /** What a running adapter reports to. */
 export interface DiscoverySink {
@@ -12,13 +13,14 @@ export interface DiscoverySink {
 }
 
 /**
- * Starts a discovery adapter; an adapter that throws on start counts as a failed refresh, not
- * a crash. Returns its stop function (a no-op when it returned none).
+ * Starts a discovery adapter; an adapter that throws on start (or whose `async watch()`
+ * rejects) counts as a failed refresh, not a crash. Returns its stop function (a no-op when it
+ * returned none).
  */
-export function startDiscovery(discovery: Discovery, sink: DiscoverySink): () => void | Promise<void> {
+export function startDiscovery(discovery: Discovery, sink: DiscoverySink): StopWatching {
   try {
     const stop: unknown = discovery.watch((endpoints) => sink.update(endpoints), (err) => sink.error(err), (entry, reason) => sink.rejected(entry, reason));
-    return typeof stop === 'function' ? (stop as () => void | Promise<void>) : noop;
+    return stopOf(stop, (err) => sink.error(err));
   } catch (err) {
     sink.error(err);
     return noop;

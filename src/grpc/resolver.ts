@@ -3,6 +3,7 @@ import { experimental, Metadata, status as Status, type ServiceConfig } from '@g
 import type { Discovery } from '../discovery/discovery.js';
 import { isDiscovery } from '../discovery/discovery.js';
 import { staticDiscovery } from '../discovery/static.js';
+import { stopOf, type StopWatching } from '../discovery/stop-of.js';
 import type { EndpointInit } from '../endpoints/endpoint.js';
 import { parseEndpoint } from '../endpoints/parse.js';
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
@@ -43,7 +44,7 @@ class Source {
   discovery: Discovery | undefined;
   options: GrpcResolverOptions = {};
   latest: Endpoints | undefined;
-  stop: (() => void | Promise<void>) | undefined;
+  stop: StopWatching | undefined;
   failure: string | undefined;
   /** Bumped on every change of what channels should see. */
   version = 0;
@@ -64,11 +65,11 @@ class Source {
       if (this.latest === undefined) this.#deliverError(`discovery failed: ${error instanceof Error ? error.message : String(error)}`);
     };
     try {
-      this.stop = this.discovery.watch(
+      this.stop = stopOf(this.discovery.watch(
         (entries) => { if (current()) this.#update(entries); },
         failed,
         (entry, reason) => { if (current()) options.onRejected?.(typeof entry === 'string' ? redactUrl(entry) : describe(entry), reason); },
-      );
+      ), failed);
     } catch (err) {
       // A discovery that throws from watch() must not throw into grpc-js: its channels see UNAVAILABLE.
       this.stop = () => {};

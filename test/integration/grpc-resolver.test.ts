@@ -99,6 +99,26 @@ describe('the bulwark:/// resolver for grpc-js', () => {
     expect(discovery.stopped).toBe(1);
   });
 
+  it('stops a discovery written as async watch() (a promise of its stop function) when the last channel closes', async () => {
+    const { servers, stop } = await startGrpcServers(1);
+    cleanups.push(stop);
+    let stopped = 0;
+    const discovery = {
+      async watch(update: (list: readonly EndpointInit[]) => void) {
+        await sleep(5);
+        update([servers[0]!.address]);
+        return () => { stopped++; };
+      },
+    } as unknown as Discovery;
+    const registration = registerGrpcResolver('echo-async-watch', discovery);
+    cleanups.push(() => registration.unregister());
+    const client = new Echo(registration.target, grpc.credentials.createInsecure());
+    await say(client);
+    client.close();
+    await until(() => stopped === 1);
+    expect(stopped).toBe(1);
+  });
+
   it('an unregistered name fails calls with UNAVAILABLE naming it, and registration is checked', async () => {
     const client = new Echo('bulwark:///nobody-home', grpc.credentials.createInsecure());
     cleanups.push(() => client.close());
