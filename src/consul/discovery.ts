@@ -5,6 +5,7 @@ import { BulwarkError } from '../errors.js';
 import type { Discovery } from '../discovery/discovery.js';
 import type { EndpointInit } from '../endpoints/endpoint.js';
 import { loopDiscovery, type DiscoveryLoop, rejectOnce, retrySource, sleep, type RejectOnce } from '../discovery/support.js';
+import { secretHider, withoutSecrets } from '../discovery/hide-secrets.js';
 import { messageOf, requestSource, snippet } from '../discovery/http-source.js';
 import { mapEntries } from './entries.js';
 import { resolveConsulOptions, type ConsulDiscoveryOptions, type ResolvedConsulOptions } from './options.js';
@@ -121,9 +122,10 @@ async function query(o: ResolvedConsulOptions, index: bigint, signal: AbortSigna
     res = await requestSource(o.fetch, { url, headers, timeout, maxBytes: o.maxResponseBytes }, url, signal);
   } catch (err) {
     if (signal.aborted) throw err;
-    throw new ConsulError(o.service, hide(messageOf(err), o.token), undefined, { cause: err });
+    const hide = secretHider([o.token]);
+    throw new ConsulError(o.service, hide(messageOf(err)), undefined, { cause: withoutSecrets(err, hide) });
   }
-  if (res.status !== 200) throw new ConsulError(o.service, `Consul answered ${res.status}: ${hide(snippet(res.text), o.token)}`, res.status);
+  if (res.status !== 200) throw new ConsulError(o.service, `Consul answered ${res.status}: ${secretHider([o.token])(snippet(res.text))}`, res.status);
   const header = res.headers.get('x-consul-index');
   if (header === null || !/^\d{1,20}$/.test(header)) throw new ConsulError(o.service, 'Consul answered without a valid X-Consul-Index header', res.status);
   let body: unknown;
@@ -136,7 +138,3 @@ async function query(o: ResolvedConsulOptions, index: bigint, signal: AbortSigna
   return { index: BigInt(header), entries: body, filtered: res.headers.get('x-consul-results-filtered-by-acls') === 'true' };
 }
 
-/** Removes the token from text that may echo it (a proxy's error page). */
-function hide(text: string, token: string | undefined): string {
-  return token === undefined || token === '' ? text : text.split(token).join('(token)');
-}

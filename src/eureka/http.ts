@@ -1,5 +1,6 @@
 // Eureka's REST calls: JSON in and out, errors as EurekaError without any header value.
 import { messageOf, requestSource, snippet, type SourceResponse } from '../discovery/http-source.js';
+import { secretHider, withoutSecrets } from '../discovery/hide-secrets.js';
 import { EurekaError } from './errors.js';
 import type { ResolvedConnection } from './options.js';
 
@@ -12,7 +13,8 @@ export async function eurekaRequest(c: ResolvedConnection, path: string, signal:
     return await requestSource(c.fetch, { url, method: init.method, headers, body: init.body, timeout: c.timeout, maxBytes: init.maxBytes ?? 1024 * 1024 }, url, signal);
   } catch (err) {
     if (signal.aborted) throw err;
-    throw new EurekaError(c.app, hide(messageOf(err), c.headers), undefined, { cause: err });
+    const hide = hiderOf(c.headers);
+    throw new EurekaError(c.app, hide(messageOf(err)), undefined, { cause: withoutSecrets(err, hide) });
   }
 }
 
@@ -32,20 +34,14 @@ export function jsonObject(c: ResolvedConnection, res: SourceResponse, what: str
 /** A EurekaError for an unexpected status. */
 export function failed(c: ResolvedConnection, res: SourceResponse, what: string): EurekaError {
   const body = snippet(res.text);
-  return new EurekaError(c.app, `Eureka answered ${what} with ${res.status}${body === '' ? '' : `: ${hide(body, c.headers)}`}`, res.status);
+  return new EurekaError(c.app, `Eureka answered ${what} with ${res.status}${body === '' ? '' : `: ${hiderOf(c.headers)(body)}`}`, res.status);
 }
 
 /**
- * Removes header values (credentials) from text that may echo them: each whole value, and the
+ * Hides header values (credentials) in text that may echo them: each whole value, and the
  * credentials of a `Scheme credentials` value (`Basic dXNl…`, `Bearer eyJ…`) on their own, as a
  * server that refuses them may echo just those.
  */
-function hide(text: string, headers: Record<string, string>): string {
-  let out = text;
-  for (const v of Object.values(headers)) {
-    for (const secret of [v, /^[\w!#$%&'*+.^`|~-]+ +(\S.*)$/.exec(v)?.[1]]) {
-      if (secret !== undefined && secret.length >= 4) out = out.split(secret).join('(hidden)');
-    }
-  }
-  return out;
+function hiderOf(headers: Record<string, string>): (text: string) => string {
+  return secretHider(Object.values(headers).flatMap((v) => [v, /^[\w!#$%&'*+.^`|~-]+ +(\S.*)$/.exec(v)?.[1]]));
 }

@@ -1,0 +1,67 @@
+// Registry adapters (Consul, Eureka) send secrets (a token, Authorization headers), and what
+// comes back may echo them: a proxy's error page, a refusal, the error of a user's `fetch`.
+// Everything an adapter reports goes through here first.
+
+/** Secrets shorter than this are not looked for: hiding every "ab" would garble messages. */
+const MIN_SECRET = 4;
+
+/**
+ * A function that replaces each of `secrets` in a text with `(hidden)`: as given, URL-encoded
+ * (a server or proxy that echoes the request line or a query) and JSON-escaped (one that echoes
+ * it in a JSON body).
+ *
+ * @example
+ * const hide = secretHider([token]);
+ * throw new ConsulError(service, hide(body));
+ */
+export function secretHider(secrets: readonly (string | undefined)[]): (text: string) => string {
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    if (secret === undefined || secret.length < MIN_SECRET) continue;
+    forms.add(secret);
+    forms.add(encodeURIComponent(secret));
+    forms.add(JSON.stringify(secret).slice(1, -1));
+  }
+  // Longest first, so that a secret containing another is hidden whole.
+  const ordered = [...forms].sort((a, b) => b.length - a.length);
+  return (text) => {
+    let out = text;
+    for (const form of ordered) if (out.includes(form)) out = out.split(form).join('(hidden)');
+    return out;
+  };
+}
+
+/**
+ * `err` as it may be kept as an error's `cause`: itself when nothing in it (message, stack,
+ * causes) shows a secret, which keeps Node's own errors and their `code` as they are; otherwise
+ * a copy of the chain with the secrets hidden, each link an `Error` with the same name, message,
+ * stack and `code`, hidden.
+ *
+ * @example
+ * throw new ConsulError(service, hide(messageOf(err)), undefined, { cause: withoutSecrets(err, hide) });
+ */
+export function withoutSecrets(err: unknown, hide: (text: string) => string): unknown {
+  return shows(err, hide, 0) ? copyHidden(err, hide, 0) : err;
+}
+
+/** How deep a cause chain is followed (a chain that loops ends here). */
+const MAX_DEPTH = 8;
+
+function shows(err: unknown, hide: (text: string) => string, depth: number): boolean {
+  if (depth >= MAX_DEPTH) return false;
+  if (!(err instanceof Error)) return err !== undefined && hide(String(err)) !== String(err);
+  for (const text of [err.message, err.stack ?? '']) if (hide(text) !== text) return true;
+  return shows(err.cause, hide, depth + 1);
+}
+
+function copyHidden(err: unknown, hide: (text: string) => string, depth: number): unknown {
+  if (depth >= MAX_DEPTH || err === undefined) return undefined;
+  if (!(err instanceof Error)) return hide(String(err));
+  const cause = copyHidden(err.cause, hide, depth + 1);
+  const copy = new Error(hide(err.message), cause === undefined ? undefined : { cause });
+  copy.name = err.name;
+  copy.stack = hide(err.stack ?? '');
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' || typeof code === 'number') (copy as { code?: unknown }).code = code;
+  return copy;
+}
