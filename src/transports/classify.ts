@@ -110,9 +110,21 @@ export function retryAfterMs(value: string | null, nowEpoch: number): number | u
   if (value === null) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
+  // Only an HTTP-date (RFC 9110 §5.6.7): Date.parse also reads `12/31/2099` or `1.5`, which a
+  // recipient must ignore. asctime's form carries no zone: it is GMT.
+  const date = HTTP_DATE.exec(trimmed);
+  if (date === null) return undefined;
+  const at = Date.parse(date[1] === undefined ? trimmed : `${trimmed} GMT`);
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowEpoch);
 }
+
+const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+const TIME = '\\d{2}:\\d{2}:\\d{2}';
+/** IMF-fixdate, obsolete RFC 850 and asctime forms; the capture group marks asctime. */
+const HTTP_DATE = new RegExp(
+  `^(?:${DAY}, \\d{2} ${MONTH} \\d{4} ${TIME} GMT|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \\d{2}-${MONTH}-\\d{2} ${TIME} GMT|${DAY} ${MONTH} [ \\d]\\d ${TIME} \\d{4}($))`,
+);
 
 const VERDICTS: ReadonlySet<unknown> = new Set<Verdict>(['success', 'failure', 'retry']);
 

@@ -39,27 +39,46 @@ export function splitFetchArgs(input: string | URL | Request, init: BulwarkReque
     path = input.startsWith('/') ? requestTarget(input) : /^[a-z][a-z0-9+.-]*:\/\//i.test(input) ? pathOf(new URL(input)) : requestTarget(`/${input}`);
   } else if (input instanceof URL) {
     path = pathOf(input);
-  } else if (input instanceof Request) {
+  } else if (isRequest(input)) {
     path = pathOf(new URL(input.url));
-    base = { method: input.method, headers: input.headers, redirect: input.redirect };
+    base = {
+      method: input.method, headers: input.headers, redirect: input.redirect, credentials: input.credentials, cache: input.cache,
+      mode: input.mode, referrer: input.referrer, referrerPolicy: input.referrerPolicy, integrity: input.integrity, keepalive: input.keepalive,
+    };
     if (input.body !== null) request = input;
   } else {
     throw new TypeError('client.fetch: input must be a path string, a URL or a Request');
   }
-  const requestSignal = request === undefined && input instanceof Request ? input.signal : request?.signal;
-  if (init === undefined) return { path, init: base, request, options: { signal: requestSignal }, classify: undefined };
+  const requestSignal = request === undefined && isRequest(input) ? input.signal : request?.signal;
+  // `null` is no init, as fetch takes it.
+  if (init === undefined || init === null) return { path, init: base, request, options: { signal: requestSignal }, classify: undefined };
   const { signal, timeout, idempotent, key, hedge, classify, ...rest } = init;
-  // A body in init replaces the Request's.
-  if ('body' in rest && rest.body !== undefined) request = undefined;
+  // A body in init replaces the Request's; `null` keeps it, as fetch reads it.
+  if (rest.body !== undefined && rest.body !== null) request = undefined;
   return {
     // Over a Request's own init, a member set to undefined is absent, as fetch reads it:
     // `{ headers: undefined }` keeps the Request's headers, `{ method: undefined }` its method.
-    path, init: input instanceof Request ? layDefined(base, rest) : rest, request,
+    path, init: isRequest(input) ? layDefined(base, rest) : rest, request,
     options: { signal: signal === undefined ? requestSignal : signal, timeout, idempotent, key, hedge },
     classify,
   };
 }
 
+/**
+ * Whether `input` is a `Request`: the global class's, or another fetch implementation's (undici's
+ * own, when the client's `fetch` is undici's), which `instanceof` does not recognise.
+ */
+function isRequest(input: unknown): input is Request {
+  return input instanceof Request || Object.prototype.toString.call(input) === '[object Request]';
+}
+
+/**
+ * A URL's path and query as a request target. A URL of another scheme may hold what the http
+ * parser reads differently once appended to the endpoint's URL: `\` as a separator (dot
+ * segments that climb), or a path without a leading `/` (`x:admin`, glued onto the base path's
+ * last segment; `x:@host/`, read as userinfo before another host).
+ */
 function pathOf(url: URL): string {
-  return url.pathname + url.search;
+  const pathname = url.pathname;
+  return requestTarget((pathname.startsWith('/') ? pathname : `/${pathname}`) + url.search);
 }

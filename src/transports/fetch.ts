@@ -30,6 +30,8 @@ export class FetchTransport implements Transport<Response> {
   readonly #request: Request | undefined;
   readonly #callerSignal: AbortSignal | undefined;
   readonly #judge: HttpJudge<Response>;
+  /** A `Request` input's body, read once for every attempt. */
+  #body: Promise<ArrayBuffer> | undefined;
 
   constructor(settings: FetchSettings, args: FetchArgs, callerSignal: AbortSignal | undefined) {
     this.#settings = settings;
@@ -58,17 +60,33 @@ export class FetchTransport implements Transport<Response> {
       const attemptSignal = attempt.signal;
       init.signal = this.#callerSignal === undefined ? attemptSignal : AbortSignal.any([this.#callerSignal, attemptSignal]);
     }
-    if (this.#request !== undefined) {
-      init.body = this.#request.clone().body;
-      (init as { duplex?: string }).duplex = 'half';
-    }
     const auth = authorizationOf(endpoint);
     if (auth !== undefined) {
       const headers = new Headers(this.#init.headers);
       if (!headers.has('authorization')) headers.set('authorization', auth);
       init.headers = headers;
     }
+    if (this.#request !== undefined) return this.#sendWithBody(endpoint.url + this.#path, init, attempt);
     return this.#settings.fetch(endpoint.url + this.#path, init);
+  }
+
+  /**
+   * Sends a `Request`'s body as fetch sends it: its bytes, read once per call from a clone (the
+   * caller's Request stays unread) and given to every attempt. A stream (a clone's body) would be
+   * sent chunked, without its content-length, and fetch cannot follow a 307 or 308 with it.
+   */
+  async #sendWithBody(url: string, init: RequestInit, attempt: AttemptHandle): Promise<Response> {
+    const request = this.#request!;
+    try {
+      init.body = await (this.#body ??= request.clone().arrayBuffer());
+    } catch (err) {
+      // A body already read, or one whose stream failed: no endpoint can take it (invalid request, as fetch refuses a used body).
+      throw err instanceof TypeError ? err : new TypeError("client.fetch: the Request's body could not be read", { cause: err });
+    }
+    // Cut short while the body was read (timeout, abort, close): nothing is sent.
+    const signal = attempt.signal;
+    if (signal.aborted) throw signal.reason;
+    return this.#settings.fetch(url, init);
   }
 
   judge(outcome: Outcome<Response>, endpoint: EndpointState): Judgement {

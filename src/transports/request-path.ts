@@ -13,10 +13,17 @@ const DOT_SEGMENT = /(?:^|[/\\])(?:\.|%2e){1,2}(?:[/\\]|$)/i;
 export function requestTarget(path: string): string {
   const hash = path.indexOf('#');
   const target = hash < 0 ? path : path.slice(0, hash);
-  const query = target.indexOf('?');
-  const pathname = query < 0 ? target : target.slice(0, query);
+  // Read as the URL parser will read it once appended to the endpoint's URL: it drops every tab
+  // and newline, and trims C0 controls and spaces from the end (the target ends that URL), so
+  // `/.\t./` and a trailing `/.. ` are dot segments too.
+  const read = UNSEEN.test(target) ? target.replace(/[\t\n\r]/g, '').replace(/[\x00-\x20]+$/, '') : target;
+  const query = read.indexOf('?');
+  const pathname = query < 0 ? read : read.slice(0, query);
   if (!DOT_SEGMENT.test(pathname)) return target;
   const url = new URL('http://base.invalid/');
   url.pathname = pathname;
-  return query < 0 ? url.pathname : url.pathname + target.slice(query);
+  return query < 0 ? url.pathname : url.pathname + read.slice(query);
 }
+
+/** Characters the URL parser drops or trims: ASCII tab and newline anywhere, C0 controls and space at the end. */
+const UNSEEN = /[\t\n\r]|[\x00-\x20]$/;
