@@ -120,7 +120,12 @@ function buildRoutes(options: InterceptorOptions): Map<string, Client> {
     add(path, `bulwark://${name}`, client);
     add(path, `bulwark://${name.toLowerCase()}`, client);
   };
-  for (const [key, client] of Object.entries(options.origins ?? {})) {
+  const { origins, clients } = options;
+  if (origins !== undefined && origins !== null && (typeof origins !== 'object' || Array.isArray(origins))) {
+    throw new ConfigError('undici', 'origins', "must be an object of origin: client ({ 'http://users.internal': users })", origins);
+  }
+  if (clients !== undefined && clients !== null && !Array.isArray(clients)) throw new ConfigError('undici', 'clients', 'must be an array of bulwark clients', clients);
+  for (const [key, client] of Object.entries(origins ?? {})) {
     // The key is shown as redactUrl shows it: it may carry userinfo or a `?token=`.
     const path = `origins[${JSON.stringify(redactUrl(key))}]`;
     const origin = normalizeOrigin(key);
@@ -128,7 +133,7 @@ function buildRoutes(options: InterceptorOptions): Map<string, Client> {
     add(path, origin, client);
     byName(path, client);
   }
-  for (const [i, client] of (options.clients ?? []).entries()) byName(`clients[${i}]`, client);
+  for (const [i, client] of (clients ?? []).entries()) byName(`clients[${i}]`, client);
   return routes;
 }
 

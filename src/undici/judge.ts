@@ -11,7 +11,13 @@ export interface ResponseHead {
 export const UNDICI_READER: ResponseReader<ResponseHead> = {
   status: (value) => value.statusCode,
   retryAfter: (value) => {
-    const header = value.headers['retry-after'];
+    const headers = value.headers as ResponseHead['headers'] | readonly unknown[];
+    // `responseHeaders: 'raw'` gives them as a flat array: [name, value, name, value, …].
+    if (Array.isArray(headers)) {
+      for (let i = 0; i + 1 < headers.length; i += 2) if (String(headers[i]).toLowerCase() === 'retry-after') return String(headers[i + 1]);
+      return null;
+    }
+    const header = (headers as ResponseHead['headers'])['retry-after'];
     return (Array.isArray(header) ? header[0] : header) ?? null;
   },
 };

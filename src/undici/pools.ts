@@ -13,7 +13,9 @@ import type { EndpointState } from '../endpoints/endpoint.js';
 export class EndpointPools {
   readonly #options: Pool.Options | undefined;
   readonly #pools = new Map<string, Pool>();
-  #closed = false;
+  /** Pools of removed endpoints still closing (waiting for their running requests): `close()` ends them too. */
+  readonly #leaving = new Set<Pool>();
+  #closing: Promise<void> | undefined;
 
   constructor(options: Pool.Options | undefined) {
     this.#options = options;
@@ -23,7 +25,7 @@ export class EndpointPools {
   get(endpoint: EndpointState): Pool {
     let pool = this.#pools.get(endpoint.id);
     if (pool === undefined) {
-      if (this.#closed) throw new Error('undici pools are closed');
+      if (this.#closing !== undefined) throw new Error('undici pools are closed');
       pool = new Pool(originOf(endpoint), poolOptions(endpoint, this.#options));
       this.#pools.set(endpoint.id, pool);
     }
@@ -41,18 +43,25 @@ export class EndpointPools {
       const pool = this.#pools.get(e.id);
       if (pool === undefined) continue;
       this.#pools.delete(e.id);
-      pool.close().catch(ignore);
+      this.#leaving.add(pool);
+      pool.close().catch(ignore).finally(() => this.#leaving.delete(pool));
     }
   }
 
   /**
    * Closes every pool: a response body still being read gets `grace` ms to finish (undici's
    * `close()` waits for it), then the pool is destroyed, so nothing is left open when this resolves.
+   * The pools of removed endpoints still closing are included; a second call returns the first's promise.
    */
-  async close(grace: number = CLOSE_GRACE_MS): Promise<void> {
-    this.#closed = true;
-    const pools = [...this.#pools.values()];
+  close(grace: number = CLOSE_GRACE_MS): Promise<void> {
+    this.#closing ??= this.#closeAll(grace);
+    return this.#closing;
+  }
+
+  async #closeAll(grace: number): Promise<void> {
+    const pools = [...this.#pools.values(), ...this.#leaving];
     this.#pools.clear();
+    this.#leaving.clear();
     await Promise.all(pools.map(async (pool) => {
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<void>((resolve) => { timer = setTimeout(resolve, grace); });

@@ -127,7 +127,7 @@ export class RoutedAttempt implements Dispatcher.DispatchHandler {
     if (chunks !== undefined) for (const c of chunks) sink.data(c);
     if (this.#error !== undefined) sink.error(this.#error);
     else if (this.#trailers !== undefined) sink.end(this.#trailers);
-    else if (this.#pausedHere && !sink.paused) this.controller?.resume();
+    else if (this.#pausedHere && !sink.paused && this.controller?.aborted === false) this.controller.resume();
   }
 
   /** Reads the rest of the body away (keeping the socket), or aborts a long one. */

@@ -123,24 +123,53 @@ export class RoutedCall implements Dispatcher.DispatchController, ResponseSink {
 
   // ResponseSink: the chosen attempt's response, passed on to the caller's handler.
 
+  // A handler method that throws (undici.stream's factory, say) ends the request with its error, as
+  // undici's own dispatchers do: the attempt is aborted and the handler hears the error.
+
   head(statusCode: number, headers: Headers, statusMessage: string | undefined): void {
     if (this.#done) return;
-    this.#handler.onResponseStart?.(this, statusCode, headers as Record<string, string | string[]>, statusMessage);
+    try {
+      this.#handler.onResponseStart?.(this, statusCode, headers as Record<string, string | string[]>, statusMessage);
+    } catch (err) {
+      this.#threw(err);
+    }
   }
 
   data(chunk: Buffer): void {
-    if (!this.#done) this.#handler.onResponseData?.(this, chunk);
+    if (this.#done) return;
+    try {
+      this.#handler.onResponseData?.(this, chunk);
+    } catch (err) {
+      this.#threw(err);
+    }
   }
 
   end(trailers: Headers): void {
     if (this.#done) return;
     this.#done = true;
-    this.#handler.onResponseEnd?.(this, trailers as Record<string, string | string[]>);
+    try {
+      this.#handler.onResponseEnd?.(this, trailers as Record<string, string | string[]>);
+    } catch {
+      // The response is over and the handler has heard its end: there is nothing left to fail.
+    }
   }
 
   error(error: Error): void {
     if (this.#done) return;
     this.#done = true;
-    this.#handler.onResponseError?.(this, error);
+    try {
+      this.#handler.onResponseError?.(this, error);
+    } catch {
+      // Nowhere else to report it: the handler was told.
+    }
+  }
+
+  #threw(err: unknown): void {
+    const error = err instanceof Error ? err : new Error(String(err));
+    this.#aborted = true;
+    this.#reason ??= error;
+    this.error(error);
+    const inner = this.#attempt?.controller;
+    if (inner !== undefined && !inner.aborted) inner.abort(error);
   }
 }

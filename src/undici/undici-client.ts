@@ -92,7 +92,7 @@ export class UndiciClient extends Client {
   request(path: string, options?: UndiciRequestOptions): Promise<UndiciResponse> {
     let target: string;
     try {
-      target = pathOf(path);
+      target = pathOf(this.name, path);
       // As for fetch's init: a client option (`retry`) or a near miss of a per-call one (`timout`) is refused; other keys are undici's.
       checkFetchInit(this.name, options);
     } catch (err) {
@@ -158,11 +158,13 @@ function shownPoolOptions(pool: object): Record<string, unknown> | string {
 }
 
 /** The path and query to send: `/x?y`, or those of an absolute URL; under the base path whatever its dot segments (request-path.ts). */
-function pathOf(path: unknown): string {
-  if (typeof path !== 'string') throw new TypeError('request: path must be a string');
+function pathOf(service: string, path: unknown): string {
+  if (typeof path !== 'string') throw new ConfigError(service, 'path', 'must be a string (a path, or an http(s) URL)', path);
   if (path.startsWith('/')) return requestTarget(path);
   if (/^https?:\/\//i.test(path)) {
-    const url = new URL(path);
+    // URL's own error would show the whole text, userinfo included: ConfigError shows it without.
+    const url = URL.parse(path);
+    if (url === null) throw new ConfigError(service, 'path', 'must be a path or a valid http(s) URL', path);
     return url.pathname + url.search;
   }
   return requestTarget(`/${path}`);
