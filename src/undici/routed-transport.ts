@@ -41,7 +41,8 @@ export class RoutedTransport implements Transport<RoutedAttempt> {
     this.#service = service;
     this.#dispatch = dispatch;
     this.#options = options;
-    this.idempotent = isIdempotentMethod(options.method);
+    // undici's own `idempotent` option is the caller's word, as for undici ("can be safely retried"); else the method's.
+    this.idempotent = typeof options.idempotent === 'boolean' ? options.idempotent : isIdempotentMethod(options.method);
     this.replayable = isReplayable(options.body);
   }
 

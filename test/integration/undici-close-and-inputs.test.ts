@@ -94,6 +94,20 @@ describe('the interceptor', () => {
     }
   });
 
+  it("takes a request's own idempotent option as the caller's word, as undici does: a POST marked idempotent is retried, a GET marked not is not", async () => {
+    const [a, b] = await servers(status(503), status(503));
+    const client = track(createClient({ name: 'svc', discovery: [a!.url, b!.url], picker: roundRobin(), health: false, retry: { attempts: 2, budget: false, backoff: { base: 1, cap: 1 } } }));
+    const agent = new Agent().compose(bulwarkInterceptor({ origins: { 'http://svc.internal': client } }));
+    defer(() => agent.close());
+    const sent = (): number => a!.requests.length + b!.requests.length;
+    const post = await agent.request({ origin: 'http://svc.internal', path: '/p', method: 'POST', body: 'x', idempotent: true });
+    await post.body.dump();
+    expect([post.statusCode, sent()]).toEqual([503, 2]);
+    const get = await agent.request({ origin: 'http://svc.internal', path: '/g', method: 'GET', idempotent: false });
+    await get.body.dump();
+    expect([get.statusCode, sent()]).toEqual([503, 3]);
+  });
+
   it("a handler that throws in its response start (undici.stream's factory) fails the call with that error, as undici does", async () => {
     const [a] = await servers(ok());
     const client = track(createClient({ name: 'svc', discovery: [a!.url] }));
