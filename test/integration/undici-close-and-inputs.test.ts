@@ -3,22 +3,13 @@
 // or docs/undici.md.
 import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createClient, roundRobin, type Discovery, type EndpointInit } from '../../src/index.js';
+import { ConfigError, createClient, roundRobin } from '../../src/index.js';
 import { bulwarkInterceptor, createUndiciClient } from '../../src/undici/index.js';
+import { movable } from '../helpers/plugins.js';
 import { closeAfterEach, sleep, until } from '../helpers/lifecycle.js';
 import { ok, status } from '../helpers/servers.js';
 
 const { track, servers, defer } = closeAfterEach();
-
-/** A discovery whose set the test replaces. */
-function movable(initial: EndpointInit[]): Discovery & { set(list: EndpointInit[]): void } {
-  let push: ((list: readonly EndpointInit[]) => void) | undefined;
-  let current = initial;
-  return {
-    watch(update) { push = update; update(current); return () => { push = undefined; }; },
-    set(list) { current = list; push?.(list); },
-  };
-}
 
 describe('the undici transport', () => {
   it('close() destroys the socket of a body still open on an endpoint discovery removed (after its 1 s grace)', async () => {

@@ -5,22 +5,13 @@ import { Readable } from 'node:stream';
 import type { Socket } from 'node:net';
 import { Agent, FormData as UndiciFormData, getGlobalDispatcher, interceptors, request, setGlobalDispatcher } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { BulwarkError, ConfigError, createClient, ringHash, roundRobin, type Discovery, type EndpointInit } from '../../src/index.js';
+import { BulwarkError, ConfigError, createClient, ringHash, roundRobin } from '../../src/index.js';
 import { bulwarkInterceptor, createUndiciClient } from '../../src/undici/index.js';
+import { movable } from '../helpers/plugins.js';
 import { closeAfterEach, openSockets, until } from '../helpers/lifecycle.js';
 import { counts, ok, status, type Handler } from '../helpers/servers.js';
 
 const { track, servers, defer } = closeAfterEach();
-
-/** A discovery whose set the test replaces. */
-function movable(initial: EndpointInit[]): Discovery & { set(list: EndpointInit[]): void } {
-  let push: ((list: readonly EndpointInit[]) => void) | undefined;
-  let current = initial;
-  return {
-    watch(update) { push = update; update(current); return () => { push = undefined; }; },
-    set(list) { current = list; push?.(list); },
-  };
-}
 
 /** Answers 503 to the first request, 200 after; records the sockets requests came on. */
 function flakyOnce(sockets: Set<Socket>): Handler {

@@ -4,23 +4,11 @@
 // as its latency, and the call rejects with the total TimeoutError (README, "Events").
 import { ConsecutiveBreaker } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
-import { createClient, TimeoutError, type AttemptEvent, type EndpointState, type Picker, type PickRequest } from '../../src/index.js';
+import { createClient, TimeoutError, type AttemptEvent } from '../../src/index.js';
+import { userPicker } from '../helpers/plugins.js';
 import { FakeClock, outcome, untilAborted } from '../helpers/fake-clock.js';
 
 const TWO = ['10.0.0.1:80', '10.0.0.2:80'];
-
-/** A picker of the user's: the first untried endpoint, after running `during`. */
-function userPicker(during: () => void): Picker {
-  let list: readonly EndpointState[] = [];
-  return {
-    name: 'mine',
-    update(endpoints) { list = endpoints; },
-    pick(request: PickRequest) {
-      during();
-      return list.find((e) => !request.tried.includes(e)) ?? list[0];
-    },
-  };
-}
 
 describe('an attempt held up past the total deadline by user code is not sent and not judged', () => {
   it("a slow picker of the user's: the endpoint keeps its health and its latency", async () => {

@@ -5,25 +5,13 @@
 // (README, "close()", "Deadlines", "Events").
 import { ConsecutiveBreaker } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
-import { ClientClosedError, createClient, TimeoutError, type AttemptEvent, type Client, type EndpointState, type Picker, type PickRequest } from '../../src/index.js';
+import { ClientClosedError, createClient, TimeoutError, type AttemptEvent, type Client } from '../../src/index.js';
 import { leastRequest, peakEwma, random, ringHash, roundRobin, weightedRoundRobin } from '../../src/pickers/index.js';
 import { runsUserCode } from '../../src/pickers/check.js';
+import { userPicker } from '../helpers/plugins.js';
 import { FakeClock, never, outcome, untilAborted } from '../helpers/fake-clock.js';
 
 const TWO = ['10.0.0.1:80', '10.0.0.2:80'];
-
-/** A picker of the user's: the first untried endpoint, after running `during` (its own code). */
-function userPicker(during: () => void): Picker {
-  let list: readonly EndpointState[] = [];
-  return {
-    name: 'mine',
-    update(endpoints) { list = endpoints; },
-    pick(request: PickRequest) {
-      during();
-      return list.find((e) => !request.tried.includes(e)) ?? list[0];
-    },
-  };
-}
 
 /** Per endpoint, attempts sent there = successes + failures + cancelled + inflight, and no count below 0. */
 function expectEndpointBooks(client: Client, events: AttemptEvent[]): void {

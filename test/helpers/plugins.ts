@@ -1,0 +1,26 @@
+// Plugins of the user's kind that tests hand to a client: a picker that runs the test's own code
+// mid-pick, and a discovery whose endpoint set the test replaces.
+import type { Discovery, EndpointInit, EndpointState, Picker, PickRequest } from '../../src/index.js';
+
+/** A picker of the user's: the first untried endpoint, after running `during` (its own code). */
+export function userPicker(during: () => void): Picker {
+  let list: readonly EndpointState[] = [];
+  return {
+    name: 'mine',
+    update(endpoints) { list = endpoints; },
+    pick(request: PickRequest) {
+      during();
+      return list.find((e) => !request.tried.includes(e)) ?? list[0];
+    },
+  };
+}
+
+/** A discovery whose set the test replaces with `set`. */
+export function movable(initial: EndpointInit[]): Discovery & { set(list: EndpointInit[]): void } {
+  let push: ((list: readonly EndpointInit[]) => void) | undefined;
+  let current = initial;
+  return {
+    watch(update) { push = update; update(current); return () => { push = undefined; }; },
+    set(list) { current = list; push?.(list); },
+  };
+}
