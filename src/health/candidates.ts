@@ -1,5 +1,5 @@
 import type { EndpointState } from '../endpoints/endpoint.js';
-import { route, type RoutingOptions } from './routing.js';
+import { route, type Levels, type RoutingOptions } from './routing.js';
 
 /** What the picker gets now, and the state that decides it. */
 export interface Candidates {
@@ -7,8 +7,8 @@ export interface Candidates {
   /** Endpoints taking calls (healthy, or probing by real calls), for the panic threshold. */
   readonly taking: number;
   readonly panic: boolean;
-  /** Whether picks must keep level shares (priority or zone failover across levels). */
-  readonly routing: boolean;
+  /** The levels picks must keep shares of (priority or zone failover across levels); undefined with one level. */
+  readonly levels: Levels | undefined;
 }
 
 /**
@@ -47,11 +47,10 @@ export function admittedCandidates(
   // busy probing, or pausing at their own request), to those not ejected, if any is not.
   if (panic || admitted.length === 0) {
     const all = panic || notEjected === pool.length || notEjected === 0 ? pool : pool.filter((e) => e.health === undefined || e.health.status !== 'ejected');
-    for (const e of all) if (e.health !== undefined) e.health.accept = 1;
-    return { candidates: all, taking, panic, routing: false };
+    return { candidates: all, taking, panic, levels: undefined };
   }
   const routed = route(pool, admitted, options.routing);
-  return { candidates: routed.candidates, taking, panic, routing: routed.adjusting };
+  return { candidates: routed.candidates, taking, panic, levels: routed.levels };
 }
 
 /** Whether two candidate lists hold the same endpoints in the same order. */

@@ -24,8 +24,8 @@ export class EndpointHealth {
   healthySince: number;
   /** Probe attempts running now. */
   probes = 0;
-  /** Probability that a pick on it stands, for priority and zone failover (1: always). */
-  accept = 1;
+  /** Its routing level (priority and zone failover) while calls are spread over several, else -1 (see health/routing.ts). */
+  level = -1;
   /** When its slow-start ramp began (added late, or re-admitted); -Infinity when it is not ramping. */
   rampStart: number = -Infinity;
   /** Attempts that succeeded and failed in the current outlier-detection interval. */

@@ -8,6 +8,14 @@ export interface RoutingOptions {
   readonly overprovisioning: number;
 }
 
+/** The levels calls are spread over, when there are several: what {@link drawLevel} draws from. */
+export interface Levels {
+  /** Each level's share of the calls (they add up to 1), best level first. */
+  readonly shares: readonly number[];
+  /** How many candidates each level holds. */
+  readonly sizes: readonly number[];
+}
+
 /**
  * Priority and zone failover, as Envoy spreads load over priority levels: endpoints are
  * grouped into levels — by priority (0 first), and within a priority the local zone before the
@@ -16,22 +24,20 @@ export interface RoutingOptions {
  * traffic stays on the best level while its healthy endpoints × 1.4 cover the load, and spills
  * to the next in proportion as it degrades.
  *
- * Returns the candidates (endpoints taking calls in levels that get a share) and sets on each
- * its `accept`: the probability that a pick landing on it stands, so that levels get their
- * share whatever the picker (the attempt stage picks again otherwise). `adjusting` is false when
- * one level takes everything.
+ * Returns the candidates (endpoints taking calls in levels that get a share) and, when calls
+ * are spread over several levels, their shares, with each candidate's `level` set (every other
+ * endpoint's is -1): a pick then draws the level first, by its share, and keeps only the
+ * picker's choices in it (see {@link drawLevel}), so that levels get their share whatever the
+ * picker proposes (uniformly, by weight, by load).
  *
  * @example
- * const { candidates, adjusting } = route(registry.list, admitted, { localZone: 'eu-1a', overprovisioning: 1.4 });
+ * const { candidates, levels } = route(registry.list, admitted, { localZone: 'eu-1a', overprovisioning: 1.4 });
  */
-export function route(all: readonly EndpointState[], admitted: readonly EndpointState[], options: RoutingOptions): { candidates: readonly EndpointState[]; adjusting: boolean } {
+export function route(all: readonly EndpointState[], admitted: readonly EndpointState[], options: RoutingOptions): { candidates: readonly EndpointState[]; levels: Levels | undefined } {
   const level = (e: EndpointState): number => e.priority * 2 + (options.localZone !== undefined && e.zone !== options.localZone ? 1 : 0);
   // The usual case, one level (every endpoint at priority 0, zones ignored or all local): it
   // takes every call, as below, found without a map per endpoint (this runs on every update).
-  if (oneLevel(all, level)) {
-    for (const e of admitted) if (e.health !== undefined && e.health.accept !== 1) e.health.accept = 1;
-    return { candidates: admitted, adjusting: false };
-  }
+  if (oneLevel(all, level)) return { candidates: admitted, levels: undefined };
   const totals = new Map<number, number>();
   for (const e of all) totals.set(level(e), (totals.get(level(e)) ?? 0) + 1);
   const taking = new Map<number, EndpointState[]>();
@@ -53,22 +59,60 @@ export function route(all: readonly EndpointState[], admitted: readonly Endpoint
     if (load > 0) loads.set(k, load);
   }
   if (loads.size <= 1 || sum === 0) {
-    for (const e of admitted) if (e.health !== undefined) e.health.accept = 1;
     const k = loads.keys().next().value;
-    return { candidates: k === undefined ? admitted : taking.get(k)!, adjusting: false };
+    return { candidates: k === undefined ? admitted : taking.get(k)!, levels: undefined };
   }
+  for (const e of all) if (e.health !== undefined) e.health.level = -1;
   const candidates: EndpointState[] = [];
-  for (const k of loads.keys()) candidates.push(...taking.get(k)!);
-  // Each level's share of the calls over its share of the candidates: what a pick on it must keep.
-  let max = 0;
-  const ratio = new Map<number, number>();
+  const shares: number[] = [];
+  const sizes: number[] = [];
   for (const [k, load] of loads) {
-    const r = load / sum / (taking.get(k)!.length / candidates.length);
-    ratio.set(k, r);
-    if (r > max) max = r;
+    const group = taking.get(k)!;
+    const i = shares.length;
+    shares.push(load / sum);
+    sizes.push(group.length);
+    // One by one: spreading a level of 150 000 endpoints into push() overflows the stack.
+    for (const e of group) {
+      candidates.push(e);
+      if (e.health !== undefined) e.health.level = i;
+    }
   }
-  for (const e of candidates) if (e.health !== undefined) e.health.accept = ratio.get(level(e))! / max;
-  return { candidates, adjusting: true };
+  return { candidates, levels: { shares, sizes } };
+}
+
+/**
+ * The level a pick must land in: one drawn by its share (`r` uniform in [0, 1)), among the
+ * levels with a candidate not in `tried` (a retry avoids those); -1 when every candidate was
+ * tried (then any pick stands).
+ *
+ * @example
+ * const target = drawLevel(levels, request.tried, random());
+ * const keep = (e: EndpointState) => (e.health?.level === target ? 1 : 0);
+ */
+export function drawLevel(levels: Levels, tried: readonly EndpointState[], r: number): number {
+  const { shares, sizes } = levels;
+  let open = shares;
+  if (tried.length > 0) {
+    const left = sizes.slice();
+    for (let j = 0; j < tried.length; j++) {
+      const e = tried[j]!;
+      const i = e.health?.level ?? -1;
+      // Counted once however often it was tried.
+      if (i >= 0 && tried.indexOf(e) === j) left[i]!--;
+    }
+    open = shares.map((share, i) => (left[i]! > 0 ? share : 0));
+  }
+  let total = 0;
+  for (const share of open) total += share;
+  if (total === 0) return -1;
+  let x = r * total;
+  for (let i = 0; i < open.length; i++) {
+    x -= open[i]!;
+    if (x < 0 && open[i]! > 0) return i;
+  }
+  // Rounding left a sliver past the last level: the last one open.
+  for (let i = open.length - 1; i >= 0; i--) if (open[i]! > 0) return i;
+  return -1;
 }
 
 /** Whether every endpoint of `all` is on the same level. */

@@ -62,25 +62,23 @@ export class SlowStart {
 const MAX_DRAWS = 64;
 
 /**
- * Keeps a pick with probability `keep(endpoint)` — slow start's share times the routing's
- * acceptance — and otherwise asks the picker again, as it is, for another draw: rejection
+ * Keeps a pick with probability `keep(endpoint)` — slow start's share, 0 outside the routing
+ * level drawn for the pick — and otherwise asks the picker again, as it is, for another draw: rejection
  * sampling over the picker's own choices, so that whatever the picker (random, P2C, round
  * robin, least request), each endpoint gets its share. Rejected endpoints are not added to
  * `tried`, which would shrink their level's pool for the next draw and skew the shares.
  */
 export function pickWithShares(request: PickAgain, picked: unknown, picker: Picker, keep: (e: EndpointState) => number, random: () => number): unknown {
   let current = picked;
-  try {
-    for (let i = 1; i < MAX_DRAWS; i++) {
-      if (current === null || typeof current !== 'object' || !('health' in current)) return current;
-      const p = keep(current as EndpointState);
-      if (p >= 1 || random() < p) return current;
-      const again: unknown = picker.pick(request);
-      if (again === undefined) return current;
-      current = again;
-    }
-    return current;
-  } catch {
-    return current;
+  // A picker that throws on a draw again fails the call (the attempt stage makes it a
+  // PluginError), as a throw on the first draw does: nothing is sent.
+  for (let i = 1; i < MAX_DRAWS; i++) {
+    if (current === null || typeof current !== 'object' || !('health' in current)) return current;
+    const p = keep(current as EndpointState);
+    if (p >= 1 || random() < p) return current;
+    const again: unknown = picker.pick(request);
+    if (again === undefined) return current;
+    current = again;
   }
+  return current;
 }

@@ -50,7 +50,9 @@ export class Subsetter {
     // Only removals: keep the survivors, fill the gaps from this round's order.
     const present = new Set(all);
     const kept = this.#subset.filter((e) => present.has(e));
-    for (let i = 0; kept.length < size && i < order.length; i++) if (!kept.includes(order[i]!)) kept.push(order[i]!);
+    // A set, not kept.includes: O(endpoints) rather than O(size²) for a large subset.
+    const have = new Set(kept);
+    for (let i = 0; kept.length < size && i < order.length; i++) if (!have.has(order[i]!)) kept.push(order[i]!);
     return this.#keep(kept, all);
   }
 

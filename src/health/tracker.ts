@@ -10,7 +10,7 @@ import type { Picker } from '../pickers/picker.js';
 import { ActiveChecks, countCheck } from './checks.js';
 import { detectOutliers } from './outliers.js';
 import { admittedCandidates, otherTakesCalls, sameEndpoints } from './candidates.js';
-import type { RoutingOptions } from './routing.js';
+import { drawLevel, type Levels, type RoutingOptions } from './routing.js';
 import { pickWithShares, SlowStart, type PickAgain } from './slow-start.js';
 import { fastRandom } from '../pickers/random-bits.js';
 import { countsAsFailure, EndpointHealth, type HealthStatus } from './endpoint-health.js';
@@ -58,8 +58,8 @@ export class HealthTracker implements CallObserver {
   readonly #routingOptions: RoutingOptions;
   /** No outlier detection and no `isFailure` rule: a success needs nothing but the breaker. */
   readonly #plain: boolean;
-  /** Whether the candidates span levels with different shares (priority or zone failover). */
-  #routing = false;
+  /** The levels the candidates span, with their shares (priority or zone failover); undefined with one level. */
+  #levels: Levels | undefined = undefined;
   readonly #random = fastRandom();
   #firstSetSeen = false;
   /** When outlier detection next compares endpoints; Infinity when it is off. */
@@ -239,10 +239,15 @@ export class HealthTracker implements CallObserver {
   adjustPick(request: PickAgain, picked: unknown): unknown {
     const slow = this.#slowStart;
     const now = request.now;
+    // Failover across levels: the level is drawn first, by its share, and only the picker's
+    // choices in it stand, so levels get their share whatever the picker proposes.
+    const levels = this.#levels;
+    const target = levels === undefined ? -1 : drawLevel(levels, request.tried, this.#random());
     const chosen = pickWithShares(request, picked, this.#picker, (e) => {
       const h = e.health;
       if (h === undefined) return 1;
-      return slow === undefined ? h.accept : h.accept * slow.share(h, now);
+      if (target >= 0 && h.level !== target) return 0;
+      return slow === undefined ? 1 : slow.share(h, now);
     }, this.#random);
     this.#updateAdjusting();
     return chosen;
@@ -252,7 +257,7 @@ export class HealthTracker implements CallObserver {
   adjusting = false;
 
   #updateAdjusting(): void {
-    this.adjusting = this.#routing || (this.#slowStart !== undefined && this.#slowStart.ramping > 0);
+    this.adjusting = this.#levels !== undefined || (this.#slowStart !== undefined && this.#slowStart.ramping > 0);
   }
 
   #startRamp(h: EndpointHealth, now: number): void {
@@ -318,7 +323,7 @@ export class HealthTracker implements CallObserver {
       this.panic = now.panic;
       this.#listener.panic({ active: now.panic, healthy: now.taking, total: pool.length });
     }
-    this.#routing = now.routing;
+    this.#levels = now.levels;
     this.#updateAdjusting();
     if (!force && sameEndpoints(now.candidates, this.#candidates)) return;
     updatePicker(this.#service, this.#picker, now.candidates);

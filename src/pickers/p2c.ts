@@ -14,32 +14,52 @@ export class Candidates {
   /** The current candidates, in the order the picker indexes them. */
   list: readonly EndpointState[] = NONE;
   #index: Map<EndpointState, number> | undefined = undefined;
+  /** `list` without its repeats (a custom caller may list an endpoint twice); undefined when it has none. */
+  #distinct: EndpointState[] | undefined = undefined;
 
   update(list: readonly EndpointState[]): void {
     this.list = list;
     this.#index = undefined;
+    this.#distinct = undefined;
   }
 
-  /** Position of each candidate (the first, for one listed twice). */
+  /**
+   * The candidates the indices of {@link untried} and {@link nthUntried} refer to when `tried`
+   * is not empty: `list` with each endpoint once (so that no later copy of a tried endpoint
+   * counts as untried). Valid after `untried` was called since the last update.
+   */
+  get distinct(): readonly EndpointState[] {
+    return this.#distinct ?? this.list;
+  }
+
+  /** Position of each candidate in {@link distinct}. */
   #built(): Map<EndpointState, number> {
     const list = this.list;
     const index = new Map<EndpointState, number>();
+    let distinct: EndpointState[] | undefined;
     for (let i = 0; i < list.length; i++) {
       const e = list[i]!;
-      if (!index.has(e)) index.set(e, i);
+      if (index.has(e)) {
+        distinct ??= list.slice(0, i);
+        continue;
+      }
+      index.set(e, distinct === undefined ? i : distinct.length);
+      distinct?.push(e);
     }
     this.#index = index;
+    this.#distinct = distinct;
     return index;
   }
 
   /** How many candidates are not in `tried`; 0 when every candidate was tried. */
   untried(tried: readonly EndpointState[]): number {
-    let n = this.list.length;
+    const index = this.#index ?? this.#built();
+    let n = this.#distinct === undefined ? this.list.length : index.size;
     for (let j = 0; j < tried.length; j++) if (this.#position(tried, j) >= 0) n--;
     return n;
   }
 
-  /** The list index of the `r`-th (0-based, in list order) candidate not in `tried`. */
+  /** The {@link distinct} index of the `r`-th (0-based, in list order) candidate not in `tried`; with `tried` empty, the list index `r`. */
   nthUntried(r: number, tried: readonly EndpointState[]): number {
     if (tried.length === 0) return r;
     // The answer is the least fixed point of x = r + |{tried positions ≤ x}|. Iterating from
@@ -75,9 +95,10 @@ export function pickAtRandom(
 ): EndpointState | undefined {
   const n = candidates.list.length;
   if (n === 0) return undefined;
-  const m = tried.length === 0 ? n : candidates.untried(tried);
+  if (tried.length === 0) return candidates.list[draw(bits, n)];
+  const m = candidates.untried(tried);
   if (m === 0) return candidates.list[draw(bits, n)];
-  return candidates.list[candidates.nthUntried(draw(bits, m), tried)];
+  return candidates.distinct[candidates.nthUntried(draw(bits, m), tried)];
 }
 
 /** What {@link pickLeastLoaded} compares candidates on (a picker implements it: one `load` method for every client). */
@@ -97,13 +118,19 @@ export function pickLeastLoaded(
   candidates: Candidates, tried: readonly EndpointState[], bits: RandomBits,
   measure: LoadMeasure, choices: number,
 ): EndpointState | undefined {
-  const list = candidates.list;
+  let list = candidates.list;
   const n = list.length;
   if (n <= 1) return list[0];
-  let m = tried.length === 0 ? n : candidates.untried(tried);
-  if (m === 0) {
-    tried = NONE;
-    m = n;
+  let m = n;
+  if (tried.length !== 0) {
+    m = candidates.untried(tried);
+    if (m === 0) {
+      tried = NONE;
+      m = n;
+    } else {
+      // Indices of untried candidates are into the list without repeats.
+      list = candidates.distinct;
+    }
   }
   let best: EndpointState;
   let bestLoad: number;

@@ -215,9 +215,11 @@ export class Ring implements Picker {
   }
 
   #allocate(e: EndpointState): number {
+    // Hashed first: a custom hash that throws or answers nonsense leaves no slot half made.
+    const seed = this.#hash === murmur3 ? murmur3(e.id) | 0 : hashed(this.#hash, e.id) | 0;
     const slot = this.#free.pop() ?? this.#slots.length;
     this.#slots[slot] = e;
-    this.#seeds[slot] = this.#hash(e.id) | 0;
+    this.#seeds[slot] = seed;
     this.#weights[slot] = Number.NaN;
     this.#counts[slot] = 0;
     this.#seen[slot] = 0;
@@ -245,7 +247,7 @@ export class Ring implements Picker {
       murmur3Into(text, 0);
       target = HASH[0]!;
     } else {
-      target = this.#hash(text) >>> 0;
+      target = hashed(this.#hash, text);
     }
     // First point ≥ target, wrapping past the top of the ring to the first point.
     let lo = 0;
@@ -266,6 +268,19 @@ export class Ring implements Picker {
       if (!tried.includes(e)) return e;
     }
   }
+}
+
+/**
+ * A custom hash's answer for `text` as an unsigned 32-bit integer. Anything but an integer in
+ * [-2³¹, 2³²) (a hex digest string, a float in [0, 1), NaN) throws, so the call fails with
+ * PluginError: coerced, it would hash every key and endpoint to 0 and send every call to one endpoint.
+ */
+function hashed(hash: (text: string) => number, text: string): number {
+  const h: unknown = hash(text);
+  if (typeof h !== 'number' || !Number.isInteger(h) || h < -2147483648 || h >= 4294967296) {
+    throw new TypeError(`ringHash.hash must return a 32-bit integer, got ${typeof h === 'number' ? String(h) : typeof h}`);
+  }
+  return h >>> 0;
 }
 
 /**
