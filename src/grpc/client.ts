@@ -1,6 +1,6 @@
 import type { CallOptions as GrpcJsCallOptions, ChannelCredentials, Client as GrpcJsClient, ClientDuplexStream, ClientOptions as GrpcJsClientOptions, ClientReadableStream, ClientUnaryCall, ClientWritableStream, Metadata, MethodDefinition, ServiceError } from '@grpc/grpc-js';
 import { Client, onEndpointsRemoved, runTransport } from '../client.js';
-import { checkKeys, type KeySet, type Table } from '../config/keys.js';
+import { checkKeys, hideValue, type KeySet, type Table } from '../config/keys.js';
 import { wrapperKeys } from '../config/option-keys.js';
 import type { CallOptions, ClientOptions, HealthCheckOptions, HealthOptions } from '../config/options.js';
 import { ConfigError } from '../errors.js';
@@ -125,7 +125,7 @@ export function createGrpcClient<C extends GrpcJsClient>(ctor: ServiceClientCons
   checkKeys(name, options, '', KEYS);
   const { credentials, channelOptions, codes: codeOptions, healthService, callOptions, ...rest } = options;
   if (credentials !== undefined && (credentials === null || typeof (credentials as { _isSecure?: unknown })._isSecure !== 'function')) {
-    throw new ConfigError(name, 'credentials', 'must be grpc-js ChannelCredentials (credentials.createInsecure(), createSsl(…))', credentials);
+    throw new ConfigError(name, 'credentials', 'must be grpc-js ChannelCredentials (credentials.createInsecure(), createSsl(…))', mayBeSecret(credentials));
   }
   if (channelOptions !== undefined && (channelOptions === null || typeof channelOptions !== 'object')) throw new ConfigError(name, 'channelOptions', 'must be an object', channelOptions);
   if (callOptions !== undefined && (callOptions === null || typeof callOptions !== 'object' || 'deadline' in callOptions)) {
@@ -140,10 +140,13 @@ export function createGrpcClient<C extends GrpcJsClient>(ctor: ServiceClientCons
   });
   const streams = new OpenStreams();
   let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => (closing ??= client.close().finally(() => {
+  const closeClient = client.close.bind(client);
+  const close = (): Promise<void> => (closing ??= closeClient().finally(() => {
     streams.cancelAll();
     pool.closeAll();
   }));
+  // `users.bulwark.close()` is the same close: it must not leave channels and streams running.
+  Object.defineProperty(client, 'close', { value: close, configurable: true, writable: true });
   const methods: Record<string, unknown> = {};
   for (const [key, method] of Object.entries(ctor.service)) {
     const setup: MethodSetup = { pool, streams, codes, method, callOptions };
@@ -184,12 +187,17 @@ function isIdempotent(method: MethodDefinition<unknown, unknown>): boolean {
 function bidi(client: Client, service: string, setup: MethodSetup, call: GrpcCallOptions | undefined): Promise<ClientDuplexStream<unknown, unknown>> {
   return new Promise((resolve, reject) => {
     let delivered = false;
-    const total = call?.timeout?.total;
     // The attempt waits for the server's first answer, which may follow the caller's messages: only
     // the total timeout bounds it (the call's, or the client's as it is now, after any reconfigure).
     // The attempt's own timeout is the longest a timer keeps, so that the total deadline is what ends it.
-    const timeout = total === undefined ? { attempt: MAX_TIMER_MS } : { attempt: MAX_TIMER_MS, total };
-    const options: GrpcCallOptions = { ...call, timeout };
+    // Options that are not an object, and a timeout that is not one, go to runTransport as they are:
+    // it refuses them with the ConfigError a unary call gets (so do a timeout's unknown keys, kept).
+    const isObject = (v: unknown): v is object => v !== null && typeof v === 'object';
+    const given: unknown = isObject(call) ? call.timeout : undefined;
+    const timeout = given === undefined ? { attempt: MAX_TIMER_MS } : isObject(given) ? { ...given, attempt: MAX_TIMER_MS } : given;
+    const options = (isObject(call) ? { ...call, timeout } : call) as GrpcCallOptions | undefined;
+    // Read once runTransport has validated it.
+    const total = isObject(given) ? (given as { total?: number }).total : undefined;
     runTransport(client, options, ({ options: resolved, signal }) => new BidiStreamTransport(setup, metadataOf(service, call), total ?? resolved.totalTimeout, signal, (stream) => {
       delivered = true;
       resolve(stream);
@@ -209,9 +217,23 @@ function checkMessages(service: string, messages: unknown): RequestMessages<unkn
 function metadataOf(service: string, call: GrpcCallOptions | undefined): Metadata | undefined {
   const metadata = call?.metadata;
   if (metadata !== undefined && (metadata === null || typeof (metadata as { clone?: unknown }).clone !== 'function')) {
-    throw new ConfigError(service, 'metadata', 'must be a grpc-js Metadata', metadata);
+    throw new ConfigError(service, 'metadata', 'must be a grpc-js Metadata', mayBeSecret(metadata));
   }
   return metadata;
+}
+
+/**
+ * A rejected `credentials` or `metadata` value as ConfigError may show it. A plain object is
+ * shown with its secret-looking keys hidden (ConfigError does that: `privateKey`,
+ * `authorization`); anything else is not shown at all, as ConfigError would show it whole: a
+ * string (a token), a Buffer (a key's bytes), header pairs or a Map (an authorization header).
+ */
+function mayBeSecret(value: unknown): unknown {
+  if (value !== null && typeof value === 'object') {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto === Object.prototype || proto === null) return value;
+  }
+  return hideValue(value);
 }
 
 /** The client's health options: status-code based `isFailure`, and the gRPC health check when asked. */

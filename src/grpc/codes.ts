@@ -119,7 +119,10 @@ export function judgeError(codes: GrpcCodes, idempotent: boolean, error: unknown
       if (pushback === -1) return { verdict: 'failure', reason: `${reason}, pushback: no retry` };
       return { verdict: 'retry', reason, retryAfter: pushback, notSent };
     }
-    return { verdict: codes.unhealthy.has(code) ? 'failure' : 'success', reason };
+    // Not retried for this call, but a code retried for idempotent ones (RESOURCE_EXHAUSTED on a
+    // non-idempotent call): its pushback still pauses the endpoint, as fetch's Retry-After on a POST's 429 does.
+    const pushback = codes.retryIdempotent.has(code) ? pushbackMs(error.metadata) : undefined;
+    return { verdict: codes.unhealthy.has(code) ? 'failure' : 'success', reason, retryAfter: pushback === -1 ? undefined : pushback };
   }
   const notSent = networkFailure(error) === 'not-sent';
   return { verdict: idempotent || notSent ? 'retry' : 'failure', reason: failureReason(error), notSent };

@@ -7,7 +7,7 @@ import { stopOf, type StopWatching } from '../discovery/stop-of.js';
 import type { EndpointInit } from '../endpoints/endpoint.js';
 import { parseEndpoint } from '../endpoints/parse.js';
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
-import { ConfigError, describe, redactUrl } from '../errors.js';
+import { ConfigError, describe, DiscoveryError, redactUrl } from '../errors.js';
 
 /** The URI scheme of the bridge: `bulwark:///<name>`. */
 export const RESOLVER_SCHEME = 'bulwark';
@@ -109,7 +109,9 @@ class Source {
     try {
       list = Array.from(entries);
     } catch (err) {
+      // An update that cannot even be read is a failed refresh too.
       this.options.onError?.(err);
+      if (this.latest === undefined) this.#deliverError(`discovery failed: ${err instanceof Error ? err.message : String(err)}`);
       return;
     }
     for (const entry of list) {
@@ -121,6 +123,13 @@ class Source {
       } catch (err) {
         this.options.onRejected?.(typeof entry === 'string' ? redactUrl(entry) : describe(entry), err instanceof Error ? err.message : String(err));
       }
+    }
+    if (endpoints.length === 0 && list.length > 0) {
+      // Entries, but none usable: a failed refresh (as the client treats it), not an empty service.
+      const error = new DiscoveryError(this.name, `discovery update had ${list.length} ${list.length === 1 ? 'entry' : 'entries'} and none was a valid endpoint; keeping the last good set`);
+      this.options.onError?.(error);
+      if (this.latest === undefined) this.#deliverError(error.message);
+      return;
     }
     this.latest = endpoints;
     this.failure = undefined;
@@ -139,6 +148,32 @@ class Source {
     if (policy === null) return null;
     return experimental.statusOrFromValue<ServiceConfig>({ loadBalancingConfig: [{ [policy]: {} }], methodConfig: [] });
   }
+}
+
+/**
+ * The options with `onRejected` and `onError` made safe to call from discovery's callbacks: a
+ * listener that throws must not cost an update its valid endpoints, nor throw into the
+ * discovery or grpc-js (its own failure is not the discovery's).
+ */
+function guardedOptions(options: GrpcResolverOptions): GrpcResolverOptions {
+  const { onRejected, onError } = options;
+  return {
+    ...options,
+    onRejected: onRejected === undefined ? undefined : (entry, reason) => {
+      try {
+        onRejected(entry, reason);
+      } catch {
+        // the listener's own failure is not ours to raise
+      }
+    },
+    onError: onError === undefined ? undefined : (error) => {
+      try {
+        onError(error);
+      } catch {
+        // the listener's own failure is not ours to raise
+      }
+    },
+  };
 }
 
 function unavailable(details: string): experimental.StatusOr<experimental.Endpoint[]> {
@@ -234,6 +269,9 @@ export function registerGrpcResolver(name: string, discovery: Discovery | readon
   if (source.discovery !== undefined) throw new ConfigError(name, 'name', 'is already registered (unregister it first)', name);
   if (options === null || typeof options !== 'object') throw new ConfigError(name, 'options', 'must be an object', options);
   checkKeys(name, options, '', KEYS);
+  for (const key of ['onRejected', 'onError'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'function') throw new ConfigError(name, key, 'must be a function', options[key]);
+  }
   const lb = options.loadBalancing;
   if (lb !== undefined && lb !== null && lb !== 'round_robin' && lb !== 'pick_first') throw new ConfigError(name, 'loadBalancing', "must be 'round_robin', 'pick_first' or null", lb);
   let resolved: Discovery;
@@ -242,7 +280,7 @@ export function registerGrpcResolver(name: string, discovery: Discovery | readon
   else throw new ConfigError(name, 'discovery', 'must be a Discovery or an array of endpoints', discovery);
   registerScheme();
   source.discovery = resolved;
-  source.options = options;
+  source.options = guardedOptions(options);
   source.start();
   let done: Promise<void> | undefined;
   return {

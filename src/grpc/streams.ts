@@ -17,6 +17,8 @@ export type RequestMessages<Req> = readonly Req[] | Iterable<Req> | AsyncIterabl
  */
 export class ClientStreamTransport<Res> extends GrpcTransport<Res> {
   override readonly replayable: boolean;
+  /** What the caller's iterable threw, boxed (it may throw anything, `undefined` included). */
+  #sourceFailed: { readonly error: unknown } | undefined;
 
   constructor(setup: MethodSetup, messages: RequestMessages<unknown>, metadata: Metadata | undefined, idempotent: boolean) {
     super(setup, messages, metadata, idempotent);
@@ -40,22 +42,37 @@ export class ClientStreamTransport<Res> extends GrpcTransport<Res> {
       });
       writeAll(call, this.request as RequestMessages<unknown>, upload).catch((err: unknown) => {
         // The caller's iterable threw: the call is abandoned, and the caller gets what it threw.
+        this.#sourceFailed ??= { error: err };
         call.cancel();
         reject(err);
       });
     });
   }
+
+  override judge(outcome: Outcome<Res>): Judgement {
+    // The caller's own messages failed, not the server: an invalid request, as fetch judges a
+    // body that cannot be read — not retried, nothing against the endpoint.
+    if (!outcome.ok && this.#sourceFailed !== undefined && outcome.error === this.#sourceFailed.error) return SOURCE_FAILED;
+    return super.judge(outcome);
+  }
 }
+
+const SOURCE_FAILED: Judgement = Object.freeze({ verdict: 'failure', reason: 'request messages failed', invalid: true });
 
 /** One attempt's upload: stopped when the call has its status or is cancelled, which also wakes a writer waiting for 'drain'. */
 class Upload {
   stopped = false;
   #wake: (() => void) | undefined;
+  /** Finishes the caller's async iterator while the upload waits for its next message. */
+  abandon: (() => void) | undefined;
 
   /** No more messages are wanted. */
   stop(): void {
     this.stopped = true;
     this.#wake?.();
+    const abandon = this.abandon;
+    this.abandon = undefined;
+    abandon?.();
   }
 
   /** Resolves at the call's next 'drain' or when the upload stops, whichever comes first, leaving no listener behind. */
@@ -78,13 +95,49 @@ class Upload {
  * does. Returning from inside `for await` finishes the caller's iterator (`return()`).
  */
 async function writeAll(call: ClientWritableStream<unknown>, messages: RequestMessages<unknown>, upload: Upload): Promise<void> {
-  for await (const message of messages as AsyncIterable<unknown>) {
+  for await (const message of finishable(messages, upload)) {
     if (upload.stopped) return;
     if (!call.write(message)) await upload.drained(call);
     if (upload.stopped) return;
   }
   if (!upload.stopped) call.end();
 }
+
+/**
+ * The caller's messages, read by `writeAll`. An async iterator may wait long for its next message
+ * (`events.on`, a queue fed by other code): when the upload stops meanwhile (the call has its
+ * status, or was cancelled), its `return()` is called at once, so it releases what it holds
+ * (`events.on` removes its listener) instead of waiting for a message that may never come. Sync
+ * iterables never wait, and are finished by `for await` as usual.
+ */
+function finishable(messages: RequestMessages<unknown>, upload: Upload): Iterable<unknown> | AsyncIterable<unknown> {
+  const source = messages as Partial<AsyncIterable<unknown>>;
+  if (typeof source[Symbol.asyncIterator] !== 'function') return messages as Iterable<unknown>;
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<unknown> {
+      const iterator = source[Symbol.asyncIterator]!();
+      let finished: Promise<IteratorResult<unknown>> | undefined;
+      const finish = (): Promise<IteratorResult<unknown>> => (finished ??= (async () => {
+        if (typeof iterator.return === 'function') await iterator.return();
+        return { done: true, value: undefined };
+      })());
+      return {
+        next: async () => {
+          if (upload.stopped) return finish();
+          upload.abandon = () => { finish().catch(ignore); };
+          try {
+            return await iterator.next();
+          } finally {
+            upload.abandon = undefined;
+          }
+        },
+        return: finish,
+      };
+    },
+  };
+}
+
+function ignore(): void {}
 
 /**
  * One bidi-streaming call: one attempt, never retried. The stream is handed to the caller as

@@ -1,4 +1,5 @@
 import { Metadata, status as Status, type CallOptions as GrpcCallOptions, type ClientReadableStream, type MethodDefinition, type ServiceError, type StatusObject } from '@grpc/grpc-js';
+import { unwatchSignal, watchSignal } from '../call/caller-signal.js';
 import type { Outcome } from '../config/options.js';
 import type { EndpointState } from '../endpoints/endpoint.js';
 import type { AttemptHandle, Judgement, Transport } from '../transports/transport.js';
@@ -189,12 +190,21 @@ export class ServerStreamTransport<Res> extends GrpcTransport<ClientReadableStre
   }
 }
 
-/** After establishment the caller's abort still cancels a stream, until it ends. */
+/**
+ * After establishment the caller's abort still cancels a stream, until it ends. Through the
+ * pipeline's one listener per signal (call/caller-signal.ts), not one per stream: a signal shared
+ * by many streams (a server's shutdown signal) gets no listener per stream, and no
+ * MaxListenersExceededWarning.
+ */
 export function followCaller(call: { cancel(): void; once(event: 'status', listener: () => void): unknown }, signal: AbortSignal | undefined): void {
   if (signal === undefined) return;
-  const abort = (): void => call.cancel();
-  signal.addEventListener('abort', abort, { once: true });
-  call.once('status', () => signal.removeEventListener('abort', abort));
+  if (signal.aborted) {
+    call.cancel();
+    return;
+  }
+  const follower = { interrupt: (): void => call.cancel() };
+  watchSignal(signal, follower);
+  call.once('status', () => unwatchSignal(signal, follower));
 }
 
 function ignore(): void {}
