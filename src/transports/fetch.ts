@@ -31,7 +31,7 @@ export class FetchTransport implements Transport<Response> {
   readonly #callerSignal: AbortSignal | undefined;
   readonly #judge: HttpJudge<Response>;
   /** A `Request` input's body, read once for every attempt. */
-  #body: Promise<ArrayBuffer> | undefined;
+  #body: Promise<Blob> | undefined;
 
   constructor(settings: FetchSettings, args: FetchArgs, callerSignal: AbortSignal | undefined) {
     this.#settings = settings;
@@ -73,12 +73,14 @@ export class FetchTransport implements Transport<Response> {
   /**
    * Sends a `Request`'s body as fetch sends it: its bytes, read once per call from a clone (the
    * caller's Request stays unread) and given to every attempt. A stream (a clone's body) would be
-   * sent chunked, without its content-length, and fetch cannot follow a 307 or 308 with it.
+   * sent chunked, without its content-length, and fetch cannot follow a 307 or 308 with it. As a
+   * Blob, which each send (and a redirect) reads afresh: Node 22's fetch detaches an ArrayBuffer
+   * body's bytes as it sends them, and then cannot send them again after a 307.
    */
   async #sendWithBody(url: string, init: RequestInit, attempt: AttemptHandle): Promise<Response> {
     const request = this.#request!;
     try {
-      init.body = await (this.#body ??= request.clone().arrayBuffer());
+      init.body = await (this.#body ??= request.clone().blob());
     } catch (err) {
       // A body already read, or one whose stream failed: no endpoint can take it (invalid request, as fetch refuses a used body).
       throw err instanceof TypeError ? err : new TypeError("client.fetch: the Request's body could not be read", { cause: err });
