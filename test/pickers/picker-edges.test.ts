@@ -1,5 +1,5 @@
-// The pickers and what shapes their candidates at the edges: weighted endpoints under failover,
-// huge levels, endpoints listed twice, a custom hash or picker that misbehaves, subset refills.
+// The pickers and what shapes their candidates at the edges: huge levels, endpoints listed twice,
+// a custom hash or picker that misbehaves, subset refills.
 import { ConsecutiveBreaker } from 'cockatiel';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LiveEndpoint, type EndpointState } from '../../src/endpoints/endpoint.js';
@@ -8,7 +8,7 @@ import { Subsetter } from '../../src/health/subset.js';
 import { route } from '../../src/health/routing.js';
 import { murmur3 } from '../../src/pickers/murmur3.js';
 import { EndpointHealth } from '../../src/health/endpoint-health.js';
-import { createClient, leastRequest, peakEwma, random, ringHash, weightedRoundRobin, PluginError, type Client, type EndpointInit, type EndpointState as PublicEndpointState, type Picker } from '../../src/index.js';
+import { createClient, leastRequest, peakEwma, random, ringHash, PluginError, type Client, type EndpointState as PublicEndpointState, type Picker } from '../../src/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { mulberry32 } from '../helpers/prng.js';
 
@@ -19,34 +19,6 @@ afterEach(async () => {
 
 const fleet = (n: number, init: (i: number) => Partial<{ weight: number; priority: number; zone: string }> = () => ({})): EndpointState[] =>
   Array.from({ length: n }, (_, i) => new LiveEndpoint(parseEndpoint({ host: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port: 80, ...init(i) }), 10_000, 0));
-
-describe('priority failover with weighted endpoints', () => {
-  // A level's share used to be kept by accepting a pick with its share over its share of the
-  // candidates by count: right only for a picker that proposes endpoints uniformly.
-  it('weightedRoundRobin: with half of priority 0 ejected, priority 1 still takes 30 % of the calls whatever the weights', async () => {
-    const make = (): Picker => weightedRoundRobin({ random: mulberry32(5) });
-    const clock = new FakeClock();
-    const discovery: EndpointInit[] = [
-      { host: '10.0.0.1', port: 1, priority: 0, weight: 3 }, { host: '10.0.0.2', port: 1, priority: 0, weight: 3 },
-      { host: '10.0.1.1', port: 1, priority: 1, weight: 1 }, { host: '10.0.1.2', port: 1, priority: 1, weight: 1 },
-    ];
-    const client = createClient({
-      name: 'svc', discovery, picker: make(), clock, retry: false,
-      health: { maxEjectionPercent: 50, ejectionTime: 1e9, breaker: () => new ConsecutiveBreaker(1) },
-    });
-    clients.push(client);
-    const fn = (e: { host: string }): string => {
-      if (e.host === '10.0.0.2') throw new Error('down');
-      return e.host;
-    };
-    while (client.stats().endpoints[1]!.health!.status !== 'ejected') await client.execute(fn).catch(() => {});
-    let p0 = 0;
-    const n = 6_000;
-    for (let i = 0; i < n; i++) if ((await client.execute(fn)) === '10.0.0.1') p0++;
-    expect(p0 / n).toBeGreaterThan(0.66);
-    expect(p0 / n).toBeLessThan(0.74);
-  });
-});
 
 describe('subsetting: an endpoint leaving the subset', () => {
   // The gap used to be refilled by scanning the round's order with kept.includes(): at 200 000

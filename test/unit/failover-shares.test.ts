@@ -1,9 +1,10 @@
-// Priority failover and slow start keep their shares whatever the picker: a pick that lands
-// where its share says no is drawn again from the picker as it is (rejection sampling), so
-// random, P2C and least-request pickers give the documented split as round robin does.
+// Priority failover and slow start keep their shares whatever the picker: failover draws a pick's
+// level by its share first and keeps only the picker's choices in it, slow start draws again a
+// pick its share says no to (rejection sampling), so random, P2C, least-request and weighted
+// pickers give the documented split as round robin does.
 import { ConsecutiveBreaker } from 'cockatiel';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient, leastRequest, peakEwma, random, roundRobin, type Client, type EndpointInit, type Picker } from '../../src/index.js';
+import { createClient, leastRequest, peakEwma, random, roundRobin, weightedRoundRobin, type Client, type EndpointInit, type Picker } from '../../src/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { mulberry32 } from '../helpers/prng.js';
 
@@ -19,11 +20,19 @@ const pickers: [string, () => Picker][] = [
   ['leastRequest', () => leastRequest({ random: mulberry32(4) })],
 ];
 
+/**
+ * The same split with a picker that proposes endpoints by weight, priority 0 weighing 3 and
+ * priority 1 weighing 1: a level's share kept by its share of the candidates by count (as once)
+ * gave priority 0 ≈ 87 %.
+ */
+const weighted: [string, () => Picker, number][] = [['weightedRoundRobin, weights 3 and 1', () => weightedRoundRobin({ random: mulberry32(5) }), 3]];
+
 describe('priority failover shares', () => {
-  it.each(pickers.flatMap(([name, make]) => [2, 4].map((p1) => [name, p1, make] as const)))('%s: with half of priority 0 ejected, priority 0 keeps 70 % and priority 1 (%d endpoints) takes 30 %', async (_name, p1, make) => {
+  const cases = [...pickers.map(([name, make]) => [name, make, 1] as const), ...weighted];
+  it.each(cases.flatMap(([name, make, w0]) => [2, 4].map((p1) => [name, p1, make, w0] as const)))('%s: with half of priority 0 ejected, priority 0 keeps 70 % and priority 1 (%d endpoints) takes 30 %', async (_name, p1, make, w0) => {
     const clock = new FakeClock();
     const discovery: EndpointInit[] = [
-      { host: '10.0.0.1', port: 1, priority: 0 }, { host: '10.0.0.2', port: 1, priority: 0 },
+      { host: '10.0.0.1', port: 1, priority: 0, weight: w0 }, { host: '10.0.0.2', port: 1, priority: 0, weight: w0 },
       ...Array.from({ length: p1 }, (_, i) => ({ host: `10.0.1.${i}`, port: 1, priority: 1 })),
     ];
     const client = createClient({
