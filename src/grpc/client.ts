@@ -134,7 +134,7 @@ export function createGrpcClient<C extends GrpcJsClient>(ctor: ServiceClientCons
   if (healthService !== undefined && typeof healthService !== 'string') throw new ConfigError(name, 'healthService', 'must be a string', healthService);
   const codes = resolveCodes(name, codeOptions);
   const pool = new ChannelPool(name, ctor as GrpcClientConstructor, credentials, channelOptions);
-  const client = new Client({ ...rest, health: healthOptions(name, rest.health, codes, pool, healthService) });
+  const client = new Client({ ...rest, health: healthOptions(name, rest.health, codes, pool, healthService, callOptions) });
   onEndpointsRemoved(client, (removed) => {
     for (const e of removed) pool.release(e);
   });
@@ -237,7 +237,7 @@ function mayBeSecret(value: unknown): unknown {
 }
 
 /** The client's health options: status-code based `isFailure`, and the gRPC health check when asked. */
-function healthOptions(service: string, health: HealthOptions | false | undefined, codes: ReturnType<typeof resolveCodes>, pool: ChannelPool, healthService: string | undefined): HealthOptions | false {
+function healthOptions(service: string, health: HealthOptions | false | undefined, codes: ReturnType<typeof resolveCodes>, pool: ChannelPool, healthService: string | undefined, callOptions: Omit<GrpcJsCallOptions, 'deadline'> | undefined): HealthOptions | false {
   if (health === false) {
     if (healthService !== undefined) throw new ConfigError(service, 'healthService', 'needs health tracking (health is false)', healthService);
     return false;
@@ -252,6 +252,6 @@ function healthOptions(service: string, health: HealthOptions | false | undefine
     if (health?.probes !== undefined) throw new ConfigError(service, 'health.probes', 'never takes effect with healthService (the gRPC health check, not real calls, probes every endpoint whose ejection is over); remove probes', health.probes);
     if (checks?.path !== undefined) throw new ConfigError(service, 'health.checks.path', 'has no use with healthService (the gRPC health check asks grpc.health.v1.Health/Check); remove path', checks.path);
   }
-  const withCheck: HealthCheckOptions = { ...checks, check: checks?.check ?? grpcHealthCheck(pool, healthService) };
+  const withCheck: HealthCheckOptions = { ...checks, check: checks?.check ?? grpcHealthCheck(pool, healthService, callOptions) };
   return { ...base, checks: withCheck };
 }

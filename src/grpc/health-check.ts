@@ -1,4 +1,4 @@
-import { Metadata, status as Status, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status as Status, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 import type { Endpoint } from '../endpoints/endpoint.js';
 import type { ChannelPool } from './channels.js';
 import { codeName } from './codes.js';
@@ -67,15 +67,20 @@ export type HealthCheck = (endpoint: Endpoint, context: { readonly signal: Abort
 
 /**
  * A `health.checks.check` that asks `grpc.health.v1.Health/Check` for `service` ('' for the
- * server as a whole) over the endpoint's own channel: SERVING passes; NOT_SERVING, UNKNOWN and
- * SERVICE_UNKNOWN fail; a server without the health service (UNIMPLEMENTED) passes, as gRPC's
- * client-side health checking treats it (A17); any other error fails the check.
+ * server as a whole) over the endpoint's own channel, with the client's `callOptions` (its
+ * interceptors and call credentials: a server that wants them on every method wants them here
+ * too): SERVING passes; NOT_SERVING, UNKNOWN and SERVICE_UNKNOWN fail; a server without the
+ * health service (UNIMPLEMENTED) passes, as gRPC's client-side health checking treats it (A17);
+ * any other error fails the check.
+ *
+ * @example
+ * const check = grpcHealthCheck(pool, 'users.v1.Users', { interceptors: [auth] });
  */
-export function grpcHealthCheck(pool: ChannelPool, service: string): HealthCheck {
+export function grpcHealthCheck(pool: ChannelPool, service: string, callOptions?: Omit<CallOptions, 'deadline'>): HealthCheck {
   const request = encodeHealthRequest(service);
   return (endpoint, { signal }) => new Promise<boolean>((resolve, reject) => {
     const client = pool.get(endpoint);
-    const call = client.makeUnaryRequest(HEALTH_CHECK_PATH, () => request, (b: Buffer) => b, request, new Metadata(), {}, (error: ServiceError | null, value?: Buffer) => {
+    const call = client.makeUnaryRequest(HEALTH_CHECK_PATH, () => request, (b: Buffer) => b, request, new Metadata(), { ...callOptions }, (error: ServiceError | null, value?: Buffer) => {
       signal.removeEventListener('abort', cancel);
       if (error !== null) {
         if (error.code === Status.UNIMPLEMENTED) resolve(true);

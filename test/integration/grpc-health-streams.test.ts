@@ -85,6 +85,29 @@ describe('grpc.health.v1 checks', () => {
     expect(await client.say({ text: 'x' })).toMatchObject({ text: '' });
   });
 
+  it("checks with the client's callOptions (its interceptors, its call credentials), as its calls are made", async () => {
+    // A server that wants a token on every method, Health/Check included.
+    const token = (call: { metadata: grpc.Metadata }): boolean => call.metadata.get('authorization')[0] === 'Bearer t';
+    const server = new grpc.Server();
+    server.addService(loadProtos().echo, { Say: (call: grpc.ServerUnaryCall<object, object>, callback: grpc.sendUnaryData<object>) => (token(call) ? callback(null, {}) : callback({ code: grpc.status.UNAUTHENTICATED })) });
+    server.addService(loadProtos().health, { Check: (call: grpc.ServerUnaryCall<object, object>, callback: grpc.sendUnaryData<object>) => (token(call) ? callback(null, { status: 'SERVING' }) : callback({ code: grpc.status.UNAUTHENTICATED })) });
+    const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+    defer(async () => server.forceShutdown());
+    const auth: grpc.Interceptor = (options, nextCall) => new grpc.InterceptingCall(nextCall(options), {
+      start(metadata, listener, next) {
+        metadata.set('authorization', 'Bearer t');
+        next(metadata, listener);
+      },
+    });
+    const client = createGrpcClient(Echo, { name: 'authed', discovery: [`127.0.0.1:${port}`], callOptions: { interceptors: [auth] }, healthService: '', health: { checks: { interval: 20, unhealthyThreshold: 1 }, maxEjectionPercent: 100 } });
+    defer(() => client.close());
+    const health: HealthEvent[] = [];
+    client.bulwark.on('health', (e) => health.push(e));
+    expect(await client.say({ text: 'x' })).toMatchObject({ text: '' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(health).toEqual([]);
+  });
+
   it('an unknown service name (NOT_FOUND) fails the check', async () => {
     const list = await servers(2);
     const client = echo(list, { healthService: 'no.such.Service', health: { checks: { interval: 30, unhealthyThreshold: 1 }, maxEjectionPercent: 100 } });
