@@ -134,19 +134,15 @@ export function createGrpcClient<C extends GrpcJsClient>(ctor: ServiceClientCons
   if (healthService !== undefined && typeof healthService !== 'string') throw new ConfigError(name, 'healthService', 'must be a string', healthService);
   const codes = resolveCodes(name, codeOptions);
   const pool = new ChannelPool(name, ctor as GrpcClientConstructor, credentials, channelOptions);
-  const client = new Client({ ...rest, health: healthOptions(name, rest.health, codes, pool, healthService, callOptions) });
+  const streams = new OpenStreams();
+  const client = new ChannelsClient({ ...rest, health: healthOptions(name, rest.health, codes, pool, healthService, callOptions) }, () => {
+    streams.cancelAll();
+    pool.closeAll();
+  });
   onEndpointsRemoved(client, (removed) => {
     for (const e of removed) pool.release(e);
   });
-  const streams = new OpenStreams();
-  let closing: Promise<void> | undefined;
-  const closeClient = client.close.bind(client);
-  const close = (): Promise<void> => (closing ??= closeClient().finally(() => {
-    streams.cancelAll();
-    pool.closeAll();
-  }));
-  // `users.bulwark.close()` is the same close: it must not leave channels and streams running.
-  Object.defineProperty(client, 'close', { value: close, configurable: true, writable: true });
+  const close = (): Promise<void> => client.close();
   const methods: Record<string, unknown> = {};
   for (const [key, method] of Object.entries(ctor.service)) {
     const setup: MethodSetup = { pool, streams, codes, method, callOptions };
@@ -167,6 +163,25 @@ export function createGrpcClient<C extends GrpcJsClient>(ctor: ServiceClientCons
   for (const [key, fn] of Object.entries(methods)) if (!RESERVED.has(key)) result[key] = fn;
   Object.assign(result, { methods: Object.freeze(methods), bulwark: client, close });
   return result as unknown as GrpcServiceClient<C> & GrpcMethods<C>;
+}
+
+/**
+ * The `Client` behind a gRPC service client (`users.bulwark`): closing it, from either side,
+ * also cancels the streams still running and closes the channels, as UndiciClient closes its pools.
+ */
+class ChannelsClient extends Client {
+  readonly #release: () => void;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: ClientOptions, release: () => void) {
+    super(options);
+    this.#release = release;
+  }
+
+  override close(): Promise<void> {
+    this.#closing ??= super.close().finally(this.#release);
+    return this.#closing;
+  }
 }
 
 /**

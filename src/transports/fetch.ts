@@ -41,7 +41,7 @@ export class FetchTransport implements Transport<Response> {
     this.#callerSignal = callerSignal;
     this.#judge = new HttpJudge(settings.service, settings.statusCodes, args.classify, FETCH_READER);
     this.idempotent = args.options.idempotent ?? isIdempotentMethod(args.init.method);
-    // A Request's body is cloned per attempt (as ky does); only a raw stream cannot be sent twice.
+    // A Request's body is read once and sent by every attempt (#sendWithBody); only a raw stream cannot be sent twice.
     this.replayable = isReplayableBody(args.init.body);
   }
 
