@@ -22,14 +22,24 @@ export interface AttemptResult<T> {
   readonly notSent?: boolean | undefined;
 }
 
-/** A wait a stage set on the call (a backoff sleep, a hedge delay, the wait for endpoints). */
+/**
+ * A wait a stage set on the call (a backoff sleep, a hedge delay, the wait for endpoints). When
+ * it is due is kept on the call (`timerAt`), so a stage can be its own timer for every call and
+ * a call allocates nothing to wait.
+ */
 export interface CallTimer {
-  /** When it is due, on the client's clock. */
-  readonly at: number;
-  fire(now: number): void;
+  /** Due: `now` has reached the call's `timerAt`. */
+  fire<T>(ctx: CallContext<T>, now: number): void;
   /** The call was interrupted while waiting. */
-  cancel(error: unknown): void;
+  cancel<T>(ctx: CallContext<T>, error: unknown): void;
 }
+
+/**
+ * Where a hedged call's current round is (the hedge stage's state, kept on the call): none (not
+ * hedged, or between rounds), open (its attempts run; the first final answer ends it), or
+ * settled (the losers still being cancelled meet this and are dropped).
+ */
+export type Round = 'none' | 'open' | 'settled';
 
 /** Per-call settings, resolved from the client's options and the call's own. */
 export interface CallSettings {
@@ -84,9 +94,13 @@ export class CallContext<T> implements PickRequest, WheelEntry {
   /** Retry stage: a value a retry passed over, returned if no later attempt gets one. */
   kept: { value: T } | undefined;
   backoff: IBackoff<unknown> | undefined;
-  /** Hedge stage: the current round. */
-  round: unknown;
+  /** Hedge stage: where the current round is. */
+  round: Round = 'none';
+  /** Hedge stage: a failure of the round that brought a response (a 503), kept in case no attempt does better. */
+  roundResponse: AttemptResult<T> | undefined;
+  /** The stage timer (one at a time) and when it is due. */
   timer: CallTimer | undefined;
+  timerAt: number = Infinity;
   wakeAt: number = Infinity;
   heapIndex = -1;
   queueIndex = -1;
@@ -124,14 +138,15 @@ export class CallContext<T> implements PickRequest, WheelEntry {
     }
   }
 
-  /** Sets the stage timer (one at a time); an interrupted call cancels it at once. */
-  setTimer(timer: CallTimer): void {
+  /** Sets the stage timer (one at a time), due at `at`; an interrupted call cancels it at once. */
+  setTimer(timer: CallTimer, at: number): void {
     if (this.interruption !== undefined) {
-      timer.cancel(this.interruption.error);
+      timer.cancel(this, this.interruption.error);
       return;
     }
     this.timer = timer;
-    this.wakeBy(timer.at);
+    this.timerAt = at;
+    this.wakeBy(at);
   }
 
   /** Called by the wheel: times out attempts whose deadline passed and fires a due timer. */
@@ -139,14 +154,14 @@ export class CallContext<T> implements PickRequest, WheelEntry {
     this.now = now;
     for (const a of this.live()) if (a.deadline <= now) a.timeOut(now);
     const timer = this.timer;
-    if (!this.ended && timer !== undefined && timer.at <= now) {
+    if (!this.ended && timer !== undefined && this.timerAt <= now) {
       this.timer = undefined;
-      timer.fire(now);
+      timer.fire(this, now);
     }
     if (this.ended) return;
     let next = Infinity;
     for (const a of this.live()) if (a.deadline < next) next = a.deadline;
-    if (this.timer !== undefined && this.timer.at < next) next = this.timer.at;
+    if (this.timer !== undefined && this.timerAt < next) next = this.timerAt;
     if (next !== Infinity) this.wakeBy(next);
   }
 
@@ -167,7 +182,7 @@ export class CallContext<T> implements PickRequest, WheelEntry {
     const timer = this.timer;
     if (!this.ended && timer !== undefined) {
       this.timer = undefined;
-      timer.cancel(error);
+      timer.cancel(this, error);
     }
   }
 

@@ -26,7 +26,7 @@ export function isHedged<T>(ctx: CallContext<T>): boolean {
  * retries. A failure worth retrying while another attempt still runs waits for it; when none
  * is left, the failure goes up to the retry stage.
  */
-export class HedgeStage extends Stage {
+export class HedgeStage extends Stage implements CallTimer {
   readonly #window: LatencyWindow;
   /** Shared with the stages that replace this one on `reconfigure`, so hedges stay within one budget. */
   readonly #shared: { budget: RetryBudget | undefined };
@@ -43,26 +43,28 @@ export class HedgeStage extends Stage {
     else this.#startRound(ctx, ctx.hedge!);
   }
 
+  /**
+   * Opens a round. Its state lives on the call (`round`, `roundResponse`) and this stage is the
+   * timer of its hedge delay, so a hedged call allocates nothing more than a plain one.
+   */
   #startRound<T>(ctx: CallContext<T>, policy: ResolvedHedge): void {
     const budget = (this.#shared.budget ??= new RetryBudget(policy.maxExtraLoad, 0, HEDGE_WINDOW_MS, ctx.now));
     if (ctx.attempts === 0) budget.recordCall(ctx.now);
     const delay = policy.percentile ? this.#window.percentile(policy.delay) : policy.delay;
-    const round = new HedgeRound<T>(this, ctx, delay === undefined ? Infinity : ctx.now + delay);
-    ctx.round = round;
+    ctx.round = 'open';
     // Armed before the attempt starts: the call then enters the deadline wheel once, at the
     // hedge time, instead of at the attempt's deadline and again, earlier, for the hedge.
-    if (round.at !== Infinity) ctx.setTimer(round);
+    if (delay !== undefined && delay < Infinity) ctx.setTimer(this, ctx.now + delay);
     this.inner.run(ctx);
   }
 
   override done<T>(ctx: CallContext<T>, result: AttemptResult<T>): void {
-    const round = ctx.round as HedgeRound<T> | undefined;
-    if (round === undefined) this.outer.done(ctx, result);
-    else this.#roundDone(ctx, round, result);
+    if (ctx.round === 'none') this.outer.done(ctx, result);
+    else this.#roundDone(ctx, result);
   }
 
-  #roundDone<T>(ctx: CallContext<T>, round: HedgeRound<T>, result: AttemptResult<T>): void {
-    if (round.settled) return; // a loser, cancelled below
+  #roundDone<T>(ctx: CallContext<T>, result: AttemptResult<T>): void {
+    if (ctx.round === 'settled') return; // a loser, cancelled below
     const transport = ctx.transport;
     // Only an outcome worth retrying lets the round wait for its other attempts; a success and a
     // failure that is not retried (a 500) end it, as they end the call without hedging (gRPC's
@@ -72,22 +74,22 @@ export class HedgeStage extends Stage {
       // Another attempt may still succeed: wait for it. A failure that brought a response (a
       // 503) is kept in case none does better; one without a response says nothing more.
       if (result.outcome.ok) {
-        if (round.response?.outcome.ok === true) transport.discard?.(round.response.outcome.value);
-        round.response = result;
+        if (ctx.roundResponse?.outcome.ok === true) transport.discard?.(ctx.roundResponse.outcome.value);
+        ctx.roundResponse = result;
       }
       return;
     }
-    round.settled = true;
-    if (ctx.timer === round) ctx.timer = undefined;
-    const response = round.response;
-    round.response = undefined;
+    ctx.round = 'settled';
+    if (ctx.timer === this) ctx.timer = undefined;
+    const response = ctx.roundResponse;
+    ctx.roundResponse = undefined;
     // As without hedging, a later failure without a response does not lose an earlier one: its
     // verdict goes up with that response as its value (the retry stage keeps it for a retry, or
     // returns it). A success has its own answer.
     if (response?.outcome.ok === true) result = withKept(transport, result, response.outcome.value);
     // The losers end synchronously here and meet the settled round above; only then does the round go.
     if (ctx.liveCount > 0) this.#cancelOthers(ctx, result);
-    ctx.round = undefined;
+    ctx.round = 'none';
     this.outer.done(ctx, result);
   }
 
@@ -104,8 +106,8 @@ export class HedgeStage extends Stage {
   }
 
   /** The hedge delay passed with the round still open: send one more attempt if everything allows it. */
-  hedge<T>(ctx: CallContext<T>, round: HedgeRound<T>): void {
-    if (round.settled || ctx.ended) return;
+  fire<T>(ctx: CallContext<T>): void {
+    if (ctx.round !== 'open' || ctx.ended) return;
     // Read again: timing out other attempts on the same wake-up may have taken long.
     const now = ctx.host.clock.now();
     ctx.now = now;
@@ -121,27 +123,7 @@ export class HedgeStage extends Stage {
     // Not sent after all (no untried endpoint takes calls, or the call ended): the extra load it was allowed was not added.
     if (ctx.attempts === before) budget.giveBack(now);
   }
-}
 
-/** One round of a hedged call: the first attempt and its hedge; also the hedge delay's timer. */
-class HedgeRound<T> implements CallTimer {
-  readonly at: number;
-  settled = false;
-  /** A failure of this round that brought a response (a 503), kept in case no attempt does better. */
-  response: AttemptResult<T> | undefined;
-  readonly #stage: HedgeStage;
-  readonly #ctx: CallContext<T>;
-
-  constructor(stage: HedgeStage, ctx: CallContext<T>, at: number) {
-    this.#stage = stage;
-    this.#ctx = ctx;
-    this.at = at;
-  }
-
-  fire(): void {
-    this.#stage.hedge(this.#ctx, this);
-  }
-
-  /** Interrupted: the running attempts are cancelled too, and their results end the round. */
+  /** Interrupted while waiting for the hedge delay: the running attempts are cancelled too, and their results end the round. */
   cancel(): void {}
 }

@@ -12,7 +12,7 @@ import { Stage } from './stage.js';
  * A value a retry passes over (a 503 Response) is kept, its body released, and returned if no
  * later attempt gets one: `fetch` rejects only when no response was obtained.
  */
-export class RetryStage extends Stage {
+export class RetryStage extends Stage implements CallTimer {
   readonly #budget: RetryBudget | undefined;
   readonly #backoff: IBackoffFactory<unknown>;
 
@@ -79,7 +79,8 @@ export class RetryStage extends Stage {
       ctx.now = ctx.host.clock.now();
       this.inner.run(ctx);
     } else {
-      ctx.setTimer(new Sleep(this, ctx, ctx.now + delay));
+      // This stage is the backoff's timer for every call: the wait allocates nothing.
+      ctx.setTimer(this, ctx.now + delay);
     }
   }
 
@@ -93,35 +94,14 @@ export class RetryStage extends Stage {
     this.outer.done(ctx, result);
   }
 
-  /** Called by {@link Sleep}. The clock is read again: timing out other attempts of the call on the same wake-up may have taken long. */
-  wakeUp<T>(ctx: CallContext<T>): void {
+  /** The backoff wait is over. The clock is read again: timing out other attempts of the call on the same wake-up may have taken long. */
+  fire<T>(ctx: CallContext<T>): void {
     ctx.now = ctx.host.clock.now();
     this.inner.run(ctx);
   }
 
-  /** Called by {@link Sleep} when the call was interrupted while sleeping. */
-  interrupted<T>(ctx: CallContext<T>, error: unknown): void {
+  /** The call was interrupted during the backoff wait. */
+  cancel<T>(ctx: CallContext<T>, error: unknown): void {
     this.#finish(ctx, noAttempt(error, 'cancelled'));
-  }
-}
-
-/** The backoff wait between two attempts. */
-class Sleep<T> implements CallTimer {
-  readonly at: number;
-  readonly #stage: RetryStage;
-  readonly #ctx: CallContext<T>;
-
-  constructor(stage: RetryStage, ctx: CallContext<T>, at: number) {
-    this.#stage = stage;
-    this.#ctx = ctx;
-    this.at = at;
-  }
-
-  fire(): void {
-    this.#stage.wakeUp(this.#ctx);
-  }
-
-  cancel(error: unknown): void {
-    this.#stage.interrupted(this.#ctx, error);
   }
 }

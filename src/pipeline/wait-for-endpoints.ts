@@ -32,7 +32,7 @@ export class WaitForEndpoints extends Stage {
     // The call goes on through the stages composed when it started, even if `reconfigure` builds new ones meanwhile.
     const wait = new FirstSetWait(this, ctx, this.inner);
     this.#waiting.add(wait as FirstSetWait<unknown>);
-    ctx.setTimer(wait);
+    ctx.setTimer(wait, ctx.deadline);
   }
 
   /** A first set arrived: every waiting call goes on. */
@@ -70,9 +70,8 @@ export class WaitForEndpoints extends Stage {
   }
 }
 
-/** One call waiting for a first endpoint set; its timer is the call's deadline. */
+/** One call waiting for a first endpoint set; its timer is due at the call's deadline. */
 class FirstSetWait<T> implements CallTimer {
-  readonly at: number;
   readonly ctx: CallContext<T>;
   /** The stage the call goes on to once a set is known. */
   readonly next: Stage;
@@ -82,7 +81,6 @@ class FirstSetWait<T> implements CallTimer {
     this.#stage = stage;
     this.ctx = ctx;
     this.next = next;
-    this.at = ctx.deadline;
   }
 
   fire(): void {
@@ -91,7 +89,7 @@ class FirstSetWait<T> implements CallTimer {
     this.#stage.end(this, error, false);
   }
 
-  cancel(error: unknown): void {
+  cancel<U>(_ctx: CallContext<U>, error: unknown): void {
     this.#stage.end(this, error, true);
   }
 }
