@@ -10,9 +10,8 @@ import type { Picker } from '../pickers/picker.js';
 import { ActiveChecks, countCheck } from './checks.js';
 import { detectOutliers } from './outliers.js';
 import { admittedCandidates, otherTakesCalls, sameEndpoints } from './candidates.js';
-import { drawLevel, type Levels, type RoutingOptions } from './routing.js';
-import { pickWithShares, SlowStart, type PickAgain } from './slow-start.js';
-import { fastRandom } from '../pickers/random-bits.js';
+import type { RoutingOptions } from './routing.js';
+import { PickShares } from './pick-shares.js';
 import { countsAsFailure, EndpointHealth, type HealthStatus } from './endpoint-health.js';
 import { atEjectionLimit, endExpired, nextEnd, startEjection } from './ejection.js';
 import { DEFAULTS } from '../config/defaults.js';
@@ -51,16 +50,14 @@ export class HealthTracker implements CallObserver {
   readonly #listener: HealthListener;
   #candidates: readonly EndpointState[] = [];
   readonly #checks: ActiveChecks | undefined;
-  readonly #slowStart: SlowStart | undefined;
+  /** Slow start and priority/zone failover's say on picks; the attempt stage asks it while `shares.adjusting`. */
+  readonly shares: PickShares;
   /** The endpoints this client uses: all of them, or its subset (`subset` option). */
   #pool: readonly EndpointState[] = [];
   readonly #poolOf: (all: readonly EndpointState[]) => readonly EndpointState[];
   readonly #routingOptions: RoutingOptions;
   /** No outlier detection and no `isFailure` rule: a success needs nothing but the breaker. */
   readonly #plain: boolean;
-  /** The levels the candidates span, with their shares (priority or zone failover); undefined with one level. */
-  #levels: Levels | undefined = undefined;
-  readonly #random = fastRandom();
   #firstSetSeen = false;
   /** When outlier detection next compares endpoints; Infinity when it is off. */
   #outliersAt = Infinity;
@@ -80,7 +77,7 @@ export class HealthTracker implements CallObserver {
     this.#picker = picker;
     this.#clock = clock;
     this.#listener = listener;
-    this.#slowStart = options.slowStart === undefined ? undefined : new SlowStart(options.slowStart);
+    this.shares = new PickShares(picker, options.slowStart);
     this.#checks = options.checks === undefined ? undefined : new ActiveChecks(options.checks, (e, passed, reason) => this.#checked(e, passed, reason));
     // One breaker made now, so that a factory that throws fails createClient rather than the
     // first endpoint set (which would leave the client without endpoints).
@@ -113,7 +110,7 @@ export class HealthTracker implements CallObserver {
         // With checks on, real calls still probe an endpoint no check applies to (another scheme than the HTTP check's).
         e.health.checked = this.#checks !== undefined && this.#checks.judges(e);
         // The first set starts level; an endpoint that joins later ramps up.
-        if (this.#firstSetSeen) this.#startRamp(e.health, now);
+        if (this.#firstSetSeen) this.shares.startRamp(e.health, now);
       }
     }
     this.#firstSetSeen ||= this.#pool.length > 0;
@@ -122,8 +119,7 @@ export class HealthTracker implements CallObserver {
     // Ejections and Retry-After pauses in progress keep their end (endpoints that stay keep their state).
     const next = nextEnd(this.#pool, this.#outliersAt);
     // Endpoints that left took their ramps with them.
-    this.#slowStart?.recount(this.#pool);
-    this.#updateAdjusting();
+    this.shares.recount(this.#pool);
     this.nextChangeAt = next;
     this.#checks?.sync(this.#pool);
     this.#recompute(true);
@@ -232,39 +228,6 @@ export class HealthTracker implements CallObserver {
     else if (h.breaker.failure(CircuitState.Closed)) this.#eject(e, h, now, `breaker opened (${result.reason})`);
   }
 
-  /**
-   * Gives slow start and priority/zone failover their say on a pick (see `pickWithShares`);
-   * called by the attempt stage only while `adjusting`.
-   */
-  adjustPick(request: PickAgain, picked: unknown): unknown {
-    const slow = this.#slowStart;
-    const now = request.now;
-    // Failover across levels: the level is drawn first, by its share, and only the picker's
-    // choices in it stand, so levels get their share whatever the picker proposes.
-    const levels = this.#levels;
-    const target = levels === undefined ? -1 : drawLevel(levels, request.tried, this.#random());
-    const chosen = pickWithShares(request, picked, this.#picker, (e) => {
-      const h = e.health;
-      if (h === undefined) return 1;
-      if (target >= 0 && h.level !== target) return 0;
-      return slow === undefined ? 1 : slow.share(h, now);
-    }, this.#random);
-    this.#updateAdjusting();
-    return chosen;
-  }
-
-  /** Whether picks need adjusting: some endpoint ramps up, or calls are spread over levels. A field: the attempt stage reads it per attempt. */
-  adjusting = false;
-
-  #updateAdjusting(): void {
-    this.adjusting = this.#levels !== undefined || (this.#slowStart !== undefined && this.#slowStart.ramping > 0);
-  }
-
-  #startRamp(h: EndpointHealth, now: number): void {
-    this.#slowStart?.start(h, now);
-    this.#updateAdjusting();
-  }
-
   #detectOutliers(now: number): void {
     detectOutliers(this.#pool, this.#options.outliers!, (e, h, reason) => {
       if (h.status === 'healthy') this.#eject(e, h, now, reason);
@@ -288,7 +251,7 @@ export class HealthTracker implements CallObserver {
   #readmit(e: EndpointState, h: EndpointHealth, now: number, reason: string): void {
     h.breaker = this.#newBreaker();
     h.healthySince = now;
-    this.#startRamp(h, now);
+    this.shares.startRamp(h, now);
     this.#set(e, h, 'healthy', reason, undefined);
     this.#recompute(false);
   }
@@ -323,8 +286,7 @@ export class HealthTracker implements CallObserver {
       this.panic = now.panic;
       this.#listener.panic({ active: now.panic, healthy: now.taking, total: pool.length });
     }
-    this.#levels = now.levels;
-    this.#updateAdjusting();
+    this.shares.setLevels(now.levels);
     if (!force && sameEndpoints(now.candidates, this.#candidates)) return;
     updatePicker(this.#service, this.#picker, now.candidates);
     this.#candidates = now.candidates;

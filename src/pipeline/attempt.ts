@@ -34,8 +34,8 @@ export class AttemptStage extends Stage {
     try {
       endpoint = host.picker.pick(ctx);
       // Slow start and priority/zone failover: picks keep their shares (nothing to do while neither applies).
-      if (health !== undefined && health.adjusting) {
-        endpoint = health.adjustPick(ctx, endpoint);
+      if (health !== undefined && health.shares.adjusting) {
+        endpoint = health.shares.adjust(ctx, endpoint);
         userCode = true;
       }
     } catch (err) {
