@@ -7,7 +7,7 @@ import { followConfig, type ConfigSource, type LiveOptions } from './config/live
 import { startDiscovery, resolveDiscovery } from './discovery/start.js';
 import { stopSources } from './discovery/stop-sources.js';
 import type { Endpoint } from './endpoints/endpoint.js';
-import { ClientClosedError, ConfigError, describe, PluginError, redactUrl } from './errors.js';
+import { ClientClosedError, ConfigError, describe, PluginError, reasonText, redactUrl } from './errors.js';
 import { EventObserver } from './observe/event-observer.js';
 import { DeferredEvents } from './observe/deferred-events.js';
 import { emitSafely, type ClientEvents } from './observe/events.js';
@@ -113,7 +113,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
       },
       error: (error) => this.#discoveryFailed(error),
       rejected: (entry, reason) => {
-        if (this.#closed === undefined) this.#emitSoon('endpointRejected', { entry: typeof entry === 'string' ? redactUrl(entry) : describe(entry), reason: String(reason) });
+        if (this.#closed === undefined) this.#emitSoon('endpointRejected', { entry: typeof entry === 'string' ? redactUrl(entry) : describe(entry), reason: reasonText(reason) });
       },
     });
     this.#discoveryEvents.release();

@@ -145,6 +145,22 @@ export function describe(value: unknown): string {
   }
 }
 
+/**
+ * An adapter's `rejected` reason as text. One that cannot be made a string (no primitive
+ * conversion, a throwing `toString`) must not throw back into the adapter.
+ *
+ * @example
+ * emit('endpointRejected', { entry: describe(entry), reason: reasonText(reason) });
+ */
+export function reasonText(reason: unknown): string {
+  if (typeof reason === 'string') return reason;
+  try {
+    return String(reason);
+  } catch {
+    return '(a reason that could not be read)';
+  }
+}
+
 /** A `scheme://` at the start of a string, after any leading white space. */
 const SCHEME_PREFIX = /^\s*[a-z][a-z0-9+.-]*:\/\//i;
 

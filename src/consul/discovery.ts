@@ -125,7 +125,8 @@ async function query(o: ResolvedConsulOptions, index: bigint, signal: AbortSigna
     const hide = secretHider([o.token]);
     throw new ConsulError(o.service, hide(messageOf(err)), undefined, { cause: withoutSecrets(err, hide) });
   }
-  if (res.status !== 200) throw new ConsulError(o.service, `Consul answered ${res.status}: ${secretHider([o.token])(snippet(res.text))}`, res.status);
+  // Hidden before the cut: a token the cut splits would no longer be found, and its start would show.
+  if (res.status !== 200) throw new ConsulError(o.service, `Consul answered ${res.status}: ${snippet(secretHider([o.token])(res.text))}`, res.status);
   const header = res.headers.get('x-consul-index');
   if (header === null || !/^\d{1,20}$/.test(header)) throw new ConsulError(o.service, 'Consul answered without a valid X-Consul-Index header', res.status);
   let body: unknown;

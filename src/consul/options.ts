@@ -2,7 +2,7 @@
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { ConfigError } from '../errors.js';
 import { checkBytes, checkMs, checkSourceBackoff, type SourceBackoff, type SourceDelays } from '../discovery/support.js';
-import { checkBaseUrl, type FetchFn } from '../discovery/http-source.js';
+import { checkBaseUrl, HEADER_VALUE_RULE, isHeaderValue, type FetchFn } from '../discovery/http-source.js';
 
 /** Options of {@link consulDiscovery}. */
 export interface ConsulDiscoveryOptions {
@@ -87,7 +87,7 @@ export function resolveConsulOptions(options: ConsulDiscoveryOptions): ResolvedC
   const { service, token, datacenter, tags } = options;
   if (typeof service !== 'string' || service === '' || /[/?#\s]/.test(service)) throw new ConfigError(WHO, 'service', 'must be a Consul service name (no "/", "?", "#" or spaces)', service);
   const url = checkBaseUrl(options.url ?? CONSUL_DEFAULTS.url, WHO);
-  if (token !== undefined && (typeof token !== 'string' || /[\0\r\n]/.test(token))) throw new ConfigError(WHO, 'token', 'must be a string without line breaks or NUL bytes (fetch would quote it in its error)', typeof token === 'string' ? '(hidden)' : typeof token);
+  if (token !== undefined && !isHeaderValue(token)) throw new ConfigError(WHO, 'token', HEADER_VALUE_RULE, typeof token === 'string' ? '(hidden)' : typeof token);
   if (datacenter !== undefined && (typeof datacenter !== 'string' || datacenter === '')) throw new ConfigError(WHO, 'datacenter', 'must be a non-empty string', datacenter);
   if (tags !== undefined && (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string' || t === ''))) throw new ConfigError(WHO, 'tags', 'must be an array of non-empty strings', tags);
   const passingOnly = options.passingOnly ?? CONSUL_DEFAULTS.passingOnly;

@@ -94,7 +94,8 @@ export class DnsDiscovery implements Discovery {
     const o = this.#options;
     const controller = new AbortController();
     const { signal } = controller;
-    const resolver = new Resolver({ timeout: o.timeout, tries: o.tries });
+    // node:dns takes whole ms only (a fraction throws a RangeError at watch): rounded up, so a try waits no less than asked.
+    const resolver = new Resolver({ timeout: Math.ceil(o.timeout), tries: o.tries });
     if (o.servers !== undefined) resolver.setServers(o.servers);
     // A record dropped again on every refresh is reported once, until it is gone or fixed; a
     // failed refresh adds what it found to what is remembered, bounded (MAX_REMEMBERED_REJECTIONS).

@@ -104,7 +104,39 @@ export function messageOf(err: unknown): string {
   return `${err.message}${cause}`;
 }
 
-/** The first `max` characters of a registry's error body, on one line, for an error message. */
+/** A header name fetch accepts: an RFC 9110 token. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** A header value fetch can send: Latin-1 (a ByteString) without NUL, CR or LF. */
+const HEADER_VALUE = /^[^\0\r\n\u0100-\uffff]*$/;
+
+/**
+ * Whether fetch accepts `name` as a header name. Checked when a registry adapter is created:
+ * fetch would otherwise refuse it on every refresh, and the client would never get a set.
+ *
+ * @example
+ * if (!isHeaderName(k)) throw new ConfigError(who, `headers.${k}`, 'must be a header name', k);
+ */
+export function isHeaderName(name: string): boolean {
+  return HEADER_NAME.test(name);
+}
+
+/**
+ * Whether fetch can send `value` as a header value (Latin-1, no line breaks or NUL bytes).
+ *
+ * @example
+ * if (!isHeaderValue(token)) throw new ConfigError(who, 'token', HEADER_VALUE_RULE, '(hidden)');
+ */
+export function isHeaderValue(value: unknown): value is string {
+  return typeof value === 'string' && HEADER_VALUE.test(value);
+}
+
+/** What {@link isHeaderValue} asks, for a ConfigError. */
+export const HEADER_VALUE_RULE = 'must be a string of Latin-1 characters without line breaks or NUL bytes (fetch can send no other)';
+
+/**
+ * The first `max` characters of a registry's error body, on one line, for an error message.
+ * Hide secrets in the whole body first: one the cut splits would no longer be found.
+ */
 export function snippet(text: string, max = 200): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > max ? `${line.slice(0, max)}…` : line;

@@ -239,7 +239,7 @@ export class EndpointRegistry {
   }
 
   /**
-   * A copy of the update's entries, or `undefined` (reported) when there is none to take. An
+   * A copy of the update's entries, or `undefined` (reported as a failed refresh) when there is none to take. An
    * adapter may hand over a Proxy, an array with throwing getters or iterator: reading it must
    * not throw back into the adapter, and the error names no entry, which may hold a password.
    */
@@ -251,9 +251,9 @@ export class EndpointRegistry {
       this.#listener.failed('discovery update could not be read (reading its entries threw); keeping the last good set', err);
       return undefined;
     }
-    if (entries === undefined) {
-      this.#listener.rejected({ entry: describe(inits), reason: 'discovery update must be an array of endpoints' });
-    }
+    // Not an array at all (null, a Set, an object): no set to take, so a failed refresh, as an
+    // unreadable one is. Calls then fail fast with its cause while no set is known.
+    if (entries === undefined) this.#listener.failed(`discovery update must be an array of endpoints, got ${describe(inits)}; keeping the last good set`);
     return entries;
   }
 

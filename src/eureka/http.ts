@@ -33,8 +33,9 @@ export function jsonObject(c: ResolvedConnection, res: SourceResponse, what: str
 
 /** A EurekaError for an unexpected status. */
 export function failed(c: ResolvedConnection, res: SourceResponse, what: string): EurekaError {
-  const body = snippet(res.text);
-  return new EurekaError(c.app, `Eureka answered ${what} with ${res.status}${body === '' ? '' : `: ${hiderOf(c.headers)(body)}`}`, res.status);
+  // Hidden before the cut: a secret the cut splits would no longer be found, and its start would show.
+  const body = snippet(hiderOf(c.headers)(res.text));
+  return new EurekaError(c.app, `Eureka answered ${what} with ${res.status}${body === '' ? '' : `: ${body}`}`, res.status);
 }
 
 /**

@@ -2,7 +2,7 @@
 import { checkKeys, tableKeys, type KeySet, type Table } from '../config/keys.js';
 import { ConfigError } from '../errors.js';
 import { checkMs, checkSourceBackoff, type SourceBackoff, type SourceDelays } from '../discovery/support.js';
-import { checkBaseUrl, type FetchFn } from '../discovery/http-source.js';
+import { checkBaseUrl, HEADER_VALUE_RULE, isHeaderName, isHeaderValue, type FetchFn } from '../discovery/http-source.js';
 
 /** Which port of an instance to call: `'prefer'` the secure one when it is enabled (https), `'only'` secure ones, `'never'` the plain one (http). */
 export type EurekaSecurePort = 'prefer' | 'only' | 'never';
@@ -126,7 +126,8 @@ export function resolveConnection(who: string, o: EurekaConnection, keys: KeySet
   if (o.headers !== undefined) {
     if (o.headers === null || typeof o.headers !== 'object') throw new ConfigError(who, 'headers', 'must be an object of strings', typeof o.headers);
     for (const [k, v] of Object.entries(o.headers)) {
-      if (typeof v !== 'string' || /[\0\r\n]/.test(v)) throw new ConfigError(who, `headers.${k}`, 'must be a string without line breaks or NUL bytes (fetch would quote it in its error)', '(hidden)');
+      if (!isHeaderName(k)) throw new ConfigError(who, `headers.${k}`, "must be a header name (letters, digits and !#$%&'*+-.^_`|~)", k);
+      if (!isHeaderValue(v)) throw new ConfigError(who, `headers.${k}`, HEADER_VALUE_RULE, '(hidden)');
       headers[k.toLowerCase()] = v;
     }
   }

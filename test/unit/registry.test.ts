@@ -108,13 +108,18 @@ describe('EndpointRegistry updates', () => {
     expect(JSON.stringify(rejected)).not.toContain(secret);
   });
 
-  it('reports a non-array update, even an unreadable object, as a rejected entry', () => {
-    const { r, rejected } = recording();
+  it('reports a non-array update, even an unreadable object, as a failed refresh (no set to take)', () => {
+    const { r, rejected, failed } = recording();
     r.replace(['127.0.0.1:1']);
     const hostile = new Proxy({}, { get: throwing, has: throwing, ownKeys: throwing, getOwnPropertyDescriptor: throwing, getPrototypeOf: throwing });
     expect(() => r.replace(hostile as never)).not.toThrow();
+    expect(() => r.replace(null as never)).not.toThrow();
     expect(r.list).toHaveLength(1);
-    expect(rejected).toHaveLength(1);
-    expect(JSON.stringify(rejected)).not.toContain(secret);
+    expect(rejected).toHaveLength(0);
+    expect(failed).toEqual([
+      'discovery update must be an array of endpoints, got an object; keeping the last good set',
+      'discovery update must be an array of endpoints, got null; keeping the last good set',
+    ]);
+    expect(JSON.stringify(failed)).not.toContain(secret);
   });
 });
