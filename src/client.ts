@@ -8,6 +8,7 @@ import { startDiscovery, resolveDiscovery } from './discovery/start.js';
 import { stopSources } from './discovery/stop-sources.js';
 import type { Endpoint } from './endpoints/endpoint.js';
 import { ClientClosedError, ConfigError, describe, PluginError, reasonText, redactUrl } from './errors.js';
+import type { HttpCheck } from './health/checks.js';
 import { EventObserver } from './observe/event-observer.js';
 import { DeferredEvents } from './observe/deferred-events.js';
 import { emitSafely, type ClientEvents } from './observe/events.js';
@@ -40,6 +41,9 @@ export let runTransport: <T>(client: Client, options: ExecuteOptions<T> | undefi
  * and `bulwark/grpc` release a removed endpoint's pool or channel.
  */
 export let onEndpointsRemoved: (client: Client, hook: (removed: readonly Endpoint[]) => void) => void;
+
+/** Sends the client's default HTTP health check with `check` (internal: how `bulwark/undici` checks through its pools). */
+export let useHttpCheck: (client: Client, check: HttpCheck) => void;
 
 /**
  * Creates a client for one service: it keeps the endpoint list current from `discovery`,
@@ -95,6 +99,8 @@ export class Client extends ObservedEmitter<ClientEvents> {
       health: (event) => emitSafely(this, 'health', event),
       panic: (event) => emitSafely(this, 'panic', event),
       circuit: (event) => emitSafely(this, 'circuit', event),
+      // Not a failed refresh: the set stays known, and no later NoEndpointsError names it as its cause.
+      pluginFailed: (error) => { if (this.#closed === undefined) this.#emitSoon('discoveryError', { error }); },
     });
     this.#engine = engine;
     this.#eventObserver = new EventObserver(this);
@@ -293,6 +299,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
 
   static {
     onEndpointsRemoved = (client, hook) => { client.#removedHooks.push(hook); };
+    useHttpCheck = (client, check) => { client.#engine.host.health?.useHttpCheck(check); };
     runTransport = <T>(client: Client, options: ExecuteOptions<T> | undefined, make: (setup: TransportSetup) => Transport<T>): Promise<T> => {
       try {
         const settings = client.#settings(options);

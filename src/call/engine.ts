@@ -42,6 +42,8 @@ export interface EngineListener {
   health(event: HealthEvent): void;
   panic(event: PanicEvent): void;
   circuit(event: CircuitEvent): void;
+  /** A plugin threw outside any call (a picker's `update` or a breaker factory, as an active health check changed an endpoint). */
+  pluginFailed(error: unknown): void;
 }
 
 /**
@@ -104,7 +106,7 @@ export class CallEngine {
     }
     observers.add(this.accounting);
     if (resolved.health !== undefined) {
-      health = new HealthTracker(resolved.health, registry, picker, clock, { health: listener.health, panic: listener.panic }, resolved.localZone, poolOf, name);
+      health = new HealthTracker(resolved.health, registry, picker, clock, { health: listener.health, panic: listener.panic, pluginFailed: listener.pluginFailed }, resolved.localZone, poolOf, name);
       observers.add(health);
     }
     this.host = { options: resolved, registry, picker, userPicker: runsUserCode(picker), clock, wheel: new DeadlineWheel(clock), observers, health, lastDiscoveryError: undefined, lastCallId: 0, stopped: undefined };

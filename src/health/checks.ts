@@ -6,6 +6,18 @@ import type { EndpointHealth } from './endpoint-health.js';
 /** Where check results go: the health tracker. */
 export type CheckReport = (endpoint: EndpointState, passed: boolean, reason: string) => void;
 
+/** What one check found. */
+export interface CheckOutcome {
+  passed: boolean;
+  reason: string;
+}
+
+/**
+ * How the default check sends `GET path` to an endpoint: with the client's `fetch`, or through
+ * the undici client's own pools (its TLS options and server names), as that client's calls go.
+ */
+export type HttpCheck = (e: EndpointState, path: string, signal: AbortSignal) => Promise<CheckOutcome>;
+
 /**
  * Active health checks (docs/architecture.md, "Endpoint health"): one loop per endpoint, every
  * `interval` ± `jitter`, the first at a random point of the first interval so that clients and
@@ -23,10 +35,18 @@ export class ActiveChecks {
   /** What ends each check running now at once (failing it and aborting its signal with the reason given), with its endpoint. */
   readonly #running = new Map<(reason: Error) => void, EndpointState>();
   #stopped = false;
+  #http: HttpCheck;
 
   constructor(options: ResolvedChecks, report: CheckReport) {
     this.#options = options;
     this.#report = report;
+    const fetch = options.fetch ?? globalThis.fetch;
+    this.#http = (e, path, signal) => fetchCheck(fetch, e, path, signal);
+  }
+
+  /** Sends the default check another way (the undici client's pools); a `check` of the user's still wins. */
+  useHttp(check: HttpCheck): void {
+    this.#http = check;
   }
 
   /**
@@ -80,7 +100,7 @@ export class ActiveChecks {
     const options = this.#options;
     const controller = new AbortController();
     let end!: (reason: Error) => void;
-    const ended = new Promise<Outcome>((resolve) => {
+    const ended = new Promise<CheckOutcome>((resolve) => {
       end = (reason) => {
         clearTimeout(timer);
         resolve({ passed: false, reason: 'timeout' });
@@ -90,7 +110,7 @@ export class ActiveChecks {
     const timer = setTimeout(() => end(new Error('health check timed out')), options.timeout);
     timer.unref();
     this.#running.set(end, e);
-    let outcome: Outcome;
+    let outcome: CheckOutcome;
     try {
       outcome = await Promise.race([this.#attempt(e, controller.signal), ended]);
     } finally {
@@ -105,28 +125,22 @@ export class ActiveChecks {
   }
 
   /** Runs the check; never rejects (a throw or rejection is a failure). */
-  async #attempt(e: EndpointState, signal: AbortSignal): Promise<Outcome> {
+  async #attempt(e: EndpointState, signal: AbortSignal): Promise<CheckOutcome> {
     const options = this.#options;
     try {
       if (options.check !== undefined) {
         const passed = (await options.check(e, { signal })) === true;
         return { passed, reason: passed ? 'passed' : 'check returned false' };
       }
-      return await httpCheck(options.fetch ?? globalThis.fetch, e, options.path, signal);
+      return await this.#http(e, options.path, signal);
     } catch (err) {
       return { passed: false, reason: signal.aborted ? 'timeout' : failureReason(err) };
     }
   }
 }
 
-/** What one check found. */
-interface Outcome {
-  passed: boolean;
-  reason: string;
-}
-
 /** The default check: `GET path` on the endpoint, with the client's `fetch`; 2xx and 3xx pass. */
-async function httpCheck(fetch: typeof globalThis.fetch, e: EndpointState, path: string, signal: AbortSignal): Promise<{ passed: boolean; reason: string }> {
+async function fetchCheck(fetch: typeof globalThis.fetch, e: EndpointState, path: string, signal: AbortSignal): Promise<CheckOutcome> {
   const auth = authorizationOf(e);
   const res = await fetch(e.url + path, { signal, redirect: 'manual', ...(auth === undefined ? {} : { headers: { authorization: auth } }) });
   await res.body?.cancel().catch(() => {});

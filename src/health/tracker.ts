@@ -7,7 +7,7 @@ import { updatePicker } from '../pickers/check.js';
 import type { HealthEvent, PanicEvent } from '../observe/events.js';
 import type { AnyAttempt, AnyResult, CallObserver } from '../observe/observer.js';
 import type { Picker } from '../pickers/picker.js';
-import { ActiveChecks, countCheck } from './checks.js';
+import { ActiveChecks, countCheck, type HttpCheck } from './checks.js';
 import { detectOutliers } from './outliers.js';
 import { admittedCandidates, otherTakesCalls, sameEndpoints } from './candidates.js';
 import type { RoutingOptions } from './routing.js';
@@ -16,11 +16,14 @@ import { countsAsFailure, EndpointHealth, type HealthStatus } from './endpoint-h
 import { atEjectionLimit, endExpired, nextEnd, startEjection } from './ejection.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { makeBreaker } from './guarded-breaker.js';
+import { PluginError } from '../errors.js';
 
 /** Where the tracker reports state changes: the client turns them into events. */
 export interface HealthListener {
   health(event: HealthEvent): void;
   panic(event: PanicEvent): void;
+  /** A plugin threw outside any call (as an active check changed an endpoint's health): a `PluginError`. */
+  pluginFailed(error: PluginError): void;
 }
 
 /**
@@ -95,6 +98,11 @@ export class HealthTracker implements CallObserver {
     this.#recompute(false);
   }
 
+  /** Sends the default HTTP check another way (see `ActiveChecks.useHttp`). */
+  useHttpCheck(check: HttpCheck): void {
+    this.#checks?.useHttp(check);
+  }
+
   /** Stops the active checks (the client is closing). */
   stop(): void {
     this.#checks?.stop();
@@ -127,7 +135,8 @@ export class HealthTracker implements CallObserver {
 
   /**
    * An active check's result (see `countCheck`). A plugin (breaker, picker) that throws here,
-   * outside any call, surfaces as a throwing event listener would.
+   * outside any call, is reported to the listener (the client emits it as `discoveryError`);
+   * the candidates are given to the picker again on the next change.
    */
   #checked(e: EndpointState, passed: boolean, reason: string): void {
     const h = e.health;
@@ -139,7 +148,8 @@ export class HealthTracker implements CallObserver {
       if (action === 'readmit') this.#readmit(e, h, now, 'health check passed');
       else if (action === 'eject') this.#eject(e, h, now, `health check failed (${reason})`, true);
     } catch (err) {
-      queueMicrotask(() => { throw err; });
+      if (err instanceof PluginError) this.#listener.pluginFailed(err);
+      else queueMicrotask(() => { throw err; });
     }
   }
 
@@ -249,7 +259,14 @@ export class HealthTracker implements CallObserver {
 
   /** Back in rotation: a fresh breaker, a new stable period, and (with slow start) a ramp. */
   #readmit(e: EndpointState, h: EndpointHealth, now: number, reason: string): void {
-    h.breaker = this.#newBreaker();
+    try {
+      h.breaker = this.#newBreaker();
+    } catch (err) {
+      // The user's breaker factory threw: the endpoint stays where it was, and a probe's slot,
+      // given back already, must reach the picker again, or the endpoint would be probed never.
+      this.#recompute(false);
+      throw err;
+    }
     h.healthySince = now;
     this.shares.startRamp(h, now);
     this.#set(e, h, 'healthy', reason, undefined);

@@ -2,7 +2,8 @@ import { Pool } from 'undici';
 import type { Endpoint } from '../endpoints/endpoint.js';
 import { tlsServerName } from '../endpoints/server-name.js';
 import { originOf } from './judge.js';
-import type { EndpointState } from '../endpoints/endpoint.js';
+import { authorizationOf, type EndpointState } from '../endpoints/endpoint.js';
+import type { CheckOutcome } from '../health/checks.js';
 
 /**
  * One undici `Pool` per endpoint, made on the first attempt sent there (as undici's `Agent`
@@ -30,6 +31,20 @@ export class EndpointPools {
       this.#pools.set(endpoint.id, pool);
     }
     return pool;
+  }
+
+  /**
+   * The default health check through the endpoint's pool (its TLS options, its server name):
+   * `GET path` as the client's calls go, 2xx and 3xx pass, the body read away.
+   *
+   * @example
+   * useHttpCheck(client, (e, path, signal) => pools.check(e, path, signal));
+   */
+  async check(endpoint: EndpointState, path: string, signal: AbortSignal): Promise<CheckOutcome> {
+    const auth = authorizationOf(endpoint);
+    const res = await this.get(endpoint).request({ method: 'GET', path: endpoint.basePath + path, signal, headers: auth === undefined ? null : { authorization: auth } });
+    await res.body.dump().catch(ignore);
+    return { passed: res.statusCode < 400, reason: `status ${res.statusCode}` };
   }
 
   /** How many pools are open now. */

@@ -1,5 +1,5 @@
 import { Pool, type Dispatcher } from 'undici';
-import { Client, onEndpointsRemoved, runTransport } from '../client.js';
+import { Client, onEndpointsRemoved, runTransport, useHttpCheck } from '../client.js';
 import { checkFetchInit } from '../config/call-options.js';
 import { checkKeys, hideValue, type KeySet, type Table } from '../config/keys.js';
 import { wrapperKeys } from '../config/option-keys.js';
@@ -77,6 +77,8 @@ export class UndiciClient extends Client {
     super(rest);
     this.#pools = new EndpointPools(pool);
     onEndpointsRemoved(this, (removed) => this.#pools.removed(removed));
+    // The default health check goes as this client's calls go: through the endpoint's pool.
+    useHttpCheck(this, (e, path, signal) => this.#pools.check(e, path, signal));
   }
 
   /**

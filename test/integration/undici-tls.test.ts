@@ -1,6 +1,7 @@
 // bulwark/undici over TLS to an endpoint at an IP address, as DNS discovery makes them: the
 // server's certificate is for a name (localhost), and the endpoint carries that name in
 // metadata.hostname. A real node:https server on 127.0.0.1, with a certificate made by openssl.
+// The default active health check goes the same way, through the endpoint's pool.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
@@ -8,8 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { HealthEvent } from '../../src/index.js';
 import { createUndiciClient } from '../../src/undici/index.js';
 import { describeWith, findBinary } from '../helpers/binaries.js';
+import { until } from '../helpers/lifecycle.js';
 
 const openssl = findBinary('openssl', ['/usr/bin/openssl', '/usr/local/bin/openssl'], 'openssl');
 
@@ -18,6 +21,7 @@ describeWith(openssl, 'https endpoints at an IP address', () => {
   let cert: Buffer;
   let server: Server;
   let port = 0;
+  const paths: string[] = [];
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'bulwark-undici-tls-'));
     // A certificate for the name only (no IP address in it): checking it against 127.0.0.1 fails.
@@ -25,7 +29,9 @@ describeWith(openssl, 'https endpoints at an IP address', () => {
       '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
     cert = readFileSync(join(dir, 'cert.pem'));
     server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
+      paths.push(req.url ?? '');
       req.resume();
+      if (req.url === '/failing-health') res.statusCode = 503;
       res.end(`tls ${req.url}`);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -54,6 +60,30 @@ describeWith(openssl, 'https endpoints at an IP address', () => {
       await expect(bare.request('/x')).rejects.toThrow();
     } finally {
       await bare.close();
+    }
+  });
+  it('sends the default health check through the pool: it passes over TLS, and judges the status it gets', async () => {
+    const endpoint = { host: '127.0.0.1', port, protocol: 'https' as const, metadata: { hostname: 'localhost' } };
+    const checks = { interval: 30, jitter: 0, unhealthyThreshold: 1 };
+    const healthy = createUndiciClient({ name: 'tls', discovery: [endpoint], pool: { connect: { ca: cert } }, health: { maxEjectionPercent: 100, checks } });
+    const events: HealthEvent[] = [];
+    healthy.on('health', (e) => events.push(e));
+    try {
+      paths.length = 0;
+      // With the client's fetch the check failed on the certificate (DEPTH_ZERO_SELF_SIGNED_CERT) and ejected the endpoint.
+      await until(() => paths.filter((p) => p === '/health').length >= 3, 3_000);
+      expect(events.map((e) => `${e.status} ${e.reason}`)).toEqual([]);
+    } finally {
+      await healthy.close();
+    }
+    const failing = createUndiciClient({ name: 'tls', discovery: [endpoint], pool: { connect: { ca: cert } }, health: { maxEjectionPercent: 100, checks: { ...checks, path: '/failing-health' } } });
+    const ejected: HealthEvent[] = [];
+    failing.on('health', (e) => ejected.push(e));
+    try {
+      await until(() => ejected.length > 0, 3_000);
+      expect(`${ejected[0]!.status} ${ejected[0]!.reason}`).toBe('ejected health check failed (status 503)');
+    } finally {
+      await failing.close();
     }
   });
 });
