@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from '../config/fields.js';
 import type { ResolvedChecks } from '../config/options.js';
 import { authorizationOf, type EndpointState } from '../endpoints/endpoint.js';
 import { failureReason } from '../transports/classify.js';
@@ -120,8 +121,12 @@ export class ActiveChecks {
     // Stopped, or the endpoint left the checked ones meanwhile (it may be back, with a loop of its own).
     if (this.#stopped || e.retired || this.#timers.get(e) !== loop) return;
     this.#report(e, outcome.passed, outcome.reason);
+    // The report ran the user's code (health listeners, a picker's update): it may have closed
+    // the client or moved the endpoint out of the checked set, and then the loop ends here.
+    if (this.#stopped || e.retired || this.#timers.get(e) !== loop) return;
     const spread = options.interval * options.jitter * (2 * Math.random() - 1);
-    this.#schedule(e, Math.max(1, options.interval + spread));
+    // At most Node's longest timer: a longer one fires after 1 ms.
+    this.#schedule(e, Math.min(MAX_TIMER_MS, Math.max(1, options.interval + spread)));
   }
 
   /** Runs the check; never rejects (a throw or rejection is a failure). */

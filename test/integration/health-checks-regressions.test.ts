@@ -1,6 +1,6 @@
 // Active health checks (real timers, no sockets): a check loop ends when its endpoint leaves the
-// checked set even while a check is in flight, and the default HTTP check goes through the
-// client's `fetch`.
+// checked set even while a check is in flight, no loop arms a timer after a health listener
+// closed the client, and the default HTTP check goes through the client's `fetch`.
 import { describe, expect, it } from 'vitest';
 import { createClient, type HealthEvent } from '../../src/index.js';
 import { closeAfterEach, sleep, until } from '../helpers/lifecycle.js';
@@ -71,5 +71,31 @@ describe('active checks (regressions)', () => {
     await until(() => paths.filter((p) => p === '/health').length >= 4, 3_000);
     expect(events).toEqual([]);
     expect(client.stats().endpoints.map((e) => e.health!.status)).toEqual(['healthy', 'healthy']);
+  });
+
+  it('leave no timer behind when a health listener closes the client as a check ejects an endpoint', async () => {
+    // The check loop's timers, told apart by their delay (an interval no other timer here uses).
+    const INTERVAL = 37;
+    const armed: number[] = [];
+    const realSetTimeout = globalThis.setTimeout;
+    let closing: Promise<void> | undefined;
+    globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+      if (closing !== undefined && ms === INTERVAL) armed.push(ms);
+      return realSetTimeout(fn, ms);
+    }) as typeof setTimeout;
+    try {
+      const client = createClient({
+        name: 'svc', discovery: ['http://127.0.0.1:40001', 'http://127.0.0.1:40002'],
+        health: { maxEjectionPercent: 100, checks: { interval: INTERVAL, jitter: 0, unhealthyThreshold: 1, check: async (e) => e.port !== 40_001 } },
+      });
+      client.on('health', () => { closing ??= client.close(); });
+      await until(() => closing !== undefined, 2_000);
+      await closing;
+    } finally {
+      globalThis.setTimeout = realSetTimeout;
+    }
+    // Before, the loop that reported the ejection armed its next check after close() had run
+    // (and, for an endpoint the listener moved out of the checked set, its loop went on).
+    expect(armed).toEqual([]);
   });
 });
