@@ -111,7 +111,10 @@ export class HealthTracker implements CallObserver {
   /** The endpoint set changed: new endpoints start healthy, and the picker gets the new candidates. */
   endpointsChanged(): void {
     const now = this.#clock.now();
+    const before = this.#pool;
     this.#pool = this.#poolOf(this.#registry.list);
+    // With subsetting, one that left the subset (discovery keeps it) is no longer this client's to judge.
+    if (this.#pool !== this.#registry.list) forgetLeft(before, this.#pool);
     for (const e of this.#pool) {
       if (e.health === undefined) {
         e.health = new EndpointHealth(this.#newBreaker(), now);
@@ -308,4 +311,10 @@ export class HealthTracker implements CallObserver {
     updatePicker(this.#service, this.#picker, now.candidates);
     this.#candidates = now.candidates;
   }
+}
+
+/** Drops the health of endpoints in `before` but not in `pool`: back in a later subset, one starts afresh. */
+function forgetLeft(before: readonly EndpointState[], pool: readonly EndpointState[]): void {
+  const kept = new Set(pool);
+  for (const e of before) if (!kept.has(e)) e.health = undefined;
 }
