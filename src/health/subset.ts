@@ -64,3 +64,16 @@ export class Subsetter {
     return all.filter((e) => chosen.has(e));
   }
 }
+
+/**
+ * Drops the health of endpoints in `before` but not in `pool` (they left this client's subset
+ * while discovery kept them): they are no longer this client's to judge, and back in a later
+ * subset one starts afresh.
+ *
+ * @example
+ * forgetLeft(previousPool, subsetter.subset(registry.list));
+ */
+export function forgetLeft(before: readonly EndpointState[], pool: readonly EndpointState[]): void {
+  const kept = new Set(pool);
+  for (const e of before) if (!kept.has(e)) e.health = undefined;
+}

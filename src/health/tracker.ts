@@ -12,6 +12,7 @@ import { detectOutliers } from './outliers.js';
 import { admittedCandidates, otherTakesCalls, sameEndpoints } from './candidates.js';
 import type { RoutingOptions } from './routing.js';
 import { PickShares } from './pick-shares.js';
+import { forgetLeft } from './subset.js';
 import { countsAsFailure, EndpointHealth, type HealthStatus } from './endpoint-health.js';
 import { atEjectionLimit, endExpired, nextEnd, startEjection } from './ejection.js';
 import { DEFAULTS } from '../config/defaults.js';
@@ -311,10 +312,4 @@ export class HealthTracker implements CallObserver {
     updatePicker(this.#service, this.#picker, now.candidates);
     this.#candidates = now.candidates;
   }
-}
-
-/** Drops the health of endpoints in `before` but not in `pool`: back in a later subset, one starts afresh. */
-function forgetLeft(before: readonly EndpointState[], pool: readonly EndpointState[]): void {
-  const kept = new Set(pool);
-  for (const e of before) if (!kept.has(e)) e.health = undefined;
 }
