@@ -11,6 +11,8 @@ import { Session } from './session.js';
 
 const NO_NODE = -101;
 const NODE_EXISTS = -110;
+/** A request whose answer never came (the connection dropped, or ZooKeeper timed it out): it may have gone through. */
+const ANSWER_LOST = new Set([-4, -7]); // CONNECTION_LOSS, OPERATION_TIMEOUT
 
 /** A running self-registration: see {@link zookeeperRegistration}. */
 export interface ZookeeperRegistration {
@@ -57,6 +59,10 @@ class Registrar implements ZookeeperRegistration {
   private current: { readonly path: string; readonly session: string } | undefined;
   /** A sequential create whose answer was lost in this session: look for the node before creating another. */
   private lostCreate: string | undefined;
+  /** The record a lost sequential create sent: its node, if it was made, holds that one. */
+  private lostData: Buffer | undefined;
+  /** The record the node holds now (as last written); `update` and a re-registration compare it with `data`. */
+  private written: Buffer | undefined;
   /** The raw answer of a create in flight: stop waits for it, so no node is left behind. */
   private creating: Promise<string | undefined> | undefined;
   private readonly rounds: Rounds;
@@ -91,19 +97,31 @@ class Registrar implements ZookeeperRegistration {
 
   async update(instance: ZookeeperInstance): Promise<void> {
     const resolved = resolveRegistrationOptions({ ...this.options, instance, node: this.options.node });
-    this.data = this.encode(resolved.instance);
+    const data = this.encode(resolved.instance);
+    this.data = data;
+    // Not registered yet: the create in flight may carry the old record; once it is in, ensure()
+    // writes this one over it. Rejects, as `registered` does, if stopped before.
+    if (this.current === undefined) await this.registered;
     const current = this.current;
-    if (current === undefined) return;
+    // Re-registering (the session expired, or the node was deleted): the loop writes `data`.
+    if (current === undefined || this.written === data) return;
     const client = await this.session.ready(this.options.requestTimeout, this.controller.signal);
     const timeout = this.options.requestTimeout ?? defaultRequestTimeout(client);
-    await request<ZookeeperStat>('setData', current.path, timeout, this.controller.signal, (cb) => client.setData(current.path, this.data, -1, cb));
+    await this.write(client, current.path, timeout, this.controller.signal);
+  }
+
+  /** Writes `data` (the latest record) to the node at `path`. */
+  private async write(client: ZookeeperClient, path: string, timeout: number, signal: AbortSignal): Promise<void> {
+    const data = this.data;
+    await request<ZookeeperStat>('setData', path, timeout, signal, (cb) => client.setData(path, data, -1, cb));
+    this.written = data;
   }
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.controller.abort();
       this.rejectRegistered(new ZookeeperError('NOT_CONNECTED', 'the registration was stopped before it was registered', this.options.path));
-      const client = this.session.current;
+      const client = await this.clientToRemoveWith();
       // Disconnected, the node can not be removed now; it goes when the session ends.
       if (client !== undefined && isConnected(client)) {
         const timeout = this.options.requestTimeout ?? defaultRequestTimeout(client);
@@ -118,6 +136,24 @@ class Registrar implements ZookeeperRegistration {
       await this.session.close();
     })();
     return this.stopping;
+  }
+
+  /**
+   * The client to remove the node with. Bulwark's own client is closed next, and the node goes
+   * with its session; a client of the user's lives on, and so would the node: it gets up to
+   * `requestTimeout` to reconnect, and a node left because it did not is reported to `onError`.
+   */
+  private async clientToRemoveWith(): Promise<ZookeeperClient | undefined> {
+    const client = this.session.current;
+    if (client === undefined || isConnected(client) || this.session.owned) return client;
+    if (this.current === undefined && this.creating === undefined) return client;
+    try {
+      return await this.session.ready(this.options.requestTimeout, new AbortController().signal);
+    } catch {
+      const path = this.current?.path ?? this.options.path;
+      this.options.onError(new ZookeeperError('NOT_CONNECTED', `stopped while ZooKeeper was unreachable: ${path} stays registered while your client's session lives`, path));
+      return undefined;
+    }
   }
 
   private encode(instance: ZookeeperInstance): Buffer {
@@ -149,28 +185,37 @@ class Registrar implements ZookeeperRegistration {
     if (created === undefined) created = await this.create(client, full, session, timeout, signal);
     if (signal.aborted) return;
     this.current = { path: created, session };
+    // update() ran while the node was being made: it holds the record sent then.
+    if (this.written !== this.data) await this.write(client, created, timeout, signal);
     await request<ZookeeperStat | null>('exists', created, timeout, signal, (cb) => client.exists(created, this.watch, cb));
     this.resolveRegistered(created);
   }
 
   private async create(client: ZookeeperClient, full: string, session: string, timeout: number, signal: AbortSignal): Promise<string> {
     const mode = this.options.sequential ? MODE.EPHEMERAL_SEQUENTIAL : MODE.EPHEMERAL;
-    const attempt = (): Promise<string> => {
+    let sent = this.data;
+    const attempt = async (): Promise<string> => {
       let answer!: (value: string | undefined) => void;
       this.creating = new Promise((resolve) => (answer = resolve));
-      return request<string>('create', full, timeout, signal, (cb) =>
-        client.create(full, this.data, mode, (e, p) => {
+      sent = this.data;
+      const made = await request<string>('create', full, timeout, signal, (cb) =>
+        client.create(full, sent, mode, (e, p) => {
           answer(e ? undefined : p);
           cb(e, p);
         }));
+      this.written = sent;
+      return made;
     };
     try {
       return await attempt();
     } catch (err) {
       const code = codeOf((err as { cause?: unknown }).cause);
-      if (code === undefined) {
-        // Lost or timed out: the node may exist. A plain node is found by NODE_EXISTS next time.
-        if (this.options.sequential) this.lostCreate = session;
+      if (code === undefined || ANSWER_LOST.has(code)) {
+        // Lost (the connection dropped) or timed out: the node may exist. A plain node is found by NODE_EXISTS next time.
+        if (this.options.sequential) {
+          this.lostCreate = session;
+          this.lostData = sent;
+        }
         throw err;
       }
       if (code !== NODE_EXISTS || this.options.sequential) throw err;
@@ -193,8 +238,9 @@ class Registrar implements ZookeeperRegistration {
     for (const name of names.filter((n) => n.startsWith(node)).sort()) {
       const full = path === '/' ? `/${name}` : `${path}/${name}`;
       const [data, stat] = await request<[Buffer | null, ZookeeperStat]>('getData', full, timeout, signal, (cb) => client.getData(full, (e, d, s) => cb(e, [d, s]))).catch(() => [null, null] as const);
-      if (stat !== null && data !== null && stat.ephemeralOwner.toString('hex') === session && data.equals(this.data)) {
+      if (stat !== null && data !== null && stat.ephemeralOwner.toString('hex') === session && data.equals(this.lostData ?? this.data)) {
         this.lostCreate = undefined;
+        this.written = data;
         return full;
       }
     }
