@@ -262,15 +262,9 @@ export class Client extends ObservedEmitter<ClientEvents> {
       throw new ConfigError(this.name, 'watchConfig', 'needs a ConfigSource ({ watch(update, error) })', source);
     }
     const rejected = (error: unknown): void => { emitSafely(this, 'configRejected', { error }); };
-    const stopSource = followConfig(source, (document) => {
+    return followConfig(source, (document) => {
       if (this.#closed === undefined) this.reconfigure(document as LiveOptions);
-    }, rejected);
-    const stop = async (): Promise<void> => {
-      this.#configWatches.delete(stop);
-      await stopSource();
-    };
-    this.#configWatches.add(stop);
-    return stop;
+    }, rejected, this.#configWatches);
   }
 
   /** Plugs the event observer in only while someone listens to a call event. */

@@ -116,23 +116,50 @@ function plainCopy(value: unknown, depth: number): unknown {
   if (depth === 0 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v: unknown) => plainCopy(v, depth - 1));
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) copy[key] = plainCopy((value as Record<string, unknown>)[key], depth - 1);
+  // Defined, not assigned: an own `__proto__` key (JSON.parse makes them) stays a key, refused as
+  // unknown, instead of becoming the copy's prototype, which hid it from the key check while
+  // what it held was read as options.
+  for (const key of Object.keys(value)) {
+    Object.defineProperty(copy, key, { value: plainCopy((value as Record<string, unknown>)[key], depth - 1), enumerable: true, writable: true, configurable: true });
+  }
   return copy;
 }
 
 /**
  * Starts `source` and hands each document to `apply`; what `apply` throws, and what the source
  * reports as an error, goes to `rejected`. A source that throws on start counts as a failed
- * read. Returns a stop function (safe to call twice) after which nothing reaches `apply`.
+ * read. Returns a stop function after which nothing reaches `apply`; every call of it returns
+ * the same promise, which resolves once the source has stopped. `watches` (the client's) holds
+ * the stop function from before the source starts until it has stopped: a `close()` made while
+ * it starts (by a listener of its first, synchronous document) stops it too.
+ *
+ * @example
+ * const stop = followConfig(source, (doc) => client.reconfigure(doc), report, watches);
  */
-export function followConfig(source: ConfigSource, apply: (document: unknown) => void, rejected: (error: unknown) => void): () => Promise<void> {
+export function followConfig(source: ConfigSource, apply: (document: unknown) => void, rejected: (error: unknown) => void, watches: Set<() => Promise<void>>): () => Promise<void> {
   let active = true;
   let stopSource: StopWatching = () => {};
+  let started!: () => void;
+  const start = new Promise<void>((resolve) => { started = resolve; });
+  let stopping: Promise<void> | undefined;
+  // Nothing reaches `apply` from the moment stop is asked for; a stop asked for while the source
+  // starts waits for the start (and its stop function) to stop it.
+  const stop = (): Promise<void> => {
+    active = false;
+    return (stopping ??= start.then(async () => {
+      try {
+        await stopSource();
+      } catch (err) {
+        rejected(err);
+      }
+    }).finally(() => { watches.delete(stop); }));
+  };
+  watches.add(stop);
   const report = (error: unknown): void => {
     if (active) rejected(error);
   };
   try {
-    const stop: unknown = source.watch((document) => {
+    const stopped: unknown = source.watch((document) => {
       if (!active) return;
       try {
         apply(document);
@@ -140,17 +167,11 @@ export function followConfig(source: ConfigSource, apply: (document: unknown) =>
         rejected(err);
       }
     }, report);
-    stopSource = stopOf(stop, report);
+    stopSource = stopOf(stopped, report);
   } catch (err) {
     report(err);
+  } finally {
+    started();
   }
-  return async () => {
-    if (!active) return;
-    active = false;
-    try {
-      await stopSource();
-    } catch (err) {
-      rejected(err);
-    }
-  };
+  return stop;
 }

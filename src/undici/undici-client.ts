@@ -55,7 +55,7 @@ export function createUndiciClient(options: UndiciClientOptions): UndiciClient {
   return new UndiciClient(options);
 }
 
-const CALL_OPTION_KEYS = ['signal', 'timeout', 'idempotent', 'key', 'hedge'] as const;
+const CALL_OPTION_KEYS = ['signal', 'timeout', 'idempotent', 'key', 'hedge', 'classify'] as const;
 
 /**
  * A bulwark client over undici pools: a `Client` (fetch, execute, events, stats, close) with
@@ -110,7 +110,8 @@ export class UndiciClient extends Client {
       classify = cls;
       idempotent = idem;
       // Without per-call options the call takes the client's defaults as they are (nothing validated per call).
-      if (CALL_OPTION_KEYS.some((k) => options[k] !== undefined)) call = { signal, timeout, idempotent: idem, key, hedge };
+      // `classify` too: validated (a ConfigError before anything is sent), as execute's and fetch's are.
+      if (CALL_OPTION_KEYS.some((k) => options[k] !== undefined)) call = { signal, timeout, idempotent: idem, key, hedge, classify: cls };
     }
     return runTransport(this, call, ({ options: resolved, signal }) =>
       new UndiciRequestTransport({ service: this.name, statusCodes: resolved.statusCodes, pools: this.#pools }, target, dispatch, idempotent, classify, signal ?? undefined));
