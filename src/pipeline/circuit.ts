@@ -15,7 +15,8 @@ export type CircuitStatus = 'closed' | 'open' | 'half-open';
  * is failing, calls fail at once with `CircuitOpenError` instead of each spending attempts,
  * budget and the caller's time. A cockatiel `IBreaker` decides from calls' final verdicts when
  * to open; after `halfOpenAfter` one trial call goes through, and its verdict closes or reopens
- * the circuit. Calls cut short by their caller or by `close()` count for nothing.
+ * the circuit. Calls cut short by their caller or by `close()`, and calls that sent nothing (no
+ * endpoints, a picker that failed), count for nothing.
  */
 export class Circuit implements CallObserver {
   status: CircuitStatus = 'closed';
@@ -55,7 +56,9 @@ export class Circuit implements CallObserver {
     if (result.attempt === undefined && !result.outcome.ok && result.outcome.error instanceof CircuitOpenError) return;
     const trial = this.#trial === ctx;
     if (trial) this.#trial = undefined;
-    if (result.verdict === 'cancelled') return;
+    // Nor does a call that sent nothing: no endpoints (discovery down), a picker that failed, a
+    // deadline that passed first. The next call is the trial, when this one was.
+    if (result.verdict === 'cancelled' || result.attempt === undefined) return;
     const ok = result.verdict === 'success';
     if (trial) {
       if (ok) {

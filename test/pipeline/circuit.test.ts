@@ -80,6 +80,27 @@ describe('service-level circuit breaker (fake clock)', () => {
     void state;
   });
 
+  it('counts only calls that sent something: failing fast while discovery is down does not open it', async () => {
+    let update!: (list: string[]) => void;
+    let fail!: (err: unknown) => void;
+    const client = createClient({
+      name: 'svc', clock: new FakeClock(), retry: false, health: false,
+      discovery: { watch: (u, e) => { update = u; fail = e; return () => {}; } },
+      circuitBreaker: { breaker: () => new ConsecutiveBreaker(3), halfOpenAfter: 5_000 },
+    });
+    clients.push(client);
+    const events: CircuitEvent[] = [];
+    client.on('circuit', (e) => events.push(e));
+    fail(new Error('registry down'));
+    // Nothing sent: NoEndpointsError, and a picker of no use, say nothing about the service.
+    for (let i = 0; i < 5; i++) await expect(client.execute(() => 'x')).rejects.toMatchObject({ name: 'NoEndpointsError' });
+    update(['10.0.0.1:80']);
+    // Before, those five had opened the circuit: CircuitOpenError for 5 s after discovery was back.
+    expect(await client.execute(() => 'x')).toBe('x');
+    expect(events).toEqual([]);
+    expect(client.stats().circuit).toEqual({ state: 'closed', rejected: 0 });
+  });
+
   it('is off by default and validates its options', () => {
     const plain = createClient({ name: 'svc', discovery: ['10.0.0.1:80'] });
     clients.push(plain);
