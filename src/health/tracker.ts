@@ -18,6 +18,7 @@ import { atEjectionLimit, endExpired, nextEnd, startEjection } from './ejection.
 import { DEFAULTS } from '../config/defaults.js';
 import { makeBreaker } from './guarded-breaker.js';
 import { PluginError } from '../errors.js';
+import { pluginFailed } from '../pipeline/kept-response.js';
 
 /** Where the tracker reports state changes: the client turns them into events. */
 export interface HealthListener {
@@ -208,8 +209,9 @@ export class HealthTracker implements CallObserver {
   }
 
   #judge(e: EndpointState, h: EndpointHealth, attempt: AnyAttempt, result: AnyResult): void {
-    if (result.verdict === 'cancelled') {
-      // Cut short (caller abort, close, lost hedge): it says nothing about the endpoint.
+    if (result.verdict === 'cancelled' || pluginFailed(result)) {
+      // Cut short (caller abort, close, lost hedge), or a plugin of the user's failed on it (a
+      // `classify` that threw): it says nothing about the endpoint.
       // Only a probe gives its slot back (an attempt started before the ejection ended is none).
       if (h.status === 'probing' && attempt.startedAt >= h.until && h.probes > 0 && h.probes-- === this.#options.probes) this.#recompute(false);
       return;

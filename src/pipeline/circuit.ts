@@ -5,6 +5,7 @@ import { CircuitOpenError } from '../errors.js';
 import type { AnyCall, AnyResult, CallObserver } from '../observe/observer.js';
 import { makeBreaker } from '../health/guarded-breaker.js';
 import { noAttempt } from './attempt.js';
+import { pluginFailed } from './kept-response.js';
 import { Stage } from './stage.js';
 
 /** A service-level circuit's state. */
@@ -56,9 +57,10 @@ export class Circuit implements CallObserver {
     if (result.attempt === undefined && !result.outcome.ok && result.outcome.error instanceof CircuitOpenError) return;
     const trial = this.#trial === ctx;
     if (trial) this.#trial = undefined;
-    // Nor does a call that sent nothing: no endpoints (discovery down), a picker that failed, a
-    // deadline that passed first. The next call is the trial, when this one was.
-    if (result.verdict === 'cancelled' || result.attempt === undefined) return;
+    // Nor does a call that sent nothing (no endpoints, a picker that failed, a deadline that
+    // passed first), or one a plugin of the user's failed (a `classify` that threw). The next
+    // call is the trial, when this one was.
+    if (result.verdict === 'cancelled' || result.attempt === undefined || pluginFailed(result)) return;
     const ok = result.verdict === 'success';
     if (trial) {
       if (ok) {

@@ -1,4 +1,4 @@
-import { CircuitState, type IBreaker } from 'cockatiel';
+import { CircuitState, ConsecutiveBreaker, type IBreaker } from 'cockatiel';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient, PluginError, type AttemptEvent, type Client, type ClientOptions, type EndpointState, type Picker } from '../../src/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -98,6 +98,20 @@ describe('a plugin that throws while a call is recorded', () => {
     const error = await client.execute(async () => (++n === 1 ? 'busy' : 'fine'), { classify: (o) => (o.ok && o.value === 'busy' ? 'retry' : undefined) }).catch((e: unknown) => e);
     expect(n).toBe(2);
     expect(error).toMatchObject({ plugin: 'health.breaker' });
+  });
+
+  it("a classify that throws says nothing about the endpoint or the service: the calls fail with PluginError, nothing is ejected, the circuit stays closed", async () => {
+    // One failure would eject an endpoint, and two open the circuit.
+    const { client, attempts } = setup({
+      retry: false, health: { breaker: () => new ConsecutiveBreaker(1), maxEjectionPercent: 100 },
+      circuitBreaker: { breaker: () => new ConsecutiveBreaker(2) },
+    });
+    const classify = (): never => { throw new Error('classify bug'); };
+    for (let i = 0; i < 4; i++) await expect(client.execute(ok, { classify })).rejects.toMatchObject({ plugin: 'classify' });
+    expect(client.stats().endpoints.map((e) => e.health?.status)).toEqual(['healthy', 'healthy']);
+    expect(client.stats().circuit).toEqual({ state: 'closed', rejected: 0 });
+    await expect(client.execute(ok)).resolves.toBe('ok');
+    expectBooks(client, attempts);
   });
 
   it('a breaker of your own that behaves works as before: its answer to failure() decides the ejection', async () => {
