@@ -235,7 +235,7 @@ export class DiscoveryError extends BulwarkError {
 }
 
 /** Which user-supplied piece misbehaved (a breaker: the `health.breaker` or `circuitBreaker.breaker` option). */
-export type PluginKind = 'picker' | 'classify' | 'health.breaker' | 'circuitBreaker.breaker';
+export type PluginKind = 'picker' | 'classify' | 'health.breaker' | 'health.isFailure' | 'circuitBreaker.breaker';
 
 /**
  * A plugin (a custom picker, a `classify` function, a breaker of your own) returned something

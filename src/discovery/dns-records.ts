@@ -80,9 +80,11 @@ export function srvWeights(weights: readonly number[]): number[] {
 /**
  * Endpoints for SRV records whose targets resolved: SRV priorities become 0-based levels in
  * order (lower is preferred in both), weights go through {@link srvWeights} and a target with
- * several addresses shares its record's weight among them. Metadata: `hostname` (the target,
- * e.g. for TLS servername) and `srv` (the SRV name). Ordered by priority, then target, port and
- * address, so that the same answer in another order is the same set.
+ * several addresses shares its record's weight among them; records that lead to the same address
+ * and port make one endpoint, with their weights added up at the most preferred priority.
+ * Metadata: `hostname` (the first such target in order, e.g. for TLS servername) and `srv` (the
+ * SRV name). Ordered by priority, then target, port and address, so that the same answer in
+ * another order is the same set.
  *
  * @example
  * srvEndpoints('_http._tcp.api', [{ record, addresses: ['10.0.0.1'] }], { protocol: 'http', basePath: '' });
@@ -90,20 +92,26 @@ export function srvWeights(weights: readonly number[]): number[] {
 export function srvEndpoints(srv: string, resolved: readonly { record: UsableSrv; addresses: readonly string[] }[], shape: EndpointShape): EndpointInit[] {
   const withAddresses = resolved.filter((r) => r.addresses.length > 0);
   const priorities = [...new Set(withAddresses.map((r) => r.record.priority))].sort((a, b) => a - b);
-  const out: EndpointInit[] = [];
+  // Records that lead to one address and port are one endpoint: at one priority their shares add
+  // up (RFC 2782 draws among records by weight), and the most preferred priority keeps it.
+  const byAddress = new Map<string, { host: string; port: number; priority: number; weight: number; target: string }>();
   for (const [level, priority] of priorities.entries()) {
     const group = withAddresses
       .filter((r) => r.record.priority === priority)
-      .sort((a, b) => (a.record.target < b.record.target ? -1 : a.record.target > b.record.target ? 1 : a.record.port - b.record.port));
+      .sort((a, b) => (a.record.target < b.record.target ? -1 : a.record.target > b.record.target ? 1 : a.record.port - b.record.port || a.record.weight - b.record.weight));
     const weights = srvWeights(group.map((r) => r.record.weight));
     group.forEach(({ record, addresses }, i) => {
       const weight = weights[i]! / addresses.length;
-      for (const host of [...addresses].sort()) {
-        out.push({ host, port: record.port, protocol: shape.protocol, basePath: shape.basePath, priority: level, weight, metadata: { hostname: record.target, srv } });
+      for (const host of addresses) {
+        const key = `${host} ${record.port}`;
+        const known = byAddress.get(key);
+        if (known === undefined) byAddress.set(key, { host, port: record.port, priority: level, weight, target: record.target });
+        else if (known.priority === level) known.weight += weight;
       }
     });
   }
-  return out;
+  const ordered = [...byAddress.values()].sort((a, b) => a.priority - b.priority || (a.target < b.target ? -1 : a.target > b.target ? 1 : 0) || a.port - b.port || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+  return ordered.map(({ host, port, priority, weight, target }) => ({ host, port, protocol: shape.protocol, basePath: shape.basePath, priority, weight, metadata: { hostname: target, srv } }));
 }
 
 /**

@@ -2,6 +2,7 @@ import type { IBreaker } from 'cockatiel';
 import type { AttemptResult } from '../call/context.js';
 import type { HealthOutcome } from '../config/options.js';
 import type { EndpointState } from '../endpoints/endpoint.js';
+import { PluginError } from '../errors.js';
 
 /** Where an endpoint stands: taking calls, ejected, or back on probation after an ejection. */
 export type HealthStatus = 'healthy' | 'ejected' | 'probing';
@@ -58,21 +59,21 @@ export class EndpointHealth {
 
 /**
  * Whether an attempt's outcome counts against its endpoint: its verdict, unless the user's
- * `health.isFailure` says otherwise. A rule that throws cannot break calls: the verdict stands.
- * So does one that returns a promise (an async rule), which cannot be waited for.
+ * `health.isFailure` says otherwise. A rule that throws, or answers anything but a boolean (a
+ * promise: an async rule cannot be waited for), is a bug of the user's: a `PluginError`
+ * naming `health.isFailure`, which fails the call it was judging, as a breaker's throw does.
  */
-export function countsAsFailure(rule: ((outcome: HealthOutcome) => boolean) | undefined, e: EndpointState, result: AttemptResult<unknown>): boolean {
+export function countsAsFailure(rule: ((outcome: HealthOutcome) => boolean) | undefined, e: EndpointState, result: AttemptResult<unknown>, service: string): boolean {
   if (rule === undefined || result.verdict === 'cancelled') return result.verdict !== 'success';
   const outcome = result.outcome;
+  let failed: unknown;
   try {
-    const failed: unknown = rule({ endpoint: e, verdict: result.verdict, reason: result.reason, status: result.status, error: outcome.ok ? undefined : outcome.error });
-    if (failed instanceof Promise) {
-      // Read as "not a failure" it would switch health off; its rejection must not go unhandled.
-      failed.catch(() => {});
-      return result.verdict !== 'success';
-    }
-    return failed === true;
-  } catch {
-    return result.verdict !== 'success';
+    failed = rule({ endpoint: e, verdict: result.verdict, reason: result.reason, status: result.status, error: outcome.ok ? undefined : outcome.error });
+  } catch (err) {
+    throw new PluginError(service, 'health.isFailure', 'threw', { cause: err });
   }
+  if (typeof failed === 'boolean') return failed;
+  // Its rejection must not go unhandled.
+  if (failed instanceof Promise) failed.catch(() => {});
+  throw new PluginError(service, 'health.isFailure', `returned ${failed instanceof Promise ? 'a promise' : typeof failed}, not a boolean`);
 }

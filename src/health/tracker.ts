@@ -209,14 +209,16 @@ export class HealthTracker implements CallObserver {
   }
 
   #judge(e: EndpointState, h: EndpointHealth, attempt: AnyAttempt, result: AnyResult): void {
-    if (result.verdict === 'cancelled' || pluginFailed(result)) {
-      // Cut short (caller abort, close, lost hedge), or a plugin of the user's failed on it (a
-      // `classify` that threw): it says nothing about the endpoint.
-      // Only a probe gives its slot back (an attempt started before the ejection ended is none).
-      if (h.status === 'probing' && attempt.startedAt >= h.until && h.probes > 0 && h.probes-- === this.#options.probes) this.#recompute(false);
-      return;
+    // Cut short (caller abort, close, lost hedge), or a plugin of the user's failed on it (a
+    // `classify` that threw, or here its `isFailure`): it says nothing about the endpoint.
+    if (result.verdict === 'cancelled' || pluginFailed(result)) return this.#unjudged(h, attempt);
+    let failed: boolean;
+    try {
+      failed = countsAsFailure(this.#options.isFailure, e, result, this.#service);
+    } catch (err) {
+      this.#unjudged(h, attempt);
+      throw err;
     }
-    const failed = countsAsFailure(this.#options.isFailure, e, result);
     const now = attempt.startedAt + attempt.latency;
     if (this.#options.outliers !== undefined) {
       if (failed) h.intervalFailed++;
@@ -242,6 +244,11 @@ export class HealthTracker implements CallObserver {
     if (h.status !== 'healthy') return;
     if (!failed) h.breaker.success(CircuitState.Closed);
     else if (h.breaker.failure(CircuitState.Closed)) this.#eject(e, h, now, `breaker opened (${result.reason})`);
+  }
+
+  /** An attempt that says nothing about its endpoint: only a probe gives its slot back (one started before the ejection ended is none). */
+  #unjudged(h: EndpointHealth, attempt: AnyAttempt): void {
+    if (h.status === 'probing' && attempt.startedAt >= h.until && h.probes > 0 && h.probes-- === this.#options.probes) this.#recompute(false);
   }
 
   #detectOutliers(now: number): void {

@@ -250,9 +250,13 @@ describe('what counts as a failure for health', () => {
     await calls(client, 30, failOn(new Set(['10.0.0.1'])));
     expect(events).toEqual([]);
     const strict = setup({ health: { isFailure: () => { throw new Error('bug in the rule'); } } });
-    await calls(strict.client, 30, failOn(new Set(['10.0.0.1'])));
-    // A rule that throws falls back to the verdict.
-    expect(strict.events.map((e) => e.status)).toEqual(['ejected']);
+    const errors: unknown[] = [];
+    for (let i = 0; i < 30; i++) await strict.client.execute(failOn(new Set(['10.0.0.1']))).catch((err: unknown) => errors.push(err));
+    // A rule that throws is a bug of the user's: each call it judged fails with PluginError, and
+    // its endpoint is not judged (before, the throw was swallowed and the verdict stood).
+    expect(errors).toHaveLength(30);
+    expect(errors[0]).toMatchObject({ name: 'PluginError', plugin: 'health.isFailure', message: 'svc: health.isFailure threw' });
+    expect(strict.events).toEqual([]);
   });
 });
 
