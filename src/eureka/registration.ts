@@ -128,6 +128,11 @@ function instanceBody(app: string, i: EurekaInstance, heartbeat: number, lease: 
   if (i.metadata !== undefined && (i.metadata === null || typeof i.metadata !== 'object' || Object.values(i.metadata).some((v) => typeof v !== 'string'))) throw new ConfigError(WHO, 'instance.metadata', 'must be an object of strings', i.metadata);
   const instanceId = i.instanceId ?? `${i.hostName}:${app.toLowerCase()}:${plain ?? secure}`;
   if (typeof instanceId !== 'string' || instanceId === '' || /[\s/?#]/.test(instanceId)) throw new ConfigError(WHO, 'instance.instanceId', 'must be a non-empty string without spaces, "/", "?" or "#"', instanceId);
+  // Strings Eureka keeps as they are: another type would be registered as JSON of another shape.
+  for (const field of ['vipAddress', 'secureVipAddress', 'homePageUrl', 'statusPageUrl', 'healthCheckUrl'] as const) {
+    const v: unknown = i[field];
+    if (v !== undefined && (typeof v !== 'string' || v === '')) throw new ConfigError(WHO, `instance.${field}`, 'must be a non-empty string', v);
+  }
   const vip = i.vipAddress ?? app.toLowerCase();
   const instance = {
     instanceId, hostName: i.hostName, app, ipAddr: i.ipAddr, status: 'UP', overriddenStatus: 'UNKNOWN',
