@@ -112,7 +112,7 @@ export function judgeError(codes: GrpcCodes, idempotent: boolean, error: unknown
     const code = error.code;
     // The caller's own message could not be serialized: nothing was sent, no endpoint is to blame.
     if (code === Status.INTERNAL && SERIALIZE_FAILED.test(error.details)) return { verdict: 'success', reason: 'request serialization failure' };
-    const notSent = code === Status.UNAVAILABLE && NOT_SENT.test(error.details);
+    const notSent = notSentStatus(error);
     const reason = notSent ? 'UNAVAILABLE (not sent)' : codeName(code);
     if (notSent || (idempotent ? codes.retryIdempotent : codes.retry).has(code)) {
       const pushback = pushbackMs(error.metadata);
@@ -128,16 +128,21 @@ export function judgeError(codes: GrpcCodes, idempotent: boolean, error: unknown
   return { verdict: idempotent || notSent ? 'retry' : 'failure', reason: failureReason(error), notSent };
 }
 
+/** Whether grpc-js failed the call before it reached the server (UNAVAILABLE: no connection, or the stream refused). */
+function notSentStatus(error: ServiceError): boolean {
+  return error.code === Status.UNAVAILABLE && NOT_SENT.test(error.details);
+}
+
 /**
  * The default `health.isFailure` of a gRPC client: an attempt counts against its endpoint when
- * it ended with an `unhealthy` code, or without any status (an attempt timeout, a refused
- * connection); a status the server chose (INVALID_ARGUMENT, NOT_FOUND, …) never does, whatever
- * the retry verdict.
+ * it ended with an `unhealthy` code, without any status (an attempt timeout), or before it
+ * reached the server (a refused connection, whatever `codes.unhealthy` says); a status the
+ * server chose (INVALID_ARGUMENT, NOT_FOUND, …) never does, whatever the retry verdict.
  */
 export function healthFailure(codes: GrpcCodes): (outcome: { readonly verdict: string; readonly error: unknown }) => boolean {
   return (outcome) => {
     if (outcome.verdict === 'success') return false;
     const error = outcome.error;
-    return isServiceError(error) ? codes.unhealthy.has(error.code) : true;
+    return isServiceError(error) ? codes.unhealthy.has(error.code) || notSentStatus(error) : true;
   };
 }

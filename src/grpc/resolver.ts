@@ -96,7 +96,13 @@ class Source {
     to.version = this.version;
     process.nextTick(() => {
       if (!this.listeners.has(to)) return;
-      if (this.latest !== undefined) to.listener(experimental.statusOrFromValue<experimental.Endpoint[]>(this.latest), {}, this.#serviceConfig(), '');
+      if (this.latest !== undefined) {
+        to.listener(experimental.statusOrFromValue<experimental.Endpoint[]>(this.latest), {}, this.#serviceConfig(), '');
+        // An empty set drops the old addresses; grpc-js's policies would then queue calls (until
+        // their deadline, or for ever without one): a failure after it makes them fail with
+        // UNAVAILABLE, as the client's NoEndpointsError does.
+        if (this.latest.length === 0) to.listener(unavailable(`bulwark discovery for "${this.name}" reports no endpoints`), {}, null, '');
+      }
       else if (this.discovery === undefined) to.listener(unavailable(`no bulwark discovery is registered for "${this.name}" (registerGrpcResolver)`), {}, null, '');
       else if (this.failure !== undefined) to.listener(unavailable(this.failure), {}, null, '');
     });

@@ -139,6 +139,9 @@ function finishable(messages: RequestMessages<unknown>, upload: Upload): Iterabl
 
 function ignore(): void {}
 
+/** The errors of bidi streams their caller cancelled before the server's first answer. */
+const CALLER_CANCELLED = new WeakSet<object>();
+
 /**
  * One bidi-streaming call: one attempt, never retried. The stream is handed to the caller as
  * soon as the attempt starts (`deliver`): a bidi server often waits for the caller's messages
@@ -168,6 +171,14 @@ export class BidiStreamTransport extends GrpcTransport<ClientDuplexStream<unknow
     const method = this.setup.method;
     const call = startWithoutStack(() => client.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.metadata(), this.options(this.#deadline))) as ClientDuplexStream<unknown, unknown>;
     attempt.onCancel(() => call.cancel());
+    // The caller holds the stream from the start and may cancel it before the server answered:
+    // that CANCELLED is no answer of the endpoint's (bulwark's own cancels end the attempt first).
+    const cancel = call.cancel.bind(call);
+    let cancelled = false;
+    call.cancel = (): void => {
+      cancelled = true;
+      cancel();
+    };
     followCaller(call, this.#signal);
     this.setup.streams.add(call);
     const answered = new Promise<ClientDuplexStream<unknown, unknown>>((resolve, reject) => {
@@ -180,7 +191,11 @@ export class BidiStreamTransport extends GrpcTransport<ClientDuplexStream<unknow
         // bulwark's own deadline: left to the wheel, which times the attempt out.
         if (ownDeadline(status, this.#deadline)) return;
         if (status.code === Status.OK) resolve(call);
-        else reject(Object.assign(new Error(`${status.code} ${status.details}`), status));
+        else {
+          const error = Object.assign(new Error(`${status.code} ${status.details}`), status);
+          if (cancelled && status.code === Status.CANCELLED) CALLER_CANCELLED.add(error);
+          reject(error);
+        }
       };
       call.once('metadata', headers).once('status', ended);
     });
@@ -189,6 +204,8 @@ export class BidiStreamTransport extends GrpcTransport<ClientDuplexStream<unknow
   }
 
   override judge(outcome: Outcome<ClientDuplexStream<unknown, unknown>>): Judgement {
+    // Cancelled by the caller before the server answered: neither a success nor the endpoint's fault.
+    if (!outcome.ok && CALLER_CANCELLED.has(outcome.error as object)) return { verdict: 'failure', reason: 'CANCELLED (by the caller)', invalid: true };
     // One attempt: only the health reading of the status matters, so 'retry' reads as what it is.
     const judgement = super.judge(outcome);
     return judgement.verdict === 'retry' ? { ...judgement, verdict: 'failure' } : judgement;

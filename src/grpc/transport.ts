@@ -168,7 +168,10 @@ export class ServerStreamTransport<Res> extends GrpcTransport<ClientReadableStre
         }
         resolve(call);
       };
-      const headers = (): void => established(true);
+      const headers = (metadata: Metadata): void => {
+        established(true);
+        replayHeaders(call, metadata);
+      };
       const ended = (status: StatusObject): void => {
         if (status.code === Status.OK) established(false);
       };
@@ -188,6 +191,17 @@ export class ServerStreamTransport<Res> extends GrpcTransport<ClientReadableStre
     call.on('error', ignore);
     call.cancel();
   }
+}
+
+/**
+ * The stream reaches its caller after its 'metadata' event (its response headers established
+ * it): a 'metadata' listener the caller adds later still hears them, once, as on a plain grpc-js
+ * stream it would have.
+ */
+function replayHeaders(call: ClientReadableStream<unknown>, metadata: Metadata): void {
+  call.on('newListener', (event: string | symbol, listener: (metadata: Metadata) => void) => {
+    if (event === 'metadata') queueMicrotask(() => listener.call(call, metadata));
+  });
 }
 
 /**
