@@ -19,10 +19,10 @@ export class AttemptStage extends Stage {
     const host = ctx.host;
     // A timer that fired late (an event-loop stall) must not start work after the caller's deadline;
     // nor may a call that close() could not reach (one a listener was running for) go on.
-    if (ctx.interruption !== undefined || host.stopped !== undefined || !mayStartAttempt(ctx)) return this.#cannotStart(ctx);
+    if (ctx.interruption !== undefined || host.stopped !== undefined || !mayStartAttempt(ctx)) return this.#cannotStart(ctx, hedge);
     const health = host.health;
     // Ejections whose time is over go back to the picker first (one comparison while none is).
-    if (health !== undefined && ctx.now >= health.nextChangeAt && !this.#refreshed(ctx)) return;
+    if (health !== undefined && ctx.now >= health.nextChangeAt && !this.#refreshed(ctx, hedge)) return;
     if (ctx.lastEndpoint !== undefined) {
       ctx.tried = [...ctx.tried, ctx.lastEndpoint];
       ctx.lastEndpoint = undefined;
@@ -57,7 +57,7 @@ export class AttemptStage extends Stage {
    * take long over it, so the clock is read again and the deadline checked after it. False
    * when the call ended or cannot go on (the picker's `update` threw, or the deadline passed).
    */
-  #refreshed<T>(ctx: CallContext<T>): boolean {
+  #refreshed<T>(ctx: CallContext<T>, hedge: boolean): boolean {
     const host = ctx.host;
     try {
       host.health!.refresh(ctx.now);
@@ -68,7 +68,7 @@ export class AttemptStage extends Stage {
     ctx.now = host.clock.now();
     // Its `health` and `panic` listeners may also have closed the client or aborted the call.
     if (ctx.interruption === undefined && host.stopped === undefined && mayStartAttempt(ctx)) return true;
-    this.#cannotStart(ctx);
+    this.#cannotStart(ctx, hedge);
     return false;
   }
 
@@ -129,8 +129,12 @@ export class AttemptStage extends Stage {
     return false;
   }
 
-  /** Interrupted (or the client closed), or past the total deadline: no attempt starts. */
-  #cannotStart<T>(ctx: CallContext<T>): void {
+  /**
+   * Interrupted (or the client closed), or past the total deadline: no attempt starts. A hedge
+   * the deadline overtook before it was sent says nothing (`notSent`): the round waits for the
+   * attempts that were sent, which time out on the same deadline.
+   */
+  #cannotStart<T>(ctx: CallContext<T>, hedge: boolean): void {
     const stopped = ctx.host.stopped;
     if (ctx.interruption === undefined && stopped !== undefined) {
       // Ending its running attempts may end the call.
@@ -139,7 +143,8 @@ export class AttemptStage extends Stage {
     }
     if (ctx.interruption !== undefined) return this.outer.done(ctx, noAttempt(ctx.interruption.error, 'cancelled'));
     const error = new TimeoutError(ctx.host.options.name, 'total', ctx.totalTimeout, ctx.attempts === 0 ? 'before the first attempt' : `after ${ctx.attempts} attempt${ctx.attempts === 1 ? '' : 's'}`);
-    this.outer.done(ctx, noAttempt(error, 'call timeout'));
+    const result = noAttempt<T>(error, 'call timeout');
+    this.outer.done(ctx, hedge ? { ...result, notSent: true } : result);
   }
 
   /** The pick threw: the picker itself, or a plugin health tracking called on the way (already a `PluginError`). */

@@ -52,10 +52,15 @@ export class HedgeStage extends Stage implements CallTimer {
     if (ctx.attempts === 0) budget.recordCall(ctx.now);
     const delay = policy.percentile ? this.#window.percentile(policy.delay) : policy.delay;
     ctx.round = 'open';
+    const opened = ctx.now;
+    if (delay === undefined || delay === Infinity) return this.inner.run(ctx);
     // Armed before the attempt starts: the call then enters the deadline wheel once, at the
     // hedge time, instead of at the attempt's deadline and again, earlier, for the hedge.
-    if (delay !== undefined && delay < Infinity) ctx.setTimer(this, ctx.now + delay);
+    ctx.setTimer(this, opened + delay);
     this.inner.run(ctx);
+    // The user's code (a picker, a health listener) held the first attempt up, and it was sent
+    // later (the clock was read again): the hedge delay counts from then, as its timeout does.
+    if (ctx.now !== opened && ctx.round === 'open' && ctx.timer === this) ctx.setTimer(this, ctx.now + delay);
   }
 
   override done<T>(ctx: CallContext<T>, result: AttemptResult<T>): void {
