@@ -293,7 +293,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
 
   static {
     onEndpointsRemoved = (client, hook) => { client.#removedHooks.push(hook); };
-    useHttpCheck = (client, check) => { client.#engine.host.health?.useHttpCheck(check); };
+    useHttpCheck = (client, check) => { client.#engine.host.health?.checks?.useHttp(check); };
     runTransport = <T>(client: Client, options: ExecuteOptions<T> | undefined, make: (setup: TransportSetup) => Transport<T>): Promise<T> => {
       try {
         const settings = client.#settings(options);

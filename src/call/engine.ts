@@ -164,7 +164,7 @@ export class CallEngine {
   stop(error: Error): void {
     const host = this.host;
     host.stopped = error;
-    host.health?.stop();
+    host.health?.checks?.stop();
     for (const call of host.wheel.entries()) (call as CallContext<unknown>).closeWith(error);
     host.wheel.close();
   }

@@ -4,10 +4,10 @@ import type { ResolvedHealth } from '../config/options.js';
 import type { EndpointState } from '../endpoints/endpoint.js';
 import type { EndpointRegistry } from '../endpoints/registry.js';
 import { updatePicker } from '../pickers/check.js';
-import type { HealthEvent, PanicEvent } from '../observe/events.js';
+import type { HealthListener } from '../observe/events.js';
 import type { AnyAttempt, AnyResult, CallObserver } from '../observe/observer.js';
 import type { Picker } from '../pickers/picker.js';
-import { ActiveChecks, countCheck, type HttpCheck } from './checks.js';
+import { ActiveChecks, countCheck } from './checks.js';
 import { detectOutliers } from './outliers.js';
 import { admittedCandidates, otherTakesCalls, sameEndpoints } from './candidates.js';
 import type { RoutingOptions } from './routing.js';
@@ -20,13 +20,6 @@ import { makeBreaker } from './guarded-breaker.js';
 import { PluginError } from '../errors.js';
 import { pluginFailed } from '../pipeline/kept-response.js';
 
-/** Where the tracker reports state changes: the client turns them into events. */
-export interface HealthListener {
-  health(event: HealthEvent): void;
-  panic(event: PanicEvent): void;
-  /** A plugin threw outside any call (as an active check changed an endpoint's health): a `PluginError`. */
-  pluginFailed(error: PluginError): void;
-}
 
 /**
  * Passive endpoint health between the registry and the picker (docs/architecture.md, "Endpoint
@@ -54,7 +47,8 @@ export class HealthTracker implements CallObserver {
   readonly #clock: Clock;
   readonly #listener: HealthListener;
   #candidates: readonly EndpointState[] = [];
-  readonly #checks: ActiveChecks | undefined;
+  /** The active checks, when configured: the client stops them on close, and `bulwark/undici` sends the default check through its pools. */
+  readonly checks: ActiveChecks | undefined;
   /** Slow start and priority/zone failover's say on picks; the attempt stage asks it while `shares.adjusting`. */
   readonly shares: PickShares;
   /** The endpoints this client uses: all of them, or its subset (`subset` option). */
@@ -83,7 +77,7 @@ export class HealthTracker implements CallObserver {
     this.#clock = clock;
     this.#listener = listener;
     this.shares = new PickShares(picker, options.slowStart);
-    this.#checks = options.checks === undefined ? undefined : new ActiveChecks(options.checks, (e, passed, reason) => this.#checked(e, passed, reason));
+    this.checks = options.checks === undefined ? undefined : new ActiveChecks(options.checks, (e, passed, reason) => this.#checked(e, passed, reason));
     // One breaker made now, so that a factory that throws fails createClient rather than the
     // first endpoint set (which would leave the client without endpoints).
     this.#newBreaker();
@@ -100,16 +94,6 @@ export class HealthTracker implements CallObserver {
     this.#recompute(false);
   }
 
-  /** Sends the default HTTP check another way (see `ActiveChecks.useHttp`). */
-  useHttpCheck(check: HttpCheck): void {
-    this.#checks?.useHttp(check);
-  }
-
-  /** Stops the active checks (the client is closing). */
-  stop(): void {
-    this.#checks?.stop();
-  }
-
   /** The endpoint set changed: new endpoints start healthy, and the picker gets the new candidates. */
   endpointsChanged(): void {
     const now = this.#clock.now();
@@ -121,7 +105,7 @@ export class HealthTracker implements CallObserver {
       if (e.health === undefined) {
         e.health = new EndpointHealth(this.#newBreaker(), now);
         // With checks on, real calls still probe an endpoint no check applies to (another scheme than the HTTP check's).
-        e.health.checked = this.#checks !== undefined && this.#checks.judges(e);
+        e.health.checked = this.checks !== undefined && this.checks.judges(e);
         // The first set starts level; an endpoint that joins later ramps up.
         if (this.#firstSetSeen) this.shares.startRamp(e.health, now);
       }
@@ -134,7 +118,7 @@ export class HealthTracker implements CallObserver {
     // Endpoints that left took their ramps with them.
     this.shares.recount(this.#pool);
     this.nextChangeAt = next;
-    this.#checks?.sync(this.#pool);
+    this.checks?.sync(this.#pool);
     this.#recompute(true);
   }
 

@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'eventemitter3';
 import type { Endpoint } from '../endpoints/endpoint.js';
+import type { PluginError } from '../errors.js';
 
 /** The endpoint set changed: the full new set, and what came and went (by id). */
 export interface EndpointsEvent {
@@ -147,4 +148,12 @@ export function emitSafely<K extends keyof ClientEvents>(events: EventEmitter<Cl
   } catch (err) {
     queueMicrotask(() => { throw err; });
   }
+}
+
+/** Where endpoint health reports state changes: the client turns them into events. */
+export interface HealthListener {
+  health(event: HealthEvent): void;
+  panic(event: PanicEvent): void;
+  /** A plugin threw outside any call (as an active check changed an endpoint's health): a `PluginError`. */
+  pluginFailed(error: PluginError): void;
 }
