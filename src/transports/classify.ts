@@ -79,9 +79,23 @@ const INVALID_REQUEST_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPO
  * forbidden method, a body already read).
  */
 export function invalidRequest(error: unknown): boolean {
-  if (error instanceof TypeError) return error.message !== 'fetch failed' && networkFailure(error) === undefined;
+  if (error instanceof TypeError) return (error.message !== 'fetch failed' && networkFailure(error) === undefined) || redirectRefused(error);
   const code = error !== null && typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
   return typeof code === 'string' && INVALID_REQUEST_CODES.has(code);
+}
+
+/** fetch's own refusals of a redirect the endpoint answered with (`redirect: 'error'`, a redirect loop). */
+const REDIRECT_REFUSED = /^(?:unexpected redirect|redirect count exceeded)$/;
+
+/**
+ * Whether fetch refused to follow the endpoint's redirect: the endpoint answered (a 3xx) and the
+ * caller's `redirect: 'error'` (or fetch's limit of 20 redirects) turned it into an error. As
+ * plain fetch does, the call rejects with it, once: no other endpoint is asked.
+ */
+function redirectRefused(error: TypeError): boolean {
+  if (error.message !== 'fetch failed') return false;
+  const cause: unknown = error.cause;
+  return cause instanceof Error && REDIRECT_REFUSED.test(cause.message);
 }
 
 /** A short, secret-free reason for events: `connection refused`, `ECONNRESET`, `attempt timeout`, … */
@@ -158,9 +172,13 @@ export function statusJudgement(status: number, retryAfter: string | null, idemp
 
 const INVALID: Judgement = Object.freeze({ verdict: 'failure', reason: 'invalid request', invalid: true });
 
-/** The default reading of an HTTP attempt that got no response: retried when idempotent, or when provably nothing was sent. */
-export function errorJudgement(error: unknown, idempotent: boolean): Judgement {
+/**
+ * The default reading of an HTTP attempt that got no response: retried when idempotent, or when
+ * provably nothing was sent. `answered`: an earlier hop of the attempt got a response (fetch
+ * followed a redirect), so a connection refused now is no proof that nothing was sent.
+ */
+export function errorJudgement(error: unknown, idempotent: boolean, answered = false): Judgement {
   if (invalidRequest(error)) return INVALID;
-  const notSent = networkFailure(error) === 'not-sent';
+  const notSent = !answered && networkFailure(error) === 'not-sent';
   return { verdict: idempotent || notSent ? 'retry' : 'failure', reason: failureReason(error), notSent };
 }

@@ -26,17 +26,23 @@ type Hooked = {
  * (docs/architecture.md, "Performance"). `undefined` when this fetch is not Node's or no
  * dispatcher exists yet (before the process's first fetch): the caller uses `attempt.signal`.
  */
-export function cancellingDispatcher(fetch: unknown, init: RequestInit, attempt: AttemptHandle): object | undefined {
+export function cancellingDispatcher(fetch: unknown, init: RequestInit, attempt: AttemptHandle): CancellingDispatcher | undefined {
   if (fetch !== NODE_FETCH || fetch === undefined) return undefined;
   const base = ((init as { dispatcher?: DispatcherLike }).dispatcher ?? (globalThis as Record<symbol, DispatcherLike | undefined>)[GLOBAL_DISPATCHER]);
   if (base === undefined || typeof base.dispatch !== 'function') return undefined;
   return new CancellingDispatcher(base, attempt);
 }
 
-class CancellingDispatcher {
+export class CancellingDispatcher {
   readonly #base: DispatcherLike;
   #abort: AbortFn | undefined;
   #reason: { value: unknown } | undefined;
+  #hops = 0;
+
+  /** Whether fetch followed a redirect: an earlier hop of the attempt got a response. */
+  get redirected(): boolean {
+    return this.#hops > 1;
+  }
 
   constructor(base: DispatcherLike, attempt: AttemptHandle) {
     this.#base = base;
@@ -55,6 +61,7 @@ class CancellingDispatcher {
   };
 
   dispatch(options: unknown, handler: Hooked): boolean {
+    this.#hops++;
     const started = this.#started;
     // Node's fetch passes handlers of undici's older API (onConnect); newer undici's take onRequestStart.
     const onRequestStart = handler.onRequestStart;

@@ -66,8 +66,14 @@ export class FetchTransport implements Transport<Response> {
       if (!headers.has('authorization')) headers.set('authorization', auth);
       init.headers = headers;
     }
-    if (this.#request !== undefined) return this.#sendWithBody(endpoint.url + this.#path, init, attempt);
-    return this.#settings.fetch(endpoint.url + this.#path, init);
+    const sent = this.#request !== undefined ? this.#sendWithBody(endpoint.url + this.#path, init, attempt) : this.#settings.fetch(endpoint.url + this.#path, init);
+    // A request that may not reach a server twice: a connection refused on a redirect's hop came
+    // after the endpoint had the request, so it is no proof that nothing was sent (see judge).
+    if (this.idempotent || dispatcher === undefined) return sent;
+    return sent.catch((err: unknown) => {
+      if (dispatcher.redirected && err !== null && typeof err === 'object') AFTER_REDIRECT.add(err);
+      throw err;
+    });
   }
 
   /**
@@ -92,7 +98,7 @@ export class FetchTransport implements Transport<Response> {
   }
 
   judge(outcome: Outcome<Response>, endpoint: EndpointState): Judgement {
-    return this.#judge.judge(outcome, endpoint, this.idempotent);
+    return this.#judge.judge(outcome, endpoint, this.idempotent, !outcome.ok && AFTER_REDIRECT.has(outcome.error as object));
   }
 
   discard(value: Response): void {
@@ -113,6 +119,9 @@ export class FetchTransport implements Transport<Response> {
     return this.#judge.failure(error);
   }
 }
+
+/** Errors of attempts whose fetch followed a redirect before failing: the endpoint had the request. */
+const AFTER_REDIRECT = new WeakSet<object>();
 
 /** How the shared HTTP judge reads a fetch Response. */
 const FETCH_READER: ResponseReader<Response> = {

@@ -29,10 +29,11 @@ export class HttpJudge<T> {
     this.#read = read;
   }
 
-  judge(outcome: Outcome<T>, endpoint: EndpointState, idempotent: boolean): Judgement {
+  /** `answered`: an earlier hop of the attempt got a response (a followed redirect); see `errorJudgement`. */
+  judge(outcome: Outcome<T>, endpoint: EndpointState, idempotent: boolean, answered = false): Judgement {
     let judgement = outcome.ok
       ? statusJudgement(this.#read.status(outcome.value), this.#read.retryAfter(outcome.value), idempotent, this.#statusCodes)
-      : errorJudgement(outcome.error, idempotent);
+      : errorJudgement(outcome.error, idempotent, answered);
     // The history is read only by `failure`, and an attempt judged a success ends its call with
     // its response: without a classify that could overrule it, such an attempt is not recorded.
     if (judgement.verdict !== 'success' || this.#classify !== undefined) {
