@@ -83,12 +83,17 @@ export class RoutedCall implements Dispatcher.DispatchController, ResponseSink {
     return this.#reason;
   }
 
+  // A response whose body was read away before a retry is forwarded without its content-length
+  // and transfer-encoding: none of its raw headers then, or a handler of undici's older API (Node's
+  // fetch) would build its headers from them, and be told of a body it does not get.
   get rawHeaders(): Exclude<Dispatcher.DispatchController['rawHeaders'], undefined> {
-    return this.#attempt?.controller?.rawHeaders ?? null;
+    const attempt = this.#attempt;
+    return attempt === undefined || attempt.detached ? null : (attempt.controller?.rawHeaders ?? null);
   }
 
   get rawTrailers(): Exclude<Dispatcher.DispatchController['rawTrailers'], undefined> {
-    return this.#attempt?.controller?.rawTrailers ?? null;
+    const attempt = this.#attempt;
+    return attempt === undefined || attempt.detached ? null : (attempt.controller?.rawTrailers ?? null);
   }
 
   abort(reason: Error): void {
