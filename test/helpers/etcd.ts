@@ -21,6 +21,8 @@ export class EtcdServer {
   #child: ChildProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
   readonly #args: string[];
+  /** The end of what the process last wrote (its reason, when it exits at start). */
+  #output = '';
 
   private constructor(dir: string, clientPort: number, peerPort: number) {
     this.dir = dir;
@@ -35,12 +37,23 @@ export class EtcdServer {
     ];
   }
 
-  /** Starts etcd on free ports with a fresh data dir; resolves once it is healthy. */
+  /**
+   * Starts etcd on free ports with a fresh data dir; resolves once it is healthy. A port found
+   * free may be taken by another test file's server before etcd binds it ("address already in
+   * use"): then it starts again on other ports, up to three times.
+   */
   static async start(): Promise<EtcdServer> {
-    const dir = await mkdtemp(join(tmpdir(), 'bulwark-etcd-'));
-    const server = new EtcdServer(dir, await freePort(), await freePort());
-    await server.resume();
-    return server;
+    for (let tries = 1; ; tries++) {
+      const dir = await mkdtemp(join(tmpdir(), 'bulwark-etcd-'));
+      const server = new EtcdServer(dir, await freePort(), await freePort());
+      try {
+        await server.resume();
+        return server;
+      } catch (err) {
+        if (tries >= 3 || !server.#output.includes('address already in use')) throw err;
+        await server.close();
+      }
+    }
   }
 
   /** Whether the process runs. */
@@ -55,6 +68,8 @@ export class EtcdServer {
     const child = spawn(etcdBinary.path!, this.#args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
+    this.#output = '';
+    child.stderr!.on('data', (chunk: Buffer) => { this.#output = (this.#output + chunk.toString()).slice(-4_000); });
     this.#child = child;
     this.#exited = new Promise((resolve) => child.once('exit', () => {
       if (this.#child === child) this.#child = undefined;
