@@ -3,37 +3,27 @@
 // every refresh failed with fetch's TypeError, forever, against a registry that was up. They are
 // refused when the adapter is made, with a ConfigError naming the option and hiding the secret.
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/index.js';
 import { consulDiscovery } from '../../src/consul/index.js';
 import { eurekaDiscovery } from '../../src/eureka/index.js';
-
-function refusal(make: () => unknown): ConfigError {
-  try {
-    make();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('not refused');
-}
+import { thrownConfigError } from '../helpers/config-client.js';
 
 describe('registry options fetch cannot send', () => {
   it('eurekaDiscovery: a header name fetch refuses is a ConfigError naming it', () => {
     for (const name of ['x api key', 'x-key:', 'ключ', '']) {
-      const err = refusal(() => eurekaDiscovery({ app: 'web', url: 'http://127.0.0.1:1/eureka', headers: { [name]: 'k3y-value' } }));
+      const err = thrownConfigError(() => eurekaDiscovery({ app: 'web', url: 'http://127.0.0.1:1/eureka', headers: { [name]: 'k3y-value' } }));
       expect(err.path).toBe(`headers.${name}`);
       expect(err.message).not.toContain('k3y-value');
     }
   });
 
   it('eurekaDiscovery: a header value above U+00FF is a ConfigError, its value hidden', () => {
-    const err = refusal(() => eurekaDiscovery({ app: 'web', url: 'http://127.0.0.1:1/eureka', headers: { authorization: 'Bearer s3cr€t-value' } }));
+    const err = thrownConfigError(() => eurekaDiscovery({ app: 'web', url: 'http://127.0.0.1:1/eureka', headers: { authorization: 'Bearer s3cr€t-value' } }));
     expect(err.path).toBe('headers.authorization');
     expect(`${err.message} ${String(err.value)}`).not.toContain('s3cr');
   });
 
   it('consulDiscovery: a token above U+00FF is a ConfigError naming `token`, its value hidden', () => {
-    const err = refusal(() => consulDiscovery({ service: 'web', url: 'http://127.0.0.1:1', token: 'tok€n-0001' }));
+    const err = thrownConfigError(() => consulDiscovery({ service: 'web', url: 'http://127.0.0.1:1', token: 'tok€n-0001' }));
     expect(err.path).toBe('token');
     expect(`${err.message} ${String(err.value)}`).not.toContain('€n-0001');
   });
