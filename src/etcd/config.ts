@@ -7,6 +7,7 @@ import { followRange } from './follow.js';
 import type { EtcdClient } from './follow.js';
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { checkBackoff, checkClient, checkKey, keyName } from './options.js';
+import { ConfigError } from '../errors.js';
 import { EtcdError } from './errors.js';
 
 /** Options of {@link etcdConfig}. */
@@ -39,7 +40,7 @@ const KEYS = tableKeys({ client: true, key: true, backoff: true } satisfies Tabl
  * // elsewhere: etcdctl put config/users '{"retry":false}'
  */
 export function etcdConfig(options: EtcdConfigOptions): ConfigSource {
-  if (options === null || typeof options !== 'object') throw new TypeError(`${SERVICE} needs an options object { client, key }`);
+  if (options === null || typeof options !== 'object') throw new ConfigError(SERVICE, 'options', 'must be an object { client, key }', options);
   checkKeys(SERVICE, options, '', KEYS);
   const client = checkClient(SERVICE, options.client);
   const key = checkKey(SERVICE, 'key', options.key);

@@ -7,6 +7,7 @@ import { ETCD_PAGE_SIZE, followRange, type EtcdClient, type RangeChange } from '
 import type { IKeyValue } from 'etcd3';
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { checkBackoff, checkClient, checkCount, checkKey, keyName } from './options.js';
+import { ConfigError } from '../errors.js';
 import { EtcdError } from './errors.js';
 
 /** Options of {@link etcdDiscovery}. */
@@ -51,7 +52,7 @@ const KEYS = tableKeys({ client: true, prefix: true, backoff: true, pageSize: tr
  * const users = createClient({ name: 'users', discovery: etcdDiscovery({ client: etcd, prefix: 'services/users/' }) });
  */
 export function etcdDiscovery(options: EtcdDiscoveryOptions): Discovery {
-  if (options === null || typeof options !== 'object') throw new TypeError(`${SERVICE} needs an options object { client, prefix }`);
+  if (options === null || typeof options !== 'object') throw new ConfigError(SERVICE, 'options', 'must be an object { client, prefix }', options);
   checkKeys(SERVICE, options, '', KEYS);
   const client = checkClient(SERVICE, options.client);
   const prefix = checkKey(SERVICE, 'prefix', options.prefix);

@@ -9,6 +9,7 @@ import { retrySource, type SourceBackoff } from '../discovery/support.js';
 import type { EtcdClient } from './follow.js';
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { checkBackoff, checkClient, checkCount, checkKey, type SourceDelays } from './options.js';
+import { ConfigError } from '../errors.js';
 import { EtcdError } from './errors.js';
 import { endpointKey, toRecordText, type EtcdEndpointInit } from './record.js';
 
@@ -71,7 +72,7 @@ const STOP_TIMEOUT = 2_000;
  * process.on('SIGTERM', () => void me.stop());
  */
 export function etcdRegistration(options: EtcdRegistrationOptions): EtcdRegistration {
-  if (options === null || typeof options !== 'object') throw new TypeError(`${SERVICE} needs an options object { client, prefix, endpoint }`);
+  if (options === null || typeof options !== 'object') throw new ConfigError(SERVICE, 'options', 'must be an object { client, prefix, endpoint }', options);
   checkKeys(SERVICE, options, '', KEYS);
   const client = checkClient(SERVICE, options.client);
   const prefix = checkKey(SERVICE, 'prefix', options.prefix);
@@ -80,7 +81,7 @@ export function etcdRegistration(options: EtcdRegistrationOptions): EtcdRegistra
   const ttl = checkCount(SERVICE, 'ttl', options.ttl, ETCD_DEFAULT_TTL, 86_400);
   const backoff = checkBackoff(SERVICE, options.backoff);
   const onError = options.onError;
-  if (onError !== undefined && typeof onError !== 'function') throw new TypeError(`${SERVICE}: onError must be a function`);
+  if (onError !== undefined && typeof onError !== 'function') throw new ConfigError(SERVICE, 'onError', 'must be a function', onError);
   return new Registration(client, key, record.text, ttl, backoff, onError ?? (() => {}));
 }
 
