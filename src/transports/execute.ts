@@ -36,10 +36,15 @@ export class ExecuteTransport<T> implements Transport<T> {
   }
 
   judge(outcome: Outcome<T>, endpoint: EndpointState): Judgement {
-    if (this.#classify !== undefined) {
-      const verdict = runClassify(this.#service, this.#classify, outcome, endpoint);
-      if (verdict !== undefined) return { verdict, reason: outcome.ok ? 'value' : failureReason(outcome.error) };
-    }
+    const judgement = this.#default(outcome);
+    if (this.#classify === undefined) return judgement;
+    // A classify changes the verdict only: an attempt that never reached a server still did not
+    // (its retry draws no budget).
+    const verdict = runClassify(this.#service, this.#classify, outcome, endpoint);
+    return verdict === undefined ? judgement : { ...judgement, verdict };
+  }
+
+  #default(outcome: Outcome<T>): Judgement {
     if (outcome.ok) return VALUE;
     const notSent = networkFailure(outcome.error) === 'not-sent';
     return { verdict: this.idempotent || notSent ? 'retry' : 'failure', reason: failureReason(outcome.error), notSent };
