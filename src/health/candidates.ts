@@ -61,14 +61,23 @@ export function sameEndpoints(a: readonly EndpointState[], b: readonly EndpointS
 }
 
 /**
- * Whether some endpoint other than `endpoint` can take a call now: neither ejected nor pausing
- * at its own request. The retry stage then retries at once instead of waiting out
- * `endpoint`'s Retry-After.
+ * When some endpoint other than `endpoint` can next take a call: `now` when one is admitted now
+ * (as {@link admittedCandidates} admits them), else the earliest end of another's pause at its
+ * own request (Retry-After), else `Infinity` (the rest are ejected, or probing with no room for
+ * a probe). The retry stage waits no longer than this for `endpoint`'s Retry-After.
+ *
+ * @example
+ * const wait = Math.min(retryAfter, otherFreeAt(pool, endpoint, now, probes) - now);
  */
-export function otherTakesCalls(pool: readonly EndpointState[], endpoint: EndpointState, now: number): boolean {
+export function otherFreeAt(pool: readonly EndpointState[], endpoint: EndpointState, now: number, probes: number): number {
+  let at = Infinity;
   for (const e of pool) {
+    if (e === endpoint) continue;
     const h = e.health;
-    if (e !== endpoint && (h === undefined || (h.status !== 'ejected' && h.avoidUntil <= now))) return true;
+    if (h === undefined) return now;
+    if (h.status !== 'healthy' && !(h.status === 'probing' && !h.checked && h.probes < probes)) continue;
+    if (h.avoidUntil <= now) return now;
+    if (h.avoidUntil < at) at = h.avoidUntil;
   }
-  return false;
+  return at;
 }

@@ -9,7 +9,7 @@ import type { AnyAttempt, AnyResult, CallObserver } from '../observe/observer.js
 import type { Picker } from '../pickers/picker.js';
 import { ActiveChecks, countCheck } from './checks.js';
 import { detectOutliers } from './outliers.js';
-import { admittedCandidates, otherTakesCalls, sameEndpoints } from './candidates.js';
+import { admittedCandidates, otherFreeAt, sameEndpoints } from './candidates.js';
 import type { RoutingOptions } from './routing.js';
 import { PickShares } from './pick-shares.js';
 import { forgetLeft } from './subset.js';
@@ -241,9 +241,9 @@ export class HealthTracker implements CallObserver {
     });
   }
 
-  /** Whether a call can go elsewhere than `endpoint` now (see `otherTakesCalls`). */
-  hasAlternative(endpoint: EndpointState, now: number): boolean {
-    return otherTakesCalls(this.#pool, endpoint, now);
+  /** When a call can next go elsewhere than `endpoint` (see `otherFreeAt`). */
+  otherFreeAt(endpoint: EndpointState, now: number): number {
+    return otherFreeAt(this.#pool, endpoint, now, this.#options.probes);
   }
 
   /** The endpoint asked (Retry-After, bounded by `DEFAULTS.maxPause`) not to be called until `until`: it leaves the candidates till then. */

@@ -51,10 +51,10 @@ export class RetryStage extends Stage implements CallTimer {
   #delay<T>(ctx: CallContext<T>, result: AttemptResult<T>): number {
     ctx.backoff = ctx.backoff === undefined ? this.#backoff.next(undefined) : ctx.backoff.next(undefined);
     // Retry-After belongs to the endpoint that sent it: health keeps the call away from that one,
-    // so the retry waits for it only when no other endpoint can take the call.
+    // so the retry waits only until another endpoint can take the call (at once when one can now).
     let pushback = result.retryAfter ?? 0;
     const health = ctx.host.health;
-    if (pushback > 0 && health !== undefined && result.attempt !== undefined && health.hasAlternative(result.attempt.endpoint, ctx.now)) pushback = 0;
+    if (pushback > 0 && health !== undefined && result.attempt !== undefined) pushback = Math.min(pushback, Math.max(0, health.otherFreeAt(result.attempt.endpoint, ctx.now) - ctx.now));
     const delay = Math.max(ctx.backoff.duration, pushback);
     // A retry that cannot start before the deadline only burns budget.
     if (!startsInTime(ctx, delay)) return -1;

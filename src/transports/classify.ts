@@ -161,13 +161,17 @@ export function runClassify<T>(service: string, classify: Classify<T>, outcome: 
 /**
  * The default reading of an HTTP response, shared by every HTTP transport (fetch, undici):
  * `statusCodes` are retried for idempotent requests (with the server's `Retry-After`), other
- * 5xx and 429 are failures, everything else a success.
+ * 5xx and 429 are failures, everything else a success. The `Retry-After` of a 503 or 429 (the
+ * statuses it is defined for, RFC 9110 §10.2.3 and RFC 6585) is kept whatever `statusCodes`
+ * say: it pauses the endpoint (endpoint health), which is not a matter of what is retried.
  */
 export function statusJudgement(status: number, retryAfter: string | null, idempotent: boolean, statusCodes: ReadonlySet<number>): Judgement {
   if (statusCodes.has(status)) {
     return { verdict: idempotent ? 'retry' : 'failure', reason: `status ${status}`, status, retryAfter: retryAfterMs(retryAfter, Date.now()) };
   }
-  return { verdict: status >= 500 || status === 429 ? 'failure' : 'success', reason: `status ${status}`, status };
+  if (status < 500 && status !== 429) return { verdict: 'success', reason: `status ${status}`, status };
+  const pause = retryAfter !== null && (status === 503 || status === 429) ? retryAfterMs(retryAfter, Date.now()) : undefined;
+  return { verdict: 'failure', reason: `status ${status}`, status, retryAfter: pause };
 }
 
 const INVALID: Judgement = Object.freeze({ verdict: 'failure', reason: 'invalid request', invalid: true });
