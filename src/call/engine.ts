@@ -100,7 +100,7 @@ export class CallEngine {
     this.accounting = new Accounting(this.#latencyWindow, resolved.health !== undefined);
     const observers = new Observers();
     if (resolved.circuit !== undefined) {
-      this.circuit = new Circuit(resolved.circuit, (state, previous) => listener.circuit({ state, previous }), name);
+      this.circuit = new Circuit(resolved.circuit, (state, previous) => listener.circuit({ state, previous }), name, now);
       // First: a user's breaker that throws as a call ends fails the call, and the books then count it failed.
       observers.add(this.circuit);
     }

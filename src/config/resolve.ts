@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../call/clock.js';
 import { ConfigError } from '../errors.js';
-import { SamplingBreaker, type IBreaker } from 'cockatiel';
+import type { IBreaker } from 'cockatiel';
 import { DEFAULTS } from './defaults.js';
 import { field, nonNegativeMs, optionObject, positiveMs, POSITIVE_MS } from './fields.js';
 import { checkKeys } from './keys.js';
@@ -58,7 +58,8 @@ export function resolveCircuit(service: string, value: unknown): ResolvedCircuit
   if (obj === undefined || obj === false) return undefined;
   const breaker = field<(() => IBreaker) | undefined>(service, obj, 'breaker', 'circuitBreaker.breaker', (v) => typeof v === 'function', 'must be a function returning a cockatiel IBreaker', undefined);
   return {
-    breaker: breaker ?? ((): IBreaker => new SamplingBreaker({ threshold: DEFAULTS.circuitFailureRate, duration: DEFAULTS.circuitSamplingWindow, minimumRps: DEFAULTS.circuitMinimumRps })),
+    // Without one, the circuit makes its FailureRateBreaker on the client's clock.
+    breaker,
     halfOpenAfter: field(service, obj, 'halfOpenAfter', 'circuitBreaker.halfOpenAfter', positiveMs, POSITIVE_MS, DEFAULTS.circuitHalfOpenAfter),
   };
 }

@@ -1,5 +1,6 @@
 import { ConsecutiveBreaker, CountBreaker, SamplingBreaker, type CircuitState, type IBreaker } from 'cockatiel';
 import { PluginError } from '../errors.js';
+import { FailureRateBreaker } from '../pipeline/failure-rate-breaker.js';
 
 /** The options a breaker comes from, as `PluginError.plugin` names them. */
 type BreakerOption = 'health.breaker' | 'circuitBreaker.breaker';
@@ -20,9 +21,9 @@ export function makeBreaker(make: () => IBreaker, service: string, option: Break
   } catch (err) {
     throw new PluginError(service, option, 'factory threw', { cause: err });
   }
-  // Exactly cockatiel's (a subclass of one is the user's code, and wrapped).
+  // Exactly cockatiel's or bulwark's (a subclass of one is the user's code, and wrapped).
   const proto: unknown = breaker === null || typeof breaker !== 'object' ? undefined : Object.getPrototypeOf(breaker);
-  if (proto === ConsecutiveBreaker.prototype || proto === CountBreaker.prototype || proto === SamplingBreaker.prototype) return breaker;
+  if (proto === ConsecutiveBreaker.prototype || proto === CountBreaker.prototype || proto === SamplingBreaker.prototype || proto === FailureRateBreaker.prototype) return breaker;
   return new GuardedBreaker(breaker, service, option);
 }
 

@@ -3,7 +3,9 @@ import type { CallContext } from '../call/context.js';
 import type { ResolvedCircuit } from '../config/options.js';
 import { CircuitOpenError } from '../errors.js';
 import type { AnyCall, AnyResult, CallObserver } from '../observe/observer.js';
+import { DEFAULTS } from '../config/defaults.js';
 import { makeBreaker } from '../health/guarded-breaker.js';
+import { FailureRateBreaker } from './failure-rate-breaker.js';
 import { noAttempt } from './attempt.js';
 import { pluginFailed } from './kept-response.js';
 import { Stage } from './stage.js';
@@ -24,16 +26,19 @@ export class Circuit implements CallObserver {
   /** Calls refused while the circuit was open. */
   rejected = 0;
   readonly #options: ResolvedCircuit;
+  readonly #make: () => IBreaker;
   readonly #changed: (status: CircuitStatus, previous: CircuitStatus) => void;
   #breaker: IBreaker;
   #openedAt = 0;
   #trial: CallContext<unknown> | undefined;
   readonly #service: string;
 
-  constructor(options: ResolvedCircuit, changed: (status: CircuitStatus, previous: CircuitStatus) => void, service: string) {
+  /** `now`: the client's clock, which the default breaker's window runs on. */
+  constructor(options: ResolvedCircuit, changed: (status: CircuitStatus, previous: CircuitStatus) => void, service: string, now: () => number) {
     this.#options = options;
     this.#service = service;
-    this.#breaker = makeBreaker(options.breaker, service, 'circuitBreaker.breaker');
+    this.#make = options.breaker ?? (() => new FailureRateBreaker({ threshold: DEFAULTS.circuitFailureRate, duration: DEFAULTS.circuitSamplingWindow, minimumRps: DEFAULTS.circuitMinimumRps }, now));
+    this.#breaker = makeBreaker(this.#make, service, 'circuitBreaker.breaker');
     this.#changed = changed;
   }
 
@@ -64,7 +69,7 @@ export class Circuit implements CallObserver {
     const ok = result.verdict === 'success';
     if (trial) {
       if (ok) {
-        this.#breaker = makeBreaker(this.#options.breaker, this.#service, 'circuitBreaker.breaker');
+        this.#breaker = makeBreaker(this.#make, this.#service, 'circuitBreaker.breaker');
         this.#set('closed');
       } else {
         this.#open(ctx.now);
