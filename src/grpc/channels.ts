@@ -56,7 +56,7 @@ export class ChannelPool {
     const client = this.#clients.get(endpoint.id);
     if (client === undefined) return;
     this.#clients.delete(endpoint.id);
-    client.close();
+    closeQuietly(client);
   }
 
   /** Channels open now (for tests and stats). */
@@ -66,7 +66,7 @@ export class ChannelPool {
 
   closeAll(): void {
     this.#closed = true;
-    for (const client of this.#clients.values()) client.close();
+    for (const client of this.#clients.values()) closeQuietly(client);
     this.#clients.clear();
   }
 
@@ -99,4 +99,13 @@ export class ChannelPool {
 /** `host:port` as grpc-js's DNS resolver takes it (IPv6 in brackets). */
 function address(endpoint: Endpoint): string {
   return endpoint.host.includes(':') ? `[${endpoint.host}]:${endpoint.port}` : `${endpoint.host}:${endpoint.port}`;
+}
+
+/** Closes a channel's client; one that throws (a user's `channelOverride`) must not keep the others open. */
+function closeQuietly(client: { close(): void }): void {
+  try {
+    client.close();
+  } catch {
+    // Nothing more can be done for it.
+  }
 }

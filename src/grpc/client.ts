@@ -1,4 +1,5 @@
 import type { CallOptions as GrpcJsCallOptions, ChannelCredentials, Client as GrpcJsClient, ClientDuplexStream, ClientOptions as GrpcJsClientOptions, ClientReadableStream, ClientUnaryCall, ClientWritableStream, Metadata, MethodDefinition, ServiceError } from '@grpc/grpc-js';
+import { CloseOnce } from '../close-once.js';
 import { Client, onEndpointsRemoved, runTransport } from '../client.js';
 import { checkKeys, hideValue, type KeySet, type Table } from '../config/keys.js';
 import { wrapperKeys } from '../config/option-keys.js';
@@ -171,7 +172,7 @@ export function createGrpcClient<C extends GrpcJsClient>(ctor: ServiceClientCons
  */
 class ChannelsClient extends Client {
   readonly #release: () => void;
-  #closing: Promise<void> | undefined;
+  readonly #closing = new CloseOnce();
 
   constructor(options: ClientOptions, release: () => void) {
     super(options);
@@ -179,8 +180,7 @@ class ChannelsClient extends Client {
   }
 
   override close(): Promise<void> {
-    this.#closing ??= super.close().finally(this.#release);
-    return this.#closing;
+    return this.#closing.run(() => super.close(), this.#release);
   }
 }
 

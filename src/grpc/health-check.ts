@@ -95,8 +95,16 @@ export function grpcHealthCheck(pool: ChannelPool, service: string, callOptions?
         reject(err as Error);
       }
     });
-    const cancel = (): void => call.cancel();
-    if (signal.aborted) call.cancel();
+    // A client interceptor's `cancel` may throw: from an abort listener that would be an
+    // uncaught exception, as `close()` ends a check in flight.
+    const cancel = (): void => {
+      try {
+        call.cancel();
+      } catch {
+        // The check ends on its own (its deadline).
+      }
+    };
+    if (signal.aborted) cancel();
     else signal.addEventListener('abort', cancel, { once: true });
   });
 }

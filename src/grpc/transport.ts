@@ -20,7 +20,13 @@ export class OpenStreams {
   }
 
   cancelAll(): void {
-    for (const call of this.#open) call.cancel();
+    for (const call of this.#open) {
+      try {
+        call.cancel();
+      } catch {
+        // A client interceptor's `cancel` that throws must not keep the other streams open.
+      }
+    }
     this.#open.clear();
   }
 }

@@ -1,4 +1,5 @@
 import { Pool, type Dispatcher } from 'undici';
+import { CloseOnce } from '../close-once.js';
 import { Client, onEndpointsRemoved, runTransport, useHttpCheck } from '../client.js';
 import { checkFetchInit } from '../config/call-options.js';
 import { checkKeys, hideValue, type KeySet, type Table } from '../config/keys.js';
@@ -66,7 +67,7 @@ const CALL_OPTION_KEYS = ['signal', 'timeout', 'idempotent', 'key', 'hedge', 'cl
  */
 export class UndiciClient extends Client {
   readonly #pools: EndpointPools;
-  #closing: Promise<void> | undefined;
+  readonly #closing = new CloseOnce();
 
   constructor(options: UndiciClientOptions) {
     const { pool, ...rest } = options ?? ({} as UndiciClientOptions);
@@ -130,8 +131,7 @@ export class UndiciClient extends Client {
    * process.on('SIGTERM', () => void users.close());
    */
   override close(): Promise<void> {
-    this.#closing ??= super.close().then(() => this.#pools.close());
-    return this.#closing;
+    return this.#closing.run(() => super.close(), () => this.#pools.close());
   }
 }
 
