@@ -118,13 +118,16 @@ function redactValue(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return redactUrl(value);
   if (value === null || typeof value !== 'object' || depth >= 3) return value;
   try {
+    // A URL object holds its password as it is: kept as its address, without it.
+    if (value instanceof URL) return redactUrl(value.href);
     if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1));
     const proto: unknown = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) return value;
     const copy: Record<string, unknown> = {};
     // An options object given where another was expected (`discovery: { service, token }`,
-    // `credentials: { privateKey, passphrase }`) holds secrets that are not URLs.
-    for (const [k, v] of Object.entries(value)) copy[k] = SECRET_KEY.test(k) && v !== undefined ? HIDDEN : redactValue(v, depth + 1);
+    // `credentials: { privateKey, passphrase }`) holds secrets that are not URLs; a key may be
+    // an endpoint's URL (`discovery: { 'http://user:pw@host': … }`).
+    for (const [k, v] of Object.entries(value)) copy[redactUrl(k)] = SECRET_KEY.test(k) && v !== undefined ? HIDDEN : redactValue(v, depth + 1);
     return copy;
   } catch {
     return 'an unreadable object';
@@ -139,10 +142,26 @@ export function describe(value: unknown): string {
   // A Proxy or an object with getters can throw from any look at it; a description must not.
   try {
     if (Array.isArray(value)) return `an array of ${value.length}`;
-    return JSON.stringify(value, (k, v: unknown) => (k === '' ? v : SECRET_KEY.test(k) && v !== undefined ? HIDDEN : typeof v === 'string' ? redactUrl(v) : v)).slice(0, 120);
+    return JSON.stringify(value, hideInJson).slice(0, 120);
   } catch {
     return 'an object';
   }
+}
+
+/**
+ * `JSON.stringify`'s replacer for {@link describe}: values under a secret-looking key hidden,
+ * strings without URL credentials (the root's too: a URL object turns into its address first,
+ * through its `toJSON`), and an object's keys as well (a key may be an endpoint's URL).
+ */
+function hideInJson(this: unknown, k: string, v: unknown): unknown {
+  if (k !== '' && SECRET_KEY.test(k) && v !== undefined) return HIDDEN;
+  if (typeof v === 'string') return redactUrl(v);
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+  const keys = Object.keys(v);
+  if (keys.every((key) => redactUrl(key) === key)) return v;
+  const copy: Record<string, unknown> = {};
+  for (const key of keys) copy[redactUrl(key)] = (v as Record<string, unknown>)[key];
+  return copy;
 }
 
 /**

@@ -75,7 +75,9 @@ export interface ConfigSource {
 export function layLiveOptions(given: ClientOptions, document: unknown): ClientOptions {
   const service = given.name;
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
-    throw new ConfigError(service, 'config', 'must be an object of live options (timeout, retry, hedge, health)', document);
+    // A document left as text (a source that did not parse its JSON) may hold secrets: not echoed.
+    const shown = typeof document === 'string' ? `(a string of ${document.length} characters)` : document;
+    throw new ConfigError(service, 'config', 'must be an object of live options (timeout, retry, hedge, health)', shown);
   }
   const doc = readDocument(service, document) as Record<string, unknown>;
   checkKeys(service, doc, 'config.', LIVE_KEYS);

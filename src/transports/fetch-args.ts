@@ -1,6 +1,7 @@
 import { layDefined } from '../config/fields.js';
 import type { CallOptions, Classify } from '../config/options.js';
 import { requestTarget } from './request-path.js';
+import { redactUrl } from '../errors.js';
 
 /** `RequestInit` plus bulwark's per-call options. */
 export interface BulwarkRequestInit extends Omit<RequestInit, 'signal'>, CallOptions {
@@ -36,7 +37,7 @@ export function splitFetchArgs(input: string | URL | Request, init: BulwarkReque
   let request: Request | undefined;
   if (typeof input === 'string') {
     // Dot segments are resolved from the root, so that they cannot climb out of an endpoint's base path.
-    path = input.startsWith('/') ? requestTarget(input) : /^[a-z][a-z0-9+.-]*:\/\//i.test(input) ? pathOf(new URL(input)) : requestTarget(`/${input}`);
+    path = input.startsWith('/') ? requestTarget(input) : /^[a-z][a-z0-9+.-]*:\/\//i.test(input) ? pathOf(parseAbsolute(input)) : requestTarget(`/${input}`);
   } else if (input instanceof URL) {
     path = pathOf(input);
   } else if (isRequest(input)) {
@@ -81,4 +82,16 @@ function isRequest(input: unknown): input is Request {
 function pathOf(url: URL): string {
   const pathname = url.pathname;
   return requestTarget((pathname.startsWith('/') ? pathname : `/${pathname}`) + url.search);
+}
+
+/**
+ * An absolute URL given as `input`. One that does not parse is refused as fetch refuses it (a
+ * `TypeError`, code `ERR_INVALID_URL`), but without its credentials: URL's own error keeps the
+ * whole text (its `input`), userinfo included.
+ */
+function parseAbsolute(input: string): URL {
+  const url = URL.parse(input);
+  if (url !== null) return url;
+  const shown = redactUrl(input);
+  throw Object.assign(new TypeError(`client.fetch: input is not a valid URL: ${JSON.stringify(shown)}`), { code: 'ERR_INVALID_URL', input: shown });
 }
