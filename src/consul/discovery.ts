@@ -68,10 +68,12 @@ async function run(o: ResolvedConsulOptions, { signal, update, error, rejected }
     }
     if (signal.aborted) return;
     const previous = index;
-    // Consul: an index lower than the last one means the data was reset (a snapshot restore…):
-    // start over with a non-blocking read. An index below 1 would not block: use 1.
-    if (answer.index < previous) index = 0n;
-    else index = answer.index > 0n ? answer.index : 1n;
+    // Consul: an index below 1 is a bug of the server's and would not block: use 1 (a 0 after a
+    // 1 is no step backwards). An index lower than the last one means the data was reset (a
+    // snapshot restore…): start over with a non-blocking read.
+    if (answer.index <= 0n) index = 1n;
+    else if (answer.index < previous) index = 0n;
+    else index = answer.index;
     if (previous === 0n || answer.index !== previous) {
       try {
         pushed = apply(o, answer, pushed, update, error, rejections);
@@ -93,7 +95,8 @@ function apply(o: ResolvedConsulOptions, answer: Answer, pushed: string | undefi
     error(new ConsulError(o.service, 'Consul hid every instance from this token (X-Consul-Results-Filtered-By-ACLs): it needs service:read and node:read; keeping the last good set'));
     return pushed;
   }
-  if (endpoints.length === 0 && dropped.length > 0) {
+  // Kept only when every instance was invalid: ones left out on purpose (critical) make a real set.
+  if (endpoints.length === 0 && dropped.length > 0 && dropped.length === answer.entries.length) {
     error(new ConsulError(o.service, `every one of the ${dropped.length} instances Consul returned was invalid; keeping the last good set`));
     return pushed;
   }

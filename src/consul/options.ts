@@ -18,7 +18,7 @@ export interface ConsulDiscoveryOptions {
   readonly tags?: readonly string[] | undefined;
   /** Only instances whose checks all pass (`?passing`); default `true`. When `false`, warning instances are kept at their `Weights.Warning`, critical ones are still dropped (as Consul's DNS interface does). */
   readonly passingOnly?: boolean | undefined;
-  /** Blocking-query `wait`, ms; default 60 000 (consul-template's `block_query_wait`); at most 600 000 (Consul's limit). */
+  /** Blocking-query `wait`, ms; default 60 000 (consul-template's `block_query_wait`); at most 600 000 (Consul's limit), and 280 000 with Node's own fetch (it waits 300 s at most for an answer's headers). */
   readonly wait?: number | undefined;
   /** Time allowed for a non-blocking request, and added to `wait + wait/16` (Consul's jitter) for a blocking one, ms; default 10 000. */
   readonly timeout?: number | undefined;
@@ -73,6 +73,11 @@ export const CONSUL_DEFAULTS: Readonly<{ url: string; passingOnly: boolean; wait
 
 /** Consul's longest blocking wait (its docs: "limited to 10 minutes"). */
 const MAX_WAIT = 600_000;
+/**
+ * The longest wait with Node's own fetch: undici gives up on a response's headers after 300 s
+ * (its `headersTimeout`), and Consul answers a blocking query after up to `wait + wait/16`.
+ */
+const MAX_WAIT_NODE_FETCH = 280_000;
 const HOUR = 3_600_000;
 const WHO = 'consulDiscovery';
 
@@ -93,6 +98,9 @@ export function resolveConsulOptions(options: ConsulDiscoveryOptions): ResolvedC
   const passingOnly = options.passingOnly ?? CONSUL_DEFAULTS.passingOnly;
   if (typeof passingOnly !== 'boolean') throw new ConfigError(WHO, 'passingOnly', 'must be a boolean', passingOnly);
   const wait = checkMs(WHO, 'wait', options.wait, CONSUL_DEFAULTS.wait, { max: MAX_WAIT });
+  if (options.fetch === undefined && wait > MAX_WAIT_NODE_FETCH) {
+    throw new ConfigError(WHO, 'wait', `must be at most ${MAX_WAIT_NODE_FETCH} ms with Node's own fetch, which gives up waiting for an answer's headers after 300 s (Consul answers after up to wait + wait/16); for longer waits pass a \`fetch\` without that limit`, wait);
+  }
   const timeout = checkMs(WHO, 'timeout', options.timeout, CONSUL_DEFAULTS.timeout, { max: HOUR });
   // At least 1 ms: with 0, a server that answers at once with a new index would spin the loop.
   const minInterval = checkMs(WHO, 'minInterval', options.minInterval, CONSUL_DEFAULTS.minInterval, { max: HOUR });

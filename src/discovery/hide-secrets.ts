@@ -32,10 +32,10 @@ export function secretHider(secrets: readonly (string | undefined)[]): (text: st
 }
 
 /**
- * `err` as it may be kept as an error's `cause`: itself when nothing in it (message, stack,
- * causes) shows a secret, which keeps Node's own errors and their `code` as they are; otherwise
- * a copy of the chain with the secrets hidden, each link an `Error` with the same name, message,
- * stack and `code`, hidden.
+ * `err` as it may be kept as an error's `cause`: itself when nothing in it (message, stack, other
+ * properties, causes) shows a secret, which keeps Node's own errors and their `code` as they
+ * are; otherwise a copy of the chain with the secrets hidden, each link an `Error` with the same
+ * name, message, stack and `code`, hidden (its other properties left out).
  *
  * @example
  * throw new ConsulError(service, hide(messageOf(err)), undefined, { cause: withoutSecrets(err, hide) });
@@ -51,7 +51,38 @@ function shows(err: unknown, hide: (text: string) => string, depth: number): boo
   if (depth >= MAX_DEPTH) return false;
   if (!(err instanceof Error)) return err !== undefined && hide(String(err)) !== String(err);
   for (const text of [err.message, err.stack ?? '']) if (hide(text) !== text) return true;
+  // An HTTP library's error may carry the request it made (ky's `options`, axios's `config`),
+  // headers and all: what its other properties hold counts too.
+  const seen = new Set<unknown>([err]);
+  for (const key of Reflect.ownKeys(err)) {
+    if (key === 'message' || key === 'stack' || key === 'cause') continue;
+    if (holds(read(err, key), hide, seen, 0)) return true;
+  }
   return shows(err.cause, hide, depth + 1);
+}
+
+/** How many values a look into an error's properties reads at most. */
+const MAX_VALUES = 500;
+
+/** Whether a string within `value` (its own properties, a Map's or Headers' entries; bounded) shows a secret. */
+function holds(value: unknown, hide: (text: string) => string, seen: Set<unknown>, depth: number): boolean {
+  if (typeof value === 'string') return hide(value) !== value;
+  if (value === null || typeof value !== 'object' || seen.has(value) || seen.size > MAX_VALUES || depth > 6) return false;
+  seen.add(value);
+  if (value instanceof Map || value instanceof Headers) {
+    for (const [k, v] of value as Iterable<[unknown, unknown]>) if (holds(k, hide, seen, depth + 1) || holds(v, hide, seen, depth + 1)) return true;
+  }
+  for (const key of Reflect.ownKeys(value)) if (holds(read(value, key), hide, seen, depth + 1)) return true;
+  return false;
+}
+
+/** `value[key]`, or undefined when reading it throws (a getter, a Proxy). */
+function read(value: object, key: string | symbol): unknown {
+  try {
+    return (value as Record<string | symbol, unknown>)[key];
+  } catch {
+    return undefined;
+  }
 }
 
 function copyHidden(err: unknown, hide: (text: string) => string, depth: number): unknown {

@@ -41,7 +41,13 @@ export function retrySource<T>(fn: () => Promise<T>, signal: AbortSignal, onErro
     unref: true,
     signal,
     onFailedAttempt: ({ error }) => {
-      if (!signal.aborted) onError(error instanceof WrappedTypeError ? error.cause : error);
+      if (signal.aborted) return;
+      try {
+        onError(error instanceof WrappedTypeError ? error.cause : error);
+      } catch {
+        // A listener that throws (a user's `onError` behind the adapter's error callback) must
+        // not end the refresh loop: p-retry would give up with its error.
+      }
     },
   });
 }

@@ -74,7 +74,8 @@ async function run(s: Settings, { signal, update, error, rejected }: DiscoveryLo
       try {
         const { endpoints, rejected: dropped } = mapInstances(instances, s);
         rejections.report(dropped);
-        if (endpoints.length === 0 && dropped.length > 0) {
+        // Kept only when every instance was invalid: ones left out on purpose (not UP) make a real set.
+        if (endpoints.length === 0 && dropped.length > 0 && dropped.length === instances.length) {
           error(new EurekaError(s.app, `every one of the ${dropped.length} instances Eureka returned was invalid; keeping the last good set`));
         } else {
           const set = JSON.stringify(endpoints);

@@ -54,7 +54,7 @@ function mapInstance(raw: unknown, s: InstanceSettings): EndpointInit | string |
   if (secure !== undefined && s.secure !== 'never') chosen = { protocol: 'https', port: secure, vip: raw.secureVipAddress };
   else if (plain !== undefined && s.secure !== 'only') chosen = { protocol: 'http', port: plain, vip: raw.vipAddress };
   if (chosen === undefined) return s.secure === 'prefer' ? 'instance has no enabled port' : undefined;
-  if (s.vipAddress !== undefined && chosen.vip !== s.vipAddress) return undefined;
+  if (s.vipAddress !== undefined && !servesVip(chosen.vip, s.vipAddress)) return undefined;
   const ip = typeof raw.ipAddr === 'string' ? raw.ipAddr : '';
   const name = typeof raw.hostName === 'string' ? raw.hostName : '';
   const host = s.useHostName ? name || ip : ip || name;
@@ -113,4 +113,14 @@ function stringOf(v: unknown): string | undefined {
 
 export function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * Whether an instance's `vipAddress` (or `secureVipAddress`) names `wanted`: as Eureka maps
+ * instances to VIPs (`Applications#addInstanceToMap`), a comma-separated list, case-insensitive.
+ */
+function servesVip(vip: unknown, wanted: string): boolean {
+  if (typeof vip !== 'string') return false;
+  const w = wanted.trim().toUpperCase();
+  return vip.split(',').some((v) => v.trim().toUpperCase() === w);
 }

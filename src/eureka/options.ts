@@ -37,7 +37,7 @@ export interface EurekaDiscoveryOptions extends EurekaConnection {
   readonly secure?: EurekaSecurePort | undefined;
   /** Call `hostName` instead of `ipAddr`; default `false` (`ipAddr`, falling back to `hostName` when empty). */
   readonly useHostName?: boolean | undefined;
-  /** Only instances with this `vipAddress` (or `secureVipAddress` for secure ports); default: all. */
+  /** Only instances whose `vipAddress` (or `secureVipAddress` for secure ports) names this one, as Eureka reads it (a comma-separated list, case-insensitive); default: all. */
   readonly vipAddress?: string | undefined;
   /** Largest response read, bytes; default 32 MiB. */
   readonly maxResponseBytes?: number | undefined;

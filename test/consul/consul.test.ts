@@ -282,7 +282,7 @@ describe('consulDiscovery', () => {
   it('close() aborts the blocking request in flight (the server sees the connection close) and stops the loop', async () => {
     const server = await consul();
     server.register({ id: 'a', service: 'web', address: '127.0.0.1', port: 8001 });
-    const w = watch(server, { wait: 600_000 });
+    const w = watch(server, { wait: 280_000 });
     await until(() => server.holding === 1);
     const count = server.requests.length;
     await w.client.close();

@@ -1,0 +1,41 @@
+// The ACL token reached a `discoveryError` through the properties of the error a user's fetch
+// threw (HTTP libraries keep the request's options on their errors: ky's `options`, axios's
+// `config`): only an error's message, stack and cause were looked at. Such an error is now
+// replaced by a copy without the secret.
+import { describe, expect, it } from 'vitest';
+import { consulDiscovery } from '../../src/consul/index.js';
+
+const TOKEN = 'b1a2c3d4-acl-token-5e6f7a8b9c0d';
+
+/** Every string reachable from `value` through own properties (cause included), bounded. */
+function strings(value: unknown, seen = new Set<unknown>(), out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  if (value === null || typeof value !== 'object' || seen.has(value) || seen.size > 500) return out;
+  seen.add(value);
+  for (const key of Reflect.ownKeys(value)) {
+    try {
+      strings((value as Record<string | symbol, unknown>)[key], seen, out);
+    } catch {
+      // a getter that throws: nothing to read
+    }
+  }
+  return out;
+}
+
+describe('consulDiscovery token in errors', () => {
+  it('hides the token held in a property of the error thrown by the user\'s fetch', async () => {
+    // A fetch wrapper in the style of ky/axios: it rejects with an error carrying the request options.
+    const fetch = async (url: string, init: RequestInit): Promise<Response> => {
+      throw Object.assign(new Error('Request failed with status code 403 Forbidden'), { name: 'HTTPError', options: { url, ...init } });
+    };
+    const discovery = consulDiscovery({ service: 'web', url: 'http://127.0.0.1:1', token: TOKEN, fetch, backoff: { min: 10_000 } });
+    const errors: unknown[] = [];
+    const stop = discovery.watch(() => {}, (err) => errors.push(err), () => {});
+    const started = Date.now();
+    while (errors.length === 0 && Date.now() - started < 2_000) await new Promise((r) => setTimeout(r, 5));
+    await stop();
+    expect(errors.length).toBeGreaterThan(0);
+    const leaked = strings(errors[0]).filter((s) => s.includes(TOKEN));
+    expect(leaked).toEqual([]);
+  });
+});
