@@ -13,8 +13,8 @@ export interface EurekaConnection {
   readonly url: string;
   /** The application name; Eureka upper-cases it. */
   readonly app: string;
-  /** Extra request headers (an `Authorization` for a secured server); never shown in events or errors. */
-  readonly headers?: Record<string, string> | undefined;
+  /** Extra request headers (an `Authorization` for a secured server), as an object or a `Headers`; never shown in events or errors. */
+  readonly headers?: Record<string, string> | Headers | undefined;
   /** Time allowed per request, ms; default 8 000 (Eureka client's `eurekaServerReadTimeoutSeconds`). */
   readonly timeout?: number | undefined;
   /** Backoff after a failed request; default 1 s doubling to 30 s, jittered (bulwark's `SOURCE_BACKOFF`). */
@@ -124,8 +124,9 @@ export function resolveConnection(who: string, o: EurekaConnection, keys: KeySet
   if (typeof o.app !== 'string' || !/^[A-Za-z0-9._-]+$/.test(o.app)) throw new ConfigError(who, 'app', 'must be an application name (letters, digits, ".", "_", "-")', o.app);
   const headers: Record<string, string> = {};
   if (o.headers !== undefined) {
-    if (o.headers === null || typeof o.headers !== 'object') throw new ConfigError(who, 'headers', 'must be an object of strings', typeof o.headers);
-    for (const [k, v] of Object.entries(o.headers)) {
+    // A Headers keeps its entries out of Object.entries: read as it is, or every header would be dropped.
+    if (o.headers === null || typeof o.headers !== 'object' || Array.isArray(o.headers)) throw new ConfigError(who, 'headers', 'must be an object of strings or a Headers', typeof o.headers);
+    for (const [k, v] of o.headers instanceof Headers ? o.headers.entries() : Object.entries(o.headers)) {
       if (!isHeaderName(k)) throw new ConfigError(who, `headers.${k}`, "must be a header name (letters, digits and !#$%&'*+-.^_`|~)", k);
       if (!isHeaderValue(v)) throw new ConfigError(who, `headers.${k}`, HEADER_VALUE_RULE, '(hidden)');
       headers[k.toLowerCase()] = v;
