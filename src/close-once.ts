@@ -2,8 +2,9 @@
  * The `close()` of a client that holds more than its `Client` base (`bulwark/undici`'s pools,
  * `bulwark/grpc`'s channels and streams): one promise for every call, kept before the base's
  * close runs any user code (a `close()` from an event listener it triggers gets the same one),
- * releasing what it holds after the base closed, and never rejecting, whatever that release
- * throws (README, "close()").
+ * releasing what it holds once the base close has ended the calls (not once discovery, which
+ * may take seconds, has stopped), and never rejecting, whatever that release throws (README,
+ * "close()").
  *
  * @example
  * override close(): Promise<void> {
@@ -23,7 +24,15 @@ export class CloseOnce {
     } catch (err) {
       closing = Promise.reject(err);
     }
-    void closing.then(release, release).then(done, done);
+    // The base close ended every call before it returned; stopping discovery, which it awaits
+    // next, may take seconds. What the calls used (streams, channels, pools) is released now.
+    let released: unknown;
+    try {
+      released = release();
+    } catch {
+      released = undefined;
+    }
+    void Promise.allSettled([closing, released]).then(done, done);
     return this.#closed;
   }
 }

@@ -91,7 +91,7 @@ export interface GrpcServiceClient<C> {
   readonly methods: GrpcMethods<C>;
   /** The bulwark client underneath: its events, `stats()` and `endpoints()`. */
   readonly bulwark: Client;
-  /** Closes the bulwark client (ending calls in flight) and then every channel. */
+  /** Closes the bulwark client: ends calls in flight, cancels streams still running and closes every channel at once, then waits for discovery to stop. */
   close(): Promise<void>;
 }
 
