@@ -81,8 +81,12 @@ const INVALID_REQUEST_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPO
 export function invalidRequest(error: unknown): boolean {
   if (error instanceof TypeError) return (error.message !== 'fetch failed' && networkFailure(error) === undefined) || redirectRefused(error);
   const code = error !== null && typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && INVALID_REQUEST_CODES.has(code);
+  if (typeof code === 'string') return INVALID_REQUEST_CODES.has(code);
+  return error instanceof Error && UNCODED_REFUSAL.test(error.message);
 }
+
+/** undici's refusal without a code: a `query` given with a path that has one (or a fragment). */
+const UNCODED_REFUSAL = /^Query params cannot be passed when url already contains "\?" or "#"\.$/;
 
 /** fetch's own refusals of a redirect the endpoint answered with (`redirect: 'error'`, a redirect loop). */
 const REDIRECT_REFUSED = /^(?:unexpected redirect|redirect count exceeded)$/;

@@ -4,26 +4,42 @@ type Headers = Dispatcher.DispatchOptions['headers'];
 
 /**
  * `headers` with `authorization: value` added unless one is there: for endpoints whose URL
- * carried userinfo (the value never appears on the endpoint objects users see).
+ * carried userinfo (the value never appears on the endpoint objects users see). An
+ * `authorization` whose value is `undefined` (or an empty list) is none: undici leaves such a
+ * header out, so it is replaced (`headers: { authorization: token }` with no token).
  */
 export function withAuthorization(headers: Headers, value: string): Headers {
   if (headers === undefined || headers === null) return { authorization: value };
   if (Array.isArray(headers)) {
-    for (let i = 0; i < headers.length; i += 2) if (String(headers[i]).toLowerCase() === 'authorization') return headers;
-    return [...(headers as string[]), 'authorization', value];
+    const flat: unknown[] = [];
+    for (let i = 0; i < headers.length; i += 2) {
+      if (String(headers[i]).toLowerCase() !== 'authorization') flat.push(headers[i], headers[i + 1]);
+      else if (isSent(headers[i + 1])) return headers;
+    }
+    return [...flat, 'authorization', value] as Headers;
   }
   if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function') {
     // An iterable (Headers, Map) yields [name, value] pairs; an array undici reads flat: [name, value, name, value, …].
     const flat: (string | string[] | undefined)[] = [];
     for (const [k, v] of headers as Iterable<[string, string | string[] | undefined]>) {
-      if (String(k).toLowerCase() === 'authorization') return headers;
-      flat.push(k, v);
+      if (String(k).toLowerCase() !== 'authorization') flat.push(k, v);
+      else if (isSent(v)) return headers;
     }
     flat.push('authorization', value);
     return flat as Headers;
   }
-  for (const key of Object.keys(headers)) if (key.toLowerCase() === 'authorization') return headers;
-  return { ...(headers as Record<string, string | string[]>), authorization: value };
+  const copy: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (k.toLowerCase() !== 'authorization') copy[k] = v;
+    else if (isSent(v)) return headers;
+  }
+  copy.authorization = value;
+  return copy as Headers;
+}
+
+/** Whether undici sends a header with this value: not `undefined`, nor an empty list. */
+function isSent(value: unknown): boolean {
+  return value !== undefined && !(Array.isArray(value) && value.length === 0);
 }
 
 /**

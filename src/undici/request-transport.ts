@@ -75,10 +75,14 @@ export class UndiciRequestTransport implements Transport<Dispatcher.ResponseData
     value.body.dump({ limit: DRAIN_LIMIT, signal: controller.signal }).catch(ignore).finally(() => clearTimeout(timer));
   }
 
-  /** Reads the retried response's body away (keeping the socket) and keeps its status and headers behind an empty body. */
+  /**
+   * Reads the retried response's body away (keeping the socket) and keeps its status and headers
+   * behind an empty body, without the headers that announced the body (`content-length`,
+   * `transfer-encoding`): a gateway passing them on would promise bytes that never come.
+   */
   detach(value: Dispatcher.ResponseData<unknown>): Dispatcher.ResponseData<unknown> {
     this.discard(value);
-    return { ...value, body: emptyBodyLike(value.body) };
+    return { ...value, headers: withoutBodyHeaders(value.headers), body: emptyBodyLike(value.body) };
   }
 
   failure(error: unknown): unknown {
@@ -87,6 +91,24 @@ export class UndiciRequestTransport implements Transport<Dispatcher.ResponseData
 }
 
 function ignore(): void {}
+
+type ResponseHeaders = Dispatcher.ResponseData['headers'];
+
+/** `headers` without `content-length` and `transfer-encoding`, in the form they came (an object, or the flat list of `responseHeaders: 'raw'`). */
+function withoutBodyHeaders(headers: ResponseHeaders): ResponseHeaders {
+  const announces = (name: unknown): boolean => {
+    const n = String(name).toLowerCase();
+    return n === 'content-length' || n === 'transfer-encoding';
+  };
+  if (Array.isArray(headers)) {
+    const flat: unknown[] = [];
+    for (let i = 0; i < headers.length; i += 2) if (!announces(headers[i])) flat.push(headers[i], headers[i + 1]);
+    return flat as unknown as ResponseHeaders;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(headers)) if (!announces(k)) copy[k] = v;
+  return copy as ResponseHeaders;
+}
 
 type Body = Dispatcher.ResponseData['body'];
 

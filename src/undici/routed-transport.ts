@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { Attempt } from '../call/attempt.js';
 import type { Outcome } from '../config/options.js';
 import { authorizationOf, type EndpointState } from '../endpoints/endpoint.js';
+import { tlsServerName } from '../endpoints/server-name.js';
 import { isIdempotentMethod } from '../transports/classify.js';
 import type { AttemptHandle, Judgement, Transport } from '../transports/transport.js';
 import { isReplayable, withAuthorization } from './headers.js';
@@ -60,14 +61,16 @@ export class RoutedTransport implements Transport<RoutedAttempt> {
     const options = this.#options;
     const auth = authorizationOf(endpoint);
     const retryOptions = (options as { retryOptions?: object }).retryOptions;
+    // An endpoint at an IP address is checked against the name discovery found it by.
+    const servername = endpoint.protocol === 'https:' && (options as { servername?: unknown }).servername === undefined ? tlsServerName(endpoint) : undefined;
     this.#dispatch({
       ...options,
       origin: originOf(endpoint),
-      // Under a base path, dot segments must not climb out of it (request-path.ts).
-      path: endpoint.basePath === '' ? options.path : endpoint.basePath + requestTarget(options.path),
+      path: routedPath(endpoint.basePath, options.path),
       headers: auth === undefined ? options.headers : withAuthorization(options.headers, auth),
       // An undici retry interceptor composed under this one would retry each attempt again.
       retryOptions: { ...retryOptions, maxRetries: 0 },
+      ...(servername === undefined ? {} : { servername }),
     } as Dispatcher.DispatchOptions, routed);
     return routed.promise;
   }
@@ -91,4 +94,20 @@ export class RoutedTransport implements Transport<RoutedAttempt> {
     this.#judge ??= new HttpJudge<RoutedAttempt>(this.#service, this.statusCodes, undefined, UNDICI_READER);
     return this.#judge.failure(error);
   }
+}
+
+/**
+ * The path a routed request is sent to: an absolute URL's path and query (undici takes one as a
+ * path), under the endpoint's base path, whose dot segments cannot climb out of it
+ * (request-path.ts). A path that starts with neither goes as it is, for undici to refuse as it
+ * would without bulwark (nothing is sent).
+ */
+function routedPath(basePath: string, path: string): string {
+  let target = path;
+  if (/^https?:\/\//i.test(path)) {
+    const url = URL.parse(path);
+    if (url !== null) target = url.pathname + url.search;
+  }
+  if (basePath === '' || !target.startsWith('/')) return target;
+  return basePath + requestTarget(target);
 }
