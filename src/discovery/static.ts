@@ -1,5 +1,6 @@
 import type { EndpointInit } from '../endpoints/endpoint.js';
 import type { Discovery } from './discovery.js';
+import { ConfigError } from '../errors.js';
 
 /**
  * A fixed list of endpoints. Passing an array as `discovery` to `createClient` is shorthand
@@ -23,6 +24,8 @@ export class StaticDiscovery implements Discovery {
   readonly endpoints: readonly EndpointInit[];
 
   constructor(endpoints: readonly EndpointInit[]) {
+    // A string would be read character by character, and the error would name "discovery[0]".
+    if (!Array.isArray(endpoints)) throw new ConfigError('staticDiscovery', 'endpoints', 'must be an array of endpoints', endpoints);
     this.endpoints = Object.freeze([...endpoints]);
   }
 

@@ -1,7 +1,7 @@
 import { credentials as Credentials, type ChannelCredentials, type Client as GrpcClient, type ClientOptions } from '@grpc/grpc-js';
 import type { Endpoint } from '../endpoints/endpoint.js';
 import { tlsServerName } from '../endpoints/server-name.js';
-import { BulwarkError } from '../errors.js';
+import { BulwarkError, ClientClosedError } from '../errors.js';
 import { UNSUPPORTED_ENDPOINT } from '../transports/classify.js';
 
 /** What grpc-js clients are made with: a service client constructor (generated or proto-loader's) or grpc-js's `Client`. */
@@ -45,7 +45,7 @@ export class ChannelPool {
   get(endpoint: Endpoint): GrpcClient {
     const client = this.#clients.get(endpoint.id);
     if (client !== undefined) return client;
-    if (this.#closed) throw new BulwarkError(UNSUPPORTED_ENDPOINT, this.#service, `${this.#service}: client is closed`);
+    if (this.#closed) throw new ClientClosedError(this.#service);
     const made = new this.#ctor(address(endpoint), this.#credentialsFor(endpoint), this.#optionsFor(endpoint));
     this.#clients.set(endpoint.id, made);
     return made;

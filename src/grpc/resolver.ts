@@ -266,7 +266,7 @@ function grpcVersion(): string {
  * Registers the `bulwark` scheme with grpc-js on first use (supported: grpc-js 1.14).
  *
  * @example
- * const { target } = registerGrpcResolver('users', etcdDiscovery({ … }));
+ * const { target } = registerGrpcResolver('users', etcdDiscovery({ client: etcd, prefix: 'services/users/' }));
  * const client = new UsersClient(target, grpc.credentials.createInsecure()); // 'bulwark:///users'
  */
 export function registerGrpcResolver(name: string, discovery: Discovery | readonly EndpointInit[], options: GrpcResolverOptions = {}): GrpcResolverRegistration {

@@ -70,10 +70,11 @@ export class UndiciClient extends Client {
   readonly #closing = new CloseOnce();
 
   constructor(options: UndiciClientOptions) {
-    const { pool, ...rest } = options ?? ({} as UndiciClientOptions);
+    if (options === null || typeof options !== 'object') throw new ConfigError('createUndiciClient', 'options', 'must be an object', options);
+    const { pool, ...rest } = options;
     const service = typeof rest.name === 'string' ? rest.name : 'undici';
     // Checked here, not by createClient: a near miss of `pool` is then suggested, and this function named.
-    if (options !== null && typeof options === 'object') checkKeys(service, options, '', KEYS);
+    checkKeys(service, options, '', KEYS);
     checkPoolOptions(service, pool);
     super(rest);
     this.#pools = new EndpointPools(pool);
