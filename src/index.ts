@@ -32,3 +32,8 @@ export type { RoundRobinOptions, RandomOptions, WeightedRoundRobinOptions, Least
 // from a user's declarations (TS2883).
 export type { EndpointState } from './endpoints/endpoint.js';
 export type { PeakEwma } from './observe/latency.js';
+// What `health.breaker` and `circuitBreaker.breaker` return, and what a breaker of the user's
+// implements (its methods get a CircuitState): named through bulwark, so that a user's code and
+// declarations need no cockatiel of their own.
+export type { IBreaker } from 'cockatiel';
+export { CircuitState } from 'cockatiel';

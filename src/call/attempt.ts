@@ -1,5 +1,5 @@
 import type { Outcome } from '../config/options.js';
-import type { EndpointState } from '../endpoints/endpoint.js';
+import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import { PluginError, TimeoutError } from '../errors.js';
 import type { AttemptHandle, Judgement } from '../transports/transport.js';
 import type { AttemptResult, CallContext } from './context.js';
@@ -19,7 +19,7 @@ export class Attempt<T> implements AttemptHandle {
   /** 1-based number within its call. */
   readonly attempt: number;
   readonly ctx: CallContext<T>;
-  readonly endpoint: EndpointState;
+  readonly endpoint: LiveEndpoint;
   startedAt: number;
   /** When this attempt times out: its own timeout, cut short by the call's deadline. */
   deadline: number;
@@ -34,7 +34,7 @@ export class Attempt<T> implements AttemptHandle {
   /** Why the attempt was cut short, kept for a first read of `signal` after that. */
   #cutShort: unknown;
 
-  constructor(sink: AttemptSink, ctx: CallContext<T>, endpoint: EndpointState, now: number, hedge: boolean) {
+  constructor(sink: AttemptSink, ctx: CallContext<T>, endpoint: LiveEndpoint, now: number, hedge: boolean) {
     this.#sink = sink;
     this.ctx = ctx;
     this.endpoint = endpoint;

@@ -1,6 +1,6 @@
 import type { IBackoff } from 'cockatiel';
 import type { Outcome, ResolvedHedge, Verdict } from '../config/options.js';
-import type { EndpointState } from '../endpoints/endpoint.js';
+import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import type { PickRequest } from '../pickers/picker.js';
 import type { Transport } from '../transports/transport.js';
 import type { Attempt } from './attempt.js';
@@ -50,7 +50,7 @@ export interface CallSettings {
   readonly hedge: ResolvedHedge | undefined;
 }
 
-const NOTHING_TRIED: readonly EndpointState[] = Object.freeze([]);
+const NOTHING_TRIED: readonly LiveEndpoint[] = Object.freeze([]);
 
 /**
  * Everything about one call that the stages, the picker and the transport read
@@ -75,9 +75,9 @@ export class CallContext<T> implements PickRequest, WheelEntry {
   /** The latest clock reading, shared by the deadline checks, the budget and the picker. */
   now: number;
   /** Endpoints of earlier attempts, oldest first (the picker avoids them). */
-  tried: readonly EndpointState[] = NOTHING_TRIED;
+  tried: readonly LiveEndpoint[] = NOTHING_TRIED;
   /** The endpoint of the newest attempt; it joins `tried` when the next attempt is picked. */
-  lastEndpoint: EndpointState | undefined;
+  lastEndpoint: LiveEndpoint | undefined;
   /** Attempts started so far, hedges included. */
   attempts = 0;
   /** Attempts running now: usually one, kept in a field so a call allocates no array for it. */

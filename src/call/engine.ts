@@ -5,7 +5,7 @@ import type { ClientOptions, ResolvedOptions } from '../config/options.js';
 import { defaultCallSettings } from '../config/call-options.js';
 import { layLiveOptions } from '../config/live.js';
 import { resolveOptions } from '../config/resolve.js';
-import type { EndpointState } from '../endpoints/endpoint.js';
+import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import { EndpointRegistry } from '../endpoints/registry.js';
 import { Subsetter } from '../health/subset.js';
 import { HealthTracker } from '../health/tracker.js';
@@ -81,7 +81,7 @@ export class CallEngine {
     const now = (): number => clock.now();
     let health: HealthTracker | undefined;
     const subsetter = resolved.subset === undefined ? undefined : new Subsetter(resolved.subset);
-    const poolOf = (all: readonly EndpointState[]): readonly EndpointState[] => (subsetter === undefined ? all : subsetter.subset(all));
+    const poolOf = (all: readonly LiveEndpoint[]): readonly LiveEndpoint[] => (subsetter === undefined ? all : subsetter.subset(all));
     const registry = new EndpointRegistry(picker.latencyDecay ?? DEFAULT_LATENCY_DECAY, now, {
       changed: (event) => {
         // With health tracking the picker gets only the endpoints that take calls. The set is in

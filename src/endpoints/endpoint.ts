@@ -44,17 +44,29 @@ export interface Endpoint {
 
 /**
  * An endpoint as pickers see it: the {@link Endpoint} fields plus its live `inflight`,
- * `successes`, `failures`, `cancelled`, `failuresInARow` and `latency`. The public name of {@link LiveEndpoint}'s
- * instances: an interface, so that it is a type only (endpoints are made by the client, never
- * by users) that a user's declarations can name (`import type { EndpointState } from 'bulwark'`).
+ * `successes`, `failures`, `cancelled`, `failuresInARow` and `latency`, all read-only. An
+ * interface, so that it is a type only (endpoints are made by the client, never by users) that
+ * a user's declarations can name (`import type { EndpointState } from 'bulwark'`); the client's
+ * own {@link LiveEndpoint}s are what pickers get.
  *
  * @example
  * const byLoad = (a: EndpointState, b: EndpointState) => a.inflight - b.inflight;
  */
-export interface EndpointState extends LiveEndpoint {}
+export interface EndpointState extends Endpoint {
+  /** Attempts currently running against this endpoint. */
+  readonly inflight: number;
+  /** Attempts finished, by outcome: judged a success, judged a failure, or cancelled (caller abort, close, lost hedge). */
+  readonly successes: number;
+  readonly failures: number;
+  readonly cancelled: number;
+  /** Attempts judged a failure since the last success (cancelled ones do not count). */
+  readonly failuresInARow: number;
+  /** Latency estimate used by `peakEwma` and shown in `stats()`. */
+  readonly latency: PeakEwma;
+}
 
 /** What the registry keeps per endpoint: the endpoint plus its live load and latency. */
-export class LiveEndpoint implements Endpoint {
+export class LiveEndpoint implements EndpointState {
   readonly id: string;
   readonly protocol: string;
   readonly host: string;
@@ -120,15 +132,15 @@ export class LiveEndpoint implements Endpoint {
  * `Basic …` header values for endpoints whose URL carried userinfo, kept off the endpoint
  * objects that events, `endpoints()` and custom pickers see.
  */
-const authorizations = new WeakMap<EndpointState, string>();
+const authorizations = new WeakMap<LiveEndpoint, string>();
 
-function setAuthorization(endpoint: EndpointState, value: string | undefined): void {
+function setAuthorization(endpoint: LiveEndpoint, value: string | undefined): void {
   if (value === undefined) authorizations.delete(endpoint);
   else authorizations.set(endpoint, value);
 }
 
 /** The Authorization header value derived from the endpoint URL's userinfo, if it had any. */
-export function authorizationOf(endpoint: EndpointState): string | undefined {
+export function authorizationOf(endpoint: LiveEndpoint): string | undefined {
   return authorizations.get(endpoint);
 }
 

@@ -1,4 +1,4 @@
-import { LiveEndpoint, type EndpointInit, type EndpointState } from './endpoint.js';
+import { LiveEndpoint, type EndpointInit } from './endpoint.js';
 import { EndpointParseError, parseEndpoint, type ParsedEndpoint } from './parse.js';
 import { describe, redactUrl } from '../errors.js';
 import type { EndpointsEvent, EndpointRejectedEvent } from '../observe/events.js';
@@ -13,7 +13,7 @@ export interface RegistryListener {
 
 /** The registry's record of one endpoint. */
 interface Slot {
-  readonly state: EndpointState;
+  readonly state: LiveEndpoint;
   /** The description last applied to `state`: when the next one is the same object, nothing changed. */
   parsed: ParsedEndpoint;
   /** The number of the update that last named this endpoint. */
@@ -46,7 +46,7 @@ interface Described {
 const FIELDS = ['host', 'port', 'protocol', 'weight', 'priority', 'zone', 'basePath'] as const;
 
 /**
- * Owns one {@link EndpointState} per endpoint. Discovery hands it complete sets; it diffs them
+ * Owns one {@link LiveEndpoint} per endpoint. Discovery hands it complete sets; it diffs them
  * by id so an endpoint that stays keeps its state and one that goes is dropped with it.
  *
  * An update costs in proportion to what changed, plus a string comparison per entry: an entry
@@ -59,7 +59,7 @@ const FIELDS = ['host', 'port', 'protocol', 'weight', 'priority', 'zone', 'baseP
  */
 export class EndpointRegistry {
   /** The current endpoints, in discovery's order; replaced (never mutated) on change. */
-  list: readonly EndpointState[] = [];
+  list: readonly LiveEndpoint[] = [];
   /** Whether discovery has delivered a first set yet. */
   known = false;
   readonly #byId = new Map<string, Slot>();
@@ -104,10 +104,10 @@ export class EndpointRegistry {
     const previousSlots = this.#slots;
     const lastEntries = this.#entries;
     const lastTexts = this.#texts;
-    const next: EndpointState[] = [];
+    const next: LiveEndpoint[] = [];
     const slots: Slot[] = [];
     const texts: (Text | Described | undefined)[] = [];
-    const added: EndpointState[] = [];
+    const added: LiveEndpoint[] = [];
     let valid = 0;
     let textsSeen = 0;
     let kept = 0;
@@ -210,7 +210,7 @@ export class EndpointRegistry {
     this.#entries = entries;
     this.#texts = texts;
     this.#entriesUpdate = update;
-    const removed: EndpointState[] = [];
+    const removed: LiveEndpoint[] = [];
     if (kept < previous.length) {
       for (const slot of previousSlots) {
         if (slot.seen === update) continue;

@@ -1,6 +1,6 @@
 import { status as Status, type ClientDuplexStream, type ClientWritableStream, type Metadata, type ServiceError, type StatusObject } from '@grpc/grpc-js';
 import type { Outcome } from '../config/options.js';
-import type { EndpointState } from '../endpoints/endpoint.js';
+import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import type { AttemptHandle, Judgement } from '../transports/transport.js';
 import { followCaller, GrpcTransport, ownDeadline, startWithoutStack, type MethodSetup } from './transport.js';
 
@@ -25,7 +25,7 @@ export class ClientStreamTransport<Res> extends GrpcTransport<Res> {
     this.replayable = Array.isArray(messages);
   }
 
-  run(endpoint: EndpointState, attempt: AttemptHandle): Promise<Res> {
+  run(endpoint: LiveEndpoint, attempt: AttemptHandle): Promise<Res> {
     const client = this.setup.pool.get(endpoint);
     const method = this.setup.method;
     const deadline = Date.now() + attempt.remaining();
@@ -166,7 +166,7 @@ export class BidiStreamTransport extends GrpcTransport<ClientDuplexStream<unknow
     this.#deliver = deliver;
   }
 
-  run(endpoint: EndpointState, attempt: AttemptHandle): Promise<ClientDuplexStream<unknown, unknown>> {
+  run(endpoint: LiveEndpoint, attempt: AttemptHandle): Promise<ClientDuplexStream<unknown, unknown>> {
     const client = this.setup.pool.get(endpoint);
     const method = this.setup.method;
     const call = startWithoutStack(() => client.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.metadata(), this.options(this.#deadline))) as ClientDuplexStream<unknown, unknown>;

@@ -1,7 +1,7 @@
 import { Metadata, status as Status, type CallOptions as GrpcCallOptions, type ClientReadableStream, type MethodDefinition, type ServiceError, type StatusObject } from '@grpc/grpc-js';
 import { unwatchSignal, watchSignal } from '../call/caller-signal.js';
 import type { Outcome } from '../config/options.js';
-import type { EndpointState } from '../endpoints/endpoint.js';
+import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import type { AttemptHandle, Judgement, Transport } from '../transports/transport.js';
 import type { ChannelPool } from './channels.js';
 import { judgeError, type GrpcCodes } from './codes.js';
@@ -100,7 +100,7 @@ export abstract class GrpcTransport<T> implements Transport<T> {
     this.idempotent = idempotent;
   }
 
-  abstract run(endpoint: EndpointState, attempt: AttemptHandle): PromiseLike<T>;
+  abstract run(endpoint: LiveEndpoint, attempt: AttemptHandle): PromiseLike<T>;
 
   /** A copy per attempt: grpc-js adds to the metadata it sends (call credentials), and a retry must start from the caller's. */
   protected metadata(): Metadata {
@@ -125,7 +125,7 @@ export abstract class GrpcTransport<T> implements Transport<T> {
  * metadata), or bulwark's `TimeoutError` for a deadline bulwark set.
  */
 export class UnaryTransport<Res> extends GrpcTransport<Res> {
-  run(endpoint: EndpointState, attempt: AttemptHandle): Promise<Res> {
+  run(endpoint: LiveEndpoint, attempt: AttemptHandle): Promise<Res> {
     const client = this.setup.pool.get(endpoint);
     const method = this.setup.method;
     const deadline = Date.now() + attempt.remaining();
@@ -159,7 +159,7 @@ export class ServerStreamTransport<Res> extends GrpcTransport<ClientReadableStre
     this.#signal = signal;
   }
 
-  run(endpoint: EndpointState, attempt: AttemptHandle): Promise<ClientReadableStream<Res>> {
+  run(endpoint: LiveEndpoint, attempt: AttemptHandle): Promise<ClientReadableStream<Res>> {
     const client = this.setup.pool.get(endpoint);
     const method = this.setup.method;
     const call = startWithoutStack(() => client.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.request, this.metadata(), this.options(this.#deadline))) as ClientReadableStream<Res>;

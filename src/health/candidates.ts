@@ -1,9 +1,9 @@
-import type { EndpointState } from '../endpoints/endpoint.js';
+import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import { route, type Levels, type RoutingOptions } from './routing.js';
 
 /** What the picker gets now, and the state that decides it. */
 export interface Candidates {
-  readonly candidates: readonly EndpointState[];
+  readonly candidates: readonly LiveEndpoint[];
   /** Endpoints taking calls (healthy, or probing by real calls), for the panic threshold. */
   readonly taking: number;
   readonly panic: boolean;
@@ -21,12 +21,12 @@ export interface Candidates {
  * const { candidates, panic } = admittedCandidates(pool, { probes: 1, panicThreshold: 50, routing });
  */
 export function admittedCandidates(
-  pool: readonly EndpointState[],
+  pool: readonly LiveEndpoint[],
   options: { readonly probes: number; readonly panicThreshold: number; readonly routing: RoutingOptions },
 ): Candidates {
   // While every endpoint so far is admitted (the usual case) `admitted` is the pool itself, not a copy.
-  let admitted: readonly EndpointState[] = pool;
-  let copy: EndpointState[] | undefined;
+  let admitted: readonly LiveEndpoint[] = pool;
+  let copy: LiveEndpoint[] | undefined;
   let taking = 0;
   let notEjected = 0;
   for (let i = 0; i < pool.length; i++) {
@@ -54,7 +54,7 @@ export function admittedCandidates(
 }
 
 /** Whether two candidate lists hold the same endpoints in the same order. */
-export function sameEndpoints(a: readonly EndpointState[], b: readonly EndpointState[]): boolean {
+export function sameEndpoints(a: readonly LiveEndpoint[], b: readonly LiveEndpoint[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -69,7 +69,7 @@ export function sameEndpoints(a: readonly EndpointState[], b: readonly EndpointS
  * @example
  * const wait = Math.min(retryAfter, otherFreeAt(pool, endpoint, now, probes) - now);
  */
-export function otherFreeAt(pool: readonly EndpointState[], endpoint: EndpointState, now: number, probes: number): number {
+export function otherFreeAt(pool: readonly LiveEndpoint[], endpoint: LiveEndpoint, now: number, probes: number): number {
   let at = Infinity;
   for (const e of pool) {
     if (e === endpoint) continue;

@@ -1,11 +1,11 @@
 import { MAX_TIMER_MS } from '../config/fields.js';
 import type { ResolvedChecks } from '../config/options.js';
-import { authorizationOf, type EndpointState } from '../endpoints/endpoint.js';
+import { authorizationOf, type LiveEndpoint } from '../endpoints/endpoint.js';
 import { failureReason } from '../transports/classify.js';
 import type { EndpointHealth } from './endpoint-health.js';
 
 /** Where check results go: the health tracker. */
-export type CheckReport = (endpoint: EndpointState, passed: boolean, reason: string) => void;
+export type CheckReport = (endpoint: LiveEndpoint, passed: boolean, reason: string) => void;
 
 /** What one check found. */
 export interface CheckOutcome {
@@ -17,7 +17,7 @@ export interface CheckOutcome {
  * How the default check sends `GET path` to an endpoint: with the client's `fetch`, or through
  * the undici client's own pools (its TLS options and server names), as that client's calls go.
  */
-export type HttpCheck = (e: EndpointState, path: string, signal: AbortSignal) => Promise<CheckOutcome>;
+export type HttpCheck = (e: LiveEndpoint, path: string, signal: AbortSignal) => Promise<CheckOutcome>;
 
 /**
  * Active health checks (docs/architecture.md, "Endpoint health"): one loop per endpoint, every
@@ -32,9 +32,9 @@ export class ActiveChecks {
    * The endpoints checked now, each with its loop's timer: the next check's, or the one that
    * started the check running now. A loop goes on only while its endpoint holds the timer it set.
    */
-  readonly #timers = new Map<EndpointState, ReturnType<typeof setTimeout>>();
+  readonly #timers = new Map<LiveEndpoint, ReturnType<typeof setTimeout>>();
   /** What ends each check running now at once (failing it and aborting its signal with the reason given), with its endpoint. */
-  readonly #running = new Map<(reason: Error) => void, EndpointState>();
+  readonly #running = new Map<(reason: Error) => void, LiveEndpoint>();
   #stopped = false;
   #http: HttpCheck;
 
@@ -54,7 +54,7 @@ export class ActiveChecks {
    * Starts checking new endpoints and stops checking the ones that left (the registry's, or this
    * client's subset): a check of one running now is abandoned, and its result ignored.
    */
-  sync(list: readonly EndpointState[]): void {
+  sync(list: readonly LiveEndpoint[]): void {
     if (this.#stopped) return;
     const current = new Set(list);
     for (const [e, timer] of this.#timers) {
@@ -80,11 +80,11 @@ export class ActiveChecks {
   }
 
   /** Whether checks judge `e`: any endpoint with a check of the user's, http(s) ones with the default HTTP check. */
-  judges(e: EndpointState): boolean {
+  judges(e: LiveEndpoint): boolean {
     return this.#options.check !== undefined || e.protocol === 'http:' || e.protocol === 'https:';
   }
 
-  #schedule(e: EndpointState, ms: number): void {
+  #schedule(e: LiveEndpoint, ms: number): void {
     const timer = setTimeout(() => void this.#run(e), ms);
     timer.unref();
     this.#timers.set(e, timer);
@@ -95,7 +95,7 @@ export class ActiveChecks {
    * its aborted signal: the next one is scheduled as usual, and a late result of the abandoned
    * check is ignored (a check that never settles would otherwise stop checks of its endpoint).
    */
-  async #run(e: EndpointState): Promise<void> {
+  async #run(e: LiveEndpoint): Promise<void> {
     const loop = this.#timers.get(e);
     if (this.#stopped || e.retired || loop === undefined) return;
     const options = this.#options;
@@ -130,7 +130,7 @@ export class ActiveChecks {
   }
 
   /** Runs the check; never rejects (a throw or rejection is a failure). */
-  async #attempt(e: EndpointState, signal: AbortSignal): Promise<CheckOutcome> {
+  async #attempt(e: LiveEndpoint, signal: AbortSignal): Promise<CheckOutcome> {
     const options = this.#options;
     try {
       if (options.check !== undefined) {
@@ -145,7 +145,7 @@ export class ActiveChecks {
 }
 
 /** The default check: `GET path` on the endpoint, with the client's `fetch`; 2xx and 3xx pass. */
-async function fetchCheck(fetch: typeof globalThis.fetch, e: EndpointState, path: string, signal: AbortSignal): Promise<CheckOutcome> {
+async function fetchCheck(fetch: typeof globalThis.fetch, e: LiveEndpoint, path: string, signal: AbortSignal): Promise<CheckOutcome> {
   const auth = authorizationOf(e);
   const res = await fetch(e.url + path, { signal, redirect: 'manual', ...(auth === undefined ? {} : { headers: { authorization: auth } }) });
   await res.body?.cancel().catch(() => {});

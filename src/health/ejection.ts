@@ -1,5 +1,5 @@
 import type { ResolvedHealth } from '../config/options.js';
-import type { EndpointState } from '../endpoints/endpoint.js';
+import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import type { EndpointHealth } from './endpoint-health.js';
 
 // The ejection rules of passive health (docs/architecture.md, "Endpoint health"), as Envoy's
@@ -20,7 +20,7 @@ export function startEjection(h: EndpointHealth, now: number, options: Pick<Reso
 }
 
 /** Whether `maxEjectionPercent` of `pool` (at least one endpoint) is already out of rotation. */
-export function atEjectionLimit(pool: readonly EndpointState[], maxEjectionPercent: number): boolean {
+export function atEjectionLimit(pool: readonly LiveEndpoint[], maxEjectionPercent: number): boolean {
   let out = 0;
   for (const e of pool) if (e.health !== undefined && e.health.status !== 'healthy') out++;
   return out >= Math.max(1, Math.floor((pool.length * maxEjectionPercent) / 100));
@@ -31,7 +31,7 @@ export function atEjectionLimit(pool: readonly EndpointState[], maxEjectionPerce
  * `nextChangeAt` must cover after the set changed. A pause or ejection already over gives a
  * time ≤ now, so that the next attempt ends it.
  */
-export function nextEnd(pool: readonly EndpointState[], next: number): number {
+export function nextEnd(pool: readonly LiveEndpoint[], next: number): number {
   for (const e of pool) {
     const h = e.health;
     if (h === undefined) continue;
@@ -47,7 +47,7 @@ export function nextEnd(pool: readonly EndpointState[], next: number): number {
  * whether any ended.
  */
 export function endExpired(
-  pool: readonly EndpointState[], now: number, next: number, probe: (e: EndpointState, h: EndpointHealth) => void,
+  pool: readonly LiveEndpoint[], now: number, next: number, probe: (e: LiveEndpoint, h: EndpointHealth) => void,
 ): { next: number; changed: boolean } {
   let changed = false;
   for (const e of pool) {

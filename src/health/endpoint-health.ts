@@ -1,7 +1,7 @@
 import type { IBreaker } from 'cockatiel';
 import type { AttemptResult } from '../call/context.js';
 import type { HealthOutcome } from '../config/options.js';
-import type { EndpointState } from '../endpoints/endpoint.js';
+import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import { PluginError } from '../errors.js';
 
 /** Where an endpoint stands: taking calls, ejected, or back on probation after an ejection. */
@@ -63,7 +63,7 @@ export class EndpointHealth {
  * promise: an async rule cannot be waited for), is a bug of the user's: a `PluginError`
  * naming `health.isFailure`, which fails the call it was judging, as a breaker's throw does.
  */
-export function countsAsFailure(rule: ((outcome: HealthOutcome) => boolean) | undefined, e: EndpointState, result: AttemptResult<unknown>, service: string): boolean {
+export function countsAsFailure(rule: ((outcome: HealthOutcome) => boolean) | undefined, e: LiveEndpoint, result: AttemptResult<unknown>, service: string): boolean {
   if (rule === undefined || result.verdict === 'cancelled') return result.verdict !== 'success';
   const outcome = result.outcome;
   let failed: unknown;

@@ -1,5 +1,5 @@
 import type { ResolvedOutliers } from '../config/options.js';
-import type { EndpointState } from '../endpoints/endpoint.js';
+import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import type { EndpointHealth } from './endpoint-health.js';
 
 /**
@@ -20,11 +20,11 @@ const RATE_TOLERANCE = 1e-12;
  * detectOutliers(registry.list, options.outliers, (e, h, reason) => tracker.eject(e, h, reason));
  */
 export function detectOutliers(
-  list: readonly EndpointState[], options: ResolvedOutliers,
-  eject: (e: EndpointState, h: EndpointHealth, reason: string) => void,
+  list: readonly LiveEndpoint[], options: ResolvedOutliers,
+  eject: (e: LiveEndpoint, h: EndpointHealth, reason: string) => void,
 ): void {
   const { successRate, failurePercentage } = options;
-  const stats: { e: EndpointState; h: EndpointHealth; n: number; failed: number; rate: number }[] = [];
+  const stats: { e: LiveEndpoint; h: EndpointHealth; n: number; failed: number; rate: number }[] = [];
   for (const e of list) {
     const h = e.health;
     if (h === undefined) continue;

@@ -1,4 +1,4 @@
-import type { EndpointState } from '../endpoints/endpoint.js';
+import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import type { Picker } from '../pickers/picker.js';
 import { fastRandom } from '../pickers/random-bits.js';
 import type { EndpointHealth } from './endpoint-health.js';
@@ -43,7 +43,7 @@ export class PickShares {
   }
 
   /** The set changed: endpoints that left took their ramps with them. */
-  recount(pool: readonly EndpointState[]): void {
+  recount(pool: readonly LiveEndpoint[]): void {
     this.#slowStart?.recount(pool);
     this.#update();
   }

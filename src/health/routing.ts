@@ -1,4 +1,4 @@
-import type { EndpointState } from '../endpoints/endpoint.js';
+import type { LiveEndpoint } from '../endpoints/endpoint.js';
 
 /** How calls are spread over priority levels and zones. */
 export interface RoutingOptions {
@@ -33,14 +33,14 @@ export interface Levels {
  * @example
  * const { candidates, levels } = route(registry.list, admitted, { localZone: 'eu-1a', overprovisioning: 1.4 });
  */
-export function route(all: readonly EndpointState[], admitted: readonly EndpointState[], options: RoutingOptions): { candidates: readonly EndpointState[]; levels: Levels | undefined } {
-  const level = (e: EndpointState): number => e.priority * 2 + (options.localZone !== undefined && e.zone !== options.localZone ? 1 : 0);
+export function route(all: readonly LiveEndpoint[], admitted: readonly LiveEndpoint[], options: RoutingOptions): { candidates: readonly LiveEndpoint[]; levels: Levels | undefined } {
+  const level = (e: LiveEndpoint): number => e.priority * 2 + (options.localZone !== undefined && e.zone !== options.localZone ? 1 : 0);
   // The usual case, one level (every endpoint at priority 0, zones ignored or all local): it
   // takes every call, as below, found without a map per endpoint (this runs on every update).
   if (oneLevel(all, level)) return { candidates: admitted, levels: undefined };
   const totals = new Map<number, number>();
   for (const e of all) totals.set(level(e), (totals.get(level(e)) ?? 0) + 1);
-  const taking = new Map<number, EndpointState[]>();
+  const taking = new Map<number, LiveEndpoint[]>();
   for (const e of admitted) {
     const k = level(e);
     let group = taking.get(k);
@@ -63,7 +63,7 @@ export function route(all: readonly EndpointState[], admitted: readonly Endpoint
     return { candidates: k === undefined ? admitted : taking.get(k)!, levels: undefined };
   }
   for (const e of all) if (e.health !== undefined) e.health.level = -1;
-  const candidates: EndpointState[] = [];
+  const candidates: LiveEndpoint[] = [];
   const shares: number[] = [];
   const sizes: number[] = [];
   for (const [k, load] of loads) {
@@ -87,9 +87,9 @@ export function route(all: readonly EndpointState[], admitted: readonly Endpoint
  *
  * @example
  * const target = drawLevel(levels, request.tried, random());
- * const keep = (e: EndpointState) => (e.health?.level === target ? 1 : 0);
+ * const keep = (e: LiveEndpoint) => (e.health?.level === target ? 1 : 0);
  */
-export function drawLevel(levels: Levels, tried: readonly EndpointState[], r: number): number {
+export function drawLevel(levels: Levels, tried: readonly LiveEndpoint[], r: number): number {
   const { shares, sizes } = levels;
   let open = shares;
   if (tried.length > 0) {
@@ -116,7 +116,7 @@ export function drawLevel(levels: Levels, tried: readonly EndpointState[], r: nu
 }
 
 /** Whether every endpoint of `all` is on the same level. */
-function oneLevel(all: readonly EndpointState[], level: (e: EndpointState) => number): boolean {
+function oneLevel(all: readonly LiveEndpoint[], level: (e: LiveEndpoint) => number): boolean {
   if (all.length === 0) return true;
   const first = level(all[0]!);
   for (let i = 1; i < all.length; i++) if (level(all[i]!) !== first) return false;

@@ -1,10 +1,10 @@
-import type { EndpointState } from '../endpoints/endpoint.js';
+import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import type { Picker } from '../pickers/picker.js';
 import type { EndpointHealth } from './endpoint-health.js';
 
 /** What slow start needs of the call it adjusts a pick for: the call context. */
 export interface PickAgain {
-  readonly tried: readonly EndpointState[];
+  readonly tried: readonly LiveEndpoint[];
   readonly key: string | undefined;
   readonly now: number;
 }
@@ -34,7 +34,7 @@ export class SlowStart {
   }
 
   /** Counts the ramps again after the set changed (endpoints that left took theirs with them). */
-  recount(list: readonly EndpointState[]): void {
+  recount(list: readonly LiveEndpoint[]): void {
     let n = 0;
     for (const e of list) if (e.health !== undefined && e.health.rampStart !== -Infinity) n++;
     this.ramping = n;
@@ -68,13 +68,13 @@ const MAX_DRAWS = 64;
  * robin, least request), each endpoint gets its share. Rejected endpoints are not added to
  * `tried`, which would shrink their level's pool for the next draw and skew the shares.
  */
-export function pickWithShares(request: PickAgain, picked: unknown, picker: Picker, keep: (e: EndpointState) => number, random: () => number): unknown {
+export function pickWithShares(request: PickAgain, picked: unknown, picker: Picker, keep: (e: LiveEndpoint) => number, random: () => number): unknown {
   let current = picked;
   // A picker that throws on a draw again fails the call (the attempt stage makes it a
   // PluginError), as a throw on the first draw does: nothing is sent.
   for (let i = 1; i < MAX_DRAWS; i++) {
     if (current === null || typeof current !== 'object' || !('health' in current)) return current;
-    const p = keep(current as EndpointState);
+    const p = keep(current as LiveEndpoint);
     if (p >= 1 || random() < p) return current;
     const again: unknown = picker.pick(request);
     if (again === undefined) return current;

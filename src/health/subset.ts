@@ -1,4 +1,4 @@
-import type { EndpointState } from '../endpoints/endpoint.js';
+import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import { murmur3 } from '../pickers/ring-hash.js';
 
 /** Deterministic subsetting's settings. */
@@ -24,7 +24,7 @@ export interface SubsetOptions {
  */
 export class Subsetter {
   readonly #options: SubsetOptions;
-  #subset: readonly EndpointState[] = [];
+  #subset: readonly LiveEndpoint[] = [];
   #known = new Set<string>();
 
   constructor(options: SubsetOptions) {
@@ -32,7 +32,7 @@ export class Subsetter {
   }
 
   /** This client's subset of `all`. */
-  subset(all: readonly EndpointState[]): readonly EndpointState[] {
+  subset(all: readonly LiveEndpoint[]): readonly LiveEndpoint[] {
     const { size, clientId } = this.#options;
     if (all.length <= size) return this.#keep(all, all);
     const perRound = Math.floor(all.length / size);
@@ -56,7 +56,7 @@ export class Subsetter {
     return this.#keep(kept, all);
   }
 
-  #keep(subset: readonly EndpointState[], all: readonly EndpointState[]): readonly EndpointState[] {
+  #keep(subset: readonly LiveEndpoint[], all: readonly LiveEndpoint[]): readonly LiveEndpoint[] {
     this.#subset = subset;
     this.#known = new Set(all.map((e) => e.id));
     // In the registry's order, so pickers see a stable list.
@@ -73,7 +73,7 @@ export class Subsetter {
  * @example
  * forgetLeft(previousPool, subsetter.subset(registry.list));
  */
-export function forgetLeft(before: readonly EndpointState[], pool: readonly EndpointState[]): void {
+export function forgetLeft(before: readonly LiveEndpoint[], pool: readonly LiveEndpoint[]): void {
   const kept = new Set(pool);
   for (const e of before) if (!kept.has(e)) e.health = undefined;
 }

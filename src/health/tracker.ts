@@ -1,7 +1,7 @@
 import { CircuitState, type IBreaker } from 'cockatiel';
 import type { Clock } from '../call/clock.js';
 import type { ResolvedHealth } from '../config/options.js';
-import type { EndpointState } from '../endpoints/endpoint.js';
+import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import type { EndpointRegistry } from '../endpoints/registry.js';
 import { updatePicker } from '../pickers/check.js';
 import type { HealthListener } from '../observe/events.js';
@@ -46,14 +46,14 @@ export class HealthTracker implements CallObserver {
   readonly #picker: Picker;
   readonly #clock: Clock;
   readonly #listener: HealthListener;
-  #candidates: readonly EndpointState[] = [];
+  #candidates: readonly LiveEndpoint[] = [];
   /** The active checks, when configured: the client stops them on close, and `bulwark/undici` sends the default check through its pools. */
   readonly checks: ActiveChecks | undefined;
   /** Slow start and priority/zone failover's say on picks; the attempt stage asks it while `shares.adjusting`. */
   readonly shares: PickShares;
   /** The endpoints this client uses: all of them, or its subset (`subset` option). */
-  #pool: readonly EndpointState[] = [];
-  readonly #poolOf: (all: readonly EndpointState[]) => readonly EndpointState[];
+  #pool: readonly LiveEndpoint[] = [];
+  readonly #poolOf: (all: readonly LiveEndpoint[]) => readonly LiveEndpoint[];
   readonly #routingOptions: RoutingOptions;
   /** No outlier detection and no `isFailure` rule: a success needs nothing but the breaker. */
   readonly #plain: boolean;
@@ -65,7 +65,7 @@ export class HealthTracker implements CallObserver {
 
   constructor(
     options: ResolvedHealth, registry: EndpointRegistry, picker: Picker, clock: Clock, listener: HealthListener,
-    localZone: string | undefined, poolOf: (all: readonly EndpointState[]) => readonly EndpointState[], service: string,
+    localZone: string | undefined, poolOf: (all: readonly LiveEndpoint[]) => readonly LiveEndpoint[], service: string,
   ) {
     this.#service = service;
     this.#poolOf = poolOf;
@@ -127,7 +127,7 @@ export class HealthTracker implements CallObserver {
    * outside any call, is reported to the listener (the client emits it as `discoveryError`);
    * the candidates are given to the picker again on the next change.
    */
-  #checked(e: EndpointState, passed: boolean, reason: string): void {
+  #checked(e: LiveEndpoint, passed: boolean, reason: string): void {
     const h = e.health;
     if (h === undefined || e.retired) return;
     try {
@@ -168,7 +168,7 @@ export class HealthTracker implements CallObserver {
    * A probe started on `endpoint` (an attempt on a probing endpoint): called by the attempt
    * stage rather than as an observer hook, so healthy calls do not pay for it.
    */
-  probeStarted(endpoint: EndpointState): void {
+  probeStarted(endpoint: LiveEndpoint): void {
     const h = endpoint.health;
     // One the checks judge is not probed by real calls (they reach it only in panic).
     if (h === undefined || h.status !== 'probing' || h.checked) return;
@@ -192,7 +192,7 @@ export class HealthTracker implements CallObserver {
     else this.#judge(e, h, attempt, result);
   }
 
-  #judge(e: EndpointState, h: EndpointHealth, attempt: AnyAttempt, result: AnyResult): void {
+  #judge(e: LiveEndpoint, h: EndpointHealth, attempt: AnyAttempt, result: AnyResult): void {
     // Cut short (caller abort, close, lost hedge), or a plugin of the user's failed on it (a
     // `classify` that threw, or here its `isFailure`): it says nothing about the endpoint.
     if (result.verdict === 'cancelled' || pluginFailed(result)) return this.#unjudged(h, attempt);
@@ -242,7 +242,7 @@ export class HealthTracker implements CallObserver {
   }
 
   /** When a call can next go elsewhere than `endpoint` (see `otherFreeAt`). */
-  otherFreeAt(endpoint: EndpointState, now: number): number {
+  otherFreeAt(endpoint: LiveEndpoint, now: number): number {
     return otherFreeAt(this.#pool, endpoint, now, this.#options.probes);
   }
 
@@ -255,7 +255,7 @@ export class HealthTracker implements CallObserver {
   }
 
   /** Back in rotation: a fresh breaker, a new stable period, and (with slow start) a ramp. */
-  #readmit(e: EndpointState, h: EndpointHealth, now: number, reason: string): void {
+  #readmit(e: LiveEndpoint, h: EndpointHealth, now: number, reason: string): void {
     try {
       h.breaker = this.#newBreaker();
     } catch (err) {
@@ -271,7 +271,7 @@ export class HealthTracker implements CallObserver {
   }
 
   /** Ejects `e` unless the max-ejection guard keeps it in; `byChecks`: active checks ejected it (passing them brings it back at once). */
-  #eject(e: EndpointState, h: EndpointHealth, now: number, reason: string, byChecks = false): void {
+  #eject(e: LiveEndpoint, h: EndpointHealth, now: number, reason: string, byChecks = false): void {
     if (h.status === 'healthy' && atEjectionLimit(this.#pool, this.#options.maxEjectionPercent)) {
       // At the max-ejection guard: it stays in, and its breaker starts over.
       h.breaker = this.#newBreaker();
@@ -284,7 +284,7 @@ export class HealthTracker implements CallObserver {
     this.#recompute(false);
   }
 
-  #set(e: EndpointState, h: EndpointHealth, status: HealthStatus, reason: string, ejectedFor: number | undefined): void {
+  #set(e: LiveEndpoint, h: EndpointHealth, status: HealthStatus, reason: string, ejectedFor: number | undefined): void {
     const previous = h.status;
     h.status = status;
     this.#listener.health({ endpoint: e, status, previous, reason, ejections: h.ejections, ejectedFor });

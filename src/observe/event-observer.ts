@@ -1,5 +1,4 @@
-import type { EventEmitter } from 'eventemitter3';
-import { emitSafely, type ClientEvents } from './events.js';
+import { emitSafely, type EventSink } from './events.js';
 import type { AnyAttempt, AnyCall, AnyResult, CallObserver } from './observer.js';
 
 /**
@@ -7,9 +6,9 @@ import type { AnyAttempt, AnyCall, AnyResult, CallObserver } from './observer.js
  * someone listens to a call event, and it emits nothing nobody listens to.
  */
 export class EventObserver implements CallObserver {
-  readonly #events: EventEmitter<ClientEvents>;
+  readonly #events: EventSink;
 
-  constructor(events: EventEmitter<ClientEvents>) {
+  constructor(events: EventSink) {
     this.#events = events;
   }
 

@@ -1,4 +1,3 @@
-import type { EventEmitter } from 'eventemitter3';
 import type { Endpoint } from '../endpoints/endpoint.js';
 import type { PluginError } from '../errors.js';
 
@@ -142,12 +141,18 @@ export interface ClientEvents {
  * listener would be anywhere else in Node), so it is neither swallowed nor turned into a
  * failed call.
  */
-export function emitSafely<K extends keyof ClientEvents>(events: EventEmitter<ClientEvents>, name: K, ...args: ClientEvents[K]): void {
+export function emitSafely<K extends keyof ClientEvents>(events: EventSink, name: K, ...args: ClientEvents[K]): void {
   try {
-    (events.emit as (n: K, ...a: ClientEvents[K]) => boolean)(name, ...args);
+    events.emit(name, ...args);
   } catch (err) {
     queueMicrotask(() => { throw err; });
   }
+}
+
+/** What events are emitted on: the client (an emitter whose listeners may be counted). */
+export interface EventSink {
+  emit(event: string, ...args: readonly unknown[]): boolean;
+  listenerCount(event: string): number;
 }
 
 /** Where endpoint health reports state changes: the client turns them into events. */

@@ -1,50 +1,80 @@
 import { EventEmitter } from 'eventemitter3';
 
-type Names<E extends EventEmitter.ValidEventTypes> = EventEmitter.EventNames<E>;
-type Listener<E extends EventEmitter.ValidEventTypes, T extends Names<E>> = EventEmitter.EventListener<E, T>;
+/** The arguments the listeners of event `K` of the event map `E` get (a tuple per event, as in ClientEvents). */
+type Args<E, K extends keyof E> = E[K] extends readonly unknown[] ? E[K] : never;
 
 /**
- * eventemitter3's emitter, telling its subclass when listeners come and go. The client uses it
- * to plug its event observer into the call pipeline only while someone listens, so events
- * nobody listens to cost nothing per call, not even a listener count.
+ * A typed event emitter over an eventemitter3 one it holds, telling its subclass when listeners
+ * come and go. The client uses it to plug its event observer into the call pipeline only while
+ * someone listens, so events nobody listens to cost nothing per call, not even a listener
+ * count. Its methods are typed with bulwark's own event map (`ClientEvents`), so that a user's
+ * declarations can name them without eventemitter3 of their own.
+ *
+ * @example
+ * class Thing extends ObservedEmitter<{ ready: [at: number] }> {}
+ * new Thing().on('ready', (at) => console.log(at));
  */
-export class ObservedEmitter<E extends EventEmitter.ValidEventTypes> extends EventEmitter<E> {
+export class ObservedEmitter<E extends Record<keyof E, readonly unknown[]>> {
+  readonly #emitter = new EventEmitter();
+
   /** Called after every change to the listeners. */
   protected listenersChanged(): void {}
 
-  override on<T extends Names<E>>(event: T, fn: Listener<E, T>, context?: unknown): this {
-    super.on(event, fn, context);
+  /** Adds `fn` for `event`; `context` is its `this`. */
+  on<K extends keyof E & string>(event: K, fn: (...args: Args<E, K>) => void, context?: unknown): this {
+    this.#emitter.on(event, fn as unknown as (...args: unknown[]) => void, context);
     this.listenersChanged();
     return this;
   }
 
-  override addListener<T extends Names<E>>(event: T, fn: Listener<E, T>, context?: unknown): this {
-    super.addListener(event, fn, context);
+  /** The same as `on`. */
+  addListener<K extends keyof E & string>(event: K, fn: (...args: Args<E, K>) => void, context?: unknown): this {
+    return this.on(event, fn, context);
+  }
+
+  /** Adds `fn` for the next `event` only. */
+  once<K extends keyof E & string>(event: K, fn: (...args: Args<E, K>) => void, context?: unknown): this {
+    this.#emitter.once(event, fn as unknown as (...args: unknown[]) => void, context);
     this.listenersChanged();
     return this;
   }
 
-  override once<T extends Names<E>>(event: T, fn: Listener<E, T>, context?: unknown): this {
-    super.once(event, fn, context);
+  /** Removes `fn` (every listener of `event` when `fn` is left out). */
+  off<K extends keyof E & string>(event: K, fn?: (...args: Args<E, K>) => void, context?: unknown, once?: boolean): this {
+    this.#emitter.off(event, fn as unknown as ((...args: unknown[]) => void) | undefined, context, once);
     this.listenersChanged();
     return this;
   }
 
-  override removeListener<T extends Names<E>>(event: T, fn?: Listener<E, T>, context?: unknown, once?: boolean): this {
-    super.removeListener(event, fn, context, once);
+  /** The same as `off`. */
+  removeListener<K extends keyof E & string>(event: K, fn?: (...args: Args<E, K>) => void, context?: unknown, once?: boolean): this {
+    return this.off(event, fn, context, once);
+  }
+
+  /** Removes every listener of `event`, or of every event. */
+  removeAllListeners(event?: keyof E & string): this {
+    this.#emitter.removeAllListeners(event);
     this.listenersChanged();
     return this;
   }
 
-  override off<T extends Names<E>>(event: T, fn?: Listener<E, T>, context?: unknown, once?: boolean): this {
-    super.off(event, fn, context, once);
-    this.listenersChanged();
-    return this;
+  /** Calls the listeners of `event` with `args`; whether there were any. */
+  emit<K extends keyof E & string>(event: K, ...args: Args<E, K>): boolean {
+    return this.#emitter.emit(event, ...args);
   }
 
-  override removeAllListeners(event?: Names<E>): this {
-    super.removeAllListeners(event);
-    this.listenersChanged();
-    return this;
+  /** The listeners of `event`. */
+  listeners<K extends keyof E & string>(event: K): Array<(...args: Args<E, K>) => void> {
+    return this.#emitter.listeners(event) as Array<(...args: Args<E, K>) => void>;
+  }
+
+  /** How many listeners `event` has. */
+  listenerCount(event: keyof E & string): number {
+    return this.#emitter.listenerCount(event);
+  }
+
+  /** The events that have listeners. */
+  eventNames(): Array<keyof E & string> {
+    return this.#emitter.eventNames() as Array<keyof E & string>;
   }
 }

@@ -1,4 +1,4 @@
-import type { EndpointState } from '../endpoints/endpoint.js';
+import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import type { RetryBudget } from '../pipeline/budget.js';
 import type { CallCounters } from './accounting.js';
 
@@ -62,7 +62,7 @@ export interface ClientStats {
 export interface StatsSource {
   readonly name: string;
   readonly pickerName: string;
-  readonly endpoints: readonly EndpointState[];
+  readonly endpoints: readonly LiveEndpoint[];
   readonly counters: CallCounters;
   readonly budget: RetryBudget | undefined;
   readonly now: number;

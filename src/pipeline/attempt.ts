@@ -1,7 +1,7 @@
 import { Attempt } from '../call/attempt.js';
 import { mayStartAttempt } from '../call/deadline.js';
 import type { AttemptResult, CallContext } from '../call/context.js';
-import { LiveEndpoint, type EndpointState } from '../endpoints/endpoint.js';
+import { LiveEndpoint } from '../endpoints/endpoint.js';
 import { NoEndpointsError, PluginError, TimeoutError } from '../errors.js';
 import { Stage } from './stage.js';
 
@@ -73,7 +73,7 @@ export class AttemptStage extends Stage {
   }
 
   /** Counts a probe on `endpoint`; false (and the call failed) when a plugin threw on the way (the picker's `update`). */
-  #probeStarted<T>(ctx: CallContext<T>, endpoint: EndpointState): boolean {
+  #probeStarted<T>(ctx: CallContext<T>, endpoint: LiveEndpoint): boolean {
     try {
       ctx.host.health!.probeStarted(endpoint);
       return true;
@@ -83,7 +83,7 @@ export class AttemptStage extends Stage {
     }
   }
 
-  #start<T>(ctx: CallContext<T>, endpoint: EndpointState, hedge: boolean, userCode: boolean): void {
+  #start<T>(ctx: CallContext<T>, endpoint: LiveEndpoint, hedge: boolean, userCode: boolean): void {
     const attempt = new Attempt<T>(this.outer, ctx, endpoint, ctx.now, hedge);
     ctx.lastEndpoint = endpoint;
     ctx.addLive(attempt);

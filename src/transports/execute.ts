@@ -1,5 +1,5 @@
 import type { AttemptContext, Classify, Outcome } from '../config/options.js';
-import type { Endpoint, EndpointState } from '../endpoints/endpoint.js';
+import type { Endpoint, LiveEndpoint } from '../endpoints/endpoint.js';
 import { failureReason, networkFailure, runClassify } from './classify.js';
 import type { AttemptHandle, Judgement, Transport } from './transport.js';
 
@@ -31,11 +31,11 @@ export class ExecuteTransport<T> implements Transport<T> {
     return true;
   }
 
-  run(endpoint: EndpointState, attempt: AttemptHandle): T | PromiseLike<T> {
+  run(endpoint: LiveEndpoint, attempt: AttemptHandle): T | PromiseLike<T> {
     return (attempt.input as AttemptFn<T>)(endpoint, new ExecuteContext(attempt));
   }
 
-  judge(outcome: Outcome<T>, endpoint: EndpointState): Judgement {
+  judge(outcome: Outcome<T>, endpoint: LiveEndpoint): Judgement {
     const judgement = this.#default(outcome);
     if (this.#classify === undefined) return judgement;
     // A classify changes the verdict only: an attempt that never reached a server still did not

@@ -1,5 +1,5 @@
 import type { Outcome } from '../config/options.js';
-import { authorizationOf, type EndpointState } from '../endpoints/endpoint.js';
+import { authorizationOf, type LiveEndpoint } from '../endpoints/endpoint.js';
 import { isIdempotentMethod } from './classify.js';
 import type { FetchArgs } from './fetch-args.js';
 import { cancellingDispatcher } from './fetch-dispatcher.js';
@@ -45,7 +45,7 @@ export class FetchTransport implements Transport<Response> {
     this.replayable = isReplayableBody(args.init.body);
   }
 
-  run(endpoint: EndpointState, attempt: AttemptHandle): Promise<Response> {
+  run(endpoint: LiveEndpoint, attempt: AttemptHandle): Promise<Response> {
     checkHttpEndpoint(this.#settings.service, 'fetch', endpoint);
     const init: RequestInit = { ...this.#init };
     const dispatcher = cancellingDispatcher(this.#settings.fetch, this.#init, attempt);
@@ -97,7 +97,7 @@ export class FetchTransport implements Transport<Response> {
     return this.#settings.fetch(url, init);
   }
 
-  judge(outcome: Outcome<Response>, endpoint: EndpointState): Judgement {
+  judge(outcome: Outcome<Response>, endpoint: LiveEndpoint): Judgement {
     return this.#judge.judge(outcome, endpoint, this.idempotent, !outcome.ok && AFTER_REDIRECT.has(outcome.error as object));
   }
 

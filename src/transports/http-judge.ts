@@ -1,5 +1,5 @@
 import type { Classify, Outcome } from '../config/options.js';
-import type { EndpointState } from '../endpoints/endpoint.js';
+import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import { BulwarkError, RequestFailedError, type AttemptSummary } from '../errors.js';
 import { errorJudgement, invalidRequest, runClassify, statusJudgement, UNSUPPORTED_ENDPOINT } from './classify.js';
 import type { Judgement } from './transport.js';
@@ -30,7 +30,7 @@ export class HttpJudge<T> {
   }
 
   /** `answered`: an earlier hop of the attempt got a response (a followed redirect); see `errorJudgement`. */
-  judge(outcome: Outcome<T>, endpoint: EndpointState, idempotent: boolean, answered = false): Judgement {
+  judge(outcome: Outcome<T>, endpoint: LiveEndpoint, idempotent: boolean, answered = false): Judgement {
     let judgement = outcome.ok
       ? statusJudgement(this.#read.status(outcome.value), this.#read.retryAfter(outcome.value), idempotent, this.#statusCodes)
       : errorJudgement(outcome.error, idempotent, answered);
@@ -59,7 +59,7 @@ export class HttpJudge<T> {
 }
 
 /** Throws the error an HTTP `client` throws for an endpoint it cannot talk to (nothing is sent; the call tries another). */
-export function checkHttpEndpoint(service: string, client: string, endpoint: EndpointState): void {
+export function checkHttpEndpoint(service: string, client: string, endpoint: LiveEndpoint): void {
   if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') {
     throw new BulwarkError(UNSUPPORTED_ENDPOINT, service, `${service}: ${client} needs an http or https endpoint, not ${endpoint.id}`);
   }

@@ -1,4 +1,4 @@
-import type { EndpointState } from '../endpoints/endpoint.js';
+import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import type { Outcome, Verdict } from '../config/options.js';
 
 /** What a transport sees of the attempt it runs. */
@@ -60,12 +60,12 @@ export interface Transport<T> {
   /** False when the request cannot be sent again (a stream body): the call gets one attempt. */
   readonly replayable: boolean;
   /** Starts one attempt. May return a value synchronously or throw synchronously. */
-  run(endpoint: EndpointState, attempt: AttemptHandle): T | PromiseLike<T>;
+  run(endpoint: LiveEndpoint, attempt: AttemptHandle): T | PromiseLike<T>;
   /**
    * What an outcome means. A timed-out attempt arrives as `{ ok: false, error: TimeoutError }`,
    * so user classifiers see timeouts too. Must not throw (the pipeline guards it anyway).
    */
-  judge(outcome: Outcome<T>, endpoint: EndpointState): Judgement;
+  judge(outcome: Outcome<T>, endpoint: LiveEndpoint): Judgement;
   /** Releases a value that will never reach the caller (a late or losing Response's body). */
   discard?(value: T): void;
   /**

@@ -1,4 +1,4 @@
-import type { EndpointState } from '../endpoints/endpoint.js';
+import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import type { ResponseReader } from '../transports/http-judge.js';
 
 /** What both undici transports read from a response: its status and headers. */
@@ -23,6 +23,6 @@ export const UNDICI_READER: ResponseReader<ResponseHead> = {
 };
 
 /** `http://host:port` of an endpoint (its URL without the base path): the origin a pool connects to. */
-export function originOf(endpoint: EndpointState): string {
+export function originOf(endpoint: LiveEndpoint): string {
   return endpoint.basePath === '' ? endpoint.url : endpoint.url.slice(0, endpoint.url.length - endpoint.basePath.length);
 }

@@ -2,7 +2,7 @@ import { Pool } from 'undici';
 import type { Endpoint } from '../endpoints/endpoint.js';
 import { tlsServerName } from '../endpoints/server-name.js';
 import { originOf } from './judge.js';
-import { authorizationOf, type EndpointState } from '../endpoints/endpoint.js';
+import { authorizationOf, type LiveEndpoint } from '../endpoints/endpoint.js';
 import type { CheckOutcome } from '../health/checks.js';
 
 /**
@@ -23,7 +23,7 @@ export class EndpointPools {
   }
 
   /** The endpoint's pool, made now if it has none. */
-  get(endpoint: EndpointState): Pool {
+  get(endpoint: LiveEndpoint): Pool {
     let pool = this.#pools.get(endpoint.id);
     if (pool === undefined) {
       if (this.#closing !== undefined) throw new Error('undici pools are closed');
@@ -40,7 +40,7 @@ export class EndpointPools {
    * @example
    * useHttpCheck(client, (e, path, signal) => pools.check(e, path, signal));
    */
-  async check(endpoint: EndpointState, path: string, signal: AbortSignal): Promise<CheckOutcome> {
+  async check(endpoint: LiveEndpoint, path: string, signal: AbortSignal): Promise<CheckOutcome> {
     const auth = authorizationOf(endpoint);
     const res = await this.get(endpoint).request({ method: 'GET', path: endpoint.basePath + path, signal, headers: auth === undefined ? null : { authorization: auth } });
     await res.body.dump().catch(ignore);

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Dispatcher } from 'undici';
 import type { Classify, Outcome } from '../config/options.js';
-import { authorizationOf, type EndpointState } from '../endpoints/endpoint.js';
+import { authorizationOf, type LiveEndpoint } from '../endpoints/endpoint.js';
 import { isIdempotentMethod } from '../transports/classify.js';
 import type { AttemptHandle, Judgement, Transport } from '../transports/transport.js';
 import { AttemptSignal } from './attempt-signal.js';
@@ -45,7 +45,7 @@ export class UndiciRequestTransport implements Transport<Dispatcher.ResponseData
     this.#judge = new HttpJudge<Dispatcher.ResponseData<unknown>>(settings.service, settings.statusCodes, classify, UNDICI_READER);
   }
 
-  run(endpoint: EndpointState, attempt: AttemptHandle): Promise<Dispatcher.ResponseData<unknown>> {
+  run(endpoint: LiveEndpoint, attempt: AttemptHandle): Promise<Dispatcher.ResponseData<unknown>> {
     checkHttpEndpoint(this.#settings.service, 'undici', endpoint);
     const signal = new AttemptSignal(this.#callerSignal);
     attempt.onCancel(signal.fire);
@@ -63,7 +63,7 @@ export class UndiciRequestTransport implements Transport<Dispatcher.ResponseData
     });
   }
 
-  judge(outcome: Outcome<Dispatcher.ResponseData<unknown>>, endpoint: EndpointState): Judgement {
+  judge(outcome: Outcome<Dispatcher.ResponseData<unknown>>, endpoint: LiveEndpoint): Judgement {
     return this.#judge.judge(outcome, endpoint, this.idempotent);
   }
 

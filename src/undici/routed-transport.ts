@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { Attempt } from '../call/attempt.js';
 import type { Outcome } from '../config/options.js';
-import { authorizationOf, type EndpointState } from '../endpoints/endpoint.js';
+import { authorizationOf, type LiveEndpoint } from '../endpoints/endpoint.js';
 import { tlsServerName } from '../endpoints/server-name.js';
 import { isIdempotentMethod } from '../transports/classify.js';
 import type { AttemptHandle, Judgement, Transport } from '../transports/transport.js';
@@ -47,7 +47,7 @@ export class RoutedTransport implements Transport<RoutedAttempt> {
     this.replayable = isReplayable(options.body);
   }
 
-  run(endpoint: EndpointState, attempt: AttemptHandle): Promise<RoutedAttempt> {
+  run(endpoint: LiveEndpoint, attempt: AttemptHandle): Promise<RoutedAttempt> {
     if (this.call === undefined && attempt instanceof Attempt) this.call = attempt.ctx;
     checkHttpEndpoint(this.#service, 'undici', endpoint);
     const routed = new RoutedAttempt();
@@ -75,7 +75,7 @@ export class RoutedTransport implements Transport<RoutedAttempt> {
     return routed.promise;
   }
 
-  judge(outcome: Outcome<RoutedAttempt>, endpoint: EndpointState): Judgement {
+  judge(outcome: Outcome<RoutedAttempt>, endpoint: LiveEndpoint): Judgement {
     this.#judge ??= new HttpJudge<RoutedAttempt>(this.#service, this.statusCodes, undefined, UNDICI_READER);
     return this.#judge.judge(outcome, endpoint, this.idempotent);
   }

@@ -1,10 +1,10 @@
 import { describe, it, expect } from 'vitest';
-import { LiveEndpoint, type EndpointState } from '../../src/endpoints/endpoint.js';
+import { LiveEndpoint } from '../../src/endpoints/endpoint.js';
 import { parseEndpoint } from '../../src/endpoints/parse.js';
 import { leastRequest } from '../../src/pickers/least-request.js';
 import { mulberry32 } from '../helpers/prng.js';
 
-function endpoints(...weights: number[]): EndpointState[] {
+function endpoints(...weights: number[]): LiveEndpoint[] {
   return weights.map((weight, i) => new LiveEndpoint(parseEndpoint({ host: '127.0.0.1', port: 8001 + i, weight }), 10_000, 0));
 }
 
@@ -12,7 +12,7 @@ const first = { key: undefined, tried: [] } as const;
 
 describe('leastRequest', () => {
   it('of two endpoints, takes the one with fewer requests in flight', () => {
-    const [a, b] = endpoints(1, 1) as [EndpointState, EndpointState];
+    const [a, b] = endpoints(1, 1) as [LiveEndpoint, LiveEndpoint];
     const picker = leastRequest({ random: mulberry32(21) });
     picker.update([a, b]);
     a.inflight = 3;
@@ -23,7 +23,7 @@ describe('leastRequest', () => {
   });
 
   it('compares (inflight + 1) / weight, so a heavier endpoint may carry more', () => {
-    const [heavy, light] = endpoints(4, 1) as [EndpointState, EndpointState];
+    const [heavy, light] = endpoints(4, 1) as [LiveEndpoint, LiveEndpoint];
     const picker = leastRequest({ random: mulberry32(22) });
     picker.update([heavy, light]);
     heavy.inflight = 2; // 3 / 4
@@ -58,7 +58,7 @@ describe('leastRequest', () => {
     const list = endpoints(1, 1, 1, 1, 1, 1, 1, 1);
     const picker = leastRequest({ random: mulberry32(24) });
     picker.update(list);
-    for (let i = 0; i < 800; i++) picker.pick(first)!.inflight++;
+    for (let i = 0; i < 800; i++) (picker.pick(first) as LiveEndpoint).inflight++;
     const counts = list.map((e) => e.inflight);
     expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(2);
   });

@@ -1,12 +1,12 @@
 import { describe, it, expect } from 'vitest';
-import { LiveEndpoint, type EndpointState } from '../../src/endpoints/endpoint.js';
+import { LiveEndpoint } from '../../src/endpoints/endpoint.js';
 import { parseEndpoint } from '../../src/endpoints/parse.js';
 import { Candidates, pickLeastLoaded } from '../../src/pickers/p2c.js';
 import { randomBits } from '../../src/pickers/random-bits.js';
 import { peakEwma } from '../../src/pickers/peak-ewma.js';
 import { mulberry32 } from '../helpers/prng.js';
 
-function endpoints(count: number): EndpointState[] {
+function endpoints(count: number): LiveEndpoint[] {
   return Array.from({ length: count }, (_, i) => new LiveEndpoint(parseEndpoint({ host: '127.0.0.1', port: 8001 + i }), 10_000, 0));
 }
 
@@ -33,22 +33,22 @@ describe('peakEwma', () => {
     const candidates = new Candidates();
     candidates.update(list);
     const random = randomBits('test', { random: mulberry32(42) });
-    const load = (e: EndpointState): number => {
+    const load = (e: LiveEndpoint): number => {
       const cost = e.latency.estimate(now);
       return (cost === 0 && e.inflight > 0 ? 2 ** 47 + e.inflight : cost * (e.inflight + 1)) / e.weight;
     };
     const measure = { load };
-    const seen = new Set<EndpointState>();
+    const seen = new Set<LiveEndpoint>();
     for (let i = 0; i < 2_000; i++) {
       const picked = picker.pick(first);
       expect(picked).toBe(pickLeastLoaded(candidates, [], random, measure, 2));
-      seen.add(picked!);
+      seen.add(picked as LiveEndpoint);
     }
     expect(seen.size).toBeGreaterThan(2);
   });
 
   it('takes the endpoint with the lower latency × (inflight + 1)', () => {
-    const [a, b] = endpoints(2) as [EndpointState, EndpointState];
+    const [a, b] = endpoints(2) as [LiveEndpoint, LiveEndpoint];
     a.latency.observe(10, 0);
     b.latency.observe(3, 0);
     const picker = peakEwma({ random: mulberry32(31), now: () => 0 });
@@ -60,7 +60,7 @@ describe('peakEwma', () => {
   });
 
   it('reads the estimate at now(), so an old slow sample fades', () => {
-    const [a, b] = endpoints(2) as [EndpointState, EndpointState];
+    const [a, b] = endpoints(2) as [LiveEndpoint, LiveEndpoint];
     a.latency.observe(100, 0);
     b.latency.observe(20, 0);
     let t = 0;
@@ -74,7 +74,7 @@ describe('peakEwma', () => {
   });
 
   it('avoids an endpoint with requests pending and no sample yet', () => {
-    const [hung, slow] = endpoints(2) as [EndpointState, EndpointState];
+    const [hung, slow] = endpoints(2) as [LiveEndpoint, LiveEndpoint];
     hung.inflight = 1;
     slow.latency.observe(1_000, 0);
     slow.inflight = 10; // 1000 × 11, still far below the penalty
@@ -84,7 +84,7 @@ describe('peakEwma', () => {
   });
 
   it('probes an endpoint with no sample and nothing pending', () => {
-    const [fresh, known] = endpoints(2) as [EndpointState, EndpointState];
+    const [fresh, known] = endpoints(2) as [LiveEndpoint, LiveEndpoint];
     known.latency.observe(5, 0);
     const picker = peakEwma({ random: mulberry32(34), now: () => 0 });
     picker.update([fresh, known]);
@@ -98,8 +98,8 @@ describe('peakEwma', () => {
     let now = 0;
     const picker = peakEwma({ random: mulberry32(35), now: () => now });
     picker.update(list);
-    const done: { at: number; e: EndpointState; start: number }[] = [];
-    const picks = new Map<EndpointState, number>(list.map((e) => [e, 0]));
+    const done: { at: number; e: LiveEndpoint; start: number }[] = [];
+    const picks = new Map<LiveEndpoint, number>(list.map((e) => [e, 0]));
     for (now = 0; now < 20_000; now++) {
       for (let i = done.length - 1; i >= 0; i--) {
         const d = done[i]!;
@@ -109,7 +109,7 @@ describe('peakEwma', () => {
           done.splice(i, 1);
         }
       }
-      const e = picker.pick(first)!;
+      const e = picker.pick(first) as LiveEndpoint;
       e.inflight++;
       picks.set(e, picks.get(e)! + 1);
       done.push({ at: now + rtt.get(e)!, e, start: now });

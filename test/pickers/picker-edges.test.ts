@@ -2,7 +2,7 @@
 // a custom hash or picker that misbehaves, subset refills.
 import { ConsecutiveBreaker } from 'cockatiel';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LiveEndpoint, type EndpointState } from '../../src/endpoints/endpoint.js';
+import { LiveEndpoint } from '../../src/endpoints/endpoint.js';
 import { parseEndpoint } from '../../src/endpoints/parse.js';
 import { Subsetter } from '../../src/health/subset.js';
 import { route } from '../../src/health/routing.js';
@@ -17,7 +17,7 @@ afterEach(async () => {
   while (clients.length > 0) await clients.pop()!.close();
 });
 
-const fleet = (n: number, init: (i: number) => Partial<{ weight: number; priority: number; zone: string }> = () => ({})): EndpointState[] =>
+const fleet = (n: number, init: (i: number) => Partial<{ weight: number; priority: number; zone: string }> = () => ({})): LiveEndpoint[] =>
   Array.from({ length: n }, (_, i) => new LiveEndpoint(parseEndpoint({ host: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port: 80, ...init(i) }), 10_000, 0));
 
 describe('subsetting: an endpoint leaving the subset', () => {

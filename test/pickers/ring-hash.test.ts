@@ -5,7 +5,7 @@ import { murmur3, ringHash, ringPoints } from '../../src/pickers/ring-hash.js';
 import type { Picker } from '../../src/pickers/picker.js';
 import { mulberry32 } from '../helpers/prng.js';
 
-function endpoints(...weights: number[]): EndpointState[] {
+function endpoints(...weights: number[]): LiveEndpoint[] {
   return weights.map((weight, i) => new LiveEndpoint(parseEndpoint({ host: '127.0.0.1', port: 8001 + i, weight }), 10_000, 0));
 }
 
@@ -251,8 +251,8 @@ describe('ringHash with keys that are not strings', () => {
 
 describe('ringHash updates in place', () => {
   /** Endpoints 10.0.0.x:80 for x in `hosts`, made once each so that identity is kept. */
-  const made = new Map<number, EndpointState>();
-  const endpoint = (x: number): EndpointState => {
+  const made = new Map<number, LiveEndpoint>();
+  const endpoint = (x: number): LiveEndpoint => {
     let e = made.get(x);
     if (e === undefined) made.set(x, (e = new LiveEndpoint(parseEndpoint({ host: `10.0.${x >> 8}.${x & 255}`, port: 80 }), 10_000, 0)));
     return e;
@@ -272,7 +272,7 @@ describe('ringHash updates in place', () => {
   ])('leaves the same ring as one built afresh, after 300 random changes, with %s', (_, hash) => {
     const random = mulberry32(5);
     const picker = ringHash({ ringSize: 16, hash });
-    let list: EndpointState[] = [];
+    let list: LiveEndpoint[] = [];
     for (let step = 0; step < 300; step++) {
       // One to three changes at once, so that points go out and come in in the same update.
       for (let change = Math.floor(random() * 3); change >= 0; change--) {

@@ -4,7 +4,7 @@ import { parseEndpoint } from '../../src/endpoints/parse.js';
 import { weightedRoundRobin } from '../../src/pickers/weighted-round-robin.js';
 import { mulberry32 } from '../helpers/prng.js';
 
-function endpoints(...weights: number[]): EndpointState[] {
+function endpoints(...weights: number[]): LiveEndpoint[] {
   return weights.map((weight, i) => new LiveEndpoint(parseEndpoint({ host: '127.0.0.1', port: 8001 + i, weight }), 10_000, 0));
 }
 
@@ -38,7 +38,7 @@ describe('weightedRoundRobin', () => {
       const counts = [0, 0, 0, 0];
       let worst = 0;
       for (let n = 1; n <= 2_000; n++) {
-        counts[list.indexOf(picker.pick(first)!)]!++;
+        counts[list.indexOf(picker.pick(first) as LiveEndpoint)]!++;
         weights.forEach((w, i) => {
           worst = Math.max(worst, Math.abs(counts[i]! - (n * w) / total));
         });
@@ -59,7 +59,7 @@ describe('weightedRoundRobin', () => {
     const list = endpoints(5, 1, 1);
     const picker = weightedRoundRobin({ random: mulberry32(13) });
     picker.update(list);
-    const picks = Array.from({ length: 700 }, () => list.indexOf(picker.pick(first)!));
+    const picks = Array.from({ length: 700 }, () => list.indexOf(picker.pick(first) as LiveEndpoint));
     for (let i = 0; i + 7 <= picks.length; i++) {
       const window = picks.slice(i, i + 7);
       expect([0, 1, 2].map((k) => window.filter((x) => x === k).length)).toEqual([5, 1, 1]);
@@ -85,7 +85,7 @@ describe('weightedRoundRobin', () => {
     for (let i = 0; i < 51; i++) picker.pick(first);
     picker.update(list);
     const counts = [0, 0, 0];
-    for (let i = 0; i < 400; i++) counts[list.indexOf(picker.pick(first)!)]!++;
+    for (let i = 0; i < 400; i++) counts[list.indexOf(picker.pick(first) as LiveEndpoint)]!++;
     [100, 100, 200].forEach((expected, i) => expect(Math.abs(counts[i]! - expected)).toBeLessThanOrEqual(2));
   });
 
@@ -96,7 +96,7 @@ describe('weightedRoundRobin', () => {
     for (let i = 0; i < 10; i++) picker.pick(first);
     list[0]!.weight = 3;
     const counts = [0, 0];
-    for (let i = 0; i < 400; i++) counts[list.indexOf(picker.pick(first)!)]!++;
+    for (let i = 0; i < 400; i++) counts[list.indexOf(picker.pick(first) as LiveEndpoint)]!++;
     expect(Math.abs(counts[0]! - 300)).toBeLessThanOrEqual(3);
   });
 

@@ -3,21 +3,21 @@
 // exactly at the threshold reaches it.
 import { ConsecutiveBreaker } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
-import type { EndpointState } from '../../src/endpoints/endpoint.js';
+import type { LiveEndpoint } from '../../src/endpoints/endpoint.js';
 import { EndpointHealth } from '../../src/health/endpoint-health.js';
 import { detectOutliers } from '../../src/health/outliers.js';
 
 /** Endpoints with the interval counts given, as detectOutliers reads them. */
-function pool(counts: readonly (readonly [ok: number, failed: number])[]): EndpointState[] {
+function pool(counts: readonly (readonly [ok: number, failed: number])[]): LiveEndpoint[] {
   return counts.map(([ok, failed], i) => {
     const health = new EndpointHealth(new ConsecutiveBreaker(5), 0);
     health.intervalOk = ok;
     health.intervalFailed = failed;
-    return { id: `e${i}`, health } as unknown as EndpointState;
+    return { id: `e${i}`, health } as unknown as LiveEndpoint;
   });
 }
 
-function ejected(list: EndpointState[], options: Parameters<typeof detectOutliers>[1]): string[] {
+function ejected(list: LiveEndpoint[], options: Parameters<typeof detectOutliers>[1]): string[] {
   const out: string[] = [];
   detectOutliers(list, options, (e) => out.push(e.id));
   return out;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authorizationOf, type EndpointInit, type EndpointState } from '../../src/endpoints/endpoint.js';
+import { authorizationOf, type EndpointInit, type LiveEndpoint } from '../../src/endpoints/endpoint.js';
 import { parseEndpoint, type ParsedEndpoint } from '../../src/endpoints/parse.js';
 import { EndpointRegistry } from '../../src/endpoints/registry.js';
 import type { EndpointRejectedEvent, EndpointsEvent } from '../../src/observe/events.js';
@@ -65,7 +65,7 @@ describe('EndpointRegistry diffs', () => {
     const { r, changed, rejected } = recording();
     let hosts = Array.from({ length: 30 }, (_, i) => i);
     let last: EndpointInit[] = hosts.map((h) => entry(random, h));
-    let states = new Map<string, EndpointState>();
+    let states = new Map<string, LiveEndpoint>();
     for (let round = 0; round < 400; round++) {
       // Mostly small edits of the last update, sometimes a reshuffle or an unchanged resend.
       const next = [...last];
@@ -116,7 +116,7 @@ describe('EndpointRegistry diffs', () => {
         expect(new Set(event.added)).toEqual(new Set(r.list.filter((e) => !states.has(e.id))));
         const ids = new Set(r.list.map((e) => e.id));
         expect(new Set(event.removed.map((e) => e.id))).toEqual(new Set([...states.keys()].filter((id) => !ids.has(id))));
-        for (const e of event.removed) expect((e as EndpointState).retired).toBe(true);
+        for (const e of event.removed) expect((e as LiveEndpoint).retired).toBe(true);
       } else {
         expect(changed.length).toBe(events);
         expect(same).toBe(true);
@@ -188,7 +188,7 @@ describe('EndpointRegistry diffs', () => {
     const entry: Record<string, unknown> = { host: 'h', port: 1, metadata: { v: '1' } };
     r.replace([entry as EndpointInit, '127.0.0.1:9']);
     const [e] = r.list;
-    const changes: [string, unknown, (s: EndpointState) => unknown, unknown][] = [
+    const changes: [string, unknown, (s: LiveEndpoint) => unknown, unknown][] = [
       ['weight', 2, (s) => s.weight, 2],
       ['priority', 1, (s) => s.priority, 1],
       ['zone', 'b', (s) => s.zone, 'b'],

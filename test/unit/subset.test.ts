@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { LiveEndpoint, type EndpointState } from '../../src/endpoints/endpoint.js';
+import { LiveEndpoint } from '../../src/endpoints/endpoint.js';
 import { parseEndpoint } from '../../src/endpoints/parse.js';
 import { Subsetter } from '../../src/health/subset.js';
 import { createClient } from '../../src/index.js';
 
-const fleet = (n: number): EndpointState[] =>
+const fleet = (n: number): LiveEndpoint[] =>
   Array.from({ length: n }, (_, i) => new LiveEndpoint(parseEndpoint({ host: `10.0.${i >> 8}.${i & 255}`, port: 80 }), 10_000, 0));
 
 describe('deterministic subsetting', () => {
   it('100 clients over 30 endpoints: every endpoint serves within ±20 % of the mean number of clients', () => {
     const all = fleet(30);
-    const load = new Map<EndpointState, number>();
+    const load = new Map<LiveEndpoint, number>();
     for (let c = 0; c < 100; c++) {
       const subset = new Subsetter({ size: 3, clientId: c }).subset(all);
       expect(subset).toHaveLength(3);
