@@ -116,10 +116,10 @@ const HIDDEN = '(hidden)';
  */
 function redactValue(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return redactUrl(value);
+  // A URL object holds its password as it is: kept as its address, without it (at any depth).
+  if (value instanceof URL) return redactUrl(value.href);
   if (value === null || typeof value !== 'object' || depth >= 3) return value;
   try {
-    // A URL object holds its password as it is: kept as its address, without it.
-    if (value instanceof URL) return redactUrl(value.href);
     if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1));
     const proto: unknown = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) return value;
@@ -127,7 +127,7 @@ function redactValue(value: unknown, depth: number): unknown {
     // An options object given where another was expected (`discovery: { service, token }`,
     // `credentials: { privateKey, passphrase }`) holds secrets that are not URLs; a key may be
     // an endpoint's URL (`discovery: { 'http://user:pw@host': … }`).
-    for (const [k, v] of Object.entries(value)) copy[redactUrl(k)] = SECRET_KEY.test(k) && v !== undefined ? HIDDEN : redactValue(v, depth + 1);
+    for (const [k, v] of Object.entries(value)) copy[redactKey(k)] = SECRET_KEY.test(k) && v !== undefined ? HIDDEN : redactValue(v, depth + 1);
     return copy;
   } catch {
     return 'an unreadable object';
@@ -158,10 +158,24 @@ function hideInJson(this: unknown, k: string, v: unknown): unknown {
   if (typeof v === 'string') return redactUrl(v);
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
   const keys = Object.keys(v);
-  if (keys.every((key) => redactUrl(key) === key)) return v;
+  if (keys.every((key) => redactKey(key) === key)) return v;
   const copy: Record<string, unknown> = {};
-  for (const key of keys) copy[redactUrl(key)] = (v as Record<string, unknown>)[key];
+  for (const key of keys) copy[redactKey(key)] = (v as Record<string, unknown>)[key];
   return copy;
+}
+
+/** A URL with credentials as a key: `scheme://…@…`, or `user:password@host`. */
+const KEY_WITH_USERINFO = /^\s*(?:[a-z][a-z0-9+.-]*:\/\/.*@|[^\s/?#@:]+:\S*@[^\s@]+)/i;
+
+/**
+ * An object key as errors show it: a key that is a URL with credentials (an endpoint written as
+ * a key) without them; any other key as it is written (`@attempts` stays `@attempts`).
+ *
+ * @example
+ * redactKey('http://user:pw@10.0.0.1:80'); // 'http://10.0.0.1:80/'
+ */
+export function redactKey(key: string): string {
+  return KEY_WITH_USERINFO.test(key) ? redactUrl(key) : key;
 }
 
 /**

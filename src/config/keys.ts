@@ -1,6 +1,6 @@
 // Strict option keys: every options object bulwark reads is checked for keys it does not know,
 // so a misspelled option fails loudly instead of silently keeping its default.
-import { ConfigError, redactUrl } from '../errors.js';
+import { ConfigError, redactKey } from '../errors.js';
 
 /** The keys an options object may have, and how an unknown one is reported. */
 export interface KeySet {
@@ -53,7 +53,7 @@ export function isLikelyMistake(key: string, keys: KeySet): boolean {
 export function unknownKey(service: string, obj: object, key: string, prefix: string, keys: KeySet): ConfigError {
   const value = hideValue((obj as Record<string, unknown>)[key]);
   // A key may be a URL with credentials (an endpoint written as a key): named without them.
-  const path = `${prefix}${redactUrl(key)}`;
+  const path = `${prefix}${redactKey(key)}`;
   const where = Object.hasOwn(keys.elsewhere ?? {}, key) ? keys.elsewhere![key] : undefined;
   if (where !== undefined) return new ConfigError(service, path, `is not ${keys.what} (${where})`, value);
   const near = closeKey(key, keys.known);

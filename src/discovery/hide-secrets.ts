@@ -48,31 +48,51 @@ export function withoutSecrets(err: unknown, hide: (text: string) => string): un
 const MAX_DEPTH = 8;
 
 function shows(err: unknown, hide: (text: string) => string, depth: number): boolean {
-  if (depth >= MAX_DEPTH) return false;
-  if (!(err instanceof Error)) return err !== undefined && hide(String(err)) !== String(err);
+  if (depth >= MAX_DEPTH || err === undefined) return false;
+  // A cause that is no Error (a plain object a fetch rejected with): whatever it holds counts.
+  if (!(err instanceof Error)) return holds(err, hide, { seen: new Set(), left: MAX_VALUES }, 0);
   for (const text of [err.message, err.stack ?? '']) if (hide(text) !== text) return true;
   // An HTTP library's error may carry the request it made (ky's `options`, axios's `config`),
   // headers and all: what its other properties hold counts too.
-  const seen = new Set<unknown>([err]);
+  const look: Look = { seen: new Set([err]), left: MAX_VALUES };
   for (const key of Reflect.ownKeys(err)) {
     if (key === 'message' || key === 'stack' || key === 'cause') continue;
-    if (holds(read(err, key), hide, seen, 0)) return true;
+    if (holds(read(err, key), hide, look, 0)) return true;
   }
   return shows(err.cause, hide, depth + 1);
 }
 
-/** How many values a look into an error's properties reads at most. */
+/** How many values a look into an error's properties reads at most (an error may carry a whole response body). */
 const MAX_VALUES = 500;
 
-/** Whether a string within `value` (its own properties, a Map's or Headers' entries; bounded) shows a secret. */
-function holds(value: unknown, hide: (text: string) => string, seen: Set<unknown>, depth: number): boolean {
+/** One look into an error's properties: the objects seen, and how many more values may be read. */
+interface Look {
+  readonly seen: Set<unknown>;
+  left: number;
+}
+
+/**
+ * Whether a string within `value` (its own properties, a Map's or Headers' entries) shows a
+ * secret, reading at most `look.left` values; binary data (a Buffer of a response body) is
+ * not read.
+ */
+function holds(value: unknown, hide: (text: string) => string, look: Look, depth: number): boolean {
+  if (look.left <= 0) return false;
+  look.left--;
   if (typeof value === 'string') return hide(value) !== value;
-  if (value === null || typeof value !== 'object' || seen.has(value) || seen.size > MAX_VALUES || depth > 6) return false;
-  seen.add(value);
+  if (value === null || typeof value !== 'object' || look.seen.has(value) || depth > 6) return false;
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return false;
+  look.seen.add(value);
   if (value instanceof Map || value instanceof Headers) {
-    for (const [k, v] of value as Iterable<[unknown, unknown]>) if (holds(k, hide, seen, depth + 1) || holds(v, hide, seen, depth + 1)) return true;
+    for (const [k, v] of value as Iterable<[unknown, unknown]>) {
+      if (holds(k, hide, look, depth + 1) || holds(v, hide, look, depth + 1)) return true;
+      if (look.left <= 0) return false;
+    }
   }
-  for (const key of Reflect.ownKeys(value)) if (holds(read(value, key), hide, seen, depth + 1)) return true;
+  for (const key of Reflect.ownKeys(value)) {
+    if (holds(read(value, key), hide, look, depth + 1)) return true;
+    if (look.left <= 0) return false;
+  }
   return false;
 }
 
@@ -87,7 +107,7 @@ function read(value: object, key: string | symbol): unknown {
 
 function copyHidden(err: unknown, hide: (text: string) => string, depth: number): unknown {
   if (depth >= MAX_DEPTH || err === undefined) return undefined;
-  if (!(err instanceof Error)) return hide(String(err));
+  if (!(err instanceof Error)) return typeof err === 'object' && err !== null ? '(a value that held a secret, left out)' : hide(String(err));
   const cause = copyHidden(err.cause, hide, depth + 1);
   const copy = new Error(hide(err.message), cause === undefined ? undefined : { cause });
   copy.name = err.name;

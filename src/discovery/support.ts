@@ -128,16 +128,21 @@ export function loopDiscovery(run: (loop: DiscoveryLoop) => Promise<void>): Disc
     watch(update, error, rejected) {
       const controller = new AbortController();
       const { signal } = controller;
+      // A listener that throws (a user's onError behind the adapter's error callback) must not
+      // end the loop, whichever of its reports it threw on.
+      const report = (err: unknown): void => {
+        try {
+          error(err);
+        } catch {
+          // reported; nothing more to do
+        }
+      };
       const done = (async () => {
         try {
-          await run({ signal, update, error, rejected });
+          await run({ signal, update, error: report, rejected });
         } catch (err) {
           if (signal.aborted) return;
-          try {
-            error(err);
-          } catch {
-            // a listener that throws must not make stop() reject
-          }
+          report(err);
         }
       })();
       return () => {

@@ -13,8 +13,8 @@ export interface EurekaConnection {
   readonly url: string;
   /** The application name; Eureka upper-cases it. */
   readonly app: string;
-  /** Extra request headers (an `Authorization` for a secured server), as an object or a `Headers`; never shown in events or errors. */
-  readonly headers?: Record<string, string> | Headers | undefined;
+  /** Extra request headers (an `Authorization` for a secured server), as an object, a `Headers` or a `Map`; never shown in events or errors. */
+  readonly headers?: Record<string, string> | Headers | ReadonlyMap<string, string> | undefined;
   /** Time allowed per request, ms; default 8 000 (Eureka client's `eurekaServerReadTimeoutSeconds`). */
   readonly timeout?: number | undefined;
   /** Backoff after a failed request; default 1 s doubling to 30 s, jittered (bulwark's `SOURCE_BACKOFF`). */
@@ -124,9 +124,7 @@ export function resolveConnection(who: string, o: EurekaConnection, keys: KeySet
   if (typeof o.app !== 'string' || !/^[A-Za-z0-9._-]+$/.test(o.app)) throw new ConfigError(who, 'app', 'must be an application name (letters, digits, ".", "_", "-")', o.app);
   const headers: Record<string, string> = {};
   if (o.headers !== undefined) {
-    // A Headers keeps its entries out of Object.entries: read as it is, or every header would be dropped.
-    if (o.headers === null || typeof o.headers !== 'object' || Array.isArray(o.headers)) throw new ConfigError(who, 'headers', 'must be an object of strings or a Headers', typeof o.headers);
-    for (const [k, v] of o.headers instanceof Headers ? o.headers.entries() : Object.entries(o.headers)) {
+    for (const [k, v] of headerEntries(who, o.headers)) {
       if (!isHeaderName(k)) throw new ConfigError(who, `headers.${k}`, "must be a header name (letters, digits and !#$%&'*+-.^_`|~)", k);
       if (!isHeaderValue(v)) throw new ConfigError(who, `headers.${k}`, HEADER_VALUE_RULE, '(hidden)');
       headers[k.toLowerCase()] = v;
@@ -144,4 +142,23 @@ export function resolveConnection(who: string, o: EurekaConnection, keys: KeySet
 /** A number of ms from `min` to one hour (bulwark's shared ms check). */
 export function ms(who: string, path: string, value: unknown, min: number, max = 3_600_000): number {
   return checkMs(who, path, value, undefined, { min, max });
+}
+
+/**
+ * The `[name, value]` pairs of the `headers` option: a plain object's own entries, or what a
+ * `Headers` (Node's, undici's, node-fetch's) or a `Map` yields. Anything else is a ConfigError:
+ * read as an object it would give no header at all, and a credential would go missing unsaid.
+ */
+function headerEntries(who: string, headers: unknown): Iterable<[string, unknown]> {
+  if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) throw new ConfigError(who, 'headers', 'must be an object of strings, a Headers or a Map', typeof headers);
+  const proto: unknown = Object.getPrototypeOf(headers);
+  if (proto === Object.prototype || proto === null) return Object.entries(headers);
+  const entries = (headers as { entries?: unknown }).entries;
+  if (typeof entries !== 'function') throw new ConfigError(who, 'headers', 'must be an object of strings, a Headers or a Map', typeof headers);
+  const pairs: [string, unknown][] = [];
+  for (const pair of entries.call(headers) as Iterable<unknown>) {
+    if (!Array.isArray(pair) || typeof pair[0] !== 'string') throw new ConfigError(who, 'headers', 'must yield [name, value] pairs', typeof headers);
+    pairs.push([pair[0], pair[1]]);
+  }
+  return pairs;
 }

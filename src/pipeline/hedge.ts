@@ -75,7 +75,10 @@ export class HedgeStage extends Stage implements CallTimer {
     // failure that is not retried (a 500) end it, as they end the call without hedging (gRPC's
     // hedging policy does the same: a fatal status commits). A hedge the deadline overtook
     // before it was sent says nothing: the attempts that were sent give the round its answer.
-    if ((result.verdict === 'retry' || result.notSent === true) && ctx.liveCount > 0 && !pluginFailed(result)) {
+    // (An attempt that was sent but reached no server, which a classify calls a failure, is a
+    // final answer like any other failure.)
+    const unsentHedge = result.notSent === true && (result.attempt === undefined || result.verdict === 'cancelled');
+    if ((result.verdict === 'retry' || unsentHedge) && ctx.liveCount > 0 && !pluginFailed(result)) {
       // Another attempt may still succeed: wait for it. A failure that brought a response (a
       // 503) is kept in case none does better; one without a response says nothing more.
       if (result.outcome.ok) {
