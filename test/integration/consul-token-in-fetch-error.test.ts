@@ -4,23 +4,9 @@
 // replaced by a copy without the secret.
 import { describe, expect, it } from 'vitest';
 import { consulDiscovery } from '../../src/consul/index.js';
+import { reachableStrings } from '../helpers/reachable-strings.js';
 
 const TOKEN = 'b1a2c3d4-acl-token-5e6f7a8b9c0d';
-
-/** Every string reachable from `value` through own properties (cause included), bounded. */
-function strings(value: unknown, seen = new Set<unknown>(), out: string[] = []): string[] {
-  if (typeof value === 'string') out.push(value);
-  if (value === null || typeof value !== 'object' || seen.has(value) || seen.size > 500) return out;
-  seen.add(value);
-  for (const key of Reflect.ownKeys(value)) {
-    try {
-      strings((value as Record<string | symbol, unknown>)[key], seen, out);
-    } catch {
-      // a getter that throws: nothing to read
-    }
-  }
-  return out;
-}
 
 describe('consulDiscovery token in errors', () => {
   it('hides the token held in a property of the error thrown by the user\'s fetch', async () => {
@@ -35,7 +21,7 @@ describe('consulDiscovery token in errors', () => {
     while (errors.length === 0 && Date.now() - started < 2_000) await new Promise((r) => setTimeout(r, 5));
     await stop();
     expect(errors.length).toBeGreaterThan(0);
-    const leaked = strings(errors[0]).filter((s) => s.includes(TOKEN));
+    const leaked = reachableStrings(errors[0]).filter((s) => s.includes(TOKEN));
     expect(leaked).toEqual([]);
   });
 });

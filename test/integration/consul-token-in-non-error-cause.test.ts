@@ -3,23 +3,9 @@
 // links of the chain were looked into. Such a cause holding a secret is now left out.
 import { describe, expect, it } from 'vitest';
 import { consulDiscovery } from '../../src/consul/index.js';
+import { reachableStrings } from '../helpers/reachable-strings.js';
 
 const TOKEN = 'b1a2c3d4-acl-token-5e6f7a8b9c0d';
-
-/** Every string reachable from `value` through own properties (cause included), bounded. */
-function strings(value: unknown, seen = new Set<unknown>(), out: string[] = []): string[] {
-  if (typeof value === 'string') out.push(value);
-  if (value === null || typeof value !== 'object' || seen.has(value) || seen.size > 500) return out;
-  seen.add(value);
-  for (const key of Reflect.ownKeys(value)) {
-    try {
-      strings((value as Record<string | symbol, unknown>)[key], seen, out);
-    } catch {
-      // a getter that throws
-    }
-  }
-  return out;
-}
 
 async function firstError(fetch: (url: string, init: RequestInit) => Promise<Response>): Promise<unknown> {
   const discovery = consulDiscovery({ service: 'web', url: 'http://127.0.0.1:1', token: TOKEN, fetch, backoff: { min: 10_000 } });
@@ -37,7 +23,7 @@ describe('consulDiscovery: the token in a non-Error part of the fetch error', ()
     const err = await firstError(async (url, init) => {
       throw new Error('request failed', { cause: { code: 'ERR_BAD_RESPONSE', config: { url, headers: init.headers } } });
     });
-    expect(strings(err).filter((s) => s.includes(TOKEN))).toEqual([]);
+    expect(reachableStrings(err).filter((s) => s.includes(TOKEN))).toEqual([]);
   });
 
   it('a plain object thrown by the fetch, carrying the request', async () => {
@@ -45,6 +31,6 @@ describe('consulDiscovery: the token in a non-Error part of the fetch error', ()
       // eslint-disable-next-line @typescript-eslint/only-throw-error
       throw { message: 'request failed', config: { url, headers: init.headers } };
     });
-    expect(strings(err).filter((s) => s.includes(TOKEN))).toEqual([]);
+    expect(reachableStrings(err).filter((s) => s.includes(TOKEN))).toEqual([]);
   });
 });

@@ -1,16 +1,18 @@
 // bulwark/undici over TLS to an endpoint at an IP address, as DNS discovery makes them: the
 // server's certificate is for a name (localhost), and the endpoint carries that name in
 // metadata.hostname. A real node:https server on 127.0.0.1, with a certificate made by openssl.
-// The default active health check goes the same way, through the endpoint's pool.
+// The default active health check goes the same way, through the endpoint's pool, and so do
+// requests routed by the interceptor.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent, request } from 'undici';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { HealthEvent } from '../../src/index.js';
-import { createUndiciClient } from '../../src/undici/index.js';
+import { createClient, type HealthEvent } from '../../src/index.js';
+import { bulwarkInterceptor, createUndiciClient } from '../../src/undici/index.js';
 import { describeWith, findBinary } from '../helpers/binaries.js';
 import { until } from '../helpers/lifecycle.js';
 
@@ -84,6 +86,23 @@ describeWith(openssl, 'https endpoints at an IP address', () => {
       expect(`${ejected[0]!.status} ${ejected[0]!.reason}`).toBe('ejected health check failed (status 503)');
     } finally {
       await failing.close();
+    }
+  });
+
+  // The interceptor once ignored metadata.hostname: every routed request to an https backend
+  // found by DNS failed its certificate check.
+  it('routes through the interceptor with the certificate checked against metadata.hostname, as request() does', async () => {
+    const client = createClient({
+      name: 'tls', discovery: [{ host: '127.0.0.1', port, protocol: 'https', metadata: { hostname: 'localhost' } }], retry: false,
+    });
+    const agent = new Agent({ connect: { ca: cert } }).compose(bulwarkInterceptor({ origins: { 'https://tls.internal': client } }));
+    try {
+      const outcome = await request('https://tls.internal/x', { dispatcher: agent })
+        .then(async (r) => `${r.statusCode} ${await r.body.text()}`, (e: Error) => `rejected: ${e.message}`);
+      expect(outcome).toBe('200 tls /x');
+    } finally {
+      await client.close();
+      await agent.close();
     }
   });
 });

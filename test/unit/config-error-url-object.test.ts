@@ -6,32 +6,23 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, createClient } from '../../src/index.js';
 import { consulDiscovery } from '../../src/consul/index.js';
+import { thrownConfigError } from '../helpers/config-client.js';
 
 const PASSWORD = 'S3cr3t-consul-pw';
 
-function configErrorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('no ConfigError thrown');
-}
-
 describe('a URL object with credentials, given where a string is expected', () => {
   it('consulDiscovery url: the ConfigError message does not show the password', () => {
-    const err = configErrorOf(() => consulDiscovery({ service: 'users', url: new URL(`http://admin:${PASSWORD}@127.0.0.1:8500`) as unknown as string }));
+    const err = thrownConfigError(() => consulDiscovery({ service: 'users', url: new URL(`http://admin:${PASSWORD}@127.0.0.1:8500`) as unknown as string }));
     expect(err.message).not.toContain(PASSWORD);
   });
 
   it('createClient discovery: the ConfigError message does not show the password', () => {
-    const err = configErrorOf(() => createClient({ name: 'users', discovery: new URL(`http://admin:${PASSWORD}@10.0.0.1:8080`) as never }));
+    const err = thrownConfigError(() => createClient({ name: 'users', discovery: new URL(`http://admin:${PASSWORD}@10.0.0.1:8080`) as never }));
     expect(err.message).not.toContain(PASSWORD);
   });
 
   it('ConfigError.value does not hold the password (util.inspect of the error)', () => {
-    const err = configErrorOf(() => consulDiscovery({ service: 'users', url: new URL(`http://admin:${PASSWORD}@127.0.0.1:8500`) as unknown as string }));
+    const err = thrownConfigError(() => consulDiscovery({ service: 'users', url: new URL(`http://admin:${PASSWORD}@127.0.0.1:8500`) as unknown as string }));
     expect(inspect(err.value)).not.toContain(PASSWORD);
   });
 });

@@ -7,23 +7,14 @@ import { Etcd3 } from 'etcd3';
 import { expect, it } from 'vitest';
 import { ConfigError } from '../../src/index.js';
 import { etcdConfig, etcdDiscovery, etcdRegistration } from '../../src/etcd/index.js';
-
-function thrownBy(make: () => unknown): ConfigError {
-  try {
-    make();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('nothing was thrown');
-}
+import { thrownConfigError } from '../helpers/config-client.js';
 
 it.each([
   ['etcdDiscovery', () => etcdDiscovery(null as never)],
   ['etcdConfig', () => etcdConfig(undefined as never)],
   ['etcdRegistration', () => etcdRegistration(42 as never)],
 ])('%s refuses options that are not an object with ConfigError naming `options`', (name, make) => {
-  const error = thrownBy(make);
+  const error = thrownConfigError(make);
   expect(error.code).toBe('ERR_BULWARK_CONFIG');
   expect(error.service).toBe(name);
   expect(error.path).toBe('options');
@@ -33,7 +24,7 @@ it('etcdRegistration refuses an onError that is not a function with ConfigError 
   // Nothing connects until the client is used.
   const client = new Etcd3({ hosts: 'http://127.0.0.1:1' });
   try {
-    const error = thrownBy(() => etcdRegistration({ client, prefix: 'services/users/', endpoint: '127.0.0.1:8080', onError: 'log' as never }));
+    const error = thrownConfigError(() => etcdRegistration({ client, prefix: 'services/users/', endpoint: '127.0.0.1:8080', onError: 'log' as never }));
     expect(error.path).toBe('onError');
   } finally {
     client.close();

@@ -4,27 +4,18 @@
 // credentials is cleaned now; any other is shown as written.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, createClient } from '../../src/index.js';
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('no ConfigError');
-}
+import { thrownConfigError } from '../helpers/config-client.js';
 
 describe('unknown option keys are named as written', () => {
   it("a key starting with '@' keeps its '@'", () => {
-    const err = configError(() => createClient({ name: 'svc', discovery: ['10.0.0.1:80'], retry: { '@attempts': 3 } as never }));
+    const err = thrownConfigError(() => createClient({ name: 'svc', discovery: ['10.0.0.1:80'], retry: { '@attempts': 3 } as never }));
     expect(err.path).toBe('retry.@attempts');
   });
 
   it("a comment key '#note' in a live document is named", async () => {
     const client = createClient({ name: 'svc', discovery: ['10.0.0.1:80'] });
     try {
-      const err = configError(() => client.reconfigure({ '#note': 'raised for the incident' } as never));
+      const err = thrownConfigError(() => client.reconfigure({ '#note': 'raised for the incident' } as never));
       expect(err.path).toBe('config.#note');
     } finally {
       await client.close();
