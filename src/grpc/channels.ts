@@ -77,7 +77,8 @@ export class ChannelPool {
    * `grpc.ssl_target_name_override`, unless the options set one.
    */
   #optionsFor(endpoint: Endpoint): ClientOptions {
-    const hostname = TLS.has(endpoint.protocol) ? tlsServerName(endpoint) : undefined;
+    // TLS by the credentials the channel gets: a `host:port` endpoint with secure credentials too.
+    const hostname = this.#credentialsFor(endpoint)._isSecure() ? tlsServerName(endpoint) : undefined;
     if (hostname === undefined) return this.#options;
     if (this.#options['grpc.ssl_target_name_override'] !== undefined) return this.#options;
     return { ...this.#options, 'grpc.ssl_target_name_override': hostname };

@@ -119,9 +119,12 @@ export function judgeError(codes: GrpcCodes, idempotent: boolean, error: unknown
       if (pushback === -1) return { verdict: 'failure', reason: `${reason}, pushback: no retry` };
       return { verdict: 'retry', reason, retryAfter: pushback, notSent };
     }
-    // Not retried for this call, but a code retried for idempotent ones (RESOURCE_EXHAUSTED on a
-    // non-idempotent call): its pushback still pauses the endpoint, as fetch's Retry-After on a POST's 429 does.
-    const pushback = codes.retryIdempotent.has(code) ? pushbackMs(error.metadata) : undefined;
+    // Not retried for this call: a pushback still pauses the endpoint, as fetch's Retry-After on a
+    // 503 or 429 does whatever is retried: on a code retried for idempotent calls (RESOURCE_EXHAUSTED
+    // on a non-idempotent one), and on UNAVAILABLE and RESOURCE_EXHAUSTED (gRPC's 503 and 429)
+    // whatever the retry lists say.
+    const pauses = codes.retryIdempotent.has(code) || code === Status.UNAVAILABLE || code === Status.RESOURCE_EXHAUSTED;
+    const pushback = pauses ? pushbackMs(error.metadata) : undefined;
     return { verdict: codes.unhealthy.has(code) ? 'failure' : 'success', reason, retryAfter: pushback === -1 ? undefined : pushback };
   }
   const notSent = networkFailure(error) === 'not-sent';

@@ -2,7 +2,7 @@ import { status as Status, type ClientDuplexStream, type ClientWritableStream, t
 import type { Outcome } from '../config/options.js';
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import type { AttemptHandle, Judgement } from '../transports/transport.js';
-import { followCaller, GrpcTransport, ownDeadline, startWithoutStack, type MethodSetup } from './transport.js';
+import { followCaller, GrpcTransport, ownDeadline, startWithoutStack, watchCommit, type MethodSetup } from './transport.js';
 
 /** What a client-streaming call sends: an array (replayable: retried like a unary call) or any (async) iterable (one attempt). */
 export type RequestMessages<Req> = readonly Req[] | Iterable<Req> | AsyncIterable<Req>;
@@ -31,11 +31,13 @@ export class ClientStreamTransport<Res> extends GrpcTransport<Res> {
     const deadline = Date.now() + attempt.remaining();
     const upload = new Upload();
     return new Promise<Res>((resolve, reject) => {
+      let failed = (error: ServiceError): ServiceError => error;
       const call = startWithoutStack(() => client.makeClientStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.metadata(), this.options(deadline), (error: ServiceError | null, value?: unknown) => {
         upload.stop();
         if (error === null) resolve(value as Res);
-        else if (!ownDeadline(error, deadline)) reject(error);
+        else if (!ownDeadline(error, deadline)) reject(failed(error));
       })) as ClientWritableStream<unknown>;
+      failed = watchCommit(call);
       attempt.onCancel(() => {
         upload.stop();
         call.cancel();

@@ -113,8 +113,29 @@ export abstract class GrpcTransport<T> implements Transport<T> {
   }
 
   judge(outcome: Outcome<T>): Judgement {
-    return outcome.ok ? OK : judgeError(this.setup.codes, this.idempotent, outcome.error);
+    if (outcome.ok) return OK;
+    const judgement = judgeError(this.setup.codes, this.idempotent, outcome.error);
+    // Response headers came before the error: the call was committed (gRFC A6, as grpc-js's own
+    // retries commit on them), so it is not sent again; its endpoint is judged as ever.
+    if (judgement.verdict !== 'retry' || !COMMITTED.has(outcome.error as object)) return judgement;
+    return { ...judgement, verdict: 'failure', reason: `${judgement.reason} (after response headers)` };
   }
+}
+
+/** Errors of calls whose response headers had arrived: committed, never retried. */
+const COMMITTED = new WeakSet<object>();
+
+/**
+ * Notes on `call` whether response headers arrive; `failed(error)` then marks an error that
+ * follows them as the error of a committed call.
+ */
+export function watchCommit(call: { once(event: 'metadata', listener: () => void): unknown }): (error: ServiceError) => ServiceError {
+  let committed = false;
+  call.once('metadata', () => { committed = true; });
+  return (error) => {
+    if (committed) COMMITTED.add(error);
+    return error;
+  };
 }
 
 /**
@@ -130,10 +151,12 @@ export class UnaryTransport<Res> extends GrpcTransport<Res> {
     const method = this.setup.method;
     const deadline = Date.now() + attempt.remaining();
     return new Promise<Res>((resolve, reject) => {
+      let failed = (error: ServiceError): ServiceError => error;
       const call = startWithoutStack(() => client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, this.request, this.metadata(), this.options(deadline), (error: ServiceError | null, value?: unknown) => {
         if (error === null) resolve(value as Res);
-        else if (!ownDeadline(error, deadline)) reject(error);
+        else if (!ownDeadline(error, deadline)) reject(failed(error));
       }));
+      failed = watchCommit(call);
       attempt.onCancel(() => call.cancel());
     });
   }
@@ -176,10 +199,13 @@ export class ServerStreamTransport<Res> extends GrpcTransport<ClientReadableStre
       };
       const headers = (metadata: Metadata): void => {
         established(true);
-        replayHeaders(call, metadata);
+        replayLater(call, 'metadata', metadata);
       };
       const ended = (status: StatusObject): void => {
-        if (status.code === Status.OK) established(false);
+        if (status.code !== Status.OK) return;
+        established(false);
+        // It ended before the caller held it: its 'status' (and trailers) reach a listener added later.
+        replayLater(call, 'status', status);
       };
       const failed = (error: ServiceError): void => {
         // bulwark's own total deadline: left to the wheel, which ends the attempt with a TimeoutError.
@@ -200,13 +226,13 @@ export class ServerStreamTransport<Res> extends GrpcTransport<ClientReadableStre
 }
 
 /**
- * The stream reaches its caller after its 'metadata' event (its response headers established
- * it): a 'metadata' listener the caller adds later still hears them, once, as on a plain grpc-js
- * stream it would have.
+ * Gives `value` to each listener of `event` added to `call` from now on, as grpc-js would have
+ * given it had the listener been there (the response headers or the final status of a stream
+ * established before the caller held it).
  */
-function replayHeaders(call: ClientReadableStream<unknown>, metadata: Metadata): void {
-  call.on('newListener', (event: string | symbol, listener: (metadata: Metadata) => void) => {
-    if (event === 'metadata') queueMicrotask(() => listener.call(call, metadata));
+function replayLater(call: ClientReadableStream<unknown>, event: 'metadata' | 'status', value: unknown): void {
+  call.on('newListener', (name: string | symbol, listener: (value: unknown) => void) => {
+    if (name === event) queueMicrotask(() => listener.call(call, value));
   });
 }
 
