@@ -174,9 +174,12 @@ export class Client extends ObservedEmitter<ClientEvents> {
    */
   stats(): ClientStats {
     const { host, accounting, budget, circuit } = this.#engine;
+    const now = host.clock.now();
+    // An idle client's ejections that are over show as over (probing), and its panic as ended.
+    if (this.#closed === undefined) host.health?.catchUp(now);
     return stats({
       name: this.name, pickerName: host.picker.name, endpoints: host.registry.list, counters: accounting.counters,
-      budget, now: host.clock.now(), maxEjectionTime: host.options.health?.maxEjectionTime ?? Infinity, closed: this.#closed !== undefined, panic: host.health?.panic ?? false,
+      budget, now, maxEjectionTime: host.options.health?.maxEjectionTime ?? Infinity, closed: this.#closed !== undefined, panic: host.health?.panic ?? false,
       circuit: circuit === undefined ? null : { state: circuit.status, rejected: circuit.rejected },
     });
   }

@@ -1,5 +1,5 @@
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
-import { route, type Levels, type RoutingOptions } from './routing.js';
+import { levelsCoverLoad, route, type Levels, type RoutingOptions } from './routing.js';
 
 /** What the picker gets now, and the state that decides it. */
 export interface Candidates {
@@ -39,18 +39,29 @@ export function admittedCandidates(
       notEjected++;
       // One the checks judge takes no calls between its ejection's end and a passed check: not
       // counted, or panic would end while most endpoints still take none.
-      if (h === undefined || h.status === 'healthy' || !h.checked) taking++;
+      if (takesCalls(e)) taking++;
     }
   }
-  const panic = pool.length > 0 && taking * 100 < options.panicThreshold * pool.length;
+  // Below the threshold, panic, unless the levels (priorities, zones) taking calls still cover
+  // the whole load between them (Envoy's normalized total health of 100 %).
+  const panic = pool.length > 0 && taking * 100 < options.panicThreshold * pool.length && !levelsCoverLoad(pool, takesCalls, options.routing);
   // In panic calls go to all endpoints rather than nowhere; with none admitted otherwise (all
   // busy probing, or pausing at their own request), to those not ejected, if any is not.
   if (panic || admitted.length === 0) {
     const all = panic || notEjected === pool.length || notEjected === 0 ? pool : pool.filter((e) => e.health === undefined || e.health.status !== 'ejected');
-    return { candidates: all, taking, panic, levels: undefined };
+    // Panic widens the candidates to ejected endpoints, not to ones pausing at their own request
+    // (Retry-After), unless every one is.
+    const unpaused = panic ? all.filter((e) => e.health === undefined || e.health.avoidUntil === 0) : all;
+    return { candidates: unpaused.length > 0 ? unpaused : all, taking, panic, levels: undefined };
   }
   const routed = route(pool, admitted, options.routing);
   return { candidates: routed.candidates, taking, panic, levels: routed.levels };
+}
+
+/** Whether an endpoint counts as taking calls for the panic threshold: not ejected, and not one the checks judge that has yet to pass one. */
+function takesCalls(e: LiveEndpoint): boolean {
+  const h = e.health;
+  return h === undefined || (h.status !== 'ejected' && (h.status === 'healthy' || !h.checked));
 }
 
 /** Whether two candidate lists hold the same endpoints in the same order. */
@@ -67,15 +78,19 @@ export function sameEndpoints(a: readonly LiveEndpoint[], b: readonly LiveEndpoi
  * a probe). The retry stage waits no longer than this for `endpoint`'s Retry-After.
  *
  * @example
- * const wait = Math.min(retryAfter, otherFreeAt(pool, endpoint, now, probes) - now);
+ * const wait = Math.min(retryAfter, otherFreeAt(pool, endpoint, now, probes, panic) - now);
  */
-export function otherFreeAt(pool: readonly LiveEndpoint[], endpoint: LiveEndpoint, now: number, probes: number): number {
+export function otherFreeAt(pool: readonly LiveEndpoint[], endpoint: LiveEndpoint, now: number, probes: number, panic: boolean): number {
   let at = Infinity;
   for (const e of pool) {
     if (e === endpoint) continue;
     const h = e.health;
     if (h === undefined) return now;
-    if (h.status !== 'healthy' && !(h.status === 'probing' && !h.checked && h.probes < probes)) continue;
+    // In panic every endpoint is a candidate. Otherwise a healthy one, or one real calls probe
+    // with room for a probe: probing, or ejected with its ejection over (it turns probing as the
+    // next attempt starts).
+    const probed = !h.checked && (h.status === 'probing' ? h.probes < probes : h.status === 'ejected' && h.until <= now);
+    if (!panic && h.status !== 'healthy' && !probed) continue;
     if (h.avoidUntil <= now) return now;
     if (h.avoidUntil < at) at = h.avoidUntil;
   }

@@ -34,7 +34,7 @@ export interface Levels {
  * const { candidates, levels } = route(registry.list, admitted, { localZone: 'eu-1a', overprovisioning: 1.4 });
  */
 export function route(all: readonly LiveEndpoint[], admitted: readonly LiveEndpoint[], options: RoutingOptions): { candidates: readonly LiveEndpoint[]; levels: Levels | undefined } {
-  const level = (e: LiveEndpoint): number => e.priority * 2 + (options.localZone !== undefined && e.zone !== options.localZone ? 1 : 0);
+  const level = levelOf(options);
   // The usual case, one level (every endpoint at priority 0, zones ignored or all local): it
   // takes every call, as below, found without a map per endpoint (this runs on every update).
   if (oneLevel(all, level)) return { candidates: admitted, levels: undefined };
@@ -121,4 +121,35 @@ function oneLevel(all: readonly LiveEndpoint[], level: (e: LiveEndpoint) => numb
   const first = level(all[0]!);
   for (let i = 1; i < all.length; i++) if (level(all[i]!) !== first) return false;
   return true;
+}
+
+/** An endpoint's level: by priority (0 first), and within a priority the local zone first. */
+function levelOf(options: RoutingOptions): (e: LiveEndpoint) => number {
+  return (e) => e.priority * 2 + (options.localZone !== undefined && e.zone !== options.localZone ? 1 : 0);
+}
+
+/**
+ * Whether, with several levels, the endpoints taking calls cover the whole load: Envoy's
+ * normalized total health, the sum over levels of min(100 %, taking share × overprovisioning),
+ * is 100 %. Envoy then disregards the panic threshold: a fully healthy priority 0 next to a dead
+ * standby priority takes every call, rather than sending calls to all endpoints, the dead ones
+ * included. False with one level (the panic threshold applies as it is).
+ *
+ * @example
+ * if (panic && levelsCoverLoad(pool, takesCalls, routing)) panic = false;
+ */
+export function levelsCoverLoad(all: readonly LiveEndpoint[], takes: (e: LiveEndpoint) => boolean, options: RoutingOptions): boolean {
+  const level = levelOf(options);
+  if (oneLevel(all, level)) return false;
+  const totals = new Map<number, [total: number, taking: number]>();
+  for (const e of all) {
+    const k = level(e);
+    const counts = totals.get(k) ?? [0, 0];
+    counts[0]++;
+    if (takes(e)) counts[1]++;
+    totals.set(k, counts);
+  }
+  let health = 0;
+  for (const [total, taking] of totals.values()) health += Math.min(1, (taking / total) * options.overprovisioning);
+  return health >= 1;
 }

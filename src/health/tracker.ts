@@ -243,7 +243,21 @@ export class HealthTracker implements CallObserver {
 
   /** When a call can next go elsewhere than `endpoint` (see `otherFreeAt`). */
   otherFreeAt(endpoint: LiveEndpoint, now: number): number {
-    return otherFreeAt(this.#pool, endpoint, now, this.#options.probes);
+    return otherFreeAt(this.#pool, endpoint, now, this.#options.probes, this.panic);
+  }
+
+  /**
+   * Ends the ejections and pauses whose time is over (what the next attempt would do first), for
+   * a `stats()` of a client that makes no calls; a plugin that throws on the way is reported.
+   */
+  catchUp(now: number): void {
+    if (now < this.nextChangeAt) return;
+    try {
+      this.refresh(now);
+    } catch (err) {
+      if (err instanceof PluginError) this.#listener.pluginFailed(err);
+      else queueMicrotask(() => { throw err; });
+    }
   }
 
   /** The endpoint asked (Retry-After, bounded by `DEFAULTS.maxPause`) not to be called until `until`: it leaves the candidates till then. */
