@@ -8,7 +8,6 @@ import { startDiscovery, resolveDiscovery } from './discovery/start.js';
 import { stopSources } from './discovery/stop-sources.js';
 import type { Endpoint } from './endpoints/endpoint.js';
 import { ClientClosedError, ConfigError, describe, PluginError, reasonText, redactUrl } from './errors.js';
-import type { HttpCheck } from './health/checks.js';
 import { EventObserver } from './observe/event-observer.js';
 import { DeferredEvents } from './observe/deferred-events.js';
 import { emitSafely, type ClientEvents } from './observe/events.js';
@@ -16,34 +15,9 @@ import { ObservedEmitter } from './observe/observed-emitter.js';
 import { stats, type ClientStats } from './observe/stats.js';
 import { ExecuteTransport, type AttemptFn } from './transports/execute.js';
 import { splitFetchArgs, type BulwarkRequestInit } from './transports/fetch-args.js';
-import { FetchTransport } from './transports/fetch.js';
+import { bodyReadFirst, FetchTransport } from './transports/fetch.js';
 import type { Transport } from './transports/transport.js';
-
-
-/** What a transport from another entry point (`bulwark/grpc`, `bulwark/undici`) is made from. */
-export interface TransportSetup {
-  /** The client's resolved options (its name, status codes, …). */
-  readonly options: ResolvedOptions;
-  /** The caller's signal for this call, already validated. */
-  readonly signal: AbortSignal | undefined;
-}
-
-/**
- * Runs one call of a transport defined outside client.ts through a client's whole pipeline:
- * `options` are validated as `execute`'s are, then `make` builds the call's transport. Internal
- * (not exported from the package's main entry): the seam `bulwark/grpc` and `bulwark/undici` use.
- */
-export let runTransport: <T>(client: Client, options: ExecuteOptions<T> | undefined, make: (setup: TransportSetup) => Transport<T>) => Promise<T>;
-
-/**
- * Calls `hook` with the endpoints each discovery update removes, as the update lands and
- * whatever listeners a user adds or removes. Internal, like `runTransport`: how `bulwark/undici`
- * and `bulwark/grpc` release a removed endpoint's pool or channel.
- */
-export let onEndpointsRemoved: (client: Client, hook: (removed: readonly Endpoint[]) => void) => void;
-
-/** Sends the client's default HTTP health check with `check` (internal: how `bulwark/undici` checks through its pools). */
-export let useHttpCheck: (client: Client, check: HttpCheck) => void;
+import { seams, type TransportSetup } from './client-seams.js';
 
 /**
  * Creates a client for one service: it keeps the endpoint list current from `discovery`,
@@ -78,6 +52,8 @@ export class Client extends ObservedEmitter<ClientEvents> {
   readonly #execute: ExecuteTransport<unknown>;
   readonly #stop: () => void | Promise<void>;
   #closed: Promise<void> | undefined;
+  /** Aborted by close(), with its ClientClosedError: what waits outside the pipeline (a Request's body being read) stops. */
+  readonly #closing = new AbortController();
   readonly #discoveryEvents = new DeferredEvents();
   readonly #removedHooks: Array<(removed: readonly Endpoint[]) => void> = [];
 
@@ -141,7 +117,9 @@ export class Client extends ObservedEmitter<ClientEvents> {
       const engine = this.#engine;
       const settings = callSettings(engine.options, { ...args.options, classify: args.classify }, engine.defaults);
       const transport = new FetchTransport({ service: this.name, fetch: this.#fetch ?? globalThis.fetch, statusCodes: engine.options.statusCodes }, args, settings.signal);
-      return this.#run(transport, settings);
+      if (!transport.hasBody) return this.#run(transport, settings);
+      // A Request's body is read before any attempt is timed: its time is the caller's, not an endpoint's.
+      return bodyReadFirst(transport, settings, engine.host.clock, this.name, this.#closing.signal).then((ready) => this.#run(transport, ready));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -219,7 +197,9 @@ export class Client extends ObservedEmitter<ClientEvents> {
   async #shutdown(): Promise<void> {
     // Calls in flight end first: a configuration source or a discovery that is slow to stop
     // must not keep them running (or retrying) after close().
-    this.#engine.stop(new ClientClosedError(this.name));
+    const error = new ClientClosedError(this.name);
+    this.#closing.abort(error);
+    this.#engine.stop(error);
     // A source's stop that fails is reported by followConfig (`configRejected`); a discovery's, here.
     await stopSources(this.name, this.#engine.host.clock, this.#stop, [...this.#configWatches], (error) => emitSafely(this, 'discoveryError', { error }));
     this.removeAllListeners();
@@ -295,9 +275,9 @@ export class Client extends ObservedEmitter<ClientEvents> {
   }
 
   static {
-    onEndpointsRemoved = (client, hook) => { client.#removedHooks.push(hook); };
-    useHttpCheck = (client, check) => { client.#engine.host.health?.checks?.useHttp(check); };
-    runTransport = <T>(client: Client, options: ExecuteOptions<T> | undefined, make: (setup: TransportSetup) => Transport<T>): Promise<T> => {
+    seams.onEndpointsRemoved = (client, hook) => { client.#removedHooks.push(hook); };
+    seams.useHttpCheck = (client, check) => { client.#engine.host.health?.checks?.useHttp(check); };
+    seams.runTransport = <T>(client: Client, options: ExecuteOptions<T> | undefined, make: (setup: TransportSetup) => Transport<T>): Promise<T> => {
       try {
         const settings = client.#settings(options);
         return client.#run(make({ options: client.#engine.options, signal: settings.signal }), settings);

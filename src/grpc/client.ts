@@ -1,6 +1,7 @@
 import type { CallOptions as GrpcJsCallOptions, ChannelCredentials, Client as GrpcJsClient, ClientDuplexStream, ClientOptions as GrpcJsClientOptions, ClientReadableStream, ClientUnaryCall, ClientWritableStream, Metadata, MethodDefinition, ServiceError } from '@grpc/grpc-js';
 import { CloseOnce } from '../close-once.js';
-import { Client, onEndpointsRemoved, runTransport } from '../client.js';
+import { Client } from '../client.js';
+import { onEndpointsRemoved, runTransport } from '../client-seams.js';
 import { checkKeys, hideValue, type KeySet, type Table } from '../config/keys.js';
 import { wrapperKeys } from '../config/option-keys.js';
 import type { CallOptions, ClientOptions, HealthCheckOptions, HealthOptions } from '../config/options.js';

@@ -5,6 +5,9 @@ import type { FetchArgs } from './fetch-args.js';
 import { cancellingDispatcher } from './fetch-dispatcher.js';
 import { checkHttpEndpoint, HttpJudge, type ResponseReader } from './http-judge.js';
 import type { AttemptHandle, Judgement, Transport } from './transport.js';
+import type { CallSettings } from '../call/context.js';
+import type { Clock } from '../call/clock.js';
+import { TimeoutError } from '../errors.js';
 
 /** What `fetch` needs from the client, fixed per client. */
 export interface FetchSettings {
@@ -76,21 +79,28 @@ export class FetchTransport implements Transport<Response> {
     });
   }
 
+  /** Whether the call must read a `Request`'s body (with {@link readBody}) before its first attempt. */
+  get hasBody(): boolean {
+    return this.#request !== undefined;
+  }
+
   /**
-   * Sends a `Request`'s body as fetch sends it: its bytes, read once per call from a clone (the
-   * caller's Request stays unread) and given to every attempt. A stream (a clone's body) would be
-   * sent chunked, without its content-length, and fetch cannot follow a 307 or 308 with it. As a
-   * Blob, which each send (and a redirect) reads afresh: Node 22's fetch detaches an ArrayBuffer
-   * body's bytes as it sends them, and then cannot send them again after a 307.
+   * Reads a `Request`'s body, once per call, before any attempt is timed: the time the caller's
+   * body takes (an upload passed on as it arrives) is not an endpoint's. Read from a clone (the
+   * caller's Request stays unread), as a Blob: a stream would be sent chunked, without its
+   * content-length, and fetch cannot follow a 307 or 308 with it; a Blob each send (and a
+   * redirect) reads afresh, where Node 22's fetch detaches an ArrayBuffer's bytes as it sends them.
    */
-  async #sendWithBody(url: string, init: RequestInit, attempt: AttemptHandle): Promise<Response> {
-    const request = this.#request!;
-    try {
-      init.body = await (this.#body ??= request.clone().blob());
-    } catch (err) {
+  readBody(): Promise<Blob> {
+    return (this.#body ??= this.#request!.clone().blob().catch((err: unknown) => {
       // A body already read, or one whose stream failed: no endpoint can take it (invalid request, as fetch refuses a used body).
       throw err instanceof TypeError ? err : new TypeError("client.fetch: the Request's body could not be read", { cause: err });
-    }
+    }));
+  }
+
+  /** Sends a `Request`'s body as fetch sends it: the bytes {@link readBody} read, given to every attempt. */
+  async #sendWithBody(url: string, init: RequestInit, attempt: AttemptHandle): Promise<Response> {
+    init.body = await this.readBody();
     // Cut short while the body was read (timeout, abort, close): nothing is sent.
     const signal = attempt.signal;
     if (signal.aborted) throw signal.reason;
@@ -137,4 +147,46 @@ export function isReplayableBody(body: unknown): boolean {
   if (body instanceof ReadableStream) return false;
   if (typeof body === 'object' && Symbol.asyncIterator in body) return false;
   return true;
+}
+
+/**
+ * Reads a fetch call's `Request` body (FetchTransport.readBody) before the pipeline starts it,
+ * within the call's total timeout, its caller's signal and the client's close (`closed`); the call
+ * then gets what is left of its total timeout. Rejects with the caller's abort reason, the
+ * close's ClientClosedError, a total TimeoutError, or the TypeError of a body that cannot be read.
+ *
+ * @example
+ * const ready = await bodyReadFirst(transport, settings, clock, 'users', closing.signal);
+ */
+export function bodyReadFirst(transport: FetchTransport, settings: CallSettings, clock: Clock, service: string, closed: AbortSignal): Promise<CallSettings> {
+  const started = clock.now();
+  const signal = settings.signal;
+  return new Promise<CallSettings>((resolve, reject) => {
+    const timer = clock.setTimer(() => {
+      end();
+      reject(new TimeoutError(service, 'total', settings.totalTimeout, "before the first attempt (reading the Request's body)"));
+    }, settings.totalTimeout);
+    // The caller's abort, or the client's close(), ends the wait at once.
+    const aborted = (): void => {
+      end();
+      reject(signal?.aborted === true ? signal.reason : closed.reason);
+    };
+    const end = (): void => {
+      timer.clear();
+      signal?.removeEventListener('abort', aborted);
+      closed.removeEventListener('abort', aborted);
+    };
+    if (signal?.aborted === true || closed.aborted) return aborted();
+    signal?.addEventListener('abort', aborted, { once: true });
+    closed.addEventListener('abort', aborted, { once: true });
+    transport.readBody().then(() => {
+      end();
+      const left = settings.totalTimeout - (clock.now() - started);
+      if (left > 0) resolve({ ...settings, totalTimeout: left });
+      else reject(new TimeoutError(service, 'total', settings.totalTimeout, "before the first attempt (reading the Request's body)"));
+    }, (err: unknown) => {
+      end();
+      reject(err);
+    });
+  });
 }

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
-import { runTransport, type Client } from '../client.js';
+import type { Client } from '../client.js';
+import { runTransport } from '../client-seams.js';
 import type { ExecuteOptions } from '../config/options.js';
 import type { RoutedAttempt, ResponseSink } from './routed-attempt.js';
 import { RoutedTransport } from './routed-transport.js';

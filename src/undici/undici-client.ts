@@ -1,6 +1,7 @@
 import { Pool, type Dispatcher } from 'undici';
 import { CloseOnce } from '../close-once.js';
-import { Client, onEndpointsRemoved, runTransport, useHttpCheck } from '../client.js';
+import { Client } from '../client.js';
+import { onEndpointsRemoved, runTransport, useHttpCheck } from '../client-seams.js';
 import { checkFetchInit } from '../config/call-options.js';
 import { checkKeys, hideValue, type KeySet, type Table } from '../config/keys.js';
 import { wrapperKeys } from '../config/option-keys.js';
