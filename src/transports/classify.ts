@@ -88,8 +88,12 @@ export function invalidRequest(error: unknown): boolean {
 /** undici's refusal without a code: a `query` given with a path that has one (or a fragment). */
 const UNCODED_REFUSAL = /^Query params cannot be passed when url already contains "\?" or "#"\.$/;
 
-/** fetch's own refusals of a redirect the endpoint answered with (`redirect: 'error'`, a redirect loop). */
-const REDIRECT_REFUSED = /^(?:unexpected redirect|redirect count exceeded)$/;
+/**
+ * fetch's own refusals of a redirect the endpoint answered with: `redirect: 'error'`, a redirect
+ * loop, a `Location` that is not http(s) (`ftp:`, `data:`) or does not parse. (An endpoint's own
+ * URL is always an http(s) one that parses: these come from a redirect.)
+ */
+const REDIRECT_REFUSED = /^(?:unexpected redirect|redirect count exceeded|URL scheme must be a HTTP\(S\) scheme|Invalid URL)$/;
 
 /**
  * Whether fetch refused to follow the endpoint's redirect: the endpoint answered (a 3xx) and the

@@ -2,6 +2,7 @@ import { layDefined } from '../config/fields.js';
 import type { CallOptions, Classify } from '../config/options.js';
 import { requestTarget } from './request-path.js';
 import { redactUrl } from '../errors.js';
+import { CALL_KEYS, REQUEST_INIT_KEYS } from '../config/option-keys.js';
 
 /** `RequestInit` plus bulwark's per-call options. */
 export interface BulwarkRequestInit extends Omit<RequestInit, 'signal'>, CallOptions {
@@ -53,7 +54,7 @@ export function splitFetchArgs(input: string | URL | Request, init: BulwarkReque
   const requestSignal = request === undefined && isRequest(input) ? input.signal : request?.signal;
   // `null` is no init, as fetch takes it.
   if (init === undefined || init === null) return { path, init: base, request, options: { signal: requestSignal }, classify: undefined };
-  const { signal, timeout, idempotent, key, hedge, classify, ...rest } = init;
+  const { signal, timeout, idempotent, key, hedge, classify, ...rest } = membersOf(init);
   // A body in init replaces the Request's; `null` keeps it, as fetch reads it.
   if (rest.body !== undefined && rest.body !== null) request = undefined;
   return {
@@ -63,6 +64,21 @@ export function splitFetchArgs(input: string | URL | Request, init: BulwarkReque
     options: { signal: signal === undefined ? requestSignal : signal, timeout, idempotent, key, hedge },
     classify,
   };
+}
+
+/**
+ * `init` as fetch reads it: member by member, inherited ones included (a WebIDL dictionary), so
+ * that an init made with `Object.create(defaults)`, a class with getters, or a `Request` given
+ * as the init keeps what it inherits. A plain object is taken as it is.
+ */
+function membersOf(init: BulwarkRequestInit): BulwarkRequestInit {
+  const proto: unknown = Object.getPrototypeOf(init);
+  if (proto === Object.prototype || proto === null) return init;
+  const copy: Record<string, unknown> = { ...init };
+  for (const name of [...REQUEST_INIT_KEYS, ...CALL_KEYS.known]) {
+    if (!Object.hasOwn(copy, name) && name in init) copy[name] = (init as Record<string, unknown>)[name];
+  }
+  return copy as BulwarkRequestInit;
 }
 
 /**
