@@ -7,7 +7,8 @@ import { followConfig, type ConfigSource, type LiveOptions } from './config/live
 import { startDiscovery, resolveDiscovery } from './discovery/start.js';
 import { stopSources } from './discovery/stop-sources.js';
 import type { Endpoint } from './endpoints/endpoint.js';
-import { ClientClosedError, ConfigError, describe, PluginError, reasonText, redactUrl } from './errors.js';
+import { ClientClosedError, ConfigError, PluginError } from './errors.js';
+import { describe, reasonText, redactUrl } from './redact.js';
 import { EventObserver } from './observe/event-observer.js';
 import { DeferredEvents } from './observe/deferred-events.js';
 import { emitSafely, type ClientEvents } from './observe/events.js';

@@ -1,6 +1,7 @@
 // Strict option keys: every options object bulwark reads is checked for keys it does not know,
 // so a misspelled option fails loudly instead of silently keeping its default.
-import { ConfigError, redactKey } from '../errors.js';
+import { ConfigError } from '../errors.js';
+import { redactKey } from '../redact.js';
 
 /** The keys an options object may have, and how an unknown one is reported. */
 export interface KeySet {

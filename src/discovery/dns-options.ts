@@ -4,7 +4,8 @@
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
-import { ConfigError, redactUrl } from '../errors.js';
+import { ConfigError } from '../errors.js';
+import { redactUrl } from '../redact.js';
 import { checkMs, checkSourceBackoff, type SourceBackoff, type SourceDelays } from './support.js';
 
 /** What every dnsDiscovery takes, whether it reads A/AAAA or SRV records. */

@@ -1,5 +1,5 @@
 import type { EndpointInit } from './endpoint.js';
-import { redactUrl, splitUserinfo } from '../errors.js';
+import { redactUrl, splitUserinfo } from '../redact.js';
 import { readSimple, simpleHost } from './simple-url.js';
 
 /** The validated, normalised form of an {@link EndpointInit}. */

@@ -1,6 +1,6 @@
 import { LiveEndpoint, type EndpointInit } from './endpoint.js';
 import { EndpointParseError, parseEndpoint, type ParsedEndpoint } from './parse.js';
-import { describe, redactUrl } from '../errors.js';
+import { describe, redactUrl } from '../redact.js';
 import type { EndpointsEvent, EndpointRejectedEvent } from '../observe/events.js';
 
 /** Callbacks through which the registry reports what it did. */

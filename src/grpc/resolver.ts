@@ -7,7 +7,8 @@ import { stopOf, type StopWatching } from '../discovery/stop-of.js';
 import type { EndpointInit } from '../endpoints/endpoint.js';
 import { parseEndpoint } from '../endpoints/parse.js';
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
-import { ConfigError, describe, DiscoveryError, redactUrl } from '../errors.js';
+import { ConfigError, DiscoveryError } from '../errors.js';
+import { describe, redactUrl } from '../redact.js';
 
 /** The URI scheme of the bridge: `bulwark:///<name>`. */
 export const RESOLVER_SCHEME = 'bulwark';

@@ -1,7 +1,7 @@
 import { layDefined } from '../config/fields.js';
 import type { CallOptions, Classify } from '../config/options.js';
 import { requestTarget } from './request-path.js';
-import { redactUrl } from '../errors.js';
+import { redactUrl } from '../redact.js';
 import { CALL_KEYS, REQUEST_INIT_KEYS } from '../config/option-keys.js';
 
 /** `RequestInit` plus bulwark's per-call options. */

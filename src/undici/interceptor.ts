@@ -2,7 +2,8 @@ import * as undici from 'undici';
 import type { Dispatcher } from 'undici';
 import type { Client } from '../client.js';
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
-import { BulwarkError, ConfigError, redactUrl } from '../errors.js';
+import { BulwarkError, ConfigError } from '../errors.js';
+import { redactUrl } from '../redact.js';
 import { RoutedCall } from './routed-call.js';
 
 /** Options of {@link bulwarkInterceptor}. */

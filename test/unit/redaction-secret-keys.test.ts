@@ -2,7 +2,7 @@ import { describe as suite, expect, it } from 'vitest';
 import { ConfigError, createClient } from '../../src/index.js';
 import { eurekaDiscovery } from '../../src/eureka/index.js';
 import { createGrpcClient } from '../../src/grpc/index.js';
-import { describe as describeValue } from '../../src/errors.js';
+import { describe as describeValue } from '../../src/redact.js';
 
 /** The ConfigError `run` throws. */
 function configError(run: () => unknown): ConfigError {

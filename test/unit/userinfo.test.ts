@@ -2,7 +2,8 @@ import { describe as suite, expect, it } from 'vitest';
 import { authorizationOf, LiveEndpoint, type EndpointInit } from '../../src/endpoints/endpoint.js';
 import { EndpointParseError, parseEndpoint } from '../../src/endpoints/parse.js';
 import { EndpointRegistry } from '../../src/endpoints/registry.js';
-import { ConfigError, describe, redactUrl } from '../../src/errors.js';
+import { ConfigError } from '../../src/errors.js';
+import { describe, redactUrl } from '../../src/redact.js';
 import { createClient } from '../../src/index.js';
 
 /** Endpoint strings whose password holds characters a URL parser cuts at, or cannot decode. */
