@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -161,5 +165,38 @@ export function grpcAfterEach(): {
       return client;
     },
     defer,
+  };
+}
+
+/** An Echo server over TLS on 127.0.0.1 whose `Say` answers `tls <text>`, and the certificate it serves. */
+export interface TlsEchoServer {
+  readonly port: number;
+  readonly cert: Buffer;
+  stop(): void;
+}
+
+/**
+ * Starts a {@link TlsEchoServer} with a certificate openssl (at `openssl`) makes for
+ * `subjectAltName` (`DNS:svc.test`, or `DNS:localhost,IP:127.0.0.1`).
+ *
+ * @example
+ * const server = await startTlsEchoServer(openssl.path!, 'DNS:svc.test');
+ */
+export async function startTlsEchoServer(openssl: string, subjectAltName: string): Promise<TlsEchoServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'bulwark-grpc-tls-'));
+  const cn = /DNS:([^,]+)/.exec(subjectAltName)?.[1] ?? 'localhost';
+  execFileSync(openssl, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+    '-subj', `/CN=${cn}`, '-addext', `subjectAltName=${subjectAltName}`, '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  const cert = readFileSync(join(dir, 'cert.pem'));
+  const server = new grpc.Server();
+  server.addService(loadProtos().echo, { Say: (call: grpc.ServerUnaryCall<{ text: string }, object>, cb: grpc.sendUnaryData<object>) => cb(null, { text: `tls ${call.request.text}` }) });
+  const creds = grpc.ServerCredentials.createSsl(null, [{ private_key: readFileSync(join(dir, 'key.pem')), cert_chain: cert }]);
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', creds, (e, p) => (e ? reject(e) : resolve(p))));
+  return {
+    port, cert,
+    stop: () => {
+      server.forceShutdown();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

@@ -1,37 +1,23 @@
 // bulwark/grpc over TLS: a `grpcs://` endpoint served by a real grpc-js server on 127.0.0.1 with a
 // certificate made for the test by openssl (skipped with an install hint without it; fails under CI).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createGrpcClient } from '../../src/grpc/index.js';
 import { describeWith, findBinary } from '../helpers/binaries.js';
-import { loadProtos } from '../helpers/grpc-servers.js';
+import { loadProtos, startTlsEchoServer, type TlsEchoServer } from '../helpers/grpc-servers.js';
 
 const openssl = findBinary('openssl', ['/usr/bin/openssl', '/usr/local/bin/openssl'], 'openssl');
-const { Echo, echo } = loadProtos();
+const { Echo } = loadProtos();
 
 describeWith(openssl, 'grpcs:// endpoints', () => {
-  let dir = '';
+  let server: TlsEchoServer;
   let cert: Buffer;
-  let server: grpc.Server;
   let port = 0;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'bulwark-grpc-tls-'));
-    execFileSync(openssl.path!, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-    cert = readFileSync(join(dir, 'cert.pem'));
-    server = new grpc.Server();
-    server.addService(echo, { Say: (call: grpc.ServerUnaryCall<{ text: string }, object>, cb: grpc.sendUnaryData<object>) => cb(null, { text: `tls ${call.request.text}` }) });
-    const creds = grpc.ServerCredentials.createSsl(null, [{ private_key: readFileSync(join(dir, 'key.pem')), cert_chain: cert }]);
-    port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', creds, (e, p) => (e ? reject(e) : resolve(p))));
+    server = await startTlsEchoServer(openssl.path!, 'DNS:localhost,IP:127.0.0.1');
+    ({ cert, port } = server);
   });
-  afterAll(() => {
-    server?.forceShutdown();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => server?.stop());
 
   it('talks TLS with the credentials given, and refuses insecure ones for a grpcs:// endpoint', async () => {
     // An endpoint at an IP address names the server to check the certificate against as DNS
