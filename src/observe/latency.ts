@@ -39,16 +39,18 @@ export class LatencyEstimate {
     this.#stamp = now;
   }
 
-  /** Records one round-trip time in ms, measured at `now` (ms, monotonic). */
+  /**
+   * Records one round-trip time in ms, measured at `now` (ms, monotonic). It is compared with,
+   * and blended into, the estimate as it stands now (decayed since the last sample, as
+   * `estimate(now)` reads it, and as Finagle's picks decay it on every read): a sample above it
+   * replaces it, one below lowers it, never the other way round.
+   */
   observe(rtt: number, now: number): void {
     const elapsed = now - this.#stamp;
     this.#stamp = now;
-    if (rtt > this.#cost) {
-      this.#cost = rtt;
-    } else {
-      const w = decayWeight(Math.max(elapsed, 0) / this.#decay);
-      this.#cost = this.#cost * w + rtt * (1 - w);
-    }
+    const w = elapsed > 0 ? decayWeight(elapsed / this.#decay) : 1;
+    const current = this.#cost * w;
+    this.#cost = rtt > current ? rtt : current * w + rtt * (1 - w);
   }
 
   /**

@@ -27,8 +27,12 @@ describe('LatencyEstimate (endpoint.latency, public as PeakEwma)', () => {
   it('blends a lower sample in by the time since the last one, and takes a higher one at once', () => {
     const ewma = new LatencyEstimate(10_000, 0);
     ewma.observe(10, 0);
-    ewma.observe(2, 10_000); // weight e^-1 on the old 10
-    expect(ewma.estimate(10_000)).toBeCloseTo(10 * Math.exp(-1) + 2 * (1 - Math.exp(-1)), 9);
+    // The old 10 has decayed to 10·e^-1 by now; the lower 2 is blended into that with weight e^-1
+    // (never into the stale 10, which would raise the estimate above where it stood).
+    ewma.observe(2, 10_000);
+    const current = 10 * Math.exp(-1);
+    expect(ewma.estimate(10_000)).toBeCloseTo(current * Math.exp(-1) + 2 * (1 - Math.exp(-1)), 9);
+    expect(ewma.estimate(10_000)).toBeLessThan(current);
     ewma.observe(50, 10_001);
     expect(ewma.estimate(10_001)).toBe(50);
   });
