@@ -96,8 +96,9 @@ function ms(obj: Record<string, unknown>, key: string, fallback: number): number
 /** A DNS name as a query takes it: lower case, no trailing dot; a ConfigError otherwise. */
 function dnsName(path: string, value: unknown): string {
   if (typeof value !== 'string' || value === '') fail(path, 'must be a DNS name', value);
-  if (isIP(value) !== 0) fail(path, 'must be a DNS name, not an address (list addresses with staticDiscovery)', value);
   const name = (value.endsWith('.') ? value.slice(0, -1) : value).toLowerCase();
+  // Checked without the trailing dot: `127.0.0.1.` is an address too.
+  if (isIP(name) !== 0) fail(path, 'must be a DNS name, not an address (list addresses with staticDiscovery)', value);
   if (!isDnsName(name)) fail(path, 'must be a DNS name (labels of letters, digits, - and _, at most 253 characters)', value);
   return name;
 }

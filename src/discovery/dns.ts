@@ -167,7 +167,7 @@ async function resolveSrvOnce(resolver: Resolver, o: ResolvedDnsOptions, found: 
   const lookups = new Map<string, Addresses>();
   for (const r of usable) {
     const v = isIP(r.target);
-    if (v !== 0) lookups.set(r.target, v === o.family || o.family === 0 ? { addresses: [r.target], ttl: undefined, code: undefined } : { addresses: [], ttl: undefined, code: 'ENODATA' });
+    if (v !== 0) lookups.set(r.target, v === o.family || o.family === 0 ? { addresses: [unmapped(r.target)], ttl: undefined, code: undefined } : { addresses: [], ttl: undefined, code: 'ENODATA' });
   }
   const targets = [...new Set(usable.map((r) => r.target))].filter((t) => !lookups.has(t));
   // At most TARGET_CONCURRENCY lookups at a time: a large answer (SRV over TCP holds thousands
@@ -244,10 +244,23 @@ async function lookupAddresses(resolver: Resolver, name: string, family: 0 | 4 |
         found.push({ entry: { name, address: String(address) }, reason: 'answer is not an IP address' });
         continue;
       }
-      addresses.push(address);
+      // One server, one endpoint: an IPv4-mapped AAAA answer (::ffff:a.b.c.d, RFC 4291 §2.5.5.2)
+      // is its IPv4 address, which an A answer may give as well.
+      const plain = unmapped(address);
+      if (!addresses.includes(plain)) addresses.push(plain);
       const t = record.ttl;
       if (typeof t === 'number' && Number.isFinite(t) && t >= 0) ttl = ttl === undefined ? t : Math.min(ttl, t);
     }
   }
   return { addresses, ttl, code: addresses.length === 0 ? (code ?? 'ENODATA') : undefined };
+}
+
+/** An IPv4-mapped IPv6 address (`::ffff:127.0.0.2`, or `::ffff:7f00:2`) as its IPv4 address; any other as it is. */
+function unmapped(address: string): string {
+  const m = /^::ffff:(?:(\d{1,3}(?:\.\d{1,3}){3})|([0-9a-f]{1,4}):([0-9a-f]{1,4}))$/i.exec(address);
+  if (m === null) return address;
+  if (m[1] !== undefined) return m[1];
+  const hi = parseInt(m[2]!, 16);
+  const lo = parseInt(m[3]!, 16);
+  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
 }
