@@ -141,7 +141,10 @@ describeWith(etcdBinary, 'etcdConfig against a real etcd', () => {
     await until(() => changed.length === 1, 10_000);
     expect(await attemptsOfOneCall()).toBe(1);
 
+    // One at a time: two puts that reach the watch in one response are one change (only the
+    // key's newest value counts), which would leave one rejection instead of two.
     await etcd.put(key).value('{"retry":{"attempts":-1}}'); // valid JSON, invalid option
+    await until(() => rejected.length === 1, 10_000);
     await etcd.put(key).value('not json');
     await until(() => rejected.length === 2, 10_000);
     expect(rejected[0]).toBeInstanceOf(ConfigError);
