@@ -1,4 +1,5 @@
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
+import type { EndpointHealth } from './endpoint-health.js';
 import { levelsCoverLoad, route, type Levels, type RoutingOptions } from './routing.js';
 
 /** What the picker gets now, and the state that decides it. */
@@ -32,7 +33,7 @@ export function admittedCandidates(
   for (let i = 0; i < pool.length; i++) {
     const e = pool[i]!;
     const h = e.health;
-    const probe = h !== undefined && h.status === 'probing' && !h.checked && h.probes < options.probes;
+    const probe = h !== undefined && hasProbeRoom(h, options.probes);
     if (h === undefined || (h.avoidUntil === 0 && (h.status === 'healthy' || probe))) copy?.push(e);
     else if (copy === undefined) admitted = copy = pool.slice(0, i);
     if (h === undefined || h.status !== 'ejected') {
@@ -56,6 +57,14 @@ export function admittedCandidates(
   }
   const routed = route(pool, admitted, options.routing);
   return { candidates: routed.candidates, taking, panic, levels: routed.levels };
+}
+
+/**
+ * Whether real calls may probe `h` now: probing, not judged by active checks, with room for a
+ * probe. The one rule the candidates and the Retry-After wait (otherFreeAt) both follow.
+ */
+function hasProbeRoom(h: EndpointHealth, probes: number): boolean {
+  return h.status === 'probing' && !h.checked && h.probes < probes;
 }
 
 /** Whether an endpoint counts as taking calls for the panic threshold: not ejected, and not one the checks judge that has yet to pass one. */
@@ -89,7 +98,7 @@ export function otherFreeAt(pool: readonly LiveEndpoint[], endpoint: LiveEndpoin
     // In panic every endpoint is a candidate. Otherwise a healthy one, or one real calls probe
     // with room for a probe: probing, or ejected with its ejection over (it turns probing as the
     // next attempt starts).
-    const probed = !h.checked && (h.status === 'probing' ? h.probes < probes : h.status === 'ejected' && h.until <= now);
+    const probed = hasProbeRoom(h, probes) || (!h.checked && h.status === 'ejected' && h.until <= now);
     if (!panic && h.status !== 'healthy' && !probed) continue;
     if (h.avoidUntil <= now) return now;
     if (h.avoidUntil < at) at = h.avoidUntil;
