@@ -22,8 +22,7 @@ it('createUndiciClient: a close() from an `attempt` listener during close() retu
   const first = client.close();
   await first;
   await pending;
-  expect(nested).toBeDefined();
-  expect(nested === first).toBe(true);
+  expect(nested).toBe(first);
   expect(client.close() === first).toBe(true);
 });
 
@@ -38,7 +37,6 @@ it('createGrpcClient: a close() from an `attempt` listener during close() return
   const first = client.bulwark.close();
   await first;
   await pending;
-  expect(nested).toBeDefined();
-  expect(nested === first).toBe(true);
+  expect(nested).toBe(first);
   expect(client.close() === first).toBe(true);
 });
