@@ -63,3 +63,16 @@ suite('EurekaError hides the credentials of a `Scheme credentials` header when a
     }
   });
 });
+
+// What broke: only `key` and `privateKey` were hidden among the keys that end in "key", so a
+// TLS client key given as `clientKey` or `tlsKey` (names other libraries use) was shown whole.
+suite('ConfigError hides TLS keys under their usual names', () => {
+  it('clientKey, tlsKey, sslKey, client_key and private-key', () => {
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQ';
+    const bad = { service: 'users', clientKey: pem, tlsKey: pem, sslKey: pem, client_key: pem, 'private-key': pem, routingKey: 'shard-7' };
+    const err = configError(() => createClient({ name: 'svc', discovery: bad as never }));
+    expect(shown(err)).not.toMatch(/PRIVATE KEY|MIIEvQ/);
+    // A key that merely ends in "key" and holds no secret is still shown.
+    expect((err.value as Record<string, unknown>).routingKey).toBe('shard-7');
+  });
+});
