@@ -37,6 +37,15 @@ const NOT_SENT_CODES = new Set([
   UNSUPPORTED_ENDPOINT,
 ]);
 
+/**
+ * fetch's refusal of a port browsers block (6000, 6667, 10080, …; the Fetch standard's "bad
+ * port" list): `TypeError('fetch failed')` caused by an uncoded `Error('bad port')`. Nothing
+ * was sent, and the endpoint cannot be reached with fetch at all.
+ */
+function badPort(error: object): boolean {
+  return error instanceof Error && error.message === 'bad port';
+}
+
 /** Codes of failures after the connection was up: the server may have seen the request. */
 const CONNECTION_LOST_CODES = new Set([
   'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED',
@@ -56,7 +65,7 @@ export function networkFailure(error: unknown): NetworkFailure {
         // A reset or timeout during connect() still means no byte of the request left.
         if (NOT_SENT_CODES.has(code) || (current as { syscall?: unknown }).syscall === 'connect') return 'not-sent';
         if (CONNECTION_LOST_CODES.has(code)) return 'connection-lost';
-      }
+      } else if (depth > 0 && badPort(current)) return 'not-sent';
       current = (current as { cause?: unknown }).cause;
     }
   } catch {
@@ -115,6 +124,7 @@ export function failureReason(error: unknown): string {
       const code = (current as { code?: unknown }).code;
       if (code === 'ECONNREFUSED') return 'connection refused';
       if (code === UNSUPPORTED_ENDPOINT) return 'unsupported endpoint scheme';
+      if (depth > 0 && code === undefined && badPort(current)) return 'bad port';
       if (typeof code === 'string' && !code.startsWith('ERR_BULWARK')) return code;
       current = (current as { cause?: unknown }).cause;
     }
