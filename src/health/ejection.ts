@@ -19,10 +19,14 @@ export function startEjection(h: EndpointHealth, now: number, options: Pick<Reso
   return duration;
 }
 
-/** Whether `maxEjectionPercent` of `pool` (at least one endpoint) is already out of rotation. */
+/**
+ * Whether `maxEjectionPercent` of `pool` (at least one endpoint) is already out of rotation by
+ * what real calls judged (its breaker, outlier detection); endpoints that failed their active
+ * checks are not counted (see the tracker's `#eject`).
+ */
 export function atEjectionLimit(pool: readonly LiveEndpoint[], maxEjectionPercent: number): boolean {
   let out = 0;
-  for (const e of pool) if (e.health !== undefined && e.health.status !== 'healthy') out++;
+  for (const e of pool) if (e.health !== undefined && e.health.status !== 'healthy' && !e.health.ejectedByChecks) out++;
   return out >= Math.max(1, Math.floor((pool.length * maxEjectionPercent) / 100));
 }
 

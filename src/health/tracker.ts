@@ -284,9 +284,15 @@ export class HealthTracker implements CallObserver {
     this.#recompute(false);
   }
 
-  /** Ejects `e` unless the max-ejection guard keeps it in; `byChecks`: active checks ejected it (passing them brings it back at once). */
+  /**
+   * Ejects `e` unless the max-ejection guard keeps it in; `byChecks`: active checks ejected it
+   * (passing them brings it back at once). As in Envoy, where `max_ejection_percent` limits
+   * outlier detection only, the guard limits what real calls judge (breakers, outlier
+   * detection): an endpoint that fails its checks goes whatever the others' state, and panic
+   * still guards against ejecting too many.
+   */
   #eject(e: LiveEndpoint, h: EndpointHealth, now: number, reason: string, byChecks = false): void {
-    if (h.status === 'healthy' && atEjectionLimit(this.#pool, this.#options.maxEjectionPercent)) {
+    if (!byChecks && h.status === 'healthy' && atEjectionLimit(this.#pool, this.#options.maxEjectionPercent)) {
       // At the max-ejection guard: it stays in, and its breaker starts over.
       h.breaker = this.#newBreaker();
       return;
