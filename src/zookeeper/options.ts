@@ -1,10 +1,10 @@
 // Options of the ZooKeeper adapters, their defaults and their validation (a ConfigError naming
 // the option, thrown when the adapter is created).
 import { randomUUID } from 'node:crypto';
-import { checkMs, checkSourceBackoff, type SourceBackoff, type SourceDelays } from '../discovery/support.js';
+import { checkMs, checkSourceBackoff, parseRecord, type SourceBackoff, type SourceDelays } from '../discovery/support.js';
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { ConfigError } from '../errors.js';
-import { INSTANCE_KEYS, type CuratorTls, type ReadOptions, type ZookeeperFormat, type ZookeeperInstance } from './formats.js';
+import { INSTANCE_KEYS, writeRecord, type CuratorTls, type ReadOptions, type ZookeeperFormat, type ZookeeperInstance } from './formats.js';
 import { isZookeeperClient, type ZookeeperClientOption } from './session.js';
 import { EndpointParseError, parseEndpoint } from '../endpoints/parse.js';
 
@@ -129,10 +129,16 @@ export function resolveRegistrationOptions(options: ZookeeperRegistrationOptions
   const node = o.node ?? (format === 'serverset' ? 'member_' : randomUUID());
   if (typeof node !== 'string' || node === '' || node.includes('/') || node === '.' || node === '..' || node.includes('\u0000')) throw new ConfigError(name, 'node', 'must be a znode name (no "/")', node);
   if (o.onError !== undefined && typeof o.onError !== 'function') throw new ConfigError(name, 'onError', 'must be a function', o.onError);
+  const path = znodePath(name, o.path);
+  const instance = protocol === undefined ? i : { ...i, protocol };
+  // What readers would drop as a record (over 64 KiB, a `__proto__` metadata key) is refused too.
+  const text = writeRecord(instance, format, node, path === '/' ? '' : path.slice(path.lastIndexOf('/') + 1), sequential, 0);
+  const check = parseRecord(text);
+  if (typeof check === 'string') throw new ConfigError(name, 'instance', `cannot be registered: ${check}`, `${text.slice(0, 64)}…`);
   return {
     client: client(name, o.client),
-    path: znodePath(name, o.path),
-    instance: protocol === undefined ? i : { ...i, protocol },
+    path,
+    instance,
     format, node, sequential,
     requestTimeout: positive(name, 'requestTimeout', o.requestTimeout),
     backoff: checkSourceBackoff(name, o.backoff),

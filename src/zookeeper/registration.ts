@@ -97,6 +97,8 @@ class Registrar implements ZookeeperRegistration {
 
   async update(instance: ZookeeperInstance): Promise<void> {
     const resolved = resolveRegistrationOptions({ ...this.options, instance, node: this.options.node });
+    // Stopped: nothing will ever write it (the node is gone, or goes with the session).
+    if (this.controller.signal.aborted) throw new ZookeeperError('NOT_CONNECTED', 'the registration was stopped', this.options.path);
     const data = this.encode(resolved.instance);
     this.data = data;
     // Not registered yet: the create in flight may carry the old record; once it is in, ensure()
@@ -105,9 +107,15 @@ class Registrar implements ZookeeperRegistration {
     const current = this.current;
     // Re-registering (the session expired, or the node was deleted): the loop writes `data`.
     if (current === undefined || this.written === data) return;
-    const client = await this.session.ready(this.options.requestTimeout, this.controller.signal);
-    const timeout = this.options.requestTimeout ?? defaultRequestTimeout(client);
-    await this.write(client, current.path, timeout, this.controller.signal);
+    try {
+      const client = await this.session.ready(this.options.requestTimeout, this.controller.signal);
+      const timeout = this.options.requestTimeout ?? defaultRequestTimeout(client);
+      await this.write(client, current.path, timeout, this.controller.signal);
+    } catch (err) {
+      // The caller hears of the failure; the registration still converges: the loop writes `data`.
+      if (!this.controller.signal.aborted) this.markDirty(false);
+      throw err;
+    }
   }
 
   /** Writes `data` (the latest record) to the node at `path`. */
@@ -174,7 +182,11 @@ class Registrar implements ZookeeperRegistration {
     const current = this.current;
     if (current !== undefined && current.session === session) {
       const stat = await request<ZookeeperStat | null>('exists', current.path, timeout, signal, (cb) => client.exists(current.path, this.watch, cb));
-      if (stat !== null && stat.ephemeralOwner.toString('hex') === session) return;
+      if (stat !== null && stat.ephemeralOwner.toString('hex') === session) {
+        // An update() that failed (a short disconnection) left the node with an older record.
+        if (this.written !== this.data) await this.write(client, current.path, timeout, signal);
+        return;
+      }
     }
     this.current = undefined;
     const { path, node, sequential } = this.options;
