@@ -6,7 +6,7 @@
 import type { Lease } from 'etcd3';
 import { settlesWithin, systemClock } from '../call/clock.js';
 import { retrySource, type SourceBackoff } from '../discovery/support.js';
-import type { EtcdClient } from './follow.js';
+import { followRange, type EtcdClient } from './follow.js';
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { checkBackoff, checkClient, checkCount, checkKey, type SourceDelays } from './options.js';
 import { ConfigError } from '../errors.js';
@@ -78,6 +78,8 @@ export function etcdRegistration(options: EtcdRegistrationOptions): EtcdRegistra
   const prefix = checkKey(SERVICE, 'prefix', options.prefix);
   const record = toRecordText(SERVICE, 'endpoint', options.endpoint);
   const key = options.key === undefined ? `${prefix}${endpointKey(record.parsed)}` : checkKey(SERVICE, 'key', options.key);
+  // Discoverers watch the prefix: an entry elsewhere would be registered, and found by no one.
+  if (!key.startsWith(prefix) || key === prefix) throw new ConfigError(SERVICE, 'key', `must be a key under prefix "${prefix}"`, key);
   const ttl = checkCount(SERVICE, 'ttl', options.ttl, ETCD_DEFAULT_TTL, 86_400);
   const backoff = checkBackoff(SERVICE, options.backoff);
   const onError = options.onError;
@@ -97,6 +99,15 @@ class Registration implements EtcdRegistration {
   #value: string;
   #written: string | undefined;
   #lease: Lease | undefined;
+  /** The value of a put in flight (`update` answers at once only when none is), and the revision of the last put. */
+  #putting: string | undefined;
+  #writtenAt = 0;
+  /** The newest revision at which the entry was seen deleted (by anyone: an operator, a script). */
+  #deletedAt = 0;
+  /** The entry was deleted: whether its lease went with it is asked of etcd before writing again. */
+  #askLease = false;
+  /** Following the entry in etcd: one deleted behind the registration's back is written again. */
+  readonly #following: Promise<void>;
   /** A sync in progress (stop waits for it, so no lease is granted after stop). */
   #syncing: Promise<void> = Promise.resolve();
   #kicked = false;
@@ -115,6 +126,26 @@ class Registration implements EtcdRegistration {
     this.#onError = onError;
     this.ready = new Promise((resolve) => { this.#resolveReady = resolve; });
     this.#running = this.#run();
+    this.#following = followRange(client, { key }, {
+      reset: (kvs) => {
+        // Read again (the watch broke): an entry written before and not there now was deleted.
+        if (kvs.length === 0 && this.#written !== undefined && this.#putting === undefined) this.#deleted(this.#writtenAt + 1);
+      },
+      changes: (changes) => {
+        for (const c of changes) if (c.type === 'delete') this.#deleted(Number(c.kv.mod_revision));
+      },
+      error: () => {}, // etcd's failures are reported by the loop that writes
+    }, this.#controller.signal, { backoff, pageSize: 1, cancelTimeout: STOP_TIMEOUT });
+  }
+
+  /** The entry was deleted at `revision`: unless a put of ours came after it, write it again. */
+  #deleted(revision: number): void {
+    if (this.#controller.signal.aborted) return;
+    if (revision > this.#deletedAt) this.#deletedAt = revision;
+    if (this.#written === undefined || this.#writtenAt >= revision) return;
+    this.#written = undefined;
+    this.#askLease = true;
+    this.#kick();
   }
 
   get registered(): boolean {
@@ -125,7 +156,7 @@ class Registration implements EtcdRegistration {
     const { text } = toRecordText(SERVICE, 'endpoint', endpoint);
     if (this.#controller.signal.aborted) return Promise.resolve(false);
     this.#value = text;
-    if (text === this.#written && this.registered) {
+    if (text === this.#written && this.registered && this.#putting === undefined) {
       // Written already; any update still pending was superseded by this one.
       for (const w of this.#writes.splice(0)) w.resolve(true);
       return Promise.resolve(true);
@@ -145,6 +176,7 @@ class Registration implements EtcdRegistration {
     this.#kick();
     await this.#running;
     await settlesWithin(systemClock, this.#syncing, STOP_TIMEOUT, false);
+    await this.#following;
     const lease = this.#lease;
     this.#lease = undefined;
     this.#resolveReady(false);
@@ -174,6 +206,17 @@ class Registration implements EtcdRegistration {
   async #sync(): Promise<void> {
     const signal = this.#controller.signal;
     let lease = this.#lease;
+    if (this.#askLease && lease !== undefined && !lease.revoked()) {
+      // Deleted with its lease (revoked, expired) or alone (`etcdctl del`, a cleanup script)?
+      // A keep-alive tells: a lost lease is reported as lost by its listener, and replaced.
+      const alive = await lease.keepaliveOnce().then(() => true, (err: unknown) => {
+        if (lease!.revoked() || this.#lease !== lease) return false;
+        throw err;
+      });
+      this.#askLease = false;
+      if (alive) this.#report('the entry was deleted while its lease lives; writing it again', undefined);
+      lease = this.#lease;
+    }
     if (lease === undefined || lease.revoked()) {
       lease = this.#grant();
       try {
@@ -186,14 +229,21 @@ class Registration implements EtcdRegistration {
     }
     while (!signal.aborted && this.#written !== this.#value && this.#lease === lease) {
       const value = this.#value;
+      let revision: number;
+      this.#putting = value;
       try {
-        await lease.put(this.key).value(value).exec();
+        revision = Number((await lease.put(this.key).value(value).exec()).header.revision);
       } catch (err) {
         if (lease.revoked() && this.#lease === lease) this.#lease = undefined;
         throw err;
+      } finally {
+        this.#putting = undefined;
       }
       if (this.#lease !== lease) break; // lost meanwhile: the next sync writes again
+      // Deleted after this put (its answer came after the watch's news): write again.
+      if (revision < this.#deletedAt) continue;
       this.#written = value;
+      this.#writtenAt = revision;
       this.#resolveReady(true);
       // The newest value written answers every update before it too: they were superseded.
       const latest = value === this.#value;
