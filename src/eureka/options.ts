@@ -121,7 +121,8 @@ export function resolveConnection(who: string, o: EurekaConnection, keys: KeySet
   if (o === null || typeof o !== 'object') throw new ConfigError(who, 'options', 'must be an object', o);
   checkKeys(who, o, '', keys);
   const url = checkBaseUrl(o.url, who);
-  if (typeof o.app !== 'string' || !/^[A-Za-z0-9._-]+$/.test(o.app)) throw new ConfigError(who, 'app', 'must be an application name (letters, digits, ".", "_", "-")', o.app);
+  // "." and ".." would be dot segments of the URLs built from it.
+  if (typeof o.app !== 'string' || !/^[A-Za-z0-9._-]+$/.test(o.app) || /^\.\.?$/.test(o.app)) throw new ConfigError(who, 'app', 'must be an application name (letters, digits, ".", "_", "-"; not "." or "..")', o.app);
   const headers: Record<string, string> = {};
   if (o.headers !== undefined) {
     for (const [k, v] of headerEntries(who, o.headers)) {

@@ -44,6 +44,8 @@ export function eurekaRegistration(options: EurekaRegistrationOptions): EurekaRe
   };
   const heartbeat = ms(WHO, 'heartbeatInterval', options.heartbeatInterval ?? EUREKA_DEFAULTS.heartbeatInterval, 1);
   const lease = ms(WHO, 'leaseDuration', options.leaseDuration ?? EUREKA_DEFAULTS.leaseDuration, 1_000);
+  // Eureka evicts an instance whose lease ran out between two heartbeats: it would flap.
+  if (heartbeat >= lease) throw new ConfigError(WHO, 'heartbeatInterval', `must be shorter than leaseDuration (${lease} ms), or Eureka evicts the instance between heartbeats`, heartbeat);
   const { instanceId, body } = instanceBody(c.app, options.instance, heartbeat, lease);
   const path = `/apps/${encodeURIComponent(c.app)}`;
   const idPath = `${path}/${encodeURIComponent(instanceId)}`;
@@ -127,7 +129,8 @@ function instanceBody(app: string, i: EurekaInstance, heartbeat: number, lease: 
   if (plain === undefined && secure === undefined) throw new ConfigError(WHO, 'instance.port', 'or instance.securePort must be given', undefined);
   if (i.metadata !== undefined && (i.metadata === null || typeof i.metadata !== 'object' || Object.values(i.metadata).some((v) => typeof v !== 'string'))) throw new ConfigError(WHO, 'instance.metadata', 'must be an object of strings', i.metadata);
   const instanceId = i.instanceId ?? `${i.hostName}:${app.toLowerCase()}:${plain ?? secure}`;
-  if (typeof instanceId !== 'string' || instanceId === '' || /[\s/?#]/.test(instanceId)) throw new ConfigError(WHO, 'instance.instanceId', 'must be a non-empty string without spaces, "/", "?" or "#"', instanceId);
+  // "." and ".." would be dot segments of its URL: fetch would send heartbeats and the DELETE elsewhere.
+  if (typeof instanceId !== 'string' || instanceId === '' || instanceId === '.' || instanceId === '..' || /[\s/?#]/.test(instanceId)) throw new ConfigError(WHO, 'instance.instanceId', 'must be a non-empty string without spaces, "/", "?" or "#", and not "." or ".."', instanceId);
   // Strings Eureka keeps as they are: another type would be registered as JSON of another shape.
   for (const field of ['vipAddress', 'secureVipAddress', 'homePageUrl', 'statusPageUrl', 'healthCheckUrl'] as const) {
     const v: unknown = i[field];
