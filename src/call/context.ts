@@ -20,6 +20,8 @@ export interface AttemptResult<T> {
   readonly retryAfter?: number | undefined;
   /** The attempt never reached a server; see `Judgement.notSent`. */
   readonly notSent?: boolean | undefined;
+  /** The value is a response an earlier attempt brought (kept by the retry stage), not this attempt's. */
+  readonly keptValue?: boolean | undefined;
 }
 
 /**

@@ -20,7 +20,7 @@ import { AttemptStage } from '../pipeline/attempt.js';
 import { createBackoff } from '../pipeline/backoff.js';
 import { budgetFor, sameBudgetSettings, type RetryBudget } from '../pipeline/budget.js';
 import { Circuit, CircuitStage } from '../pipeline/circuit.js';
-import { HedgeStage, isHedged } from '../pipeline/hedge.js';
+import { hedgeBudget, HedgeStage, isHedged } from '../pipeline/hedge.js';
 import { RetryStage } from '../pipeline/retry.js';
 import { compose, type Stage } from '../pipeline/stage.js';
 import { WaitForEndpoints } from '../pipeline/wait-for-endpoints.js';
@@ -176,13 +176,14 @@ export class CallEngine {
    * in flight keep the stages they started in, which still report up to the same outer stages.
    */
   #compose(resolved: ResolvedOptions): void {
+    if (resolved.hedge !== undefined) hedgeBudget(this.#hedgeBudget, resolved.hedge.maxExtraLoad, this.host.clock.now());
     const backoff = createBackoff(resolved.backoffBase, resolved.backoffCap);
     // Stages keep no per-call state, so two sets of them, sharing the budget, backoff and
     // circuit, behave as one: a call that is not hedged runs through the set without the hedge
     // stage, which would only pass it through (two call levels less per attempt).
     const below = (hedged: boolean): Stage[] => [
       ...(this.circuit === undefined ? [] : [new CircuitStage(this.circuit)]),
-      new RetryStage(this.budget, backoff),
+      new RetryStage(this.budget, backoff, this.#hedgeBudget),
       ...(hedged ? [new HedgeStage(this.#latencyWindow, this.#hedgeBudget)] : []),
       new AttemptStage(),
     ];

@@ -48,7 +48,8 @@ export class Accounting implements CallObserver {
     if (result.verdict === 'success') this.counters.succeeded++;
     else this.counters.failed++;
     // A hedge that gave the call its final answer, a success or a failure that is not retried (a 500).
-    if (result.attempt?.hedge === true && (result.verdict === 'success' || result.verdict === 'failure')) this.counters.hedgesWon++;
+    // Not one whose value is a response an earlier attempt brought (kept across a retry).
+    if (result.attempt?.hedge === true && (result.verdict === 'success' || result.verdict === 'failure') && result.keptValue !== true) this.counters.hedgesWon++;
   }
 
   attemptStarted(attempt: AnyAttempt): void {

@@ -3,11 +3,23 @@ import type { ResolvedHedge } from '../config/options.js';
 import { mayStartAttempt } from '../call/deadline.js';
 import type { LatencyWindow } from '../observe/latency-window.js';
 import { RetryBudget } from './budget.js';
-import { pluginFailed, withKept } from './kept-response.js';
+import { pluginFailed, withKeptResult } from './kept-response.js';
 import { Stage } from './stage.js';
 
 /** The window over which hedges are counted against calls ("extra load ≤ maxExtraLoad of calls"). */
 const HEDGE_WINDOW_MS = 10_000;
+
+/**
+ * The client's hedge budget, made when hedging is first configured (by `createClient`,
+ * `reconfigure` or a call's own `hedge`): from then on the retry stage counts every call of the
+ * client in it, hedged or not, since `maxExtraLoad` is a share of the client's calls.
+ *
+ * @example
+ * hedgeBudget(shared, resolved.hedge.maxExtraLoad, now);
+ */
+export function hedgeBudget(shared: { budget: RetryBudget | undefined }, maxExtraLoad: number, now: number): RetryBudget {
+  return (shared.budget ??= new RetryBudget(maxExtraLoad, 0, HEDGE_WINDOW_MS, now));
+}
 
 /** What a losing attempt's signal is aborted with: another attempt of the call answered first. */
 const HEDGE_LOST = new DOMException('another attempt of this call answered first (hedging)', 'AbortError');
@@ -48,8 +60,9 @@ export class HedgeStage extends Stage implements CallTimer {
    * timer of its hedge delay, so a hedged call allocates nothing more than a plain one.
    */
   #startRound<T>(ctx: CallContext<T>, policy: ResolvedHedge): void {
-    const budget = (this.#shared.budget ??= new RetryBudget(policy.maxExtraLoad, 0, HEDGE_WINDOW_MS, ctx.now));
-    if (ctx.attempts === 0) budget.recordCall(ctx.now);
+    // The first call with a hedge of its own in a client without one makes the budget: the
+    // retry stage, which counts every later call, could not count this one.
+    if (this.#shared.budget === undefined) hedgeBudget(this.#shared, policy.maxExtraLoad, ctx.now).recordCall(ctx.now);
     const delay = policy.percentile ? this.#window.percentile(policy.delay) : policy.delay;
     ctx.round = 'open';
     const opened = ctx.now;
@@ -78,6 +91,8 @@ export class HedgeStage extends Stage implements CallTimer {
     // (An attempt that was sent but reached no server, which a classify calls a failure, is a
     // final answer like any other failure.)
     const unsentHedge = result.notSent === true && (result.attempt === undefined || result.verdict === 'cancelled');
+    // A hedge that reached no server (its connection refused) added no load: its token goes back.
+    if (result.notSent === true && result.attempt?.hedge === true) this.#shared.budget?.giveBack(ctx.now);
     if ((result.verdict === 'retry' || unsentHedge) && ctx.liveCount > 0 && !pluginFailed(result)) {
       // Another attempt may still succeed: wait for it. A failure that brought a response (a
       // 503) is kept in case none does better; one without a response says nothing more.
@@ -94,7 +109,7 @@ export class HedgeStage extends Stage implements CallTimer {
     // As without hedging, a later failure without a response does not lose an earlier one: its
     // verdict goes up with that response as its value (the retry stage keeps it for a retry, or
     // returns it). A success has its own answer.
-    if (response?.outcome.ok === true) result = withKept(transport, result, response.outcome.value);
+    if (response !== undefined) result = withKeptResult(transport, result, response);
     // The losers end synchronously here and meet the settled round above; only then does the round go.
     if (ctx.liveCount > 0) this.#cancelOthers(ctx, result);
     ctx.round = 'none';

@@ -27,9 +27,27 @@ export function pluginFailed<T>(result: AttemptResult<T>): boolean {
  * result = withKept(ctx.transport, result, ctx.kept.value);
  */
 export function withKept<T>(transport: Transport<T>, result: AttemptResult<T>, kept: T): AttemptResult<T> {
-  if (!result.outcome.ok && (result.verdict === 'retry' || result.verdict === 'failure') && !pluginFailed(result)) {
-    return { ...result, outcome: { ok: true, value: kept } };
-  }
+  if (takesKept(result)) return { ...result, outcome: { ok: true, value: kept }, keptValue: true };
   transport.discard?.(kept);
   return result;
+}
+
+/**
+ * A hedge round's answer when `result` ended it and `kept` (an earlier attempt's response, a
+ * 503 say) was waiting: as {@link withKept}, but the kept attempt's own result goes up, with its
+ * endpoint, status and `Retry-After` (what the retry stage needs to keep the retry away from the
+ * endpoint that asked for a pause), under `result`'s verdict.
+ *
+ * @example
+ * if (response !== undefined) result = withKeptResult(ctx.transport, result, response);
+ */
+export function withKeptResult<T>(transport: Transport<T>, result: AttemptResult<T>, kept: AttemptResult<T>): AttemptResult<T> {
+  if (takesKept(result)) return kept.verdict === result.verdict ? kept : { ...kept, verdict: result.verdict };
+  if (kept.outcome.ok) transport.discard?.(kept.outcome.value);
+  return result;
+}
+
+/** Only a failure without a response of its own, and no plugin failure, takes a kept response. */
+function takesKept<T>(result: AttemptResult<T>): boolean {
+  return !result.outcome.ok && (result.verdict === 'retry' || result.verdict === 'failure') && !pluginFailed(result);
 }
