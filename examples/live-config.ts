@@ -16,7 +16,7 @@ import { createClient, type ClientEvents, type ConfigSource } from 'bulwark';
 function jsonFileConfig(path: string): ConfigSource {
   return {
     watch(update, error) {
-      const read = (): Promise<void> => readFile(path, 'utf8').then((text) => update(JSON.parse(text)), error);
+      const read = (): Promise<void> => readFile(path, 'utf8').then((text) => JSON.parse(text) as unknown).then(update, error); // a half-written file is an error, not a crash
       void read();
       const watcher = watch(dirname(path), (_event, name) => {
         if (name === basename(path)) void read();

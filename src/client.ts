@@ -1,5 +1,5 @@
 import type { CallSettings } from './call/context.js';
-import { CallEngine } from './call/engine.js';
+import { CallEngine, type CallStages } from './call/engine.js';
 import { callSettings, checkFetchInit, resolveCallOptions } from './config/call-options.js';
 import type { ClientOptions, ExecuteOptions, ResolvedOptions } from './config/options.js';
 import { resolveClock, resolveOptions } from './config/resolve.js';
@@ -11,6 +11,7 @@ import { ClientClosedError, ConfigError, PluginError } from './errors.js';
 import { describe, reasonText, redactUrl } from './redact.js';
 import { EventObserver } from './observe/event-observer.js';
 import { DeferredEvents } from './observe/deferred-events.js';
+import { HeldEvents } from './observe/held-events.js';
 import { emitSafely, type ClientEvents } from './observe/events.js';
 import { ObservedEmitter } from './observe/observed-emitter.js';
 import { stats, type ClientStats } from './observe/stats.js';
@@ -56,6 +57,8 @@ export class Client extends ObservedEmitter<ClientEvents> {
   /** Aborted by close(), with its ClientClosedError: what waits outside the pipeline (a Request's body being read) stops. */
   readonly #closing = new AbortController();
   readonly #discoveryEvents = new DeferredEvents();
+  /** While `reconfigure` applies a document: the events it causes, emitted once it is announced. */
+  readonly #applying = new HeldEvents();
   readonly #removedHooks: Array<(removed: readonly Endpoint[]) => void> = [];
 
   constructor(options: ClientOptions) {
@@ -73,8 +76,8 @@ export class Client extends ObservedEmitter<ClientEvents> {
       },
       rejected: (event) => this.#emitSoon('endpointRejected', event),
       failed: (error) => this.#discoveryFailed(error),
-      health: (event) => emitSafely(this, 'health', event),
-      panic: (event) => emitSafely(this, 'panic', event),
+      health: (event) => this.#applying.emit(() => emitSafely(this, 'health', event)),
+      panic: (event) => this.#applying.emit(() => emitSafely(this, 'panic', event)),
       circuit: (event) => emitSafely(this, 'circuit', event),
       // Not a failed refresh: the set stays known, and no later NoEndpointsError names it as its cause.
       pluginFailed: (error) => { if (this.#closed === undefined) this.#emitSoon('discoveryError', { error }); },
@@ -119,8 +122,10 @@ export class Client extends ObservedEmitter<ClientEvents> {
       const settings = callSettings(engine.options, { ...args.options, classify: args.classify }, engine.defaults);
       const transport = new FetchTransport({ service: this.name, fetch: this.#fetch ?? globalThis.fetch, statusCodes: engine.options.statusCodes }, args, settings.signal);
       if (!transport.hasBody) return this.#run(transport, settings);
-      // A Request's body is read before any attempt is timed: its time is the caller's, not an endpoint's.
-      return bodyReadFirst(transport, settings, engine.host.clock, this.name, this.#closing.signal).then((ready) => this.#run(transport, ready));
+      // A Request's body is read before any attempt is timed: its time is the caller's, not an
+      // endpoint's. The call keeps the stages of now: a `reconfigure` meanwhile is for later calls.
+      const stages = engine.stages;
+      return bodyReadFirst(transport, settings, engine.host.clock, this.name, this.#closing.signal).then((ready) => this.#run(transport, ready, undefined, stages));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -220,14 +225,12 @@ export class Client extends ObservedEmitter<ClientEvents> {
    */
   reconfigure(document: LiveOptions): void {
     if (this.#closed !== undefined) throw new ClientClosedError(this.name);
-    try {
-      this.#engine.reconfigure(document);
-    } catch (err) {
+    // The health and panic events the new numbers cause wait until the document is in force and
+    // announced: a listener of theirs that reconfigures then starts from a consistent client.
+    this.#applying.during(() => this.#engine.reconfigure(document), (failed, err) => {
       // Only a plugin fails once the document is in force (it was validated first): say it was applied.
-      if (err instanceof PluginError) emitSafely(this, 'configChanged', { document });
-      throw err;
-    }
-    emitSafely(this, 'configChanged', { document });
+      if (!failed || err instanceof PluginError) emitSafely(this, 'configChanged', { document });
+    });
   }
 
   /**
@@ -296,8 +299,8 @@ export class Client extends ObservedEmitter<ClientEvents> {
     return resolveCallOptions(engine.options, options, engine.defaults);
   }
 
-  #run<T>(transport: Transport<T>, settings: CallSettings, input?: unknown): Promise<T> {
+  #run<T>(transport: Transport<T>, settings: CallSettings, input?: unknown, stages?: CallStages): Promise<T> {
     if (this.#closed !== undefined) return Promise.reject(new ClientClosedError(this.name));
-    return this.#engine.run(transport, settings, input);
+    return this.#engine.run(transport, settings, input, stages);
   }
 }

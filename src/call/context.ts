@@ -109,7 +109,7 @@ export class CallContext<T> implements PickRequest, WheelEntry {
   #resolve: ((value: T) => void) | undefined;
   #reject: ((error: unknown) => void) | undefined;
 
-  constructor(host: CallHost, transport: Transport<T>, settings: CallSettings, now: number, input: unknown) {
+  constructor(host: CallHost, transport: Transport<T>, settings: CallSettings, now: number, input: unknown, attempts: number) {
     this.id = ++host.lastCallId;
     this.host = host;
     this.transport = transport;
@@ -119,7 +119,7 @@ export class CallContext<T> implements PickRequest, WheelEntry {
     this.attemptTimeout = settings.attemptTimeout;
     this.totalTimeout = settings.totalTimeout;
     this.hedge = settings.hedge;
-    this.maxAttempts = transport.replayable ? host.options.attempts : 1;
+    this.maxAttempts = transport.replayable ? attempts : 1;
     this.startedAt = now;
     this.now = now;
     this.deadline = now + settings.totalTimeout;

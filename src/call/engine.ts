@@ -3,7 +3,7 @@
 // starting a call. client.ts keeps the public API, events and the discovery lifecycle.
 import type { ClientOptions, ResolvedOptions } from '../config/options.js';
 import { defaultCallSettings } from '../config/call-options.js';
-import { layLiveOptions } from '../config/live.js';
+import { keepGiven, layLiveOptions } from '../config/live.js';
 import { resolveOptions } from '../config/resolve.js';
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import { EndpointRegistry } from '../endpoints/registry.js';
@@ -33,6 +33,13 @@ import { settlementOf } from './settle.js';
 
 const DEFAULT_LATENCY_DECAY = 10_000;
 
+/** The stages below the wait for endpoints, with and without the hedge stage, and the attempt limit they were built for. */
+export interface CallStages {
+  readonly hedged: Stage;
+  readonly unhedged: Stage;
+  readonly attempts: number;
+}
+
 /** What the engine reports to its client, which turns it into events. */
 export interface EngineListener {
   endpoints(event: EndpointsEvent): void;
@@ -60,21 +67,19 @@ export class CallEngine {
   readonly circuit: Circuit | undefined;
   /** The retry budget new calls draw on (`undefined`: retry budget off). */
   budget: RetryBudget | undefined;
-  /** createClient's options (a shallow copy), which live configuration is laid over. */
+  /** createClient's options (their live keys' plain objects copied), which live configuration is laid over. */
   readonly #given: ClientOptions;
   readonly #latencyWindow = new LatencyWindow();
   /** The hedge budget, kept across `reconfigure`. */
   readonly #hedgeBudget: { budget: RetryBudget | undefined } = { budget: undefined };
   readonly #waitStage: WaitForEndpoints;
-  #pipeline!: Stage;
-  #afterWait!: Stage;
-  /** The stages below the wait for endpoints without the hedge stage: for calls that are not hedged. */
-  #unhedged!: Stage;
+  /** The stages new calls run through; replaced whole by `reconfigure`. */
+  #stages!: CallStages;
 
   /** `resolved` and `clock` are `given`'s, already validated by the client. */
   constructor(resolved: ResolvedOptions, given: ClientOptions, clock: Clock, listener: EngineListener) {
     this.options = resolved;
-    this.#given = { ...given };
+    this.#given = keepGiven(given);
     const name = resolved.name;
     const picker = given.picker ?? peakEwma();
     checkPicker(name, picker);
@@ -118,19 +123,28 @@ export class CallEngine {
     claimPicker(picker);
   }
 
+  /**
+   * The stages (and attempt limit) new calls run under now: a call that starts later but must
+   * keep the configuration of when it was made (a `fetch` reading its Request's body first)
+   * passes them to `run`.
+   */
+  get stages(): CallStages {
+    return this.#stages;
+  }
+
   /** Starts one call through the whole pipeline; the promise settles when the call ends. */
-  run<T>(transport: Transport<T>, settings: CallSettings, input?: unknown): Promise<T> {
+  run<T>(transport: Transport<T>, settings: CallSettings, input?: unknown, stages: CallStages = this.#stages): Promise<T> {
     const signal = settings.signal;
     if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
     const host = this.host;
-    const ctx = new CallContext<T>(host, transport, settings, host.clock.now(), input);
+    const ctx = new CallContext<T>(host, transport, settings, host.clock.now(), input, stages.attempts);
     const promise = settlementOf(ctx);
     host.observers.callStarted(ctx);
     // Once a first set is known the wait stage has nothing to do: start below it (its `done`
     // passes results straight up). A call that is not hedged skips the hedge stage too.
-    if (!host.registry.known) this.#pipeline.run(ctx);
-    else if (isHedged(ctx)) this.#afterWait.run(ctx);
-    else this.#unhedged.run(ctx);
+    if (!host.registry.known) this.#waitStage.enter(ctx, stages.hedged);
+    else if (isHedged(ctx)) stages.hedged.run(ctx);
+    else stages.unhedged.run(ctx);
     return promise;
   }
 
@@ -187,9 +201,9 @@ export class CallEngine {
       ...(hedged ? [new HedgeStage(this.#latencyWindow, this.#hedgeBudget)] : []),
       new AttemptStage(),
     ];
-    const hedged = below(true);
-    this.#pipeline = compose([this.#waitStage, ...hedged]);
-    this.#afterWait = hedged[0]!;
-    this.#unhedged = compose(below(false));
+    const hedged = compose(below(true));
+    // The wait stage is the outermost of both sets: results of either pass it on the way up.
+    compose([this.#waitStage, hedged]);
+    this.#stages = { hedged, unhedged: compose(below(false)), attempts: resolved.attempts };
   }
 }

@@ -55,7 +55,7 @@ const LIVE_HEALTH_KEYS: KeySet = {
  * @example
  * const fromFile = (path: string): ConfigSource => ({
  *   watch(update, error) {
- *     const read = () => readFile(path, 'utf8').then((t) => update(JSON.parse(t)), error);
+ *     const read = () => readFile(path, 'utf8').then((t) => JSON.parse(t)).then(update, error);
  *     void read();
  *     const watcher = watch(path, read);
  *     return () => watcher.close();
@@ -89,6 +89,29 @@ export function layLiveOptions(given: ClientOptions, document: unknown): ClientO
   return merged;
 }
 
+/**
+ * createClient's options to lay documents over, with the plain objects and arrays of the live
+ * keys copied now: a caller who later changes (or reuses) the objects it passed does not change
+ * what `{}` goes back to. Functions and other objects (a breaker factory, a check) are kept.
+ *
+ * @example
+ * this.#given = keepGiven(given);
+ */
+export function keepGiven(given: ClientOptions): ClientOptions {
+  const kept: Record<string, unknown> = { ...given };
+  for (const key of ['timeout', 'retry', 'hedge', 'health'] as const) if (key in given) kept[key] = snapshot(given[key], DOCUMENT_DEPTH + 2);
+  return kept as unknown as ClientOptions;
+}
+
+function snapshot(value: unknown, depth: number): unknown {
+  if (depth === 0 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v: unknown) => snapshot(v, depth - 1));
+  if (!isPlain(value)) return value;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) copy[key] = snapshot((value as Record<string, unknown>)[key], depth - 1);
+  return copy;
+}
+
 function layHealth(given: ClientOptions, health: unknown): HealthOptions {
   const service = given.name;
   if (given.health === false) throw new ConfigError(service, 'config.health', 'cannot turn health tracking on while the client runs (it was created with health: false)', health);
@@ -108,21 +131,41 @@ const DOCUMENT_DEPTH = 4;
  */
 function readDocument(service: string, document: object): unknown {
   try {
-    return plainCopy(document, DOCUMENT_DEPTH);
-  } catch {
+    return plainCopy(document, DOCUMENT_DEPTH, 'config');
+  } catch (err) {
+    if (err instanceof NotPlain) throw new ConfigError(service, err.path, `must be a plain object or array (JSON-like), not a ${err.kind}: its keys would be read as none, undoing every live change`, `(a ${err.kind})`);
     throw new ConfigError(service, 'config', 'could not be read (reading a property threw)', document);
   }
 }
 
-function plainCopy(value: unknown, depth: number): unknown {
+/** A value in a document that is an object but no plain one (a Promise, a Map, a class instance). */
+class NotPlain extends Error {
+  constructor(readonly path: string, readonly kind: string) {
+    super(path);
+  }
+}
+
+/**
+ * Whether `value` is an object literal, `JSON.parse`'s kind of object, or one without a
+ * prototype (also from another realm, whose `Object.prototype` is not ours).
+ */
+function isPlain(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+function plainCopy(value: unknown, depth: number, path: string): unknown {
   if (depth === 0 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v: unknown) => plainCopy(v, depth - 1));
+  if (Array.isArray(value)) return value.map((v: unknown, i) => plainCopy(v, depth - 1, `${path}[${i}]`));
+  // Its own enumerable keys are all a copy would see: a Promise (a source that forgot to await
+  // its parse) or a Map would become `{}`, which lays createClient's options back silently.
+  if (!isPlain(value)) throw new NotPlain(path, (value as { constructor?: { name?: unknown } }).constructor?.name as string || 'object with a prototype');
   const copy: Record<string, unknown> = {};
   // Defined, not assigned: an own `__proto__` key (JSON.parse makes them) stays a key, refused as
   // unknown, instead of becoming the copy's prototype, which hid it from the key check while
   // what it held was read as options.
   for (const key of Object.keys(value)) {
-    Object.defineProperty(copy, key, { value: plainCopy((value as Record<string, unknown>)[key], depth - 1), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(copy, key, { value: plainCopy((value as Record<string, unknown>)[key], depth - 1, `${path}.${key}`), enumerable: true, writable: true, configurable: true });
   }
   return copy;
 }

@@ -14,9 +14,23 @@ import type { EndpointHealth } from './endpoint-health.js';
 export function startEjection(h: EndpointHealth, now: number, options: Pick<ResolvedHealth, 'ejectionTime' | 'maxEjectionTime'>): number {
   h.ejections = h.ejectionsAt(now, options.maxEjectionTime) + 1;
   const duration = Math.min(options.ejectionTime * h.ejections, options.maxEjectionTime);
+  h.ejectedAt = now;
   h.until = now + duration;
   h.probes = 0;
   return duration;
+}
+
+/**
+ * Times the ejections in progress in `pool` again under new `options` (live configuration:
+ * health numbers apply at once): each lasts what it would have, had they been in force when
+ * it started. Returns when the next ejection or pause ends (at most `next`).
+ */
+export function retimeEjections(pool: readonly LiveEndpoint[], options: Pick<ResolvedHealth, 'ejectionTime' | 'maxEjectionTime'>, next: number): number {
+  for (const e of pool) {
+    const h = e.health;
+    if (h !== undefined && h.status === 'ejected') h.until = h.ejectedAt + Math.min(options.ejectionTime * h.ejections, options.maxEjectionTime);
+  }
+  return nextEnd(pool, next);
 }
 
 /**

@@ -19,6 +19,8 @@ export class EndpointHealth {
    * {@link ejectionsAt}, which gives the figure that counts).
    */
   ejections = 0;
+  /** When its ejection began (to time it again when live configuration changes the ejection times). */
+  ejectedAt = 0;
   /** When the current ejection ends and probing starts, on the client's clock. */
   until = 0;
   /** When the endpoint last became healthy. */

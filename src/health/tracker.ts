@@ -14,7 +14,7 @@ import type { RoutingOptions } from './routing.js';
 import { PickShares } from './pick-shares.js';
 import { forgetLeft } from './subset.js';
 import { countsAsFailure, EndpointHealth, type HealthStatus } from './endpoint-health.js';
-import { atEjectionLimit, endExpired, nextEnd, startEjection } from './ejection.js';
+import { atEjectionLimit, endExpired, nextEnd, retimeEjections, startEjection } from './ejection.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { makeBreaker } from './guarded-breaker.js';
 import { PluginError } from '../errors.js';
@@ -85,12 +85,14 @@ export class HealthTracker implements CallObserver {
 
   /**
    * Takes the live health numbers of `options` (`client.reconfigure`): ejection times, the
-   * max-ejection and panic thresholds, probes. Ejections in progress keep their end time; the
-   * candidates are recomputed at once under the new thresholds.
+   * max-ejection and panic thresholds, probes. They apply at once: ejections in progress last
+   * what the new times give them (one over by now ends on the next call or `stats()`), and the
+   * candidates are recomputed under the new thresholds.
    */
   reconfigure(options: ResolvedHealth): void {
     const { ejectionTime, maxEjectionTime, maxEjectionPercent, panicThreshold, probes } = options;
     this.#options = { ...this.#options, ejectionTime, maxEjectionTime, maxEjectionPercent, panicThreshold, probes };
+    this.nextChangeAt = retimeEjections(this.#pool, this.#options, this.#outliersAt);
     this.#recompute(false);
   }
 

@@ -20,9 +20,18 @@ export class WaitForEndpoints extends Stage {
   }
 
   run<T>(ctx: CallContext<T>): void {
+    this.enter(ctx, this.inner);
+  }
+
+  /**
+   * Runs `ctx` on through `next` (the stages below this one that were current when the call
+   * started: a `fetch` reading its Request's body meanwhile keeps them across a `reconfigure`),
+   * once a first endpoint set is known.
+   */
+  enter<T>(ctx: CallContext<T>, next: Stage): void {
     const host = this.#host;
     if (host.registry.known) {
-      this.inner.run(ctx);
+      next.run(ctx);
       return;
     }
     if (host.lastDiscoveryError !== undefined && !host.options.waitForEndpoints) {
@@ -30,7 +39,7 @@ export class WaitForEndpoints extends Stage {
       return;
     }
     // The call goes on through the stages composed when it started, even if `reconfigure` builds new ones meanwhile.
-    const wait = new FirstSetWait(this, ctx, this.inner);
+    const wait = new FirstSetWait(this, ctx, next);
     this.#waiting.add(wait as FirstSetWait<unknown>);
     ctx.setTimer(wait, ctx.deadline);
   }
