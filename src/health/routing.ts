@@ -17,12 +17,14 @@ export interface Levels {
 }
 
 /**
- * Priority and zone failover, as Envoy spreads load over priority levels: endpoints are
- * grouped into levels — by priority (0 first), and within a priority the local zone before the
- * others — and each level takes `min(100 %, healthy share × overprovisioning)` of the calls the
- * better levels left (normalised when all levels together are less than 100 % healthy). So
- * traffic stays on the best level while its healthy endpoints × 1.4 cover the load, and spills
- * to the next in proportion as it degrades.
+ * Priority and zone failover, as Envoy spreads load over priority levels: each priority takes
+ * `min(100 %, healthy share × overprovisioning)` of the calls the better priorities left
+ * (normalised when all together are less than 100 % healthy), its health counted over all its
+ * zones. So traffic stays on priority 0 while its healthy endpoints × 1.4 cover the load, and
+ * spills to the next in proportion as it degrades. With a `localZone`, a priority's share goes
+ * to its local zone first, up to that zone's healthy share × overprovisioning, and the rest to
+ * its other zones (all of it to whichever side alone takes calls). Calls are drawn over levels:
+ * one per priority, split in two (local zone, others) with a `localZone`.
  *
  * Returns the candidates (endpoints taking calls in levels that get a share) and, when calls
  * are spread over several levels, their shares, with each candidate's `level` set (every other
@@ -47,17 +49,9 @@ export function route(all: readonly LiveEndpoint[], admitted: readonly LiveEndpo
     if (group === undefined) taking.set(k, (group = []));
     group.push(e);
   }
-  const levels = [...totals.keys()].sort((a, b) => a - b);
-  const loads = new Map<number, number>();
-  let remaining = 1;
+  const loads = levelLoads(totals, taking, options.overprovisioning);
   let sum = 0;
-  for (const k of levels) {
-    const healthy = (taking.get(k)?.length ?? 0) / totals.get(k)!;
-    const load = Math.min(remaining, Math.min(1, healthy * options.overprovisioning));
-    remaining -= load;
-    sum += load;
-    if (load > 0) loads.set(k, load);
-  }
+  for (const load of loads.values()) sum += load;
   if (loads.size <= 1 || sum === 0) {
     const k = loads.keys().next().value;
     return { candidates: k === undefined ? admitted : taking.get(k)!, levels: undefined };
@@ -78,6 +72,30 @@ export function route(all: readonly LiveEndpoint[], admitted: readonly LiveEndpo
     }
   }
   return { candidates, levels: { shares, sizes } };
+}
+
+/**
+ * Each level's load (levels that get none left out), best first: priorities in order, each
+ * taking `min(remaining, its healthy share × overprovisioning)`, split between its local
+ * level (`2p`) and its other-zone level (`2p + 1`) as {@link route} says.
+ */
+function levelLoads(totals: ReadonlyMap<number, number>, taking: ReadonlyMap<number, readonly LiveEndpoint[]>, overprovisioning: number): Map<number, number> {
+  const priorities = [...new Set([...totals.keys()].map((k) => Math.floor(k / 2)))].sort((a, b) => a - b);
+  const loads = new Map<number, number>();
+  let remaining = 1;
+  for (const p of priorities) {
+    const [local, other] = [2 * p, 2 * p + 1];
+    const total = (totals.get(local) ?? 0) + (totals.get(other) ?? 0);
+    const takingLocal = taking.get(local)?.length ?? 0;
+    const takingOther = taking.get(other)?.length ?? 0;
+    const load = Math.min(remaining, Math.min(1, ((takingLocal + takingOther) / total) * overprovisioning));
+    if (load <= 0) continue;
+    remaining -= load;
+    const localPart = takingOther === 0 ? 1 : takingLocal === 0 ? 0 : Math.min(1, (takingLocal / totals.get(local)!) * overprovisioning);
+    if (localPart > 0) loads.set(local, load * localPart);
+    if (localPart < 1) loads.set(other, load * (1 - localPart));
+  }
+  return loads;
 }
 
 /**
@@ -129,25 +147,25 @@ function levelOf(options: RoutingOptions): (e: LiveEndpoint) => number {
 }
 
 /**
- * Whether, with several levels, the endpoints taking calls cover the whole load: Envoy's
- * normalized total health, the sum over levels of min(100 %, taking share × overprovisioning),
- * is 100 %. Envoy then disregards the panic threshold: a fully healthy priority 0 next to a dead
- * standby priority takes every call, rather than sending calls to all endpoints, the dead ones
- * included. False with one level (the panic threshold applies as it is).
+ * Whether, with several priorities, the endpoints taking calls cover the whole load: Envoy's
+ * normalized total health, the sum over priorities of min(100 %, taking share ×
+ * overprovisioning), is 100 %. Envoy then disregards the panic threshold: a fully healthy
+ * priority 0 next to a dead standby priority takes every call, rather than sending calls to all
+ * endpoints, the dead ones included. False with one priority (zones are not failover levels:
+ * the panic threshold applies as it is).
  *
  * @example
  * if (panic && levelsCoverLoad(pool, takesCalls, routing)) panic = false;
  */
 export function levelsCoverLoad(all: readonly LiveEndpoint[], takes: (e: LiveEndpoint) => boolean, options: RoutingOptions): boolean {
-  const level = levelOf(options);
-  if (oneLevel(all, level)) return false;
+  const priority = (e: LiveEndpoint): number => e.priority;
+  if (oneLevel(all, priority)) return false;
   const totals = new Map<number, [total: number, taking: number]>();
   for (const e of all) {
-    const k = level(e);
-    const counts = totals.get(k) ?? [0, 0];
+    const counts = totals.get(e.priority) ?? [0, 0];
     counts[0]++;
     if (takes(e)) counts[1]++;
-    totals.set(k, counts);
+    totals.set(e.priority, counts);
   }
   let health = 0;
   for (const [total, taking] of totals.values()) health += Math.min(1, (taking / total) * options.overprovisioning);
