@@ -1,9 +1,12 @@
-import type { EndpointState } from '../endpoints/endpoint.js';
+import type { EndpointState, LiveEndpoint } from '../endpoints/endpoint.js';
 import { ConfigError, PluginError } from '../errors.js';
 import type { Picker } from './picker.js';
 
 /** Pickers hold per-client state; one used by two clients would balance neither well. */
 const pickersInUse = new WeakSet<Picker>();
+
+/** The candidates each picker was last given: what it may return (see the attempt stage). */
+const offered = new WeakMap<Picker, readonly LiveEndpoint[]>();
 
 /** Built-in pickers given none of the user's functions (`random`, `now`, `hash`): their `pick` runs only our code. */
 const selfContained = new WeakSet<Picker>();
@@ -65,6 +68,11 @@ export function checkPicker(name: string, picker: unknown): asserts picker is Pi
  * updatePicker('users', picker, registry.list);
  */
 export function updatePicker(service: string, picker: Picker, endpoints: readonly EndpointState[]): void {
+  // Marked before `update` runs: the set is in use even when a picker's update throws.
+  const before = offered.get(picker);
+  if (before !== undefined) for (const e of before) e.offered = false;
+  for (const e of endpoints as readonly LiveEndpoint[]) e.offered = true;
+  offered.set(picker, (endpoints as readonly LiveEndpoint[]).slice());
   try {
     picker.update(endpoints);
   } catch (err) {

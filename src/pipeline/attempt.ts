@@ -41,7 +41,7 @@ export class AttemptStage extends Stage {
     } catch (err) {
       return this.#pickerThrew(ctx, err);
     }
-    if (!(endpoint instanceof LiveEndpoint) || endpoint.owner !== host.registry || endpoint.retired) return this.#badPick(ctx, endpoint);
+    if (!(endpoint instanceof LiveEndpoint) || endpoint.owner !== host.registry || endpoint.retired || (userCode && !endpoint.offered)) return this.#badPick(ctx, endpoint);
     // A hedge exists to reach another endpoint: when the picker has no untried one left (all
     // candidates tried, or the rest ejected), the hedge is not sent and the round goes on.
     if (hedge && ctx.tried.includes(endpoint)) return;
@@ -160,8 +160,10 @@ export class AttemptStage extends Stage {
     if (endpoint === undefined) {
       return this.outer.done(ctx, noAttempt(new NoEndpointsError(host.options.name, { cause: host.lastDiscoveryError }), 'no endpoints'));
     }
-    // Obeying it could send the request to another client's host, one discovery removed, or run `fn` with garbage.
-    const what = endpoint instanceof LiveEndpoint && endpoint.owner === host.registry ? 'an endpoint discovery has removed' : "something that is not one of this client's endpoints";
+    // Obeying it could send the request to another client's host, one discovery removed, one
+    // health ejected (or outside the subset), or run `fn` with garbage.
+    const ours = endpoint instanceof LiveEndpoint && endpoint.owner === host.registry;
+    const what = !ours ? "something that is not one of this client's endpoints" : endpoint.retired ? 'an endpoint discovery has removed' : 'an endpoint it was not given (ejected by health, or outside the subset)';
     const error = new PluginError(host.options.name, 'picker', `${host.picker.name}.pick() returned ${what}`);
     this.outer.done(ctx, noAttempt(error, 'picker failed'));
   }
