@@ -95,10 +95,12 @@ export class HedgeStage extends Stage implements CallTimer {
     if (result.notSent === true && result.attempt?.hedge === true) this.#shared.budget?.giveBack(ctx.now);
     if ((result.verdict === 'retry' || unsentHedge) && ctx.liveCount > 0 && !pluginFailed(result)) {
       // Another attempt may still succeed: wait for it. A failure that brought a response (a
-      // 503) is kept in case none does better; one without a response says nothing more.
+      // 503) is kept in case none does better, its body released now (as the retry stage does:
+      // its connection is not held while the other attempt runs); one without a response says
+      // nothing more.
       if (result.outcome.ok) {
         if (ctx.roundResponse?.outcome.ok === true) transport.discard?.(ctx.roundResponse.outcome.value);
-        ctx.roundResponse = result;
+        ctx.roundResponse = transport.detach === undefined ? result : { ...result, outcome: { ok: true, value: transport.detach(result.outcome.value) } };
       }
       return;
     }
