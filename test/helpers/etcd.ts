@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findBinary, freePort } from './binaries.js';
 import { sleep } from './lifecycle.js';
+import { Etcd3 } from 'etcd3';
+import { afterAll, beforeAll } from 'vitest';
 
 /** The etcd binary, or a hint to install it. */
 export const etcdBinary = findBinary('etcd', ['/usr/bin/etcd', '/usr/local/bin/etcd'], 'etcd-server');
@@ -183,4 +185,25 @@ export async function buildForChildren(): Promise<{ index: string; etcd: string;
     etcd3: join(root, 'node_modules/etcd3/lib/index.js'),
     remove: () => rm(out, { recursive: true, force: true }),
   };
+}
+
+/**
+ * A real etcd for one `describe` block and an etcd3 client of it: started before its tests,
+ * closed after them. Read `server` and `etcd` inside tests (they are set in `beforeAll`).
+ *
+ * @example
+ * const fx = useEtcd();
+ * it('…', async () => { await fx.etcd.put('k').value('v'); });
+ */
+export function useEtcd(): { readonly server: EtcdServer; readonly etcd: Etcd3 } {
+  const fx = {} as { server: EtcdServer; etcd: Etcd3 };
+  beforeAll(async () => {
+    fx.server = await EtcdServer.start();
+    fx.etcd = new Etcd3({ hosts: fx.server.url });
+  });
+  afterAll(async () => {
+    fx.etcd?.close();
+    await fx.server?.close();
+  });
+  return fx;
 }

@@ -6,11 +6,11 @@
 //   lease lived was never written again, though `registered` stayed true.
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Etcd3 } from 'etcd3';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ConfigError } from '../../src/index.js';
 import { etcdRegistration } from '../../src/etcd/index.js';
 import { describeWith } from '../helpers/binaries.js';
-import { etcdBinary, EtcdServer } from '../helpers/etcd.js';
+import { etcdBinary, useEtcd } from '../helpers/etcd.js';
 import { closeAfterEach, sleep, until } from '../helpers/lifecycle.js';
 
 /** A TCP proxy whose answers (server → client) all arrive `delayMs` late, in order: a slow link. */
@@ -41,26 +41,17 @@ class SlowProxy {
 }
 
 describeWith(etcdBinary, 'etcdRegistration: updates in flight, keys outside the prefix, entries deleted behind its back', () => {
-  let server: EtcdServer;
-  let etcd: Etcd3;
-  beforeAll(async () => {
-    server = await EtcdServer.start();
-    etcd = new Etcd3({ hosts: server.url });
-  });
-  afterAll(async () => {
-    etcd?.close();
-    await server?.close();
-  });
+  const fx = useEtcd();
   const { defer } = closeAfterEach();
   let n = 0;
   const nextPrefix = (): string => `services/entry${++n}/`;
   const value = async (key: string): Promise<unknown> => {
-    const text = await etcd.get(key).string();
+    const text = await fx.etcd.get(key).string();
     return text === null ? null : JSON.parse(text);
   };
 
   it('update() back to the value last written, while another update is still in flight, resolves true only once etcd holds it', async () => {
-    const proxy = await SlowProxy.start(server.url, 1_500);
+    const proxy = await SlowProxy.start(fx.server.url, 1_500);
     defer(() => proxy.close());
     const slow = new Etcd3({ hosts: proxy.url });
     defer(async () => slow.close());
@@ -87,14 +78,14 @@ describeWith(etcdBinary, 'etcdRegistration: updates in flight, keys outside the 
     let reg: ReturnType<typeof etcdRegistration> | undefined;
     let thrown: unknown;
     try {
-      reg = etcdRegistration({ client: etcd, prefix, key: 'elsewhere/127.0.0.1:9002', endpoint: '127.0.0.1:9002' });
+      reg = etcdRegistration({ client: fx.etcd, prefix, key: 'elsewhere/127.0.0.1:9002', endpoint: '127.0.0.1:9002' });
     } catch (err) {
       thrown = err;
     }
     if (reg !== undefined) {
       await reg.ready;
       // Registered, "ready", yet nothing is under the prefix.
-      expect((await etcd.getAll().prefix(prefix).keys()).length).toBe(0);
+      expect((await fx.etcd.getAll().prefix(prefix).keys()).length).toBe(0);
       await reg.stop();
     }
     expect(thrown).toBeInstanceOf(ConfigError);
@@ -104,12 +95,12 @@ describeWith(etcdBinary, 'etcdRegistration: updates in flight, keys outside the 
   it('an entry deleted behind its back (lease still alive) is written again, as zookeeperRegistration re-creates a deleted node', async () => {
     const prefix = nextPrefix();
     const errors: Error[] = [];
-    const reg = etcdRegistration({ client: etcd, prefix, endpoint: '127.0.0.1:9003', ttl: 2, backoff: { min: 100, max: 500 }, onError: (e) => errors.push(e) });
+    const reg = etcdRegistration({ client: fx.etcd, prefix, endpoint: '127.0.0.1:9003', ttl: 2, backoff: { min: 100, max: 500 }, onError: (e) => errors.push(e) });
     defer(() => reg.stop());
     await reg.ready;
     // An operator's `etcdctl del`, a cleanup script, another process that registered and then
     // revoked the same host:port key: the key goes, the lease (and its keep-alives) stay.
-    await etcd.delete().key(reg.key);
+    await fx.etcd.delete().key(reg.key);
     await sleep(3 * 2_000);
     // The registration still says it is registered, keeps the lease alive, and never writes the entry again.
     expect({ registered: reg.registered, value: await value(reg.key) }).toEqual({ registered: true, value: { host: '127.0.0.1', port: 9003 } });
