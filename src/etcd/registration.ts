@@ -209,10 +209,13 @@ class Registration implements EtcdRegistration {
     if (this.#askLease && lease !== undefined && !lease.revoked()) {
       // Deleted with its lease (revoked, expired) or alone (`etcdctl del`, a cleanup script)?
       // A keep-alive tells: a lost lease is reported as lost by its listener, and replaced.
-      const alive = await lease.keepaliveOnce().then(() => true, (err: unknown) => {
+      // Bounded: an etcd that does not answer must not hold the sync (and stop) for long.
+      const alive = await lease.keepaliveOnce({ deadline: Date.now() + this.#ttl * 1000 }).then(() => true, (err: unknown) => {
         if (lease!.revoked() || this.#lease !== lease) return false;
         throw err;
       });
+      // Stopped meanwhile (stop gave up waiting for this sync): no new lease may follow.
+      if (signal.aborted) return;
       this.#askLease = false;
       if (alive) this.#report('the entry was deleted while its lease lives; writing it again', undefined);
       lease = this.#lease;
@@ -253,6 +256,8 @@ class Registration implements EtcdRegistration {
 
   /** A new lease, kept alive by etcd3; its loss (after it was granted) wakes the loop. */
   #grant(): Lease {
+    // A sync that outlived stop() (etcd answered it late) must not leave a lease kept alive.
+    if (this.#controller.signal.aborted) throw new EtcdError(this.key, `etcd registration of "${this.key}" was stopped`);
     const lease = this.#client.lease(this.#ttl, { autoKeepAlive: true });
     this.#lease = lease;
     this.#written = undefined;
