@@ -91,8 +91,8 @@ export class FetchTransport implements Transport<Response> {
    * content-length, and fetch cannot follow a 307 or 308 with it; a Blob each send (and a
    * redirect) reads afresh, where Node 22's fetch detaches an ArrayBuffer's bytes as it sends them.
    */
-  readBody(): Promise<Blob> {
-    return (this.#body ??= this.#request!.clone().blob().catch((err: unknown) => {
+  readBody(signal?: AbortSignal): Promise<Blob> {
+    return (this.#body ??= readBlob(this.#request!, signal).catch((err: unknown) => {
       // A body already read, or one whose stream failed: no endpoint can take it (invalid request, as fetch refuses a used body).
       throw err instanceof TypeError ? err : new TypeError("client.fetch: the Request's body could not be read", { cause: err });
     }));
@@ -161,14 +161,18 @@ export function isReplayableBody(body: unknown): boolean {
 export function bodyReadFirst(transport: FetchTransport, settings: CallSettings, clock: Clock, service: string, closed: AbortSignal): Promise<CallSettings> {
   const started = clock.now();
   const signal = settings.signal;
+  const stop = new AbortController();
   return new Promise<CallSettings>((resolve, reject) => {
     const timer = clock.setTimer(() => {
       end();
+      // The read stops too, and the caller's upload with it (as fetch cancels a body on abort).
+      stop.abort();
       reject(new TimeoutError(service, 'total', settings.totalTimeout, "before the first attempt (reading the Request's body)"));
     }, settings.totalTimeout);
     // The caller's abort, or the client's close(), ends the wait at once.
     const aborted = (): void => {
       end();
+      stop.abort();
       reject(signal?.aborted === true ? signal.reason : closed.reason);
     };
     const end = (): void => {
@@ -179,7 +183,7 @@ export function bodyReadFirst(transport: FetchTransport, settings: CallSettings,
     if (signal?.aborted === true || closed.aborted) return aborted();
     signal?.addEventListener('abort', aborted, { once: true });
     closed.addEventListener('abort', aborted, { once: true });
-    transport.readBody().then(() => {
+    transport.readBody(stop.signal).then(() => {
       end();
       const left = settings.totalTimeout - (clock.now() - started);
       if (left > 0) resolve({ ...settings, totalTimeout: left });
@@ -189,4 +193,23 @@ export function bodyReadFirst(transport: FetchTransport, settings: CallSettings,
       reject(err);
     });
   });
+}
+
+/**
+ * The body of `request` as a Blob (typed by its content-type, as `request.blob()` does), read
+ * from a clone (the caller's Request stays unread) until `signal` aborts: then the clone's
+ * stream and the caller's are cancelled, as fetch cancels a request's body when it is aborted,
+ * so the source (an upload passed on as it arrives) stops too and nothing is read for nobody.
+ */
+function readBlob(request: Request, signal: AbortSignal | undefined): Promise<Blob> {
+  const clone = request.clone();
+  const body = clone.body;
+  if (body === null || signal === undefined) return clone.blob();
+  signal.addEventListener('abort', () => {
+    // Both halves of the tee `clone()` made must be cancelled for the source to be.
+    if (request.body !== null && !request.body.locked) request.body.cancel(signal.reason).catch(ignore);
+  }, { once: true });
+  const type = clone.headers.get('content-type');
+  const piped = body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>(), { signal });
+  return new Response(piped, type === null ? undefined : { headers: { 'content-type': type } }).blob();
 }
