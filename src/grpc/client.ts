@@ -159,7 +159,8 @@ export function createGrpcClient<C extends GrpcJsClient>(ctor: ServiceClientCons
       fn = (request: unknown, call?: GrpcCallOptions) => runTransport(client, call, () => new UnaryTransport(setup, request, metadataOf(name, call), call?.idempotent ?? idempotent));
     }
     methods[key] = fn;
-    if (method.originalName !== undefined && !(method.originalName in methods)) methods[method.originalName] = fn;
+    // Own keys only: `toString` or `valueOf` is an rpc's name, not Object.prototype's method.
+    if (method.originalName !== undefined && !Object.hasOwn(methods, method.originalName)) methods[method.originalName] = fn;
   }
   const result: Record<string, unknown> = {};
   for (const [key, fn] of Object.entries(methods)) if (!RESERVED.has(key)) result[key] = fn;

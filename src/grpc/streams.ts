@@ -1,8 +1,9 @@
 import { status as Status, type ClientDuplexStream, type ClientWritableStream, type Metadata, type ServiceError, type StatusObject } from '@grpc/grpc-js';
 import type { Outcome } from '../config/options.js';
+import { TimeoutError } from '../errors.js';
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import type { AttemptHandle, Judgement } from '../transports/transport.js';
-import { followCaller, GrpcTransport, ownDeadline, startWithoutStack, watchCommit, type MethodSetup } from './transport.js';
+import { followCaller, GrpcTransport, ownDeadline, RequestSnapshot, startWithoutStack, watchCommit, type MethodSetup } from './transport.js';
 
 /** What a client-streaming call sends: an array (replayable: retried like a unary call) or any (async) iterable (one attempt). */
 export type RequestMessages<Req> = readonly Req[] | Iterable<Req> | AsyncIterable<Req>;
@@ -19,10 +20,21 @@ export class ClientStreamTransport<Res> extends GrpcTransport<Res> {
   override readonly replayable: boolean;
   /** What the caller's iterable threw, boxed (it may throw anything, `undefined` included). */
   #sourceFailed: { readonly error: unknown } | undefined;
+  /** An array's messages as they were when the call was made (sent by every attempt), or the iterable, read once. */
+  readonly #messages: readonly RequestSnapshot[] | RequestMessages<unknown>;
 
   constructor(setup: MethodSetup, messages: RequestMessages<unknown>, metadata: Metadata | undefined, idempotent: boolean) {
-    super(setup, messages, metadata, idempotent);
+    super(setup, undefined, metadata, idempotent);
     this.replayable = Array.isArray(messages);
+    // An array is copied now (and each message serialized): a caller who empties or changes it
+    // after the call changes neither this attempt's messages nor a retry's.
+    this.#messages = Array.isArray(messages) ? (messages as readonly unknown[]).map((m) => new RequestSnapshot(setup.method, m)) : messages;
+  }
+
+  /** The messages one attempt writes. */
+  #toSend(): RequestMessages<unknown> {
+    const messages = this.#messages;
+    return this.replayable ? (messages as readonly RequestSnapshot[]).map((m) => m.take()) : (messages as RequestMessages<unknown>);
   }
 
   run(endpoint: LiveEndpoint, attempt: AttemptHandle): Promise<Res> {
@@ -32,7 +44,7 @@ export class ClientStreamTransport<Res> extends GrpcTransport<Res> {
     const upload = new Upload();
     return new Promise<Res>((resolve, reject) => {
       let failed = (error: ServiceError): ServiceError => error;
-      const call = startWithoutStack(() => client.makeClientStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.metadata(), this.options(deadline), (error: ServiceError | null, value?: unknown) => {
+      const call = startWithoutStack(() => client.makeClientStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.metadata(attempt), this.options(deadline), (error: ServiceError | null, value?: unknown) => {
         upload.stop();
         if (error === null) resolve(value as Res);
         else if (!ownDeadline(error, deadline)) reject(failed(error));
@@ -42,7 +54,7 @@ export class ClientStreamTransport<Res> extends GrpcTransport<Res> {
         upload.stop();
         call.cancel();
       });
-      writeAll(call, this.request as RequestMessages<unknown>, upload).catch((err: unknown) => {
+      writeAll(call, this.#toSend(), upload).catch((err: unknown) => {
         // The caller's iterable threw: the call is abandoned, and the caller gets what it threw.
         this.#sourceFailed ??= { error: err };
         call.cancel();
@@ -171,8 +183,14 @@ export class BidiStreamTransport extends GrpcTransport<ClientDuplexStream<unknow
   run(endpoint: LiveEndpoint, attempt: AttemptHandle): Promise<ClientDuplexStream<unknown, unknown>> {
     const client = this.setup.pool.get(endpoint);
     const method = this.setup.method;
-    const call = startWithoutStack(() => client.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.metadata(), this.options(this.#deadline))) as ClientDuplexStream<unknown, unknown>;
-    attempt.onCancel(() => call.cancel());
+    const call = startWithoutStack(() => client.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.metadata(attempt), this.options(this.#deadline))) as ClientDuplexStream<unknown, unknown>;
+    // A deadline bulwark set (the attempt's, or the call's total) ends the stream as grpc-js's own
+    // deadline would: DEADLINE_EXCEEDED on the caller's stream, not a CANCELLED it did not ask for.
+    attempt.onCancel((reason) => {
+      const inner = (call as { call?: { cancelWithStatus(code: Status, details: string): void } | null }).call;
+      if (reason instanceof TimeoutError && inner != null) inner.cancelWithStatus(Status.DEADLINE_EXCEEDED, 'Deadline exceeded');
+      else call.cancel();
+    });
     // The caller holds the stream from the start and may cancel it before the server answered:
     // that CANCELLED is no answer of the endpoint's (bulwark's own cancels end the attempt first).
     const cancel = call.cancel.bind(call);

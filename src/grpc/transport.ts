@@ -85,26 +85,65 @@ export function startWithoutStack<C>(start: () => C): C {
   }
 }
 
+/**
+ * A request message as it was when the call was made: serialized then, and read back for each
+ * attempt, so that a caller who reuses (changes) the object after the call does not change what
+ * a retry or a hedge sends; grpc-js's own retries resend the bytes of the call, too. Interceptors
+ * still see a message object. One that cannot be serialized is kept as it is: grpc-js then fails
+ * each attempt with its own "Request message serialization failure", as before.
+ */
+export class RequestSnapshot {
+  readonly #method: MethodDefinition<unknown, unknown>;
+  readonly #bytes: Buffer | undefined;
+  readonly #value: unknown;
+
+  constructor(method: MethodDefinition<unknown, unknown>, value: unknown) {
+    this.#method = method;
+    this.#value = value;
+    let bytes: Buffer | undefined;
+    if (typeof method.requestDeserialize === 'function') {
+      try {
+        bytes = method.requestSerialize(value);
+      } catch {
+        bytes = undefined;
+      }
+    }
+    this.#bytes = bytes;
+  }
+
+  /** A fresh copy of the message for one attempt. */
+  take(): unknown {
+    return this.#bytes === undefined ? this.#value : this.#method.requestDeserialize(this.#bytes);
+  }
+}
+
 /** Base of the gRPC transports: per-call metadata, classification and the final error. */
 export abstract class GrpcTransport<T> implements Transport<T> {
   readonly idempotent: boolean;
   readonly replayable: boolean = true;
   protected readonly setup: MethodSetup;
-  protected readonly request: unknown;
+  /** The request as the call was made with it (see {@link RequestSnapshot}); `undefined` for streams the caller writes. */
+  protected readonly request: RequestSnapshot | undefined;
   readonly #metadata: Metadata | undefined;
 
   constructor(setup: MethodSetup, request: unknown, metadata: Metadata | undefined, idempotent: boolean) {
     this.setup = setup;
-    this.request = request;
+    this.request = request === undefined ? undefined : new RequestSnapshot(setup.method, request);
     this.#metadata = metadata;
     this.idempotent = idempotent;
   }
 
   abstract run(endpoint: LiveEndpoint, attempt: AttemptHandle): PromiseLike<T>;
 
-  /** A copy per attempt: grpc-js adds to the metadata it sends (call credentials), and a retry must start from the caller's. */
-  protected metadata(): Metadata {
-    return this.#metadata === undefined ? new Metadata() : this.#metadata.clone();
+  /**
+   * A copy per attempt: grpc-js adds to the metadata it sends (call credentials), and a retry
+   * must start from the caller's. A retry or hedge carries `grpc-previous-rpc-attempts` (the
+   * attempts before it), as grpc-js's own retries do (gRFC A6), so a server can tell it apart.
+   */
+  protected metadata(attempt: AttemptHandle): Metadata {
+    const md = this.#metadata === undefined ? new Metadata() : this.#metadata.clone();
+    if (attempt.attempt > 1) md.set('grpc-previous-rpc-attempts', String(attempt.attempt - 1));
+    return md;
   }
 
   protected options(deadline: number): GrpcCallOptions {
@@ -152,7 +191,7 @@ export class UnaryTransport<Res> extends GrpcTransport<Res> {
     const deadline = Date.now() + attempt.remaining();
     return new Promise<Res>((resolve, reject) => {
       let failed = (error: ServiceError): ServiceError => error;
-      const call = startWithoutStack(() => client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, this.request, this.metadata(), this.options(deadline), (error: ServiceError | null, value?: unknown) => {
+      const call = startWithoutStack(() => client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, this.request?.take(), this.metadata(attempt), this.options(deadline), (error: ServiceError | null, value?: unknown) => {
         if (error === null) resolve(value as Res);
         else if (!ownDeadline(error, deadline)) reject(failed(error));
       }));
@@ -185,7 +224,7 @@ export class ServerStreamTransport<Res> extends GrpcTransport<ClientReadableStre
   run(endpoint: LiveEndpoint, attempt: AttemptHandle): Promise<ClientReadableStream<Res>> {
     const client = this.setup.pool.get(endpoint);
     const method = this.setup.method;
-    const call = startWithoutStack(() => client.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.request, this.metadata(), this.options(this.#deadline))) as ClientReadableStream<Res>;
+    const call = startWithoutStack(() => client.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.request?.take(), this.metadata(attempt), this.options(this.#deadline))) as ClientReadableStream<Res>;
     return new Promise<ClientReadableStream<Res>>((resolve, reject) => {
       // `running`: false when the stream is established by its OK status (it already ended), so
       // there is nothing left to follow or track — and its 'status' listeners would never fire.
