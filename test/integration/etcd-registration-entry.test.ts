@@ -11,7 +11,7 @@ import { ConfigError } from '../../src/index.js';
 import { etcdRegistration } from '../../src/etcd/index.js';
 import { describeWith } from '../helpers/binaries.js';
 import { etcdBinary, useEtcd } from '../helpers/etcd.js';
-import { closeAfterEach, sleep, until } from '../helpers/lifecycle.js';
+import { closeAfterEach, until } from '../helpers/lifecycle.js';
 
 /** A TCP proxy whose answers (server → client) all arrive `delayMs` late, in order: a slow link. */
 class SlowProxy {
@@ -51,7 +51,7 @@ describeWith(etcdBinary, 'etcdRegistration: updates in flight, keys outside the 
   };
 
   it('update() back to the value last written, while another update is still in flight, resolves true only once etcd holds it', async () => {
-    const proxy = await SlowProxy.start(fx.server.url, 1_500);
+    const proxy = await SlowProxy.start(fx.server.url, 700);
     defer(() => proxy.close());
     const slow = new Etcd3({ hosts: proxy.url });
     defer(async () => slow.close());
@@ -65,7 +65,7 @@ describeWith(etcdBinary, 'etcdRegistration: updates in flight, keys outside the 
 
     // Roll forward to b, then (b turned out bad) straight back to a while b's put is on its way.
     const toB = reg.update(b);
-    await until(async () => JSON.stringify(await value(reg.key)) === JSON.stringify(b), 1_400); // etcd applied b; its answer is still on the slow link
+    await until(async () => JSON.stringify(await value(reg.key)) === JSON.stringify(b), 600); // etcd applied b; its answer is still on the slow link
     const backToA = await reg.update(a);
     expect(backToA).toBe(true);
     // "update: resolves true once written" — but etcd still holds b here.
@@ -101,8 +101,9 @@ describeWith(etcdBinary, 'etcdRegistration: updates in flight, keys outside the 
     // An operator's `etcdctl del`, a cleanup script, another process that registered and then
     // revoked the same host:port key: the key goes, the lease (and its keep-alives) stay.
     await fx.etcd.delete().key(reg.key);
-    await sleep(3 * 2_000);
-    // The registration still says it is registered, keeps the lease alive, and never writes the entry again.
+    // Before the fix it still said it was registered, kept the lease alive, and never wrote the
+    // entry again (three TTLs were waited for in vain).
+    await until(async () => (await value(reg.key)) !== null, 3 * 2_000).catch(() => {});
     expect({ registered: reg.registered, value: await value(reg.key) }).toEqual({ registered: true, value: { host: '127.0.0.1', port: 9003 } });
     expect(errors.map((e) => e.message)).toContain(`etcd registration of "${reg.key}": the entry was deleted while its lease lives; writing it again`);
   }, 20_000);
