@@ -60,7 +60,10 @@ const greeter = createGrpcClient(Greeter, {
   timeout: { attempt: 500, total: 2_000 },
   // Active checks over grpc.health.v1.Health/Check; quick ones, for the example.
   healthService: 'demo.Greeter',
-  health: { checks: { interval: 50, unhealthyThreshold: 1 }, maxEjectionPercent: 50 },
+  // c fails its checks and b's breaker opens: with one of three endpoints left, the default
+  // panic threshold (50 %) would spread calls over all three again, as Envoy does; 30 % keeps
+  // them on a.
+  health: { checks: { interval: 50, unhealthyThreshold: 1 }, maxEjectionPercent: 50, panicThreshold: 30 },
 });
 greeter.bulwark.on('health', (e) => console.log(`health: ${e.endpoint.id} ${e.status} (${e.reason})`));
 greeter.bulwark.on('retry', (e) => console.log(`retry after ${e.reason} on ${e.endpoint.id}`));
