@@ -63,6 +63,8 @@ class Registrar implements ZookeeperRegistration {
   private lostData: Buffer | undefined;
   /** The record the node holds now (as last written); `update` and a re-registration compare it with `data`. */
   private written: Buffer | undefined;
+  /** Updates waiting for the node to hold the latest record (while it is being made). */
+  private readonly waiting: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   /** The raw answer of a create in flight: stop waits for it, so no node is left behind. */
   private creating: Promise<string | undefined> | undefined;
   private readonly rounds: Rounds;
@@ -101,34 +103,51 @@ class Registrar implements ZookeeperRegistration {
     if (this.controller.signal.aborted) throw new ZookeeperError('NOT_CONNECTED', 'the registration was stopped', this.options.path);
     const data = this.encode(resolved.instance);
     this.data = data;
-    // Not registered yet: the create in flight may carry the old record; once it is in, ensure()
-    // writes this one over it. Rejects, as `registered` does, if stopped before.
-    if (this.current === undefined) await this.registered;
     const current = this.current;
-    // Re-registering (the session expired, or the node was deleted): the loop writes `data`.
-    if (current === undefined || this.written === data) return;
+    // Not registered yet, or registering again (the session expired, the node was deleted): the
+    // create in flight may carry an older record; the loop writes this one once the node is in,
+    // and the update resolves then (or rejects if stopped first).
+    if (current === undefined) return this.whenWritten();
     try {
       const client = await this.session.ready(this.options.requestTimeout, this.controller.signal);
       const timeout = this.options.requestTimeout ?? defaultRequestTimeout(client);
       await this.write(client, current.path, timeout, this.controller.signal);
     } catch (err) {
-      // The caller hears of the failure; the registration still converges: the loop writes `data`.
-      if (!this.controller.signal.aborted) this.markDirty(false);
+      if (this.controller.signal.aborted) throw err;
+      // The registration still converges: the loop writes `data`. A node deleted meanwhile is
+      // being made again: the update resolves once it holds the record; any other failure is
+      // the caller's to hear.
+      this.markDirty(false);
+      if (codeOf((err as { cause?: unknown }).cause) === NO_NODE) return this.whenWritten();
       throw err;
     }
+  }
+
+  /** Resolves once the node holds the latest record (`data`); rejects if stopped first. */
+  private whenWritten(): Promise<void> {
+    // The loop may have made the node with it already (while a failed write was being answered).
+    if (this.current !== undefined && this.written === this.data) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
   /** Writes `data` (the latest record) to the node at `path`. */
   private async write(client: ZookeeperClient, path: string, timeout: number, signal: AbortSignal): Promise<void> {
     const data = this.data;
     await request<ZookeeperStat>('setData', path, timeout, signal, (cb) => client.setData(path, data, -1, cb));
+    this.wrote(data);
+  }
+
+  /** The node holds `data` now; updates waiting for the latest record resolve once it is in. */
+  private wrote(data: Buffer): void {
     this.written = data;
+    if (data === this.data) for (const w of this.waiting.splice(0)) w.resolve();
   }
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.controller.abort();
       this.rejectRegistered(new ZookeeperError('NOT_CONNECTED', 'the registration was stopped before it was registered', this.options.path));
+      for (const w of this.waiting.splice(0)) w.reject(new ZookeeperError('NOT_CONNECTED', 'the registration was stopped before ZooKeeper had the record', this.options.path));
       const client = await this.clientToRemoveWith();
       // Disconnected, the node can not be removed now; it goes when the session ends.
       if (client !== undefined && isConnected(client)) {
@@ -215,7 +234,7 @@ class Registrar implements ZookeeperRegistration {
           answer(e ? undefined : p);
           cb(e, p);
         }));
-      this.written = sent;
+      this.wrote(sent);
       return made;
     };
     try {
@@ -252,7 +271,7 @@ class Registrar implements ZookeeperRegistration {
       const [data, stat] = await request<[Buffer | null, ZookeeperStat]>('getData', full, timeout, signal, (cb) => client.getData(full, (e, d, s) => cb(e, [d, s]))).catch(() => [null, null] as const);
       if (stat !== null && data !== null && stat.ephemeralOwner.toString('hex') === session && data.equals(this.lostData ?? this.data)) {
         this.lostCreate = undefined;
-        this.written = data;
+        this.wrote(data);
         return full;
       }
     }
