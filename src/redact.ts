@@ -6,9 +6,10 @@
  * Keys whose values are credentials whatever they look like (a token or a TLS key is no URL, so
  * redactUrl leaves it whole): `token`, `password`, `passphrase`, `secret`, `authorization`,
  * `x-consul-token`, `credentials`, `cookie`, `apiKey`, `pfx`, and TLS keys: `key`, `privateKey`,
- * `clientKey`, `tlsKey`, `ssl_key`, … (`routingKey` or `hashKey` hold no secret and stay shown)
+ * `clientKey`, `tlsKey`, `ssl_key`, `privKey`, `client-key-data`, … (`routingKey`, `hash_key` or
+ * `idempotency-key` hold no secret and stay shown)
  */
-const SECRET_KEY = /pass(?:word|phrase|wd)|secret|token|auth|credential|cookie|api[-_]?key|pfx|(?:^|[-_.]|private|client|tls|ssl|signing|access|encryption)key$/i;
+const SECRET_KEY = /pass(?:word|phrase|wd)|secret|token|auth|credential|cookie|api[-_]?key|pfx|(?:^|priv(?:ate)?|client|tls|ssl|signing|access|encryption)[-_.]?key(?:[-_.]?(?:data|pem|file))?$/i;
 
 /** What a value under a {@link SECRET_KEY} becomes in `ConfigError`'s message and `value` (as hideValue shows one). */
 const HIDDEN = '(hidden)';

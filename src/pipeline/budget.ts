@@ -60,15 +60,20 @@ export class RetryBudget {
   }
 
   /**
-   * Gives back a token `tryRetry` granted at `now` whose retry (or hedge) was not sent after all.
+   * Gives back a token `tryRetry` granted at `grantedAt` (default `now`) whose retry (or hedge)
+   * added no load after all: it comes off the bucket that counted it, if the window still
+   * holds that bucket (otherwise it has expired already).
    *
    * @example
    * if (budget.tryRetry(now) && !sent()) budget.giveBack(now);
    */
-  giveBack(now: number): void {
+  giveBack(now: number, grantedAt: number = now): void {
     this.#advance(now);
-    if (this.#retries[this.#slot]! > 0) {
-      this.#retries[this.#slot]! -= 1;
+    const bucket = Math.floor(grantedAt / this.#bucketMs);
+    if (bucket > this.#bucket || bucket <= this.#bucket - BUCKETS) return;
+    const slot = bucket % BUCKETS;
+    if (this.#retries[slot]! > 0) {
+      this.#retries[slot]! -= 1;
       this.#retrySum -= 1;
     }
   }

@@ -92,7 +92,8 @@ export class HedgeStage extends Stage implements CallTimer {
     // final answer like any other failure.)
     const unsentHedge = result.notSent === true && (result.attempt === undefined || result.verdict === 'cancelled');
     // A hedge that reached no server (its connection refused) added no load: its token goes back.
-    if (result.notSent === true && result.attempt?.hedge === true) this.#shared.budget?.giveBack(ctx.now);
+    // (It comes off the bucket that counted it, when the hedge was sent: its failure may come seconds later.)
+    if (result.notSent === true && result.attempt?.hedge === true) this.#shared.budget?.giveBack(ctx.now, result.attempt.startedAt);
     if ((result.verdict === 'retry' || unsentHedge) && ctx.liveCount > 0 && !pluginFailed(result)) {
       // Another attempt may still succeed: wait for it. A failure that brought a response (a
       // 503) is kept in case none does better, its body released now (as the retry stage does:

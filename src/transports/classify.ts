@@ -46,6 +46,12 @@ function badPort(error: object): boolean {
   return error instanceof Error && error.message === 'bad port';
 }
 
+/** Whether `error` is fetch's refusal of a bad port (`TypeError('fetch failed')` caused by it). */
+export function isBadPort(error: unknown): boolean {
+  const cause: unknown = error instanceof TypeError ? error.cause : undefined;
+  return cause !== null && typeof cause === 'object' && badPort(cause);
+}
+
 /** Codes of failures after the connection was up: the server may have seen the request. */
 const CONNECTION_LOST_CODES = new Set([
   'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED',

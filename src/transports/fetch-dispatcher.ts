@@ -44,6 +44,11 @@ export class CancellingDispatcher {
     return this.#hops > 1;
   }
 
+  /** Whether any hop went out: fetch refuses a bad port before dispatching, so one refused after a hop was a redirect's. */
+  get dispatched(): boolean {
+    return this.#hops > 0;
+  }
+
   constructor(base: DispatcherLike, attempt: AttemptHandle) {
     this.#base = base;
     attempt.onCancel(this.#cancel);

@@ -1,6 +1,6 @@
 import type { Outcome } from '../config/options.js';
 import { authorizationOf, type LiveEndpoint } from '../endpoints/endpoint.js';
-import { isIdempotentMethod } from './classify.js';
+import { isBadPort, isIdempotentMethod } from './classify.js';
 import type { FetchArgs } from './fetch-args.js';
 import { cancellingDispatcher } from './fetch-dispatcher.js';
 import { checkHttpEndpoint, HttpJudge, type ResponseReader } from './http-judge.js';
@@ -74,7 +74,7 @@ export class FetchTransport implements Transport<Response> {
     // after the endpoint had the request, so it is no proof that nothing was sent (see judge).
     if (this.idempotent || dispatcher === undefined) return sent;
     return sent.catch((err: unknown) => {
-      if (dispatcher.redirected && err !== null && typeof err === 'object') AFTER_REDIRECT.add(err);
+      if ((dispatcher.redirected || (dispatcher.dispatched && isBadPort(err))) && err !== null && typeof err === 'object') AFTER_REDIRECT.add(err);
       throw err;
     });
   }
@@ -92,7 +92,7 @@ export class FetchTransport implements Transport<Response> {
    * redirect) reads afresh, where Node 22's fetch detaches an ArrayBuffer's bytes as it sends them.
    */
   readBody(signal?: AbortSignal): Promise<Blob> {
-    return (this.#body ??= readBlob(this.#request!, signal).catch((err: unknown) => {
+    return (this.#body ??= readBlobOrReject(this.#request!, signal).catch((err: unknown) => {
       // A body already read, or one whose stream failed: no endpoint can take it (invalid request, as fetch refuses a used body).
       throw err instanceof TypeError ? err : new TypeError("client.fetch: the Request's body could not be read", { cause: err });
     }));
@@ -212,4 +212,13 @@ function readBlob(request: Request, signal: AbortSignal | undefined): Promise<Bl
   const type = clone.headers.get('content-type');
   const piped = body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>(), { signal });
   return new Response(piped, type === null ? undefined : { headers: { 'content-type': type } }).blob();
+}
+
+/** {@link readBlob}, rejecting (not throwing) for a body already read, which `clone()` throws for. */
+function readBlobOrReject(request: Request, signal: AbortSignal | undefined): Promise<Blob> {
+  try {
+    return readBlob(request, signal);
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }

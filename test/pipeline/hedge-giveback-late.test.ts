@@ -1,0 +1,65 @@
+// What broke: Hedge budget (src/pipeline/hedge.ts #roundDone): a hedge that reached no server gives its
+// token back with budget.giveBack(ctx.now), but the token was taken in the 1 s bucket of the
+// hedge's start (fire). giveBack only takes from the *current* bucket (budget.ts giveBack):
+// when the hedge's "not sent" answer comes in a later bucket (a connect timeout, an
+// EHOSTUNREACH after ARP gives up), there is nothing there and the token is silently kept.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createClient, roundRobin, type Client } from '../../src/index.js';
+import { deferred, FakeClock } from '../helpers/fake-clock.js';
+
+const clients: Client[] = [];
+afterEach(async () => {
+  while (clients.length > 0) await clients.pop()!.close();
+});
+
+const connectTimeout = (): Error => Object.assign(new Error('Connect Timeout Error'), { code: 'UND_ERR_CONNECT_TIMEOUT' });
+
+describe('hedge budget: a hedge that reached no server', () => {
+  it('gives its token back even when its failure comes in a later second of the window', async () => {
+    const clock = new FakeClock();
+    const client = createClient({
+      name: 'svc', discovery: ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80'], picker: roundRobin({ random: () => 0 }), clock,
+      hedge: { delay: 50 }, retry: { budget: false, backoff: { base: 0, cap: 0 } }, timeout: { attempt: 5_000, total: 10_000 },
+    });
+    clients.push(client);
+    for (let i = 0; i < 20; i++) await client.execute(() => 'ok');
+    // 22 calls × 0.05 allow one hedge. The first call's hedge never connects (it fails 1 s later: nothing sent),
+    // so the second call's hedge may go.
+    const seen: boolean[] = [];
+    for (let call = 0; call < 2; call++) {
+      const first = deferred<string>();
+      const p = client.execute((_e, { attempt }) => {
+        if (attempt === 1) return first.promise;
+        seen.push(true);
+        if (call === 0) return new Promise<string>((_, reject) => clock.setTimer(() => reject(connectTimeout()), 1_000));
+        return deferred<string>().promise;
+      });
+      await clock.advance(1_100);
+      first.resolve('slow');
+      expect(await p).toBe('slow');
+    }
+    expect(client.stats().hedges.sent).toBe(2);
+  });
+
+  it('control: the same with the failure in the same second gives the token back', async () => {
+    const clock = new FakeClock();
+    const client = createClient({
+      name: 'svc', discovery: ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80'], picker: roundRobin({ random: () => 0 }), clock,
+      hedge: { delay: 50 }, retry: { budget: false, backoff: { base: 0, cap: 0 } }, timeout: { attempt: 5_000, total: 10_000 },
+    });
+    clients.push(client);
+    for (let i = 0; i < 20; i++) await client.execute(() => 'ok');
+    for (let call = 0; call < 2; call++) {
+      const first = deferred<string>();
+      const p = client.execute((_e, { attempt }) => {
+        if (attempt === 1) return first.promise;
+        if (call === 0) return new Promise<string>((_, reject) => clock.setTimer(() => reject(connectTimeout()), 100));
+        return deferred<string>().promise;
+      });
+      await clock.advance(300);
+      first.resolve('slow');
+      expect(await p).toBe('slow');
+    }
+    expect(client.stats().hedges.sent).toBe(2);
+  });
+});
