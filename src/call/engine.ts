@@ -14,7 +14,7 @@ import { Accounting } from '../observe/accounting.js';
 import type { CircuitEvent, EndpointRejectedEvent, EndpointsEvent, HealthEvent, PanicEvent } from '../observe/events.js';
 import { LatencyWindow } from '../observe/latency-window.js';
 import { Observers } from '../observe/observer.js';
-import { checkPicker, claimPicker, runsUserCode, updatePicker } from '../pickers/check.js';
+import { checkPicker, claimPicker, releasePicker, runsUserCode, updatePicker } from '../pickers/check.js';
 import { peakEwma } from '../pickers/peak-ewma.js';
 import { AttemptStage } from '../pipeline/attempt.js';
 import { createBackoff } from '../pipeline/backoff.js';
@@ -181,6 +181,8 @@ export class CallEngine {
     host.health?.checks?.stop();
     for (const call of host.wheel.entries()) (call as CallContext<unknown>).closeWith(error);
     host.wheel.close();
+    // The picker holds this client's endpoints until a new client's first update replaces them.
+    releasePicker(host.picker);
   }
 
   /**

@@ -40,6 +40,12 @@ export function claimPicker(picker: Picker): void {
   pickersInUse.add(picker);
 }
 
+/** A closed client's picker may serve a new client (one made to replace it, say). */
+export function releasePicker(picker: Picker): void {
+  pickersInUse.delete(picker);
+  offered.delete(picker);
+}
+
 /**
  * Checks the `picker` option has a picker's shape and is not already another client's.
  *
