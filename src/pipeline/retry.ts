@@ -1,5 +1,6 @@
 import type { IBackoffFactory } from 'cockatiel';
 import type { AttemptResult, CallContext, CallTimer } from '../call/context.js';
+import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import { startsInTime } from '../call/deadline.js';
 import type { RetryBudget } from './budget.js';
 import { noAttempt } from './attempt.js';
@@ -58,7 +59,12 @@ export class RetryStage extends Stage implements CallTimer {
     // so the retry waits only until another endpoint can take the call (at once when one can now).
     let pushback = result.retryAfter ?? 0;
     const health = ctx.host.health;
-    if (pushback > 0 && health !== undefined && result.attempt !== undefined) pushback = Math.min(pushback, Math.max(0, health.otherFreeAt(result.attempt.endpoint, ctx.now) - ctx.now));
+    if (pushback > 0 && result.attempt !== undefined) {
+      if (health !== undefined) pushback = Math.min(pushback, Math.max(0, health.otherFreeAt(result.attempt.endpoint, ctx.now) - ctx.now));
+      // Without health nothing keeps calls away from the endpoint that asked, but the retry goes
+      // to one this call has not tried when there is one: it need not wait.
+      else if (hasUntried(ctx, result.attempt.endpoint)) pushback = 0;
+    }
     const delay = Math.max(ctx.backoff.duration, pushback);
     // A retry that cannot start before the deadline only burns budget.
     if (!startsInTime(ctx, delay)) return -1;
@@ -108,4 +114,12 @@ export class RetryStage extends Stage implements CallTimer {
   cancel<T>(ctx: CallContext<T>, error: unknown): void {
     this.#finish(ctx, noAttempt(error, 'cancelled'));
   }
+}
+
+/** Whether the picker has a candidate that `ctx` has not tried (other than `asked`, the endpoint that sent Retry-After). */
+function hasUntried<T>(ctx: CallContext<T>, asked: LiveEndpoint): boolean {
+  for (const e of ctx.host.registry.list) {
+    if (e.offered && e !== asked && e !== ctx.lastEndpoint && !ctx.tried.includes(e)) return true;
+  }
+  return false;
 }
