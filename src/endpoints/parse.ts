@@ -1,6 +1,7 @@
 import type { EndpointInit } from './endpoint.js';
 import { redactUrl, splitUserinfo } from '../redact.js';
 import { readSimple, simpleHost } from './simple-url.js';
+import { closeKey } from '../config/keys.js';
 
 /** The validated, normalised form of an {@link EndpointInit}. */
 export interface ParsedEndpoint {
@@ -61,6 +62,7 @@ function parse(init: EndpointInit, fast: boolean): ParsedEndpoint {
   if (init === null || typeof init !== 'object') {
     throw new EndpointParseError('', 'must be a string or an object { host, port }', init);
   }
+  checkFields(init);
   const protocol = normaliseProtocol(init.protocol ?? 'http');
   const host = checkHost(init.host, fast);
   const port = checkPort(init.port);
@@ -90,6 +92,19 @@ function parse(init: EndpointInit, fast: boolean): ParsedEndpoint {
     id: makeId(protocol, host, port, basePath),
     protocol, host, port, basePath, weight, priority, zone: init.zone, metadata, authorization: undefined,
   };
+}
+
+/** The fields of an endpoint object. */
+const FIELDS: readonly string[] = ['host', 'port', 'protocol', 'weight', 'priority', 'zone', 'metadata', 'basePath'];
+
+/** A key that is no field (`wieght`, `priorty`, `url`) is refused: a typo would silently keep a default. */
+function checkFields(init: object): void {
+  for (const key of Object.keys(init)) {
+    if (FIELDS.includes(key)) continue;
+    const near = closeKey(key, FIELDS);
+    const hint = near !== undefined ? ` (did you mean \`${near}\`?)` : key === 'url' ? ' (give the URL itself as the endpoint, a string)' : '';
+    throw new EndpointParseError(`.${key}`, `is not a field of an endpoint (${FIELDS.join(', ')})${hint}`, (init as Record<string, unknown>)[key]);
+  }
 }
 
 function parseEndpointString(text: string, fast: boolean): ParsedEndpoint {

@@ -39,11 +39,14 @@ describe('health: false and a 503 with Retry-After from one of two endpoints', (
       expect(res.status).toBe(200);
       await res.arrayBuffer();
     }
-    // One of the two calls hit `busy` first and was retried on `good`: the wait should be the
-    // usual backoff (≤ 250 ms), as with health on, not the 3 s `busy` asked for itself.
-    expect(retries).toHaveLength(1);
-    expect(retries[0]!.endpoint.url).toBe(busy!.url);
-    expect(retries[0]!.delay).toBeLessThanOrEqual(250);
+    // A call that hit `busy` first was retried on `good` (one or both, by where round robin
+    // started): the wait should be the usual backoff (≤ 250 ms), as with health on, not the 3 s
+    // `busy` asked for itself.
+    expect(retries.length).toBeGreaterThanOrEqual(1);
+    for (const r of retries) {
+      expect(r.endpoint.url).toBe(busy!.url);
+      expect(r.delay).toBeLessThanOrEqual(250);
+    }
     expect(performance.now() - started).toBeLessThan(1_500);
   });
 });
