@@ -34,7 +34,8 @@ export class BulwarkError extends Error {
  */
 export class NoEndpointsError extends BulwarkError {
   constructor(service: string, options?: { cause?: unknown }) {
-    super('ERR_BULWARK_NO_ENDPOINTS', service, `${service}: no endpoints available`, options);
+    // The cause (a discovery error, a user's adapter's) is not quoted: it may hold secrets.
+    super('ERR_BULWARK_NO_ENDPOINTS', service, `${service}: no endpoints available${options?.cause === undefined ? '' : ' (discovery failed: see the cause)'}`, options);
   }
 }
 

@@ -14,6 +14,8 @@ export { resolveHealth } from './resolve-health.js';
 
 /** Validates timeout options (client-level or per call) against defaults. */
 export function resolveTimeouts(service: string, value: unknown, path: string, attempt: number, total: number): { attempt: number; total: number } {
+  // A number (`timeout: 5000`, as many clients take it) says which mistake it is, not only "must be an object".
+  if (typeof value === 'number') throw new ConfigError(service, path, `must be an object { attempt, total } of ms (e.g. { total: ${value} }), not a number`, value);
   const obj = optionObject(service, value, path) as object | undefined;
   return {
     attempt: field(service, obj, 'attempt', `${path}.attempt`, positiveMs, POSITIVE_MS, attempt),
