@@ -140,6 +140,10 @@ export class CallEngine {
     const ctx = new CallContext<T>(host, transport, settings, host.clock.now(), input, stages.attempts);
     const promise = settlementOf(ctx);
     host.observers.callStarted(ctx);
+    // Every call of the client counts in the hedge budget once hedging was configured, hedged or
+    // not (here, not in the retry stage: that one must stay small enough for V8 to inline).
+    const hedges = this.#hedgeBudget.budget;
+    if (hedges !== undefined) hedges.recordCall(ctx.now);
     // Once a first set is known the wait stage has nothing to do: start below it (its `done`
     // passes results straight up). A call that is not hedged skips the hedge stage too.
     if (!host.registry.known) this.#waitStage.enter(ctx, stages.hedged);
@@ -199,7 +203,7 @@ export class CallEngine {
     // stage, which would only pass it through (two call levels less per attempt).
     const below = (hedged: boolean): Stage[] => [
       ...(this.circuit === undefined ? [] : [new CircuitStage(this.circuit)]),
-      new RetryStage(this.budget, backoff, this.#hedgeBudget),
+      new RetryStage(this.budget, backoff),
       ...(hedged ? [new HedgeStage(this.#latencyWindow, this.#hedgeBudget)] : []),
       new AttemptStage(),
     ];

@@ -11,7 +11,7 @@ const HEDGE_WINDOW_MS = 10_000;
 
 /**
  * The client's hedge budget, made when hedging is first configured (by `createClient`,
- * `reconfigure` or a call's own `hedge`): from then on the retry stage counts every call of the
+ * `reconfigure` or a call's own `hedge`): from then on the engine counts every call of the
  * client in it, hedged or not, since `maxExtraLoad` is a share of the client's calls.
  *
  * @example
@@ -61,7 +61,7 @@ export class HedgeStage extends Stage implements CallTimer {
    */
   #startRound<T>(ctx: CallContext<T>, policy: ResolvedHedge): void {
     // The first call with a hedge of its own in a client without one makes the budget: the
-    // retry stage, which counts every later call, could not count this one.
+    // engine, which counts every later call, could not count this one.
     if (this.#shared.budget === undefined) hedgeBudget(this.#shared, policy.maxExtraLoad, ctx.now).recordCall(ctx.now);
     const delay = policy.percentile ? this.#window.percentile(policy.delay) : policy.delay;
     ctx.round = 'open';

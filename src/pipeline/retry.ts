@@ -16,19 +16,15 @@ import { Stage } from './stage.js';
 export class RetryStage extends Stage implements CallTimer {
   readonly #budget: RetryBudget | undefined;
   readonly #backoff: IBackoffFactory<unknown>;
-  /** The client's hedge budget, once hedging was configured: it counts every call too. */
-  readonly #hedges: { readonly budget: RetryBudget | undefined };
 
-  constructor(budget: RetryBudget | undefined, backoff: IBackoffFactory<unknown>, hedges: { readonly budget: RetryBudget | undefined } = { budget: undefined }) {
+  constructor(budget: RetryBudget | undefined, backoff: IBackoffFactory<unknown>) {
     super();
     this.#budget = budget;
     this.#backoff = backoff;
-    this.#hedges = hedges;
   }
 
   run<T>(ctx: CallContext<T>): void {
     this.#budget?.recordCall(ctx.now);
-    this.#hedges.budget?.recordCall(ctx.now);
     this.inner.run(ctx);
   }
 
