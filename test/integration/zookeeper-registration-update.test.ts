@@ -81,21 +81,12 @@ describeWith(zookeeperBinary, 'zookeeperRegistration: update() converges, stop()
     }
     expect(thrown).toBeInstanceOf(ConfigError);
   });
-});
-
-describeWith(zookeeperBinary, 'zookeeperRegistration: update() while the node is being made again', () => {
-  const { defer } = closeAfterEach();
-  const fx = useZookeeper();
-  const { factory, fresh } = fx;
-
-  const dataOf = async (path: string): Promise<Record<string, unknown>> =>
-    JSON.parse((await call<Buffer>((cb) => fx.admin.getData(path, (e, d) => cb(e, d)))).toString('utf8')) as Record<string, unknown>;
 
   // What broke: an update() made just after the node was deleted (by anyone) either rejected
   // with NO_NODE (its setData reached ZooKeeper before the registration made the node again)
   // or resolved while the node was still being made, before ZooKeeper had the record. It now
   // resolves once the node holds the new record.
-  it('resolves once ZooKeeper holds the new record, every time', async () => {
+  it('update() made just after the node was deleted resolves once ZooKeeper holds the new record, every time', async () => {
     const path = fresh();
     const reg = zookeeperRegistration({ client: factory().make, path, node: 'me', backoff: { min: 20, max: 50 }, instance: { host: '127.0.0.1', port: 1000 } });
     defer(() => reg.stop());

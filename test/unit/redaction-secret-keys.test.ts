@@ -76,3 +76,18 @@ suite('ConfigError hides TLS keys under their usual names', () => {
     expect((err.value as Record<string, unknown>).routingKey).toBe('shard-7');
   });
 });
+
+// What broke: keys under `client-key-data` (kubeconfig), `clientKeyData` or `privKey` were shown.
+suite('ConfigError hides TLS private keys under their kubeconfig and short names', () => {
+  it("a kubeconfig user entry given where options were expected: client-key-data is not echoed", () => {
+    const user = { 'client-certificate-data': 'LS0tLS1CRUdJTiBDRVJU', 'client-key-data': 'LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JSUV2Z0lCQURBTkJna3Foa2lHOXcwQkFRRUZBQVNDQktnd2dnU2tBZ0VBQW9JQkFRQw==' };
+    const err = configError(() => createClient({ name: 'svc', discovery: user as never }));
+    expect(shown(err)).not.toContain('LS0tLS1CRUdJTiBQUklWQVRF');
+  });
+
+  it('clientKeyData / privKey are hidden as clientKey / privateKey are', () => {
+    const bad = { host: 'h', clientKeyData: '-----BEGIN PRIVATE KEY-----\nMIIEsecret1', privKey: '-----BEGIN PRIVATE KEY-----\nMIIEsecret2' };
+    const err = configError(() => createClient({ name: 'svc', discovery: bad as never }));
+    expect(shown(err)).not.toMatch(/MIIEsecret1|MIIEsecret2/);
+  });
+});
