@@ -99,17 +99,8 @@ export function layLiveOptions(given: ClientOptions, document: unknown): ClientO
  */
 export function keepGiven(given: ClientOptions): ClientOptions {
   const kept: Record<string, unknown> = { ...given };
-  for (const key of ['timeout', 'retry', 'hedge', 'health'] as const) if (key in given) kept[key] = snapshot(given[key], DOCUMENT_DEPTH + 2);
+  for (const key of ['timeout', 'retry', 'hedge', 'health'] as const) if (key in given) kept[key] = plainCopy(given[key], DOCUMENT_DEPTH + 2, key, true);
   return kept as unknown as ClientOptions;
-}
-
-function snapshot(value: unknown, depth: number): unknown {
-  if (depth === 0 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v: unknown) => snapshot(v, depth - 1));
-  if (!isPlain(value)) return value;
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) copy[key] = snapshot((value as Record<string, unknown>)[key], depth - 1);
-  return copy;
 }
 
 function layHealth(given: ClientOptions, health: unknown): HealthOptions {
@@ -154,18 +145,25 @@ function isPlain(value: object): boolean {
   return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
-function plainCopy(value: unknown, depth: number, path: string): unknown {
+/**
+ * A copy of `value`'s plain objects and arrays, `depth` levels down. An object that is no plain
+ * one is kept as it is with `keepOthers` (a breaker factory's options, a check), else refused.
+ */
+function plainCopy(value: unknown, depth: number, path: string, keepOthers = false): unknown {
   if (depth === 0 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v: unknown, i) => plainCopy(v, depth - 1, `${path}[${i}]`));
-  // Its own enumerable keys are all a copy would see: a Promise (a source that forgot to await
-  // its parse) or a Map would become `{}`, which lays createClient's options back silently.
-  if (!isPlain(value)) throw new NotPlain(path, (value as { constructor?: { name?: unknown } }).constructor?.name as string || 'object with a prototype');
+  if (Array.isArray(value)) return value.map((v: unknown, i) => plainCopy(v, depth - 1, `${path}[${i}]`, keepOthers));
+  if (!isPlain(value)) {
+    if (keepOthers) return value;
+    // Its own enumerable keys are all a copy would see: a Promise (a source that forgot to await
+    // its parse) or a Map would become `{}`, which lays createClient's options back silently.
+    throw new NotPlain(path, (value as { constructor?: { name?: unknown } }).constructor?.name as string || 'object with a prototype');
+  }
   const copy: Record<string, unknown> = {};
   // Defined, not assigned: an own `__proto__` key (JSON.parse makes them) stays a key, refused as
   // unknown, instead of becoming the copy's prototype, which hid it from the key check while
   // what it held was read as options.
   for (const key of Object.keys(value)) {
-    Object.defineProperty(copy, key, { value: plainCopy((value as Record<string, unknown>)[key], depth - 1, `${path}.${key}`), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(copy, key, { value: plainCopy((value as Record<string, unknown>)[key], depth - 1, `${path}.${key}`, keepOthers), enumerable: true, writable: true, configurable: true });
   }
   return copy;
 }

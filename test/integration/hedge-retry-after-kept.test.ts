@@ -40,9 +40,11 @@ describe('hedging and Retry-After (health: false)', () => {
     const res = await client.fetch('/x');
     await res.text();
     const a503 = attempts.find((e) => e.status === 503);
-    expect(a503, JSON.stringify(attempts.map((e) => [e.attempt, e.verdict, e.reason]))).toBeDefined();
-    // Without hedging the retry after A's 503 waits out its Retry-After (README: "else the full Retry-After (also with
-    // health: false)"), so A gets no call for 1 s. With the hedge's failure ending the round, the retry goes at once.
+    // The 503 came from A, the first attempt's endpoint.
+    expect(a503?.endpoint.url, JSON.stringify(attempts.map((e) => [e.attempt, e.verdict, e.reason]))).toBe(a!.url);
+    // Without hedging the retry after A's 503 waits out its Retry-After (README: with `health:
+    // false`, in full when the call has tried every other endpoint, as here), so A gets no call
+    // for 1 s. Before the fix, the hedge's failure ended the round and the retry went at once.
     const aAgain = arrivals.filter((x) => x.server === 'A')[1];
     const summary = JSON.stringify({ arrivals, retries: retries.map((r) => ({ ...r, endpoint: r.endpoint.id })), elapsed: performance.now() - started });
     if (aAgain !== undefined) expect(aAgain.at - arrivals[0]!.at, summary).toBeGreaterThanOrEqual(1_000);
