@@ -4,10 +4,11 @@ export type StopWatching = () => void | Promise<void>;
 /**
  * A source's stop function from whatever its `watch` returned: the function itself; for a
  * promise of one (an `async watch()`: the types forbid it, JavaScript code may still write it),
- * a stop that waits for that promise and then calls the
- * function it resolved to, so a watch set up asynchronously is still stopped by `close()`
- * (a rejected promise is a source that did not start: it goes to `failed`); for anything else,
- * nothing to stop.
+ * a stop that waits for that promise and then stops what it resolved to, so a watch set up
+ * asynchronously is still stopped by `close()` (a rejected promise is a source that did not
+ * start: it goes to `failed`); for a handle returned as it is (an `fs.FSWatcher`, a timer, a
+ * subscription: `{ close() }`, `{ stop() }`, `{ unsubscribe() }`, a disposable), a stop that
+ * calls that method; for anything else, nothing to stop.
  *
  * @example
  * const stop = stopOf(discovery.watch(update, error, rejected), error);
@@ -16,11 +17,30 @@ export type StopWatching = () => void | Promise<void>;
 export function stopOf(returned: unknown, failed: (err: unknown) => void): StopWatching {
   if (typeof returned === 'function') return returned as StopWatching;
   const started = startedBy(returned, failed);
-  if (started === undefined) return noop;
+  if (started === undefined) return handleStop(returned) ?? noop;
   return async () => {
     const stop = await started;
     if (typeof stop === 'function') await (stop as StopWatching)();
+    else await handleStop(stop)?.();
   };
+}
+
+/** The methods that stop a handle, in the order tried: Node's watchers and timers, subscriptions, disposables. */
+const STOP_METHODS: readonly (string | symbol)[] = ['close', 'stop', 'unsubscribe', 'cancel', 'abort', Symbol.asyncDispose, Symbol.dispose];
+
+/** A stop that calls the first of {@link STOP_METHODS} `handle` has (on `handle`), or `undefined` when it has none. */
+function handleStop(handle: unknown): StopWatching | undefined {
+  if (handle === null || typeof handle !== 'object') return undefined;
+  for (const name of STOP_METHODS) {
+    let method: unknown;
+    try {
+      method = (handle as Record<string | symbol, unknown>)[name];
+    } catch {
+      continue;
+    }
+    if (typeof method === 'function') return () => (method as (this: unknown) => void | Promise<void>).call(handle);
+  }
+  return undefined;
 }
 
 /** What a thenable `returned` resolves to (`undefined` once it rejected); `undefined` for anything else. */
