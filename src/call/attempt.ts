@@ -167,7 +167,7 @@ function judged<T>(attempt: Attempt<T>, outcome: Outcome<T>): AttemptResult<T> {
     return judgeFailed(attempt, outcome, err);
   }
   // An invalid request (the caller's to fix) ends like a cancelled attempt: not retried, nothing against the endpoint.
-  return { attempt, outcome, verdict: j.invalid === true ? 'cancelled' : j.verdict, reason: j.reason, status: j.status, retryAfter: j.retryAfter, notSent: j.notSent };
+  return { attempt, outcome, verdict: j.invalid === true ? 'cancelled' : j.verdict, reason: j.reason, status: j.status, retryAfter: j.retryAfter, notSent: j.notSent, noRetry: j.noRetry };
 }
 
 /**

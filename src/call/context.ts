@@ -22,6 +22,8 @@ export interface AttemptResult<T> {
   readonly notSent?: boolean | undefined;
   /** The value is a response an earlier attempt brought (kept by the retry stage), not this attempt's. */
   readonly keptValue?: boolean | undefined;
+  /** The server asked that the call not be tried again; see `Judgement.noRetry`. */
+  readonly noRetry?: boolean | undefined;
 }
 
 /**
@@ -92,6 +94,8 @@ export class CallContext<T> implements PickRequest, WheelEntry {
   ended = false;
   /** Whether the next attempt is a hedge (set by the hedge stage just before it starts one). */
   hedging = false;
+  /** A server asked that the call not be tried again (a negative gRPC pushback): no retry, no more hedges. */
+  noRetry = false;
   // Stage state, created only by the stages that need it.
   /** Retry stage: a value a retry passed over, returned if no later attempt gets one. */
   kept: { value: T } | undefined;

@@ -116,7 +116,8 @@ export function judgeError(codes: GrpcCodes, idempotent: boolean, error: unknown
     const reason = notSent ? 'UNAVAILABLE (not sent)' : codeName(code);
     if (notSent || (idempotent ? codes.retryIdempotent : codes.retry).has(code)) {
       const pushback = pushbackMs(error.metadata);
-      if (pushback === -1) return { verdict: 'failure', reason: `${reason}, pushback: no retry` };
+      // A6: no retry, and no more hedges; hedges already sent go on (a failure, not a final answer to them).
+      if (pushback === -1) return { verdict: 'failure', reason: `${reason}, pushback: no retry`, noRetry: true };
       return { verdict: 'retry', reason, retryAfter: pushback, notSent };
     }
     // Not retried for this call: a pushback still pauses the endpoint, as fetch's Retry-After on a

@@ -94,7 +94,10 @@ export class HedgeStage extends Stage implements CallTimer {
     // A hedge that reached no server (its connection refused) added no load: its token goes back.
     // (It comes off the bucket that counted it, when the hedge was sent: its failure may come seconds later.)
     if (result.notSent === true && result.attempt?.hedge === true) this.#shared.budget?.giveBack(ctx.now, result.attempt.startedAt);
-    if ((result.verdict === 'retry' || unsentHedge) && ctx.liveCount > 0 && !pluginFailed(result)) {
+    // A server that asked for no more tries (gRPC A6's negative pushback) stops further hedges, not
+    // the ones already sent: the round waits for them, and the call is not retried after it.
+    if (result.noRetry === true) ctx.noRetry = true;
+    if ((result.verdict === 'retry' || unsentHedge || result.noRetry === true) && ctx.liveCount > 0 && !pluginFailed(result)) {
       // Another attempt may still succeed: wait for it. A failure that brought a response (a
       // 503) is kept in case none does better, its body released now (as the retry stage does:
       // its connection is not held while the other attempt runs); one without a response says
@@ -133,7 +136,7 @@ export class HedgeStage extends Stage implements CallTimer {
 
   /** The hedge delay passed with the round still open: send one more attempt if everything allows it. */
   fire<T>(ctx: CallContext<T>): void {
-    if (ctx.round !== 'open' || ctx.ended) return;
+    if (ctx.round !== 'open' || ctx.ended || ctx.noRetry) return;
     // Read again: timing out other attempts on the same wake-up may have taken long.
     const now = ctx.host.clock.now();
     ctx.now = now;

@@ -35,7 +35,7 @@ export class RetryStage extends Stage implements CallTimer {
   }
 
   #decide<T>(ctx: CallContext<T>, result: AttemptResult<T>): void {
-    if (result.verdict === 'retry' && ctx.interruption === undefined && ctx.attempts < ctx.maxAttempts) {
+    if (result.verdict === 'retry' && ctx.interruption === undefined && !ctx.noRetry && ctx.attempts < ctx.maxAttempts) {
       // The attempt's listeners (and a classify) ran since the clock was read at its end, and may
       // have taken long: whether a retry still fits before the deadline is judged from now.
       ctx.now = ctx.host.clock.now();

@@ -40,6 +40,11 @@ export interface Judgement {
    */
   readonly notSent?: boolean | undefined;
   /**
+   * The server asked that the call not be tried again (a negative gRPC pushback, A6): it is not
+   * retried and no more hedges are sent, but attempts already running go on.
+   */
+  readonly noRetry?: boolean | undefined;
+  /**
    * The request itself is invalid (a header value fetch refuses, a GET with a body, a path
    * undici refuses): no endpoint can take it, so it is not retried, says nothing about the
    * endpoint (the attempt ends `'cancelled'`, reason `invalid request`), and the caller gets
