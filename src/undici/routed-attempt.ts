@@ -11,6 +11,18 @@ type Headers = Record<string, string | string[] | undefined>;
  */
 const HOLD_LIMIT = 64 * 1024;
 
+/**
+ * Errors of attempts that failed after a redirect hop (an undici redirect interceptor composed
+ * under bulwark's followed the endpoint's 3xx): the endpoint answered, so the failure is no proof
+ * that nothing was sent.
+ */
+const AFTER_REDIRECT = new WeakSet<object>();
+
+/** Whether `error` ended an attempt after the endpoint had answered with a redirect that was followed. */
+export function failedAfterRedirect(error: unknown): boolean {
+  return error !== null && typeof error === 'object' && AFTER_REDIRECT.has(error);
+}
+
 /** Where a chosen attempt's response goes: the routed call, which passes it to the caller's handler. */
 export interface ResponseSink {
   readonly paused: boolean;
@@ -48,6 +60,12 @@ export class RoutedAttempt implements Dispatcher.DispatchHandler {
   #held = 0;
   #pausedHere = false;
   #cancelled: unknown;
+  /**
+   * The hops of a redirect interceptor under bulwark's: undici's redirect handler hands every hop's
+   * start the same `history` array, to which it adds each URL it follows (a hop whose connection
+   * is refused is not started at all).
+   */
+  #history: readonly unknown[] | undefined;
 
   constructor() {
     this.promise = new Promise<RoutedAttempt>((resolve, reject) => {
@@ -62,7 +80,9 @@ export class RoutedAttempt implements Dispatcher.DispatchHandler {
     this.controller?.abort(this.#cancelled as Error);
   };
 
-  onRequestStart(controller: Controller): void {
+  onRequestStart(controller: Controller, context?: unknown): void {
+    const history = (context as { history?: unknown } | undefined)?.history;
+    if (Array.isArray(history)) this.#history = history;
     this.controller = controller;
     if (this.#cancelled !== undefined) controller.abort(this.#cancelled as Error);
   }
@@ -77,41 +97,46 @@ export class RoutedAttempt implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Controller, chunk: Buffer): void {
-    if (this.#sink !== undefined) {
-      this.#sink.data(chunk);
-    } else if (this.#draining) {
+    if (this.#draining) {
       this.#drain(controller, chunk.length);
-    } else {
-      // Held until the pipeline has decided what this response is.
-      (this.#chunks ??= []).push(chunk);
-      this.#held += chunk.length;
-      if (this.#held > HOLD_LIMIT && !this.#pausedHere) {
-        this.#pausedHere = true;
-        controller.pause();
-      }
+      return;
+    }
+    const sink = this.#sink;
+    if (sink !== undefined && this.#chunks === undefined && !sink.paused) {
+      sink.data(chunk);
+      return;
+    }
+    // Held until the pipeline has decided what this response is, or while the caller is paused
+    // (a chunk undici had parsed before the pause reached it) behind the ones held before it.
+    (this.#chunks ??= []).push(chunk);
+    this.#held += chunk.length;
+    if (sink === undefined && this.#held > HOLD_LIMIT && !this.#pausedHere) {
+      this.#pausedHere = true;
+      controller.pause();
     }
   }
 
   onResponseEnd(_controller: Controller, trailers: Headers): void {
-    if (this.#sink !== undefined) this.#sink.end(trailers);
-    else if (!this.#draining) this.#trailers = trailers;
-    else clearTimeout(this.#drainTimer);
+    if (this.#draining) clearTimeout(this.#drainTimer);
+    else if (this.#sink !== undefined && this.#chunks === undefined) this.#sink.end(trailers);
+    else this.#trailers = trailers;
   }
 
   onResponseError(_controller: Controller, error: Error): void {
     if (!this.#settled) {
       this.#settled = true;
+      if (this.#history !== undefined && this.#history.length > 0 && error !== null && typeof error === 'object') AFTER_REDIRECT.add(error);
       this.#reject(error);
-    } else if (this.#sink !== undefined) {
-      this.#sink.error(error);
-    } else if (!this.#draining) {
-      this.#error = error;
-    } else {
+    } else if (this.#draining) {
       clearTimeout(this.#drainTimer);
+    } else if (this.#sink !== undefined && this.#chunks === undefined) {
+      this.#sink.error(error);
+    } else {
+      this.#error = error;
     }
   }
 
-  /** Passes the response to `sink`: its head, what was buffered, and the rest as it comes. */
+  /** Passes the response to `sink`: its head, what was buffered (while the sink takes it), and the rest as it comes. */
   forward(sink: ResponseSink): void {
     if (this.detached) {
       // The body was read away before a retry that did not get a response: an empty body.
@@ -122,12 +147,34 @@ export class RoutedAttempt implements Dispatcher.DispatchHandler {
     }
     this.#sink = sink;
     sink.head(this.statusCode, this.headers, this.statusMessage);
+    this.flush();
+  }
+
+  /**
+   * Passes held chunks to the sink while it is not paused (a caller that pauses gets no data
+   * until it resumes, as from undici), then the end or error once nothing is held; resumes the
+   * socket this attempt paused. The routed call calls it again when its caller resumes.
+   */
+  flush(): void {
+    const sink = this.#sink;
+    if (sink === undefined) return;
     const chunks = this.#chunks;
-    this.#chunks = undefined;
-    if (chunks !== undefined) for (const c of chunks) sink.data(c);
+    if (chunks !== undefined) {
+      let i = 0;
+      while (i < chunks.length && !sink.paused) sink.data(chunks[i++]!);
+      if (i < chunks.length) {
+        chunks.splice(0, i);
+        return;
+      }
+      this.#chunks = undefined;
+      this.#held = 0;
+    }
     if (this.#error !== undefined) sink.error(this.#error);
     else if (this.#trailers !== undefined) sink.end(this.#trailers);
-    else if (this.#pausedHere && !sink.paused && this.controller?.aborted === false) this.controller.resume();
+    else if (this.#pausedHere && !sink.paused && this.controller?.aborted === false) {
+      this.#pausedHere = false;
+      this.controller.resume();
+    }
   }
 
   /** Reads the rest of the body away (keeping the socket), or aborts a long one. */

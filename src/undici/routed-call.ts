@@ -1,4 +1,4 @@
-import type { Dispatcher } from 'undici';
+import { errors, type Dispatcher } from 'undici';
 import type { Client } from '../client.js';
 import { runTransport } from '../client-seams.js';
 import type { ExecuteOptions } from '../config/options.js';
@@ -97,16 +97,19 @@ export class RoutedCall implements Dispatcher.DispatchController, ResponseSink {
     return attempt === undefined || attempt.detached ? null : (attempt.controller?.rawTrailers ?? null);
   }
 
-  abort(reason: Error): void {
+  abort(reason?: Error): void {
     if (this.#aborted) return;
+    // Without a reason (a legacy handler's `abort()`, `pipeline()`'s destroy), as undici does.
+    reason ??= new errors.RequestAbortedError();
     this.#aborted = true;
     this.#reason = reason;
     const inner = this.#attempt?.controller;
     if (inner !== undefined) {
-      // The response is the caller's: stop it (its handler hears the error through the attempt).
+      // The response is the caller's: stop it. Its handler hears the error now and nothing after,
+      // also when the response had all arrived already (aborting undici's request then does nothing).
       if (this.#done) return;
-      if (inner.aborted) this.error(reason);
-      else inner.abort(reason);
+      if (!inner.aborted) inner.abort(reason);
+      this.error(reason);
     } else if (this.#transport.call !== undefined) {
       this.#transport.call.interrupt(reason);
     } else if (this.#waiting !== undefined) {
@@ -124,7 +127,11 @@ export class RoutedCall implements Dispatcher.DispatchController, ResponseSink {
 
   resume(): void {
     this.#paused = false;
-    this.#attempt?.controller?.resume();
+    const attempt = this.#attempt;
+    if (attempt === undefined) return;
+    // What was held while paused goes first; the socket is resumed only if that did not pause again.
+    attempt.flush();
+    if (!this.#paused) attempt.controller?.resume();
   }
 
   // ResponseSink: the chosen attempt's response, passed on to the caller's handler.
@@ -142,7 +149,7 @@ export class RoutedCall implements Dispatcher.DispatchController, ResponseSink {
   }
 
   data(chunk: Buffer): void {
-    if (this.#done) return;
+    if (this.#done || this.#aborted) return;
     try {
       this.#handler.onResponseData?.(this, chunk);
     } catch (err) {
@@ -151,7 +158,7 @@ export class RoutedCall implements Dispatcher.DispatchController, ResponseSink {
   }
 
   end(trailers: Headers): void {
-    if (this.#done) return;
+    if (this.#done || this.#aborted) return;
     this.#done = true;
     try {
       this.#handler.onResponseEnd?.(this, trailers as Record<string, string | string[]>);

@@ -8,11 +8,24 @@ import type { AttemptHandle, Judgement, Transport } from '../transports/transpor
 import { isReplayable, withAuthorization } from './headers.js';
 import { checkHttpEndpoint, HttpJudge } from '../transports/http-judge.js';
 import { originOf, UNDICI_READER } from './judge.js';
-import { RoutedAttempt } from './routed-attempt.js';
+import { failedAfterRedirect, RoutedAttempt } from './routed-attempt.js';
 import { DEFAULTS } from '../config/resolve.js';
 import { requestTarget } from '../transports/request-path.js';
 
 const DEFAULT_STATUS_CODES: ReadonlySet<number> = new Set(DEFAULTS.statusCodes);
+
+/**
+ * The dispatcher under the interceptor was destroyed or closed by its owner (undici's
+ * `ClientDestroyedError`, `ClientClosedError`): a local condition that fails on every endpoint
+ * alike. Not retried, nothing against the endpoint (as an invalid request), and the caller gets
+ * undici's error as it is.
+ */
+const DISPATCHER_GONE: Judgement = Object.freeze({ verdict: 'failure', reason: 'dispatcher closed', invalid: true });
+
+function dispatcherGone(error: unknown): boolean {
+  const code = error !== null && typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
+  return code === 'UND_ERR_DESTROYED' || code === 'UND_ERR_CLOSED';
+}
 
 /** Something a routed call's caller can end: the call, once an attempt has shown it. */
 export interface Interruptible {
@@ -76,8 +89,11 @@ export class RoutedTransport implements Transport<RoutedAttempt> {
   }
 
   judge(outcome: Outcome<RoutedAttempt>, endpoint: LiveEndpoint): Judgement {
+    if (!outcome.ok && dispatcherGone(outcome.error)) return DISPATCHER_GONE;
     this.#judge ??= new HttpJudge<RoutedAttempt>(this.#service, this.statusCodes, undefined, UNDICI_READER);
-    return this.#judge.judge(outcome, endpoint, this.idempotent);
+    // A failure after a followed redirect (undici's redirect interceptor composed under bulwark's):
+    // the endpoint answered, so a refused connection now proves nothing about what was sent.
+    return this.#judge.judge(outcome, endpoint, this.idempotent, !outcome.ok && failedAfterRedirect(outcome.error));
   }
 
   discard(value: RoutedAttempt): void {
@@ -91,6 +107,7 @@ export class RoutedTransport implements Transport<RoutedAttempt> {
   }
 
   failure(error: unknown): unknown {
+    if (dispatcherGone(error)) return error;
     this.#judge ??= new HttpJudge<RoutedAttempt>(this.#service, this.statusCodes, undefined, UNDICI_READER);
     return this.#judge.failure(error);
   }
