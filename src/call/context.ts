@@ -52,6 +52,11 @@ export interface CallSettings {
   readonly attemptTimeout: number;
   readonly totalTimeout: number;
   readonly hedge: ResolvedHedge | undefined;
+  /**
+   * When the call began, if that was before the pipeline started it (a `fetch` that read its
+   * Request's body first): its total timeout counts from then. `undefined`: from the start.
+   */
+  readonly startedAt: number | undefined;
 }
 
 const NOTHING_TRIED: readonly LiveEndpoint[] = Object.freeze([]);
@@ -74,6 +79,7 @@ export class CallContext<T> implements PickRequest, WheelEntry {
   readonly totalTimeout: number;
   readonly hedge: ResolvedHedge | undefined;
   readonly maxAttempts: number;
+  /** When the call began (its total timeout counts from then). */
   readonly startedAt: number;
   readonly deadline: number;
   /** The latest clock reading, shared by the deadline checks, the budget and the picker. */
@@ -124,9 +130,10 @@ export class CallContext<T> implements PickRequest, WheelEntry {
     this.totalTimeout = settings.totalTimeout;
     this.hedge = settings.hedge;
     this.maxAttempts = transport.replayable ? attempts : 1;
-    this.startedAt = now;
+    const startedAt = settings.startedAt === undefined ? now : settings.startedAt;
+    this.startedAt = startedAt;
     this.now = now;
-    this.deadline = now + settings.totalTimeout;
+    this.deadline = startedAt + settings.totalTimeout;
     if (settings.signal !== undefined) watchSignal(settings.signal, this);
   }
 

@@ -7,7 +7,7 @@ import { checkHedgeAttempts, DEFAULTS, resolveHedge, resolveTimeouts } from './r
 
 /** Settings of a call that gave no options: shared, so such a call allocates none. */
 export function defaultCallSettings(options: ResolvedOptions): CallSettings {
-  return Object.freeze({ key: undefined, signal: undefined, attemptTimeout: options.attemptTimeout, totalTimeout: options.totalTimeout, hedge: options.hedge });
+  return Object.freeze({ key: undefined, signal: undefined, attemptTimeout: options.attemptTimeout, totalTimeout: options.totalTimeout, hedge: options.hedge, startedAt: undefined });
 }
 
 /**
@@ -40,7 +40,7 @@ export function callSettings(options: ResolvedOptions, call: CallOptions & { cla
   let attemptTimeout = defaults.attemptTimeout;
   let totalTimeout = defaults.totalTimeout;
   if (timeout !== undefined) ({ attempt: attemptTimeout, total: totalTimeout } = resolveTimeouts(service, timeout, 'timeout', attemptTimeout, totalTimeout));
-  return { key: hashKey, signal: signal ?? undefined, attemptTimeout, totalTimeout, hedge: callHedge(options, hedge, defaults) };
+  return { key: hashKey, signal: signal ?? undefined, attemptTimeout, totalTimeout, hedge: callHedge(options, hedge, defaults), startedAt: undefined };
 }
 
 /** A call's `hedge`: the client's when not given; refused when the client allows one attempt. */

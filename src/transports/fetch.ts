@@ -152,7 +152,7 @@ export function isReplayableBody(body: unknown): boolean {
 /**
  * Reads a fetch call's `Request` body (FetchTransport.readBody) before the pipeline starts it,
  * within the call's total timeout, its caller's signal and the client's close (`closed`); the call
- * then gets what is left of its total timeout. Rejects with the caller's abort reason, the
+ * then runs under the same total deadline, counted from the start of the read. Rejects with the caller's abort reason, the
  * close's ClientClosedError, a total TimeoutError, or the TypeError of a body that cannot be read.
  *
  * @example
@@ -163,12 +163,19 @@ export function bodyReadFirst(transport: FetchTransport, settings: CallSettings,
   const signal = settings.signal;
   const stop = new AbortController();
   return new Promise<CallSettings>((resolve, reject) => {
-    const timer = clock.setTimer(() => {
+    // Late, never early: a timer that went off before the deadline (Node counts whole ms) is set again.
+    const due = (): void => {
+      const left = settings.totalTimeout - (clock.now() - started);
+      if (left > 0) {
+        timer = clock.setTimer(due, Math.max(1, Math.ceil(left)));
+        return;
+      }
       end();
       // The read stops too, and the caller's upload with it (as fetch cancels a body on abort).
       stop.abort();
       reject(new TimeoutError(service, 'total', settings.totalTimeout, "before the first attempt (reading the Request's body)"));
-    }, settings.totalTimeout);
+    };
+    let timer = clock.setTimer(due, settings.totalTimeout);
     // The caller's abort, or the client's close(), ends the wait at once.
     const aborted = (): void => {
       end();
@@ -186,7 +193,7 @@ export function bodyReadFirst(transport: FetchTransport, settings: CallSettings,
     transport.readBody(stop.signal).then(() => {
       end();
       const left = settings.totalTimeout - (clock.now() - started);
-      if (left > 0) resolve({ ...settings, totalTimeout: left });
+      if (left > 0) resolve({ ...settings, startedAt: started });
       else reject(new TimeoutError(service, 'total', settings.totalTimeout, "before the first attempt (reading the Request's body)"));
     }, (err: unknown) => {
       end();
