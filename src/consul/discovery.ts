@@ -57,12 +57,17 @@ async function run(o: ResolvedConsulOptions, { signal, update, error, rejected }
   let pushed: string | undefined;
   // An entry rejected again at every index change is reported once while it stays the same.
   const rejections = rejectOnce(rejected);
+  // `minInterval` holds between every two requests, retries of a failed one included.
+  const backoff = { min: Math.max(o.backoff.min, o.minInterval), max: Math.max(o.backoff.max, o.minInterval) };
+  // Whether ACLs hid instances from the last answer: Consul's index follows the catalog, not
+  // ACLs, so an answer at the same index may then differ (the token's policy changed).
+  let filtered = false;
   while (!signal.aborted) {
     const started = performance.now();
     let answer: Answer;
     try {
       const asked = index;
-      answer = await retrySource(() => query(o, asked, signal), signal, error, o.backoff);
+      answer = await retrySource(() => query(o, asked, signal), signal, error, backoff);
     } catch {
       return; // only an abort ends retrySource
     }
@@ -74,7 +79,9 @@ async function run(o: ResolvedConsulOptions, { signal, update, error, rejected }
     if (answer.index <= 0n) index = 1n;
     else if (answer.index < previous) index = 0n;
     else index = answer.index;
-    if (previous === 0n || answer.index !== previous) {
+    const aclsInPlay = filtered || answer.filtered;
+    filtered = answer.filtered;
+    if (previous === 0n || answer.index !== previous || aclsInPlay) {
       try {
         pushed = apply(o, answer, pushed, update, error, rejections);
       } catch (err) {
