@@ -48,7 +48,9 @@ const present = (value: unknown): boolean => value !== undefined && value !== nu
  * Curator's `ServiceInstance` (curator-x-discovery's JsonInstanceSerializer): `address`, and
  * `port` and/or `sslPort`; `enabled: false` is skipped as Curator's providers skip it. `id`,
  * `name` and `serviceType` and the string fields of `payload` (and of `payload.metadata`, as
- * Spring Cloud ZooKeeper writes it; Jackson's `@class` left out) become metadata.
+ * Spring Cloud ZooKeeper writes it; Jackson's `@class` left out) become metadata. Spring Cloud
+ * ZooKeeper's `payload.metadata.instance_status` other than `UP` (`OUT_OF_SERVICE`, set through
+ * its service-registry endpoint) is skipped, as its own server list skips it; none is `UP`.
  */
 function readCurator(record: Record<string, unknown>, options: ReadOptions): ReadResult {
   const { address, port, sslPort, enabled, payload } = record;
@@ -58,7 +60,7 @@ function readCurator(record: Record<string, unknown>, options: ReadOptions): Rea
   const plain = isPort(port) ? port : undefined;
   const secure = isPort(sslPort) ? sslPort : undefined;
   if (plain === undefined && secure === undefined) return 'Curator instance needs a "port" or an "sslPort"';
-  if (enabled === false) return null;
+  if (enabled === false || !springCloudUp(payload)) return null;
   let chosen: { port: number; protocol: string } | undefined;
   if (options.tls === 'only') chosen = secure === undefined ? undefined : { port: secure, protocol: 'https' };
   else if (options.tls === 'never') chosen = plain === undefined ? undefined : { port: plain, protocol: options.protocol };
@@ -72,6 +74,15 @@ function readCurator(record: Record<string, unknown>, options: ReadOptions): Rea
     if (typeof value === 'string') metadata[key] = value;
   }
   return { host: address, port: chosen.port, protocol: chosen.protocol, metadata };
+}
+
+/** Whether Spring Cloud ZooKeeper's `instance_status` (in `payload.metadata`) is absent, empty or `UP` (compared as Spring does, ignoring case). */
+function springCloudUp(payload: unknown): boolean {
+  if (payload === null || typeof payload !== 'object') return true;
+  const metadata = (payload as Record<string, unknown>).metadata;
+  if (metadata === null || typeof metadata !== 'object') return true;
+  const status = (metadata as Record<string, unknown>).instance_status;
+  return typeof status !== 'string' || status === '' || status.toUpperCase() === 'UP';
 }
 
 /**
