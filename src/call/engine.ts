@@ -153,6 +153,18 @@ export class CallEngine {
   }
 
   /**
+   * Whether a call started now would end before any attempt: its circuit refuses it, or there is
+   * no endpoint to try (an empty set, or discovery failed before any set and calls do not wait).
+   * A `fetch` then skips reading its Request's body, and fails at once as any other call does.
+   */
+  refusesNow(): boolean {
+    const host = this.host;
+    if (this.circuit !== undefined && this.circuit.refusesAt(host.clock.now())) return true;
+    if (!host.registry.known) return host.lastDiscoveryError !== undefined && !host.options.waitForEndpoints;
+    return host.registry.list.length === 0;
+  }
+
+  /**
    * Lays `document` over createClient's options, validates the result as createClient does
    * (throwing `ConfigError`, changing nothing), then swaps what new calls use
    * (docs/architecture.md, "Live configuration").

@@ -57,6 +57,12 @@ export class Circuit implements CallObserver {
     return true;
   }
 
+  /** Whether a call started at `now` would be refused (open and not yet due for a trial, or half-open with its trial running). */
+  refusesAt(now: number): boolean {
+    if (this.status === 'open') return now - this.#openedAt < this.#options.halfOpenAfter;
+    return this.status === 'half-open' && this.#trial !== undefined;
+  }
+
   callEnded(ctx: AnyCall, result: AnyResult): void {
     // Its own refusals say nothing about the service.
     if (result.attempt === undefined && !result.outcome.ok && result.outcome.error instanceof CircuitOpenError) return;
