@@ -37,6 +37,32 @@ const nested: Readonly<Record<string, readonly string[]>> = {
   subset: Object.keys({ size: true, clientId: true } satisfies Table<NonNullable<ClientOptions['subset']>>),
 };
 
+/**
+ * Options of the libraries our users come from (p-retry, opossum, cockatiel, undici's retry
+ * handler), by the options object they are likely given in, with where bulwark has them: an
+ * unknown key of that name says so instead of listing the known keys.
+ */
+const ATTEMPTS = "p-retry's `retries` (and undici's `maxRetries`) count retries; bulwark counts attempts in all: `retry.attempts` (retries + 1)";
+const BACKOFF = 'the backoff is `retry.backoff: { base, cap }` in ms (exponential, decorrelated jitter)';
+const RULE = "when the circuit opens is the breaker's rule: `circuitBreaker.breaker`, a cockatiel breaker (e.g. `() => new SamplingBreaker({ threshold: 0.5, duration: 10_000, minimumRps: 5 })`)";
+const PEER_NAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  '': {
+    retries: ATTEMPTS, maxRetries: ATTEMPTS, maxAttempts: 'cockatiel\'s `maxAttempts` is `retry.attempts` here',
+    minTimeout: BACKOFF, maxTimeout: BACKOFF, factor: BACKOFF,
+    errorThresholdPercentage: RULE, volumeThreshold: RULE, rollingCountTimeout: RULE,
+    resetTimeout: "opossum's `resetTimeout` is `circuitBreaker.halfOpenAfter` here",
+    hedging: 'did you mean `hedge`?', endpoints: 'the endpoints (or an adapter that finds them) go in `discovery`',
+  },
+  retry: {
+    retries: ATTEMPTS, maxRetries: ATTEMPTS, maxAttempts: 'did you mean `retry.attempts`?',
+    minTimeout: BACKOFF, maxTimeout: BACKOFF, factor: BACKOFF, statusCode: 'did you mean `retry.statusCodes`?',
+  },
+  circuitBreaker: {
+    errorThresholdPercentage: RULE, volumeThreshold: RULE, rollingCountTimeout: RULE, threshold: RULE,
+    resetTimeout: "opossum's `resetTimeout` is `circuitBreaker.halfOpenAfter` here",
+  },
+};
+
 const UNDICI = 'it is an option of createUndiciClient, from bulwark/undici';
 const GRPC = 'it is an option of createGrpcClient, from bulwark/grpc';
 const PER_CALL = 'it is a per-call option: pass it to fetch, execute or a gRPC method';
@@ -54,7 +80,7 @@ function clientElsewhere(): Record<string, string> {
     for (const key of keys) if (!Object.hasOwn(client, key)) (paths[key] ??= []).push(`\`${path}.${key}\``);
   }
   for (const [key, list] of Object.entries(paths)) out[key] = `did you mean ${list.join(' or ')}?`;
-  return out;
+  return { ...PEER_NAMES[''], ...out };
 }
 
 /** createClient's options (and what a wrapper passes on to it). */
@@ -74,7 +100,7 @@ export function wrapperKeys(wrapper: string, own: readonly string[], without: re
 }
 
 const nestedSets: Readonly<Record<string, KeySet>> = Object.fromEntries(
-  Object.entries(nested).map(([path, known]) => [path, { known, what: `an option of \`${path}\`` }]),
+  Object.entries(nested).map(([path, known]) => [path, { known, what: `an option of \`${path}\``, elsewhere: PEER_NAMES[path] }]),
 );
 
 /** The keys of the nested option object at `path` (`'retry'`, `'health.checks'`, …). */

@@ -45,7 +45,7 @@ describe('createClient refuses unknown option keys at every level', () => {
   });
 
   it('lists the known keys when none is close, and says where a misplaced key belongs', () => {
-    expect(thrown(() => createClient({ ...base, retries: 5 } as never)).message).toMatch(/^svc: retries is not an option of createClient \(known: name, discovery, picker, timeout, retry, /);
+    expect(thrown(() => createClient({ ...base, frobnicate: 5 } as never)).message).toMatch(/^svc: frobnicate is not an option of createClient \(known: name, discovery, picker, timeout, retry, /);
     expect(thrown(() => createClient({ ...base, pool: {} } as never)).message).toContain('createUndiciClient');
     expect(thrown(() => createClient({ ...base, channelOptions: {} } as never)).message).toContain('createGrpcClient');
     expect(thrown(() => createClient({ ...base, idempotent: false } as never)).message).toContain('per-call option');
