@@ -116,7 +116,7 @@ export class CallEngine {
     }
     this.host = { options: resolved, registry, picker, userPicker: runsUserCode(picker), clock, wheel: new DeadlineWheel(clock), observers, health, lastDiscoveryError: undefined, lastCallId: 0, stopped: undefined };
     this.budget = budgetFor(resolved.budget, now());
-    this.#waitStage = new WaitForEndpoints(this.host);
+    this.#waitStage = new WaitForEndpoints(this.host, this.#hedgeBudget);
     this.#compose(resolved);
     this.defaults = defaultCallSettings(resolved);
     registry.onKnown(() => this.#waitStage.known());
@@ -140,14 +140,18 @@ export class CallEngine {
     const ctx = new CallContext<T>(host, transport, settings, host.clock.now(), input, stages.attempts);
     const promise = settlementOf(ctx);
     host.observers.callStarted(ctx);
-    // Every call of the client counts in the hedge budget once hedging was configured, hedged or
-    // not (here, not in the retry stage: that one must stay small enough for V8 to inline).
-    const hedges = this.#hedgeBudget.budget;
-    if (hedges !== undefined) hedges.recordCall(ctx.now);
     // Once a first set is known the wait stage has nothing to do: start below it (its `done`
     // passes results straight up). A call that is not hedged skips the hedge stage too.
-    if (!host.registry.known) this.#waitStage.enter(ctx, stages.hedged);
-    else if (isHedged(ctx)) stages.hedged.run(ctx);
+    if (!host.registry.known) {
+      this.#waitStage.enter(ctx, stages.hedged);
+      return promise;
+    }
+    // Every call of the client counts in the hedge budget once hedging was configured, hedged or
+    // not (here, not in the retry stage: that one must stay small enough for V8 to inline). The
+    // wait stage counts a call that waited once it goes on; the circuit takes back one it refuses.
+    const hedges = this.#hedgeBudget.budget;
+    if (hedges !== undefined) hedges.recordCall(ctx.now);
+    if (isHedged(ctx)) stages.hedged.run(ctx);
     else stages.unhedged.run(ctx);
     return promise;
   }
@@ -214,7 +218,7 @@ export class CallEngine {
     // circuit, behave as one: a call that is not hedged runs through the set without the hedge
     // stage, which would only pass it through (two call levels less per attempt).
     const below = (hedged: boolean): Stage[] => [
-      ...(this.circuit === undefined ? [] : [new CircuitStage(this.circuit)]),
+      ...(this.circuit === undefined ? [] : [new CircuitStage(this.circuit, this.#hedgeBudget)]),
       new RetryStage(this.budget, backoff),
       ...(hedged ? [new HedgeStage(this.#latencyWindow, this.#hedgeBudget)] : []),
       new AttemptStage(),

@@ -21,8 +21,12 @@ export function makeBreaker(make: () => IBreaker, service: string, option: Break
   } catch (err) {
     throw new PluginError(service, option, 'factory threw', { cause: err });
   }
+  // Something that is not a breaker would fail every call it judged: refuse it where it is made.
+  if (breaker === null || typeof breaker !== 'object' || typeof breaker.success !== 'function' || typeof breaker.failure !== 'function') {
+    throw new PluginError(service, option, 'factory returned something that is not a breaker (an object with success() and failure())');
+  }
   // Exactly cockatiel's or bulwark's (a subclass of one is the user's code, and wrapped).
-  const proto: unknown = breaker === null || typeof breaker !== 'object' ? undefined : Object.getPrototypeOf(breaker);
+  const proto: unknown = Object.getPrototypeOf(breaker);
   if (proto === ConsecutiveBreaker.prototype || proto === CountBreaker.prototype || proto === SamplingBreaker.prototype || proto === FailureRateBreaker.prototype) return breaker;
   return new GuardedBreaker(breaker, service, option);
 }

@@ -78,6 +78,21 @@ export class RetryBudget {
     }
   }
 
+  /**
+   * Takes back a call `recordCall` counted at `countedAt` that was refused before it could send
+   * anything (an open circuit): calls that add no load earn no retries (or hedges).
+   */
+  forgetCall(now: number, countedAt: number = now): void {
+    this.#advance(now);
+    const bucket = Math.floor(countedAt / this.#bucketMs);
+    if (bucket > this.#bucket || bucket <= this.#bucket - BUCKETS) return;
+    const slot = bucket % BUCKETS;
+    if (this.#calls[slot]! > 0) {
+      this.#calls[slot]! -= 1;
+      this.#callSum -= 1;
+    }
+  }
+
   /** Retries the window still allows now. */
   remaining(now: number): number {
     this.#advance(now);

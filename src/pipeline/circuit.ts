@@ -8,6 +8,7 @@ import { makeBreaker } from '../health/guarded-breaker.js';
 import { FailureRateBreaker } from './failure-rate-breaker.js';
 import { noAttempt } from './attempt.js';
 import { pluginFailed } from './kept-response.js';
+import type { RetryBudget } from './budget.js';
 import { Stage } from './stage.js';
 
 /** A service-level circuit's state. */
@@ -32,6 +33,8 @@ export class Circuit implements CallObserver {
   #openedAt = 0;
   #trial: CallContext<unknown> | undefined;
   readonly #service: string;
+  /** Set while a call's end is judged: a change it makes is announced once the other observers have seen the call end. */
+  #ending = false;
 
   /** `now`: the client's clock, which the default breaker's window runs on. */
   constructor(options: ResolvedCircuit, changed: (status: CircuitStatus, previous: CircuitStatus) => void, service: string, now: () => number) {
@@ -48,7 +51,11 @@ export class Circuit implements CallObserver {
    */
   admit<T>(ctx: CallContext<T>): boolean {
     if (this.status === 'closed') return true;
-    if (this.status === 'open' && ctx.now - this.#openedAt >= this.#options.halfOpenAfter) this.#set('half-open');
+    if (this.status === 'open' && ctx.now - this.#openedAt >= this.#options.halfOpenAfter) {
+      this.#set('half-open');
+      // A `circuit` listener's own call (a warm-up) may have been the trial, and closed it already.
+      if ((this.status as CircuitStatus) === 'closed') return true;
+    }
     if (this.status === 'open' || this.#trial !== undefined) {
       this.rejected++;
       return false;
@@ -69,22 +76,40 @@ export class Circuit implements CallObserver {
     const trial = this.#trial === ctx;
     if (trial) this.#trial = undefined;
     // Nor does a call that sent nothing (no endpoints, a picker that failed, a deadline that
-    // passed first), or one a plugin of the user's failed (a `classify` that threw). The next
-    // call is the trial, when this one was.
-    if (result.verdict === 'cancelled' || result.attempt === undefined || pluginFailed(result)) return;
+    // passed before the first attempt), or one a plugin of the user's failed (a `classify` that
+    // threw). The next call is the trial, when this one was. (A call that sent attempts and then
+    // ran out of time ends with no attempt of its own, and counts.)
+    if (result.verdict === 'cancelled' || ctx.attempts === 0 || pluginFailed(result)) return;
     const ok = result.verdict === 'success';
-    if (trial) {
-      if (ok) {
-        this.#breaker = makeBreaker(this.#make, this.#service, 'circuitBreaker.breaker');
-        this.#set('closed');
-      } else {
-        this.#open(ctx.now);
+    // The books see the call end after this observer: `circuit` listeners hear of a change once
+    // every observer has (a microtask, still before the caller's code goes on).
+    this.#ending = true;
+    try {
+      if (trial) this.#trialEnded(ok, ctx.now);
+      else if (this.status === 'closed') {
+        if (ok) this.#breaker.success(CircuitState.Closed);
+        else if (this.#breaker.failure(CircuitState.Closed)) this.#open(ctx.now);
       }
-      return;
+    } finally {
+      this.#ending = false;
     }
-    if (this.status !== 'closed') return;
-    if (ok) this.#breaker.success(CircuitState.Closed);
-    else if (this.#breaker.failure(CircuitState.Closed)) this.#open(ctx.now);
+  }
+
+  /**
+   * The half-open trial's verdict closes or reopens the circuit. The breaker hears it as
+   * cockatiel's policy tells it (`success(HalfOpen)` / `failure(HalfOpen)`: what resets a
+   * breaker the factory hands out again); a closed circuit starts on a fresh breaker.
+   */
+  #trialEnded(ok: boolean, now: number): void {
+    const breaker = this.#breaker;
+    if (ok) {
+      this.#breaker = makeBreaker(this.#make, this.#service, 'circuitBreaker.breaker');
+      this.#set('closed');
+      breaker.success(CircuitState.HalfOpen);
+    } else {
+      this.#open(now);
+      breaker.failure(CircuitState.HalfOpen);
+    }
   }
 
   #open(now: number): void {
@@ -96,7 +121,8 @@ export class Circuit implements CallObserver {
     const previous = this.status;
     if (previous === status) return;
     this.status = status;
-    this.#changed(status, previous);
+    if (this.#ending) queueMicrotask(() => this.#changed(status, previous));
+    else this.#changed(status, previous);
   }
 }
 
@@ -108,10 +134,13 @@ export class Circuit implements CallObserver {
  */
 export class CircuitStage extends Stage {
   readonly #circuit: Circuit;
+  /** The client's hedge budget, which counted the call before it got here. */
+  readonly #hedges: { readonly budget: RetryBudget | undefined };
 
-  constructor(circuit: Circuit) {
+  constructor(circuit: Circuit, hedges: { readonly budget: RetryBudget | undefined } = { budget: undefined }) {
     super();
     this.#circuit = circuit;
+    this.#hedges = hedges;
   }
 
   run<T>(ctx: CallContext<T>): void {
@@ -121,6 +150,10 @@ export class CircuitStage extends Stage {
       // Turning half-open is an event, and its listeners may have taken long: read the clock again.
       if (circuit.status !== before) ctx.now = ctx.host.clock.now();
       this.inner.run(ctx);
-    } else this.outer.done(ctx, noAttempt(new CircuitOpenError(ctx.host.options.name), 'circuit open'));
+    } else {
+      // A refused call sends nothing: it must not earn hedges for when the service is back.
+      this.#hedges.budget?.forgetCall(ctx.now);
+      this.outer.done(ctx, noAttempt(new CircuitOpenError(ctx.host.options.name), 'circuit open'));
+    }
   }
 }

@@ -2,6 +2,7 @@ import type { CallContext, CallTimer } from '../call/context.js';
 import type { CallHost } from '../call/host.js';
 import { NoEndpointsError, TimeoutError } from '../errors.js';
 import { noAttempt } from './attempt.js';
+import type { RetryBudget } from './budget.js';
 import { Stage } from './stage.js';
 
 /**
@@ -13,10 +14,13 @@ import { Stage } from './stage.js';
 export class WaitForEndpoints extends Stage {
   readonly #host: CallHost;
   readonly #waiting = new Set<FirstSetWait<unknown>>();
+  /** The client's hedge budget: a call that waited counts in it once it goes on (one that fails here sends nothing). */
+  readonly #hedges: { readonly budget: RetryBudget | undefined };
 
-  constructor(host: CallHost) {
+  constructor(host: CallHost, hedges: { readonly budget: RetryBudget | undefined } = { budget: undefined }) {
     super();
     this.#host = host;
+    this.#hedges = hedges;
   }
 
   run<T>(ctx: CallContext<T>): void {
@@ -31,6 +35,7 @@ export class WaitForEndpoints extends Stage {
   enter<T>(ctx: CallContext<T>, next: Stage): void {
     const host = this.#host;
     if (host.registry.known) {
+      this.#hedges.budget?.recordCall(ctx.now);
       next.run(ctx);
       return;
     }
@@ -53,6 +58,7 @@ export class WaitForEndpoints extends Stage {
       if (wait.ctx.timer === wait) wait.ctx.timer = undefined;
       // A reading per call: starting one call's attempt may take long (an execute fn's synchronous work).
       wait.ctx.now = clock.now();
+      this.#hedges.budget?.recordCall(wait.ctx.now);
       wait.next.run(wait.ctx);
     }
   }
