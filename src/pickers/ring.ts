@@ -6,6 +6,9 @@ import type { RandomBits } from './random-bits.js';
 import { HASH, murmur3, murmur3Into, pointHash } from './murmur3.js';
 import { RingPoints } from './ring-points.js';
 
+/** The seed of the second hash of an endpoint's id mixed into its points (any constant other than the first hash's 0). */
+const MIX_SEED = 0x9747b28c;
+
 /** Envoy's default `maximum_ring_size`. */
 export const MAX_RING = 8_388_608;
 
@@ -33,6 +36,12 @@ export class Ring implements Picker {
    */
   #slots: (EndpointState | undefined)[] = [];
   #seeds: number[] = [];
+  /**
+   * A second, independent 32-bit hash of each id, mixed into every point: ids whose hashes
+   * collide (likely among 100 000 endpoints) would otherwise get the very same points, all of
+   * them won by one of the two.
+   */
+  #mixes: number[] = [];
   #weights: number[] = [];
   #counts: number[] = [];
   #seen: number[] = [];
@@ -171,7 +180,7 @@ export class Ring implements Picker {
     const limit = (this.#ring.size >> 3) + 1024;
     const points = (slot: number, from: number, to: number, hashes: number[], owners: number[]): boolean => {
       if (to - from + change.removeHashes.length + change.addHashes.length > limit) return false;
-      for (let j = from; j < to; j++) { hashes.push(pointHash(this.#seeds[slot]!, j)); owners.push(slot); }
+      for (let j = from; j < to; j++) { hashes.push((pointHash(this.#seeds[slot]!, j) ^ this.#mixes[slot]!) >>> 0); owners.push(slot); }
       return true;
     };
     for (const slot of removed) if (!points(slot, 0, this.#counts[slot]!, change.removeHashes, change.removeOwners)) return false;
@@ -204,10 +213,12 @@ export class Ring implements Picker {
     const slots = new Uint32Array(total);
     let k = 0;
     for (const slot of owners) {
-      // Point j of an endpoint is MurmurHash3 of the 4 bytes of j, seeded with the hash of its id.
+      // Point j of an endpoint is MurmurHash3 of the 4 bytes of j, seeded with the hash of its id,
+      // xor a second hash of the id (see #mixes).
       const seed = this.#seeds[slot]!;
+      const mix = this.#mixes[slot]!;
       for (let j = 0; j < this.#counts[slot]!; j++, k++) {
-        hashes[k] = pointHash(seed, j);
+        hashes[k] = (pointHash(seed, j) ^ mix) >>> 0;
         slots[k] = slot;
       }
     }
@@ -220,6 +231,7 @@ export class Ring implements Picker {
     const slot = this.#free.pop() ?? this.#slots.length;
     this.#slots[slot] = e;
     this.#seeds[slot] = seed;
+    this.#mixes[slot] = murmur3(e.id, MIX_SEED) | 0;
     this.#weights[slot] = Number.NaN;
     this.#counts[slot] = 0;
     this.#seen[slot] = 0;

@@ -19,10 +19,11 @@ const KEYS = pickerKeys('roundRobin', { random: true } satisfies Table<RoundRobi
 
 /**
  * Round robin: each attempt goes to the next candidate in turn, weights ignored. When the
- * endpoint set changes the rotation continues from the same position (modulo the new size)
- * instead of restarting at the first endpoint, which would overload it under frequent
- * changes. A retry skips endpoints the call already tried. O(1) per pick (O(|tried|²) on a
- * retry), no allocation.
+ * endpoint set changes the rotation goes on at the endpoint that was due (or, if it left, the
+ * next one after it that stayed), instead of restarting at the first endpoint, which would
+ * overload it under frequent changes, or keeping a position that now holds another endpoint,
+ * which would skip or repeat one. A retry skips endpoints the call already tried. O(1) per pick
+ * (O(|tried|²) on a retry), no allocation; O(n) per update.
  *
  * @example
  * const client = createClient({ name: 'users', discovery: ['10.0.0.1:80', '10.0.0.2:80'], picker: roundRobin() });
@@ -45,9 +46,10 @@ class RoundRobinPicker implements Picker {
   }
 
   update(endpoints: readonly EndpointState[]): void {
+    const before = this.#list;
     this.#list = endpoints;
     if (endpoints.length === 0) return;
-    this.#next = this.#next < 0 ? draw(this.#bits, endpoints.length) : this.#next % endpoints.length;
+    this.#next = this.#next < 0 ? draw(this.#bits, endpoints.length) : dueIndex(before, this.#next, endpoints);
   }
 
   pick(request: PickRequest): EndpointState | undefined {
@@ -64,4 +66,24 @@ class RoundRobinPicker implements Picker {
     this.#next = i + 1 === n ? 0 : i + 1;
     return list[i];
   }
+}
+
+/**
+ * Where the rotation goes on in `after`: at `before[due]`, the endpoint that was due, or the first
+ * one after it (in `before`'s order) that is still there; the same position modulo the new size
+ * when none is.
+ */
+function dueIndex(before: readonly EndpointState[], due: number, after: readonly EndpointState[]): number {
+  const n = before.length;
+  if (n === 0) return due % after.length;
+  const at = after.indexOf(before[due % n]!);
+  if (at >= 0) return at;
+  // The due one left: look the ones after it up in an index of the new set (one pass each).
+  const index = new Map<EndpointState, number>();
+  for (let i = 0; i < after.length; i++) index.set(after[i]!, i);
+  for (let s = 1; s < n; s++) {
+    const i = index.get(before[(due + s) % n]!);
+    if (i !== undefined) return i;
+  }
+  return due % after.length;
 }

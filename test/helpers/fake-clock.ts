@@ -47,7 +47,8 @@ export class FakeClock implements Clock {
       if (next.at > this.t) this.t = next.at;
       next.fn();
     }
-    this.t = end;
+    // A stall() during the advance may have moved the clock past `end`: time never goes back.
+    this.t = Math.max(this.t, end);
     await settle();
   }
 
