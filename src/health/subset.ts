@@ -18,8 +18,8 @@ export interface SubsetOptions {
  * clients (±1 round).
  *
  * Removal is gentle: when endpoints leave, a client keeps the rest of its subset and takes the
- * next endpoints of its round's order in their place, so only the clients that used a removed
- * endpoint change. When endpoints are added, subsets are computed afresh (new endpoints get
+ * endpoints of its round's order that follow its own slice (wrapping round) in their place, so
+ * only the clients that used a removed endpoint change and a round's replacements spread. When endpoints are added, subsets are computed afresh (new endpoints get
  * their share).
  */
 export class Subsetter {
@@ -43,16 +43,20 @@ export class Subsetter {
       .sort((a, b) => a.rank - b.rank || (a.e.id < b.e.id ? -1 : 1))
       .map((r) => r.e);
     const added = all.some((e) => !this.#known.has(e.id));
-    if (added || this.#subset.length === 0) {
-      const slot = clientId % perRound;
-      return this.#keep(order.slice(slot * size, slot * size + size), all);
-    }
-    // Only removals: keep the survivors, fill the gaps from this round's order.
+    const slot = clientId % perRound;
+    if (added || this.#subset.length === 0) return this.#keep(order.slice(slot * size, slot * size + size), all);
+    // Only removals: keep the survivors, fill the gaps from this round's order starting right
+    // after this client's slice (wrapping round), so the clients of a round refill from
+    // different endpoints rather than all from the head of the order.
     const present = new Set(all);
     const kept = this.#subset.filter((e) => present.has(e));
     // A set, not kept.includes: O(endpoints) rather than O(size²) for a large subset.
     const have = new Set(kept);
-    for (let i = 0; kept.length < size && i < order.length; i++) if (!have.has(order[i]!)) kept.push(order[i]!);
+    const start = (slot + 1) * size;
+    for (let i = 0; kept.length < size && i < order.length; i++) {
+      const e = order[(start + i) % order.length]!;
+      if (!have.has(e)) kept.push(e);
+    }
     return this.#keep(kept, all);
   }
 
