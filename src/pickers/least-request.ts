@@ -6,6 +6,7 @@ import type { Table } from '../config/keys.js';
 import { optionsObject, pickerKeys } from './options.js';
 import { Candidates, pickLeastLoaded, type LoadMeasure } from './p2c.js';
 import { randomBits, type RandomBits } from './random-bits.js';
+import { WeightedDraw } from './weighted-draw.js';
 
 /** Options of {@link leastRequest}. */
 export interface LeastRequestOptions extends RandomSource {
@@ -26,9 +27,14 @@ const MAX_CHOICES = 100;
 
 /**
  * Least request by power of d choices: draws `choices` random candidates not yet tried and
- * sends the attempt to the one with the lowest `(inflight + 1) / weight` (Envoy
- * `least_request` with weights). Counting the attempt about to start (`+ 1`) makes weights
- * matter even when nothing is in flight. O(1) per pick, no allocation.
+ * sends the attempt to the one with the fewest requests in flight (Envoy `least_request`).
+ * With unequal weights the candidates are drawn in proportion to their weight and compared on
+ * `inflight / weight`, the first drawn winning a tie: idle endpoints then get calls in
+ * proportion to their weight, as Envoy's weighted least request (EDF on `weight / (active + 1)`)
+ * gives them, and under load requests in flight settle in proportion to weight. (Comparing
+ * `(inflight + 1) / weight` between uniform draws, as before, sent a weight-1 endpoint next to
+ * weight-3 ones no call while nothing was in flight.) O(1) per pick, no allocation; with
+ * unequal weights an O(n) table is built on the first pick after an update.
  *
  * @example
  * const client = createClient({ name: 'users', discovery: ['10.0.0.1:80', '10.0.0.2:80'], picker: leastRequest({ choices: 2 }) });
@@ -49,6 +55,8 @@ class LeastRequestPicker implements Picker, LoadMeasure {
   readonly #candidates = new Candidates();
   readonly #bits: RandomBits;
   readonly #choices: number;
+  /** Draws in proportion to weight; undefined while every candidate has the same weight. */
+  #weighted: WeightedDraw | undefined;
 
   constructor(bits: RandomBits, choices: number) {
     this.#bits = bits;
@@ -57,13 +65,21 @@ class LeastRequestPicker implements Picker, LoadMeasure {
 
   update(endpoints: readonly EndpointState[]): void {
     this.#candidates.update(endpoints);
+    this.#weighted = WeightedDraw.unlessEqual(endpoints);
   }
 
   pick(request: PickRequest): EndpointState | undefined {
+    const weighted = this.#weighted;
+    if (weighted !== undefined) {
+      const e = weighted.leastLoaded(request.tried, this.#bits, this.#choices);
+      if (e !== undefined) return e;
+    }
+    // Equal weights, or (rarely) no untried candidate among the weighted draws: the weight is a
+    // common factor, so `inflight` alone decides, and the uniform draws handle `tried` exactly.
     return pickLeastLoaded(this.#candidates, request.tried, this.#bits, this, this.#choices);
   }
 
   load(e: EndpointState): number {
-    return (e.inflight + 1) / e.weight;
+    return e.inflight / e.weight;
   }
 }

@@ -22,15 +22,21 @@ describe('leastRequest', () => {
     for (let i = 0; i < 20; i++) expect(picker.pick(first)).toBe(a);
   });
 
-  it('compares (inflight + 1) / weight, so a heavier endpoint may carry more', () => {
+  it('with unequal weights, draws by weight and compares inflight / weight, so a heavier endpoint may carry more', () => {
     const [heavy, light] = endpoints(4, 1) as [LiveEndpoint, LiveEndpoint];
     const picker = leastRequest({ random: mulberry32(22) });
     picker.update([heavy, light]);
-    heavy.inflight = 2; // 3 / 4
-    light.inflight = 0; // 1 / 1
-    for (let i = 0; i < 20; i++) expect(picker.pick(first)).toBe(heavy);
-    heavy.inflight = 4; // 5 / 4
-    for (let i = 0; i < 20; i++) expect(picker.pick(first)).toBe(light);
+    const share = (): number => {
+      let n = 0;
+      for (let i = 0; i < 2000; i++) if (picker.pick(first) === light) n++;
+      return n / 2000;
+    };
+    heavy.inflight = 2; // 2 / 4 = 0.5
+    light.inflight = 1; // 1 / 1 = 1: heavy wins every pair it is drawn in (light only in light-light, 0.2² = 4 %)
+    expect(share()).toBeLessThan(0.08);
+    heavy.inflight = 8; // 8 / 4 = 2: light wins every pair it is drawn in (1 − 0.8² = 36 %)
+    expect(share()).toBeGreaterThan(0.3);
+    expect(share()).toBeLessThan(0.42);
   });
 
   it('never sends to the most loaded of many, and sends the least loaded its two-choice share', () => {

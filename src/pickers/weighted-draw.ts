@@ -1,0 +1,96 @@
+import type { EndpointState } from '../endpoints/endpoint.js';
+import { draw, type RandomBits } from './random-bits.js';
+
+/** 2⁻³²: 32 random bits read as an unsigned integer, as a number in [0, 1). */
+const TWO_TO_MINUS_32 = 2 ** -32;
+
+/** Draws per candidate wanted before giving up on finding an untried one (the caller then falls back to uniform draws). */
+const TRIES_PER_CHOICE = 16;
+
+/**
+ * Candidates drawn in proportion to their weight, in O(1) a draw (Vose's alias method: one
+ * index and one coin per draw), for `leastRequest` with unequal weights. The table is built on
+ * the first draw after an update, so an update that is never picked from costs only the scan
+ * for unequal weights.
+ *
+ * @example
+ * const draws = WeightedDraw.unlessEqual(endpoints);
+ * const e = draws?.leastLoaded(tried, bits, 2);
+ */
+export class WeightedDraw {
+  readonly #list: readonly EndpointState[];
+  #prob: Float64Array | undefined;
+  #alias: Int32Array | undefined;
+
+  private constructor(list: readonly EndpointState[]) {
+    this.#list = list;
+  }
+
+  /** A draw over `list` in proportion to weight; undefined when every weight is the same (uniform draws are then exact). */
+  static unlessEqual(list: readonly EndpointState[]): WeightedDraw | undefined {
+    const n = list.length;
+    if (n < 2) return undefined;
+    const w = list[0]!.weight;
+    for (let i = 1; i < n; i++) if (list[i]!.weight !== w) return new WeightedDraw(list);
+    return undefined;
+  }
+
+  /**
+   * Of `choices` weighted draws not in `tried`, the one with the lowest `inflight / weight`,
+   * the first drawn winning a tie (so with nothing in flight, shares follow the weights);
+   * undefined when the draws kept landing on tried candidates.
+   */
+  leastLoaded(tried: readonly EndpointState[], bits: RandomBits, choices: number): EndpointState | undefined {
+    let best: EndpointState | undefined;
+    let bestLoad = Infinity;
+    let found = 0;
+    for (let t = 0; t < choices * TRIES_PER_CHOICE && found < choices; t++) {
+      const e = this.#draw(bits);
+      if (tried.length !== 0 && tried.includes(e)) continue;
+      found++;
+      const load = e.inflight / e.weight;
+      if (load < bestLoad) {
+        best = e;
+        bestLoad = load;
+      }
+    }
+    return best;
+  }
+
+  #draw(bits: RandomBits): EndpointState {
+    if (this.#prob === undefined) this.#build();
+    const i = draw(bits, this.#list.length);
+    const coin = (bits.next() >>> 0) * TWO_TO_MINUS_32;
+    return this.#list[coin < this.#prob![i]! ? i : this.#alias![i]!]!;
+  }
+
+  /** Vose's alias table: each slot keeps its own candidate with `prob`, else its alias. */
+  #build(): void {
+    const list = this.#list;
+    const n = list.length;
+    let total = 0;
+    for (const e of list) total += e.weight;
+    const prob = new Float64Array(n);
+    const alias = new Int32Array(n);
+    const scaled = new Float64Array(n);
+    const small: number[] = [];
+    const large: number[] = [];
+    for (let i = 0; i < n; i++) {
+      scaled[i] = (list[i]!.weight * n) / total;
+      (scaled[i]! < 1 ? small : large).push(i);
+    }
+    while (small.length > 0 && large.length > 0) {
+      const s = small.pop()!;
+      const l = large.pop()!;
+      prob[s] = scaled[s]!;
+      alias[s] = l;
+      scaled[l] = scaled[l]! + scaled[s]! - 1;
+      (scaled[l]! < 1 ? small : large).push(l);
+    }
+    // What is left is 1 up to rounding.
+    for (const i of large) prob[i] = 1;
+    for (const i of small) prob[i] = 1;
+    this.#prob = prob;
+    this.#alias = alias;
+  }
+}
