@@ -1,12 +1,15 @@
 // Following a key range in etcd (docs/architecture.md, "Discovery adapters"): a range read at
-// one revision, paged, then a watch from the next revision, so no change made between the two
-// is lost. Whenever the watch breaks (etcd restarted or went away, the connection dropped, the
-// watch was cancelled because its revision was compacted) the range is read again in full and
-// watched from there, as etcd's own clientv3 mirror (SyncBase, then SyncUpdates) does. A
-// fresh read, rather than resuming the old watch, also copes with an etcd that came back
-// with older data (a restore), whose revisions went backwards.
+// one revision, paged (range-read.ts), then a watch from the next revision, so no change made
+// between the two is lost. Whenever the watch breaks (etcd restarted or went away, the
+// connection dropped, the watch was cancelled because its revision was compacted) the range is
+// read again in full and watched from there, as etcd's own clientv3 mirror (SyncBase, then
+// SyncUpdates) does. A fresh read, rather than resuming the old watch, also copes with an etcd
+// that came back with older data (a restore), whose revisions went backwards.
 import type { IKeyValue, Namespace, Watcher } from 'etcd3';
 import { retrySource, sleep } from '../discovery/support.js';
+import { ETCD_REQUEST_TIMEOUT, RangeReader, withTimeout } from './range-read.js';
+
+export { prefixEnd } from './range-read.js';
 
 /** What a follower needs of the user's etcd3 client: an `Etcd3`, or a namespace of one. */
 export type EtcdClient = Pick<Namespace, 'get' | 'getAll' | 'watch' | 'lease'>;
@@ -33,9 +36,9 @@ export interface RangeSink {
 /** How a follower reads and re-tries. */
 export interface FollowOptions {
   readonly backoff: { readonly min: number; readonly max: number };
-  /** Keys per range request of the initial read. */
+  /** The most keys per range request of a read (fewer when the records are large: range-read.ts). */
   readonly pageSize: number;
-  /** Longest wait for etcd to confirm a cancelled watch on stop, ms. */
+  /** Longest wait for etcd to confirm a cancelled watch (on stop, or after its creation timed out), ms. */
   readonly cancelTimeout: number;
 }
 
@@ -54,11 +57,27 @@ export const ETCD_PAGE_SIZE = 1_000;
  * await followRange(etcd, { prefix: 'services/users/' }, sink, controller.signal, options);
  */
 export async function followRange(client: EtcdClient, range: KeyRange, sink: RangeSink, signal: AbortSignal, options: FollowOptions): Promise<void> {
+  const reader = new RangeReader(client, range, options.pageSize);
+  // Cancels of watches given up on before etcd confirmed them, still under way: a stop waits for them.
+  const cancelling = new Set<Promise<void>>();
+  const track = (cancel: Promise<void>): void => {
+    cancelling.add(cancel);
+    void cancel.then(() => cancelling.delete(cancel));
+  };
+  try {
+    await follow(client, range, reader, sink, signal, options, track);
+  } finally {
+    await Promise.all(cancelling);
+  }
+}
+
+/** The loop of {@link followRange}: read-then-watch, and again after the watch ends, until `signal` aborts. */
+async function follow(client: EtcdClient, range: KeyRange, reader: RangeReader, sink: RangeSink, signal: AbortSignal, options: FollowOptions, track: (cancel: Promise<void>) => void): Promise<void> {
   const minGap = options.backoff.min;
   while (!signal.aborted) {
     // The attempt in flight, once it has made a watch: its outcome (the session, or undefined).
     let watching: Promise<WatchSession | undefined> = Promise.resolve(undefined);
-    const attempt = (): Promise<WatchSession> => startSession(client, range, sink, signal, options, (established) => {
+    const attempt = (): Promise<WatchSession> => startSession(client, range, reader, sink, signal, options, track, (established) => {
       watching = established.catch(() => undefined);
     });
     let session: WatchSession;
@@ -67,7 +86,7 @@ export async function followRange(client: EtcdClient, range: KeyRange, sink: Ran
     } catch {
       // Only an abort ends retrySource, and it gives up on the attempt in flight at once; a watch
       // that attempt made must still be cancelled before we resolve. One not yet confirmed is
-      // cancelled by the attempt itself (bounded by cancelTimeout); one just confirmed, here.
+      // cancelled by the attempt itself (tracked, bounded by cancelTimeout); one just confirmed, here.
       await (await watching)?.close(options.cancelTimeout);
       return;
     }
@@ -93,8 +112,8 @@ interface WatchSession {
  * One read-then-watch: resolves once the watch is established, rejects if either step fails.
  * `onWatch` hears the outcome as soon as the watch is made, so that a stop can wait for it.
  */
-async function startSession(client: EtcdClient, range: KeyRange, sink: RangeSink, signal: AbortSignal, options: FollowOptions, onWatch: (established: Promise<WatchSession>) => void): Promise<WatchSession> {
-  const { kvs, revision } = await readRange(client, range, options.pageSize);
+async function startSession(client: EtcdClient, range: KeyRange, reader: RangeReader, sink: RangeSink, signal: AbortSignal, options: FollowOptions, track: (cancel: Promise<void>) => void, onWatch: (established: Promise<WatchSession>) => void): Promise<WatchSession> {
+  const { kvs, revision } = await reader.read();
   if (signal.aborted) return { ended: Promise.resolve(signal.reason), close: async () => {} };
   sink.reset(kvs);
   // The reset runs the user's listeners, which may stop us: then no watch is made (the abort
@@ -140,50 +159,20 @@ async function startSession(client: EtcdClient, range: KeyRange, sink: RangeSink
   });
   const established = (async (): Promise<WatchSession> => {
     try {
-      await connected;
+      // etcd3 never confirms a watch created after one that etcd refused at creation (its attach
+      // queue stalls until the stream is made again, e.g. after an expired auth token): without
+      // a limit the follower would wait, silent, for ever.
+      await withTimeout(connected, ETCD_REQUEST_TIMEOUT, 'the creation of the watch');
     } catch (err) {
-      await close(options.cancelTimeout);
+      // etcd3 sends the cancel only once etcd confirms the watch, which may never happen: it goes
+      // on (bounded, and awaited by a stop) while the failure is reported and the read retried.
+      track(close(options.cancelTimeout));
       throw err instanceof Error ? err : new Error(`etcd watch ended before it was established: ${String(err)}`);
     }
     return { ended, close };
   })();
   onWatch(established);
   return established;
-}
-
-/** Reads all of `range` at one revision, `pageSize` keys per request. */
-async function readRange(client: EtcdClient, range: KeyRange, pageSize: number): Promise<{ kvs: IKeyValue[]; revision: string }> {
-  if ('key' in range) {
-    const res = await client.get(range.key).exec();
-    return { kvs: res.kvs, revision: res.header.revision };
-  }
-  const end = prefixEnd(Buffer.from(range.prefix));
-  const kvs: IKeyValue[] = [];
-  let start = Buffer.from(range.prefix);
-  let revision: string | undefined;
-  for (;;) {
-    const builder = client.getAll().inRange({ start, end }).limit(pageSize);
-    // Later pages read the revision the first page saw: one consistent snapshot.
-    if (revision !== undefined) builder.revision(revision);
-    const res = await builder.exec();
-    revision ??= res.header.revision;
-    kvs.push(...res.kvs);
-    const last = res.kvs[res.kvs.length - 1];
-    if (!res.more || last === undefined) return { kvs, revision };
-    start = Buffer.concat([last.key, Buffer.from([0])]);
-  }
-}
-
-/** The first key after every key starting with `prefix` (etcd's `GetPrefixRangeEnd`). */
-export function prefixEnd(prefix: Buffer): Buffer {
-  const end = Buffer.from(prefix);
-  for (let i = end.length - 1; i >= 0; i--) {
-    if (end[i]! < 0xff) {
-      end[i] = end[i]! + 1;
-      return end.subarray(0, i + 1);
-    }
-  }
-  return Buffer.from([0]); // all 0xff: no end, read to the last key
 }
 
 /**
