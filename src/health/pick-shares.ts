@@ -1,5 +1,6 @@
-import type { LiveEndpoint } from '../endpoints/endpoint.js';
-import type { Picker } from '../pickers/picker.js';
+import type { EndpointState, LiveEndpoint } from '../endpoints/endpoint.js';
+import { asKeyWalker, asLevelPickers, PASS, SKIP, TAKE, type KeyWalker, type LevelPickers, type Picker } from '../pickers/picker.js';
+import { pointHash } from '../pickers/murmur3.js';
 import { fastRandom } from '../pickers/random-bits.js';
 import type { EndpointHealth } from './endpoint-health.js';
 import { drawLevel, type Levels } from './routing.js';
@@ -10,7 +11,11 @@ import { pickWithShares, SlowStart, type PickAgain } from './slow-start.js';
  * (docs/architecture.md, "Endpoint health"): an endpoint on its ramp keeps only its share of
  * the picks that land on it, and with candidates spread over levels each pick first draws its
  * level by share. The attempt stage asks only while {@link adjusting}, so a client with neither
- * pays one field read per attempt.
+ * pays one field read per attempt. Three ways, by picker:
+ * - a keyed call to a ring hash picker ({@link KeyWalker}): level and ramp are decided from the
+ *   key's hash, and the ring is walked on from the key past what they do not take;
+ * - a stateful built-in picker (round robins, {@link LevelPickers}) gets one copy per level;
+ * - any other picker: rejection sampling over its own choices (`pickWithShares`).
  *
  * @example
  * const shares = new PickShares(picker, { window: 30_000, aggression: 1, minWeight: 0.1 });
@@ -24,15 +29,25 @@ export class PickShares {
   /** The levels the candidates span, with their shares; undefined with one level. */
   #levels: Levels | undefined = undefined;
   readonly #random = fastRandom();
+  /** The picker, when it is deterministic per key (ring hash). */
+  readonly #walker: KeyWalker | undefined;
+  /** The picker, when it is a stateful built-in one that makes a copy per level. */
+  readonly #forker: LevelPickers | undefined;
+  /** With levels and a {@link #forker}: each level's own picker, and the candidates it was last given. */
+  #perLevel: Picker[] = [];
+  #given: (readonly LiveEndpoint[])[] = [];
 
   constructor(picker: Picker, slowStart: ConstructorParameters<typeof SlowStart>[0] | undefined) {
     this.#picker = picker;
     this.#slowStart = slowStart === undefined ? undefined : new SlowStart(slowStart);
+    this.#walker = asKeyWalker(picker);
+    this.#forker = asLevelPickers(picker);
   }
 
   /** The candidates now span `levels` (undefined: one level). */
   setLevels(levels: Levels | undefined): void {
     this.#levels = levels;
+    if (this.#forker !== undefined) this.#updateLevelPickers(levels);
     this.#update();
   }
 
@@ -49,26 +64,100 @@ export class PickShares {
   }
 
   /**
-   * The pick to send instead of `picked`: the level is drawn first, by its share, and only the
-   * picker's choices in it stand, so levels get their share whatever the picker proposes; an
-   * endpoint on its ramp keeps a pick with its ramp's share (see `pickWithShares`).
+   * The pick to send instead of `picked`: the level is drawn first, by its share, and only
+   * choices in it stand, so levels get their share whatever the picker proposes; an endpoint
+   * on its ramp keeps a pick with its ramp's share.
    */
   adjust(request: PickAgain, picked: unknown): unknown {
+    const hash = this.#walker?.keyHash(request.key);
+    const chosen = hash === undefined ? this.#adjustDrawn(request, picked) : this.#adjustKeyed(request, hash, this.#walker!);
+    this.#update();
+    return chosen;
+  }
+
+  /**
+   * A call with a key to a ring hash picker, which gives a key the same endpoint however often
+   * it is asked: the level comes from the key's hash (the same key stays on the same level while
+   * the shares stand, a share that shrinks moving only the keys at its edge, as Envoy picks the
+   * priority from the hash), and so does the number a ramping endpoint's share is compared with
+   * (a key moves onto it only as its share grows). The ring is walked on from the key past
+   * endpoints of other levels and those a ramp does not keep: the key lands on the next endpoint
+   * of its level on the ring, as it would on a ring of that level alone.
+   */
+  #adjustKeyed(request: PickAgain, hash: number, walker: KeyWalker): unknown {
+    const levels = this.#levels;
+    const slow = this.#slowStart;
+    const now = request.now;
+    const target = levels === undefined ? -1 : drawLevel(levels, request.tried, uniform(hash, 1));
+    const u = slow === undefined || slow.ramping === 0 ? 0 : uniform(hash, 2);
+    return walker.walk(hash, request.tried, (e: EndpointState) => {
+      const h = (e as LiveEndpoint).health;
+      if (h === undefined) return TAKE;
+      if (target >= 0 && h.level !== target) return SKIP;
+      return slow === undefined || u < slow.share(h, now) ? TAKE : PASS;
+    });
+  }
+
+  /**
+   * Any other pick: the level drawn at random. A stateful picker's level's own copy picks in
+   * it (asking the one picker again and again would advance its rotation on every draw it
+   * rejects and split the level unevenly); otherwise the picker's own choices are sampled.
+   */
+  #adjustDrawn(request: PickAgain, picked: unknown): unknown {
     const slow = this.#slowStart;
     const now = request.now;
     const levels = this.#levels;
     const target = levels === undefined ? -1 : drawLevel(levels, request.tried, this.#random());
-    const chosen = pickWithShares(request, picked, this.#picker, (e) => {
+    let picker = this.#picker;
+    if (target >= 0 && this.#forker !== undefined) {
+      picker = this.#perLevel[target]!;
+      picked = picker.pick(request);
+    }
+    return pickWithShares(request, picked, picker, (e) => {
       const h = e.health;
       if (h === undefined) return 1;
       if (target >= 0 && h.level !== target) return 0;
       return slow === undefined ? 1 : slow.share(h, now);
     }, this.#random);
-    this.#update();
-    return chosen;
+  }
+
+  /**
+   * Gives each level's picker its level's candidates, when they changed (the tracker sets the
+   * levels on every change of health, most of which leave them as they were). A level's picker
+   * is made when the level first appears and goes when the levels do, so every spell of
+   * failover starts its rotations afresh (a level is known by its place among the levels).
+   */
+  #updateLevelPickers(levels: Levels | undefined): void {
+    if (levels === undefined) {
+      this.#perLevel = [];
+      this.#given = [];
+      return;
+    }
+    const { members } = levels;
+    this.#perLevel.length = Math.min(this.#perLevel.length, members.length);
+    this.#given.length = this.#perLevel.length;
+    for (let i = 0; i < members.length; i++) {
+      const group = members[i]!;
+      if (i === this.#perLevel.length) this.#perLevel.push(this.#forker!.forLevel());
+      else if (same(this.#given[i]!, group)) continue;
+      this.#perLevel[i]!.update(group);
+      this.#given[i] = group;
+    }
   }
 
   #update(): void {
     this.adjusting = this.#levels !== undefined || (this.#slowStart !== undefined && this.#slowStart.ramping > 0);
   }
+}
+
+/** A uniform number in [0, 1) drawn from a key's hash: `n` tells apart the draws made from one key. */
+function uniform(hash: number, n: number): number {
+  return (pointHash(hash, n) >>> 0) / 4294967296;
+}
+
+/** Whether two lists hold the same endpoints in the same order. */
+function same(a: readonly LiveEndpoint[], b: readonly LiveEndpoint[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -14,6 +14,8 @@ export interface Levels {
   readonly shares: readonly number[];
   /** How many candidates each level holds. */
   readonly sizes: readonly number[];
+  /** Each level's candidates: what a stateful picker's per-level copy rotates over (health/pick-shares.ts). */
+  readonly members: readonly (readonly LiveEndpoint[])[];
 }
 
 /**
@@ -27,10 +29,11 @@ export interface Levels {
  * one per priority, split in two (local zone, others) with a `localZone`.
  *
  * Returns the candidates (endpoints taking calls in levels that get a share) and, when calls
- * are spread over several levels, their shares, with each candidate's `level` set (every other
- * endpoint's is -1): a pick then draws the level first, by its share, and keeps only the
- * picker's choices in it (see {@link drawLevel}), so that levels get their share whatever the
- * picker proposes (uniformly, by weight, by load).
+ * are spread over several levels, their shares and members, with each candidate's `level` set
+ * (every other endpoint's is -1): a pick then draws the level first, by its share (see
+ * {@link drawLevel}; from the key's hash for a keyed ring hash call), and only a choice in it
+ * stands, so that levels get their share whatever the picker proposes (uniformly, by weight,
+ * by load): health/pick-shares.ts says how each picker chooses in the level.
  *
  * @example
  * const { candidates, levels } = route(registry.list, admitted, { localZone: 'eu-1a', overprovisioning: 1.4 });
@@ -60,18 +63,20 @@ export function route(all: readonly LiveEndpoint[], admitted: readonly LiveEndpo
   const candidates: LiveEndpoint[] = [];
   const shares: number[] = [];
   const sizes: number[] = [];
+  const members: LiveEndpoint[][] = [];
   for (const [k, load] of loads) {
     const group = taking.get(k)!;
     const i = shares.length;
     shares.push(load / sum);
     sizes.push(group.length);
+    members.push(group);
     // One by one: spreading a level of 150 000 endpoints into push() overflows the stack.
     for (const e of group) {
       candidates.push(e);
       if (e.health !== undefined) e.health.level = i;
     }
   }
-  return { candidates, levels: { shares, sizes } };
+  return { candidates, levels: { shares, sizes, members } };
 }
 
 /**

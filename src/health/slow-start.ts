@@ -56,17 +56,20 @@ export class SlowStart {
 /**
  * Most picks drawn in a row for one call before the last is kept whatever its share: far more
  * than shares need (a level whose endpoints keep 1 % of the picks that land on them, drawn 90 %
- * of the time, runs past it once in 10^3), and a bound for a picker that returns the same
- * endpoint every time (ring hash with a key), which no share can move.
+ * of the time, runs past it once in 10^3), and a bound for a custom picker that returns the
+ * same endpoint every time, which no share can move (the built-in ring hash is not asked again
+ * for a keyed call: health/pick-shares.ts walks its ring instead).
  */
 const MAX_DRAWS = 64;
 
 /**
  * Keeps a pick with probability `keep(endpoint)` — slow start's share, 0 outside the routing
  * level drawn for the pick — and otherwise asks the picker again, as it is, for another draw: rejection
- * sampling over the picker's own choices, so that whatever the picker (random, P2C, round
- * robin, least request), each endpoint gets its share. Rejected endpoints are not added to
- * `tried`, which would shrink their level's pool for the next draw and skew the shares.
+ * sampling over the picker's own choices, so that whatever the picker (random, P2C, least
+ * request, a custom one), each endpoint gets its share. Rejected endpoints are not added to
+ * `tried`, which would shrink their level's pool for the next draw and skew the shares. The
+ * round robins are asked for a level through their copy for it (see `PickShares`): asking one
+ * rotation again advances it past every endpoint rejected.
  */
 export function pickWithShares(request: PickAgain, picked: unknown, picker: Picker, keep: (e: LiveEndpoint) => number, random: () => number): unknown {
   let current = picked;

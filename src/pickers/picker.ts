@@ -67,3 +67,67 @@ export interface RandomSource {
   /** Source of uniform numbers in [0, 1); default: a fast generator seeded from `Math.random`. Inject one for deterministic tests. */
   random?: (() => number) | undefined;
 }
+
+/**
+ * Internal (not exported from the package): a stateful built-in picker (round robin, weighted
+ * round robin) that makes a fresh picker of its kind for one failover level. Rejection sampling
+ * over one rotation advances it on every rejected draw and splits a level unevenly; with one
+ * picker per level, as Envoy keeps one load balancer per priority, each level rotates on its
+ * own (health/pick-shares.ts).
+ */
+export interface LevelPickers {
+  forLevel(): Picker;
+}
+
+/** What a {@link KeyWalker}'s `accept` says of an endpoint on the walk: take it. */
+export const TAKE = 0;
+/** Walk past it without counting it (outside the level drawn). */
+export const SKIP = 1;
+/** Walk past it, but keep it in mind: the first one passed is taken if the walk passes too many (slow start). */
+export const PASS = 2;
+
+/**
+ * Internal: a picker deterministic per key (ring hash). Asking it again returns the same
+ * endpoint, so rejection sampling cannot move its picks; instead slow start and failover
+ * (health/pick-shares.ts) walk its ring from the key's point to the first endpoint they accept,
+ * so a key that may not stay on an endpoint goes, every time, to the one after it on the ring.
+ */
+export interface KeyWalker {
+  /** The hash placing the call's key on the ring; `undefined` for a call without a key. */
+  keyHash(key: unknown): number | undefined;
+  /**
+   * The first endpoint clockwise from `hash` that the call has not tried (any, once all were)
+   * and that `accept` answers {@link TAKE} for; `undefined` with no candidates.
+   */
+  walk(hash: number, tried: readonly EndpointState[], accept: (e: EndpointState) => number): EndpointState | undefined;
+}
+
+/**
+ * The built-in pickers that are {@link LevelPickers} or {@link KeyWalker}s, marked by their
+ * constructors: a mark rather than a method name, so that no user picker with a method of that
+ * name is taken for one (custom pickers keep rejection sampling).
+ */
+const levelPickers = new WeakSet<object>();
+const keyWalkers = new WeakSet<object>();
+
+/** Internal: marks a built-in picker as one of the {@link LevelPickers}; returns it. */
+export function markLevelPickers<P extends LevelPickers>(picker: P): P {
+  levelPickers.add(picker);
+  return picker;
+}
+
+/** Internal: marks a built-in picker as a {@link KeyWalker}; returns it. */
+export function markKeyWalker<P extends KeyWalker>(picker: P): P {
+  keyWalkers.add(picker);
+  return picker;
+}
+
+/** Internal: `picker` as {@link LevelPickers}, when it was marked so. */
+export function asLevelPickers(picker: Picker): LevelPickers | undefined {
+  return levelPickers.has(picker) ? (picker as Picker & LevelPickers) : undefined;
+}
+
+/** Internal: `picker` as a {@link KeyWalker}, when it was marked so. */
+export function asKeyWalker(picker: Picker): KeyWalker | undefined {
+  return keyWalkers.has(picker) ? (picker as Picker & KeyWalker) : undefined;
+}

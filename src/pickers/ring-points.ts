@@ -31,6 +31,20 @@ export class RingPoints {
     this.#idOf = idOf;
   }
 
+  /** The index of the first point ≥ `target`, wrapping past the top of the ring to the first point. */
+  firstAtOrAfter(target: number): number {
+    const points = this.hashes;
+    const size = this.size;
+    let lo = 0;
+    let hi = size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (points[mid]! < target) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === size ? 0 : lo;
+  }
+
   /** Makes the ring these points, given in any order (the arrays are taken over). O(points). */
   rebuild(hashes: Uint32Array, owners: Uint32Array): void {
     radixSort(hashes, owners);

@@ -1,16 +1,20 @@
 // The ring hash picker's state: which endpoints own which points, updated in place.
 import type { EndpointState } from '../endpoints/endpoint.js';
-import type { Picker, PickRequest } from './picker.js';
+import { markKeyWalker, PASS, TAKE, type KeyWalker, type Picker, type PickRequest } from './picker.js';
 import { Candidates, pickAtRandom } from './p2c.js';
 import type { RandomBits } from './random-bits.js';
 import { HASH, murmur3, murmur3Into, pointHash } from './murmur3.js';
 import { RingPoints } from './ring-points.js';
+import { hashed, keyText } from './ring-keys.js';
 
 /** The seed of the second hash of an endpoint's id mixed into its points (any constant other than the first hash's 0). */
 const MIX_SEED = 0x9747b28c;
 
 /** Envoy's default `maximum_ring_size`. */
 export const MAX_RING = 8_388_608;
+
+/** Points a keyed walk passes for slow start before it takes the first one passed (see `Ring.walk`). */
+const MAX_PASSES = 64;
 
 /**
  * The picker {@link ringHash} makes (see there). Points per endpoint: `ringSize × weight`
@@ -21,7 +25,7 @@ export const MAX_RING = 8_388_608;
  * picker.update(endpoints);
  * picker.pick({ key: 'user-42', tried: [] });
  */
-export class Ring implements Picker {
+export class Ring implements Picker, KeyWalker {
   readonly name = 'ringHash';
   readonly #ringSize: number;
   readonly #hash: (text: string) => number;
@@ -62,6 +66,7 @@ export class Ring implements Picker {
     this.#ringSize = ringSize;
     this.#hash = hash;
     this.#bits = bits;
+    markKeyWalker(this);
   }
 
   get points(): number {
@@ -249,59 +254,49 @@ export class Ring implements Picker {
 
   pick({ key, tried }: PickRequest): EndpointState | undefined {
     if (this.#owners.list.length === 0) return undefined;
+    const hash = this.keyHash(key);
+    return hash === undefined ? pickAtRandom(this.#owners, tried, this.#bits) : this.walk(hash, tried);
+  }
+
+  /** The hash placing a call's key on the ring; `undefined` for a call without a key. Internal, with `walk` (see {@link KeyWalker}). */
+  keyHash(key: unknown): number | undefined {
     const text = keyText(key);
-    if (text === undefined) return pickAtRandom(this.#owners, tried, this.#bits);
+    if (text === undefined) return undefined;
+    if (this.#hash !== murmur3) return hashed(this.#hash, text);
+    murmur3Into(text, 0);
+    return HASH[0]!;
+  }
+
+  /**
+   * The pick for a key of hash `target`: the owner of its point or, on a
+   * retry, of the next point of an untried endpoint (every client walks the same way, so a
+   * key's fallback endpoint is as stable as its first choice). With `accept` (slow start and
+   * failover steering the pick), the walk also goes past endpoints it does not take; those it
+   * passes (slow start) are counted, and after MAX_PASSES points the first one passed is taken,
+   * so a key every endpoint of its level passes (all of them ramping) still gets its usual one
+   * without a walk round the ring. A full turn without a take (the ring lags the levels after
+   * an update that threw) ends in the plain pick. `undefined` with no candidates.
+   */
+  walk(target: number, tried: readonly EndpointState[], accept?: (e: EndpointState) => number): EndpointState | undefined {
+    if (this.#owners.list.length === 0) return undefined;
     const ring = this.#ring;
-    const points = ring.hashes;
     const size = ring.size;
-    let target: number;
-    if (this.#hash === murmur3) {
-      murmur3Into(text, 0);
-      target = HASH[0]!;
-    } else {
-      target = hashed(this.#hash, text);
-    }
-    // First point ≥ target, wrapping past the top of the ring to the first point.
-    let lo = 0;
-    let hi = size;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (points[mid]! < target) lo = mid + 1;
-      else hi = mid;
-    }
-    let k = lo === size ? 0 : lo;
     const slots = this.#slots;
-    let e = slots[ring.owners[k]!]!;
-    if (tried.length === 0 || !tried.includes(e) || this.#owners.untried(tried) === 0) return e;
-    // Every client walks the same way, so a key's fallback endpoint is as stable as its first choice.
-    for (;;) {
-      k = k + 1 === size ? 0 : k + 1;
-      e = slots[ring.owners[k]!]!;
-      if (!tried.includes(e)) return e;
+    let k = ring.firstAtOrAfter(target);
+    if (accept === undefined && (tried.length === 0 || !tried.includes(slots[ring.owners[k]!]!))) return slots[ring.owners[k]!]!;
+    const skipTried = tried.length !== 0 && this.#owners.untried(tried) !== 0;
+    let passed: EndpointState | undefined;
+    let passes = 0;
+    for (let s = 0; s < size; s++, k = k + 1 === size ? 0 : k + 1) {
+      const e = slots[ring.owners[k]!]!;
+      if (skipTried && tried.includes(e)) continue;
+      const verdict = accept === undefined ? TAKE : accept(e);
+      if (verdict === TAKE) return e;
+      if (verdict === PASS) {
+        passed ??= e;
+        if (++passes === MAX_PASSES) break;
+      }
     }
+    return passed ?? this.walk(target, tried);
   }
-}
-
-/**
- * A custom hash's answer for `text` as an unsigned 32-bit integer. Anything but an integer in
- * [-2³¹, 2³²) (a hex digest string, a float in [0, 1), NaN) throws, so the call fails with
- * PluginError: coerced, it would hash every key and endpoint to 0 and send every call to one endpoint.
- */
-function hashed(hash: (text: string) => number, text: string): number {
-  const h: unknown = hash(text);
-  if (typeof h !== 'number' || !Number.isInteger(h) || h < -2147483648 || h >= 4294967296) {
-    throw new TypeError(`ringHash.hash must return a 32-bit integer, got ${typeof h === 'number' ? String(h) : typeof h}`);
-  }
-  return h >>> 0;
-}
-
-/**
- * The text a key is hashed as. JavaScript callers pass numbers and bigints (user ids) where the
- * type says string; hashed as they print, they land where their string does, not all on the
- * endpoint of ''. Any other non-string has no stable text, so it is a call without a key.
- */
-function keyText(key: unknown): string | undefined {
-  if (typeof key === 'string') return key;
-  if (typeof key === 'number' || typeof key === 'bigint') return String(key);
-  return undefined;
 }

@@ -1,6 +1,6 @@
 import { selfContainedUnless } from './check.js';
 import type { EndpointState } from '../endpoints/endpoint.js';
-import type { Picker, PickRequest, RandomSource } from './picker.js';
+import { markLevelPickers, type LevelPickers, type Picker, type PickRequest, type RandomSource } from './picker.js';
 import type { Table } from '../config/keys.js';
 import { optionsObject, pickerKeys } from './options.js';
 import { draw, randomBits, type RandomBits } from './random-bits.js';
@@ -34,7 +34,7 @@ export function roundRobin(options?: RoundRobinOptions): Picker {
 }
 
 /** {@link roundRobin}'s picker (a class, so that every client runs the same, inlinable `pick`). */
-class RoundRobinPicker implements Picker {
+class RoundRobinPicker implements Picker, LevelPickers {
   readonly name = 'roundRobin';
   readonly #bits: RandomBits;
   #list: readonly EndpointState[] = [];
@@ -43,6 +43,7 @@ class RoundRobinPicker implements Picker {
 
   constructor(bits: RandomBits) {
     this.#bits = bits;
+    markLevelPickers(this);
   }
 
   update(endpoints: readonly EndpointState[]): void {
@@ -50,6 +51,11 @@ class RoundRobinPicker implements Picker {
     this.#list = endpoints;
     if (endpoints.length === 0) return;
     this.#next = this.#next < 0 ? draw(this.#bits, endpoints.length) : dueIndex(before, this.#next, endpoints);
+  }
+
+  /** Internal: a rotation of its own for one failover level (see {@link LevelPickers}), from a random start. */
+  forLevel(): Picker {
+    return new RoundRobinPicker(this.#bits);
   }
 
   pick(request: PickRequest): EndpointState | undefined {

@@ -1,6 +1,6 @@
 import { selfContainedUnless } from './check.js';
 import type { EndpointState } from '../endpoints/endpoint.js';
-import type { Picker, PickRequest, RandomSource } from './picker.js';
+import { markLevelPickers, type LevelPickers, type Picker, type PickRequest, type RandomSource } from './picker.js';
 import type { Table } from '../config/keys.js';
 import { optionsObject, pickerKeys } from './options.js';
 import { fraction, randomBits, type RandomBits } from './random-bits.js';
@@ -46,7 +46,7 @@ function period(e: EndpointState): number {
   return w > 0 ? 1 / w : 1;
 }
 
-class EarliestDeadlineFirst implements Picker {
+class EarliestDeadlineFirst implements Picker, LevelPickers {
   readonly name = 'weightedRoundRobin';
   readonly #bits: RandomBits;
   #list: readonly EndpointState[] = [];
@@ -61,6 +61,7 @@ class EarliestDeadlineFirst implements Picker {
 
   constructor(bits: RandomBits) {
     this.#bits = bits;
+    markLevelPickers(this);
   }
 
   update(endpoints: readonly EndpointState[]): void {
@@ -105,6 +106,11 @@ class EarliestDeadlineFirst implements Picker {
     this.#heap = heap;
     this.#now = 0;
     for (let p = (n >> 1) - 1; p >= 0; p--) this.#siftDown(p);
+  }
+
+  /** Internal: a schedule of its own for one failover level (see {@link LevelPickers}). */
+  forLevel(): Picker {
+    return new EarliestDeadlineFirst(this.#bits);
   }
 
   pick({ tried }: PickRequest): EndpointState | undefined {
