@@ -17,7 +17,7 @@ export async function withOneEjected(picker: Picker, discovery: EndpointInit[], 
     if (e.host === down) throw new Error('down');
     return e.host;
   };
-  const index = discovery.findIndex((d) => d.host === down);
+  const index = discovery.findIndex((d) => typeof d === 'object' && d.host === down);
   for (let i = 0; i < 2000 && client.stats().endpoints[index]!.health!.status !== 'ejected'; i++) {
     await client.execute(fn, { key: `warm-${i}` }).catch(() => {});
   }

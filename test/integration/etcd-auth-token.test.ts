@@ -40,7 +40,7 @@ describeWith(etcdBinary, 'etcd with auth and expiring tokens', () => {
   it('a config source whose watch etcd refuses (expired auth token on the shared stream) does not go silent: it follows the key or keeps reporting', async () => {
     const etcd = new Etcd3({ hosts: server.url, auth: { username: 'app', password: PASSWORD } });
     await root.put('services/auth/a').value(JSON.stringify({ host: '127.0.0.1', port: 8081 }));
-    const stops: (() => Promise<void>)[] = [];
+    const stops: (() => void | Promise<void>)[] = [];
     try {
       const sets: number[] = [];
       const discoveryErrors: string[] = [];
