@@ -25,12 +25,29 @@ export function stopOf(returned: unknown, failed: (err: unknown) => void): StopW
   };
 }
 
+/** `fs.watch`'s and `fs.watchFile`'s watchers (Node exports neither class, so they are told by name). */
+function isFileWatcher(value: object): boolean {
+  const name: unknown = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  return name === 'FSWatcher' || name === 'StatWatcher';
+}
+
+function isEmitter(value: object): boolean {
+  const { on, emit } = value as { on?: unknown; emit?: unknown };
+  return typeof on === 'function' && typeof emit === 'function';
+}
+
 /** The methods that stop a handle, in the order tried: Node's watchers and timers, subscriptions, disposables. */
 const STOP_METHODS: readonly (string | symbol)[] = ['close', 'stop', 'unsubscribe', 'cancel', 'abort', Symbol.asyncDispose, Symbol.dispose];
 
-/** A stop that calls the first of {@link STOP_METHODS} `handle` has (on `handle`), or `undefined` when it has none. */
+/**
+ * A stop that calls the first of {@link STOP_METHODS} `handle` has (on `handle`), or `undefined`
+ * when it has none. Not for an event emitter other than a file watcher: `.on()` returns the
+ * emitter itself, so `watch: (update) => socket.on('message', …)` hands back the user's shared
+ * socket (or server, or WebSocket), which `close()` must not close.
+ */
 function handleStop(handle: unknown): StopWatching | undefined {
   if (handle === null || typeof handle !== 'object') return undefined;
+  if (isEmitter(handle) && !isFileWatcher(handle)) return undefined;
   for (const name of STOP_METHODS) {
     let method: unknown;
     try {

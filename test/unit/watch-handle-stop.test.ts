@@ -2,7 +2,9 @@
 // (an `fs.FSWatcher`, an interval's Timeout, a `{ unsubscribe() }` subscription, a disposable)
 // instead of a function was never stopped: `close()` resolved and the handle kept running (and
 // the process alive). Such handles are now stopped by the method they have (README, "Custom
-// discovery").
+// discovery"). Follow-up (a review of that fix): `.on()` returns the emitter itself, so a
+// `watch: (update) => socket.on('message', …)` handed back the user's shared socket, which close()
+// then closed; an event emitter other than a file watcher is now left alone.
 import { mkdtempSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,5 +71,20 @@ describe("a source whose watch returns its handle instead of a stop function", (
     await new Promise((resolve) => client.once('endpoints', resolve));
     await client.close();
     expect(unsubscribed).toBe(1);
+  });
+});
+
+describe('a watch that returns what `emitter.on(…)` returns (the emitter itself)', () => {
+  it("leaves the user's emitter alone: close() does not close a socket or server it did not make", async () => {
+    const { EventEmitter } = await import('node:events');
+    class SharedSocket extends EventEmitter {
+      closed = false;
+      close(): void { this.closed = true; }
+    }
+    const socket = new SharedSocket();
+    const discovery = { watch: (update: (list: string[]) => void) => { update(['127.0.0.1:1']); return socket.on('message', () => {}); } } as unknown as Discovery;
+    const client = createClient({ name: 'users', discovery });
+    await client.close();
+    expect(socket.closed).toBe(false);
   });
 });
