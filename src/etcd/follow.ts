@@ -57,7 +57,7 @@ export const ETCD_PAGE_SIZE = 1_000;
  * await followRange(etcd, { prefix: 'services/users/' }, sink, controller.signal, options);
  */
 export async function followRange(client: EtcdClient, range: KeyRange, sink: RangeSink, signal: AbortSignal, options: FollowOptions): Promise<void> {
-  const reader = new RangeReader(client, range, options.pageSize);
+  const reader = new RangeReader(client, range, options.pageSize, signal);
   // Cancels of watches given up on before etcd confirmed them, still under way: a stop waits for them.
   const cancelling = new Set<Promise<void>>();
   const track = (cancel: Promise<void>): void => {
@@ -162,7 +162,7 @@ async function startSession(client: EtcdClient, range: KeyRange, reader: RangeRe
       // etcd3 never confirms a watch created after one that etcd refused at creation (its attach
       // queue stalls until the stream is made again, e.g. after an expired auth token): without
       // a limit the follower would wait, silent, for ever.
-      await withTimeout(connected, ETCD_REQUEST_TIMEOUT, 'the creation of the watch');
+      await withTimeout(connected, ETCD_REQUEST_TIMEOUT, 'the creation of the watch', signal);
     } catch (err) {
       // etcd3 sends the cancel only once etcd confirms the watch, which may never happen: it goes
       // on (bounded, and awaited by a stop) while the failure is reported and the read retried.

@@ -54,7 +54,11 @@ export class RangeReader {
   /** The most keys a page may ask for: `pageSize`, lowered for good by a page over the limit. */
   #cap: number;
 
-  constructor(client: EtcdClient, range: KeyRange, pageSize: number) {
+  /** The follower's stop: a read in flight is given up at once (see {@link withTimeout}). */
+  readonly #signal: AbortSignal | undefined;
+
+  constructor(client: EtcdClient, range: KeyRange, pageSize: number, signal?: AbortSignal) {
+    this.#signal = signal;
     this.#client = client;
     this.#range = range;
     this.#cap = pageSize;
@@ -68,7 +72,7 @@ export class RangeReader {
   async read(): Promise<RangeSnapshot> {
     const range = this.#range;
     if ('key' in range) {
-      const res = await withTimeout(this.#client.get(range.key).exec(), ETCD_REQUEST_TIMEOUT, 'a read of the key');
+      const res = await withTimeout(this.#client.get(range.key).exec(), ETCD_REQUEST_TIMEOUT, 'a read of the key', this.#signal);
       return { kvs: res.kvs, revision: res.header.revision };
     }
     for (let reads = 1; ; reads++) {
@@ -114,7 +118,7 @@ export class RangeReader {
       // Later pages read the revision the first page saw: one consistent snapshot.
       if (revision !== undefined) builder.revision(revision);
       try {
-        return await withTimeout(builder.exec(), ETCD_REQUEST_TIMEOUT, `a page of ${limit} keys`);
+        return await withTimeout(builder.exec(), ETCD_REQUEST_TIMEOUT, `a page of ${limit} keys`, this.#signal);
       } catch (err) {
         if (!isOverReceiveLimit(err)) {
           if (overLimit === undefined || isRevisionCompacted(err)) throw err;
@@ -135,7 +139,7 @@ export class RangeReader {
     try {
       const builder = this.#client.getAll().inRange({ start, end }).limit(1);
       if (revision !== undefined) builder.revision(revision);
-      const [key] = await withTimeout(builder.keys(), ETCD_REQUEST_TIMEOUT, 'a read of one key name');
+      const [key] = await withTimeout(builder.keys(), ETCD_REQUEST_TIMEOUT, 'a read of one key name', this.#signal);
       if (key !== undefined) name = `key "${keyName(key)}"`;
     } catch {
       // The record's size is the failure to report; its name is only a help.
@@ -148,18 +152,32 @@ export class RangeReader {
  * `promise`, or a rejection once `ms` passed without an answer. The request is abandoned, not
  * cancelled: a gRPC deadline in its call options would replace any the user set on their client,
  * and etcd3 counts a deadline against their client's circuit breaker. A late answer is ignored.
+ * `signal` (the follower's stop) ends the wait at once, timer included: none outlives a stop.
  */
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`etcd did not answer ${what} within ${ms / 1_000} s`)), ms);
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', stopped);
+    };
+    const stopped = (): void => {
+      done();
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`etcd did not answer ${what} within ${ms / 1_000} s`));
+    }, ms);
     timer.unref();
+    if (signal?.aborted === true) return stopped();
+    signal?.addEventListener('abort', stopped, { once: true });
     promise.then(
       (value) => {
-        clearTimeout(timer);
+        done();
         resolve(value);
       },
       (err: unknown) => {
-        clearTimeout(timer);
+        done();
         reject(err);
       },
     );

@@ -110,7 +110,9 @@ export class RoutedAttempt implements Dispatcher.DispatchHandler {
     // (a chunk undici had parsed before the pause reached it) behind the ones held before it.
     (this.#chunks ??= []).push(chunk);
     this.#held += chunk.length;
-    if (sink === undefined && this.#held > HOLD_LIMIT && !this.#pausedHere) {
+    // Past the limit the socket is paused, also for a caller that is paused itself: memory stays
+    // bounded (undici's parser stops and pushes back) until the chunks held are passed on.
+    if (this.#held > HOLD_LIMIT && !this.#pausedHere) {
       this.#pausedHere = true;
       controller.pause();
     }
@@ -146,6 +148,12 @@ export class RoutedAttempt implements Dispatcher.DispatchHandler {
       return;
     }
     this.#sink = sink;
+    // A caller that paused before there was a response to pause (in its onRequestStart): the
+    // socket stops here, as undici stops reading for a handler paused that early.
+    if (sink.paused && this.controller !== undefined && !this.controller.aborted) {
+      this.#pausedHere = true;
+      this.controller.pause();
+    }
     sink.head(this.statusCode, this.headers, this.statusMessage);
     this.flush();
   }
