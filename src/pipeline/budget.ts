@@ -68,14 +68,7 @@ export class RetryBudget {
    * if (budget.tryRetry(now) && !sent()) budget.giveBack(now);
    */
   giveBack(now: number, grantedAt: number = now): void {
-    this.#advance(now);
-    const bucket = Math.floor(grantedAt / this.#bucketMs);
-    if (bucket > this.#bucket || bucket <= this.#bucket - BUCKETS) return;
-    const slot = bucket % BUCKETS;
-    if (this.#retries[slot]! > 0) {
-      this.#retries[slot]! -= 1;
-      this.#retrySum -= 1;
-    }
+    if (this.#takeBack(this.#retries, now, grantedAt)) this.#retrySum -= 1;
   }
 
   /**
@@ -83,14 +76,18 @@ export class RetryBudget {
    * anything (an open circuit): calls that add no load earn no retries (or hedges).
    */
   forgetCall(now: number, countedAt: number = now): void {
+    if (this.#takeBack(this.#calls, now, countedAt)) this.#callSum -= 1;
+  }
+
+  /** Takes one off `counts` in the bucket of `at`, if the window still holds it and it has one; whether it did. */
+  #takeBack(counts: Float64Array, now: number, at: number): boolean {
     this.#advance(now);
-    const bucket = Math.floor(countedAt / this.#bucketMs);
-    if (bucket > this.#bucket || bucket <= this.#bucket - BUCKETS) return;
+    const bucket = Math.floor(at / this.#bucketMs);
+    if (bucket > this.#bucket || bucket <= this.#bucket - BUCKETS) return false;
     const slot = bucket % BUCKETS;
-    if (this.#calls[slot]! > 0) {
-      this.#calls[slot]! -= 1;
-      this.#callSum -= 1;
-    }
+    if (counts[slot]! <= 0) return false;
+    counts[slot]! -= 1;
+    return true;
   }
 
   /** Retries the window still allows now. */

@@ -2,42 +2,32 @@
 // compacted that revision before the next page (auto-compaction on a busy cluster), the read
 // failed with a discoveryError and the first set waited out the backoff. docs/discovery.md:
 // compaction is a reason to read everything again, "without an error event", as for a watch.
-import { Etcd3 } from 'etcd3';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { etcdDiscovery, type EtcdClient } from '../../src/etcd/index.js';
 import { describeWith } from '../helpers/binaries.js';
-import { etcdBinary, EtcdServer } from '../helpers/etcd.js';
+import { etcdBinary, useEtcd } from '../helpers/etcd.js';
 import { sleep } from '../helpers/lifecycle.js';
 
 describeWith(etcdBinary, 'etcdDiscovery, compaction during a paged read', () => {
-  let server: EtcdServer;
-  let etcd: Etcd3;
-  beforeAll(async () => {
-    server = await EtcdServer.start();
-    etcd = new Etcd3({ hosts: server.url });
-  });
-  afterAll(async () => {
-    etcd?.close();
-    await server?.close();
-  });
+  const fx = useEtcd();
 
   it('a read whose revision is compacted between two pages is simply read again: no discoveryError, no backoff before the first set', async () => {
     const prefix = 'services/pages/';
-    for (let i = 0; i < 6; i++) await etcd.put(`${prefix}k${i}`).value(JSON.stringify({ host: '127.0.0.1', port: 9000 + i }));
+    for (let i = 0; i < 6; i++) await fx.etcd.put(`${prefix}k${i}`).value(JSON.stringify({ host: '127.0.0.1', port: 9000 + i }));
     let pages = 0;
     // The user's client, with a write and a compaction landing right after the first page.
     const client: EtcdClient = {
-      get: (key) => etcd.get(key),
-      watch: () => etcd.watch(),
-      lease: (ttl, options) => etcd.lease(ttl, options),
+      get: (key) => fx.etcd.get(key),
+      watch: () => fx.etcd.watch(),
+      lease: (ttl, options) => fx.etcd.lease(ttl, options),
       getAll: () => {
-        const builder = etcd.getAll();
+        const builder = fx.etcd.getAll();
         const exec = builder.exec.bind(builder);
         builder.exec = async () => {
           const res = await exec();
           if (++pages === 1) {
-            const { header } = await etcd.put('other/key').value('x').exec();
-            await etcd.kv.compact({ revision: header.revision, physical: true });
+            const { header } = await fx.etcd.put('other/key').value('x').exec();
+            await fx.etcd.kv.compact({ revision: header.revision, physical: true });
           }
           return res;
         };
