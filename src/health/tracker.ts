@@ -90,6 +90,9 @@ export class HealthTracker implements CallObserver {
    * candidates are recomputed under the new thresholds.
    */
   reconfigure(options: ResolvedHealth): void {
+    // Ejections that ended under the numbers in force end first (nothing looked since): new
+    // times apply to ejections in progress, not to ones already over.
+    this.catchUp(this.#clock.now());
     const { ejectionTime, maxEjectionTime, maxEjectionPercent, panicThreshold, probes } = options;
     this.#options = { ...this.#options, ejectionTime, maxEjectionTime, maxEjectionPercent, panicThreshold, probes };
     this.nextChangeAt = retimeEjections(this.#pool, this.#options, this.#outliersAt);
@@ -159,10 +162,12 @@ export class HealthTracker implements CallObserver {
       this.#outliersAt = now + this.#options.outliers!.interval;
     }
     const { next, changed } = endExpired(this.#pool, now, this.#outliersAt, (e, h) => {
-      this.#set(e, h, 'probing', 'ejection over', undefined);
       h.probes = 0;
+      this.#set(e, h, 'probing', 'ejection over', undefined);
     });
-    this.nextChangeAt = next;
+    // A `health` listener of an ejection that ended may have reconfigured, retiming the others:
+    // then what is next comes from their times now, not from the walk's.
+    this.nextChangeAt = changed ? nextEnd(this.#pool, this.#outliersAt) : next;
     if (changed) this.#recompute(false);
   }
 
@@ -318,13 +323,19 @@ export class HealthTracker implements CallObserver {
     const now = admittedCandidates(pool, {
       probes: this.#options.probes, panicThreshold: this.#options.panicThreshold, routing: this.#routingOptions,
     });
-    if (now.panic !== this.panic) {
-      this.panic = now.panic;
-      this.#listener.panic({ active: now.panic, healthy: now.taking, total: pool.length });
-    }
+    const panicChanged = now.panic !== this.panic;
+    this.panic = now.panic;
     this.shares.setLevels(now.levels);
-    if (!force && sameEndpoints(now.candidates, this.#candidates)) return;
-    updatePicker(this.#service, this.#picker, now.candidates);
-    this.#candidates = now.candidates;
+    try {
+      if (force || !sameEndpoints(now.candidates, this.#candidates)) {
+        updatePicker(this.#service, this.#picker, now.candidates);
+        this.#candidates = now.candidates;
+      }
+    } finally {
+      // Announced last, once the picker has the candidates (or its update threw): a `panic`
+      // listener that reconfigures (or changes health otherwise) starts from a consistent
+      // tracker, and what it changes stands.
+      if (panicChanged) this.#listener.panic({ active: now.panic, healthy: now.taking, total: pool.length });
+    }
   }
 }
