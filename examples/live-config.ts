@@ -16,10 +16,14 @@ import { createClient, type ClientEvents, type ConfigSource } from 'bulwark';
 function jsonFileConfig(path: string): ConfigSource {
   return {
     watch(update, error) {
-      const read = (): Promise<void> => readFile(path, 'utf8').then((text) => JSON.parse(text) as unknown).then(update, error); // a half-written file is an error, not a crash
-      void read();
+      // One read at a time, in order: a slow earlier read must not apply its older document last.
+      let reading: Promise<void> = Promise.resolve();
+      const read = (): void => {
+        reading = reading.then(() => readFile(path, 'utf8').then((text) => JSON.parse(text) as unknown).then(update, error)); // a half-written file is an error, not a crash
+      };
+      read();
       const watcher = watch(dirname(path), (_event, name) => {
-        if (name === basename(path)) void read();
+        if (name === basename(path)) read();
       });
       return () => watcher.close();
     },
