@@ -21,6 +21,18 @@ export function startEjection(h: EndpointHealth, now: number, options: Pick<Reso
 }
 
 /**
+ * Ejects `h` at `now` until its active checks pass (no end in time, `until` Infinity), counted
+ * once as an ejection however long the checks keep failing. Returns `undefined`: no duration.
+ */
+export function ejectUntilChecksPass(h: EndpointHealth, now: number, maxEjectionTime: number): undefined {
+  h.ejections = h.ejectionsAt(now, maxEjectionTime) + 1;
+  h.ejectedAt = now;
+  h.until = Infinity;
+  h.probes = 0;
+  return undefined;
+}
+
+/**
  * Times the ejections in progress in `pool` again under new `options` (live configuration:
  * health numbers apply at once): each lasts what it would have, had they been in force when
  * it started. Returns when the next ejection or pause ends (at most `next`).
@@ -28,7 +40,8 @@ export function startEjection(h: EndpointHealth, now: number, options: Pick<Reso
 export function retimeEjections(pool: readonly LiveEndpoint[], options: Pick<ResolvedHealth, 'ejectionTime' | 'maxEjectionTime'>, next: number): number {
   for (const e of pool) {
     const h = e.health;
-    if (h !== undefined && h.status === 'ejected') h.until = h.ejectedAt + Math.min(options.ejectionTime * h.ejections, options.maxEjectionTime);
+    // One its checks ejected lasts until they pass, whatever the times.
+    if (h !== undefined && h.status === 'ejected' && !h.ejectedByChecks) h.until = h.ejectedAt + Math.min(options.ejectionTime * h.ejections, options.maxEjectionTime);
   }
   return nextEnd(pool, next);
 }

@@ -14,7 +14,7 @@ import type { RoutingOptions } from './routing.js';
 import { PickShares } from './pick-shares.js';
 import { forgetLeft } from './subset.js';
 import { countsAsFailure, EndpointHealth, type HealthStatus } from './endpoint-health.js';
-import { atEjectionLimit, endExpired, nextEnd, retimeEjections, startEjection } from './ejection.js';
+import { atEjectionLimit, ejectUntilChecksPass, endExpired, nextEnd, retimeEjections, startEjection } from './ejection.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { makeBreaker } from './guarded-breaker.js';
 import { PluginError } from '../errors.js';
@@ -158,7 +158,10 @@ export class HealthTracker implements CallObserver {
    */
   refresh(now: number): void {
     if (now >= this.#outliersAt) {
-      this.#detectOutliers(now);
+      // Judged as of the interval's end (Envoy compares then, on a timer; here the first call
+      // after it does): an ejection from counts of an interval long over starts, and has
+      // usually ended, back then, rather than taking an endpoint out now on stale counts.
+      this.#detectOutliers(this.#outliersAt);
       this.#outliersAt = now + this.#options.outliers!.interval;
     }
     const { next, changed } = endExpired(this.#pool, now, this.#outliersAt, (e, h) => {
@@ -304,7 +307,9 @@ export class HealthTracker implements CallObserver {
       h.breaker = this.#newBreaker();
       return;
     }
-    const duration = startEjection(h, now, this.#options);
+    // Failed checks keep it out until its checks pass (Envoy: until `healthy_threshold`), not for
+    // a time that would end, re-eject and count it again at every ejection time.
+    const duration = byChecks ? ejectUntilChecksPass(h, now, this.#options.maxEjectionTime) : startEjection(h, now, this.#options);
     h.ejectedByChecks = byChecks;
     if (h.until < this.nextChangeAt) this.nextChangeAt = h.until;
     this.#set(e, h, 'ejected', reason, duration);

@@ -86,7 +86,8 @@ export function stats(s: StatsSource): ClientStats {
       health: e.health === undefined ? undefined : {
         status: e.health.status,
         ejections: e.health.ejectionsAt(s.now, s.maxEjectionTime),
-        nextProbeIn: e.health.status === 'ejected' ? Math.max(0, round(e.health.until - s.now)) : null,
+        // null for one its checks ejected: it is back when they pass, not at a time.
+        nextProbeIn: e.health.status === 'ejected' && e.health.until !== Infinity ? Math.max(0, round(e.health.until - s.now)) : null,
         pausedFor: e.health.avoidUntil > s.now ? round(e.health.avoidUntil - s.now) : null,
       },
     })),

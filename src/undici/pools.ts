@@ -35,7 +35,8 @@ export class EndpointPools {
 
   /**
    * The default health check through the endpoint's pool (its TLS options, its server name):
-   * `GET path` as the client's calls go, 2xx and 3xx pass, the body read away.
+   * `GET path` as the client's calls go, 2xx and 3xx pass (the status decides, as for `fetch`'s
+   * check: a slow body does not fail it), the body read away in the background.
    *
    * @example
    * useHttpCheck(client, (e, path, signal) => pools.check(e, path, signal));
@@ -43,7 +44,7 @@ export class EndpointPools {
   async check(endpoint: LiveEndpoint, path: string, signal: AbortSignal): Promise<CheckOutcome> {
     const auth = authorizationOf(endpoint);
     const res = await this.get(endpoint).request({ method: 'GET', path: endpoint.basePath + path, signal, headers: auth === undefined ? null : { authorization: auth } });
-    await res.body.dump().catch(ignore);
+    void res.body.dump().catch(ignore);
     return { passed: res.statusCode < 400, reason: `status ${res.statusCode}` };
   }
 

@@ -1,8 +1,9 @@
-// Endpoints the active checks judge, once their ejection is over but before they passed a
-// check again ('probing', awaiting checks). They take no calls, so they must not count as taking
-// calls for the panic threshold (README: "fewer than panicThreshold % of the endpoints take
-// calls"); and the real calls that panic sends them must not probe them: passed checks bring
-// them back (README: "no real call probes it").
+// Endpoints the active checks ejected, and whose checks have not passed since: they stay ejected
+// until the checks pass, whatever the ejection time (an earlier version let the ejection end
+// after its time, 'probing' while awaiting checks, to be ejected again by the next failed check).
+// They take no calls, so they must not count as taking calls for the panic threshold (README:
+// "fewer than panicThreshold % of the endpoints take calls"); and the real calls that panic
+// sends them must not probe them: passed checks bring them back (README: "no real call probes it").
 import { describe, expect, it } from 'vitest';
 import { createClient, roundRobin, type Client, type PanicEvent } from '../../src/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -10,7 +11,7 @@ import { closeAfterEach, until } from '../helpers/lifecycle.js';
 
 const { track } = closeAfterEach();
 
-/** Three endpoints; A and B fail their first check (ejected), then their checks hang; C passes. Ends once A and B are probing. */
+/** Three endpoints; A and B fail their first check (ejected), then their checks hang; C passes. Ends once the ejection time is over. */
 async function checkedThenOver(): Promise<{ clock: FakeClock; client: Client; panics: PanicEvent[] }> {
   const clock = new FakeClock();
   const seen = new Map<string, number>();
@@ -33,10 +34,9 @@ async function checkedThenOver(): Promise<{ clock: FakeClock; client: Client; pa
   client.on('panic', (e) => panics.push(e));
   await until(() => client.stats().endpoints.filter((e) => e.health!.status === 'ejected').length === 2, 2_000);
   expect(panics).toEqual([{ active: true, healthy: 1, total: 3 }]);
-  // Their ejection ends (on the client's clock); C's next check notices. Neither passed a check since.
+  // The ejection time passes (on the client's clock); neither passed a check since: still out.
   await clock.advance(1_000);
-  await until(() => client.stats().endpoints.some((e) => e.health!.status === 'probing'), 2_000);
-  expect(client.stats().endpoints.map((e) => e.health!.status)).toEqual(['probing', 'probing', 'healthy']);
+  expect(client.stats().endpoints.map((e) => e.health!.status)).toEqual(['ejected', 'ejected', 'healthy']);
   return { clock, client, panics };
 }
 
@@ -58,6 +58,6 @@ describe('endpoints awaiting their checks after an ejection', () => {
     for (let i = 0; i < 5; i++) await clock.advance(300); // its retries' backoff
     await expect(failing).resolves.toBe('10.0.0.3');
     expect(events).toEqual([]);
-    expect(client.stats().endpoints.map((e) => e.health!.status)).toEqual(['probing', 'probing', 'healthy']);
+    expect(client.stats().endpoints.map((e) => e.health!.status)).toEqual(['ejected', 'ejected', 'healthy']);
   });
 });
