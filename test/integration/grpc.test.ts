@@ -94,7 +94,10 @@ describe('unary calls through bulwark/grpc', () => {
     for (const s of servers) {
       s.say = (call) => { seenDeadline = Math.min(seenDeadline, Number(call.getDeadline()) - Date.now()); };
     }
-    const client = echo(servers, { timeout: { attempt: 120, total: 300 }, retry: { attempts: 10, backoff: { base: 1, cap: 2 } } });
+    // Attempts of 100 ms: the third starts at ≈ 202 ms and runs into the 300 ms total wherever a
+    // loaded machine's stalls put its start before ≈ 297 ms (with 120 ms attempts, a 55 ms stall
+    // left no room for a third one, and the call ended on the second's own timeout).
+    const client = echo(servers, { timeout: { attempt: 100, total: 300 }, retry: { attempts: 10, backoff: { base: 1, cap: 2 } } });
     const started = performance.now();
     const error = await client.lookup({ text: 'x' }).catch((e: unknown) => e);
     const took = performance.now() - started;
