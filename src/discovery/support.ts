@@ -56,7 +56,7 @@ export function retrySource<T>(fn: () => Promise<T>, signal: AbortSignal, onErro
  * `promise`, or a rejection with the abort reason as soon as `signal` aborts (p-retry itself
  * waits for the attempt in flight). An abandoned promise's outcome is ignored.
  */
-function abandonOnAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+export function abandonOnAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {
     promise.catch(() => {});
     return Promise.reject(signal.reason);

@@ -5,6 +5,7 @@
 // read, not a failure.
 import type { IKeyValue, IRangeResponse } from 'etcd3';
 import type { EtcdClient, KeyRange } from './follow.js';
+import { abandonOnAbort } from '../discovery/support.js';
 import { keyName } from './options.js';
 
 /**
@@ -155,29 +156,17 @@ export class RangeReader {
  * `signal` (the follower's stop) ends the wait at once, timer included: none outlives a stop.
  */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string, signal?: AbortSignal): Promise<T> {
+  const watched = signal === undefined ? promise : abandonOnAbort(promise, signal);
   return new Promise<T>((resolve, reject) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', stopped);
-    };
-    const stopped = (): void => {
-      done();
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new Error(`etcd did not answer ${what} within ${ms / 1_000} s`));
-    }, ms);
+    const timer = setTimeout(() => reject(new Error(`etcd did not answer ${what} within ${ms / 1_000} s`)), ms);
     timer.unref();
-    if (signal?.aborted === true) return stopped();
-    signal?.addEventListener('abort', stopped, { once: true });
-    promise.then(
+    watched.then(
       (value) => {
-        done();
+        clearTimeout(timer);
         resolve(value);
       },
       (err: unknown) => {
-        done();
+        clearTimeout(timer);
         reject(err);
       },
     );

@@ -3,6 +3,7 @@ import { asKeyWalker, asLevelPickers, PASS, SKIP, TAKE, type KeyWalker, type Lev
 import { pointHash } from '../pickers/murmur3.js';
 import { fastRandom } from '../pickers/random-bits.js';
 import type { EndpointHealth } from './endpoint-health.js';
+import { sameEndpoints } from './candidates.js';
 import { drawLevel, type Levels } from './routing.js';
 import { pickWithShares, SlowStart, type PickAgain } from './slow-start.js';
 
@@ -139,7 +140,7 @@ export class PickShares {
     for (let i = 0; i < members.length; i++) {
       const group = members[i]!;
       if (i === this.#perLevel.length) this.#perLevel.push(this.#forker!.forLevel());
-      else if (same(this.#given[i]!, group)) continue;
+      else if (sameEndpoints(this.#given[i]!, group)) continue;
       this.#perLevel[i]!.update(group);
       this.#given[i] = group;
     }
@@ -153,11 +154,4 @@ export class PickShares {
 /** A uniform number in [0, 1) drawn from a key's hash: `n` tells apart the draws made from one key. */
 function uniform(hash: number, n: number): number {
   return (pointHash(hash, n) >>> 0) / 4294967296;
-}
-
-/** Whether two lists hold the same endpoints in the same order. */
-function same(a: readonly LiveEndpoint[], b: readonly LiveEndpoint[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -1,8 +1,5 @@
 import type { EndpointState } from '../endpoints/endpoint.js';
-import { draw, type RandomBits } from './random-bits.js';
-
-/** 2⁻³²: 32 random bits read as an unsigned integer, as a number in [0, 1). */
-const TWO_TO_MINUS_32 = 2 ** -32;
+import { draw, fraction, type RandomBits } from './random-bits.js';
 
 /** Draws per candidate wanted before giving up on finding an untried one (the caller then falls back to uniform draws). */
 const TRIES_PER_CHOICE = 16;
@@ -60,7 +57,7 @@ export class WeightedDraw {
   #draw(bits: RandomBits): EndpointState {
     if (this.#prob === undefined) this.#build();
     const i = draw(bits, this.#list.length);
-    const coin = (bits.next() >>> 0) * TWO_TO_MINUS_32;
+    const coin = fraction(bits);
     return this.#list[coin < this.#prob![i]! ? i : this.#alias![i]!]!;
   }
 

@@ -30,3 +30,17 @@ export const refusedOn = (host: string) => async (e: Endpoint): Promise<string> 
   if (e.host === host) throw Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
   return e.host;
 };
+
+/** Six endpoints, for outlier detection's comparisons (its default `minimumHosts` is 5). */
+export const SIX = ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80', '10.0.0.4:80', '10.0.0.5:80', '10.0.0.6:80'];
+
+/** An attempt function under which every endpoint in `flaky` fails 3 attempts in every 10 (never 5 in a row: its breaker stays shut). */
+export function flakyOn(flaky: Set<string>): (e: Endpoint) => Promise<string> {
+  const seen = new Map<string, number>();
+  return async (e) => {
+    const n = seen.get(e.host) ?? 0;
+    seen.set(e.host, n + 1);
+    if (flaky.has(e.host) && n % 10 < 3) throw new Error('500');
+    return e.host;
+  };
+}

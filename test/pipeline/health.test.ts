@@ -2,7 +2,7 @@ import { ConsecutiveBreaker } from 'cockatiel';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, createClient, roundRobin, type Client, type Endpoint } from '../../src/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { healthClients } from '../helpers/health-client.js';
+import { flakyOn, healthClients, SIX } from '../helpers/health-client.js';
 
 // Health transitions with a fake transport (execute functions that fail by endpoint) and an
 // injected clock.
@@ -146,18 +146,7 @@ describe('slow start (fake clock)', () => {
 });
 
 describe('outlier detection (fake clock)', () => {
-  const six = ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80', '10.0.0.4:80', '10.0.0.5:80', '10.0.0.6:80'];
-
-  /** Every endpoint in `flaky` fails 3 attempts in every 10 (never 5 in a row: its breaker stays shut). */
-  function flakyOn(flaky: Set<string>): (e: Endpoint) => Promise<string> {
-    const seen = new Map<string, number>();
-    return async (e) => {
-      const n = seen.get(e.host) ?? 0;
-      seen.set(e.host, n + 1);
-      if (flaky.has(e.host) && n % 10 < 3) throw new Error('500');
-      return e.host;
-    };
-  }
+  const six = SIX;
 
   it('an endpoint with 30 % errors among healthy peers is ejected by success rate; a uniformly failing cluster is not', async () => {
     const { clock, client, events } = setup({ discovery: six, retry: false, health: { outliers: { interval: 10_000 } } });

@@ -3,22 +3,10 @@
 // after a quiet spell compared counts an hour old: a burst at t=0 ejected an endpoint an hour
 // later, when it was fine. The comparison now stands as of the interval's end.
 import { describe, expect, it } from 'vitest';
-import type { Endpoint } from '../../src/index.js';
-import { healthClients } from '../helpers/health-client.js';
+import { flakyOn, healthClients, SIX } from '../helpers/health-client.js';
 
 const setup = healthClients();
-const six = ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80', '10.0.0.4:80', '10.0.0.5:80', '10.0.0.6:80'];
-
-/** Endpoints in `flaky` fail 3 attempts in every 10 (never 5 in a row: the breaker stays shut). */
-function flakyOn(flaky: Set<string>): (e: Endpoint) => Promise<string> {
-  const seen = new Map<string, number>();
-  return async (e) => {
-    const n = seen.get(e.host) ?? 0;
-    seen.set(e.host, n + 1);
-    if (flaky.has(e.host) && n % 10 < 3) throw new Error('500');
-    return e.host;
-  };
-}
+const six = SIX;
 
 describe('outlier detection interval', () => {
   it('does not eject an endpoint an hour later on the counts of an interval that ended long ago', async () => {
