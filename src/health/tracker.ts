@@ -3,14 +3,13 @@ import type { Clock } from '../call/clock.js';
 import type { ResolvedHealth } from '../config/options.js';
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import type { EndpointRegistry } from '../endpoints/registry.js';
-import { updatePicker } from '../pickers/check.js';
 import type { HealthListener } from '../observe/events.js';
 import type { AnyAttempt, AnyResult, CallObserver } from '../observe/observer.js';
 import type { Picker } from '../pickers/picker.js';
 import { ActiveChecks, countCheck } from './checks.js';
 import { detectOutliers } from './outliers.js';
-import { admittedCandidates, otherFreeAt, sameEndpoints } from './candidates.js';
-import type { RoutingOptions } from './routing.js';
+import { otherFreeAt } from './candidates.js';
+import { CandidateFeed } from './candidate-feed.js';
 import { PickShares } from './pick-shares.js';
 import { forgetLeft } from './subset.js';
 import { countsAsFailure, EndpointHealth, type HealthStatus } from './endpoint-health.js';
@@ -19,7 +18,6 @@ import { DEFAULTS } from '../config/defaults.js';
 import { makeBreaker } from './guarded-breaker.js';
 import { PluginError } from '../errors.js';
 import { pluginFailed } from '../pipeline/kept-response.js';
-
 
 /**
  * Passive endpoint health between the registry and the picker (docs/architecture.md, "Endpoint
@@ -39,14 +37,12 @@ export class HealthTracker implements CallObserver {
    * client's clock; Infinity when there is none.
    */
   nextChangeAt: number = Infinity;
-  /** Whether calls go to every endpoint because too few are healthy. */
-  panic = false;
   #options: ResolvedHealth;
   readonly #registry: EndpointRegistry;
-  readonly #picker: Picker;
   readonly #clock: Clock;
   readonly #listener: HealthListener;
-  #candidates: readonly LiveEndpoint[] = [];
+  /** Gives the picker the endpoints that take calls, and keeps the panic state. */
+  readonly #feed: CandidateFeed;
   /** The active checks, when configured: the client stops them on close, and `bulwark/undici` sends the default check through its pools. */
   readonly checks: ActiveChecks | undefined;
   /** Slow start and priority/zone failover's say on picks; the attempt stage asks it while `shares.adjusting`. */
@@ -54,7 +50,6 @@ export class HealthTracker implements CallObserver {
   /** The endpoints this client uses: all of them, or its subset (`subset` option). */
   #pool: readonly LiveEndpoint[] = [];
   readonly #poolOf: (all: readonly LiveEndpoint[]) => readonly LiveEndpoint[];
-  readonly #routingOptions: RoutingOptions;
   /** No outlier detection and no `isFailure` rule: a success needs nothing but the breaker. */
   readonly #plain: boolean;
   #firstSetSeen = false;
@@ -63,6 +58,11 @@ export class HealthTracker implements CallObserver {
   /** The client's name, for the errors of misbehaving plugins. */
   readonly #service: string;
 
+  /** Whether calls go to every endpoint because too few are healthy. */
+  get panic(): boolean {
+    return this.#feed.panic;
+  }
+
   constructor(
     options: ResolvedHealth, registry: EndpointRegistry, picker: Picker, clock: Clock, listener: HealthListener,
     localZone: string | undefined, poolOf: (all: readonly LiveEndpoint[]) => readonly LiveEndpoint[], service: string,
@@ -70,13 +70,12 @@ export class HealthTracker implements CallObserver {
     this.#service = service;
     this.#poolOf = poolOf;
     this.#plain = options.outliers === undefined && options.isFailure === undefined;
-    this.#routingOptions = { localZone, overprovisioning: options.overprovisioning };
     this.#options = options;
     this.#registry = registry;
-    this.#picker = picker;
     this.#clock = clock;
     this.#listener = listener;
     this.shares = new PickShares(picker, options.slowStart);
+    this.#feed = new CandidateFeed(picker, service, this.shares, { localZone, overprovisioning: options.overprovisioning }, (event) => listener.panic(event));
     this.checks = options.checks === undefined ? undefined : new ActiveChecks(options.checks, (e, passed, reason) => this.#checked(e, passed, reason));
     // One breaker made now, so that a factory that throws fails createClient rather than the
     // first endpoint set (which would leave the client without endpoints).
@@ -127,20 +126,27 @@ export class HealthTracker implements CallObserver {
     this.#recompute(true);
   }
 
-  /**
-   * An active check's result (see `countCheck`). A plugin (breaker, picker) that throws here,
-   * outside any call, is reported to the listener (the client emits it as `discoveryError`);
-   * the candidates are given to the picker again on the next change.
-   */
+  /** An active check's result (see `countCheck`), taken outside any call. */
   #checked(e: LiveEndpoint, passed: boolean, reason: string): void {
     const h = e.health;
     if (h === undefined || e.retired) return;
-    try {
+    this.#outsideCall(() => {
       const now = this.#clock.now();
       if (now >= this.nextChangeAt) this.refresh(now);
       const action = countCheck(h, passed, this.#options.checks!);
       if (action === 'readmit') this.#readmit(e, h, now, 'health check passed');
       else if (action === 'eject') this.#eject(e, h, now, `health check failed (${reason})`, true);
+    });
+  }
+
+  /**
+   * Runs a change of health that no call made (an active check, a `stats()`): a plugin (breaker,
+   * picker) that throws is reported to the listener (the client emits it as `discoveryError`),
+   * and the candidates reach the picker again on the next change; anything else is thrown on its own.
+   */
+  #outsideCall(change: () => void): void {
+    try {
+      change();
     } catch (err) {
       if (err instanceof PluginError) this.#listener.pluginFailed(err);
       else queueMicrotask(() => { throw err; });
@@ -253,7 +259,7 @@ export class HealthTracker implements CallObserver {
 
   /** When a call can next go elsewhere than `endpoint` (see `otherFreeAt`). */
   otherFreeAt(endpoint: LiveEndpoint, now: number): number {
-    return otherFreeAt(this.#pool, endpoint, now, this.#options.probes, this.panic);
+    return otherFreeAt(this.#pool, endpoint, now, this.#options.probes, this.#feed.panic);
   }
 
   /**
@@ -261,13 +267,7 @@ export class HealthTracker implements CallObserver {
    * a `stats()` of a client that makes no calls; a plugin that throws on the way is reported.
    */
   catchUp(now: number): void {
-    if (now < this.nextChangeAt) return;
-    try {
-      this.refresh(now);
-    } catch (err) {
-      if (err instanceof PluginError) this.#listener.pluginFailed(err);
-      else queueMicrotask(() => { throw err; });
-    }
+    if (now >= this.nextChangeAt) this.#outsideCall(() => this.refresh(now));
   }
 
   /** The endpoint asked (Retry-After, bounded by `DEFAULTS.maxPause`) not to be called until `until`: it leaves the candidates till then. */
@@ -322,25 +322,8 @@ export class HealthTracker implements CallObserver {
     this.#listener.health({ endpoint: e, status, previous, reason, ejections: h.ejections, ejectedFor });
   }
 
-  /** Gives the picker the endpoints that take calls now, if they changed. */
+  /** Gives the picker the endpoints that take calls now, if they changed (see {@link CandidateFeed}). */
   #recompute(force: boolean): void {
-    const pool = this.#pool;
-    const now = admittedCandidates(pool, {
-      probes: this.#options.probes, panicThreshold: this.#options.panicThreshold, routing: this.#routingOptions,
-    });
-    const panicChanged = now.panic !== this.panic;
-    this.panic = now.panic;
-    this.shares.setLevels(now.levels);
-    try {
-      if (force || !sameEndpoints(now.candidates, this.#candidates)) {
-        updatePicker(this.#service, this.#picker, now.candidates);
-        this.#candidates = now.candidates;
-      }
-    } finally {
-      // Announced last, once the picker has the candidates (or its update threw): a `panic`
-      // listener that reconfigures (or changes health otherwise) starts from a consistent
-      // tracker, and what it changes stands.
-      if (panicChanged) this.#listener.panic({ active: now.panic, healthy: now.taking, total: pool.length });
-    }
+    this.#feed.publish(this.#pool, this.#options, force);
   }
 }

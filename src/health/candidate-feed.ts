@@ -1,0 +1,58 @@
+import type { LiveEndpoint } from '../endpoints/endpoint.js';
+import type { PanicEvent } from '../observe/events.js';
+import { updatePicker } from '../pickers/check.js';
+import type { Picker } from '../pickers/picker.js';
+import { admittedCandidates, sameEndpoints } from './candidates.js';
+import type { PickShares } from './pick-shares.js';
+import type { RoutingOptions } from './routing.js';
+
+/**
+ * What the health tracker gives the picker (docs/architecture.md, "Endpoint health"): the
+ * endpoints that take calls now, recomputed after every change of health, and the panic state
+ * that decides them. The picker is updated only when the candidates changed (or `force`), and
+ * a change of panic is announced once the picker has them.
+ *
+ * @example
+ * const feed = new CandidateFeed(picker, 'users', shares, { localZone: undefined, overprovisioning: 1.4 }, (e) => emit('panic', e));
+ * feed.publish(pool, { probes: 1, panicThreshold: 50 }, true);
+ */
+export class CandidateFeed {
+  /** Whether calls go to every endpoint because too few are healthy. */
+  panic = false;
+  #candidates: readonly LiveEndpoint[] = [];
+  readonly #picker: Picker;
+  readonly #service: string;
+  readonly #shares: PickShares;
+  readonly #routing: RoutingOptions;
+  readonly #announce: (event: PanicEvent) => void;
+
+  constructor(picker: Picker, service: string, shares: PickShares, routing: RoutingOptions, announce: (event: PanicEvent) => void) {
+    this.#picker = picker;
+    this.#service = service;
+    this.#shares = shares;
+    this.#routing = routing;
+    this.#announce = announce;
+  }
+
+  /**
+   * Gives the picker the endpoints of `pool` that take calls under `options`, if they changed
+   * (always with `force`). A picker whose `update` throws throws a `PluginError` from here.
+   */
+  publish(pool: readonly LiveEndpoint[], options: { readonly probes: number; readonly panicThreshold: number }, force: boolean): void {
+    const now = admittedCandidates(pool, { probes: options.probes, panicThreshold: options.panicThreshold, routing: this.#routing });
+    const panicChanged = now.panic !== this.panic;
+    this.panic = now.panic;
+    this.#shares.setLevels(now.levels);
+    try {
+      if (force || !sameEndpoints(now.candidates, this.#candidates)) {
+        updatePicker(this.#service, this.#picker, now.candidates);
+        this.#candidates = now.candidates;
+      }
+    } finally {
+      // Announced last, once the picker has the candidates (or its update threw): a `panic`
+      // listener that reconfigures (or changes health otherwise) starts from a consistent
+      // tracker, and what it changes stands.
+      if (panicChanged) this.#announce({ active: now.panic, healthy: now.taking, total: pool.length });
+    }
+  }
+}
