@@ -20,7 +20,7 @@ export type { Endpoint, EndpointInit } from './endpoints/endpoint.js';
 export type { Discovery } from './discovery/discovery.js';
 export type { SourceBackoff } from './discovery/support.js';
 export { staticDiscovery, StaticDiscovery } from './discovery/static.js';
-export { dnsDiscovery, DnsDiscovery, DnsNoRecordsError, type DnsDiscoveryOptions, type DnsNameOptions, type DnsSrvOptions, type DnsCommonOptions } from './discovery/dns.js';
+export { dnsDiscovery, DnsDiscovery, DnsError, DnsNoRecordsError, type DnsDiscoveryOptions, type DnsNameOptions, type DnsSrvOptions, type DnsCommonOptions } from './discovery/dns.js';
 export type { Picker, PickRequest, RandomSource } from './pickers/picker.js';
 export { roundRobin, random, weightedRoundRobin, leastRequest, peakEwma, ringHash } from './pickers/index.js';
 export type { RoundRobinOptions, RandomOptions, WeightedRoundRobinOptions, LeastRequestOptions, PeakEwmaOptions, RingHashOptions } from './pickers/index.js';

@@ -97,10 +97,18 @@ function ms(obj: Record<string, unknown>, key: string, fallback: number): number
 function dnsName(path: string, value: unknown): string {
   if (typeof value !== 'string' || value === '') fail(path, 'must be a DNS name', value);
   const name = (value.endsWith('.') ? value.slice(0, -1) : value).toLowerCase();
-  // Checked without the trailing dot: `127.0.0.1.` is an address too.
-  if (isIP(name) !== 0) fail(path, 'must be a DNS name, not an address (list addresses with staticDiscovery)', value);
+  // Checked without the trailing dot: `127.0.0.1.` is an address too. So is any name whose last
+  // label is a number (`127.1`, `0x7f.0.0.1`, `2130706433`): a URL parser, and so fetch and undici,
+  // reads it as an IPv4 address (WHATWG URL's "ends in a number"), never as a name to look up.
+  if (isIP(name) !== 0 || endsInANumber(name)) fail(path, 'must be a DNS name, not an address (list addresses with staticDiscovery)', value);
   if (!isDnsName(name)) fail(path, 'must be a DNS name (labels of letters, digits, - and _, at most 253 characters)', value);
   return name;
+}
+
+/** Whether the last label of `name` is a decimal or `0x` hexadecimal number (WHATWG URL: then the host is an IPv4 address). */
+function endsInANumber(name: string): boolean {
+  const last = name.slice(name.lastIndexOf('.') + 1);
+  return /^(?:\d+|0x[0-9a-f]*)$/i.test(last);
 }
 
 /** True for a name of dot-separated labels of 1–63 letters, digits, `-` and `_` (SRV labels start with `_`), ≤ 253 characters. */

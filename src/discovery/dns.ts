@@ -19,20 +19,51 @@ const NO_RECORDS: ReadonlySet<string> = new Set(['ENOTFOUND', 'ENODATA']);
 const TARGET_CONCURRENCY = 16;
 
 /**
+ * A DNS query of a refresh failed: the server did not answer in time (`code` `'ETIMEOUT'`),
+ * refused (`'EREFUSED'`), failed (`'ESERVFAIL'`), could not be reached (`'ECONNREFUSED'`), or
+ * any other node:dns failure (its code, kept; the original error is the `cause`). `service` is
+ * the name the adapter watches; `hostname` the name whose query failed (an SRV target's, for
+ * an SRV name). Reported as a `discoveryError`; the client keeps its last good set and the
+ * adapter retries with backoff.
+ *
+ * @example
+ * client.on('discoveryError', ({ error }) => { if (error instanceof DnsError) log.warn(error.service, error.hostname, error.code); });
+ */
+export class DnsError extends BulwarkError {
+  /** The name whose query failed (the watched name, or one of its SRV targets). */
+  readonly hostname: string;
+  constructor(code: string, service: string, hostname: string, message: string, options?: { cause?: unknown }) {
+    super(code, service, message, options);
+    this.hostname = hostname;
+  }
+}
+
+/**
  * A refresh found no usable records: the name does not exist (`code` `'ENOTFOUND'`, NXDOMAIN),
  * has no records of the family asked for (`'ENODATA'`), or all its SRV records were dropped
- * (`'ENOUSABLE'`). Reported as a `discoveryError`; the client keeps its last good set.
+ * (`'ENOUSABLE'`). Reported as a `discoveryError`; the client keeps its last good set. A
+ * {@link DnsError}: a complete answer, that had nothing to use.
  *
  * @example
  * client.on('discoveryError', ({ error }) => { if (error instanceof DnsNoRecordsError) log.warn(error.hostname, error.code); });
  */
-export class DnsNoRecordsError extends BulwarkError {
-  /** The name that was queried (also `service`). */
-  readonly hostname: string;
+export class DnsNoRecordsError extends DnsError {
   constructor(hostname: string, what: string, code: string) {
-    super(code, hostname, `dnsDiscovery: ${what} for ${hostname} (${code})`);
-    this.hostname = hostname;
+    super(code, hostname, hostname, `dnsDiscovery: ${what} for ${hostname} (${code})${hostname.includes('.') ? '' : SEARCH_HINT}`);
   }
+}
+
+/**
+ * Said of a name without a dot: node:dns's resolver queries a name as given, without the
+ * search domains of resolv.conf that getaddrinfo (and so `dns.lookup`) would try.
+ */
+const SEARCH_HINT = '; names are queried as given, without resolv.conf search domains: give the fully qualified name';
+
+/** A failed query of `hostname` (a watched name, or `service`'s SRV target) as a {@link DnsError}. */
+function queryFailed(err: unknown, service: string, hostname: string, what: string): DnsError {
+  const code = codeOf(err) ?? 'ERR_BULWARK_DNS';
+  const of = hostname === service ? hostname : `${hostname} (SRV target of ${service})`;
+  return new DnsError(code, service, hostname, `dnsDiscovery: ${what} query for ${of} failed (${code})`, { cause: err });
 }
 
 /** What a refresh found. */
@@ -109,7 +140,10 @@ export class DnsDiscovery implements Discovery {
         rejections.report(found, true);
         return answer;
       } catch (err) {
-        rejections.report(found, false);
+        // No records at all is a complete answer (the name or its records are gone): what was
+        // rejected before is forgotten, and reported again if it comes back. A failed query is
+        // not: it adds what it found to what is remembered.
+        rejections.report(found, err instanceof DnsNoRecordsError);
         throw err;
       }
     };
@@ -144,7 +178,7 @@ function quietly(fn: () => void): void {
 }
 
 async function resolveNameOnce(resolver: Resolver, o: ResolvedDnsOptions, found: Rejection[]): Promise<Answer> {
-  const { addresses, ttl, code } = await lookupAddresses(resolver, o.query, o.family, found);
+  const { addresses, ttl, code } = await lookupAddresses(resolver, o.query, o.family, found, o.query);
   if (addresses.length === 0) throw new DnsNoRecordsError(o.query, familyRecords(o.family), code ?? 'ENODATA');
   return { endpoints: nameEndpoints(o.query, addresses, o.port, o.weight, o), delay: refreshDelay(ttl, o) };
 }
@@ -156,7 +190,7 @@ async function resolveSrvOnce(resolver: Resolver, o: ResolvedDnsOptions, found: 
   } catch (err) {
     const code = codeOf(err);
     if (code !== undefined && NO_RECORDS.has(code)) throw new DnsNoRecordsError(o.query, 'no SRV records', code);
-    throw err;
+    throw queryFailed(err, o.query, o.query, 'SRV');
   }
   const list = Array.isArray(records) ? (records as { name: string; port: number; priority: number; weight: number }[]) : [];
   const { usable, rejected } = checkSrv(list);
@@ -177,7 +211,7 @@ async function resolveSrvOnce(resolver: Resolver, o: ResolvedDnsOptions, found: 
     while (next < targets.length) {
       const t = targets[next++]!;
       try {
-        lookups.set(t, await lookupAddresses(resolver, t, o.family, found));
+        lookups.set(t, await lookupAddresses(resolver, t, o.family, found, o.query));
       } catch (err) {
         next = targets.length; // the refresh has failed: the other workers stop too
         throw err;
@@ -216,17 +250,17 @@ function codeOf(err: unknown): string | undefined {
 /**
  * The addresses of `name` in `family` (0: A and AAAA together) and their shortest TTL. "No such
  * records" (NXDOMAIN, NODATA) is an empty answer; any other failure (timeout, refused, server
- * failure) throws, even when the other family answered, so that a half answer never replaces a
- * whole set.
+ * failure) throws a {@link DnsError} of `service` (the watched name), even when the other family
+ * answered, so that a half answer never replaces a whole set.
  */
-async function lookupAddresses(resolver: Resolver, name: string, family: 0 | 4 | 6, found: Rejection[]): Promise<Addresses> {
+async function lookupAddresses(resolver: Resolver, name: string, family: 0 | 4 | 6, found: Rejection[], service: string): Promise<Addresses> {
   const query = async (v: 4 | 6): Promise<{ address: string; ttl: number }[] | string> => {
     try {
       return v === 4 ? await resolver.resolve4(name, { ttl: true }) : await resolver.resolve6(name, { ttl: true });
     } catch (err) {
       const code = codeOf(err);
       if (code !== undefined && NO_RECORDS.has(code)) return code;
-      throw err;
+      throw queryFailed(err, service, name, v === 4 ? 'A' : 'AAAA');
     }
   };
   const answers = await Promise.all(family === 0 ? [query(4), query(6)] : [query(family)]);
