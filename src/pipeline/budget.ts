@@ -37,7 +37,7 @@ export class RetryBudget {
     this.#start = now;
     this.#bucket = Math.floor(now / this.#bucketMs);
     this.#bucketEnd = (this.#bucket + 1) * this.#bucketMs;
-    this.#slot = this.#bucket % BUCKETS;
+    this.#slot = slotOf(this.#bucket);
   }
 
   /** Counts one call (not its retries). */
@@ -84,7 +84,7 @@ export class RetryBudget {
     this.#advance(now);
     const bucket = Math.floor(at / this.#bucketMs);
     if (bucket > this.#bucket || bucket <= this.#bucket - BUCKETS) return false;
-    const slot = bucket % BUCKETS;
+    const slot = slotOf(bucket);
     if (counts[slot]! <= 0) return false;
     counts[slot]! -= 1;
     return true;
@@ -106,7 +106,7 @@ export class RetryBudget {
     if (bucket <= this.#bucket) return;
     const steps = Math.min(bucket - this.#bucket, BUCKETS);
     for (let i = 1; i <= steps; i++) {
-      const slot = (this.#bucket + i) % BUCKETS;
+      const slot = slotOf(this.#bucket + i);
       this.#callSum -= this.#calls[slot]!;
       this.#retrySum -= this.#retries[slot]!;
       this.#calls[slot] = 0;
@@ -114,7 +114,7 @@ export class RetryBudget {
     }
     this.#bucket = bucket;
     this.#bucketEnd = (bucket + 1) * this.#bucketMs;
-    this.#slot = bucket % BUCKETS;
+    this.#slot = slotOf(bucket);
   }
 }
 
@@ -127,4 +127,14 @@ export function budgetFor(settings: { ratio: number; minPerSecond: number; windo
 export function sameBudgetSettings(a: { ratio: number; minPerSecond: number; window: number } | false, b: { ratio: number; minPerSecond: number; window: number } | false): boolean {
   if (a === false || b === false) return a === b;
   return a.ratio === b.ratio && a.minPerSecond === b.minPerSecond && a.window === b.window;
+}
+
+/**
+ * The slot of bucket number `bucket` in the ring, 0 … BUCKETS − 1, for any bucket number: a
+ * clock's readings may be negative (any origin), and `%` of a negative number is negative (a
+ * Float64Array ignores a write to a negative index and reads `undefined` from one).
+ */
+function slotOf(bucket: number): number {
+  const slot = bucket % BUCKETS;
+  return slot < 0 ? slot + BUCKETS : slot;
 }

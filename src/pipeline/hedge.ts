@@ -143,7 +143,7 @@ export class HedgeStage extends Stage implements CallTimer {
     if (ctx.attempts >= ctx.maxAttempts || !mayStartAttempt(ctx)) return;
     // Every endpoint already has an attempt of this call: a hedge would only double up on one
     // (a cheap early check; the attempt stage also drops a hedge picked onto a tried endpoint).
-    if (ctx.host.registry.list.length <= ctx.tried.length + 1) return;
+    if (ctx.host.registry.list.length <= triedInSet(ctx)) return;
     const budget = this.#shared.budget!;
     if (!budget.tryRetry(now, ctx.hedge!.maxExtraLoad)) return;
     const before = ctx.attempts;
@@ -155,4 +155,11 @@ export class HedgeStage extends Stage implements CallTimer {
 
   /** Interrupted while waiting for the hedge delay: the running attempts are cancelled too, and their results end the round. */
   cancel(): void {}
+}
+
+/** How many endpoints of the current set `ctx` has tried (one discovery removed since is not in it). */
+function triedInSet<T>(ctx: CallContext<T>): number {
+  let n = ctx.lastEndpoint !== undefined && !ctx.lastEndpoint.retired ? 1 : 0;
+  for (const e of ctx.tried) if (!e.retired) n++;
+  return n;
 }
