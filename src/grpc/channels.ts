@@ -19,19 +19,54 @@ const PLAINTEXT = new Set(['http:', 'grpc:']);
 /** Schemes of TLS endpoints. */
 const TLS = new Set(['https:', 'grpcs:']);
 
+/** One endpoint's grpc-js client (so its channel) and the attempts running on it. */
+interface Channel {
+  readonly client: GrpcClient;
+  /** Attempts (and health checks) started on the channel and not yet ended: a stream counts until its status. */
+  running: number;
+  /** Discovery removed its endpoint: the channel closes once `running` is back to 0. */
+  leaving: boolean;
+}
+
+/**
+ * One attempt's hold on a channel: `client` to start its call on, `end()` once the call has
+ * ended (its status arrived, or it could not start). `end()` may be called more than once.
+ */
+export class Lease {
+  readonly client: GrpcClient;
+  #channel: Channel | undefined;
+  readonly #done: (channel: Channel) => void;
+
+  constructor(channel: Channel, done: (channel: Channel) => void) {
+    this.client = channel.client;
+    this.#channel = channel;
+    this.#done = done;
+  }
+
+  end(): void {
+    const channel = this.#channel;
+    if (channel === undefined) return;
+    this.#channel = undefined;
+    this.#done(channel);
+  }
+}
+
 /**
  * One grpc-js client (so one channel) per endpoint, created on the first attempt that needs
- * it, reused by every later call, closed when the endpoint leaves discovery's set or the
- * bulwark client closes. Like grpc-js's own `Client`, a channel connects lazily and reconnects
- * with its own backoff; a channel that cannot connect fails calls at once with UNAVAILABLE
- * ("No connection established"), which bulwark retries elsewhere without using the budget.
+ * it, reused by every later call, closed when the endpoint leaves discovery's set (once the
+ * attempts running on it have ended) or the bulwark client closes (at once). Like grpc-js's own
+ * `Client`, a channel connects lazily and reconnects with its own backoff; a channel that
+ * cannot connect fails calls at once with UNAVAILABLE ("No connection established"), which
+ * bulwark retries elsewhere without using the budget.
  */
 export class ChannelPool {
   readonly #service: string;
   readonly #ctor: GrpcClientConstructor;
   readonly #credentials: ChannelCredentials | undefined;
   readonly #options: ClientOptions;
-  readonly #clients = new Map<string, GrpcClient>();
+  readonly #channels = new Map<string, Channel>();
+  /** Channels of removed endpoints whose attempts have not all ended yet: `closeAll()` closes them too. */
+  readonly #leaving = new Set<Channel>();
   #closed = false;
 
   constructor(service: string, ctor: GrpcClientConstructor, credentials: ChannelCredentials | undefined, options: ClientOptions | undefined) {
@@ -41,33 +76,70 @@ export class ChannelPool {
     this.#options = { ...CHANNEL_DEFAULTS, ...options };
   }
 
-  /** The grpc-js client of `endpoint`, made on first use. Throws (nothing sent) for an endpoint gRPC cannot talk to. */
-  get(endpoint: Endpoint): GrpcClient {
-    const client = this.#clients.get(endpoint.id);
-    if (client !== undefined) return client;
-    if (this.#closed) throw new ClientClosedError(this.#service);
-    const made = new this.#ctor(address(endpoint), this.#credentialsFor(endpoint), this.#optionsFor(endpoint));
-    this.#clients.set(endpoint.id, made);
-    return made;
+  /**
+   * The channel of `endpoint`, made on first use, with one more attempt counted on it until the
+   * lease's `end()` (when the attempt's call has ended: its status, or it failed to start).
+   * Throws (nothing sent, nothing counted) for an endpoint gRPC cannot talk to.
+   */
+  acquire(endpoint: Endpoint): Lease {
+    let channel = this.#channels.get(endpoint.id);
+    if (channel === undefined) {
+      if (this.#closed) throw new ClientClosedError(this.#service);
+      channel = { client: this.#make(endpoint), running: 0, leaving: false };
+      // An endpoint discovery has already removed (an attempt or a check that picked it just
+      // before): its channel serves this attempt, then closes; it is not kept for the id.
+      if ((endpoint as { retired?: boolean }).retired === true) {
+        channel.leaving = true;
+        this.#leaving.add(channel);
+      } else this.#channels.set(endpoint.id, channel);
+    }
+    channel.running++;
+    return new Lease(channel, this.#done);
   }
 
-  /** Closes the channel of an endpoint that left; calls still running on it finish first (grpc-js's close is graceful). */
+  /** One attempt on `channel` ended: a channel whose endpoint left closes with its last attempt. */
+  readonly #done = (channel: Channel): void => {
+    channel.running--;
+    // Not among the leaving ones: its endpoint is still there, or closeAll() has closed it already.
+    if (channel.running > 0 || !channel.leaving || !this.#leaving.delete(channel)) return;
+    closeQuietly(channel.client);
+  };
+
+  /**
+   * Closes the channel of an endpoint that left once the attempts running on it have ended (a
+   * call still waiting for the channel to connect would otherwise fail with grpc-js's "Channel
+   * closed before call started"). A later attempt on an endpoint of the same id gets a new channel.
+   */
   release(endpoint: Endpoint): void {
-    const client = this.#clients.get(endpoint.id);
-    if (client === undefined) return;
-    this.#clients.delete(endpoint.id);
-    closeQuietly(client);
+    const channel = this.#channels.get(endpoint.id);
+    if (channel === undefined) return;
+    this.#channels.delete(endpoint.id);
+    channel.leaving = true;
+    if (channel.running > 0) this.#leaving.add(channel);
+    else closeQuietly(channel.client);
   }
 
-  /** Channels open now (for tests and stats). */
+  /** Channels open now, those of removed endpoints still finishing included (for tests and stats). */
   get size(): number {
-    return this.#clients.size;
+    return this.#channels.size + this.#leaving.size;
   }
 
+  /** Closes every channel at once, those of removed endpoints still finishing included. */
   closeAll(): void {
     this.#closed = true;
-    for (const client of this.#clients.values()) closeQuietly(client);
-    this.#clients.clear();
+    for (const channel of this.#channels.values()) closeQuietly(channel.client);
+    for (const channel of this.#leaving) closeQuietly(channel.client);
+    this.#channels.clear();
+    this.#leaving.clear();
+  }
+
+  #make(endpoint: Endpoint): GrpcClient {
+    // A base path has no place in a gRPC call (its path is `/package.Service/Method`): refused as
+    // an endpoint of the wrong scheme is, rather than calling the server without it.
+    if (endpoint.basePath !== '') {
+      throw new BulwarkError(UNSUPPORTED_ENDPOINT, this.#service, `${this.#service}: gRPC needs a host:port, grpc:// or grpcs:// endpoint without a path, not ${endpoint.id}`);
+    }
+    return new this.#ctor(address(endpoint), this.#credentialsFor(endpoint), this.#optionsFor(endpoint));
   }
 
   /**
@@ -102,7 +174,7 @@ function address(endpoint: Endpoint): string {
   return endpoint.host.includes(':') ? `[${endpoint.host}]:${endpoint.port}` : `${endpoint.host}:${endpoint.port}`;
 }
 
-/** Closes a channel's client; one that throws (a user's `channelOverride`) must not keep the others open. */
+/** Closes a channel's client; one that throws (a channel from a user's `channelFactoryOverride`) must not keep the others open. */
 function closeQuietly(client: { close(): void }): void {
   try {
     client.close();

@@ -4,14 +4,15 @@ import { Client } from '../client.js';
 import { onEndpointsRemoved, runTransport } from '../client-seams.js';
 import { checkKeys, hideValue, type KeySet, type Table } from '../config/keys.js';
 import { wrapperKeys } from '../config/option-keys.js';
-import type { CallOptions, ClientOptions, HealthCheckOptions, HealthOptions } from '../config/options.js';
+import type { CallOptions, Classify, ClientOptions, HealthCheckOptions, HealthOptions } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { MAX_TIMER_MS } from '../config/fields.js';
 import { ChannelPool, type GrpcClientConstructor } from './channels.js';
 import { healthFailure, resolveCodes, type GrpcCodeOptions } from './codes.js';
 import { grpcHealthCheck } from './health-check.js';
 import { BidiStreamTransport, ClientStreamTransport, type RequestMessages } from './streams.js';
-import { OpenStreams, ServerStreamTransport, UnaryTransport, type MethodSetup } from './transport.js';
+import { OpenStreams } from './call-life.js';
+import { ServerStreamTransport, UnaryTransport, type CallParts, type MethodSetup } from './transport.js';
 
 /** Options of {@link createGrpcClient}: bulwark's `ClientOptions` and the gRPC ones. */
 export interface GrpcClientOptions extends Omit<ClientOptions, 'fetch'> {
@@ -48,21 +49,27 @@ const KEYS: KeySet = wrapperKeys('createGrpcClient', Object.keys({
   credentials: true, channelOptions: true, codes: true, healthService: true, callOptions: true,
 } satisfies Table<Omit<GrpcClientOptions, keyof ClientOptions>>), ['fetch']);
 
-/** Options of one call. */
-export interface GrpcCallOptions extends CallOptions {
+/** Options of one call; `T` is what an attempt's `classify` sees as its value (the response, or the stream). */
+export interface GrpcCallOptions<T = unknown> extends CallOptions {
   /** Request metadata; each attempt sends a copy. Default: none. */
   metadata?: Metadata | undefined;
+  /**
+   * Decides what an attempt's outcome means, as `execute`'s `classify` does: `{ ok: false, error }`
+   * with the grpc-js `ServiceError` (or a `TimeoutError`), `{ ok: true, value }` with the response
+   * (for a server or bidi stream, the established stream). `undefined` keeps the default verdict.
+   */
+  classify?: Classify<T> | undefined;
 }
 
 /** A unary method: resolves with the response, rejects with the last attempt's `ServiceError` (unchanged) or a bulwark error. */
-export type UnaryMethod<Req, Res> = (request: Req, options?: GrpcCallOptions) => Promise<Res>;
+export type UnaryMethod<Req, Res> = (request: Req, options?: GrpcCallOptions<Res>) => Promise<Res>;
 /** A server-streaming method: resolves with the grpc-js stream once the server answered (see the README). */
-export type ServerStreamMethod<Req, Res> = (request: Req, options?: GrpcCallOptions) => Promise<ClientReadableStream<Res>>;
+export type ServerStreamMethod<Req, Res> = (request: Req, options?: GrpcCallOptions<ClientReadableStream<Res>>) => Promise<ClientReadableStream<Res>>;
 
 /** A client-streaming method: sends the messages, resolves with the response (an array is retried like a unary call; other iterables get one attempt). */
-export type ClientStreamMethod<Req, Res> = (messages: RequestMessages<Req>, options?: GrpcCallOptions) => Promise<Res>;
+export type ClientStreamMethod<Req, Res> = (messages: RequestMessages<Req>, options?: GrpcCallOptions<Res>) => Promise<Res>;
 /** A bidi-streaming method: resolves with the grpc-js stream once an endpoint is picked; one attempt, never retried (see the README). */
-export type BidiStreamMethod<Req, Res> = (options?: GrpcCallOptions) => Promise<ClientDuplexStream<Req, Res>>;
+export type BidiStreamMethod<Req, Res> = (options?: GrpcCallOptions<ClientDuplexStream<Req, Res>>) => Promise<ClientDuplexStream<Req, Res>>;
 
 /**
  * The promise-returning methods made from a generated client class's own overloads (its last one).
@@ -130,6 +137,12 @@ export function createGrpcClient<C extends GrpcJsClient>(ctor: ServiceClientCons
     throw new ConfigError(name, 'credentials', 'must be grpc-js ChannelCredentials (credentials.createInsecure(), createSsl(…))', mayBeSecret(credentials));
   }
   if (channelOptions !== undefined && (channelOptions === null || typeof channelOptions !== 'object')) throw new ConfigError(name, 'channelOptions', 'must be an object', channelOptions);
+  // grpc-js's channelOverride makes a client use the given channel whatever its address: every
+  // endpoint's client would share it (all calls to one server, the picker's choice meaningless,
+  // and the first endpoint discovery removes would close it for all).
+  if (channelOptions?.channelOverride !== undefined) {
+    throw new ConfigError(name, 'channelOptions.channelOverride', 'is not supported: it would send every endpoint\'s calls down that one channel (bulwark makes one channel per endpoint; use channelFactoryOverride to make them yourself)', hideValue(channelOptions.channelOverride));
+  }
   if (callOptions !== undefined && (callOptions === null || typeof callOptions !== 'object' || 'deadline' in callOptions)) {
     throw new ConfigError(name, 'callOptions', 'must be an object of grpc-js call options without deadline (bulwark sets it)', callOptions);
   }
@@ -147,16 +160,16 @@ export function createGrpcClient<C extends GrpcJsClient>(ctor: ServiceClientCons
   const close = (): Promise<void> => client.close();
   const methods: Record<string, unknown> = {};
   for (const [key, method] of Object.entries(ctor.service)) {
-    const setup: MethodSetup = { pool, streams, codes, method, callOptions };
+    const setup: MethodSetup = { service: name, pool, streams, codes, method, callOptions };
     const idempotent = isIdempotent(method);
     let fn: (...args: never[]) => Promise<unknown>;
     if (method.requestStream && method.responseStream) fn = (call?: GrpcCallOptions) => bidi(client, name, setup, call);
     else if (method.requestStream) {
-      fn = (messages: RequestMessages<unknown>, call?: GrpcCallOptions) => runTransport(client, call, () => new ClientStreamTransport(setup, checkMessages(name, messages), metadataOf(name, call), call?.idempotent ?? idempotent));
+      fn = (messages: RequestMessages<unknown>, call?: GrpcCallOptions) => runTransport(client, call, () => new ClientStreamTransport(setup, checkMessages(name, messages), partsOf(name, call, idempotent)));
     } else if (method.responseStream) {
-      fn = (request: unknown, call?: GrpcCallOptions) => runTransport(client, call, ({ options: resolved, signal }) => new ServerStreamTransport(setup, request, metadataOf(name, call), call?.idempotent ?? idempotent, call?.timeout?.total ?? resolved.totalTimeout, signal));
+      fn = (request: unknown, call?: GrpcCallOptions<ClientReadableStream<unknown>>) => runTransport(client, call, ({ options: resolved, signal }) => new ServerStreamTransport(setup, request, partsOf(name, call, idempotent), call?.timeout?.total ?? resolved.totalTimeout, signal));
     } else {
-      fn = (request: unknown, call?: GrpcCallOptions) => runTransport(client, call, () => new UnaryTransport(setup, request, metadataOf(name, call), call?.idempotent ?? idempotent));
+      fn = (request: unknown, call?: GrpcCallOptions) => runTransport(client, call, () => new UnaryTransport(setup, request, partsOf(name, call, idempotent)));
     }
     methods[key] = fn;
     // Own keys only: `toString` or `valueOf` is an rpc's name, not Object.prototype's method.
@@ -201,7 +214,7 @@ function isIdempotent(method: MethodDefinition<unknown, unknown>): boolean {
  * promise (until the server's first answer) only feeds health and latency, and errors arrive on
  * the stream. Failures before any attempt (no endpoints, an abort, a closed client) reject.
  */
-function bidi(client: Client, service: string, setup: MethodSetup, call: GrpcCallOptions | undefined): Promise<ClientDuplexStream<unknown, unknown>> {
+function bidi(client: Client, service: string, setup: MethodSetup, call: GrpcCallOptions<ClientDuplexStream<unknown, unknown>> | undefined): Promise<ClientDuplexStream<unknown, unknown>> {
   return new Promise((resolve, reject) => {
     let delivered = false;
     // The attempt waits for the server's first answer, which may follow the caller's messages: only
@@ -212,10 +225,10 @@ function bidi(client: Client, service: string, setup: MethodSetup, call: GrpcCal
     const isObject = (v: unknown): v is object => v !== null && typeof v === 'object';
     const given: unknown = isObject(call) ? call.timeout : undefined;
     const timeout = given === undefined ? { attempt: MAX_TIMER_MS } : isObject(given) ? { ...given, attempt: MAX_TIMER_MS } : given;
-    const options = (isObject(call) ? { ...call, timeout } : call) as GrpcCallOptions | undefined;
+    const options = (isObject(call) ? { ...call, timeout } : call) as GrpcCallOptions<ClientDuplexStream<unknown, unknown>> | undefined;
     // Read once runTransport has validated it.
     const total = isObject(given) ? (given as { total?: number }).total : undefined;
-    runTransport(client, options, ({ options: resolved, signal }) => new BidiStreamTransport(setup, metadataOf(service, call), total ?? resolved.totalTimeout, signal, (stream) => {
+    runTransport(client, options, ({ options: resolved, signal }) => new BidiStreamTransport(setup, metadataOf(service, call), call?.classify, total ?? resolved.totalTimeout, signal, (stream) => {
       delivered = true;
       resolve(stream);
     })).then(undefined, (err: unknown) => {
@@ -231,7 +244,12 @@ function checkMessages(service: string, messages: unknown): RequestMessages<unkn
   return messages as RequestMessages<unknown>;
 }
 
-function metadataOf(service: string, call: GrpcCallOptions | undefined): Metadata | undefined {
+/** What a call's transport takes of its options (runTransport has validated `classify` and `idempotent` by then). */
+function partsOf<T>(service: string, call: GrpcCallOptions<T> | undefined, idempotent: boolean): CallParts<T> {
+  return { metadata: metadataOf(service, call), idempotent: call?.idempotent ?? idempotent, classify: call?.classify };
+}
+
+function metadataOf(service: string, call: GrpcCallOptions<never> | undefined): Metadata | undefined {
   const metadata = call?.metadata;
   if (metadata !== undefined && (metadata === null || typeof (metadata as { clone?: unknown }).clone !== 'function')) {
     throw new ConfigError(service, 'metadata', 'must be a grpc-js Metadata', mayBeSecret(metadata));

@@ -79,9 +79,12 @@ export function isServiceError(error: unknown): error is ServiceError {
  * grpc-js's own words (1.14) for a call that provably reached no application code: the channel
  * had no connection (refused, unreachable, still backing off), or the server refused the
  * stream (HTTP/2 REFUSED_STREAM, sent while it shuts down; grpc-js retries these transparently
- * when its own retries are on).
+ * when its own retries are on), or the channel was closed while the call still waited for a
+ * connection or a pick ("Channel closed before call started": `InternalChannel.close()` and its
+ * `ShutdownPicker`, src/internal-channel.ts in node_modules/@grpc/grpc-js, cancel the calls still
+ * queued, which never had a stream).
  */
-const NOT_SENT = /^(?:\w+: )?No connection established|^Stream refused by server/;
+const NOT_SENT = /^(?:\w+: )?No connection established|^Stream refused by server|^Channel closed before call started/;
 
 /** grpc-js's words (1.14) when the request message could not be serialized; it reports INTERNAL. */
 const SERIALIZE_FAILED = /^Request message serialization failure/;

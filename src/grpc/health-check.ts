@@ -1,5 +1,5 @@
 import { Metadata, status as Status, type CallOptions, type ServiceError } from '@grpc/grpc-js';
-import type { Endpoint } from '../endpoints/endpoint.js';
+import { authorizationOf, type Endpoint, type LiveEndpoint } from '../endpoints/endpoint.js';
 import type { ChannelPool } from './channels.js';
 import { codeName } from './codes.js';
 
@@ -79,8 +79,19 @@ export type HealthCheck = (endpoint: Endpoint, context: { readonly signal: Abort
 export function grpcHealthCheck(pool: ChannelPool, service: string, callOptions?: Omit<CallOptions, 'deadline'>): HealthCheck {
   const request = encodeHealthRequest(service);
   return (endpoint, { signal }) => new Promise<boolean>((resolve, reject) => {
-    const client = pool.get(endpoint);
-    const call = client.makeUnaryRequest(HEALTH_CHECK_PATH, () => request, (b: Buffer) => b, request, new Metadata(), { ...callOptions }, (error: ServiceError | null, value?: Buffer) => {
+    // The check holds the channel as an attempt does: a removed endpoint's channel closes after it.
+    const lease = pool.acquire(endpoint);
+    let call: ReturnType<typeof lease.client.makeUnaryRequest>;
+    try {
+      call = lease.client.makeUnaryRequest(HEALTH_CHECK_PATH, () => request, (b: Buffer) => b, request, checkMetadata(endpoint), { ...callOptions }, (error: ServiceError | null, value?: Buffer) => {
+        lease.end();
+        answered(error, value);
+      });
+    } catch (err) {
+      lease.end();
+      throw err;
+    }
+    function answered(error: ServiceError | null, value: Buffer | undefined): void {
       signal.removeEventListener('abort', cancel);
       if (error !== null) {
         if (error.code === Status.UNIMPLEMENTED) resolve(true);
@@ -94,7 +105,7 @@ export function grpcHealthCheck(pool: ChannelPool, service: string, callOptions?
       } catch (err) {
         reject(err as Error);
       }
-    });
+    }
     // A client interceptor's `cancel` may throw: from an abort listener that would be an
     // uncaught exception, as `close()` ends a check in flight.
     const cancel = (): void => {
@@ -107,6 +118,18 @@ export function grpcHealthCheck(pool: ChannelPool, service: string, callOptions?
     if (signal.aborted) cancel();
     else signal.addEventListener('abort', cancel, { once: true });
   });
+}
+
+/**
+ * A check's metadata: the endpoint's userinfo as `authorization: Basic …`, as every attempt
+ * sends it (and as fetch's HTTP check sends the header).
+ */
+function checkMetadata(endpoint: Endpoint): Metadata {
+  const metadata = new Metadata();
+  // The checker is handed the client's own endpoints (LiveEndpoints), which is what authorizationOf reads.
+  const auth = authorizationOf(endpoint as LiveEndpoint);
+  if (auth !== undefined) metadata.set('authorization', auth);
+  return metadata;
 }
 
 /** An error whose string `code` is what the check saw, so the `health` event's reason names it (`NOT_SERVING`). */

@@ -1,9 +1,11 @@
 import { status as Status, type ClientDuplexStream, type ClientWritableStream, type Metadata, type ServiceError, type StatusObject } from '@grpc/grpc-js';
-import type { Outcome } from '../config/options.js';
+import type { Classify, Outcome } from '../config/options.js';
 import { TimeoutError } from '../errors.js';
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import type { AttemptHandle, Judgement } from '../transports/transport.js';
-import { followCaller, GrpcTransport, ownDeadline, RequestSnapshot, startWithoutStack, watchCommit, type MethodSetup } from './transport.js';
+import { endWithStatus, followCaller, startCall } from './call-life.js';
+import { RequestSnapshot } from './request-snapshot.js';
+import { GrpcTransport, ownDeadline, watchCommit, type CallParts, type MethodSetup } from './transport.js';
 
 /** What a client-streaming call sends: an array (replayable: retried like a unary call) or any (async) iterable (one attempt). */
 export type RequestMessages<Req> = readonly Req[] | Iterable<Req> | AsyncIterable<Req>;
@@ -23,8 +25,8 @@ export class ClientStreamTransport<Res> extends GrpcTransport<Res> {
   /** An array's messages as they were when the call was made (sent by every attempt), or the iterable, read once. */
   readonly #messages: readonly RequestSnapshot[] | RequestMessages<unknown>;
 
-  constructor(setup: MethodSetup, messages: RequestMessages<unknown>, metadata: Metadata | undefined, idempotent: boolean) {
-    super(setup, undefined, metadata, idempotent);
+  constructor(setup: MethodSetup, messages: RequestMessages<unknown>, call: CallParts<Res>) {
+    super(setup, undefined, call);
     this.replayable = Array.isArray(messages);
     // An array is copied now (and each message serialized): a caller who empties or changes it
     // after the call changes neither this attempt's messages nor a retry's.
@@ -38,13 +40,14 @@ export class ClientStreamTransport<Res> extends GrpcTransport<Res> {
   }
 
   run(endpoint: LiveEndpoint, attempt: AttemptHandle): Promise<Res> {
-    const client = this.setup.pool.get(endpoint);
+    const lease = this.setup.pool.acquire(endpoint);
     const method = this.setup.method;
     const deadline = Date.now() + attempt.remaining();
     const upload = new Upload();
     return new Promise<Res>((resolve, reject) => {
       let failed = (error: ServiceError): ServiceError => error;
-      const call = startWithoutStack(() => client.makeClientStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.metadata(attempt), this.options(deadline), (error: ServiceError | null, value?: unknown) => {
+      const call = startCall(lease, (client) => client.makeClientStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.metadata(attempt, endpoint), this.options(deadline), (error: ServiceError | null, value?: unknown) => {
+        lease.end();
         upload.stop();
         if (error === null) resolve(value as Res);
         else if (!ownDeadline(error, deadline)) reject(failed(error));
@@ -63,11 +66,11 @@ export class ClientStreamTransport<Res> extends GrpcTransport<Res> {
     });
   }
 
-  override judge(outcome: Outcome<Res>): Judgement {
+  override judge(outcome: Outcome<Res>, endpoint: LiveEndpoint): Judgement {
     // The caller's own messages failed, not the server: an invalid request, as fetch judges a
-    // body that cannot be read — not retried, nothing against the endpoint.
+    // body that cannot be read — not retried, nothing against the endpoint, whatever a classify says.
     if (!outcome.ok && this.#sourceFailed !== undefined && outcome.error === this.#sourceFailed.error) return SOURCE_FAILED;
-    return super.judge(outcome);
+    return super.judge(outcome, endpoint);
   }
 }
 
@@ -173,17 +176,19 @@ export class BidiStreamTransport extends GrpcTransport<ClientDuplexStream<unknow
   readonly #signal: AbortSignal | undefined;
   readonly #deliver: (call: ClientDuplexStream<unknown, unknown>) => void;
 
-  constructor(setup: MethodSetup, metadata: Metadata | undefined, totalTimeout: number, signal: AbortSignal | undefined, deliver: (call: ClientDuplexStream<unknown, unknown>) => void) {
-    super(setup, undefined, metadata, false);
+  constructor(setup: MethodSetup, metadata: Metadata | undefined, classify: Classify<ClientDuplexStream<unknown, unknown>> | undefined, totalTimeout: number, signal: AbortSignal | undefined, deliver: (call: ClientDuplexStream<unknown, unknown>) => void) {
+    super(setup, undefined, { metadata, idempotent: false, classify });
     this.#deadline = Date.now() + totalTimeout;
     this.#signal = signal;
     this.#deliver = deliver;
   }
 
   run(endpoint: LiveEndpoint, attempt: AttemptHandle): Promise<ClientDuplexStream<unknown, unknown>> {
-    const client = this.setup.pool.get(endpoint);
+    const lease = this.setup.pool.acquire(endpoint);
     const method = this.setup.method;
-    const call = startWithoutStack(() => client.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.metadata(attempt), this.options(this.#deadline))) as ClientDuplexStream<unknown, unknown>;
+    const call = startCall(lease, (client) => client.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.metadata(attempt, endpoint), this.options(this.#deadline))) as ClientDuplexStream<unknown, unknown>;
+    // The stream holds its channel until it ends.
+    endWithStatus(call, lease);
     // A deadline bulwark set (the attempt's, or the call's total) ends the stream as grpc-js's own
     // deadline would: DEADLINE_EXCEEDED on the caller's stream, not a CANCELLED it did not ask for.
     attempt.onCancel((reason) => {
@@ -223,11 +228,11 @@ export class BidiStreamTransport extends GrpcTransport<ClientDuplexStream<unknow
     return answered;
   }
 
-  override judge(outcome: Outcome<ClientDuplexStream<unknown, unknown>>): Judgement {
+  override judge(outcome: Outcome<ClientDuplexStream<unknown, unknown>>, endpoint: LiveEndpoint): Judgement {
     // Cancelled by the caller before the server answered: neither a success nor the endpoint's fault.
     if (!outcome.ok && CALLER_CANCELLED.has(outcome.error as object)) return { verdict: 'failure', reason: 'CANCELLED (by the caller)', invalid: true };
-    // One attempt: only the health reading of the status matters, so 'retry' reads as what it is.
-    const judgement = super.judge(outcome);
+    // One attempt: only the health reading of the status (a classify's included) matters, so 'retry' reads as what it is.
+    const judgement = super.judge(outcome, endpoint);
     return judgement.verdict === 'retry' ? { ...judgement, verdict: 'failure' } : judgement;
   }
 }

@@ -1,38 +1,17 @@
 import { Metadata, status as Status, type CallOptions as GrpcCallOptions, type ClientReadableStream, type MethodDefinition, type ServiceError, type StatusObject } from '@grpc/grpc-js';
-import { unwatchSignal, watchSignal } from '../call/caller-signal.js';
-import type { Outcome } from '../config/options.js';
-import type { LiveEndpoint } from '../endpoints/endpoint.js';
+import type { Classify, Outcome } from '../config/options.js';
+import { authorizationOf, type LiveEndpoint } from '../endpoints/endpoint.js';
+import { runClassify } from '../transports/classify.js';
 import type { AttemptHandle, Judgement, Transport } from '../transports/transport.js';
 import type { ChannelPool } from './channels.js';
+import { endWithStatus, followCaller, startCall, type OpenStreams } from './call-life.js';
+import { RequestSnapshot } from './request-snapshot.js';
 import { judgeError, type GrpcCodes } from './codes.js';
-
-/**
- * Streams handed to callers and still running: `close()` cancels them, so no call outlives the
- * client (grpc-js's own `close()` lets running calls finish).
- */
-export class OpenStreams {
-  readonly #open = new Set<{ cancel(): void }>();
-
-  /** Tracks `call` until its status arrives. */
-  add(call: { cancel(): void; once(event: 'status', listener: () => void): unknown }): void {
-    this.#open.add(call);
-    call.once('status', () => this.#open.delete(call));
-  }
-
-  cancelAll(): void {
-    for (const call of this.#open) {
-      try {
-        call.cancel();
-      } catch {
-        // A client interceptor's `cancel` that throws must not keep the other streams open.
-      }
-    }
-    this.#open.clear();
-  }
-}
 
 /** What every call of one method shares: fixed per client and method. */
 export interface MethodSetup {
+  /** The client's name, for the errors of a call's `classify`. */
+  readonly service: string;
   readonly pool: ChannelPool;
   readonly streams: OpenStreams;
   readonly codes: GrpcCodes;
@@ -61,60 +40,12 @@ export function ownDeadline(status: { readonly code: number }, deadline: number)
   return status.code === Status.DEADLINE_EXCEEDED && Date.now() >= deadline - DEADLINE_SLACK_MS;
 }
 
-/**
- * Starts a grpc-js call (`start` calls `client.make…Request`) without capturing a stack trace.
- * grpc-js records its caller's stack on every call (a `new Error()`, printed after "for call
- * at" in a failed call's `error.stack`). Under bulwark those frames are the pipeline's own —
- * the caller's code lies more than `Error.stackTraceLimit` frames up, or the attempt is a retry
- * started from a timer — and capturing them through optimized, inlined frames cost about 12 %
- * of a unary call's client CPU (bench/README.md, "gRPC"). A failed call's stack then ends with
- * "for call at / no stack trace available"; its code, details and metadata are unchanged.
- */
-export function startWithoutStack<C>(start: () => C): C {
-  const limit = Error.stackTraceLimit;
-  try {
-    Error.stackTraceLimit = 0;
-  } catch {
-    // A frozen Error (a hardened realm): leave it as it is.
-    return start();
-  }
-  try {
-    return start();
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-}
-
-/**
- * A request message as it was when the call was made: serialized then, and read back for each
- * attempt, so that a caller who reuses (changes) the object after the call does not change what
- * a retry or a hedge sends; grpc-js's own retries resend the bytes of the call, too. Interceptors
- * still see a message object. One that cannot be serialized is kept as it is: grpc-js then fails
- * each attempt with its own "Request message serialization failure", as before.
- */
-export class RequestSnapshot {
-  readonly #method: MethodDefinition<unknown, unknown>;
-  readonly #bytes: Buffer | undefined;
-  readonly #value: unknown;
-
-  constructor(method: MethodDefinition<unknown, unknown>, value: unknown) {
-    this.#method = method;
-    this.#value = value;
-    let bytes: Buffer | undefined;
-    if (typeof method.requestDeserialize === 'function') {
-      try {
-        bytes = method.requestSerialize(value);
-      } catch {
-        bytes = undefined;
-      }
-    }
-    this.#bytes = bytes;
-  }
-
-  /** A fresh copy of the message for one attempt. */
-  take(): unknown {
-    return this.#bytes === undefined ? this.#value : this.#method.requestDeserialize(this.#bytes);
-  }
+/** What one call of a method was given besides its request: its metadata, idempotency and `classify`. */
+export interface CallParts<T> {
+  readonly metadata: Metadata | undefined;
+  readonly idempotent: boolean;
+  /** The call's own `classify` (validated as a function by runTransport), applied over the default judgement. */
+  readonly classify: Classify<T> | undefined;
 }
 
 /** Base of the gRPC transports: per-call metadata, classification and the final error. */
@@ -125,12 +56,14 @@ export abstract class GrpcTransport<T> implements Transport<T> {
   /** The request as the call was made with it (see {@link RequestSnapshot}); `undefined` for streams the caller writes. */
   protected readonly request: RequestSnapshot | undefined;
   readonly #metadata: Metadata | undefined;
+  readonly #classify: Classify<T> | undefined;
 
-  constructor(setup: MethodSetup, request: unknown, metadata: Metadata | undefined, idempotent: boolean) {
+  constructor(setup: MethodSetup, request: unknown, call: CallParts<T>) {
     this.setup = setup;
     this.request = request === undefined ? undefined : new RequestSnapshot(setup.method, request);
-    this.#metadata = metadata;
-    this.idempotent = idempotent;
+    this.#metadata = call.metadata;
+    this.idempotent = call.idempotent;
+    this.#classify = call.classify;
   }
 
   abstract run(endpoint: LiveEndpoint, attempt: AttemptHandle): PromiseLike<T>;
@@ -139,10 +72,15 @@ export abstract class GrpcTransport<T> implements Transport<T> {
    * A copy per attempt: grpc-js adds to the metadata it sends (call credentials), and a retry
    * must start from the caller's. A retry or hedge carries `grpc-previous-rpc-attempts` (the
    * attempts before it), as grpc-js's own retries do (gRFC A6), so a server can tell it apart.
+   * An endpoint whose URL had userinfo sends it as `authorization: Basic …` (as fetch sends it
+   * as a header), read at each attempt so a password discovery changed is used from the next
+   * one on, unless the caller's metadata has an `authorization` of its own.
    */
-  protected metadata(attempt: AttemptHandle): Metadata {
+  protected metadata(attempt: AttemptHandle, endpoint: LiveEndpoint): Metadata {
     const md = this.#metadata === undefined ? new Metadata() : this.#metadata.clone();
     if (attempt.attempt > 1) md.set('grpc-previous-rpc-attempts', String(attempt.attempt - 1));
+    const auth = authorizationOf(endpoint);
+    if (auth !== undefined && md.get('authorization').length === 0) md.set('authorization', auth);
     return md;
   }
 
@@ -151,7 +89,21 @@ export abstract class GrpcTransport<T> implements Transport<T> {
     return extra === undefined ? { deadline } : { ...extra, deadline };
   }
 
-  judge(outcome: Outcome<T>): Judgement {
+  /**
+   * The default judgement, then the call's `classify` over it, as `execute`'s: it changes the
+   * verdict only (an attempt that never reached a server still did not), and one that throws or
+   * answers something else fails the call with a PluginError (thrown by runClassify). An invalid
+   * request (a client stream's messages that threw) fails on every endpoint: no classify runs.
+   */
+  judge(outcome: Outcome<T>, endpoint: LiveEndpoint): Judgement {
+    const judgement = this.defaultJudgement(outcome);
+    if (this.#classify === undefined || judgement.invalid === true) return judgement;
+    const verdict = runClassify(this.setup.service, this.#classify, outcome, endpoint);
+    return verdict === undefined || verdict === judgement.verdict ? judgement : { ...judgement, verdict };
+  }
+
+  /** What an outcome means without the call's `classify`. */
+  protected defaultJudgement(outcome: Outcome<T>): Judgement {
     if (outcome.ok) return OK;
     const judgement = judgeError(this.setup.codes, this.idempotent, outcome.error);
     // Response headers came before the error: the call was committed (gRFC A6, as grpc-js's own
@@ -186,12 +138,13 @@ export function watchCommit(call: { once(event: 'metadata', listener: () => void
  */
 export class UnaryTransport<Res> extends GrpcTransport<Res> {
   run(endpoint: LiveEndpoint, attempt: AttemptHandle): Promise<Res> {
-    const client = this.setup.pool.get(endpoint);
+    const lease = this.setup.pool.acquire(endpoint);
     const method = this.setup.method;
     const deadline = Date.now() + attempt.remaining();
     return new Promise<Res>((resolve, reject) => {
       let failed = (error: ServiceError): ServiceError => error;
-      const call = startWithoutStack(() => client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, this.request?.take(), this.metadata(attempt), this.options(deadline), (error: ServiceError | null, value?: unknown) => {
+      const call = startCall(lease, (client) => client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, this.request?.take(), this.metadata(attempt, endpoint), this.options(deadline), (error: ServiceError | null, value?: unknown) => {
+        lease.end();
         if (error === null) resolve(value as Res);
         else if (!ownDeadline(error, deadline)) reject(failed(error));
       }));
@@ -215,16 +168,18 @@ export class ServerStreamTransport<Res> extends GrpcTransport<ClientReadableStre
   readonly #deadline: number;
   readonly #signal: AbortSignal | undefined;
 
-  constructor(setup: MethodSetup, request: unknown, metadata: Metadata | undefined, idempotent: boolean, totalTimeout: number, signal: AbortSignal | undefined) {
-    super(setup, request, metadata, idempotent);
+  constructor(setup: MethodSetup, request: unknown, call: CallParts<ClientReadableStream<Res>>, totalTimeout: number, signal: AbortSignal | undefined) {
+    super(setup, request, call);
     this.#deadline = Date.now() + totalTimeout;
     this.#signal = signal;
   }
 
   run(endpoint: LiveEndpoint, attempt: AttemptHandle): Promise<ClientReadableStream<Res>> {
-    const client = this.setup.pool.get(endpoint);
+    const lease = this.setup.pool.acquire(endpoint);
     const method = this.setup.method;
-    const call = startWithoutStack(() => client.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.request?.take(), this.metadata(attempt), this.options(this.#deadline))) as ClientReadableStream<Res>;
+    const call = startCall(lease, (client) => client.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.request?.take(), this.metadata(attempt, endpoint), this.options(this.#deadline))) as ClientReadableStream<Res>;
+    // The stream holds its channel until it ends, whoever holds the stream by then.
+    endWithStatus(call, lease);
     return new Promise<ClientReadableStream<Res>>((resolve, reject) => {
       // `running`: false when the stream is established by its OK status (it already ended), so
       // there is nothing left to follow or track — and its 'status' listeners would never fire.
@@ -273,23 +228,6 @@ function replayLater(call: ClientReadableStream<unknown>, event: 'metadata' | 's
   call.on('newListener', (name: string | symbol, listener: (value: unknown) => void) => {
     if (name === event) queueMicrotask(() => listener.call(call, value));
   });
-}
-
-/**
- * After establishment the caller's abort still cancels a stream, until it ends. Through the
- * pipeline's one listener per signal (call/caller-signal.ts), not one per stream: a signal shared
- * by many streams (a server's shutdown signal) gets no listener per stream, and no
- * MaxListenersExceededWarning.
- */
-export function followCaller(call: { cancel(): void; once(event: 'status', listener: () => void): unknown }, signal: AbortSignal | undefined): void {
-  if (signal === undefined) return;
-  if (signal.aborted) {
-    call.cancel();
-    return;
-  }
-  const follower = { interrupt: (): void => call.cancel() };
-  watchSignal(signal, follower);
-  call.once('status', () => unwatchSignal(signal, follower));
 }
 
 function ignore(): void {}

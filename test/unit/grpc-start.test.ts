@@ -1,6 +1,6 @@
 // startWithoutStack: grpc-js calls start with stack capture off, and the caller's limit always comes back.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startWithoutStack } from '../../src/grpc/transport.js';
+import { startWithoutStack } from '../../src/grpc/call-life.js';
 
 const original = Error.stackTraceLimit;
 afterEach(() => {
