@@ -122,7 +122,8 @@ export class Client extends ObservedEmitter<ClientEvents> {
       const settings = callSettings(engine.options, { ...args.options, classify: args.classify }, engine.defaults);
       const transport = new FetchTransport({ service: this.name, fetch: this.#fetch ?? globalThis.fetch, statusCodes: engine.options.statusCodes }, args, settings.signal);
       // A call that would fail before any attempt (circuit open, no endpoint) fails at once, unread.
-      if (!transport.hasBody || engine.refusesNow()) return this.#run(transport, settings);
+      // A stream `init.body` no attempt sent is cancelled when the call fails (FetchTransport.releasingBody).
+      if (!transport.hasBody || engine.refusesNow()) return transport.releasingBody(this.#run(transport, settings));
       // A Request's body is read before any attempt is timed: its time is the caller's, not an
       // endpoint's. The call keeps the stages of now: a `reconfigure` meanwhile is for later calls.
       const stages = engine.stages;

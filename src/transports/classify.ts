@@ -12,9 +12,9 @@ const DEFAULT_RETRY_STATUSES: ReadonlySet<number> = new Set(DEFAULTS.statusCodes
 /** HTTP methods retried after the request may have reached the server (RFC 9110 §9.2.2; Envoy's and undici's retry defaults). */
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
-/** True when a request with this method may be retried after it may have reached the server. */
-export function isIdempotentMethod(method: string | undefined): boolean {
-  return method === undefined || IDEMPOTENT_METHODS.has(method.toUpperCase());
+/** True when a request with this method may be retried after it may have reached the server; `undefined` is GET, a non-string is not idempotent. */
+export function isIdempotentMethod(method: unknown): boolean {
+  return method === undefined || (typeof method === 'string' && IDEMPOTENT_METHODS.has(method.toUpperCase()));
 }
 
 /**

@@ -8,6 +8,7 @@ import type { AttemptHandle, Judgement, Transport } from './transport.js';
 import type { CallSettings } from '../call/context.js';
 import type { Clock } from '../call/clock.js';
 import { TimeoutError } from '../errors.js';
+import { releaseBody, releaseUnsent } from './release-body.js';
 
 /** What `fetch` needs from the client, fixed per client. */
 export interface FetchSettings {
@@ -27,6 +28,8 @@ export interface FetchSettings {
 export class FetchTransport implements Transport<Response> {
   readonly idempotent: boolean;
   readonly replayable: boolean;
+  /** An attempt has handed `init`'s body to fetch, which then cancels a stream body itself when the request fails. */
+  sent = false;
   readonly #settings: FetchSettings;
   readonly #path: string;
   readonly #init: RequestInit;
@@ -69,7 +72,13 @@ export class FetchTransport implements Transport<Response> {
       if (!headers.has('authorization')) headers.set('authorization', auth);
       init.headers = headers;
     }
-    const sent = this.#request !== undefined ? this.#sendWithBody(endpoint.url + this.#path, init, attempt) : this.#settings.fetch(endpoint.url + this.#path, init);
+    let sent: Promise<Response>;
+    if (this.#request !== undefined) {
+      sent = this.#sendWithBody(endpoint.url + this.#path, init, attempt);
+    } else {
+      this.sent = true;
+      sent = this.#settings.fetch(endpoint.url + this.#path, init);
+    }
     // A request that may not reach a server twice: a connection refused on a redirect's hop came
     // after the endpoint had the request, so it is no proof that nothing was sent (see judge).
     if (this.idempotent || dispatcher === undefined) return sent;
@@ -77,6 +86,15 @@ export class FetchTransport implements Transport<Response> {
       if ((dispatcher.redirected || (dispatcher.dispatched && isBadPort(err))) && err !== null && typeof err === 'object') AFTER_REDIRECT.add(err);
       throw err;
     });
+  }
+
+  /**
+   * `call`, which cancels a stream `init.body` (a `ReadableStream`) when it rejects before any
+   * attempt handed the body to fetch (total timeout or abort while waiting for endpoints,
+   * `close()`, no endpoint): fetch would cancel it on failure, and its source would else wait for ever.
+   */
+  releasingBody(call: Promise<Response>): Promise<Response> {
+    return releaseUnsent(call, this.#init.body, () => this.sent);
   }
 
   /** Whether the call must read a `Request`'s body (with {@link readBody}) before its first attempt. */
@@ -214,7 +232,7 @@ function readBlob(request: Request, signal: AbortSignal | undefined): Promise<Bl
   if (body === null || signal === undefined) return clone.blob();
   signal.addEventListener('abort', () => {
     // Both halves of the tee `clone()` made must be cancelled for the source to be.
-    if (request.body !== null && !request.body.locked) request.body.cancel(signal.reason).catch(ignore);
+    releaseBody(request.body, signal.reason);
   }, { once: true });
   const type = clone.headers.get('content-type');
   const piped = body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>(), { signal });

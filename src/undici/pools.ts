@@ -4,6 +4,7 @@ import { tlsServerName } from '../endpoints/server-name.js';
 import { originOf } from './judge.js';
 import { authorizationOf, type LiveEndpoint } from '../endpoints/endpoint.js';
 import type { CheckOutcome } from '../health/checks.js';
+import { CHECK_DRAIN_TIMEOUT_MS, drainBody } from './drain.js';
 
 /**
  * One undici `Pool` per endpoint, made on the first attempt sent there (as undici's `Agent`
@@ -36,7 +37,8 @@ export class EndpointPools {
   /**
    * The default health check through the endpoint's pool (its TLS options, its server name):
    * `GET path` as the client's calls go, 2xx and 3xx pass (the status decides, as for `fetch`'s
-   * check: a slow body does not fail it), the body read away in the background.
+   * check: a slow body does not fail it), the body read away in the background, or destroyed
+   * (its socket closed) when it is over DRAIN_LIMIT or not all there within CHECK_DRAIN_TIMEOUT_MS.
    *
    * @example
    * useHttpCheck(client, (e, path, signal) => pools.check(e, path, signal));
@@ -44,7 +46,8 @@ export class EndpointPools {
   async check(endpoint: LiveEndpoint, path: string, signal: AbortSignal): Promise<CheckOutcome> {
     const auth = authorizationOf(endpoint);
     const res = await this.get(endpoint).request({ method: 'GET', path: endpoint.basePath + path, signal, headers: auth === undefined ? null : { authorization: auth } });
-    void res.body.dump().catch(ignore);
+    // Read away to keep the socket, within DRAIN_LIMIT and CHECK_DRAIN_TIMEOUT_MS: a body that stalls is destroyed.
+    drainBody(res.body, CHECK_DRAIN_TIMEOUT_MS);
     return { passed: res.statusCode < 400, reason: `status ${res.statusCode}` };
   }
 

@@ -5,7 +5,7 @@ import { authorizationOf, type LiveEndpoint } from '../endpoints/endpoint.js';
 import { isIdempotentMethod } from '../transports/classify.js';
 import type { AttemptHandle, Judgement, Transport } from '../transports/transport.js';
 import { AttemptSignal } from './attempt-signal.js';
-import { DRAIN_LIMIT, DRAIN_TIMEOUT_MS } from './drain.js';
+import { drainBody } from './drain.js';
 import { isReplayable, withAuthorization } from './headers.js';
 import { checkHttpEndpoint, HttpJudge } from '../transports/http-judge.js';
 import { UNDICI_READER } from './judge.js';
@@ -29,6 +29,8 @@ export type UndiciDispatchOptions = Omit<Dispatcher.RequestOptions, 'origin' | '
 export class UndiciRequestTransport implements Transport<Dispatcher.ResponseData<unknown>> {
   readonly idempotent: boolean;
   readonly replayable: boolean;
+  /** An attempt has handed the request (its body) to undici, which then ends a stream body itself on failure. */
+  sent = false;
   readonly #settings: RequestSettings;
   readonly #path: string;
   readonly #options: UndiciDispatchOptions;
@@ -51,11 +53,14 @@ export class UndiciRequestTransport implements Transport<Dispatcher.ResponseData
     attempt.onCancel(signal.fire);
     const auth = authorizationOf(endpoint);
     const options = this.#options;
-    return this.#settings.pools.get(endpoint).request<unknown>({
+    const headers = (auth === undefined ? options.headers : withAuthorization(options.headers, auth)) ?? null;
+    const pool = this.#settings.pools.get(endpoint);
+    this.sent = true;
+    return pool.request<unknown>({
       ...options,
       method: options.method ?? 'GET',
       path: endpoint.basePath + this.#path,
-      headers: (auth === undefined ? options.headers : withAuthorization(options.headers, auth)) ?? null,
+      headers,
       // Undici takes an EventEmitter-like signal: this one costs no AbortController per attempt.
       signal: signal as unknown as EventEmitter,
       // Undici re-sends an idempotent request its pipelined connection lost: not one the caller says may not reach a server twice.
@@ -69,10 +74,7 @@ export class UndiciRequestTransport implements Transport<Dispatcher.ResponseData
 
   /** Reads the body away to keep its socket: at most DRAIN_LIMIT bytes, within DRAIN_TIMEOUT_MS, or the body is destroyed. */
   discard(value: Dispatcher.ResponseData<unknown>): void {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), DRAIN_TIMEOUT_MS);
-    timer.unref();
-    value.body.dump({ limit: DRAIN_LIMIT, signal: controller.signal }).catch(ignore).finally(() => clearTimeout(timer));
+    drainBody(value.body);
   }
 
   /**

@@ -10,6 +10,7 @@ import { ConfigError } from '../errors.js';
 import { EndpointPools } from './pools.js';
 import { UndiciRequestTransport, type UndiciDispatchOptions } from './request-transport.js';
 import { requestTarget } from '../transports/request-path.js';
+import { releaseBody, releaseUnsent } from '../transports/release-body.js';
 
 /** Options of {@link createUndiciClient}: the client's own, plus the options of each endpoint's undici `Pool`. */
 export interface UndiciClientOptions extends ClientOptions {
@@ -97,10 +98,13 @@ export class UndiciClient extends Client {
   request(path: string, options?: UndiciRequestOptions): Promise<UndiciResponse> {
     let target: string;
     try {
+      checkRequestOptions(this.name, options);
       target = pathOf(this.name, path);
       // As for fetch's init: a client option (`retry`) or a near miss of a per-call one (`timout`) is refused; other keys are undici's.
       checkFetchInit(this.name, options);
     } catch (err) {
+      // Refused before anything is sent: a stream body is destroyed, as undici's request() does.
+      if (options !== undefined && options !== null && typeof options === 'object') releaseBody(bodyOf(options), err);
       return Promise.reject(err);
     }
     let call: ExecuteOptions<UndiciResponse> | undefined;
@@ -116,8 +120,12 @@ export class UndiciClient extends Client {
       // `classify` too: validated (a ConfigError before anything is sent), as execute's and fetch's are.
       if (CALL_OPTION_KEYS.some((k) => options[k] !== undefined)) call = { signal, timeout, idempotent: idem, key, hedge, classify: cls };
     }
-    return runTransport(this, call, ({ options: resolved, signal }) =>
-      new UndiciRequestTransport({ service: this.name, statusCodes: resolved.statusCodes, pools: this.#pools }, target, dispatch, idempotent, classify, signal ?? undefined));
+    let transport: UndiciRequestTransport | undefined;
+    const running = runTransport(this, call, ({ options: resolved, signal }) =>
+      (transport = new UndiciRequestTransport({ service: this.name, statusCodes: resolved.statusCodes, pools: this.#pools }, target, dispatch, idempotent, classify, signal ?? undefined)));
+    // A stream body of a call that ends before any attempt handed it to undici (total timeout or
+    // abort while waiting for endpoints, close(), a refused option) is destroyed, as undici does on failure.
+    return releaseUnsent(running, dispatch.body, () => transport?.sent === true);
   }
 
   /** How many endpoint pools are open (for tests and `stats()`-like checks). */
@@ -134,6 +142,27 @@ export class UndiciClient extends Client {
    */
   override close(): Promise<void> {
     return this.#closing.run(() => super.close(), () => this.#pools.close());
+  }
+}
+
+/**
+ * Refuses `request()`'s options that undici would misread: options that are not an object (a
+ * string's characters would be spread into undici's options, and a GET sent), a `method` that
+ * is not a string.
+ */
+function checkRequestOptions(service: string, options: unknown): void {
+  if (options === undefined || options === null) return;
+  if (typeof options !== 'object') throw new ConfigError(service, 'options', 'must be an object', options);
+  const method = (options as { method?: unknown }).method;
+  if (method !== undefined && typeof method !== 'string') throw new ConfigError(service, 'method', "must be a string (an HTTP method such as 'POST')", method);
+}
+
+/** `options.body`, or `undefined` when reading it throws. */
+function bodyOf(options: object): unknown {
+  try {
+    return (options as { body?: unknown }).body;
+  } catch {
+    return undefined;
   }
 }
 
