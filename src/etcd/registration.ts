@@ -6,7 +6,9 @@
 import type { Lease } from 'etcd3';
 import { settlesWithin, systemClock } from '../call/clock.js';
 import { retrySource, type SourceBackoff } from '../discovery/support.js';
-import { followRange, type EtcdClient } from './follow.js';
+import type { EtcdClient } from './follow.js';
+import { followOwnEntry, OwnLeases } from './own-entry.js';
+import { ETCD_REQUEST_TIMEOUT, withTimeout } from './range-read.js';
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { checkBackoff, checkClient, checkCount, checkKey, type SourceDelays } from './options.js';
 import { ConfigError } from '../errors.js';
@@ -27,7 +29,7 @@ export interface EtcdRegistrationOptions {
   readonly ttl?: number | undefined;
   /** Backoff between attempts after etcd failed; default 1 s doubling to 30 s, jittered (bulwark's `SOURCE_BACKOFF`). */
   readonly backoff?: SourceBackoff | undefined;
-  /** Hears every failure (etcd unreachable, lease lost, revoke failed); default: none. The registration keeps trying by itself. */
+  /** Hears every failure (etcd unreachable, lease lost, entry overwritten without the lease, revoke failed); default: none. The registration keeps trying by itself. */
   readonly onError?: ((err: Error) => void) | undefined;
 }
 
@@ -102,11 +104,12 @@ class Registration implements EtcdRegistration {
   /** The value of a put in flight (`update` answers at once only when none is), and the revision of the last put. */
   #putting: string | undefined;
   #writtenAt = 0;
-  /** The newest revision at which the entry was seen deleted (by anyone: an operator, a script). */
-  #deletedAt = 0;
+  /** The newest revision at which someone else (an operator, a script) deleted the entry or put it without the lease. */
+  #lostAt = 0;
+  readonly #leases = new OwnLeases();
   /** The entry was deleted: whether its lease went with it is asked of etcd before writing again. */
   #askLease = false;
-  /** Following the entry in etcd: one deleted behind the registration's back is written again. */
+  /** Following the entry in etcd: one deleted or overwritten behind the registration's back is written again. */
   readonly #following: Promise<void>;
   /** A sync in progress (stop waits for it, so no lease is granted after stop). */
   #syncing: Promise<void> = Promise.resolve();
@@ -126,25 +129,22 @@ class Registration implements EtcdRegistration {
     this.#onError = onError;
     this.ready = new Promise((resolve) => { this.#resolveReady = resolve; });
     this.#running = this.#run();
-    this.#following = followRange(client, { key }, {
-      reset: (kvs) => {
-        // Read again (the watch broke): an entry written before and not there now was deleted.
-        if (kvs.length === 0 && this.#written !== undefined && this.#putting === undefined) this.#deleted(this.#writtenAt + 1);
-      },
-      changes: (changes) => {
-        for (const c of changes) if (c.type === 'delete') this.#deleted(Number(c.kv.mod_revision));
-      },
-      error: () => {}, // etcd's failures are reported by the loop that writes
-    }, this.#controller.signal, { backoff, pageSize: 1, cancelTimeout: STOP_TIMEOUT });
+    this.#following = followOwnEntry(client, key, {
+      written: () => (this.#written !== undefined && this.#putting === undefined ? { at: this.#writtenAt } : undefined),
+      ownLease: (lease) => this.#leases.has(lease),
+      deleted: (revision) => this.#lost(revision, true),
+      overwritten: (revision) => this.#lost(revision, false),
+    }, this.#controller.signal, { backoff, cancelTimeout: STOP_TIMEOUT });
   }
 
-  /** The entry was deleted at `revision`: unless a put of ours came after it, write it again. */
-  #deleted(revision: number): void {
+  /** The entry was deleted, or put without the lease, at `revision`: unless a put of ours came after it, write it again. */
+  #lost(revision: number, deleted: boolean): void {
     if (this.#controller.signal.aborted) return;
-    if (revision > this.#deletedAt) this.#deletedAt = revision;
+    if (revision > this.#lostAt) this.#lostAt = revision;
     if (this.#written === undefined || this.#writtenAt >= revision) return;
     this.#written = undefined;
-    this.#askLease = true;
+    if (deleted) this.#askLease = true;
+    else this.#report('the entry was overwritten without its lease (it would outlive stop() and a crash); writing it again under the lease', undefined);
     this.#kick();
   }
 
@@ -223,7 +223,8 @@ class Registration implements EtcdRegistration {
     if (lease === undefined || lease.revoked()) {
       lease = this.#grant();
       try {
-        await lease.grant();
+        // Bounded, as discovery's requests are: over a connection dead without a word etcd3 would wait for ever.
+        this.#leases.add(await withTimeout(lease.grant(), ETCD_REQUEST_TIMEOUT, 'the grant of a lease'));
       } catch (err) {
         lease.release();
         if (this.#lease === lease) this.#lease = undefined;
@@ -235,7 +236,7 @@ class Registration implements EtcdRegistration {
       let revision: number;
       this.#putting = value;
       try {
-        revision = Number((await lease.put(this.key).value(value).exec()).header.revision);
+        revision = Number((await withTimeout(lease.put(this.key).value(value).exec(), ETCD_REQUEST_TIMEOUT, 'the put of the entry')).header.revision);
       } catch (err) {
         if (lease.revoked() && this.#lease === lease) this.#lease = undefined;
         throw err;
@@ -243,8 +244,8 @@ class Registration implements EtcdRegistration {
         this.#putting = undefined;
       }
       if (this.#lease !== lease) break; // lost meanwhile: the next sync writes again
-      // Deleted after this put (its answer came after the watch's news): write again.
-      if (revision < this.#deletedAt) continue;
+      // Deleted or overwritten after this put (its answer came after the watch's news): write again.
+      if (revision < this.#lostAt) continue;
       this.#written = value;
       this.#writtenAt = revision;
       this.#resolveReady(true);

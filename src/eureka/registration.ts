@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.js';
 import { retrySource, sleep } from '../discovery/support.js';
 import { EurekaError } from './errors.js';
 import { eurekaRequest, failed } from './http.js';
+import { mapInstances } from './instances.js';
 import { checkKeys } from '../config/keys.js';
 import { EUREKA_DEFAULTS, INSTANCE_KEYS, ms, REGISTRATION_KEYS, resolveConnection, type EurekaInstance, type EurekaRegistrationOptions } from './options.js';
 
@@ -23,7 +24,7 @@ export interface EurekaRegistration {
  * Registers `instance` under `app` (`POST /apps/{APP}`, status UP), renews the lease every 30 s
  * (`PUT /apps/{APP}/{id}`; a 404 means Eureka dropped it, so it registers again) and cancels it
  * on `stop()` (`DELETE`). Registration is retried with backoff until Eureka accepts it; every
- * failure goes to `onError`.
+ * failure goes to `onError`. An instance eurekaDiscovery would drop is a ConfigError at once.
  *
  * @example
  * import { eurekaRegistration } from 'bulwark/eureka';
@@ -46,13 +47,16 @@ export function eurekaRegistration(options: EurekaRegistrationOptions): EurekaRe
   const lease = ms(WHO, 'leaseDuration', options.leaseDuration ?? EUREKA_DEFAULTS.leaseDuration, 1_000);
   // Eureka evicts an instance whose lease ran out between two heartbeats: it would flap.
   if (heartbeat >= lease) throw new ConfigError(WHO, 'heartbeatInterval', `must be shorter than leaseDuration (${lease} ms), or Eureka evicts the instance between heartbeats`, heartbeat);
-  const { instanceId, body } = instanceBody(c.app, options.instance, heartbeat, lease);
+  const { instanceId, instance } = instanceBody(c.app, options.instance, heartbeat, lease);
   const path = `/apps/${encodeURIComponent(c.app)}`;
   const idPath = `${path}/${encodeURIComponent(instanceId)}`;
   const controller = new AbortController();
   const signal = controller.signal;
   let attempted = false;
-  const lastDirty = Date.now();
+  // Sent in the registration and with every heartbeat: Eureka answers 404 to a heartbeat whose
+  // lastDirtyTimestamp is newer than the one it holds, so both must carry the same value (as
+  // Eureka's client sends them; a body without one is stamped with Eureka's own clock).
+  let lastDirty = Date.now();
 
   let settle!: { resolve: () => void; reject: (e: unknown) => void };
   const registered = new Promise<void>((resolve, reject) => { settle = { resolve, reject }; });
@@ -64,6 +68,8 @@ export function eurekaRegistration(options: EurekaRegistrationOptions): EurekaRe
   let posting: Promise<unknown> = Promise.resolve();
   const register = async (): Promise<void> => {
     attempted = true;
+    const stamp = String(lastDirty); // InstanceInfo's JSON carries its timestamps as strings of ms
+    const body = JSON.stringify({ instance: { ...instance, lastUpdatedTimestamp: stamp, lastDirtyTimestamp: stamp } });
     const sent = eurekaRequest(c, path, new AbortController().signal, { method: 'POST', body });
     posting = sent.catch(() => {});
     const res = await sent;
@@ -83,6 +89,8 @@ export function eurekaRegistration(options: EurekaRegistrationOptions): EurekaRe
         const res = await eurekaRequest(c, `${idPath}?status=UP&lastDirtyTimestamp=${lastDirty}`, signal, { method: 'PUT' });
         if (res.status === 404) {
           report(new EurekaError(c.app, `Eureka no longer knows instance ${instanceId} (heartbeat answered 404); registering again`, 404));
+          // A new registration is a newer InstanceInfo, as Eureka's client marks it (setIsDirtyWithTime).
+          lastDirty = Math.max(Date.now(), lastDirty + 1);
           await retrySource(register, signal, report, c.backoff);
         } else if (res.status !== 200) report(failed(c, res, `PUT ${idPath}`));
       } catch (err) {
@@ -112,8 +120,8 @@ export function eurekaRegistration(options: EurekaRegistrationOptions): EurekaRe
   };
 }
 
-/** The registration body: Eureka's InstanceInfo JSON. */
-function instanceBody(app: string, i: EurekaInstance, heartbeat: number, lease: number): { instanceId: string; body: string } {
+/** The registration body: Eureka's InstanceInfo JSON, but for its timestamps. */
+function instanceBody(app: string, i: EurekaInstance, heartbeat: number, lease: number): { instanceId: string; instance: Record<string, unknown> } {
   if (i === null || typeof i !== 'object') throw new ConfigError(WHO, 'instance', 'must be an object', i);
   checkKeys(WHO, i, 'instance.', INSTANCE_KEYS);
   for (const field of ['hostName', 'ipAddr'] as const) {
@@ -127,7 +135,7 @@ function instanceBody(app: string, i: EurekaInstance, heartbeat: number, lease: 
   const plain = port(i.port, 'port');
   const secure = port(i.securePort, 'securePort');
   if (plain === undefined && secure === undefined) throw new ConfigError(WHO, 'instance.port', 'or instance.securePort must be given', undefined);
-  if (i.metadata !== undefined && (i.metadata === null || typeof i.metadata !== 'object' || Object.values(i.metadata).some((v) => typeof v !== 'string'))) throw new ConfigError(WHO, 'instance.metadata', 'must be an object of strings', i.metadata);
+  if (i.metadata !== undefined && (i.metadata === null || typeof i.metadata !== 'object' || Array.isArray(i.metadata) || Object.values(i.metadata).some((v) => typeof v !== 'string'))) throw new ConfigError(WHO, 'instance.metadata', 'must be an object of strings', i.metadata);
   const instanceId = i.instanceId ?? `${i.hostName}:${app.toLowerCase()}:${plain ?? secure}`;
   // "." and ".." would be dot segments of its URL: fetch would send heartbeats and the DELETE elsewhere.
   if (typeof instanceId !== 'string' || instanceId === '' || instanceId === '.' || instanceId === '..' || /[\s/?#]/.test(instanceId)) throw new ConfigError(WHO, 'instance.instanceId', 'must be a non-empty string without spaces, "/", "?" or "#", and not "." or ".."', instanceId);
@@ -150,5 +158,21 @@ function instanceBody(app: string, i: EurekaInstance, heartbeat: number, lease: 
     ...(i.statusPageUrl === undefined ? {} : { statusPageUrl: i.statusPageUrl }),
     ...(i.healthCheckUrl === undefined ? {} : { healthCheckUrl: i.healthCheckUrl }),
   };
-  return { instanceId, body: JSON.stringify({ instance }) };
+  checkReadable(app, instance);
+  return { instanceId, instance };
+}
+
+/**
+ * Reads `instance` as eurekaDiscovery does (its own reader, instances.ts), with each reader's
+ * choice of host (`ipAddr`, or `hostName` with `useHostName`) and port (`secure`): an instance a
+ * discoverer would drop (an `ipAddr` with a port in it, a `constructor` metadata key, metadata
+ * over the record size limit) is refused now, not registered. Metadata is not echoed.
+ */
+function checkReadable(app: string, instance: Record<string, unknown>): void {
+  for (const useHostName of [false, true]) {
+    for (const secure of ['prefer', 'never'] as const) {
+      const [rejected] = mapInstances([instance], { app, secure, useHostName, vipAddress: undefined }).rejected;
+      if (rejected !== undefined) throw new ConfigError(WHO, 'instance', `cannot be registered, eurekaDiscovery would drop it: ${rejected.reason}`, rejected.entry);
+    }
+  }
 }
