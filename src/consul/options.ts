@@ -91,6 +91,9 @@ export function resolveConsulOptions(options: ConsulDiscoveryOptions): ResolvedC
   checkKeys(WHO, options, '', CONSUL_KEYS);
   const { service, token, datacenter, tags } = options;
   if (typeof service !== 'string' || service === '' || /[/?#\s]/.test(service)) throw new ConfigError(WHO, 'service', 'must be a Consul service name (no "/", "?", "#" or spaces)', service);
+  // The name is a segment of the request's path: fetch's URL parser resolves "." and ".." there
+  // (percent-encoded too) as dot segments, and the request would go to another Consul endpoint.
+  if (service === '.' || service === '..') throw new ConfigError(WHO, 'service', 'must be a Consul service name, not "." or ".." (a URL path takes them as dot segments: the request would go to another Consul endpoint)', service);
   const url = checkBaseUrl(options.url ?? CONSUL_DEFAULTS.url, WHO);
   if (token !== undefined && !isHeaderValue(token)) throw new ConfigError(WHO, 'token', HEADER_VALUE_RULE, typeof token === 'string' ? '(hidden)' : typeof token);
   if (datacenter !== undefined && (typeof datacenter !== 'string' || datacenter === '')) throw new ConfigError(WHO, 'datacenter', 'must be a non-empty string', datacenter);

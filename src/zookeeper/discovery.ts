@@ -74,7 +74,7 @@ class ChildrenWatch {
   ) {
     this.read = options.read;
     this.rounds = new Rounds(this.controller.signal, options.backoff, (err) => this.error(err));
-    this.session = new Session(options.client, {
+    this.session = new Session(options.client, options.path, {
       disconnected: () => {
         this.error(new ZookeeperError('CONNECTION_LOSS', `lost the connection to ZooKeeper; keeping the last endpoints of ${options.path}`, options.path));
         this.markDirty(true);

@@ -127,7 +127,9 @@ export function resolveRegistrationOptions(options: ZookeeperRegistrationOptions
   const sequential = o.sequential ?? format === 'serverset';
   if (typeof sequential !== 'boolean') throw new ConfigError(name, 'sequential', 'must be a boolean', o.sequential);
   const node = o.node ?? (format === 'serverset' ? 'member_' : randomUUID());
-  if (typeof node !== 'string' || node === '' || node.includes('/') || node === '.' || node === '..' || node.includes('\u0000')) throw new ConfigError(name, 'node', 'must be a znode name (no "/")', node);
+  if (typeof node !== 'string' || node === '' || node.includes('/') || node === '.' || node === '..') throw new ConfigError(name, 'node', 'must be a znode name (no "/", not "." or "..")', typeof node === 'string' ? printable(node) : node);
+  const refusedNode = refusedCharacter(name, 'node', node);
+  if (refusedNode !== undefined) throw refusedNode;
   if (o.onError !== undefined && typeof o.onError !== 'function') throw new ConfigError(name, 'onError', 'must be a function', o.onError);
   const path = znodePath(name, o.path);
   const instance = protocol === undefined ? i : { ...i, protocol };
@@ -158,11 +160,38 @@ function client(name: string, value: unknown): ZookeeperClientOption {
   throw new ConfigError(name, 'client', 'must be a node-zookeeper-client Client or a function that creates one', typeof value);
 }
 
-/** A ZooKeeper path: absolute, no empty, `.` or `..` segments, no trailing `/` (except the root). */
+/**
+ * What ZooKeeper refuses in any path (its Java client's PathUtils.validatePath, which the server
+ * runs on every create too): control characters (U+0001–U+001F, U+007F–U+009F), surrogates
+ * and private use (U+D800–U+F8FF), specials (U+FFF0–U+FFFF); U+0000 is refused as well.
+ */
+const ZNODE_REFUSED = /[\u0000-\u001f\u007f-\u009f\ud800-\uf8ff\ufff0-\uffff]/;
+
+/** `value` with DEL and the C1 controls (which JSON.stringify leaves as they are) written as `\uXXXX`, for an error message. */
+function printable(value: string): string {
+  return value.replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A ConfigError for a znode path or name holding a character ZooKeeper refuses, or undefined. */
+function refusedCharacter(name: string, key: string, value: string): ConfigError | undefined {
+  const at = value.search(ZNODE_REFUSED);
+  if (at < 0) return undefined;
+  const code = `U+${value.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0')}`;
+  return new ConfigError(name, key, `must not contain ${code} (at index ${at}): ZooKeeper refuses control, surrogate, private-use and special characters in a path`, printable(value));
+}
+
+/**
+ * A ZooKeeper path as ZooKeeper itself accepts it (PathUtils.validatePath): absolute, no empty,
+ * `.` or `..` node names, no trailing `/` (except the root), none of {@link ZNODE_REFUSED}.
+ * Checked here because ZooKeeper would refuse it on every request, or (node-zookeeper-client
+ * checks nothing) wait for a node that can never exist.
+ */
 function znodePath(name: string, value: unknown): string {
-  const ok = typeof value === 'string' && value.startsWith('/') && !value.includes('\u0000') &&
+  const ok = typeof value === 'string' && value.startsWith('/') &&
     (value === '/' || value.slice(1).split('/').every((s) => s !== '' && s !== '.' && s !== '..'));
-  if (!ok) throw new ConfigError(name, 'path', 'must be an absolute znode path like "/services/users"', value);
+  if (!ok) throw new ConfigError(name, 'path', 'must be an absolute znode path like "/services/users" (no empty, "." or ".." node names, no trailing "/")', typeof value === 'string' ? printable(value) : value);
+  const refused = refusedCharacter(name, 'path', value);
+  if (refused !== undefined) throw refused;
   return value;
 }
 

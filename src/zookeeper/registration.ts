@@ -82,7 +82,7 @@ class Registrar implements ZookeeperRegistration {
     this.registered.catch(() => {});
     this.data = this.encode(options.instance);
     this.rounds = new Rounds(this.controller.signal, options.backoff, (err) => this.options.onError(err));
-    this.session = new Session(options.client, {
+    this.session = new Session(options.client, options.path, {
       disconnected: () => this.options.onError(new ZookeeperError('CONNECTION_LOSS', `lost the connection to ZooKeeper; ${options.path} stays registered while the session lives`, options.path)),
       connected: () => this.markDirty(true),
       expired: () => {

@@ -22,7 +22,7 @@ export interface SessionListener {
   expired(): void;
 }
 
-const CLIENT_METHODS = ['getChildren', 'getData', 'exists', 'create', 'remove', 'getState', 'getSessionId', 'on', 'removeListener'] as const;
+const CLIENT_METHODS = ['connect', 'close', 'getChildren', 'getData', 'exists', 'create', 'remove', 'getState', 'getSessionId', 'getSessionTimeout', 'on', 'removeListener'] as const;
 
 /** True when `value` has the methods of a node-zookeeper-client `Client` that bulwark calls. */
 export function isZookeeperClient(value: unknown): value is ZookeeperClient {
@@ -47,7 +47,11 @@ export class Session {
   /** Every client the factory returned. */
   private readonly made = new WeakSet<ZookeeperClient>();
 
-  constructor(option: ZookeeperClientOption, private readonly listener: SessionListener) {
+  /**
+   * @param path The znode the adapter watches or registers under: every error of the session
+   * names it (as `path` and `service`).
+   */
+  constructor(option: ZookeeperClientOption, private readonly path: string, private readonly listener: SessionListener) {
     this.factory = typeof option === 'function' ? option : undefined;
     this.handlers = {
       // node-zookeeper-client reports `disconnected` again right after `expired`: that one is no news.
@@ -88,17 +92,17 @@ export class Session {
   async ready(timeoutMs: number | undefined, signal: AbortSignal): Promise<ZookeeperClient> {
     const started = performance.now();
     for (;;) {
-      if (this.closed) throw new ZookeeperError('NOT_CONNECTED', 'the ZooKeeper adapter is stopped', '');
+      if (this.closed) throw new ZookeeperError('NOT_CONNECTED', 'the ZooKeeper adapter is stopped', this.path);
       const client = this.client ?? this.create();
       if (isConnected(client)) return client;
       const code = client.getState().code;
       if (this.expired || code === STATE.EXPIRED) {
-        throw new ZookeeperError('SESSION_EXPIRED', 'the ZooKeeper session expired, and a client instance can not open another: pass `client` as a function that creates clients', '');
+        throw new ZookeeperError('SESSION_EXPIRED', 'the ZooKeeper session expired, and a client instance can not open another: pass `client` as a function that creates clients', this.path);
       }
-      if (code === STATE.AUTH_FAILED) throw new ZookeeperError('AUTH_FAILED', 'ZooKeeper refused the client\'s credentials', '');
+      if (code === STATE.AUTH_FAILED) throw new ZookeeperError('AUTH_FAILED', 'ZooKeeper refused the client\'s credentials', this.path);
       const limit = timeoutMs ?? defaultRequestTimeout(client);
       let wait = limit - (performance.now() - started);
-      if (wait <= 0) throw new ZookeeperError('NOT_CONNECTED', `not connected to ZooKeeper within ${Math.round(limit)} ms`, '');
+      if (wait <= 0) throw new ZookeeperError('NOT_CONNECTED', `not connected to ZooKeeper within ${Math.round(limit)} ms`, this.path);
       // A client of ours that has been without a connection for its whole session timeout has
       // no session left on the server: replace it (Curator resets its handle the same way).
       // node-zookeeper-client can also hang on a server that accepted the connection but never
@@ -116,7 +120,7 @@ export class Session {
         }
       }
       try {
-        await waitForConnection(client, Math.max(1, Math.round(wait)), signal);
+        await waitForConnection(client, this.path, Math.max(1, Math.round(wait)), signal);
       } catch (err) {
         const code = (err as ZookeeperError).code;
         if (this.factory !== undefined && !this.closed) {
@@ -163,17 +167,33 @@ export class Session {
 
   private create(): ZookeeperClient {
     const factory = this.factory;
-    if (factory === undefined) throw new ZookeeperError('NOT_CONNECTED', 'no ZooKeeper client', '');
-    const client: unknown = factory();
-    if (!isZookeeperClient(client)) throw new ZookeeperError('CLIENT_ERROR', 'the `client` function must return a node-zookeeper-client Client', '');
+    if (factory === undefined) throw new ZookeeperError('NOT_CONNECTED', 'no ZooKeeper client', this.path);
+    let client: unknown;
+    try {
+      client = factory();
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : String(err);
+      throw new ZookeeperError('CLIENT_ERROR', `the \`client\` function threw: ${detail}`, this.path, err);
+    }
+    if (!isZookeeperClient(client)) {
+      const missing = client === null || typeof client !== 'object' ? [] : CLIENT_METHODS.filter((m) => typeof (client as Record<string, unknown>)[m] !== 'function');
+      const what = missing.length > 0 ? `an object without ${missing.join(', ')}` : client === null ? 'null' : typeof client;
+      throw new ZookeeperError('CLIENT_ERROR', `the \`client\` function must return a node-zookeeper-client Client, not ${what}`, this.path);
+    }
     // A client once closed (or expired) can not open a new session: each call must make a new one.
-    if (this.made.has(client)) throw new ZookeeperError('CLIENT_ERROR', 'the `client` function returned a client it had returned before: it must create a new one each time', '');
+    if (this.made.has(client)) throw new ZookeeperError('CLIENT_ERROR', 'the `client` function returned a client it had returned before: it must create a new one each time', this.path);
     this.made.add(client);
     this.generation++;
     this.lost = false;
     this.since = performance.now();
     this.attach(client);
-    client.connect();
+    try {
+      client.connect();
+    } catch (err) {
+      this.retire();
+      const detail = err instanceof Error ? err.message : String(err);
+      throw new ZookeeperError('CLIENT_ERROR', `the client's connect() threw: ${detail}`, this.path, err);
+    }
     return client;
   }
 
@@ -202,7 +222,7 @@ export class Session {
 }
 
 /** Resolves when `client` connects; rejects on expiry, failed authentication, abort or after `timeoutMs`. */
-function waitForConnection(client: ZookeeperClient, timeoutMs: number, signal: AbortSignal): Promise<void> {
+function waitForConnection(client: ZookeeperClient, path: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const finish = (err?: ZookeeperError): void => {
       clearTimeout(timer);
@@ -215,10 +235,10 @@ function waitForConnection(client: ZookeeperClient, timeoutMs: number, signal: A
       else reject(err);
     };
     const onConnected = (): void => finish();
-    const onExpired = (): void => finish(new ZookeeperError('SESSION_EXPIRED', 'the ZooKeeper session expired while reconnecting', ''));
-    const onAuthFailed = (): void => finish(new ZookeeperError('AUTH_FAILED', 'ZooKeeper refused the client\'s credentials', ''));
-    const onAbort = (): void => finish(new ZookeeperError('NOT_CONNECTED', 'the ZooKeeper adapter stopped', ''));
-    const timer = setTimeout(() => finish(new ZookeeperError('NOT_CONNECTED', `not connected to ZooKeeper within ${Math.round(timeoutMs)} ms`, '')), timeoutMs);
+    const onExpired = (): void => finish(new ZookeeperError('SESSION_EXPIRED', 'the ZooKeeper session expired while reconnecting', path));
+    const onAuthFailed = (): void => finish(new ZookeeperError('AUTH_FAILED', 'ZooKeeper refused the client\'s credentials', path));
+    const onAbort = (): void => finish(new ZookeeperError('NOT_CONNECTED', 'the ZooKeeper adapter stopped', path));
+    const timer = setTimeout(() => finish(new ZookeeperError('NOT_CONNECTED', `not connected to ZooKeeper within ${Math.round(timeoutMs)} ms`, path)), timeoutMs);
     timer.unref();
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
