@@ -12,6 +12,18 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { createClient, type ClientEvents, type ConfigSource } from 'bulwark';
 
+/**
+ * The file's document. JSON.parse's SyntaxError quotes the text it failed on, secrets included,
+ * and `configRejected` would pass it on: a parse failure is reported without it.
+ */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new Error('live config: file is not JSON');
+  }
+}
+
 /** A ConfigSource over a JSON file: read it now and whenever it changes (its folder is watched, so a file replaced by rename is seen too). */
 function jsonFileConfig(path: string): ConfigSource {
   return {
@@ -19,7 +31,7 @@ function jsonFileConfig(path: string): ConfigSource {
       // One read at a time, in order: a slow earlier read must not apply its older document last.
       let reading: Promise<void> = Promise.resolve();
       const read = (): void => {
-        reading = reading.then(() => readFile(path, 'utf8').then((text) => JSON.parse(text) as unknown).then(update, error)); // a half-written file is an error, not a crash
+        reading = reading.then(() => readFile(path, 'utf8').then(parseJson).then(update, error)); // a half-written file is an error, not a crash
       };
       read();
       const watcher = watch(dirname(path), (_event, name) => {

@@ -3,7 +3,8 @@
 import { ConfigError } from '../errors.js';
 import { stopOf, type StopWatching } from '../discovery/stop-of.js';
 import { layDefined } from './fields.js';
-import { checkKeys, type KeySet } from './keys.js';
+import { redactKey } from '../redact.js';
+import { checkKeys, hideValue, type KeySet } from './keys.js';
 import { CLIENT_KEYS, nestedKeys } from './option-keys.js';
 import type { ClientOptions, HealthOptions, HedgeOptions, RetryOptions, TimeoutOptions } from './options.js';
 
@@ -53,9 +54,11 @@ const LIVE_HEALTH_KEYS: KeySet = {
  * is one; a file watcher is a few lines (examples/live-config.ts).
  *
  * @example
+ * // JSON.parse's SyntaxError quotes the text (secrets too), and configRejected would show it: not passed on.
+ * const parse = (t: string): unknown => { try { return JSON.parse(t); } catch { throw new Error('live config: file is not JSON'); } };
  * const fromFile = (path: string): ConfigSource => ({
  *   watch(update, error) {
- *     const read = () => readFile(path, 'utf8').then((t) => JSON.parse(t)).then(update, error);
+ *     const read = () => readFile(path, 'utf8').then(parse).then(update, error);
  *     void read();
  *     const watcher = watch(path, read);
  *     return () => watcher.close();
@@ -80,7 +83,7 @@ export function layLiveOptions(given: ClientOptions, document: unknown): ClientO
     throw new ConfigError(service, 'config', 'must be an object of live options (timeout, retry, hedge, health)', shown);
   }
   const doc = readDocument(service, document) as Record<string, unknown>;
-  checkKeys(service, doc, 'config.', LIVE_KEYS);
+  checkKeys(service, doc, 'config.', LIVE_KEYS); // the copy's too: a Proxy may list other keys a second time
   const merged: ClientOptions = { ...given };
   if ('timeout' in doc) merged.timeout = doc.timeout === undefined ? given.timeout : (doc.timeout as TimeoutOptions);
   if ('retry' in doc) merged.retry = doc.retry === undefined ? given.retry : (doc.retry as RetryOptions | false);
@@ -89,25 +92,40 @@ export function layLiveOptions(given: ClientOptions, document: unknown): ClientO
   return merged;
 }
 
+/** createClient's options that the client reads once, when it is made (never again for a document): kept as given. */
+const READ_ONCE: readonly string[] = ['discovery', 'picker', 'clock'];
+
 /**
- * createClient's options to lay documents over, with the plain objects and arrays of the live
- * keys copied now: a caller who later changes (or reuses) the objects it passed does not change
- * what `{}` goes back to. Functions and other objects (a breaker factory, a check) are kept.
+ * createClient's options to lay documents over, with the plain objects and arrays of every
+ * option a document is validated with (live or not: `circuitBreaker`, `subset`, … too) copied
+ * now: a caller who later changes (or reuses) the objects it passed changes neither what `{}`
+ * goes back to nor whether a document is accepted. Functions and other objects (a breaker
+ * factory, a check) are kept, as are discovery, picker and clock, read only when the client is made.
  *
  * @example
  * this.#given = keepGiven(given);
  */
 export function keepGiven(given: ClientOptions): ClientOptions {
   const kept: Record<string, unknown> = { ...given };
-  for (const key of ['timeout', 'retry', 'hedge', 'health'] as const) if (key in given) kept[key] = plainCopy(given[key], DOCUMENT_DEPTH + 2, key, true);
+  // Deep enough for every level resolveOptions reads (`health.outliers.successRate.stdevFactor`).
+  for (const key of Object.keys(kept)) if (!READ_ONCE.includes(key)) kept[key] = plainCopy(kept[key], DOCUMENT_DEPTH + 2, key, true);
   return kept as unknown as ClientOptions;
 }
 
+const HEALTH_OFF = 'cannot turn health tracking on while the client runs (it was created with health: false)';
+
 function layHealth(given: ClientOptions, health: unknown): HealthOptions {
   const service = given.name;
-  if (given.health === false) throw new ConfigError(service, 'config.health', 'cannot turn health tracking on while the client runs (it was created with health: false)', health);
-  if (health === null || typeof health !== 'object' || Array.isArray(health)) throw new ConfigError(service, 'config.health', 'must be an object', health);
+  if (health === null || typeof health !== 'object' || Array.isArray(health)) {
+    throw new ConfigError(service, 'config.health', given.health === false ? HEALTH_OFF : 'must be an object', given.health === false ? hideValue(health) : health);
+  }
+  // Keys first: an unknown one is refused with its value hidden (it may be a secret), as anywhere else.
   checkKeys(service, health, 'config.health.', LIVE_HEALTH_KEYS);
+  if (given.health === false) {
+    // Its keys are live health options by now; their values are shown only when numbers or booleans.
+    const shown = Object.fromEntries(Object.entries(health).map(([k, v]) => [k, hideValue(v)]));
+    throw new ConfigError(service, 'config.health', HEALTH_OFF, shown);
+  }
   // A number given as undefined is left out, as a top-level key is: createClient's value stays (not the default).
   return layDefined<HealthOptions>(given.health ?? {}, health);
 }
@@ -118,12 +136,15 @@ const DOCUMENT_DEPTH = 4;
 /**
  * A plain copy of `document`'s objects and arrays, each property read once, here: a document
  * that cannot be read (a getter or Proxy that throws) is refused with `ConfigError`, as an
- * invalid one is, rather than failing validation with its own exception.
+ * invalid one is, rather than failing validation with its own exception. Its top-level keys are
+ * checked first: a key that is no live option is refused as such, whatever it holds.
  */
 function readDocument(service: string, document: object): unknown {
   try {
+    checkKeys(service, document, 'config.', LIVE_KEYS);
     return plainCopy(document, DOCUMENT_DEPTH, 'config');
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     if (err instanceof NotPlain) throw new ConfigError(service, err.path, `must be a plain object or array (JSON-like), not a ${err.kind}: its keys would be read as none, undoing every live change`, `(a ${err.kind})`);
     throw new ConfigError(service, 'config', 'could not be read (reading a property threw)', document);
   }
@@ -147,7 +168,8 @@ function isPlain(value: object): boolean {
 
 /**
  * A copy of `value`'s plain objects and arrays, `depth` levels down. An object that is no plain
- * one is kept as it is with `keepOthers` (a breaker factory's options, a check), else refused.
+ * one is kept as it is with `keepOthers` (a breaker factory's options, a check), else refused,
+ * at a path whose keys are shown as errors show them (a key that is a URL without its credentials).
  */
 function plainCopy(value: unknown, depth: number, path: string, keepOthers = false): unknown {
   if (depth === 0 || value === null || typeof value !== 'object') return value;
@@ -163,7 +185,7 @@ function plainCopy(value: unknown, depth: number, path: string, keepOthers = fal
   // unknown, instead of becoming the copy's prototype, which hid it from the key check while
   // what it held was read as options.
   for (const key of Object.keys(value)) {
-    Object.defineProperty(copy, key, { value: plainCopy((value as Record<string, unknown>)[key], depth - 1, `${path}.${key}`, keepOthers), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(copy, key, { value: plainCopy((value as Record<string, unknown>)[key], depth - 1, `${path}.${redactKey(key)}`, keepOthers), enumerable: true, writable: true, configurable: true });
   }
   return copy;
 }

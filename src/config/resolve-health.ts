@@ -5,6 +5,22 @@ import { DEFAULTS } from './defaults.js';
 import { field, optionObject, positiveMs, POSITIVE_MS } from './fields.js';
 import type { ResolvedChecks, ResolvedHealth, ResolvedOutliers } from './options.js';
 
+/** Checks an option supplied for the user (`healthService`), by the option to name in refusals. */
+const SUPPLIED_CHECKS = new WeakMap<object, { readonly option: string; readonly what: string }>();
+
+/**
+ * Marks `check`, a `health.checks.check` that an option of a wrapper supplies, so that refusals
+ * name that option (and what the check is) instead of a custom check the user did not write;
+ * createClient's options, and every live document laid over them, keep the mark.
+ *
+ * @example
+ * checks.check = suppliedCheck(grpcHealthCheck(pool, healthService), 'healthService', 'the gRPC health check');
+ */
+export function suppliedCheck<F extends object>(check: F, option: string, what: string): F {
+  SUPPLIED_CHECKS.set(check, { option, what });
+  return check;
+}
+
 const percent = (v: unknown): boolean => typeof v === 'number' && v >= 0 && v <= 100;
 const PERCENT = 'must be a number from 0 to 100';
 
@@ -24,7 +40,9 @@ export function resolveHealth(service: string, value: unknown, fetch?: typeof gl
   const probes = sub('probes');
   // With a check of the user's, checks judge every endpoint: real calls never probe one.
   if (probes !== undefined && checks?.check !== undefined) {
-    throw new ConfigError(service, 'health.probes', 'never takes effect with a custom health.checks.check (checks, not real calls, probe every endpoint whose ejection is over); remove probes', probes);
+    const supplied = SUPPLIED_CHECKS.get(checks.check);
+    const by = supplied === undefined ? 'a custom health.checks.check (checks, not real calls, probe' : `${supplied.option} (${supplied.what}, not real calls, probes`;
+    throw new ConfigError(service, 'health.probes', `never takes effect with ${by} every endpoint whose ejection is over); remove probes`, probes);
   }
   return {
     breaker: breaker ?? ((): IBreaker => new ConsecutiveBreaker(DEFAULTS.consecutiveFailures)),

@@ -6,11 +6,15 @@ import { EndpointParseError, parseEndpoint } from '../endpoints/parse.js';
 /** Largest registry record read, in bytes (UTF-8 length of its text); bigger ones are dropped. */
 export const MAX_RECORD_BYTES: number = 64 * 1024;
 
+/** Deepest nesting of objects and arrays read in a registry record (the record itself is level 1); deeper ones are dropped. */
+export const MAX_RECORD_DEPTH: number = 100;
+
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * Parses a registry record's JSON text, or returns why it cannot be used: too large, not
- * JSON, not an object, or holding a `__proto__`/`constructor`/`prototype` key anywhere.
+ * JSON, nested more than {@link MAX_RECORD_DEPTH} levels deep, not an object, or holding a
+ * `__proto__`/`constructor`/`prototype` key anywhere.
  *
  * @example
  * const r = parseRecord(value); if (typeof r === 'string') rejected(key, r);
@@ -19,19 +23,40 @@ export function parseRecord(text: string | Uint8Array, maxBytes: number = MAX_RE
   const size = typeof text === 'string' ? Buffer.byteLength(text) : text.byteLength;
   if (size > maxBytes) return `record is ${size} bytes, over the ${maxBytes}-byte limit`;
   const source = typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8');
-  let forbidden: string | undefined;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(source, function (this: unknown, key: string, value: unknown) {
-      if (FORBIDDEN_KEYS.has(key)) forbidden ??= key;
-      return value;
-    });
+    // No reviver: V8 runs one recursively, and a valid record nested some thousands of levels
+    // deep overflowed the stack, which read as "not JSON". The walk below checks keys instead.
+    parsed = JSON.parse(source);
   } catch {
     return 'record is not JSON';
   }
-  if (forbidden !== undefined) return `record holds a forbidden key ${JSON.stringify(forbidden)}`;
+  const problem = shapeProblem(parsed);
+  if (problem !== undefined) return problem;
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return 'record must be a JSON object';
   return parsed as Record<string, unknown>;
+}
+
+/**
+ * Why a parsed record cannot be used whatever its fields: it nests too deeply, or holds a
+ * forbidden key at any level (JSON.parse makes `"__proto__"` an own key, seen here). Walked with
+ * a stack of its own, not by recursion, so that no depth of nesting overflows the call stack.
+ */
+function shapeProblem(root: unknown): string | undefined {
+  const values: unknown[] = [root];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const value = values.pop();
+    const depth = depths.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > MAX_RECORD_DEPTH) return `record is nested too deeply (objects and arrays more than ${MAX_RECORD_DEPTH} levels deep)`;
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(key)) return `record holds a forbidden key ${JSON.stringify(key)}`;
+      values.push((value as Record<string, unknown>)[key]);
+      depths.push(depth + 1);
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -7,6 +7,7 @@ import { wrapperKeys } from '../config/option-keys.js';
 import type { CallOptions, Classify, ClientOptions, HealthCheckOptions, HealthOptions } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { MAX_TIMER_MS } from '../config/fields.js';
+import { suppliedCheck } from '../config/resolve-health.js';
 import { ChannelPool, type GrpcClientConstructor } from './channels.js';
 import { healthFailure, resolveCodes, type GrpcCodeOptions } from './codes.js';
 import { grpcHealthCheck } from './health-check.js';
@@ -283,10 +284,11 @@ function healthOptions(service: string, health: HealthOptions | false | undefine
   const checks = health?.checks;
   if (checks === false) throw new ConfigError(service, 'healthService', 'needs health.checks on (it is false)', healthService);
   // Named here: createClient would blame "a custom health.checks.check", which the user did not write.
+  // (A live document's health.probes reaches only createClient's check: the check is marked below for it to name healthService.)
   if (checks?.check === undefined) {
     if (health?.probes !== undefined) throw new ConfigError(service, 'health.probes', 'never takes effect with healthService (the gRPC health check, not real calls, probes every endpoint whose ejection is over); remove probes', health.probes);
     if (checks?.path !== undefined) throw new ConfigError(service, 'health.checks.path', 'has no use with healthService (the gRPC health check asks grpc.health.v1.Health/Check); remove path', checks.path);
   }
-  const withCheck: HealthCheckOptions = { ...checks, check: checks?.check ?? grpcHealthCheck(pool, healthService, callOptions) };
+  const withCheck: HealthCheckOptions = { ...checks, check: checks?.check ?? suppliedCheck(grpcHealthCheck(pool, healthService, callOptions), 'healthService', 'the gRPC health check') };
   return { ...base, checks: withCheck };
 }
