@@ -9,6 +9,7 @@ import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import { EndpointRegistry } from '../endpoints/registry.js';
 import { Subsetter } from '../health/subset.js';
 import { HealthTracker } from '../health/tracker.js';
+import { preferredPriority } from '../health/routing.js';
 import { DiscoveryError } from '../errors.js';
 import { Accounting } from '../observe/accounting.js';
 import type { CircuitEvent, EndpointRejectedEvent, EndpointsEvent, HealthEvent, PanicEvent } from '../observe/events.js';
@@ -89,11 +90,12 @@ export class CallEngine {
     const poolOf = (all: readonly LiveEndpoint[]): readonly LiveEndpoint[] => (subsetter === undefined ? all : subsetter.subset(all));
     const registry = new EndpointRegistry(picker.latencyDecay ?? DEFAULT_LATENCY_DECAY, now, {
       changed: (event) => {
-        // With health tracking the picker gets only the endpoints that take calls. The set is in
-        // use either way: a picker whose update throws (a PluginError, reported by the client)
-        // does not keep the change from being announced.
+        // With health tracking the picker gets only the endpoints that take calls; without it,
+        // every endpoint counts as healthy, so the most preferred priority takes every call (README,
+        // "Priority and zone failover"). The set is in use either way: a picker whose update
+        // throws (a PluginError, reported by the client) does not keep the change from being announced.
         try {
-          if (health === undefined) updatePicker(name, picker, poolOf(registry.list));
+          if (health === undefined) updatePicker(name, picker, preferredPriority(poolOf(registry.list)));
           else health.endpointsChanged();
         } finally {
           listener.endpoints(event);

@@ -34,6 +34,22 @@ export class EndpointParseError extends Error {
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
+ * The range of an endpoint's `weight`: a relative capacity, so the bounds only keep every
+ * picker's arithmetic finite and exact enough, with room to spare, for up to 100 000 endpoints
+ * (and any ratio between two real endpoints' capacities, 10^12, fits in it). At 1e6, ringHash's
+ * `ringSize × weight` is at most 8 388 608 × 1e6 ≈ 8.4e12 points before the ring halves its
+ * counts (≈ 8.4e17 for 100 000 such endpoints), leastRequest's sum of weights at most 1e11,
+ * peakEwma's `(inflight + 1) × weight` products far from overflow; at 1e-6, weightedRoundRobin's
+ * `1 / weight` is 1e6. Unbounded, 1e306 made the ring's count overflow and its halving never end,
+ * 1e308s overflowed the weighted draw's sum, and 1e-310 made `1 / weight` Infinity. DNS SRV
+ * weights (0–65535; a 0 becomes a hundredth of the smallest, shared among a target's addresses)
+ * fall well inside.
+ */
+export const MIN_WEIGHT = 1e-6;
+/** See {@link MIN_WEIGHT}. */
+export const MAX_WEIGHT = 1e6;
+
+/**
  * Parses and validates one endpoint description.
  *
  * @example
@@ -68,8 +84,8 @@ function parse(init: EndpointInit, fast: boolean): ParsedEndpoint {
   const port = checkPort(init.port);
   const basePath = normaliseBasePath(checkObjectBasePath(init.basePath ?? ''));
   const weight = init.weight ?? 1;
-  if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0) {
-    throw new EndpointParseError('.weight', 'must be a finite number > 0', weight);
+  if (typeof weight !== 'number' || !(weight >= MIN_WEIGHT && weight <= MAX_WEIGHT)) {
+    throw new EndpointParseError('.weight', 'must be a number from 0.000001 to 1000000 (1e-6 to 1e6)', weight);
   }
   const priority = init.priority ?? 0;
   if (!Number.isInteger(priority) || priority < 0) {

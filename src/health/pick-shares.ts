@@ -1,11 +1,11 @@
 import type { EndpointState, LiveEndpoint } from '../endpoints/endpoint.js';
-import { asKeyWalker, asLevelPickers, PASS, SKIP, TAKE, type KeyWalker, type LevelPickers, type Picker } from '../pickers/picker.js';
+import { asKeyWalker, asLevelPickers, asRampScaler, PASS, SKIP, TAKE, type KeyWalker, type LevelPickers, type Picker, type RampScaler } from '../pickers/picker.js';
 import { pointHash } from '../pickers/murmur3.js';
 import { fastRandom } from '../pickers/random-bits.js';
 import type { EndpointHealth } from './endpoint-health.js';
 import { sameEndpoints } from './candidates.js';
 import { drawLevel, type Levels } from './routing.js';
-import { pickWithShares, SlowStart, type PickAgain } from './slow-start.js';
+import { pickSettingAside, pickWithShares, SlowStart, type PickAgain } from './slow-start.js';
 
 /**
  * The say slow start and priority/zone failover have on the picker's choices
@@ -15,8 +15,12 @@ import { pickWithShares, SlowStart, type PickAgain } from './slow-start.js';
  * pays one field read per attempt. Three ways, by picker:
  * - a keyed call to a ring hash picker ({@link KeyWalker}): level and ramp are decided from the
  *   key's hash, and the ring is walked on from the key past what they do not take;
- * - a stateful built-in picker (round robins, {@link LevelPickers}) gets one copy per level;
- * - any other picker: rejection sampling over its own choices (`pickWithShares`).
+ * - any other call to a built-in picker ({@link LevelPickers}): one copy of the picker per
+ *   level picks in the level drawn, so the split is exact, and a ramp that turns its pick down
+ *   has it pick again with that endpoint set aside (`pickSettingAside`); peak EWMA
+ *   ({@link RampScaler}) instead compares loads with a ramping endpoint's weight × its share;
+ * - a picker of the user's: rejection sampling over its own choices (`pickWithShares`), as
+ *   exact as its proposals allow.
  *
  * @example
  * const shares = new PickShares(picker, { window: 30_000, aggression: 1, minWeight: 0.1 });
@@ -32,7 +36,7 @@ export class PickShares {
   readonly #random = fastRandom();
   /** The picker, when it is deterministic per key (ring hash). */
   readonly #walker: KeyWalker | undefined;
-  /** The picker, when it is a stateful built-in one that makes a copy per level. */
+  /** The picker, when it is a built-in one, which makes a copy per level and honours `tried` exactly. */
   readonly #forker: LevelPickers | undefined;
   /** With levels and a {@link #forker}: each level's own picker, and the candidates it was last given. */
   #perLevel: Picker[] = [];
@@ -100,9 +104,10 @@ export class PickShares {
   }
 
   /**
-   * Any other pick: the level drawn at random. A stateful picker's level's own copy picks in
-   * it (asking the one picker again and again would advance its rotation on every draw it
-   * rejects and split the level unevenly); otherwise the picker's own choices are sampled.
+   * Any other pick: the level drawn at random. A built-in picker's level's own copy picks in
+   * it (asking the one picker again and again would advance a rotation on every draw it
+   * rejects, and a picker that compares its candidates would propose the same endpoint every
+   * time), and a ramp sets aside what it turns down; a user's picker's own choices are sampled.
    */
   #adjustDrawn(request: PickAgain, picked: unknown): unknown {
     const slow = this.#slowStart;
@@ -110,9 +115,19 @@ export class PickShares {
     const levels = this.#levels;
     const target = levels === undefined ? -1 : drawLevel(levels, request.tried, this.#random());
     let picker = this.#picker;
-    if (target >= 0 && this.#forker !== undefined) {
-      picker = this.#perLevel[target]!;
-      picked = picker.pick(request);
+    if (this.#forker !== undefined) {
+      if (target >= 0) picker = this.#perLevel[target]!;
+      if (slow === undefined || slow.ramping === 0) return target >= 0 ? picker.pick(request) : picked;
+      const share = (e: EndpointState): number => {
+        const h = (e as LiveEndpoint).health;
+        return h === undefined ? 1 : slow.share(h, now);
+      };
+      // Peak EWMA proposes the endpoint it finds least loaded however often it is asked: the
+      // ramp scales the weight in its comparison instead of turning its pick down.
+      const scaler = asRampScaler(picker);
+      if (scaler !== undefined) return scaler.pickScaled(request, share);
+      if (target >= 0) picked = picker.pick(request);
+      return pickSettingAside(request, picked, picker, share, this.#random);
     }
     return pickWithShares(request, picked, picker, (e) => {
       const h = e.health;

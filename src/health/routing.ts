@@ -138,6 +138,29 @@ export function drawLevel(levels: Levels, tried: readonly LiveEndpoint[], r: num
   return -1;
 }
 
+/**
+ * The endpoints of the most preferred priority in `pool` (the lowest number): what takes calls
+ * without health tracking (`health: false`), where every endpoint counts as healthy and
+ * priority 0 therefore takes every call (Envoy's rule; RFC 2782 for SRV priorities). `pool`
+ * itself, not a copy, when it holds one priority. Run on each update, never per call.
+ *
+ * @example
+ * updatePicker(name, picker, preferredPriority(registry.list));
+ */
+export function preferredPriority<E extends { readonly priority: number }>(pool: readonly E[]): readonly E[] {
+  if (pool.length === 0) return pool;
+  let lowest = pool[0]!.priority;
+  let mixed = false;
+  for (let i = 1; i < pool.length; i++) {
+    const p = pool[i]!.priority;
+    if (p !== lowest) {
+      mixed = true;
+      if (p < lowest) lowest = p;
+    }
+  }
+  return mixed ? pool.filter((e) => e.priority === lowest) : pool;
+}
+
 /** Whether every endpoint of `all` is on the same level. */
 function oneLevel(all: readonly LiveEndpoint[], level: (e: LiveEndpoint) => number): boolean {
   if (all.length === 0) return true;

@@ -1,7 +1,7 @@
 import { selfContainedUnless } from './check.js';
 import type { EndpointState } from '../endpoints/endpoint.js';
 import { ConfigError } from '../errors.js';
-import type { Picker, PickRequest, RandomSource } from './picker.js';
+import { markLevelPickers, type LevelPickers, type Picker, type PickRequest, type RandomSource } from './picker.js';
 import type { Table } from '../config/keys.js';
 import { optionsObject, pickerKeys } from './options.js';
 import { Candidates, pickLeastLoaded, type LoadMeasure } from './p2c.js';
@@ -50,7 +50,7 @@ export function leastRequest(options?: LeastRequestOptions): Picker {
 }
 
 /** {@link leastRequest}'s picker (a class, so that every client runs the same, inlinable `pick`). */
-class LeastRequestPicker implements Picker, LoadMeasure {
+class LeastRequestPicker implements Picker, LoadMeasure, LevelPickers {
   readonly name = 'leastRequest';
   readonly #candidates = new Candidates();
   readonly #bits: RandomBits;
@@ -61,6 +61,12 @@ class LeastRequestPicker implements Picker, LoadMeasure {
   constructor(bits: RandomBits, choices: number) {
     this.#bits = bits;
     this.#choices = choices;
+    markLevelPickers(this);
+  }
+
+  /** Internal: a picker of its own for one failover level (see {@link LevelPickers}), with the same options. */
+  forLevel(): Picker {
+    return new LeastRequestPicker(this.#bits, this.#choices);
   }
 
   update(endpoints: readonly EndpointState[]): void {
@@ -72,10 +78,12 @@ class LeastRequestPicker implements Picker, LoadMeasure {
     const weighted = this.#weighted;
     if (weighted !== undefined) {
       const e = weighted.leastLoaded(request.tried, this.#bits, this.#choices);
-      if (e !== undefined) return e;
+      // (Rarely, on a retry) the draws kept landing on tried candidates, the heavy ones tried
+      // or every one: drawn by weight among the untried ones (among all once every one was).
+      return e !== undefined ? e : weighted.leastLoadedUntried(request.tried, this.#bits, this.#choices);
     }
-    // Equal weights, or (rarely) no untried candidate among the weighted draws: the weight is a
-    // common factor, so `inflight` alone decides, and the uniform draws handle `tried` exactly.
+    // Equal weights: the weight is a common factor, so `inflight` alone decides, and the uniform
+    // draws handle `tried` exactly.
     return pickLeastLoaded(this.#candidates, request.tried, this.#bits, this, this.#choices);
   }
 

@@ -1,7 +1,7 @@
 import { selfContainedUnless } from './check.js';
 import type { EndpointState } from '../endpoints/endpoint.js';
 import { ConfigError } from '../errors.js';
-import type { Picker, PickRequest, RandomSource } from './picker.js';
+import { markLevelPickers, markRampScaler, type LevelPickers, type Picker, type PickRequest, type RampScaler, type RandomSource } from './picker.js';
 import type { Table } from '../config/keys.js';
 import { functionOption, optionsObject, pickerKeys } from './options.js';
 import { Candidates, pickLeastLoaded, type LoadMeasure } from './p2c.js';
@@ -62,7 +62,7 @@ function loadAt(e: EndpointState, t: number): number {
 }
 
 /** {@link peakEwma}'s picker (a class, so that every client runs the same, inlinable `pick`). */
-class PeakEwmaPicker implements Picker, LoadMeasure {
+class PeakEwmaPicker implements Picker, LoadMeasure, LevelPickers, RampScaler {
   readonly name = 'peakEwma';
   readonly latencyDecay: number;
   readonly #candidates = new Candidates();
@@ -75,6 +75,13 @@ class PeakEwmaPicker implements Picker, LoadMeasure {
     this.latencyDecay = decay;
     this.#bits = bits;
     this.#ownClock = ownClock;
+    markLevelPickers(this);
+    markRampScaler(this);
+  }
+
+  /** Internal: a picker of its own for one failover level (see {@link LevelPickers}), sharing the random source and clock. */
+  forLevel(): Picker {
+    return new PeakEwmaPicker(this.latencyDecay, this.#bits, this.#ownClock);
   }
 
   update(endpoints: readonly EndpointState[]): void {
@@ -107,5 +114,37 @@ class PeakEwmaPicker implements Picker, LoadMeasure {
 
   load(e: EndpointState): number {
     return loadAt(e, this.#t);
+  }
+
+  /**
+   * Internal, only while slow start ramps an endpoint (see {@link RampScaler}): the pick of the
+   * general path with each candidate's weight multiplied by `factor(e)`, so a ramping endpoint
+   * must look 1 / factor times less loaded to win. A measure object of its own: `load`, on the
+   * path of every retry, reads nothing more.
+   */
+  pickScaled(request: PickRequest, factor: (e: EndpointState) => number): EndpointState | undefined {
+    const own = this.#ownClock;
+    const t = own !== undefined ? own() : request.now !== undefined ? request.now : performance.now();
+    return pickLeastLoaded(this.#candidates, request.tried, this.#bits, new ScaledLoad(t, factor), 2);
+  }
+}
+
+/** {@link loadAt} with each endpoint's weight scaled by a factor (slow start's ramp): see `PeakEwmaPicker.pickScaled`. */
+class ScaledLoad implements LoadMeasure {
+  readonly #t: number;
+  readonly #factor: (e: EndpointState) => number;
+
+  constructor(t: number, factor: (e: EndpointState) => number) {
+    this.#t = t;
+    this.#factor = factor;
+  }
+
+  load(e: EndpointState): number {
+    const f = this.#factor(e);
+    const load = loadAt(e, this.#t);
+    if (f >= 1) return load;
+    // A factor of 0 (minWeightPercent 0 at the ramp's start) puts the endpoint last, even
+    // unsampled (whose load is 0: 0 / 0 would be NaN, which no comparison orders).
+    return f > 0 ? load / f : Infinity;
   }
 }

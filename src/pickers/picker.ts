@@ -69,14 +69,30 @@ export interface RandomSource {
 }
 
 /**
- * Internal (not exported from the package): a stateful built-in picker (round robin, weighted
- * round robin) that makes a fresh picker of its kind for one failover level. Rejection sampling
- * over one rotation advances it on every rejected draw and splits a level unevenly; with one
- * picker per level, as Envoy keeps one load balancer per priority, each level rotates on its
- * own (health/pick-shares.ts).
+ * Internal (not exported from the package): a built-in picker (every one: round robin, weighted
+ * round robin, peak EWMA, least request, random, and ring hash for calls without a key) that
+ * makes a fresh picker of its kind for one failover level, as Envoy keeps one load balancer per
+ * priority (health/pick-shares.ts). Asking one picker over all levels again until it proposes
+ * the level drawn fails two ways: a rotation advances on every rejected draw and splits a level
+ * unevenly, and a picker that compares its candidates (peak EWMA with two, a light standby among
+ * heavy weights) proposes the same endpoint, or seldom another level, draw after draw. Marked
+ * pickers are also told, when slow start turns a proposal down, to pick again with it set
+ * aside (as `tried`), which they honour exactly.
  */
 export interface LevelPickers {
   forLevel(): Picker;
+}
+
+/**
+ * Internal: a built-in picker that compares its candidates' loads (peak EWMA), for which slow
+ * start scales a ramping endpoint's weight inside the comparison (as Envoy scales a ramping
+ * host's weight) rather than turning its picks down: asked again, such a picker proposes the
+ * endpoint it found the least loaded again. Used only while picks are adjusted
+ * (health/pick-shares.ts); the picker's own `pick` is untouched.
+ */
+export interface RampScaler {
+  /** A pick as `pick` makes it on its general path, each candidate's weight multiplied by `factor(e)` (in (0, 1]; 0 puts it last). */
+  pickScaled(request: PickRequest, factor: (e: EndpointState) => number): EndpointState | undefined;
 }
 
 /** What a {@link KeyWalker}'s `accept` says of an endpoint on the walk: take it. */
@@ -109,6 +125,18 @@ export interface KeyWalker {
  */
 const levelPickers = new WeakSet<object>();
 const keyWalkers = new WeakSet<object>();
+const rampScalers = new WeakSet<object>();
+
+/** Internal: marks a built-in picker as a {@link RampScaler}; returns it. */
+export function markRampScaler<P extends RampScaler>(picker: P): P {
+  rampScalers.add(picker);
+  return picker;
+}
+
+/** Internal: `picker` as a {@link RampScaler}, when it was marked so. */
+export function asRampScaler(picker: Picker): RampScaler | undefined {
+  return rampScalers.has(picker) ? (picker as Picker & RampScaler) : undefined;
+}
 
 /** Internal: marks a built-in picker as one of the {@link LevelPickers}; returns it. */
 export function markLevelPickers<P extends LevelPickers>(picker: P): P {

@@ -1,6 +1,6 @@
 import { selfContainedUnless } from './check.js';
 import type { EndpointState } from '../endpoints/endpoint.js';
-import type { Picker, PickRequest, RandomSource } from './picker.js';
+import { markLevelPickers, type LevelPickers, type Picker, type PickRequest, type RandomSource } from './picker.js';
 import type { Table } from '../config/keys.js';
 import { optionsObject, pickerKeys } from './options.js';
 import { Candidates, pickAtRandom } from './p2c.js';
@@ -27,14 +27,28 @@ export function random(options?: RandomOptions): Picker {
   return selfContainedUnless(new RandomPicker(randomBits('random', opts)), opts);
 }
 
+/**
+ * Internal: a uniform random picker drawing from `bits`, what ring hash picks with for a call
+ * without a key, in one failover level (see `Ring.forLevel`).
+ */
+export function uniformPicker(bits: RandomBits): Picker {
+  return new RandomPicker(bits);
+}
+
 /** {@link random}'s picker (a class, so that every client runs the same, inlinable `pick`). */
-class RandomPicker implements Picker {
+class RandomPicker implements Picker, LevelPickers {
   readonly name = 'random';
   readonly #candidates = new Candidates();
   readonly #bits: RandomBits;
 
   constructor(bits: RandomBits) {
     this.#bits = bits;
+    markLevelPickers(this);
+  }
+
+  /** Internal: a picker of its own for one failover level (see {@link LevelPickers}). */
+  forLevel(): Picker {
+    return new RandomPicker(this.#bits);
   }
 
   update(endpoints: readonly EndpointState[]): void {

@@ -1,6 +1,7 @@
 // The ring hash picker's state: which endpoints own which points, updated in place.
 import type { EndpointState } from '../endpoints/endpoint.js';
-import { markKeyWalker, PASS, TAKE, type KeyWalker, type Picker, type PickRequest } from './picker.js';
+import { markKeyWalker, markLevelPickers, PASS, TAKE, type KeyWalker, type LevelPickers, type Picker, type PickRequest } from './picker.js';
+import { uniformPicker } from './random.js';
 import { Candidates, pickAtRandom } from './p2c.js';
 import type { RandomBits } from './random-bits.js';
 import { HASH, murmur3, murmur3Into, pointHash } from './murmur3.js';
@@ -25,7 +26,7 @@ const MAX_PASSES = 64;
  * picker.update(endpoints);
  * picker.pick({ key: 'user-42', tried: [] });
  */
-export class Ring implements Picker, KeyWalker {
+export class Ring implements Picker, KeyWalker, LevelPickers {
   readonly name = 'ringHash';
   readonly #ringSize: number;
   readonly #hash: (text: string) => number;
@@ -67,6 +68,16 @@ export class Ring implements Picker, KeyWalker {
     this.#hash = hash;
     this.#bits = bits;
     markKeyWalker(this);
+    markLevelPickers(this);
+  }
+
+  /**
+   * Internal: what picks a call without a key in one failover level (see {@link LevelPickers}):
+   * such a call goes to a random endpoint, so a uniform random picker of the level's own. Keyed
+   * calls never use it: they walk this ring (health/pick-shares.ts).
+   */
+  forLevel(): Picker {
+    return uniformPicker(this.#bits);
   }
 
   get points(): number {
@@ -139,9 +150,14 @@ export class Ring implements Picker, KeyWalker {
     this.#owners.update(owners.length === endpoints.length ? endpoints : owners.map((slot) => this.#slots[slot]!));
   }
 
-  /** `ringSize × weight`, a weight that is not > 0 and finite counting as 1. */
+  /**
+   * `ringSize × weight`, a weight that is not > 0 and finite counting as 1. Parsing bounds
+   * weights (src/endpoints/parse.ts, at most 1e6), so this is at most ≈ 8.4e12; capped all the
+   * same at the largest finite number, so that halving the counts always ends (see #unitFor).
+   */
   #rawOf(weight: number): number {
-    return this.#ringSize * (weight > 0 && weight < Infinity ? weight : 1);
+    const raw = this.#ringSize * (weight > 0 && weight < Infinity ? weight : 1);
+    return raw < Infinity ? raw : Number.MAX_VALUE;
   }
 
   /** Points of the endpoint in `slot` with every count divided by `unit`. */
@@ -166,10 +182,12 @@ export class Ring implements Picker, KeyWalker {
     let unit = this.#unit;
     if (fits(total)) {
       // Each count is at least raw / unit − ½, so a raw size well past the maximum cannot fit.
-      while (unit > 1 && !(n < MAX_RING && raw / (unit / 2) - n / 2 > MAX_RING * 1.001) && fits(sizeAt(unit / 2))) unit /= 2;
+      while (unit > 1 && unit < Infinity && !(n < MAX_RING && raw / (unit / 2) - n / 2 > MAX_RING * 1.001) && fits(sizeAt(unit / 2))) unit /= 2;
     } else {
+      // Defence in depth: a count that is not finite never fits, however large the unit; the
+      // loop then stops once the unit itself is no longer finite (every count is then 1).
       do unit *= 2;
-      while (!fits(sizeAt(unit)));
+      while (!fits(sizeAt(unit)) && unit < Infinity);
     }
     return unit;
   }

@@ -1,7 +1,7 @@
 import type { EndpointState } from '../endpoints/endpoint.js';
 import { draw, fraction, type RandomBits } from './random-bits.js';
 
-/** Draws per candidate wanted before giving up on finding an untried one (the caller then falls back to uniform draws). */
+/** Draws per candidate wanted before giving up on finding an untried one (the caller then draws by weight among the untried: `leastLoadedUntried`). */
 const TRIES_PER_CHOICE = 16;
 
 /**
@@ -45,6 +45,59 @@ export class WeightedDraw {
       const e = this.#draw(bits);
       if (tried.length !== 0 && tried.includes(e)) continue;
       found++;
+      const load = e.inflight / e.weight;
+      if (load < bestLoad) {
+        best = e;
+        bestLoad = load;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The rare path after {@link leastLoaded} found nothing: `choices` draws in proportion to
+   * weight among the candidates not in `tried` (among all of them when every one was tried), the
+   * lowest `inflight / weight` winning, the first drawn on a tie. A retry whose heavy endpoints
+   * were tried, or that tried every one, still spreads by weight (uniform draws, as once, ignored
+   * it). O(n) for a table of running sums, then O(log n) a draw.
+   *
+   * @example
+   * const e = draws.leastLoaded(tried, bits, 2) ?? draws.leastLoadedUntried(tried, bits, 2);
+   */
+  leastLoadedUntried(tried: readonly EndpointState[], bits: RandomBits, choices: number): EndpointState | undefined {
+    const list = this.#list;
+    const n = list.length;
+    if (n === 0) return undefined;
+    const skip = new Set(tried);
+    const sums = new Float64Array(n);
+    let total = 0;
+    let last = -1;
+    for (let i = 0; i < n; i++) {
+      const e = list[i]!;
+      if (!skip.has(e)) {
+        total += e.weight;
+        last = i;
+      }
+      sums[i] = total;
+    }
+    if (last < 0) {
+      // Every candidate was tried: drawn by weight among all of them, as on a first attempt.
+      for (let i = 0; i < n; i++) sums[i] = total += list[i]!.weight;
+      last = n - 1;
+    }
+    let best: EndpointState | undefined;
+    let bestLoad = Infinity;
+    for (let c = 0; c < choices; c++) {
+      // The first running sum past x: a skipped candidate adds nothing, so it is never the one.
+      const x = fraction(bits) * total;
+      let lo = 0;
+      let hi = last;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (sums[mid]! > x) hi = mid;
+        else lo = mid + 1;
+      }
+      const e = list[lo]!;
       const load = e.inflight / e.weight;
       if (load < bestLoad) {
         best = e;
