@@ -17,8 +17,10 @@ import type { RoutingOptions } from './routing.js';
  * feed.publish(pool, { probes: 1, panicThreshold: 50 }, true);
  */
 export class CandidateFeed {
-  /** Whether calls go to every endpoint because too few are healthy. */
+  /** Whether calls go to ejected endpoints because too few are healthy (of every priority, or of some: see {@link panicScope}). */
   panic = false;
+  /** For the Retry-After wait (`otherFreeAt`): `true` in total panic, the priorities spread in per-priority panic, `false` without. */
+  panicScope: boolean | ReadonlySet<number> = false;
   #candidates: readonly LiveEndpoint[] = [];
   readonly #picker: Picker;
   readonly #service: string;
@@ -42,6 +44,7 @@ export class CandidateFeed {
     const now = admittedCandidates(pool, { probes: options.probes, panicThreshold: options.panicThreshold, routing: this.#routing });
     const panicChanged = now.panic !== this.panic;
     this.panic = now.panic;
+    this.panicScope = !now.panic ? false : now.panicking ?? true;
     this.#shares.setLevels(now.levels);
     try {
       if (force || !sameEndpoints(now.candidates, this.#candidates)) {

@@ -47,13 +47,14 @@ export function retimeEjections(pool: readonly LiveEndpoint[], options: Pick<Res
 }
 
 /**
- * Whether `maxEjectionPercent` of `pool` (at least one endpoint) is already out of rotation by
- * what real calls judged (its breaker, outlier detection); endpoints that failed their active
- * checks are not counted (see the tracker's `#eject`).
+ * Whether `maxEjectionPercent` of `pool` (at least one endpoint) is already ejected by what real
+ * calls judged (its breaker, outlier detection). Only endpoints ejected now count, as in Envoy:
+ * a probing one (its ejection over, real calls reach it again) does not, nor does one that failed
+ * its active checks (see the tracker's `#eject`).
  */
 export function atEjectionLimit(pool: readonly LiveEndpoint[], maxEjectionPercent: number): boolean {
   let out = 0;
-  for (const e of pool) if (e.health !== undefined && e.health.status !== 'healthy' && !e.health.ejectedByChecks) out++;
+  for (const e of pool) if (e.health !== undefined && e.health.status === 'ejected' && !e.health.ejectedByChecks) out++;
   return out >= Math.max(1, Math.floor((pool.length * maxEjectionPercent) / 100));
 }
 

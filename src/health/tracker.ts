@@ -167,7 +167,7 @@ export class HealthTracker implements CallObserver {
       // Judged as of the interval's end (Envoy compares then, on a timer; here the first call
       // after it does): an ejection from counts of an interval long over starts, and has
       // usually ended, back then, rather than taking an endpoint out now on stale counts.
-      this.#detectOutliers(this.#outliersAt);
+      this.#detectOutliers(this.#outliersAt, now);
       this.#outliersAt = now + this.#options.outliers!.interval;
     }
     const { next, changed } = endExpired(this.#pool, now, this.#outliersAt, (e, h) => {
@@ -251,15 +251,16 @@ export class HealthTracker implements CallObserver {
     if (h.status === 'probing' && attempt.startedAt >= h.until && h.probes > 0 && h.probes-- === this.#options.probes) this.#recompute(false);
   }
 
-  #detectOutliers(now: number): void {
+  /** Compares the endpoints as of `at` (the interval's end), at `now`: an ejection starts at `at`, and its event reports what is left of it at `now`. */
+  #detectOutliers(at: number, now: number): void {
     detectOutliers(this.#pool, this.#options.outliers!, (e, h, reason) => {
-      if (h.status === 'healthy') this.#eject(e, h, now, reason);
+      if (h.status === 'healthy') this.#eject(e, h, at, reason, false, now);
     });
   }
 
   /** When a call can next go elsewhere than `endpoint` (see `otherFreeAt`). */
   otherFreeAt(endpoint: LiveEndpoint, now: number): number {
-    return otherFreeAt(this.#pool, endpoint, now, this.#options.probes, this.#feed.panic);
+    return otherFreeAt(this.#pool, endpoint, now, this.#options.probes, this.#feed.panicScope);
   }
 
   /**
@@ -295,13 +296,14 @@ export class HealthTracker implements CallObserver {
   }
 
   /**
-   * Ejects `e` unless the max-ejection guard keeps it in; `byChecks`: active checks ejected it
-   * (passing them brings it back at once). As in Envoy, where `max_ejection_percent` limits
+   * Ejects `e` as of `now` unless the max-ejection guard keeps it in; `byChecks`: active checks
+   * ejected it (passing them brings it back at once); `current`: the clock now, when the
+   * ejection starts in the past (outlier detection's, as of its interval's end). As in Envoy, where `max_ejection_percent` limits
    * outlier detection only, the guard limits what real calls judge (breakers, outlier
    * detection): an endpoint that fails its checks goes whatever the others' state, and panic
    * still guards against ejecting too many.
    */
-  #eject(e: LiveEndpoint, h: EndpointHealth, now: number, reason: string, byChecks = false): void {
+  #eject(e: LiveEndpoint, h: EndpointHealth, now: number, reason: string, byChecks = false, current = now): void {
     if (!byChecks && h.status === 'healthy' && atEjectionLimit(this.#pool, this.#options.maxEjectionPercent)) {
       // At the max-ejection guard: it stays in, and its breaker starts over.
       h.breaker = this.#newBreaker();
@@ -312,7 +314,9 @@ export class HealthTracker implements CallObserver {
     const duration = byChecks ? ejectUntilChecksPass(h, now, this.#options.maxEjectionTime) : startEjection(h, now, this.#options);
     h.ejectedByChecks = byChecks;
     if (h.until < this.nextChangeAt) this.nextChangeAt = h.until;
-    this.#set(e, h, 'ejected', reason, duration);
+    // The event says how long until probing starts from `current`: less than the duration for
+    // an ejection that started in the past (outlier detection's, as of its interval's end).
+    this.#set(e, h, 'ejected', reason, duration === undefined || current === now ? duration : Math.max(0, h.until - current));
     this.#recompute(false);
   }
 

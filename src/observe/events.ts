@@ -65,11 +65,19 @@ export interface HealthEvent {
   readonly reason: string;
   /** Times ejected since its last stable period. */
   readonly ejections: number;
-  /** For `ejected`: how long until probing starts, in ms. */
+  /**
+   * For `ejected`: how long until probing starts, from now, in ms (as `stats()`'s `nextProbeIn`):
+   * less than the ejection time for an outlier ejection that started at its interval's end, in
+   * the past; `undefined` for an ejection by active checks (it lasts until they pass).
+   */
   readonly ejectedFor: number | undefined;
 }
 
-/** Too few endpoints are healthy: calls go to all of them (panic), or panic is over. */
+/**
+ * Too few endpoints are healthy: calls go to all of them (panic), or, with several priorities, to
+ * all endpoints of each priority with a share of the calls that is itself below the threshold
+ * (README, "Endpoint health"); or panic is over.
+ */
 export interface PanicEvent {
   readonly active: boolean;
   /** Endpoints taking calls normally (healthy or probing), and all endpoints. */
