@@ -75,6 +75,10 @@ export function parseEndpointByUrl(init: EndpointInit): ParsedEndpoint {
 
 function parse(init: EndpointInit, fast: boolean): ParsedEndpoint {
   if (typeof init === 'string') return parseEndpointString(init, fast);
+  // A URL object (fetch takes one wherever it takes a string) is the URL it holds, not an object
+  // form whose `host` has the port in it.
+  // (Not in EndpointInit's type, whose object form it would blur; JavaScript callers pass one.)
+  if ((init as unknown) instanceof URL) return parseEndpointString((init as unknown as URL).href, fast);
   if (init === null || typeof init !== 'object') {
     throw new EndpointParseError('', 'must be a string or an object { host, port }', init);
   }
@@ -148,6 +152,9 @@ function parseEndpointString(text: string, fast: boolean): ParsedEndpoint {
   // Every error carries the redacted text: the raw one may hold a password.
   const malformed = (): EndpointParseError => new EndpointParseError('', "must be 'scheme://host:port/base' or 'host:port'", redactUrl(trimmed));
   if (prefix === '' && !/^(\[[^\]]+\]|[^:/]+):\d+(\/|$)/.test(rest)) throw malformed();
+  // A port the URL parser refuses for being over 65535: say that it is the port (one digit too many).
+  const digits = /^(?:\[[^\]]+\]|[^:/[\]]+):(\d+)(?:\/|$)/.exec(rest)?.[1];
+  if (digits !== undefined && Number(digits) > 65535) throw new EndpointParseError('.port', 'must be an integer from 1 to 65535', Number(digits));
   // The userinfo never reaches the URL parser, which would cut a password at its first # / ? and
   // return the rest as host or path. Special (http) parsing normalises the host the same way
   // for every scheme; the real scheme is kept aside.
