@@ -17,7 +17,8 @@ import { ObservedEmitter } from './observe/observed-emitter.js';
 import { stats, type ClientStats } from './observe/stats.js';
 import { ExecuteTransport, type AttemptFn } from './transports/execute.js';
 import { splitFetchArgs, type BulwarkRequestInit } from './transports/fetch-args.js';
-import { bodyReadFirst, FetchTransport } from './transports/fetch.js';
+import { FetchTransport } from './transports/fetch.js';
+import { runAfterBody } from './transports/fetch-body-first.js';
 import type { Transport } from './transports/transport.js';
 import { seams, type TransportSetup } from './client-seams.js';
 
@@ -124,10 +125,8 @@ export class Client extends ObservedEmitter<ClientEvents> {
       // A call that would fail before any attempt (circuit open, no endpoint) fails at once, unread.
       // A stream `init.body` no attempt sent is cancelled when the call fails (FetchTransport.releasingBody).
       if (!transport.hasBody || engine.refusesNow()) return transport.releasingBody(this.#run(transport, settings));
-      // A Request's body is read before any attempt is timed: its time is the caller's, not an
-      // endpoint's. The call keeps the stages of now: a `reconfigure` meanwhile is for later calls.
-      const stages = engine.stages;
-      return bodyReadFirst(transport, settings, engine.host.clock, this.name, this.#closing.signal).then((ready) => this.#run(transport, ready, undefined, stages));
+      // A Request's body is read before any attempt is timed: its time is the caller's, not an endpoint's.
+      return runAfterBody(engine, transport, settings, this.name, this.#closing.signal);
     } catch (err) {
       return Promise.reject(err);
     }

@@ -134,14 +134,20 @@ export class CallEngine {
     return this.#stages;
   }
 
-  /** Starts one call through the whole pipeline; the promise settles when the call ends. */
-  run<T>(transport: Transport<T>, settings: CallSettings, input?: unknown, stages: CallStages = this.#stages): Promise<T> {
+  /**
+   * Starts one call through the whole pipeline; the promise settles when the call ends.
+   * `counted`: the call was counted as started already ({@link countEarly}), when it began.
+   */
+  run<T>(transport: Transport<T>, settings: CallSettings, input?: unknown, stages: CallStages = this.#stages, counted = false): Promise<T> {
     const signal = settings.signal;
-    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    if (signal !== undefined && signal.aborted) {
+      if (counted) this.accounting.counters.failed++;
+      return Promise.reject(signal.reason);
+    }
     const host = this.host;
     const ctx = new CallContext<T>(host, transport, settings, host.clock.now(), input, stages.attempts);
     const promise = settlementOf(ctx);
-    host.observers.callStarted(ctx);
+    if (!counted) host.observers.callStarted(ctx);
     // Once a first set is known the wait stage has nothing to do: start below it (its `done`
     // passes results straight up). A call that is not hedged skips the hedge stage too.
     if (!host.registry.known) {
@@ -156,6 +162,21 @@ export class CallEngine {
     if (isHedged(ctx)) stages.hedged.run(ctx);
     else stages.unhedged.run(ctx);
     return promise;
+  }
+
+  /**
+   * Counts a call that begins before the pipeline can start it (a `fetch` reading its Request's
+   * body first) as started now, so `stats().calls` shows it in flight; `failed` counts it failed
+   * when it ends before `run` (the read failed, timed out or was ended by `close()`).
+   *
+   * @example
+   * const early = engine.countEarly();
+   * readBody().then((ready) => engine.run(transport, ready, undefined, stages, true), (err) => { early.failed(); throw err; });
+   */
+  countEarly(): { failed(): void } {
+    const counters = this.accounting.counters;
+    counters.started++;
+    return { failed: () => { counters.failed++; } };
   }
 
   /**

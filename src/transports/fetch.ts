@@ -5,9 +5,6 @@ import type { FetchArgs } from './fetch-args.js';
 import { cancellingDispatcher } from './fetch-dispatcher.js';
 import { checkHttpEndpoint, HttpJudge, type ResponseReader } from './http-judge.js';
 import type { AttemptHandle, Judgement, Transport } from './transport.js';
-import type { CallSettings } from '../call/context.js';
-import type { Clock } from '../call/clock.js';
-import { TimeoutError } from '../errors.js';
 import { releaseBody, releaseUnsent } from './release-body.js';
 
 /** What `fetch` needs from the client, fixed per client. */
@@ -167,58 +164,6 @@ export function isReplayableBody(body: unknown): boolean {
   return true;
 }
 
-/**
- * Reads a fetch call's `Request` body (FetchTransport.readBody) before the pipeline starts it,
- * within the call's total timeout, its caller's signal and the client's close (`closed`); the call
- * then runs under the same total deadline, counted from the start of the read. Rejects with the caller's abort reason, the
- * close's ClientClosedError, a total TimeoutError, or the TypeError of a body that cannot be read.
- *
- * @example
- * const ready = await bodyReadFirst(transport, settings, clock, 'users', closing.signal);
- */
-export function bodyReadFirst(transport: FetchTransport, settings: CallSettings, clock: Clock, service: string, closed: AbortSignal): Promise<CallSettings> {
-  const started = clock.now();
-  const signal = settings.signal;
-  const stop = new AbortController();
-  return new Promise<CallSettings>((resolve, reject) => {
-    // Late, never early: a timer that went off before the deadline (Node counts whole ms) is set again.
-    const due = (): void => {
-      const left = settings.totalTimeout - (clock.now() - started);
-      if (left > 0) {
-        timer = clock.setTimer(due, Math.max(1, Math.ceil(left)));
-        return;
-      }
-      end();
-      // The read stops too, and the caller's upload with it (as fetch cancels a body on abort).
-      stop.abort();
-      reject(new TimeoutError(service, 'total', settings.totalTimeout, "before the first attempt (reading the Request's body)"));
-    };
-    let timer = clock.setTimer(due, settings.totalTimeout);
-    // The caller's abort, or the client's close(), ends the wait at once.
-    const aborted = (): void => {
-      end();
-      stop.abort();
-      reject(signal?.aborted === true ? signal.reason : closed.reason);
-    };
-    const end = (): void => {
-      timer.clear();
-      signal?.removeEventListener('abort', aborted);
-      closed.removeEventListener('abort', aborted);
-    };
-    if (signal?.aborted === true || closed.aborted) return aborted();
-    signal?.addEventListener('abort', aborted, { once: true });
-    closed.addEventListener('abort', aborted, { once: true });
-    transport.readBody(stop.signal).then(() => {
-      end();
-      const left = settings.totalTimeout - (clock.now() - started);
-      if (left > 0) resolve({ ...settings, startedAt: started });
-      else reject(new TimeoutError(service, 'total', settings.totalTimeout, "before the first attempt (reading the Request's body)"));
-    }, (err: unknown) => {
-      end();
-      reject(err);
-    });
-  });
-}
 
 /**
  * The body of `request` as a Blob (typed by its content-type, as `request.blob()` does), read
