@@ -57,7 +57,7 @@ describe('createClient validates every option once, naming it', () => {
     ['ftp://127.0.0.1', 'discovery[1].port'],
     ['http://127.0.0.1:0', 'discovery[1].port'],
     ['http://127.0.0.1:8080/?q=1', 'discovery[1]'],
-    ['127.0.0.1:99999', 'discovery[1]'],
+    ['127.0.0.1:99999', 'discovery[1].port'],
   ])('a malformed static endpoint %j throws at creation (%s)', (entry, path) => {
     const err = configError({ name: 'svc', discovery: ['127.0.0.1:8080', entry] });
     expect(err.path).toBe(path);
