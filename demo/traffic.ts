@@ -1,5 +1,7 @@
 // Per-endpoint accounting for the live view: share of attempts, recent latency, in-flight,
-// and a state read off recent outcomes (the client's own health states are not public yet).
+// and a state read off recent outcomes: the only one the plain-fetch run has. For bulwark's run,
+// main.ts shows the client's own health state instead where it has one (`ejected`, `probing`,
+// from `client.stats().endpoints[].health`, demo/callers.ts).
 
 /**
  * How one attempt ended: `refused` means the host is gone, `timeout` that it was too slow, `cut`

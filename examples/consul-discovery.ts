@@ -2,7 +2,8 @@
 // deregistered instance leaves the set as soon as Consul says so. A tiny stand-in for the
 // Consul agent (its documented JSON and X-Consul-Index blocking) runs in-process here.
 //
-//   npm run build && node examples/consul-discovery.ts
+//   npm run examples -- consul-discovery    (builds dist/, then runs it on the repository's Node 24;
+//   or, once built: node_modules/.bin/node examples/consul-discovery.ts)
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

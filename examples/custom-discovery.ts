@@ -1,7 +1,8 @@
 // A custom discovery adapter: endpoints listed in a JSON file that an operator (or a deploy
 // script) rewrites. The adapter polls the file; the client diffs each set it gets by endpoint id.
 //
-//   npm run build && node examples/custom-discovery.ts
+//   npm run examples -- custom-discovery    (builds dist/, then runs it on the repository's Node 24;
+//   or, once built: node_modules/.bin/node examples/custom-discovery.ts)
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';

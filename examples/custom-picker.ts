@@ -1,7 +1,8 @@
 // A custom picker: stay in my zone, spread by fewest requests in flight, and leave the zone
 // only when every endpoint in it was already tried by this call.
 //
-//   npm run build && node examples/custom-picker.ts
+//   npm run examples -- custom-picker    (builds dist/, then runs it on the repository's Node 24;
+//   or, once built: node_modules/.bin/node examples/custom-picker.ts)
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -2,7 +2,8 @@
 // starts its own DNS server (dnsmasq, Debian package dnsmasq-base) on 127.0.0.1 and HTTP
 // servers on 127.0.0.2–4 (Linux routes all of 127/8 to loopback).
 //
-//   npm run build && node examples/dns-discovery.ts
+//   npm run examples -- dns-discovery    (builds dist/, then runs it on the repository's Node 24;
+//   or, once built: node_modules/.bin/node examples/dns-discovery.ts)
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';

@@ -3,7 +3,8 @@
 // deregisters and the client follows at once. The example starts its own etcd (Debian
 // `etcd-server`, /usr/bin/etcd) on free ports and removes it at the end.
 //
-//   npm run build && node examples/etcd-discovery.ts
+//   npm run examples -- etcd-discovery    (builds dist/, then runs it on the repository's Node 24;
+//   or, once built: node_modules/.bin/node examples/etcd-discovery.ts)
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';

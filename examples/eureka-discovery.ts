@@ -1,7 +1,8 @@
 // Eureka: a service registers itself (heartbeats renew its lease) and a client finds it by app
 // name. A tiny stand-in for the Eureka server (its documented JSON) runs in-process here.
 //
-//   npm run build && node examples/eureka-discovery.ts
+//   npm run examples -- eureka-discovery    (builds dist/, then runs it on the repository's Node 24;
+//   or, once built: node_modules/.bin/node examples/eureka-discovery.ts)
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -2,7 +2,8 @@
 // (priority 1) on local servers. Health checks find a primary that is sick although nobody
 // calls it; calls spill to the standby only as the primary degrades, and come back.
 //
-//   npm run build && node examples/failover.ts
+//   npm run examples -- failover    (builds dist/, then runs it on the repository's Node 24;
+//   or, once built: node_modules/.bin/node examples/failover.ts)
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -3,7 +3,8 @@
 // draining (UNAVAILABLE), one reports NOT_SERVING on grpc.health.v1: neither costs the caller
 // anything. Then the resolver bridge: a plain grpc-js client on `bulwark:///greeter`.
 //
-//   npm run build && node examples/grpc.ts
+//   npm run examples -- grpc    (builds dist/, then runs it on the repository's Node 24;
+//   or, once built: node_modules/.bin/node examples/grpc.ts)
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';

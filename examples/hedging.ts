@@ -2,7 +2,8 @@
 // once without hedging and once with `hedge: { delay: 25, maxExtraLoad: 0.1 }`, show the tail
 // cut at a small cost. It also names its picker, `roundRobin()`, so both runs spread alike.
 //
-//   npm run build && node examples/hedging.ts
+//   npm run examples -- hedging    (builds dist/, then runs it on the repository's Node 24;
+//   or, once built: node_modules/.bin/node examples/hedging.ts)
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

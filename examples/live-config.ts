@@ -2,7 +2,8 @@
 // `etcdConfig` from bulwark/etcd). An operator turns retries off during an incident and back
 // on, without a restart; a broken document changes nothing and is reported.
 //
-//   npm run build && node examples/live-config.ts
+//   npm run examples -- live-config    (builds dist/, then runs it on the repository's Node 24;
+//   or, once built: node_modules/.bin/node examples/live-config.ts)
 import assert from 'node:assert/strict';
 import { watch } from 'node:fs';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';

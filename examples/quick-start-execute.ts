@@ -2,7 +2,8 @@
 // node:http request. The attempt's signal is handed to the request, so when an attempt times
 // out the socket is really closed and the hung server sees its client go away.
 //
-//   npm run build && node examples/quick-start-execute.ts
+//   npm run examples -- quick-start-execute    (builds dist/, then runs it on the repository's Node 24;
+//   or, once built: node_modules/.bin/node examples/quick-start-execute.ts)
 import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,6 +1,7 @@
 // Quick start with fetch: three local backends, one client, a retry you can watch.
 //
-//   npm run build && node examples/quick-start-fetch.ts
+//   npm run examples -- quick-start-fetch    (builds dist/, then runs it on the repository's Node 24;
+//   or, once built: node_modules/.bin/node examples/quick-start-fetch.ts)
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -3,7 +3,8 @@
 // call walks the ring to the next backend, the same one the key would move to if discovery
 // removed the dead one, and keys of the healthy backends do not move at all.
 //
-//   npm run build && node examples/ring-hash.ts
+//   npm run examples -- ring-hash    (builds dist/, then runs it on the repository's Node 24;
+//   or, once built: node_modules/.bin/node examples/ring-hash.ts)
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

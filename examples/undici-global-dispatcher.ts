@@ -2,7 +2,8 @@
 // third-party SDK, say) gets load balancing, retries on another endpoint and deadlines without
 // a change. Three local backends serve "http://users.internal"; one of them answers 503.
 //
-//   npm run build && node examples/undici-global-dispatcher.ts
+//   npm run examples -- undici-global-dispatcher    (builds dist/, then runs it on the repository's Node 24;
+//   or, once built: node_modules/.bin/node examples/undici-global-dispatcher.ts)
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -3,7 +3,8 @@
 // (its node removed) the client stops calling it. Starts its own ZooKeeper (Debian's
 // `zookeeper` package: apt-get install -y zookeeper) on a free port.
 //
-//   npm run build && node examples/zookeeper-discovery.ts
+//   npm run examples -- zookeeper-discovery    (builds dist/, then runs it on the repository's Node 24;
+//   or, once built: node_modules/.bin/node examples/zookeeper-discovery.ts)
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -33,7 +33,8 @@ export type { RoundRobinOptions, RandomOptions, WeightedRoundRobinOptions, Least
 export type { EndpointState } from './endpoints/endpoint.js';
 export type { PeakEwma } from './observe/latency.js';
 // What `health.breaker` and `circuitBreaker.breaker` return, and what a breaker of the user's
-// implements (its methods get a CircuitState): named through bulwark, so that a user's code and
-// declarations need no cockatiel of their own.
+// implements (its methods get a CircuitState), with cockatiel's breakers that README offers for
+// them (`health.breaker: () => new ConsecutiveBreaker(3)`): named through bulwark, so that a
+// user's code and declarations need no cockatiel of their own.
 export type { IBreaker } from 'cockatiel';
-export { CircuitState } from 'cockatiel';
+export { CircuitState, ConsecutiveBreaker, SamplingBreaker, CountBreaker } from 'cockatiel';

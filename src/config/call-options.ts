@@ -1,5 +1,6 @@
 import type { CallSettings } from '../call/context.js';
 import { ConfigError } from '../errors.js';
+import { isPlain, notPlainError } from './fields.js';
 import { checkKeys, isLikelyMistake, unknownKey } from './keys.js';
 import { CALL_KEYS, REQUEST_INIT_KEYS } from './option-keys.js';
 import type { CallOptions, ResolvedOptions } from './options.js';
@@ -16,6 +17,8 @@ export function defaultCallSettings(options: ResolvedOptions): CallSettings {
  * anything, as fetch refuses a bad `signal`).
  */
 export function resolveCallOptions(options: ResolvedOptions, call: CallOptions & { classify?: unknown }, defaults: CallSettings): CallSettings {
+  // `execute(fn, loadOptions())` without its await: a Promise (or a Map) would be read as no options.
+  if (call !== null && typeof call === 'object' && !isPlain(call)) throw notPlainError(options.name, 'options', call, 'must be a plain object');
   checkKeys(options.name, call, '', CALL_KEYS);
   return callSettings(options, call, defaults);
 }

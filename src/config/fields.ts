@@ -30,11 +30,55 @@ export function field<T>(service: string, obj: object | undefined, key: string, 
 export function optionObject(service: string, value: unknown, path: string, allowFalse = false): object | undefined | false {
   if (value === undefined) return undefined;
   if (allowFalse && value === false) return false;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ConfigError(service, path, allowFalse ? 'must be an object or false' : 'must be an object', value);
-  }
+  const orFalse = allowFalse ? ' or false' : '';
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(service, path, `must be an object${orFalse}`, value);
+  // A Promise (`retry: loadRetry()`), a Map or a class instance: its own keys, all that is read, would be none.
+  if (!isPlain(value)) throw notPlainError(service, path, value, `must be a plain object${orFalse}`);
   checkKeys(service, value, `${path}.`, nestedKeys(path));
   return value;
+}
+
+/**
+ * Whether `value` is an object literal, `JSON.parse`'s kind of object, or one without a
+ * prototype (also from another realm, whose `Object.prototype` is not ours): the only objects
+ * whose options are all own keys. A Promise, a Map or a class instance is none.
+ */
+export function isPlain(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+/** Whether `value` is a Promise or another thenable (what an async loader returns without `await`). */
+export function isThenable(value: unknown): boolean {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
+  try {
+    return typeof (value as { then?: unknown }).then === 'function';
+  } catch {
+    return false;
+  }
+}
+
+/** What an object that is no plain one is, for messages: `Promise`, `Map`, a class's name. */
+export function kindOf(value: object): string {
+  try {
+    if (value instanceof Promise) return 'Promise';
+    const name: unknown = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    if (typeof name === 'string' && name !== '') return name;
+  } catch {
+    // A Proxy or a getter that throws: named by what it does, below.
+  }
+  return isThenable(value) ? 'Promise' : 'object with a prototype';
+}
+
+/**
+ * The `ConfigError` for `value`, an object that is no plain one, given where a plain object
+ * of options is read (at `path`): a Promise is named as a forgotten `await`; its value is
+ * shown as its kind only (what it holds is not read).
+ */
+export function notPlainError(service: string, path: string, value: object, expected = 'must be a plain object', consequence = 'its keys would be read as none, leaving every option at its default'): ConfigError {
+  const kind = kindOf(value);
+  const why = isThenable(value) ? 'a forgotten await?' : consequence;
+  return new ConfigError(service, path, `${expected}, not a ${kind}: ${why}`, `(a ${kind})`);
 }
 
 /**

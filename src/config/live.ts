@@ -2,7 +2,7 @@
 // may change while it runs, and how a document is laid over the options given to createClient.
 import { ConfigError } from '../errors.js';
 import { stopOf, type StopWatching } from '../discovery/stop-of.js';
-import { layDefined } from './fields.js';
+import { isPlain, layDefined, notPlainError } from './fields.js';
 import { redactKey } from '../redact.js';
 import { checkKeys, hideValue, type KeySet } from './keys.js';
 import { CLIENT_KEYS, nestedKeys } from './option-keys.js';
@@ -145,25 +145,16 @@ function readDocument(service: string, document: object): unknown {
     return plainCopy(document, DOCUMENT_DEPTH, 'config');
   } catch (err) {
     if (err instanceof ConfigError) throw err;
-    if (err instanceof NotPlain) throw new ConfigError(service, err.path, `must be a plain object or array (JSON-like), not a ${err.kind}: its keys would be read as none, undoing every live change`, `(a ${err.kind})`);
+    if (err instanceof NotPlain) throw notPlainError(service, err.path, err.value, 'must be a plain object or array (JSON-like)', 'its keys would be read as none, undoing every live change');
     throw new ConfigError(service, 'config', 'could not be read (reading a property threw)', document);
   }
 }
 
 /** A value in a document that is an object but no plain one (a Promise, a Map, a class instance). */
 class NotPlain extends Error {
-  constructor(readonly path: string, readonly kind: string) {
+  constructor(readonly path: string, readonly value: object) {
     super(path);
   }
-}
-
-/**
- * Whether `value` is an object literal, `JSON.parse`'s kind of object, or one without a
- * prototype (also from another realm, whose `Object.prototype` is not ours).
- */
-function isPlain(value: object): boolean {
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 /**
@@ -178,7 +169,7 @@ function plainCopy(value: unknown, depth: number, path: string, keepOthers = fal
     if (keepOthers) return value;
     // Its own enumerable keys are all a copy would see: a Promise (a source that forgot to await
     // its parse) or a Map would become `{}`, which lays createClient's options back silently.
-    throw new NotPlain(path, (value as { constructor?: { name?: unknown } }).constructor?.name as string || 'object with a prototype');
+    throw new NotPlain(path, value);
   }
   const copy: Record<string, unknown> = {};
   // Defined, not assigned: an own `__proto__` key (JSON.parse makes them) stays a key, refused as

@@ -114,11 +114,25 @@ const clientOnly: Record<string, string> = {};
 for (const key of Object.keys(client)) if (!Object.hasOwn(call, key)) clientOnly[key] = CLIENT_ONLY;
 
 /**
+ * The peer names a user tries per call (p-retry's `{ retries: 0 }` for one call that must not
+ * be repeated), with the same pointer as createClient's, and what a call can do instead: there
+ * is no per-call `retry`.
+ */
+const NO_CALL_RETRY = 'a call has no retry option of its own: `idempotent: false` retries only attempts that provably never reached a server; for calls never repeated, use a second client made with `retry: false`';
+const perCallPeers: Record<string, string> = {};
+for (const [key, where] of Object.entries(PEER_NAMES[''] ?? {})) {
+  if (key === 'endpoints') continue; // no retry or breaker library's option: nothing to point at per call
+  if (where === ATTEMPTS || key === 'maxAttempts') perCallPeers[key] = `${where}, a client option (createClient, reconfigure); ${NO_CALL_RETRY}`;
+  else if (where === BACKOFF) perCallPeers[key] = `${where}, a client option (createClient, reconfigure)`;
+  else perCallPeers[key] = where.startsWith('did you mean') ? where : `${where}, a client option (createClient)`;
+}
+
+/**
  * One call's options (`execute`, a gRPC method, `fetch`'s bulwark part). `metadata` is let
  * through unnamed: createGrpcClient's methods pass their options, `metadata` included, through
  * the same validation as `execute`'s (the gRPC transport checks it).
  */
-export const CALL_KEYS: KeySet = { known: Object.keys(call), what: 'a per-call option', elsewhere: clientOnly, accepted: ['metadata'] };
+export const CALL_KEYS: KeySet = { known: Object.keys(call), what: 'a per-call option', elsewhere: { ...perCallPeers, ...clientOnly }, accepted: ['metadata'] };
 
 /** `RequestInit`'s keys (WHATWG fetch, plus Node's `duplex` and `dispatcher`), which `fetch` passes to the fetch function. */
 export const REQUEST_INIT_KEYS: readonly string[] = [

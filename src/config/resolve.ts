@@ -2,7 +2,7 @@ import { systemClock, type Clock } from '../call/clock.js';
 import { ConfigError } from '../errors.js';
 import type { IBreaker } from 'cockatiel';
 import { DEFAULTS } from './defaults.js';
-import { field, nonNegativeMs, optionObject, positiveMs, POSITIVE_MS } from './fields.js';
+import { field, isPlain, nonNegativeMs, notPlainError, optionObject, positiveMs, POSITIVE_MS } from './fields.js';
 import { checkKeys } from './keys.js';
 import { CLIENT_KEYS } from './option-keys.js';
 import type { ClientOptions, ResolvedCircuit, ResolvedHedge, ResolvedOptions } from './options.js';
@@ -14,8 +14,11 @@ export { resolveHealth } from './resolve-health.js';
 
 /** Validates timeout options (client-level or per call) against defaults. */
 export function resolveTimeouts(service: string, value: unknown, path: string, attempt: number, total: number): { attempt: number; total: number } {
-  // A number (`timeout: 5000`, as many clients take it) says which mistake it is, not only "must be an object".
-  if (typeof value === 'number') throw new ConfigError(service, path, `must be an object { attempt, total } of ms (e.g. { total: ${value} }), not a number`, value);
+  // A number (`timeout: 5000`, as opossum and many clients take it: the time of one try) says
+  // which mistake it is, not only "must be an object": README's pointer, `{ attempt: 5000 }`.
+  if (typeof value === 'number') {
+    throw new ConfigError(service, path, `must be an object { attempt, total } of ms, not a number: a timeout of each attempt (as opossum's \`timeout\`) is ${path}: { attempt: ${value} }; \`total\` bounds the whole call, retries and backoff included`, value);
+  }
   const obj = optionObject(service, value, path) as object | undefined;
   return {
     attempt: field(service, obj, 'attempt', `${path}.attempt`, positiveMs, POSITIVE_MS, attempt),
@@ -92,6 +95,8 @@ function resolveName(options: ClientOptions): string {
   if (options === null || typeof options !== 'object') {
     throw new ConfigError('bulwark', 'options', 'must be an object', options);
   }
+  // `createClient(loadOptions())` without its await: about the Promise, not about a missing name.
+  if (!isPlain(options)) throw notPlainError('bulwark', 'options', options, 'must be a plain object', 'its keys would be read as none');
   const name: unknown = options.name;
   if (typeof name !== 'string' || name.trim() === '') {
     throw new ConfigError('bulwark', 'name', 'must be a non-empty string', name);

@@ -1,5 +1,6 @@
 import type { EndpointInit } from '../endpoints/endpoint.js';
 import { EndpointParseError, parseEndpoint } from '../endpoints/parse.js';
+import { isThenable, notPlainError } from '../config/fields.js';
 import { ConfigError } from '../errors.js';
 import { isDiscovery, type Discovery } from './discovery.js';
 import { StaticDiscovery } from './static.js';
@@ -46,6 +47,12 @@ export function resolveDiscovery(name: string, discovery: unknown): Discovery {
     });
     return discovery instanceof StaticDiscovery ? discovery : new StaticDiscovery(list);
   }
-  if (!isDiscovery(discovery)) throw new ConfigError(name, 'discovery', 'must be an array of endpoints or a Discovery ({ watch(update, error) })', discovery);
+  if (!isDiscovery(discovery)) {
+    // `discovery: loadHosts()` without its await: about the Promise, not only about what it is not.
+    if (discovery !== null && typeof discovery === 'object' && isThenable(discovery)) {
+      throw notPlainError(name, 'discovery', discovery, 'must be an array of endpoints or a Discovery ({ watch(update, error) })');
+    }
+    throw new ConfigError(name, 'discovery', 'must be an array of endpoints or a Discovery ({ watch(update, error) })', discovery);
+  }
   return discovery;
 }

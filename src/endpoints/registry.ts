@@ -42,6 +42,9 @@ interface Described {
   slot: Slot | undefined;
 }
 
+/** Why an entry naming an endpoint an earlier entry of the same update named is dropped. */
+const DUPLICATE = 'duplicate of an earlier entry (same id)';
+
 /** The fields of an object entry that its parsed form depends on, but for metadata. */
 const FIELDS = ['host', 'port', 'protocol', 'weight', 'priority', 'zone', 'basePath'] as const;
 
@@ -93,8 +96,9 @@ export class EndpointRegistry {
   }
 
   /**
-   * Takes a complete set. Invalid entries are dropped (and reported); duplicates by id are
-   * merged, keeping the first. Returns whether anything changed.
+   * Takes a complete set. Invalid entries are dropped (and reported); of entries naming one
+   * endpoint (the same id), the first is kept and each later one dropped and reported. Returns
+   * whether anything changed.
    */
   replace(inits: readonly EndpointInit[]): boolean {
     const entries = this.#read(inits);
@@ -176,7 +180,10 @@ export class EndpointRegistry {
         added.push(slot.state);
         changed = true;
       } else if (slot.seen === update) {
-        continue; // a duplicate: the first one counts
+        // A duplicate: the first one counts (its weight, its metadata), and this one is reported
+        // as dropped, as an invalid entry is: a second weight or description is never silently lost.
+        this.#listener.rejected({ entry: typeof init === 'string' ? redactUrl(init) : describe(init), reason: DUPLICATE });
+        continue;
       } else {
         slot.seen = update;
         kept++;

@@ -1,4 +1,4 @@
-import { layDefined } from '../config/fields.js';
+import { isThenable, layDefined } from '../config/fields.js';
 import type { CallOptions, Classify } from '../config/options.js';
 import { requestTarget } from './request-path.js';
 import { redactUrl } from '../redact.js';
@@ -54,6 +54,10 @@ export function splitFetchArgs(input: string | URL | Request, init: BulwarkReque
   const requestSignal = request === undefined && isRequest(input) ? input.signal : request?.signal;
   // `null` is no init, as fetch takes it.
   if (init === undefined || init === null) return { path, init: base, request, options: { signal: requestSignal }, classify: undefined };
+  // Refused as `input` is (fetch's own WebIDL check says "not an object"): `fetch('/x', 'GET')`.
+  if (typeof init !== 'object' && typeof init !== 'function') throw new TypeError('client.fetch: init must be an object (RequestInit), null or undefined');
+  // `fetch(path, loadInit())` without its await: fetch would read the Promise as an empty init.
+  if (isThenable(init)) throw new TypeError('client.fetch: init must be an object (RequestInit), null or undefined, not a Promise: a forgotten await?');
   const { signal, timeout, idempotent, key, hedge, classify, ...rest } = membersOf(init);
   // A body in init replaces the Request's; `null` keeps it, as fetch reads it.
   if (rest.body !== undefined && rest.body !== null) request = undefined;

@@ -7,6 +7,7 @@ import { checkKeys, hideValue, type KeySet, type Table } from '../config/keys.js
 import { wrapperKeys } from '../config/option-keys.js';
 import type { CallOptions, Classify, ClientOptions, ExecuteOptions } from '../config/options.js';
 import { ConfigError } from '../errors.js';
+import { isThenable, notPlainError } from '../config/fields.js';
 import { EndpointPools } from './pools.js';
 import { UndiciRequestTransport, type UndiciDispatchOptions } from './request-transport.js';
 import { requestTarget } from '../transports/request-path.js';
@@ -153,6 +154,8 @@ export class UndiciClient extends Client {
 function checkRequestOptions(service: string, options: unknown): void {
   if (options === undefined || options === null) return;
   if (typeof options !== 'object') throw new ConfigError(service, 'options', 'must be an object', options);
+  // A Promise has no request options of its own: every one would be read as absent (a GET).
+  if (isThenable(options)) throw notPlainError(service, 'options', options, 'must be an object of request options', 'its options would be read as none');
   const method = (options as { method?: unknown }).method;
   if (method !== undefined && typeof method !== 'string') throw new ConfigError(service, 'method', "must be a string (an HTTP method such as 'POST')", method);
 }

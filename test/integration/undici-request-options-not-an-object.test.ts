@@ -26,3 +26,14 @@ describe('request() with options that are not an object', () => {
     });
   }
 });
+
+describe('request() with a Promise of options (a forgotten await)', () => {
+  it('is refused with a ConfigError saying so, and sends nothing', async () => {
+    const [a] = await servers(ok());
+    const client = track(createUndiciClient({ name: 'svc', discovery: [a!.url] }));
+    const err = await client.request('/x', Promise.resolve({ method: 'POST' }) as never).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toContain('forgotten await');
+    expect(a!.requests).toEqual([]);
+  });
+});

@@ -23,12 +23,13 @@ const fresh = (entries: readonly EndpointInit[]): EndpointInit[] =>
 
 /**
  * What an update must leave, worked out the plain way: every entry parsed, invalid ones
- * dropped, the first of each id kept, in order.
+ * dropped, the first of each id kept, in order (each later one dropped and reported).
  */
-function expected(entries: readonly EndpointInit[]): { kept: ParsedEndpoint[]; invalid: number } {
+function expected(entries: readonly EndpointInit[]): { kept: ParsedEndpoint[]; invalid: number; duplicates: number } {
   const kept: ParsedEndpoint[] = [];
   const ids = new Set<string>();
   let invalid = 0;
+  let duplicates = 0;
   for (const entry of entries) {
     let p: ParsedEndpoint;
     try {
@@ -37,9 +38,9 @@ function expected(entries: readonly EndpointInit[]): { kept: ParsedEndpoint[]; i
       invalid++;
       continue;
     }
-    if (!ids.has(p.id)) { ids.add(p.id); kept.push(p); }
+    if (!ids.has(p.id)) { ids.add(p.id); kept.push(p); } else duplicates++;
   }
-  return { kept, invalid };
+  return { kept, invalid, duplicates };
 }
 
 /** One random entry for host number `h`: one of several spellings, or an object, or garbage. */
@@ -91,7 +92,10 @@ describe('EndpointRegistry diffs', () => {
       const before = r.list;
       const want = expected(next);
       const result = r.replace(fresh(next));
-      expect(rejected.length - rejections).toBe(want.invalid);
+      // Invalid entries and duplicates (the first of an id wins) are both reported.
+      const reported = rejected.slice(rejections).map((e) => e.reason);
+      expect(reported.filter((reason) => reason !== 'duplicate of an earlier entry (same id)')).toHaveLength(want.invalid);
+      expect(reported.filter((reason) => reason === 'duplicate of an earlier entry (same id)')).toHaveLength(want.duplicates);
       if (want.kept.length === 0) {
         if (next.length > 0) expect(result).toBe(false);
         continue;

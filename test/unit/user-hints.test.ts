@@ -13,7 +13,9 @@ describe('messages that say what to do', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toContain('must be an object { attempt, total } of ms (e.g. { total: 5000 }), not a number');
+    expect((error as Error).message).toContain('must be an object { attempt, total } of ms, not a number');
+    // README's pointer for a number (opossum's `timeout`, per try): each attempt's limit, not the whole call's.
+    expect((error as Error).message).toContain('timeout: { attempt: 5000 }');
   });
 
   it('NoEndpointsError points at its cause when discovery failed, without quoting it', async () => {
