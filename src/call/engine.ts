@@ -134,20 +134,14 @@ export class CallEngine {
     return this.#stages;
   }
 
-  /**
-   * Starts one call through the whole pipeline; the promise settles when the call ends.
-   * `counted`: the call was counted as started already ({@link countEarly}), when it began.
-   */
-  run<T>(transport: Transport<T>, settings: CallSettings, input?: unknown, stages: CallStages = this.#stages, counted = false): Promise<T> {
+  /** Starts one call through the whole pipeline; the promise settles when the call ends. */
+  run<T>(transport: Transport<T>, settings: CallSettings, input?: unknown, stages: CallStages = this.#stages): Promise<T> {
     const signal = settings.signal;
-    if (signal !== undefined && signal.aborted) {
-      if (counted) this.accounting.counters.failed++;
-      return Promise.reject(signal.reason);
-    }
+    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
     const host = this.host;
     const ctx = new CallContext<T>(host, transport, settings, host.clock.now(), input, stages.attempts);
     const promise = settlementOf(ctx);
-    if (!counted) host.observers.callStarted(ctx);
+    host.observers.callStarted(ctx);
     // Once a first set is known the wait stage has nothing to do: start below it (its `done`
     // passes results straight up). A call that is not hedged skips the hedge stage too.
     if (!host.registry.known) {
@@ -166,17 +160,32 @@ export class CallEngine {
 
   /**
    * Counts a call that begins before the pipeline can start it (a `fetch` reading its Request's
-   * body first) as started now, so `stats().calls` shows it in flight; `failed` counts it failed
-   * when it ends before `run` (the read failed, timed out or was ended by `close()`).
+   * body first) as started now, so `stats().calls` shows it in flight. It ends in one of two
+   * ways: `failed()` before it runs (the read failed, timed out or was ended by `close()`), or
+   * `run()`, which starts it through the pipeline, where it is counted from then on (`run`
+   * itself stays as every other call takes it).
    *
    * @example
    * const early = engine.countEarly();
-   * readBody().then((ready) => engine.run(transport, ready, undefined, stages, true), (err) => { early.failed(); throw err; });
+   * readBody().then((ready) => early.run(transport, ready, stages), (err) => { early.failed(); throw err; });
    */
-  countEarly(): { failed(): void } {
+  countEarly(): { failed(): void; run<T>(transport: Transport<T>, settings: CallSettings, stages: CallStages): Promise<T> } {
     const counters = this.accounting.counters;
     counters.started++;
-    return { failed: () => { counters.failed++; } };
+    return {
+      failed: () => {
+        counters.failed++;
+      },
+      run: <T>(transport: Transport<T>, settings: CallSettings, stages: CallStages): Promise<T> => {
+        if (settings.signal !== undefined && settings.signal.aborted) {
+          counters.failed++;
+          return Promise.reject(settings.signal.reason);
+        }
+        // `run` counts it as started again, synchronously: nothing sees the count in between.
+        counters.started--;
+        return this.run(transport, settings, undefined, stages);
+      },
+    };
   }
 
   /**

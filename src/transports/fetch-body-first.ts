@@ -21,7 +21,7 @@ export function runAfterBody(engine: CallEngine, transport: FetchTransport, sett
   const early = engine.countEarly();
   return bodyReadFirst(transport, settings, engine.host.clock, service, closed).then(
     (ready) => {
-      if (!closed.aborted) return engine.run(transport, ready, undefined, stages, true);
+      if (!closed.aborted) return early.run(transport, ready, stages);
       early.failed();
       return Promise.reject(new ClientClosedError(service));
     },
