@@ -1,6 +1,7 @@
 // Options of dnsDiscovery (docs/architecture.md, "Discovery adapters"): their defaults, their
 // validation at creation (a ConfigError naming the option), and the refresh schedule, which is
 // pure so that tests check it without a clock.
+import { MAX_WEIGHT, MIN_WEIGHT } from '../endpoints/parse.js';
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
@@ -136,7 +137,7 @@ export function resolveDnsOptions(options: unknown): ResolvedDnsOptions {
   if (!isSrv) {
     if (typeof o.port !== 'number' || !Number.isInteger(o.port) || o.port < 1 || o.port > 65_535) fail('port', 'must be an integer from 1 to 65535', o.port);
     port = o.port;
-    if (o.weight !== undefined && (typeof o.weight !== 'number' || !Number.isFinite(o.weight) || o.weight <= 0)) fail('weight', 'must be a finite number > 0', o.weight);
+    if (o.weight !== undefined && (typeof o.weight !== 'number' || !(o.weight >= MIN_WEIGHT && o.weight <= MAX_WEIGHT))) fail('weight', 'must be a number from 0.000001 to 1000000 (1e-6 to 1e6), as every endpoint weight', o.weight);
     weight = (o.weight as number | undefined) ?? 1;
   } else {
     if (o.port !== undefined) fail('port', 'is given by the SRV records; leave it out with "srv"', o.port);

@@ -1,6 +1,7 @@
 // DNS answers to endpoint descriptions (docs/architecture.md, "Discovery adapters"): which SRV
 // records are usable, how SRV priority and weight become bulwark's priority levels and weights,
 // and the metadata an endpoint carries. Pure functions: the queries are in dns.ts.
+import { MAX_WEIGHT } from '../endpoints/parse.js';
 import { isIP } from 'node:net';
 import type { EndpointInit } from '../endpoints/endpoint.js';
 import { isDnsName } from './dns-options.js';
@@ -111,7 +112,9 @@ export function srvEndpoints(srv: string, resolved: readonly { record: UsableSrv
     });
   }
   const ordered = [...byAddress.values()].sort((a, b) => a.priority - b.priority || (a.target < b.target ? -1 : a.target > b.target ? 1 : 0) || a.port - b.port || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
-  return ordered.map(({ host, port, priority, weight, target }) => ({ host, port, protocol: shape.protocol, basePath: shape.basePath, priority, weight, metadata: { hostname: target, srv } }));
+  // Records summed onto one address:port can pass the endpoint weight's bound (16 × 65535): held
+  // at MAX_WEIGHT rather than the endpoint lost (shares among such heavy endpoints barely change).
+  return ordered.map(({ host, port, priority, weight, target }) => ({ host, port, protocol: shape.protocol, basePath: shape.basePath, priority, weight: Math.min(weight, MAX_WEIGHT), metadata: { hostname: target, srv } }));
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Lease } from 'etcd3';
 import { settlesWithin, systemClock } from '../call/clock.js';
 import { retrySource, type SourceBackoff } from '../discovery/support.js';
 import type { EtcdClient } from './follow.js';
-import { followOwnEntry, OwnLeases } from './own-entry.js';
+import { followOwnEntry } from './own-entry.js';
 import { ETCD_REQUEST_TIMEOUT, withTimeout } from './range-read.js';
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { checkBackoff, checkClient, checkCount, checkKey, type SourceDelays } from './options.js';
@@ -29,7 +29,7 @@ export interface EtcdRegistrationOptions {
   readonly ttl?: number | undefined;
   /** Backoff between attempts after etcd failed; default 1 s doubling to 30 s, jittered (bulwark's `SOURCE_BACKOFF`). */
   readonly backoff?: SourceBackoff | undefined;
-  /** Hears every failure (etcd unreachable, lease lost, entry overwritten without the lease, revoke failed); default: none. The registration keeps trying by itself. */
+  /** Hears every failure (etcd unreachable, lease lost, entry overwritten without a lease, revoke failed); default: none. The registration keeps trying by itself. */
   readonly onError?: ((err: Error) => void) | undefined;
 }
 
@@ -104,9 +104,8 @@ class Registration implements EtcdRegistration {
   /** The value of a put in flight (`update` answers at once only when none is), and the revision of the last put. */
   #putting: string | undefined;
   #writtenAt = 0;
-  /** The newest revision at which someone else (an operator, a script) deleted the entry or put it without the lease. */
+  /** The newest revision at which someone else (an operator, a script) deleted the entry or put it without a lease. */
   #lostAt = 0;
-  readonly #leases = new OwnLeases();
   /** The entry was deleted: whether its lease went with it is asked of etcd before writing again. */
   #askLease = false;
   /** Following the entry in etcd: one deleted or overwritten behind the registration's back is written again. */
@@ -131,20 +130,19 @@ class Registration implements EtcdRegistration {
     this.#running = this.#run();
     this.#following = followOwnEntry(client, key, {
       written: () => (this.#written !== undefined && this.#putting === undefined ? { at: this.#writtenAt } : undefined),
-      ownLease: (lease) => this.#leases.has(lease),
       deleted: (revision) => this.#lost(revision, true),
       overwritten: (revision) => this.#lost(revision, false),
     }, this.#controller.signal, { backoff, cancelTimeout: STOP_TIMEOUT });
   }
 
-  /** The entry was deleted, or put without the lease, at `revision`: unless a put of ours came after it, write it again. */
+  /** The entry was deleted, or put without a lease, at `revision`: unless a put of ours came after it, write it again. */
   #lost(revision: number, deleted: boolean): void {
     if (this.#controller.signal.aborted) return;
     if (revision > this.#lostAt) this.#lostAt = revision;
     if (this.#written === undefined || this.#writtenAt >= revision) return;
     this.#written = undefined;
     if (deleted) this.#askLease = true;
-    else this.#report('the entry was overwritten without its lease (it would outlive stop() and a crash); writing it again under the lease', undefined);
+    else this.#report('the entry was overwritten without a lease (it would outlive stop() and a crash); writing it again under the lease', undefined);
     this.#kick();
   }
 
@@ -224,7 +222,7 @@ class Registration implements EtcdRegistration {
       lease = this.#grant();
       try {
         // Bounded, as discovery's requests are: over a connection dead without a word etcd3 would wait for ever.
-        this.#leases.add(await withTimeout(lease.grant(), ETCD_REQUEST_TIMEOUT, 'the grant of a lease'));
+        await withTimeout(lease.grant(), ETCD_REQUEST_TIMEOUT, 'the grant of a lease');
       } catch (err) {
         lease.release();
         if (this.#lease === lease) this.#lease = undefined;

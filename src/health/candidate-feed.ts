@@ -45,7 +45,7 @@ export class CandidateFeed {
     const panicChanged = now.panic !== this.panic;
     this.panic = now.panic;
     this.panicScope = !now.panic ? false : now.panicking ?? true;
-    this.#shares.setLevels(now.levels);
+    this.#shares.setLevels(now.levels, force);
     try {
       if (force || !sameEndpoints(now.candidates, this.#candidates)) {
         updatePicker(this.#service, this.#picker, now.candidates);

@@ -54,15 +54,17 @@ export function admittedCandidates(
   // Below the threshold, panic. With several priorities, as in Envoy, none while the priorities
   // taking calls cover the whole load between them (normalized total health of 100 %), and
   // otherwise per priority: one below the threshold spreads its share over all its endpoints
-  // (`panicking`), while the priorities keep their shares; only with every priority below it
-  // do calls go to all endpoints (Envoy's total panic).
+  // (`panicking`), while the priorities keep their shares by health; only with no endpoint
+  // taking calls anywhere do calls go to all endpoints.
   let panic = false;
   let panicking: ReadonlySet<number> | undefined;
   if (pool.length > 0 && options.panicThreshold > 0) {
     if (!mixed) panic = taking * 100 < options.panicThreshold * pool.length;
     else if (!levelsCoverLoad(pool, takesCalls, options.routing)) {
+      // Every priority below it still keeps its share by health (Envoy: one with nothing
+      // taking calls gets none); only with nothing taking calls anywhere do calls go to all.
       const below = prioritiesInPanic(pool, options.panicThreshold);
-      if (below.all) panic = true;
+      if (taking === 0) panic = true;
       else if (below.priorities.size > 0) panicking = below.priorities;
     }
   }
@@ -84,11 +86,8 @@ export function admittedCandidates(
   return { ...spreadPanicking(pool, routed, panicking), taking };
 }
 
-/**
- * The priorities of `pool` (holding several) below `threshold` % of their endpoints taking
- * calls, and whether that is all of them.
- */
-function prioritiesInPanic(pool: readonly LiveEndpoint[], threshold: number): { priorities: ReadonlySet<number>; all: boolean } {
+/** The priorities of `pool` (holding several) below `threshold` % of their endpoints taking calls. */
+function prioritiesInPanic(pool: readonly LiveEndpoint[], threshold: number): { priorities: ReadonlySet<number> } {
   const counts = new Map<number, [total: number, taking: number]>();
   for (const e of pool) {
     let c = counts.get(e.priority);
@@ -98,7 +97,7 @@ function prioritiesInPanic(pool: readonly LiveEndpoint[], threshold: number): { 
   }
   const priorities = new Set<number>();
   for (const [p, [total, taking]] of counts) if (taking * 100 < threshold * total) priorities.add(p);
-  return { priorities, all: priorities.size === counts.size };
+  return { priorities };
 }
 
 /**

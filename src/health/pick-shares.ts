@@ -49,10 +49,10 @@ export class PickShares {
     this.#forker = asLevelPickers(picker);
   }
 
-  /** The candidates now span `levels` (undefined: one level). */
-  setLevels(levels: Levels | undefined): void {
+  /** The candidates now span `levels` (undefined: one level); `force`: the endpoints changed in place (the set was updated), so every level's picker is given its members again. */
+  setLevels(levels: Levels | undefined, force = false): void {
     this.#levels = levels;
-    if (this.#forker !== undefined) this.#updateLevelPickers(levels);
+    if (this.#forker !== undefined) this.#updateLevelPickers(levels, force);
     this.#update();
   }
 
@@ -143,7 +143,7 @@ export class PickShares {
    * is made when the level first appears and goes when the levels do, so every spell of
    * failover starts its rotations afresh (a level is known by its place among the levels).
    */
-  #updateLevelPickers(levels: Levels | undefined): void {
+  #updateLevelPickers(levels: Levels | undefined, force: boolean): void {
     if (levels === undefined) {
       this.#perLevel = [];
       this.#given = [];
@@ -155,7 +155,8 @@ export class PickShares {
     for (let i = 0; i < members.length; i++) {
       const group = members[i]!;
       if (i === this.#perLevel.length) this.#perLevel.push(this.#forker!.forLevel());
-      else if (sameEndpoints(this.#given[i]!, group)) continue;
+      // The same endpoints need no update, unless one changed in place (a weight, priority or zone discovery changed: `force`).
+      else if (!force && sameEndpoints(this.#given[i]!, group)) continue;
       this.#perLevel[i]!.update(group);
       this.#given[i] = group;
     }

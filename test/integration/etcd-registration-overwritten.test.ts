@@ -1,4 +1,4 @@
-// What broke: an entry overwritten without the lease (etcdctl put) became permanent: stop() no longer removed it.
+// What broke: an entry overwritten without any lease (etcdctl put) became permanent: stop() no longer removed it.
 // etcdRegistration follows its own key and writes it again when someone deletes it, but not when
 // someone overwrites it (`etcdctl put <key> …`, a script changing a weight): the put detaches the
 // key from the registration's lease (lease 0), so `registered` stays true while the entry is no
@@ -32,7 +32,7 @@ describeWith(etcdBinary, 'etcdRegistration, entry overwritten behind its back', 
     const lease = held?.lease;
     expect(held?.value.toString()).toBe('{"host":"127.0.0.1","port":9200,"weight":3}'); // its own value again
     expect(reg.registered).toBe(true);
-    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/overwritten without its lease/)]);
+    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/overwritten without a lease/)]);
     await reg.stop();
     await sleep(300);
     const left = await fx.etcd.get(reg.key).string();

@@ -45,8 +45,18 @@ describe('per-priority panic', () => {
     expect(c.candidates).toEqual(pool.slice(3, 5));
   });
 
-  it('every priority below the threshold: calls go to all endpoints', () => {
+  it('every priority below the threshold: each keeps its share by health, spread over all its endpoints (Envoy)', () => {
     const pool = [...level(0, 10, 3), ...level(1, 10, 3)];
+    const c = admittedCandidates(pool, { probes: 1, panicThreshold: 50, routing });
+    expect(c.panic).toBe(true);
+    expect(c.panicking).toEqual(new Set([0, 1]));
+    expect(c.levels!.shares[0]).toBeCloseTo(0.5, 9);
+    expect(c.levels!.shares[1]).toBeCloseTo(0.5, 9);
+    expect(c.candidates).toEqual(pool);
+  });
+
+  it('nothing taking calls in any priority: calls go to all endpoints', () => {
+    const pool = [...level(0, 3, 0), ...level(1, 3, 0)];
     const c = admittedCandidates(pool, { probes: 1, panicThreshold: 50, routing });
     expect(c.panic).toBe(true);
     expect(c.levels).toBeUndefined();
