@@ -2,25 +2,9 @@
 // Per-priority panic (Envoy, load balancing → panic threshold): below 100 % normalized total
 // health, priorities keep their shares, and a priority below the threshold takes its share over
 // all its endpoints; with every priority below it, calls go to all endpoints (total panic).
-import { ConsecutiveBreaker } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
-import { LiveEndpoint } from '../../src/endpoints/endpoint.js';
-import { parseEndpoint } from '../../src/endpoints/parse.js';
 import { admittedCandidates, otherFreeAt } from '../../src/health/candidates.js';
-import { EndpointHealth } from '../../src/health/endpoint-health.js';
-
-const routing = { localZone: undefined, overprovisioning: 1.4 };
-/** `n` endpoints of `priority`, the first `up` healthy and the rest ejected. */
-const level = (priority: number, n: number, up: number): LiveEndpoint[] =>
-  Array.from({ length: n }, (_, i) => {
-    const e = new LiveEndpoint(parseEndpoint({ host: `10.${priority}.0.${i + 1}`, port: 80, priority }), 10_000, 0);
-    e.health = new EndpointHealth(new ConsecutiveBreaker(1), 0);
-    if (i >= up) {
-      e.health.status = 'ejected';
-      e.health.until = 30_000;
-    }
-    return e;
-  });
+import { level, ROUTING as routing } from '../helpers/priority-pools.js';
 
 describe('per-priority panic', () => {
   it('a priority below the threshold keeps its share and spreads it over all its endpoints', () => {
