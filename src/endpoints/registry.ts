@@ -1,6 +1,7 @@
 import { LiveEndpoint, type EndpointInit } from './endpoint.js';
 import { EndpointParseError, parseEndpoint, type ParsedEndpoint } from './parse.js';
 import { describe, redactUrl } from '../redact.js';
+import { record, sameDescription, sameObject, type Described, type Slot, type Text } from './registry-entries.js';
 import type { EndpointsEvent, EndpointRejectedEvent } from '../observe/events.js';
 
 /** Callbacks through which the registry reports what it did. */
@@ -11,42 +12,8 @@ export interface RegistryListener {
   failed(detail: string, cause?: unknown): void;
 }
 
-/** The registry's record of one endpoint. */
-interface Slot {
-  readonly state: LiveEndpoint;
-  /** The description last applied to `state`: when the next one is the same object, nothing changed. */
-  parsed: ParsedEndpoint;
-  /** The number of the update that last named this endpoint. */
-  seen: number;
-  /** Its position in `list`. */
-  index: number;
-  /** False once the endpoint was removed. */
-  live: boolean;
-}
-
-/** An endpoint string that parsed, and the endpoint it last named. */
-interface Text {
-  readonly parsed: ParsedEndpoint;
-  slot: Slot | undefined;
-  /** The number of the update that last held this text, and where in it. */
-  seen: number;
-  at: number;
-}
-
-/** An object entry as it was read, and what it parsed to: an equal object next time parses the same. */
-interface Described {
-  readonly fields: readonly unknown[];
-  /** Whether it had a `metadata` (whose values are then those of `parsed.metadata`). */
-  readonly metadata: boolean;
-  readonly parsed: ParsedEndpoint;
-  slot: Slot | undefined;
-}
-
 /** Why an entry naming an endpoint an earlier entry of the same update named is dropped. */
 const DUPLICATE = 'duplicate of an earlier entry (same id)';
-
-/** The fields of an object entry that its parsed form depends on, but for metadata. */
-const FIELDS = ['host', 'port', 'protocol', 'weight', 'priority', 'zone', 'basePath'] as const;
 
 /**
  * Owns one {@link LiveEndpoint} per endpoint. Discovery hands it complete sets; it diffs them
@@ -274,48 +241,5 @@ export class EndpointRegistry {
       this.#listener.rejected({ entry: typeof init === 'string' ? redactUrl(init) : describe(init), reason });
       return undefined;
     }
-  }
-}
-
-/** Whether two descriptions of the same endpoint say the same: then its state needs no refresh. */
-function sameDescription(a: ParsedEndpoint, b: ParsedEndpoint): boolean {
-  if (a.weight !== b.weight || a.priority !== b.priority || a.zone !== b.zone || a.authorization !== b.authorization) return false;
-  if (a.metadata === b.metadata) return true;
-  const ka = Object.keys(a.metadata);
-  if (ka.length !== Object.keys(b.metadata).length) return false;
-  for (const k of ka) if (!Object.hasOwn(b.metadata, k) || a.metadata[k] !== b.metadata[k]) return false;
-  return true;
-}
-
-/** What `init`, an object entry that parsed to `parsed`, was made of; `undefined` if it cannot be read again. */
-function record(init: unknown, parsed: ParsedEndpoint): Described | undefined {
-  try {
-    const o = init as Record<string, unknown>;
-    return { fields: FIELDS.map((k) => o[k]), metadata: o['metadata'] !== undefined, parsed, slot: undefined };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Whether the entry `init` is an object with the same fields as `known` (and metadata with the
- * same keys and values), so that it parses the same. Never throws: an entry that cannot be
- * read is not the same, and is parsed (and reported) the long way.
- */
-function sameObject(init: unknown, known: Text | Described | undefined): boolean {
-  if (known === undefined || !('fields' in known) || init === null || typeof init !== 'object') return false;
-  try {
-    const o = init as Record<string, unknown>;
-    for (let k = 0; k < FIELDS.length; k++) if (o[FIELDS[k]!] !== known.fields[k]) return false;
-    const m = o['metadata'];
-    if (m === undefined) return !known.metadata;
-    if (!known.metadata || m === null || typeof m !== 'object' || Array.isArray(m)) return false;
-    const theirs = known.parsed.metadata;
-    const keys = Object.keys(m);
-    if (keys.length !== Object.keys(theirs).length) return false;
-    for (const key of keys) if (!Object.hasOwn(theirs, key) || (m as Record<string, unknown>)[key] !== theirs[key]) return false;
-    return true;
-  } catch {
-    return false;
   }
 }
