@@ -228,6 +228,9 @@ export class EndpointRegistry {
     // Not an array at all (null, a Set, an object): no set to take, so a failed refresh, as an
     // unreadable one is. Calls then fail fast with its cause while no set is known.
     if (entries === undefined) this.#listener.failed(`discovery update must be an array of endpoints, got ${describe(inits)}; keeping the last good set`);
+    // A URL object is the URL it holds: taken as its text, so it is known again by its text (a
+    // changed path or password is a new entry), not by fields it does not have.
+    else for (let i = 0; i < entries.length; i++) entries[i] = urlText(entries[i]);
     return entries;
   }
 
@@ -241,5 +244,14 @@ export class EndpointRegistry {
       this.#listener.rejected({ entry: typeof init === 'string' ? redactUrl(init) : describe(init), reason });
       return undefined;
     }
+  }
+}
+
+/** A URL object's text; anything else (a Proxy whose traps throw included) as it is. */
+function urlText(entry: unknown): unknown {
+  try {
+    return entry instanceof URL ? entry.href : entry;
+  } catch {
+    return entry;
   }
 }

@@ -19,6 +19,10 @@ import type { RoutingOptions } from './routing.js';
 export class CandidateFeed {
   /** Whether calls go to ejected endpoints because too few are healthy (of every priority, or of some: see {@link panicScope}). */
   panic = false;
+  /** Whether the picker was last given no endpoint at all (`panicThreshold: 0` with every endpoint ejected, or none known). */
+  get empty(): boolean {
+    return this.#candidates.length === 0;
+  }
   /** For the Retry-After wait (`otherFreeAt`): `true` in total panic, the priorities spread in per-priority panic, `false` without. */
   panicScope: boolean | ReadonlySet<number> = false;
   #candidates: readonly LiveEndpoint[] = [];

@@ -258,6 +258,11 @@ export class HealthTracker implements CallObserver {
     });
   }
 
+  /** Whether no endpoint takes calls now: the picker has no candidate (`panicThreshold: 0`, every endpoint ejected). */
+  get noCandidates(): boolean {
+    return this.#feed.empty;
+  }
+
   /** When a call can next go elsewhere than `endpoint` (see `otherFreeAt`). */
   otherFreeAt(endpoint: LiveEndpoint, now: number): number {
     return otherFreeAt(this.#pool, endpoint, now, this.#options.probes, this.#feed.panicScope);

@@ -64,6 +64,9 @@ export class RetryStage extends Stage implements CallTimer {
     const delay = Math.max(ctx.backoff.duration, pushback);
     // A retry that cannot start before the deadline only burns budget.
     if (!startsInTime(ctx, delay)) return -1;
+    // Nor can one that no endpoint would take (every endpoint ejected, `panicThreshold: 0`): the
+    // call ends with its last outcome, no retry announced or paid for.
+    if (health !== undefined && health.noCandidates) return -1;
     // A retry of an attempt that never reached a server adds no load to the service: no budget.
     if (this.#budget !== undefined && result.notSent !== true && !this.#budget.tryRetry(ctx.now)) {
       ctx.host.observers.budgetExhausted(ctx, result);

@@ -36,3 +36,16 @@ it('a URL object with credentials is taken as the URL: the id has no credentials
   expect(error).toBeUndefined();
   expect(ids).toEqual(['http://127.0.0.1:8080']);
 });
+
+it('a discovery update whose URL object changed only its path takes the new one (known by its text, not by fields it lacks)', async () => {
+  let push: (list: unknown[]) => void = () => {};
+  const client = createClient({ name: 'users', discovery: { watch(update) { push = update as never; update([new URL('http://u:one@127.0.0.1:8080/a') as never]); return () => {}; } } });
+  try {
+    await new Promise((r) => setTimeout(r, 0));
+    expect(client.endpoints().map((e) => e.id)).toEqual(['http://127.0.0.1:8080/a']);
+    push([new URL('http://u:two@127.0.0.1:8080/b')]);
+    expect(client.endpoints().map((e) => e.id)).toEqual(['http://127.0.0.1:8080/b']);
+  } finally {
+    await client.close();
+  }
+});
