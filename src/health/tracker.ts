@@ -12,12 +12,11 @@ import { otherFreeAt } from './candidates.js';
 import { CandidateFeed } from './candidate-feed.js';
 import { PickShares } from './pick-shares.js';
 import { forgetLeft } from './subset.js';
-import { countsAsFailure, EndpointHealth, type HealthStatus } from './endpoint-health.js';
+import { EndpointHealth, type HealthStatus } from './endpoint-health.js';
 import { atEjectionLimit, ejectUntilChecksPass, endExpired, nextEnd, retimeEjections, startEjection } from './ejection.js';
-import { DEFAULTS } from '../config/defaults.js';
 import { makeBreaker } from './guarded-breaker.js';
 import { PluginError } from '../errors.js';
-import { pluginFailed } from '../pipeline/kept-response.js';
+import { judgeOutcome, type Judged } from './outcome.js';
 
 /**
  * Passive endpoint health between the registry and the picker (docs/architecture.md, "Endpoint
@@ -209,41 +208,17 @@ export class HealthTracker implements CallObserver {
   }
 
   #judge(e: LiveEndpoint, h: EndpointHealth, attempt: AnyAttempt, result: AnyResult): void {
-    // Cut short (caller abort, close, lost hedge), or a plugin of the user's failed on it (a
-    // `classify` that threw, or here its `isFailure`): it says nothing about the endpoint.
-    if (result.verdict === 'cancelled' || pluginFailed(result)) return this.#unjudged(h, attempt);
-    let failed: boolean;
+    let judged: Judged;
     try {
-      failed = countsAsFailure(this.#options.isFailure, e, result, this.#service);
+      judged = judgeOutcome(e, h, attempt, result, this.#options, this.#service);
     } catch (err) {
       this.#unjudged(h, attempt);
       throw err;
     }
-    const now = attempt.startedAt + attempt.latency;
-    if (this.#options.outliers !== undefined) {
-      if (failed) h.intervalFailed++;
-      else h.intervalOk++;
-    }
-    // A pause, however long the endpoint asks for, lasts at most DEFAULTS.maxPause.
-    if (result.retryAfter !== undefined && result.retryAfter > 0) this.#avoid(h, now + Math.min(result.retryAfter, DEFAULTS.maxPause));
-    if (h.status === 'probing') {
-      // Every attempt started since the ejection ended is a probe; one started before it (with
-      // the endpoint healthy, or during panic) says nothing about the endpoint now.
-      if (attempt.startedAt < h.until) return;
-      // Passed checks bring back an endpoint they judge, not a real call (one reaches it only in panic).
-      if (h.checked) return;
-      if (h.probes > 0) h.probes--;
-      if (failed) {
-        this.#eject(e, h, now, `probe failed (${result.reason})`);
-      } else {
-        this.#readmit(e, h, now, 'probe succeeded');
-      }
-      return;
-    }
-    // An attempt that ended after its endpoint was ejected changes nothing.
-    if (h.status !== 'healthy') return;
-    if (!failed) h.breaker.success(CircuitState.Closed);
-    else if (h.breaker.failure(CircuitState.Closed)) this.#eject(e, h, now, `breaker opened (${result.reason})`);
+    if (judged.kind === 'unjudged') return this.#unjudged(h, attempt);
+    if (judged.avoidUntil !== undefined) this.#avoid(h, judged.avoidUntil);
+    if (judged.transition === 'eject') this.#eject(e, h, judged.at, judged.reason);
+    else if (judged.transition === 'readmit') this.#readmit(e, h, judged.at, judged.reason);
   }
 
   /** An attempt that says nothing about its endpoint: only a probe gives its slot back (one started before the ejection ended is none). */
