@@ -12,18 +12,17 @@
  * releaseBody(init.body, new TimeoutError('users', 'total', 2_000));
  */
 export function releaseBody(body: unknown, reason: unknown): void {
-  if (body === null || typeof body !== 'object') return;
+  if (!isStreamBody(body)) return;
   try {
     if (body instanceof ReadableStream) {
       if (!body.locked) body.cancel(reason).catch(ignore);
       return;
     }
-    const stream = body as { pipe?: unknown; on?: unknown; destroy?: unknown; destroyed?: unknown };
-    if (typeof stream.pipe === 'function' && typeof stream.on === 'function' && typeof stream.destroy === 'function' && stream.destroyed !== true) {
-      // As undici does: the error it is destroyed with goes nowhere (no listener would crash the process).
-      (stream.on as (event: string, listener: () => void) => void).call(body, 'error', ignore);
-      (stream.destroy as (error?: unknown) => void).call(body, reason);
-    }
+    const stream = body as { on(event: string, listener: () => void): unknown; destroy(error?: unknown): unknown; destroyed?: unknown };
+    if (stream.destroyed === true) return;
+    // As undici does: the error it is destroyed with goes nowhere (no listener would crash the process).
+    stream.on('error', ignore);
+    stream.destroy(reason);
   } catch {
     // A body whose members throw: there is nothing more to release.
   }
