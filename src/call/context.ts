@@ -20,7 +20,7 @@ export interface AttemptResult<T> {
   readonly retryAfter?: number | undefined;
   /** The attempt never reached a server; see `Judgement.notSent`. */
   readonly notSent?: boolean | undefined;
-  /** The value is a response an earlier attempt brought (kept by the retry stage), not this attempt's. */
+  /** The value is a response an attempt brought that did not end the call's round (kept by the retry or hedge stage). */
   readonly keptValue?: boolean | undefined;
   /** The server asked that the call not be tried again; see `Judgement.noRetry`. */
   readonly noRetry?: boolean | undefined;

@@ -41,9 +41,14 @@ export class AttemptStage extends Stage {
     } catch (err) {
       return this.#pickerThrew(ctx, err);
     }
-    if (!(endpoint instanceof LiveEndpoint) || endpoint.owner !== host.registry || endpoint.retired || (userCode && !endpoint.offered)) return this.#badPick(ctx, endpoint);
-    // A hedge exists to reach another endpoint: when the picker has no untried one left (all
-    // candidates tried, or the rest ejected), the hedge is not sent and the round goes on.
+    if (!(endpoint instanceof LiveEndpoint) || endpoint.owner !== host.registry || endpoint.retired || (userCode && !endpoint.offered)) {
+      // A hedge exists to reach another endpoint: when the picker has none (every endpoint
+      // ejected with panic off, or a picker of the user's that offers only untried ones), the
+      // hedge is not sent and the round goes on with the attempts already running.
+      if (hedge && endpoint === undefined) return;
+      return this.#badPick(ctx, endpoint);
+    }
+    // Nor is it when the picker has no untried one left (all candidates tried, or the rest ejected).
     if (hedge && ctx.tried.includes(endpoint)) return;
     if (health !== undefined && endpoint.health?.status === 'probing') {
       if (!this.#probeStarted(ctx, endpoint)) return;

@@ -144,6 +144,8 @@ export class HedgeStage extends Stage implements CallTimer {
     // Every endpoint already has an attempt of this call: a hedge would only double up on one
     // (a cheap early check; the attempt stage also drops a hedge picked onto a tried endpoint).
     if (ctx.host.registry.list.length <= triedInSet(ctx)) return;
+    // Nor when no endpoint takes calls (every one ejected, `panicThreshold: 0`), as a retry is not made then.
+    if (ctx.host.health?.noCandidates === true) return;
     const budget = this.#shared.budget!;
     if (!budget.tryRetry(now, ctx.hedge!.maxExtraLoad)) return;
     const before = ctx.attempts;

@@ -36,13 +36,14 @@ export function withKept<T>(transport: Transport<T>, result: AttemptResult<T>, k
  * A hedge round's answer when `result` ended it and `kept` (an earlier attempt's response, a
  * 503 say) was waiting: as {@link withKept}, but the kept attempt's own result goes up, with its
  * endpoint, status and `Retry-After` (what the retry stage needs to keep the retry away from the
- * endpoint that asked for a pause), under `result`'s verdict.
+ * endpoint that asked for a pause), under `result`'s verdict, marked as a kept value.
  *
  * @example
  * if (response !== undefined) result = withKeptResult(ctx.transport, result, response);
  */
 export function withKeptResult<T>(transport: Transport<T>, result: AttemptResult<T>, kept: AttemptResult<T>): AttemptResult<T> {
-  if (takesKept(result)) return kept.verdict === result.verdict ? kept : { ...kept, verdict: result.verdict };
+  // Marked kept: the round did not end on it, so `hedges.won` does not count it (README, "Hedging").
+  if (takesKept(result)) return { ...kept, verdict: result.verdict, keptValue: true };
   if (kept.outcome.ok) transport.discard?.(kept.outcome.value);
   return result;
 }
