@@ -43,18 +43,19 @@ const nested: Readonly<Record<string, readonly string[]>> = {
  * unknown key of that name says so instead of listing the known keys.
  */
 const ATTEMPTS = "p-retry's `retries` (and undici's `maxRetries`) count retries; bulwark counts attempts in all: `retry.attempts` (retries + 1)";
+const MAX_ATTEMPTS = "cockatiel's `maxAttempts` counts retries (`maxAttempts: 2` calls up to 3 times); bulwark counts attempts in all: `retry.attempts` (maxAttempts + 1)";
 const BACKOFF = 'the backoff is `retry.backoff: { base, cap }` in ms (exponential, decorrelated jitter)';
 const RULE = "when the circuit opens is the breaker's rule: `circuitBreaker.breaker`, a cockatiel breaker (e.g. `() => new SamplingBreaker({ threshold: 0.5, duration: 10_000, minimumRps: 5 })`)";
 const PEER_NAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   '': {
-    retries: ATTEMPTS, maxRetries: ATTEMPTS, maxAttempts: 'cockatiel\'s `maxAttempts` is `retry.attempts` here',
+    retries: ATTEMPTS, maxRetries: ATTEMPTS, maxAttempts: MAX_ATTEMPTS,
     minTimeout: BACKOFF, maxTimeout: BACKOFF, factor: BACKOFF,
     errorThresholdPercentage: RULE, volumeThreshold: RULE, rollingCountTimeout: RULE,
     resetTimeout: "opossum's `resetTimeout` is `circuitBreaker.halfOpenAfter` here",
     hedging: 'did you mean `hedge`?', endpoints: 'the endpoints (or an adapter that finds them) go in `discovery`',
   },
   retry: {
-    retries: ATTEMPTS, maxRetries: ATTEMPTS, maxAttempts: 'did you mean `retry.attempts`?',
+    retries: ATTEMPTS, maxRetries: ATTEMPTS, maxAttempts: MAX_ATTEMPTS,
     minTimeout: BACKOFF, maxTimeout: BACKOFF, factor: BACKOFF, statusCode: 'did you mean `retry.statusCodes`?',
   },
   circuitBreaker: {
@@ -122,9 +123,26 @@ const NO_CALL_RETRY = 'a call has no retry option of its own: `idempotent: false
 const perCallPeers: Record<string, string> = {};
 for (const [key, where] of Object.entries(PEER_NAMES[''] ?? {})) {
   if (key === 'endpoints') continue; // no retry or breaker library's option: nothing to point at per call
-  if (where === ATTEMPTS || key === 'maxAttempts') perCallPeers[key] = `${where}, a client option (createClient, reconfigure); ${NO_CALL_RETRY}`;
+  if (where === ATTEMPTS || where === MAX_ATTEMPTS) perCallPeers[key] = `${where}, a client option (createClient, reconfigure); ${NO_CALL_RETRY}`;
   else if (where === BACKOFF) perCallPeers[key] = `${where}, a client option (createClient, reconfigure)`;
   else perCallPeers[key] = where.startsWith('did you mean') ? where : `${where}, a client option (createClient)`;
+}
+
+/**
+ * The keys of createClient's nested options given at the top of one call's options (`{ attempts:
+ * 1 }` for a call that must go once), with where each one is: a call's own `timeout` or `hedge`,
+ * or a client option. Refused by `fetch` too, which would otherwise pass them to the fetch
+ * function, which ignores them. Not `size` (`subset.size`): node-fetch, a fetch function a
+ * client may be given, takes a `size` of its own.
+ */
+const perCallNested: Record<string, string> = {};
+for (const [path, keys] of Object.entries(nested)) {
+  if (path.includes('.')) continue;
+  for (const key of keys) {
+    if (key === 'size' || Object.hasOwn(call, key) || Object.hasOwn(perCallPeers, key)) continue;
+    const where = Object.hasOwn(call, path) ? `did you mean \`${path}.${key}\`?` : `\`${path}.${key}\` is a client option (createClient, reconfigure)${path === 'retry' ? `; ${NO_CALL_RETRY}` : ''}`;
+    perCallNested[key] = perCallNested[key] === undefined ? where : `${perCallNested[key]}; or ${where}`;
+  }
 }
 
 /**
@@ -132,7 +150,7 @@ for (const [key, where] of Object.entries(PEER_NAMES[''] ?? {})) {
  * through unnamed: createGrpcClient's methods pass their options, `metadata` included, through
  * the same validation as `execute`'s (the gRPC transport checks it).
  */
-export const CALL_KEYS: KeySet = { known: Object.keys(call), what: 'a per-call option', elsewhere: { ...perCallPeers, ...clientOnly }, accepted: ['metadata'] };
+export const CALL_KEYS: KeySet = { known: Object.keys(call), what: 'a per-call option', elsewhere: { ...perCallNested, ...perCallPeers, ...clientOnly }, accepted: ['metadata'] };
 
 /** `RequestInit`'s keys (WHATWG fetch, plus Node's `duplex` and `dispatcher`), which `fetch` passes to the fetch function. */
 export const REQUEST_INIT_KEYS: readonly string[] = [

@@ -20,7 +20,7 @@ describe("peers' option names say where bulwark has them", () => {
     [{ retries: 2 }, '`retry.attempts` (retries + 1)'],
     [{ retry: { retries: 2 } }, '`retry.attempts` (retries + 1)'],
     [{ retry: { maxRetries: 2 } }, '`retry.attempts` (retries + 1)'],
-    [{ retry: { maxAttempts: 3 } }, 'did you mean `retry.attempts`?'],
+    [{ retry: { maxAttempts: 3 } }, '`retry.attempts` (maxAttempts + 1)'],
     [{ retry: { minTimeout: 100 } }, '`retry.backoff: { base, cap }`'],
     [{ errorThresholdPercentage: 50 }, '`circuitBreaker.breaker`'],
     [{ circuitBreaker: { volumeThreshold: 10 } }, '`circuitBreaker.breaker`'],
