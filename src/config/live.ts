@@ -33,11 +33,17 @@ export type LiveHealthKey = 'ejectionTime' | 'maxEjectionTime' | 'maxEjectionPer
 const LIVE_HEALTH: readonly LiveHealthKey[] = ['ejectionTime', 'maxEjectionTime', 'maxEjectionPercent', 'panicThreshold', 'probes'];
 const REBUILD = 'it cannot change while the client runs: create a new client';
 
-/** A live document's top-level keys; createClient's other options are named as not live. */
+/**
+ * A live document's top-level keys; createClient's other options are named as not live, and the
+ * names createClient points elsewhere (p-retry's `retries`, a nested `attempts`) get its pointer.
+ */
 const LIVE_KEYS: KeySet = {
   known: ['timeout', 'retry', 'hedge', 'health'],
   what: 'a live option',
-  elsewhere: Object.fromEntries(CLIENT_KEYS.known.map((k) => [k, `${REBUILD}; live options: timeout, retry, hedge, health`])),
+  elsewhere: {
+    ...CLIENT_KEYS.elsewhere,
+    ...Object.fromEntries(CLIENT_KEYS.known.map((k) => [k, `${REBUILD}; live options: timeout, retry, hedge, health`])),
+  },
 };
 
 /** A live document's `health` keys; the other health options are named as not live. */

@@ -127,6 +127,8 @@ for (const [key, where] of Object.entries(PEER_NAMES[''] ?? {})) {
   else if (where === BACKOFF) perCallPeers[key] = `${where}, a client option (createClient, reconfigure)`;
   else perCallPeers[key] = where.startsWith('did you mean') ? where : `${where}, a client option (createClient)`;
 }
+// grpc-js's per-call deadline (a Date or ms since the epoch): a gRPC method's call takes a timeout instead.
+perCallPeers.deadline = "grpc-js's `deadline` is `timeout: { total }` here, in ms from when the call starts (bulwark sets each attempt's deadline)";
 
 /**
  * The keys of createClient's nested options given at the top of one call's options (`{ attempts:

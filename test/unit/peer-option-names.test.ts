@@ -35,3 +35,17 @@ describe("peers' option names say where bulwark has them", () => {
     expect(refusal({ retry: { frobnicate: 1 } })).toContain('known: attempts, budget, backoff, statusCodes');
   });
 });
+
+describe("grpc-js's per-call deadline", () => {
+  // What broke: a grpc-js user's `{ deadline }` for one call was refused with only the list of per-call keys, no pointer to `timeout`.
+  it('is refused per call with a pointer to timeout.total', async () => {
+    const client = createClient({ name: 'svc', discovery: ['127.0.0.1:1'] });
+    try {
+      const error = await client.execute(() => 1, { deadline: Date.now() + 1000 } as never).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toContain('`timeout: { total }`');
+    } finally {
+      await client.close();
+    }
+  });
+});
