@@ -35,8 +35,9 @@ export function isHedged<T>(ctx: CallContext<T>): boolean {
  * final answer (a success, or a failure that is not retried) wins and the others are aborted
  * through their signals, so servers see them go away. Hedges draw on their own budget
  * (≤ `maxExtraLoad` of calls over 10 s) and share the call's deadline and attempt limit with
- * retries. A failure worth retrying while another attempt still runs waits for it; when none
- * is left, the failure goes up to the retry stage.
+ * retries. A failure worth retrying while another attempt still runs sends the next hedge at
+ * once (gRPC A6) if everything allows it, and otherwise waits for the attempts running; when
+ * none is left, the failure goes up to the retry stage.
  */
 export class HedgeStage extends Stage implements CallTimer {
   readonly #window: LatencyWindow;
@@ -106,6 +107,10 @@ export class HedgeStage extends Stage implements CallTimer {
         if (ctx.roundResponse?.outcome.ok === true) transport.discard?.(ctx.roundResponse.outcome.value);
         ctx.roundResponse = transport.detach === undefined ? result : { ...result, outcome: { ok: true, value: transport.detach(result.outcome.value) } };
       }
+      // The failed attempt's place goes to the next hedge at once, without its delay (gRPC A6:
+      // a non-fatal status sends the next hedged request immediately): one endpoint refusing
+      // connections does not leave the call waiting on a slow one.
+      if (result.verdict === 'retry' && result.noRetry !== true && !ctx.noRetry) this.#send(ctx);
       return;
     }
     ctx.round = 'settled';
@@ -137,6 +142,11 @@ export class HedgeStage extends Stage implements CallTimer {
   /** The hedge delay passed with the round still open: send one more attempt if everything allows it. */
   fire<T>(ctx: CallContext<T>): void {
     if (ctx.round !== 'open' || ctx.ended || ctx.noRetry) return;
+    this.#send(ctx);
+  }
+
+  /** Sends one more attempt of the open round if the attempt limit, the deadline, the endpoints and the hedge budget allow it. */
+  #send<T>(ctx: CallContext<T>): void {
     // Read again: timing out other attempts on the same wake-up may have taken long.
     const now = ctx.host.clock.now();
     ctx.now = now;

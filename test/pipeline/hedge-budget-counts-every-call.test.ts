@@ -47,11 +47,11 @@ describe('hedge budget: what counts as a call', () => {
     const clock = new FakeClock();
     const client = createClient({
       name: 'svc', discovery: ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80'], picker: roundRobin({ random: () => 0 }), clock,
-      hedge: { delay: 50 }, retry: { budget: false, backoff: { base: 0, cap: 0 } },
+      hedge: { delay: 50 }, retry: { attempts: 2, budget: false, backoff: { base: 0, cap: 0 } },
     });
     clients.push(client);
     for (let i = 0; i < 20; i++) await client.execute(() => 'ok');
-    // 22 calls × 0.05 allow one hedge: the first is refused (nothing sent), so the second may go.
+    // 22 calls × 0.05 allow one hedge (two attempts a call: a refused hedge is not followed by another): the first is refused (nothing sent), so the second may go.
     for (let call = 0; call < 2; call++) {
       const first = deferred<string>();
       const p = client.execute((_e, { attempt }) => (attempt === 1 ? first.promise : call === 0 ? Promise.reject(refused()) : deferred<string>().promise));

@@ -22,11 +22,11 @@ describe('hedge budget: a hedge that reached no server', () => {
     const clock = new FakeClock();
     const client = createClient({
       name: 'svc', discovery: ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80'], picker: roundRobin({ random: () => 0 }), clock,
-      hedge: { delay: 50 }, retry: { budget: false, backoff: { base: 0, cap: 0 } }, timeout: { attempt: 5_000, total: 10_000 },
+      hedge: { delay: 50 }, retry: { attempts: 2, budget: false, backoff: { base: 0, cap: 0 } }, timeout: { attempt: 5_000, total: 10_000 },
     });
     clients.push(client);
     for (let i = 0; i < 20; i++) await client.execute(() => 'ok');
-    // 22 calls × 0.05 allow one hedge. The first call's hedge never connects (it fails later:
+    // 22 calls × 0.05 allow one hedge (and two attempts a call, so a failed hedge is not followed by another). The first call's hedge never connects (it fails later:
     // nothing sent), so the second call's hedge may go.
     for (let call = 0; call < 2; call++) {
       const first = deferred<string>();
