@@ -34,7 +34,7 @@ describe('a negative pushback on a hedge (gRFC A6)', () => {
     const client = echo(list, { hedge: { delay: 40, maxExtraLoad: 1 }, retry: { attempts: 3, backoff: { base: 1, cap: 1 } } });
     const answer = await client.lookup({ text: 'x' });
     expect(answer.text).toBe('x');
-    // The first attempt and one hedge: the pushback stopped the second hedge (due at 80 ms).
+    // The first attempt and one hedge: the pushback stopped the next hedge (without it, one follows a failed hedge at once).
     expect(behaviour.calls()).toBe(2);
   });
 
