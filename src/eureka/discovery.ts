@@ -5,9 +5,10 @@ import type { Discovery } from '../discovery/discovery.js';
 import { ConfigError } from '../errors.js';
 import { checkBytes, loopDiscovery, type DiscoveryLoop, rejectOnce, retrySource, sleep } from '../discovery/support.js';
 import { EurekaError } from './errors.js';
-import { eurekaRequest, failed, jsonObject } from './http.js';
+import { failed, jsonObject, type EurekaAnswer } from './http.js';
 import { asList, essentials, isObject, mapInstances, type InstanceSettings } from './instances.js';
 import { RegistryMirror } from './mirror.js';
+import { EurekaServers } from './servers.js';
 import { DISCOVERY_KEYS, EUREKA_DEFAULTS, ms, resolveConnection, type EurekaDiscoveryOptions, type ResolvedConnection } from './options.js';
 
 const WHO = 'eurekaDiscovery';
@@ -25,11 +26,13 @@ interface Settings extends InstanceSettings {
  * metadata from the instance's metadata plus `eureka.instanceId`, `eureka.app`,
  * `eureka.hostName`, `eureka.vipAddress`; zone from an Amazon `availability-zone` or the
  * `zone` metadata entry. Refreshed every 30 s; Eureka down: the client keeps the last good
- * set, a `discoveryError` says why, and the adapter retries with backoff.
+ * set, a `discoveryError` says why, and the adapter retries with backoff. `url` may list several
+ * servers: a network error or a 5xx moves on to the next (servers.ts).
  *
  * @example
  * import { eurekaDiscovery } from 'bulwark/eureka';
  * const orders = createClient({ name: 'orders', discovery: eurekaDiscovery({ url: 'http://eureka:8761/eureka', app: 'ORDERS' }) });
+ * const billing = createClient({ name: 'billing', discovery: eurekaDiscovery({ url: 'http://peer1:8761/eureka,http://peer2:8761/eureka', app: 'BILLING' }) });
  */
 export function eurekaDiscovery(options: EurekaDiscoveryOptions): Discovery {
   const c = resolveConnection(WHO, options, DISCOVERY_KEYS);
@@ -54,10 +57,17 @@ async function run(s: Settings, { signal, update, error, rejected }: DiscoveryLo
   let pushed: string | undefined;
   // A rejected instance is reported once while it stays the same, whatever the others do.
   const rejections = rejectOnce(rejected);
+  // After a reported failure the next good set is pushed even if unchanged: the push is what
+  // tells the client discovery works again (it clears the error a NoEndpointsError would name).
+  const refreshFailed = (err: unknown): void => {
+    seen = undefined;
+    pushed = undefined;
+    error(err);
+  };
   while (!signal.aborted) {
     let instances: unknown[];
     try {
-      instances = await retrySource(() => source.refresh(), signal, error, s.c.backoff);
+      instances = await retrySource(() => source.refresh(), signal, refreshFailed, s.c.backoff);
     } catch {
       return; // only an abort ends retrySource
     }
@@ -76,6 +86,8 @@ async function run(s: Settings, { signal, update, error, rejected }: DiscoveryLo
         rejections.report(dropped);
         // Kept only when every instance was invalid: ones left out on purpose (not UP) make a real set.
         if (endpoints.length === 0 && dropped.length > 0 && dropped.length === instances.length) {
+          pushed = undefined; // `seen` stays: this answer is reported once
+          source.restart();
           error(new EurekaError(s.app, `every one of the ${dropped.length} instances Eureka returned was invalid; keeping the last good set`));
         } else {
           const set = JSON.stringify(endpoints);
@@ -86,73 +98,102 @@ async function run(s: Settings, { signal, update, error, rejected }: DiscoveryLo
         }
       } catch (err) {
         // Nothing in an answer may end the loop: report it, keep the last set, and go on.
-        seen = undefined;
-        error(new EurekaError(s.app, `could not read Eureka's answer (${err instanceof Error ? err.message : String(err)}); keeping the last good set`, undefined, { cause: err }));
+        source.restart();
+        refreshFailed(new EurekaError(s.app, `could not read Eureka's answer (${err instanceof Error ? err.message : String(err)}); keeping the last good set`, undefined, { cause: err }));
       }
     }
     await sleep(s.interval, signal);
   }
 }
 
-/** Where instances come from: `/apps/{APP}`, or the whole registry kept current by deltas. */
+/**
+ * Where instances come from: `/apps/{APP}`, or the whole registry kept current by deltas. A
+ * delta is applied only to a copy read from the same server with no failure reported since: an
+ * outage may outlast the 3 min Eureka keeps deltas, so after any failure (`restart`), or once
+ * another server answers, the next refresh reads the whole registry again.
+ */
 class Source {
   readonly #s: Settings;
   readonly #signal: AbortSignal;
+  readonly #servers: EurekaServers;
   readonly #mirror: RegistryMirror | undefined;
   #useDelta: boolean;
-  #haveFull = false;
+  /** The server the mirror was read from; undefined: read it whole next time. */
+  #from: string | undefined;
 
   constructor(s: Settings, signal: AbortSignal) {
     this.#s = s;
     this.#signal = signal;
+    this.#servers = new EurekaServers(s.c);
     this.#useDelta = s.delta;
     this.#mirror = s.delta ? new RegistryMirror(s.app) : undefined;
   }
 
+  /** The next refresh reads the whole registry (with deltas), not a delta. */
+  restart(): void {
+    this.#from = undefined;
+  }
+
   async refresh(): Promise<unknown[]> {
+    try {
+      return await this.#refresh();
+    } catch (err) {
+      this.restart();
+      throw err;
+    }
+  }
+
+  async #refresh(): Promise<unknown[]> {
     const mirror = this.#mirror;
     if (!this.#useDelta || mirror === undefined) return this.#fetchApp();
-    if (!this.#haveFull) return this.#fetchAll(mirror);
-    const res = await eurekaRequest(this.#s.c, '/apps/delta', this.#signal, { maxBytes: this.#s.maxBytes });
+    if (this.#from === undefined) return this.#fetchAll(mirror);
+    const res = await this.#get('/apps/delta');
     if (res.status === 403 || res.status === 404 || res.status === 501) {
       // The server has deltas turned off (Eureka answers 403 then): full fetches of the app from now on.
       this.#useDelta = false;
       return this.#fetchApp();
     }
-    const hashcode = mirror.apply(applicationsOf(this.#s.c, jsonObject(this.#s.c, res, 'GET /apps/delta'), 'GET /apps/delta'));
+    // Another server's deltas are not the ones the mirror missed: read it whole from this one.
+    if (res.server !== this.#from) return this.#fetchAll(mirror);
+    const hashcode = mirror.apply(applicationsOf(this.#s.c, res, 'GET /apps/delta'));
     if (hashcode !== undefined && hashcode === mirror.hashcode()) return mirror.instances();
     // A missed or reordered delta: the copy differs from the server's; start again from a full fetch.
-    this.#haveFull = false;
+    this.#from = undefined;
     return this.#fetchAll(mirror);
   }
 
+  #get(path: string): Promise<EurekaAnswer> {
+    return this.#servers.request(path, this.#signal, { maxBytes: this.#s.maxBytes });
+  }
+
   async #fetchAll(mirror: RegistryMirror): Promise<unknown[]> {
-    const res = await eurekaRequest(this.#s.c, '/apps', this.#signal, { maxBytes: this.#s.maxBytes });
-    const applications = applicationsOf(this.#s.c, jsonObject(this.#s.c, res, 'GET /apps'), 'GET /apps');
+    const res = await this.#get('/apps');
+    const applications = applicationsOf(this.#s.c, res, 'GET /apps');
     // A whole registry without one instance is a restarted (or wrong) Eureka, not every service
     // gone at once: an error that keeps the last set, as a 404 for /apps/{APP} is.
     if (!asList(applications.application).some((app) => isObject(app) && asList(app.instance).length > 0)) {
-      throw new EurekaError(this.#s.app, 'Eureka answered GET /apps with an empty registry (no application has an instance: a restarted server?); keeping the last good set', res.status);
+      throw new EurekaError(this.#s.app, `Eureka at ${res.server} answered GET /apps with an empty registry (no application has an instance: a restarted server?); keeping the last good set`, res.status);
     }
     mirror.replace(applications);
-    this.#haveFull = true;
+    this.#from = res.server;
     return mirror.instances();
   }
 
   async #fetchApp(): Promise<unknown[]> {
     const path = `/apps/${encodeURIComponent(this.#s.app)}`;
-    const res = await eurekaRequest(this.#s.c, path, this.#signal, { maxBytes: this.#s.maxBytes });
+    const res = await this.#get(path);
     // Eureka answers 404 for an app with no instance at all; so does a wrong URL. Either way the
     // last good set stays, with an error saying so.
-    if (res.status === 404) throw new EurekaError(this.#s.app, `Eureka does not know the application ${this.#s.app} (GET ${path} answered 404)`, 404);
+    if (res.status === 404) throw new EurekaError(this.#s.app, `Eureka at ${res.server} does not know the application ${this.#s.app} (GET ${path} answered 404)`, 404);
     if (res.status !== 200) throw failed(this.#s.c, res, `GET ${path}`);
     const body = jsonObject(this.#s.c, res, `GET ${path}`);
-    if (!isObject(body.application)) throw new EurekaError(this.#s.app, `Eureka answered GET ${path} without an "application" object`, res.status);
+    if (!isObject(body.application)) throw new EurekaError(this.#s.app, `Eureka at ${res.server} answered GET ${path} without an "application" object`, res.status);
     return asList(body.application.instance);
   }
 }
 
-function applicationsOf(c: ResolvedConnection, body: Record<string, unknown>, what: string): Record<string, unknown> {
-  if (!isObject(body.applications)) throw new EurekaError(c.app, `Eureka answered ${what} without an "applications" object`, 200);
+function applicationsOf(c: ResolvedConnection, res: EurekaAnswer, what: string): Record<string, unknown> {
+  const body = jsonObject(c, res, what);
+  if (!isObject(body.applications)) throw new EurekaError(c.app, `Eureka at ${res.server} answered ${what} without an "applications" object`, res.status);
   return body.applications;
 }

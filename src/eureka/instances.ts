@@ -50,11 +50,14 @@ function mapInstance(raw: unknown, s: InstanceSettings): EndpointInit | string |
   const secure = port(raw.securePort, 'securePort');
   if (typeof plain === 'string') return plain;
   if (typeof secure === 'string') return secure;
-  let chosen: { protocol: string; port: number; vip: unknown } | undefined;
-  if (secure !== undefined && s.secure !== 'never') chosen = { protocol: 'https', port: secure, vip: raw.secureVipAddress };
-  else if (plain !== undefined && s.secure !== 'only') chosen = { protocol: 'http', port: plain, vip: raw.vipAddress };
-  if (chosen === undefined) return s.secure === 'prefer' ? 'instance has no enabled port' : undefined;
-  if (s.vipAddress !== undefined && !servesVip(chosen.vip, s.vipAddress)) return undefined;
+  const https = secure !== undefined && s.secure !== 'never' ? { protocol: 'https', port: secure, vip: raw.secureVipAddress } : undefined;
+  const http = plain !== undefined && s.secure !== 'only' ? { protocol: 'http', port: plain, vip: raw.vipAddress } : undefined;
+  if (https === undefined && http === undefined) return s.secure === 'prefer' ? 'instance has no enabled port' : undefined;
+  // With a VIP filter, each port counts only under its own VIP: Eureka lists an instance under its
+  // plain `vipAddress` whatever its secure port (getInstancesByVipAddress(vip, false)).
+  const serves = (p: typeof https): p is NonNullable<typeof https> => p !== undefined && (s.vipAddress === undefined || servesVip(p.vip, s.vipAddress));
+  const chosen = serves(https) ? https : serves(http) ? http : undefined;
+  if (chosen === undefined) return undefined;
   const ip = typeof raw.ipAddr === 'string' ? raw.ipAddr : '';
   const name = typeof raw.hostName === 'string' ? raw.hostName : '';
   const host = s.useHostName ? name || ip : ip || name;

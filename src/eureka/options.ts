@@ -2,15 +2,23 @@
 import { checkKeys, tableKeys, type KeySet, type Table } from '../config/keys.js';
 import { ConfigError } from '../errors.js';
 import { checkMs, checkSourceBackoff, type SourceBackoff, type SourceDelays } from '../discovery/support.js';
-import { checkBaseUrl, HEADER_VALUE_RULE, isHeaderName, isHeaderValue, type FetchFn } from '../discovery/http-source.js';
+import { HEADER_VALUE_RULE, isHeaderName, isHeaderValue, type FetchFn } from '../discovery/http-source.js';
+import { checkServers } from './servers.js';
 
 /** Which port of an instance to call: `'prefer'` the secure one when it is enabled (https), `'only'` secure ones, `'never'` the plain one (http). */
 export type EurekaSecurePort = 'prefer' | 'only' | 'never';
 
 /** What both Eureka functions share. */
 export interface EurekaConnection {
-  /** Eureka's service URL, with its path, e.g. `'http://eureka:8761/eureka'` (Spring Cloud's `defaultZone`). No userinfo: pass `headers`. */
-  readonly url: string;
+  /**
+   * Eureka's service URL, with its path: one server, e.g. `'http://eureka:8761/eureka'`, or
+   * several, as an array or comma-separated as Spring Cloud's `eureka.client.serviceUrl.defaultZone`
+   * writes them, e.g. `'http://peer1:8761/eureka,http://peer2:8761/eureka'`. Requests go to the
+   * first; a network error, a timeout or a 5xx moves on to the next, and the server that answered
+   * is used until it fails (as Eureka client's `RetryableEurekaHttpClient` does). Required: no
+   * default. No userinfo: pass `headers`.
+   */
+  readonly url: string | readonly string[];
   /** The application name; Eureka upper-cases it. */
   readonly app: string;
   /** Extra request headers (an `Authorization` for a secured server), as an object, a `Headers` or a `Map`; never shown in events or errors. */
@@ -37,7 +45,14 @@ export interface EurekaDiscoveryOptions extends EurekaConnection {
   readonly secure?: EurekaSecurePort | undefined;
   /** Call `hostName` instead of `ipAddr`; default `false` (`ipAddr`, falling back to `hostName` when empty). */
   readonly useHostName?: boolean | undefined;
-  /** Only instances whose `vipAddress` (or `secureVipAddress` for secure ports) names this one, as Eureka reads it (a comma-separated list, case-insensitive); default: all. */
+  /**
+   * Only instances that serve this VIP, e.g. `'orders'`; default: all. An instance's `vipAddress`
+   * (its plain port) or `secureVipAddress` (its secure port) names it as Eureka reads them (a
+   * comma-separated list, case-insensitive). With `secure: 'prefer'`, the secure port is used
+   * when `secureVipAddress` names it, else the plain port when `vipAddress` does (Eureka's
+   * `getInstancesByVipAddress(vip, false)` lists an instance under its plain VIP whatever its
+   * secure port).
+   */
   readonly vipAddress?: string | undefined;
   /** Largest response read, bytes; default 32 MiB. */
   readonly maxResponseBytes?: number | undefined;
@@ -104,7 +119,8 @@ export const EUREKA_DEFAULTS: Readonly<{ interval: number; delta: boolean; secur
 
 /** The shared options, resolved. */
 export interface ResolvedConnection {
-  readonly url: string;
+  /** The Eureka servers' base URLs, in the order given (servers.ts). */
+  readonly servers: readonly string[];
   readonly app: string;
   readonly headers: Record<string, string>;
   readonly timeout: number;
@@ -120,7 +136,7 @@ export interface ResolvedConnection {
 export function resolveConnection(who: string, o: EurekaConnection, keys: KeySet): ResolvedConnection {
   if (o === null || typeof o !== 'object') throw new ConfigError(who, 'options', 'must be an object', o);
   checkKeys(who, o, '', keys);
-  const url = checkBaseUrl(o.url, who);
+  const servers = checkServers(who, o.url);
   // "." and ".." would be dot segments of the URLs built from it.
   if (typeof o.app !== 'string' || !/^[A-Za-z0-9._-]+$/.test(o.app) || /^\.\.?$/.test(o.app)) throw new ConfigError(who, 'app', 'must be an application name (letters, digits, ".", "_", "-"; not "." or "..")', o.app);
   const headers: Record<string, string> = {};
@@ -134,7 +150,7 @@ export function resolveConnection(who: string, o: EurekaConnection, keys: KeySet
   const fetchFn = o.fetch ?? ((input: string, init: RequestInit) => globalThis.fetch(input, init));
   if (typeof fetchFn !== 'function') throw new ConfigError(who, 'fetch', 'must be a function', fetchFn);
   return {
-    url, app: o.app.toUpperCase(), headers, fetch: fetchFn,
+    servers, app: o.app.toUpperCase(), headers, fetch: fetchFn,
     timeout: ms(who, 'timeout', o.timeout ?? EUREKA_DEFAULTS.timeout, 1),
     backoff: checkSourceBackoff(who, o.backoff),
   };

@@ -3,9 +3,10 @@
 import { ConfigError } from '../errors.js';
 import { retrySource, sleep } from '../discovery/support.js';
 import { EurekaError } from './errors.js';
-import { eurekaRequest, failed } from './http.js';
+import { failed } from './http.js';
 import { mapInstances } from './instances.js';
 import { checkKeys } from '../config/keys.js';
+import { EurekaServers } from './servers.js';
 import { EUREKA_DEFAULTS, INSTANCE_KEYS, ms, REGISTRATION_KEYS, resolveConnection, type EurekaInstance, type EurekaRegistrationOptions } from './options.js';
 
 const WHO = 'eurekaRegistration';
@@ -16,7 +17,7 @@ export interface EurekaRegistration {
   readonly instanceId: string;
   /** Resolves once Eureka accepted the first registration; rejects if `stop()` came first. */
   readonly registered: Promise<void>;
-  /** Stops heartbeats and cancels the registration (`DELETE`), after a registration in flight has ended; settles within twice the request timeout. Idempotent. */
+  /** Stops heartbeats and cancels the registration (`DELETE`), after a registration in flight has ended; settles within twice the request timeout for each Eureka server in `url`. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -25,6 +26,8 @@ export interface EurekaRegistration {
  * (`PUT /apps/{APP}/{id}`; a 404 means Eureka dropped it, so it registers again) and cancels it
  * on `stop()` (`DELETE`). Registration is retried with backoff until Eureka accepts it; every
  * failure goes to `onError`. An instance eurekaDiscovery would drop is a ConfigError at once.
+ * With several servers in `url`, each request goes to the one that answered last, moving on to
+ * the next on a network error or a 5xx (servers.ts).
  *
  * @example
  * import { eurekaRegistration } from 'bulwark/eureka';
@@ -50,6 +53,8 @@ export function eurekaRegistration(options: EurekaRegistrationOptions): EurekaRe
   const { instanceId, instance } = instanceBody(c.app, options.instance, heartbeat, lease);
   const path = `/apps/${encodeURIComponent(c.app)}`;
   const idPath = `${path}/${encodeURIComponent(instanceId)}`;
+  // Every request goes to the server that answered last, moving on to the next on a network error or a 5xx.
+  const servers = new EurekaServers(c);
   const controller = new AbortController();
   const signal = controller.signal;
   let attempted = false;
@@ -70,7 +75,7 @@ export function eurekaRegistration(options: EurekaRegistrationOptions): EurekaRe
     attempted = true;
     const stamp = String(lastDirty); // InstanceInfo's JSON carries its timestamps as strings of ms
     const body = JSON.stringify({ instance: { ...instance, lastUpdatedTimestamp: stamp, lastDirtyTimestamp: stamp } });
-    const sent = eurekaRequest(c, path, new AbortController().signal, { method: 'POST', body });
+    const sent = servers.request(path, new AbortController().signal, { method: 'POST', body });
     posting = sent.catch(() => {});
     const res = await sent;
     if (res.status !== 204 && res.status !== 200) throw failed(c, res, `POST ${path}`);
@@ -86,7 +91,7 @@ export function eurekaRegistration(options: EurekaRegistrationOptions): EurekaRe
       await sleep(heartbeat, signal);
       if (signal.aborted) return;
       try {
-        const res = await eurekaRequest(c, `${idPath}?status=UP&lastDirtyTimestamp=${lastDirty}`, signal, { method: 'PUT' });
+        const res = await servers.request(`${idPath}?status=UP&lastDirtyTimestamp=${lastDirty}`, signal, { method: 'PUT' });
         if (res.status === 404) {
           report(new EurekaError(c.app, `Eureka no longer knows instance ${instanceId} (heartbeat answered 404); registering again`, 404));
           // A new registration is a newer InstanceInfo, as Eureka's client marks it (setIsDirtyWithTime).
@@ -107,7 +112,7 @@ export function eurekaRegistration(options: EurekaRegistrationOptions): EurekaRe
     settle.reject(new EurekaError(c.app, `registration of ${instanceId} stopped before Eureka accepted it`));
     if (!attempted) return;
     try {
-      const res = await eurekaRequest(c, idPath, new AbortController().signal, { method: 'DELETE' });
+      const res = await servers.request(idPath, new AbortController().signal, { method: 'DELETE' });
       if (res.status !== 200 && res.status !== 404) onError(failed(c, res, `DELETE ${idPath}`));
     } catch (err) {
       onError(err);
