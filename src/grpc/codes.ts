@@ -86,8 +86,16 @@ export function isServiceError(error: unknown): error is ServiceError {
  */
 const NOT_SENT = /^(?:\w+: )?No connection established|^Stream refused by server|^Channel closed before call started/;
 
-/** grpc-js's words (1.14) when the request message could not be serialized; it reports INTERNAL. */
+/**
+ * grpc-js's words (1.14) when it refused the request message itself, before anything was sent:
+ * it could not be serialized (INTERNAL), or it is larger than the channel's
+ * `grpc.max_send_message_length` (RESOURCE_EXHAUSTED, src/compression-filter.ts).
+ */
 const SERIALIZE_FAILED = /^Request message serialization failure/;
+const TOO_LARGE_TO_SEND = /^Attempted to send message with a size larger than/;
+
+/** The caller's own message was refused before it was sent: it fails on every endpoint alike (as an invalid HTTP request does). */
+const REFUSED_LOCALLY: Judgement = Object.freeze({ verdict: 'failure', reason: 'invalid request', invalid: true });
 
 /**
  * The server's `grpc-retry-pushback-ms` trailer (gRPC A6): ms to wait before a retry; a
@@ -107,14 +115,16 @@ export function pushbackMs(metadata: Metadata | undefined): number | undefined {
  * What one attempt's error means. Status errors by their code: retried (`retry`, or for
  * idempotent calls `retryIdempotent`) unless the server pushed back with a negative value; a
  * failure when the code is `unhealthy`; otherwise the server did its job and the error is the
- * answer (a `'success'` verdict: returned at once, health unhurt). Other errors (an attempt
- * timeout, a throwing serializer) are failures, retried for idempotent calls.
+ * answer (a `'success'` verdict: returned at once, health unhurt). A message grpc-js refused to
+ * send (not serializable, too large) is an invalid request: not retried, nobody blamed. Other
+ * errors (an attempt timeout, a throwing serializer) are failures, retried for idempotent calls.
  */
 export function judgeError(codes: GrpcCodes, idempotent: boolean, error: unknown): Judgement {
   if (isServiceError(error)) {
     const code = error.code;
-    // The caller's own message could not be serialized: nothing was sent, no endpoint is to blame.
-    if (code === Status.INTERNAL && SERIALIZE_FAILED.test(error.details)) return { verdict: 'success', reason: 'request serialization failure' };
+    // The caller's own message could not be sent (not serializable, or over the channel's send
+    // limit): nothing was sent, no endpoint is to blame, and no other endpoint would take it.
+    if ((code === Status.INTERNAL && SERIALIZE_FAILED.test(error.details)) || (code === Status.RESOURCE_EXHAUSTED && TOO_LARGE_TO_SEND.test(error.details))) return REFUSED_LOCALLY;
     const notSent = notSentStatus(error);
     const reason = notSent ? 'UNAVAILABLE (not sent)' : codeName(code);
     if (notSent || (idempotent ? codes.retryIdempotent : codes.retry).has(code)) {
