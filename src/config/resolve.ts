@@ -40,7 +40,7 @@ export function resolveHedge(service: string, value: unknown, path: string, fall
   } else if (nonNegativeMs(delay)) {
     ms = delay as number;
   } else {
-    throw new ConfigError(service, `${path}.delay`, "must be a number of ms ≥ 0 or a percentile such as 'p95' (p0–p99.9…)", delay);
+    throw new ConfigError(service, `${path}.delay`, "must be a number of ms from 0 to 2³¹−1 (Node's longest timer) or a percentile such as 'p95' (p0–p99.9…)", delay);
   }
   const maxExtraLoad = field(service, obj, 'maxExtraLoad', `${path}.maxExtraLoad`, (v) => typeof v === 'number' && v >= 0 && v <= 1, 'must be a number from 0 to 1', fallbackLoad);
   return { delay: ms, percentile, maxExtraLoad };

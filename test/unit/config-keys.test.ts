@@ -163,3 +163,10 @@ describe('wrappers keep their own keys', () => {
     expect(thrown(() => createUndiciClient({ ...base, pol: {} } as never)).path).toBe('pol');
   });
 });
+
+describe('hedge.delay beyond the longest timer', () => {
+  // What broke: `hedge: { delay: 2 ** 31 }` was refused as "must be a number of ms ≥ 0", which it is: the upper bound went unsaid.
+  it('names the bound', () => {
+    expect(() => createClient({ name: 'svc', discovery: ['127.0.0.1:1'], hedge: { delay: 2 ** 31 } })).toThrow(/2³¹−1/);
+  });
+});
