@@ -128,13 +128,16 @@ export class DiscoveryError extends BulwarkError {
   }
 }
 
-/** Which user-supplied piece misbehaved (a breaker: the `health.breaker` or `circuitBreaker.breaker` option). */
-export type PluginKind = 'picker' | 'classify' | 'health.breaker' | 'health.isFailure' | 'circuitBreaker.breaker';
+/**
+ * Which user-supplied piece misbehaved (a breaker: the `health.breaker` or `circuitBreaker.breaker`
+ * option; `fetch`: the `fetch` option's function, which resolved with something that is not a Response).
+ */
+export type PluginKind = 'picker' | 'classify' | 'health.breaker' | 'health.isFailure' | 'circuitBreaker.breaker' | 'fetch';
 
 /**
- * A plugin (a custom picker, a `classify` function, a breaker of your own) returned something
- * bulwark cannot use, or threw. The call fails with this error and nothing more is sent;
- * `cause` is what it threw.
+ * A plugin (a custom picker, a `classify` function, a breaker of your own, the `fetch` function
+ * you gave) returned something bulwark cannot use, or threw. The call fails with this error and
+ * nothing more is sent; `cause` is what it threw.
  *
  * @example
  * // A picker that returns an endpoint it was not given:

@@ -1,7 +1,7 @@
 import type { Outcome } from '../config/options.js';
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import { PluginError, TimeoutError } from '../errors.js';
-import type { AttemptHandle, Judgement } from '../transports/transport.js';
+import type { AttemptHandle, Judgement, Transport } from '../transports/transport.js';
 import type { AttemptResult, CallContext } from './context.js';
 import { attemptDeadline, timeoutScope } from './deadline.js';
 
@@ -76,7 +76,7 @@ export class Attempt<T> implements AttemptHandle {
 
   /** The transport's promise settled with a value. */
   readonly onValue = (value: T): void => {
-    if (this.ended) this.ctx.transport.discard?.(value);
+    if (this.ended) discardQuietly(this.ctx.transport, value);
     else this.#end({ ok: true, value }, undefined, this.ctx.host.clock.now());
   };
 
@@ -143,7 +143,7 @@ export class Attempt<T> implements AttemptHandle {
     const fault = ctx.host.observers.attemptEnded(this, result);
     if (fault !== undefined) result = observerFailed(this, result, fault);
     if (ctx.ended) {
-      if (result.outcome.ok) ctx.transport.discard?.(result.outcome.value);
+      if (result.outcome.ok) discardQuietly(ctx.transport, result.outcome.value);
     } else {
       this.#sink.done(ctx, result);
     }
@@ -176,15 +176,27 @@ function judged<T>(attempt: Attempt<T>, outcome: Outcome<T>): AttemptResult<T> {
  * with it rather than being left half-recorded, and nothing more is sent.
  */
 function observerFailed<T>(attempt: Attempt<T>, result: AttemptResult<T>, fault: unknown): AttemptResult<T> {
-  const ctx = attempt.ctx;
-  if (result.outcome.ok) ctx.transport.discard?.(result.outcome.value);
+  if (result.outcome.ok) discardQuietly(attempt.ctx.transport, result.outcome.value);
   return { attempt, outcome: { ok: false, error: fault }, verdict: 'failure', reason: 'plugin failed' };
 }
 
-/** A classifier that throws (or answers nonsense) fails the call clearly instead. */
+/**
+ * The judgement threw. A plugin of the user's that misbehaved (a `classify` that threw or
+ * answered nonsense, a `fetch` function that resolved with no Response) throws a `PluginError`:
+ * the call fails with it, clearly, and nothing more is sent. Anything else is the transport's
+ * own fault, no plugin's: the attempt ends unjudged with that error (nothing against the endpoint).
+ */
 function judgeFailed<T>(attempt: Attempt<T>, outcome: Outcome<T>, err: unknown): AttemptResult<T> {
-  const ctx = attempt.ctx;
-  const error = err instanceof PluginError ? err : new PluginError(ctx.host.options.name, 'classify', 'threw', { cause: err });
-  if (outcome.ok) ctx.transport.discard?.(outcome.value);
-  return { attempt, outcome: { ok: false, error }, verdict: 'failure', reason: 'classify failed' };
+  if (outcome.ok) discardQuietly(attempt.ctx.transport, outcome.value);
+  if (err instanceof PluginError) return { attempt, outcome: { ok: false, error: err }, verdict: 'failure', reason: err.plugin === 'classify' ? 'classify failed' : `${err.plugin} option failed` };
+  return { attempt, outcome: { ok: false, error: err }, verdict: 'cancelled', reason: 'judge failed' };
+}
+
+/** Releases a value no one will get; a `discard` that throws must not keep the attempt from ending and reporting. */
+function discardQuietly<T>(transport: Transport<T>, value: T): void {
+  try {
+    transport.discard?.(value);
+  } catch {
+    // Nothing more to release.
+  }
 }

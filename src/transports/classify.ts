@@ -203,10 +203,13 @@ const INVALID: Judgement = Object.freeze({ verdict: 'failure', reason: 'invalid 
 /**
  * The default reading of an HTTP attempt that got no response: retried when idempotent, or when
  * provably nothing was sent. `answered`: an earlier hop of the attempt got a response (fetch
- * followed a redirect), so a connection refused now is no proof that nothing was sent.
+ * followed a redirect), so a connection refused now is no proof that nothing was sent (its
+ * retry draws on the budget); as a string, the origin of the redirect's target, which the
+ * reason names (`connection refused after a redirect to http://files:9000`), not to blame the endpoint.
  */
-export function errorJudgement(error: unknown, idempotent: boolean, answered = false): Judgement {
+export function errorJudgement(error: unknown, idempotent: boolean, answered: boolean | string = false): Judgement {
   if (invalidRequest(error)) return INVALID;
-  const notSent = !answered && networkFailure(error) === 'not-sent';
-  return { verdict: idempotent || notSent ? 'retry' : 'failure', reason: failureReason(error), notSent };
+  const notSent = answered === false && networkFailure(error) === 'not-sent';
+  const reason = failureReason(error);
+  return { verdict: idempotent || notSent ? 'retry' : 'failure', reason: typeof answered === 'string' ? `${reason} after a redirect to ${answered}` : reason, notSent };
 }

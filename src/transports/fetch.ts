@@ -1,8 +1,9 @@
 import type { Outcome } from '../config/options.js';
 import { authorizationOf, type LiveEndpoint } from '../endpoints/endpoint.js';
-import { isBadPort, isIdempotentMethod } from './classify.js';
+import { PluginError } from '../errors.js';
+import { invalidRequest, isIdempotentMethod, networkFailure } from './classify.js';
 import type { FetchArgs } from './fetch-args.js';
-import { cancellingDispatcher } from './fetch-dispatcher.js';
+import { cancellingDispatcher, type CancellingDispatcher } from './fetch-dispatcher.js';
 import { checkHttpEndpoint, HttpJudge, type ResponseReader } from './http-judge.js';
 import type { AttemptHandle, Judgement, Transport } from './transport.js';
 import { releaseBody, releaseUnsent } from './release-body.js';
@@ -76,13 +77,32 @@ export class FetchTransport implements Transport<Response> {
       this.sent = true;
       sent = this.#settings.fetch(endpoint.url + this.#path, init);
     }
-    // A request that may not reach a server twice: a connection refused on a redirect's hop came
-    // after the endpoint had the request, so it is no proof that nothing was sent (see judge).
-    if (this.idempotent || dispatcher === undefined) return sent;
+    if (dispatcher === undefined) return sent;
     return sent.catch((err: unknown) => {
-      if ((dispatcher.redirected || (dispatcher.dispatched && isBadPort(err))) && err !== null && typeof err === 'object') AFTER_REDIRECT.add(err);
-      throw err;
+      throw this.#afterHops(err, dispatcher, endpoint);
     });
+  }
+
+  /**
+   * A Node fetch that failed after its endpoint answered (the dispatcher saw a response head):
+   * a redirect fetch would not send a stream body again for becomes an invalid request, as
+   * fetch's other refusals of a redirect are; any other failure came after the endpoint had the
+   * request (a connection refused at the redirect's target, a bad port there), so it is no
+   * proof that nothing was sent, and is marked with where it happened (see judge).
+   */
+  #afterHops(err: unknown, dispatcher: CancellingDispatcher, endpoint: LiveEndpoint): unknown {
+    if (!dispatcher.answered || err === null || typeof err !== 'object' || invalidRequest(err)) return err;
+    // fetch's own refusal carries no socket error: one that does failed on the network.
+    const redirect = this.replayable || networkFailure(err) !== undefined ? 0 : dispatcher.unsentRedirect;
+    if (redirect !== 0) {
+      return new TypeError(
+        `${this.#settings.service}: ${endpoint.id} answered ${redirect} (a redirect), which fetch cannot follow with a stream body: it cannot send the body again. ` +
+          "Send a body it can (a string, Blob, ArrayBuffer, or a Request) to follow it, or pass redirect: 'manual' to get the redirect",
+        { cause: err },
+      );
+    }
+    AFTER_REDIRECT.set(err, dispatcher.redirectTarget);
+    return err;
   }
 
   /**
@@ -122,19 +142,36 @@ export class FetchTransport implements Transport<Response> {
     return this.#settings.fetch(url, init);
   }
 
+  /** Throws a `PluginError` (plugin `fetch`) when the fetch function resolved with something that is not a Response. */
   judge(outcome: Outcome<Response>, endpoint: LiveEndpoint): Judgement {
-    return this.#judge.judge(outcome, endpoint, this.idempotent, !outcome.ok && AFTER_REDIRECT.has(outcome.error as object));
+    if (outcome.ok) {
+      if (!isResponse(outcome.value)) throw notAResponse(this.#settings.service, outcome.value);
+      return this.#judge.judge(outcome, endpoint, this.idempotent);
+    }
+    const error = outcome.error as object;
+    if (!AFTER_REDIRECT.has(error)) return this.#judge.judge(outcome, endpoint, this.idempotent);
+    return this.#judge.judge(outcome, endpoint, this.idempotent, AFTER_REDIRECT.get(error) ?? true);
   }
 
+  /** Cancels a response's body; anything else (a fetch function's answer that is no Response) is left as it is. */
   discard(value: Response): void {
-    value.body?.cancel().catch(ignore);
+    try {
+      value.body?.cancel().catch(ignore);
+    } catch {
+      // Not a Response: nothing of ours to release.
+    }
   }
 
-  /** Frees the connection before a retry; keeps status and headers in case the call ends on this response. */
+  /**
+   * Frees the connection before a retry; keeps status and headers in case the call ends on this
+   * response, without those that announced the body it no longer has (BODY_HEADERS).
+   */
   detach(value: Response): Response {
     this.discard(value);
     try {
-      return new Response(null, { status: value.status, statusText: value.statusText, headers: value.headers });
+      const headers = new Headers(value.headers);
+      for (const name of BODY_HEADERS) headers.delete(name);
+      return new Response(null, { status: value.status, statusText: value.statusText, headers });
     } catch {
       return value;
     }
@@ -145,8 +182,40 @@ export class FetchTransport implements Transport<Response> {
   }
 }
 
-/** Errors of attempts whose fetch followed a redirect before failing: the endpoint had the request. */
-const AFTER_REDIRECT = new WeakSet<object>();
+/**
+ * Errors of attempts whose fetch failed after the endpoint answered (it followed a redirect, or
+ * was about to): the endpoint had the request. The value is the origin the redirect led to, when known.
+ */
+const AFTER_REDIRECT = new WeakMap<object, string | undefined>();
+
+/**
+ * The headers that announced a body a kept response no longer has: a gateway passing them on
+ * would promise bytes that never come (bulwark/undici's request() and interceptor drop the
+ * first two for the same reason). fetch has decoded the body, so its `content-encoding` goes too.
+ */
+const BODY_HEADERS = ['content-length', 'transfer-encoding', 'content-encoding'] as const;
+
+/**
+ * Whether a fetch function's answer is a Response: the global one, or another fetch's (undici's
+ * own) with a numeric status and headers to read.
+ */
+function isResponse(value: unknown): value is Response {
+  if (value instanceof Response) return true;
+  if (value === null || typeof value !== 'object') return false;
+  try {
+    const { status, headers } = value as { status?: unknown; headers?: { get?: unknown } | null };
+    return typeof status === 'number' && typeof headers === 'object' && headers !== null && typeof headers.get === 'function';
+  } catch {
+    return false;
+  }
+}
+
+/** The error of a fetch function that resolved with `value`, which is not a Response (its type only: a value may hold secrets). */
+function notAResponse(service: string, value: unknown): PluginError {
+  if (value === undefined) return new PluginError(service, 'fetch', 'resolved with undefined, not a Response (a forgotten return?)');
+  const what = value === null ? 'null' : typeof value === 'object' ? 'an object without a numeric status and headers' : `a ${typeof value}`;
+  return new PluginError(service, 'fetch', `resolved with ${what}, not a Response (a test double can answer new Response(...))`);
+}
 
 /** How the shared HTTP judge reads a fetch Response. */
 const FETCH_READER: ResponseReader<Response> = {

@@ -29,8 +29,11 @@ export class HttpJudge<T> {
     this.#read = read;
   }
 
-  /** `answered`: an earlier hop of the attempt got a response (a followed redirect); see `errorJudgement`. */
-  judge(outcome: Outcome<T>, endpoint: LiveEndpoint, idempotent: boolean, answered = false): Judgement {
+  /**
+   * `answered`: an earlier hop of the attempt got a response (a followed redirect), or the
+   * origin of the redirect's target where it then failed; see `errorJudgement`.
+   */
+  judge(outcome: Outcome<T>, endpoint: LiveEndpoint, idempotent: boolean, answered: boolean | string = false): Judgement {
     let judgement = outcome.ok
       ? statusJudgement(this.#read.status(outcome.value), this.#read.retryAfter(outcome.value), idempotent, this.#statusCodes)
       : errorJudgement(outcome.error, idempotent, answered);
