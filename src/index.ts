@@ -18,6 +18,7 @@ export { BulwarkError, NoEndpointsError, TimeoutError, ClientClosedError, Config
 export type { TimeoutScope, PluginKind, AttemptSummary } from './errors.js';
 export type { Endpoint, EndpointInit } from './endpoints/endpoint.js';
 export type { Discovery } from './discovery/discovery.js';
+export { stopWatching, type StopHandle } from './discovery/stop-of.js';
 export type { SourceBackoff } from './discovery/support.js';
 export { staticDiscovery, StaticDiscovery } from './discovery/static.js';
 export { dnsDiscovery, DnsDiscovery, DnsError, DnsNoRecordsError, type DnsDiscoveryOptions, type DnsNameOptions, type DnsSrvOptions, type DnsCommonOptions } from './discovery/dns.js';

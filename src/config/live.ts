@@ -1,7 +1,7 @@
 // Live configuration (docs/architecture.md, "Live configuration"): which of a client's options
 // may change while it runs, and how a document is laid over the options given to createClient.
 import { ConfigError } from '../errors.js';
-import { stopOf, type StopWatching } from '../discovery/stop-of.js';
+import { stopOf, type StopHandle, type StopWatching } from '../discovery/stop-of.js';
 import { isPlain, layDefined, notPlainError } from './fields.js';
 import { redactKey } from '../redact.js';
 import { checkKeys, hideValue, type KeySet } from './keys.js';
@@ -56,7 +56,8 @@ const LIVE_HEALTH_KEYS: KeySet = {
 /**
  * A source of configuration documents for `client.watchConfig`: like a discovery adapter,
  * `watch` calls `update` with each complete document (a parsed JSON object) and `error` when
- * reading the source fails, and returns its stop function. `bulwark/etcd`'s `etcdConfig`
+ * reading the source fails, and returns its stop function or the handle it set up (a
+ * {@link StopHandle}: `return watch(path, read)` is stopped by its `close()`). `bulwark/etcd`'s `etcdConfig`
  * is one; a file watcher is a few lines (examples/live-config.ts).
  *
  * @example
@@ -72,7 +73,7 @@ const LIVE_HEALTH_KEYS: KeySet = {
  * });
  */
 export interface ConfigSource {
-  watch(update: (document: unknown) => void, error: (err: unknown) => void): () => void | Promise<void>;
+  watch(update: (document: unknown) => void, error: (err: unknown) => void): StopHandle;
 }
 
 /**

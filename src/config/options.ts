@@ -200,11 +200,31 @@ export interface ClientOptions {
    * as gRPC fails calls while its resolver is failing (unless `waitForReady`).
    */
   waitForEndpoints?: boolean | undefined;
-  /** The fetch used by `client.fetch`. Default `globalThis.fetch`. */
-  fetch?: typeof globalThis.fetch | undefined;
+  /** The fetch used by `client.fetch` (Node's, undici's own, or a wrapper of yours: see {@link FetchFunction}). Default `globalThis.fetch`. */
+  fetch?: FetchFunction | undefined;
   /** Time source for deadlines, backoff and hedging. Default `performance.now()` and Node's timers; pass a fake one in tests. */
   clock?: Clock | undefined;
 }
+
+/**
+ * What the `fetch` option takes: Node's global `fetch`, undici's own (`import { fetch } from
+ * 'undici'`, undici 8), or a wrapper or test double of yours, resolving with a `Response`.
+ * bulwark calls it with the attempt's URL as a string and a `RequestInit`: your call's init with
+ * the attempt's `signal` (and `headers` with the endpoint's `authorization`), and, only when it
+ * is Node's own fetch, a `dispatcher` of bulwark's. Its parameters are those of the global
+ * `fetch`, compared both ways (it is declared as a method), and `init` has no `dispatcher`: a
+ * fetch typed with its own copy of the fetch types, as undici 8's is (its `Request`,
+ * `RequestInit` and `Dispatcher` are not the ones Node's types bundle), is then accepted too.
+ *
+ * @example
+ * import { fetch as undiciFetch } from 'undici';
+ * createClient({ name: 'users', discovery: ['http://10.0.0.1:8080'], fetch: undiciFetch });
+ * createClient({ name: 'users', discovery: ['http://10.0.0.1:8080'], fetch: (input, init) => {
+ *   console.log(init?.method ?? 'GET', input);
+ *   return fetch(input, init);
+ * } });
+ */
+type FetchFunction = { fetch(input: string | URL | Request, init?: Omit<RequestInit, 'dispatcher'>): Promise<Response> }['fetch'];
 
 /** Hedging after validation. */
 export interface ResolvedHedge {

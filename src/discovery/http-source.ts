@@ -4,8 +4,28 @@
 
 import { ConfigError } from '../errors.js';
 
-/** The `fetch` an adapter uses: the global one, or the user's (a proxy, a test double). */
-export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
+/**
+ * The `fetch` an adapter uses: the global one, undici's own (`import { fetch } from 'undici'`,
+ * undici 8), or the user's (a proxy, a test double), resolving with a `Response`. Typed by what
+ * the adapter passes it: the request's URL as a string and a plain init (method, signal,
+ * `redirect: 'error'`, string headers, a string body), which every fetch takes, whichever copy
+ * of the fetch types it was declared with.
+ *
+ * @example
+ * import { fetch as undiciFetch } from 'undici';
+ * consulDiscovery({ service: 'users', url: 'http://127.0.0.1:8500', fetch: undiciFetch });
+ * const logged: FetchFn = (input, init) => {
+ *   console.log(init.method, input);
+ *   return fetch(input, init);
+ * };
+ */
+export type FetchFn = (input: string, init: {
+  readonly method: string;
+  readonly signal: AbortSignal;
+  readonly redirect: 'error';
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}) => Promise<Response>;
 
 /** What one registry request asks for. */
 export interface SourceRequest {
@@ -54,10 +74,13 @@ export async function requestSource(fetchFn: FetchFn, req: SourceRequest, shownU
   }, req.timeout);
   timer.unref();
   try {
-    const init: RequestInit = { method: req.method ?? 'GET', signal: controller.signal, redirect: 'error' };
-    if (req.headers !== undefined) init.headers = req.headers;
-    if (req.body !== undefined) init.body = req.body;
-    const response = await fetchFn(req.url, init);
+    const response = await fetchFn(req.url, {
+      method: req.method ?? 'GET',
+      signal: controller.signal,
+      redirect: 'error',
+      ...(req.headers === undefined ? {} : { headers: req.headers }),
+      ...(req.body === undefined ? {} : { body: req.body }),
+    });
     const text = await readText(response, req.maxBytes, shownUrl, controller);
     return { status: response.status, headers: response.headers, text };
   } catch (err) {

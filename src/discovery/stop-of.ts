@@ -2,6 +2,34 @@
 export type StopWatching = () => void | Promise<void>;
 
 /**
+ * What a discovery adapter's or a configuration source's `watch` returns, for `close()` (or the
+ * function `watchConfig` returned) to stop it: a stop function (awaited when it returns a
+ * promise), or the handle `watch` set up, stopped by the first of these methods it has, called
+ * without arguments: `close` (an `fs.FSWatcher`, an interval's `Timeout`), `stop`,
+ * `unsubscribe` (a subscription), `cancel`, `abort`, `Symbol.asyncDispose`, `Symbol.dispose`.
+ * An event emitter other than a file watcher is not stopped, whatever its methods: what
+ * `socket.on(…)` returns is your socket, which `close()` leaves alone.
+ *
+ * @example
+ * const polling: Discovery = {
+ *   watch(update, error) {
+ *     const read = () => readFile('endpoints.json', 'utf8').then((t) => update(JSON.parse(t)), error);
+ *     void read();
+ *     return setInterval(read, 5_000); // a StopHandle: close() calls its close()
+ *   },
+ * };
+ */
+export type StopHandle =
+  | (() => void | Promise<void>)
+  | { close(): unknown }
+  | { stop(): unknown }
+  | { unsubscribe(): unknown }
+  | { cancel(): unknown }
+  | { abort(): unknown }
+  | { [Symbol.asyncDispose](): unknown }
+  | { [Symbol.dispose](): unknown };
+
+/**
  * A source's stop function from whatever its `watch` returned: the function itself; for a
  * promise of one (an `async watch()`: the types forbid it, JavaScript code may still write it),
  * a stop that waits for that promise and then stops what it resolved to, so a watch set up
@@ -23,6 +51,23 @@ export function stopOf(returned: unknown, failed: (err: unknown) => void): StopW
     if (typeof stop === 'function') await (stop as StopWatching)();
     else await handleStop(stop)?.();
   };
+}
+
+/**
+ * Stops what a discovery's or a configuration source's `watch` returned, as `close()` does: a
+ * stop function is called (and awaited), a handle stopped by its `close`, `stop`, `unsubscribe`,
+ * … method. For an adapter that wraps another, whose `watch` may return either.
+ *
+ * @example
+ * const healthyOnly: Discovery = {
+ *   watch(update, error, rejected) {
+ *     const inner = source.watch((list) => update(list.filter(isHealthy)), error, rejected);
+ *     return () => stopWatching(inner);
+ *   },
+ * };
+ */
+export async function stopWatching(handle: StopHandle): Promise<void> {
+  await stopOf(handle, noop)();
 }
 
 /** `fs.watch`'s and `fs.watchFile`'s watchers (Node exports neither class, so they are told by name). */

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { consulDiscovery } from '../../src/consul/index.js';
 import { closeAfterEach, sleep } from '../helpers/lifecycle.js';
+import { stopFunction } from '../helpers/stop-function.js';
 
 const { defer } = closeAfterEach();
 
@@ -36,7 +37,7 @@ describe('consulDiscovery: minInterval', () => {
     const server = await rawServer((_req, res) => { res.writeHead(500, { 'content-type': 'text/plain' }).end('rpc error: No cluster leader'); });
     const discovery = consulDiscovery({ service: 'web', url: server.url, minInterval: 200, backoff: { min: 1, max: 1 } });
     const errors: unknown[] = [];
-    const stop = discovery.watch(() => {}, (e) => errors.push(e), () => {});
+    const stop = stopFunction(discovery.watch(() => {}, (e) => errors.push(e), () => {}));
     await sleep(1_000);
     await stop();
     // One request per 200 ms at most: 5 in 1 s, 6 allowing for the first.
@@ -71,7 +72,7 @@ describe('consulDiscovery: answers whose index did not move but whose content di
     const sets: unknown[][] = [];
     const errors: unknown[] = [];
     const discovery = consulDiscovery({ service: 'web', url: server.url, token: 'acl-token-1234', wait: 100, minInterval: 10 });
-    const stop = discovery.watch((eps) => sets.push([...eps]), (e) => errors.push(e), () => {});
+    const stop = stopFunction(discovery.watch((eps) => sets.push([...eps]), (e) => errors.push(e), () => {}));
     try {
       const deadline = performance.now() + 2_000;
       while (errors.length === 0 && performance.now() < deadline) await sleep(10);

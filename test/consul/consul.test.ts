@@ -5,6 +5,7 @@ import { ConfigError, createClient, type Client, type DiscoveryErrorEvent, type 
 import { consulDiscovery, ConsulError, type ConsulDiscoveryOptions } from '../../src/consul/index.js';
 import { closeAfterEach, sleep, until } from '../helpers/lifecycle.js';
 import { startConsulServer, type ConsulServer } from '../helpers/consul-server.js';
+import { stopFunction } from '../helpers/stop-function.js';
 
 const { track, defer } = closeAfterEach();
 const TOKEN = 'consul-s3cret-token-4711';
@@ -316,7 +317,7 @@ describe('consulDiscovery', () => {
     await server.stop();
     const discovery = consulDiscovery({ service: 'web', url: server.url, backoff: { min: 60_000, max: 60_000 } });
     const errors: unknown[] = [];
-    const stop = discovery.watch(() => {}, (e) => errors.push(e), () => {});
+    const stop = stopFunction(discovery.watch(() => {}, (e) => errors.push(e), () => {}));
     await until(() => errors.length === 1);
     await stop();
     expect(errors).toHaveLength(1);

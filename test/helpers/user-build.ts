@@ -1,10 +1,13 @@
-// compiles a user's module against the built package, by its
-// name, with declarations on (as a library author's build would), in a directory whose
-// node_modules holds bulwark alone (as with pnpm or any strict layout: bulwark's own
-// dependencies, cockatiel and eventemitter3, are not the user's to import).
+// Compiles a user's module against the built package (dist/, so run `npx tsup` first), by its
+// name, in a directory whose node_modules holds bulwark and only what is asked for:
+// - buildUserModule: with declarations on (as a library author's build would), bulwark alone
+//   (as with pnpm or any strict layout: bulwark's own dependencies, cockatiel and eventemitter3,
+//   are not the user's to import);
+// - compileUser: a strict ESM application of several files, with the peers a user of
+//   bulwark/grpc or bulwark/undici installs (@grpc/*, undici).
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
@@ -28,6 +31,36 @@ export function buildUserModule(source: string): string[] {
       const line = d.file !== undefined && d.start !== undefined ? `${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: ` : '';
       return `${line}TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ').replace(/bulwark-user-build-\w+/g, '…')}`;
     }))];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Every diagnostic of compiling `files` (name → source; each is a root file) as a user's strict
+ * ESM build (`lib` ES2023, Node's types, no emit), each as `file:line: TScode: message`, with
+ * bulwark, `@grpc/*` and `undici` installed.
+ *
+ * @example
+ * expect(compileUser({ 'main.ts': `import { createClient } from 'bulwark'; …` })).toEqual([]);
+ */
+export function compileUser(files: Record<string, string>): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'bulwark-compile-user-'));
+  try {
+    mkdirSync(join(dir, 'node_modules'), { recursive: true });
+    symlinkSync(root, join(dir, 'node_modules', 'bulwark'), 'dir');
+    for (const peer of ['@grpc', 'undici']) symlinkSync(join(root, 'node_modules', peer), join(dir, 'node_modules', peer), 'dir');
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'user', type: 'module' }));
+    for (const [name, source] of Object.entries(files)) writeFileSync(join(dir, name), source);
+    const program = ts.createProgram(Object.keys(files).map((f) => join(dir, f)), {
+      target: ts.ScriptTarget.ES2023, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      lib: ['lib.es2023.d.ts'], strict: true, noEmit: true, skipLibCheck: true, types: ['node'],
+      typeRoots: [join(root, 'node_modules', '@types')],
+    });
+    return ts.getPreEmitDiagnostics(program).map((d) => {
+      const where = d.file === undefined || d.start === undefined ? '' : `${relative(dir, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: `;
+      return `${where}TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

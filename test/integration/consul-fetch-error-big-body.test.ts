@@ -4,6 +4,7 @@
 // failed refresh. It now reads at most 500 values, and no binary data.
 import { describe, expect, it } from 'vitest';
 import { consulDiscovery } from '../../src/consul/index.js';
+import { stopFunction } from '../helpers/stop-function.js';
 
 describe('consulDiscovery: scanning a fetch error for the token is bounded', () => {
   it('does not read every byte of a Buffer body kept on the error', async () => {
@@ -19,7 +20,7 @@ describe('consulDiscovery: scanning a fetch error for the token is bounded', () 
     };
     const discovery = consulDiscovery({ service: 'web', url: 'http://127.0.0.1:1', token: 'b1a2c3d4-acl-token', fetch, backoff: { min: 10_000 } });
     const errors: unknown[] = [];
-    const stop = discovery.watch(() => {}, (err) => errors.push(err), () => {});
+    const stop = stopFunction(discovery.watch(() => {}, (err) => errors.push(err), () => {}));
     const started = Date.now();
     while (errors.length === 0 && Date.now() - started < 5_000) await new Promise((r) => setTimeout(r, 5));
     await stop();

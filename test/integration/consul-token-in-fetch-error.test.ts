@@ -7,13 +7,14 @@
 import { describe, expect, it } from 'vitest';
 import { consulDiscovery } from '../../src/consul/index.js';
 import { reachableStrings } from '../helpers/reachable-strings.js';
+import { stopFunction } from '../helpers/stop-function.js';
 
 const TOKEN = 'b1a2c3d4-acl-token-5e6f7a8b9c0d';
 
 async function firstError(fetch: (url: string, init: RequestInit) => Promise<Response>): Promise<unknown> {
   const discovery = consulDiscovery({ service: 'web', url: 'http://127.0.0.1:1', token: TOKEN, fetch, backoff: { min: 10_000 } });
   const errors: unknown[] = [];
-  const stop = discovery.watch(() => {}, (err) => errors.push(err), () => {});
+  const stop = stopFunction(discovery.watch(() => {}, (err) => errors.push(err), () => {}));
   const started = Date.now();
   while (errors.length === 0 && Date.now() - started < 2_000) await new Promise((r) => setTimeout(r, 5));
   await stop();

@@ -11,6 +11,7 @@ import { describeWith } from '../helpers/binaries.js';
 import { etcdBinary } from '../helpers/etcd.js';
 import { sleep } from '../helpers/lifecycle.js';
 import { ExtraEtcd } from '../helpers/etcd-with-args.js';
+import { stopFunction } from '../helpers/stop-function.js';
 
 const PASSWORD = 'pw-S3CRET-do-not-show';
 
@@ -44,15 +45,15 @@ describeWith(etcdBinary, 'etcd with auth and expiring tokens', () => {
     try {
       const sets: number[] = [];
       const discoveryErrors: string[] = [];
-      stops.push(etcdDiscovery({ client: etcd, prefix: 'services/auth/', backoff: { min: 100, max: 200 } })
-        .watch((eps) => sets.push(eps.length), (err) => discoveryErrors.push(String(err)), () => {}));
+      stops.push(stopFunction(etcdDiscovery({ client: etcd, prefix: 'services/auth/', backoff: { min: 100, max: 200 } })
+        .watch((eps) => sets.push(eps.length), (err) => discoveryErrors.push(String(err)), () => {})));
       for (let i = 0; i < 100 && sets.length === 0; i++) await sleep(50);
       expect(sets).toEqual([1]);
       await sleep(3_500); // the token expires (2 s idle); the discovery's watch stays up
       const docs: unknown[] = [];
       const configErrors: string[] = [];
-      stops.push(etcdConfig({ client: etcd, key: 'config/auth', backoff: { min: 100, max: 200 } })
-        .watch((d) => docs.push(d), (err) => configErrors.push(`${String(err)} ${String((err as Error).cause)}`)));
+      stops.push(stopFunction(etcdConfig({ client: etcd, key: 'config/auth', backoff: { min: 100, max: 200 } })
+        .watch((d) => docs.push(d), (err) => configErrors.push(`${String(err)} ${String((err as Error).cause)}`))));
       await sleep(1_000);
       await root.put('config/auth').value('{"retry":false}');
       // Wait up to 12 s: either the document arrives, or the source keeps saying it cannot watch.

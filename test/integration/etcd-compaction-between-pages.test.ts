@@ -7,6 +7,7 @@ import { etcdDiscovery, type EtcdClient } from '../../src/etcd/index.js';
 import { describeWith } from '../helpers/binaries.js';
 import { etcdBinary, useEtcd } from '../helpers/etcd.js';
 import { sleep } from '../helpers/lifecycle.js';
+import { stopFunction } from '../helpers/stop-function.js';
 
 describeWith(etcdBinary, 'etcdDiscovery, compaction during a paged read', () => {
   const fx = useEtcd();
@@ -38,8 +39,8 @@ describeWith(etcdBinary, 'etcdDiscovery, compaction during a paged read', () => 
     const errors: string[] = [];
     const started = Date.now();
     let firstSetAfter = -1;
-    const stop = etcdDiscovery({ client, prefix, pageSize: 2, backoff: { min: 2_000, max: 4_000 } })
-      .watch((eps) => { if (firstSetAfter < 0) firstSetAfter = Date.now() - started; sets.push(eps.length); }, (err) => errors.push(String(err)), () => {});
+    const stop = stopFunction(etcdDiscovery({ client, prefix, pageSize: 2, backoff: { min: 2_000, max: 4_000 } })
+      .watch((eps) => { if (firstSetAfter < 0) firstSetAfter = Date.now() - started; sets.push(eps.length); }, (err) => errors.push(String(err)), () => {}));
     try {
       for (let i = 0; i < 160 && sets.length === 0; i++) await sleep(50);
       expect(errors).toEqual([]);

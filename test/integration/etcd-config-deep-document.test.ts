@@ -11,6 +11,7 @@ import { EtcdError, etcdConfig } from '../../src/etcd/index.js';
 import { describeWith } from '../helpers/binaries.js';
 import { etcdBinary, EtcdServer } from '../helpers/etcd.js';
 import { until } from '../helpers/lifecycle.js';
+import { stopFunction } from '../helpers/stop-function.js';
 
 describeWith(etcdBinary, 'etcdConfig: a deeply nested document', () => {
   let server: EtcdServer;
@@ -32,7 +33,7 @@ describeWith(etcdBinary, 'etcdConfig: a deeply nested document', () => {
     await etcd.put(key).value(text);
     const errors: Error[] = [];
     const documents: unknown[] = [];
-    const stop = etcdConfig({ client: etcd, key, backoff: { min: 100, max: 1_000 } }).watch((d) => documents.push(d), (e) => errors.push(e as Error));
+    const stop = stopFunction(etcdConfig({ client: etcd, key, backoff: { min: 100, max: 1_000 } }).watch((d) => documents.push(d), (e) => errors.push(e as Error)));
     try {
       await until(() => errors.length + documents.length > 0, 10_000);
       // Refused (records nest at most MAX_RECORD_DEPTH levels), for what it is.

@@ -9,6 +9,7 @@ import { describeWith } from '../helpers/binaries.js';
 import { etcdBinary, EtcdServer, TcpProxy } from '../helpers/etcd.js';
 import { closeAfterEach, sleep, until } from '../helpers/lifecycle.js';
 import { status } from '../helpers/servers.js';
+import { stopFunction } from '../helpers/stop-function.js';
 
 const backoff = { min: 100, max: 1_000 };
 
@@ -32,7 +33,7 @@ describeWith(etcdBinary, 'etcdConfig against a real etcd', () => {
   /** Starts `source`, recording what it delivers; stopped after the test. */
   const follow = (source: ReturnType<typeof etcdConfig>): { documents: unknown[]; errors: Error[] } => {
     const seen = { documents: [] as unknown[], errors: [] as Error[] };
-    const stop = source.watch((d) => seen.documents.push(d), (e) => seen.errors.push(e as Error));
+    const stop = stopFunction(source.watch((d) => seen.documents.push(d), (e) => seen.errors.push(e as Error)));
     defer(async () => { await stop(); });
     return seen;
   };

@@ -8,6 +8,7 @@ import { expect, it } from 'vitest';
 import { etcdConfig, etcdDiscovery, etcdRegistration } from '../../src/etcd/index.js';
 import { freePort } from '../helpers/binaries.js';
 import { closeAfterEach, sleep } from '../helpers/lifecycle.js';
+import { stopFunction } from '../helpers/stop-function.js';
 
 const { defer } = closeAfterEach();
 
@@ -25,9 +26,9 @@ it('discovery, registration and config stop promptly while etcd never answers', 
   });
   const etcd = new Etcd3({ hosts: `http://127.0.0.1:${port}` });
   defer(async () => etcd.close());
-  const stopDiscovery = etcdDiscovery({ client: etcd, prefix: 'x/' }).watch(() => {}, () => {}, () => {});
+  const stopDiscovery = stopFunction(etcdDiscovery({ client: etcd, prefix: 'x/' }).watch(() => {}, () => {}, () => {}));
   const registration = etcdRegistration({ client: etcd, prefix: 'x/', endpoint: { host: '127.0.0.1', port: 80 } });
-  const stopConfig = etcdConfig({ client: etcd, key: 'cfg' }).watch(() => {}, () => {});
+  const stopConfig = stopFunction(etcdConfig({ client: etcd, key: 'cfg' }).watch(() => {}, () => {}));
   await sleep(300); // each has a request in flight that will never be answered
   expect(sockets.size).toBeGreaterThan(0);
   const started = Date.now();

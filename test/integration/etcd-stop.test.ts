@@ -9,6 +9,7 @@ import { etcdConfig, etcdDiscovery, type EtcdClient } from '../../src/etcd/index
 import { describeWith } from '../helpers/binaries.js';
 import { etcdBinary, EtcdServer } from '../helpers/etcd.js';
 import { sleep, until } from '../helpers/lifecycle.js';
+import { stopFunction } from '../helpers/stop-function.js';
 
 const backoff = { min: 100, max: 500 };
 
@@ -94,10 +95,10 @@ describeWith(etcdBinary, 'stopping an etcd follower while its watch is set up', 
     await etcd.put('config/users').value(JSON.stringify({ timeout: 1_000 }));
     const baseline = await watchers();
     let stopped: Promise<void> | undefined;
-    const stop = etcdConfig({ client: slowConfirm(etcd, 500), key: 'config/users', backoff }).watch(
+    const stop = stopFunction(etcdConfig({ client: slowConfirm(etcd, 500), key: 'config/users', backoff }).watch(
       () => queueMicrotask(() => { stopped = Promise.resolve(stop()); }),
       () => {},
-    );
+    ));
     await until(() => stopped !== undefined, 10_000);
     await stopped;
     expect(await watchers()).toBe(baseline);

@@ -152,8 +152,8 @@ describe("client.fetch: a Request of undici's own (the `fetch` option may be und
   it("an undici Request is taken as a Request: its path, method and body reach the endpoint", async () => {
     const undici = await import('undici');
     const [server] = await servers(echoRedirect);
-    const client = track(createClient({ name: 'svc', discovery: [server!.url], fetch: undici.fetch as unknown as typeof fetch }));
-    const res = await client.fetch(new undici.Request('http://ignored.invalid/items?id=1', { method: 'PUT', body: 'payload' }) as unknown as Request);
+    const client = track(createClient({ name: 'svc', discovery: [server!.url], fetch: undici.fetch }));
+    const res = await client.fetch(new undici.Request('http://ignored.invalid/items?id=1', { method: 'PUT', body: 'payload' }));
     expect([res.status, await res.text()]).toEqual([200, 'got payload']);
     expect(server!.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['PUT /items?id=1']);
   });

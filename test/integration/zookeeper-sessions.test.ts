@@ -13,6 +13,7 @@ import { closeAfterEach, sleep, until } from '../helpers/lifecycle.js';
 import { ok } from '../helpers/servers.js';
 import { bulwark, call, connected, events, eventually, noMoreThan, resources, SESSION_MS, urls, useZookeeper } from '../helpers/zookeeper-fixture.js';
 import { TcpProxy, zookeeperBinary } from '../helpers/zookeeper-server.js';
+import { stopFunction } from '../helpers/stop-function.js';
 
 describeWith(zookeeperBinary, 'zookeeper sessions and registration (real ZooKeeper server)', () => {
   const { track, servers, defer } = closeAfterEach();
@@ -83,7 +84,7 @@ describeWith(zookeeperBinary, 'zookeeper sessions and registration (real ZooKeep
     const nobody = await freePort();
     const same = zookeeper.createClient(`127.0.0.1:${nobody}`, { sessionTimeout: 300, spinDelay: 50 });
     const errors: ZookeeperError[] = [];
-    const stop = zookeeperDiscovery({ client: () => same, path: '/x', backoff: { min: 20, max: 40 } }).watch(() => {}, (e) => errors.push(e as ZookeeperError), () => {});
+    const stop = stopFunction(zookeeperDiscovery({ client: () => same, path: '/x', backoff: { min: 20, max: 40 } }).watch(() => {}, (e) => errors.push(e as ZookeeperError), () => {}));
     await until(() => errors.some((e) => e.code === 'CLIENT_ERROR'), 5_000);
     await stop();
     expect(errors.find((e) => e.code === 'CLIENT_ERROR')!.message).toMatch(/create a new one each time/);

@@ -11,6 +11,7 @@ import { closeAfterEach, sleep, until } from '../helpers/lifecycle.js';
 import { ok } from '../helpers/servers.js';
 import { bulwark, call, connected, events, noMoreThan, resources, urls, useZookeeper } from '../helpers/zookeeper-fixture.js';
 import { zookeeperBinary } from '../helpers/zookeeper-server.js';
+import { stopFunction } from '../helpers/stop-function.js';
 
 describeWith(zookeeperBinary, 'zookeeper discovery (real ZooKeeper server)', () => {
   const { track, servers, defer } = closeAfterEach();
@@ -205,12 +206,12 @@ describeWith(zookeeperBinary, 'zookeeper discovery (real ZooKeeper server)', () 
     const f = factory();
     let calls = 0;
     const discovery = zookeeperDiscovery({ client: f.make, path });
-    const stop = discovery.watch(() => calls++, () => calls++, () => calls++);
+    const stop = stopFunction(discovery.watch(() => calls++, () => calls++, () => calls++));
     await until(() => calls === 1, 5_000);
     // A client instance of the user's too: its watches stay registered in it (they can not be removed), but do nothing.
     const own = await connected(fx.server.connectionString);
     const listeners = own.listenerCount('connected');
-    const stopOwn = zookeeperDiscovery({ client: own, path }).watch(() => calls++, () => calls++, () => calls++);
+    const stopOwn = stopFunction(zookeeperDiscovery({ client: own, path }).watch(() => calls++, () => calls++, () => calls++));
     await until(() => calls === 2, 5_000);
     await stop();
     await stopOwn();

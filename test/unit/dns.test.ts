@@ -4,6 +4,7 @@ import { DNS_DEFAULTS, refreshDelay, resolveDnsOptions, srvRefreshDelay } from '
 import { checkSrv, nameEndpoints, srvEndpoints, srvWeights } from '../../src/discovery/dns-records.js';
 import { dnsDiscovery } from '../../src/discovery/dns.js';
 import { loopDiscovery, MAX_REMEMBERED_REJECTIONS, rejectOnce } from '../../src/discovery/support.js';
+import { stopFunction } from '../helpers/stop-function.js';
 
 const shape = { protocol: 'http', basePath: '' };
 
@@ -171,7 +172,7 @@ describe('what the discovery adapters share', () => {
       await Promise.resolve();
       throw new Error('loop bug');
     });
-    const stopCrash = crash.watch(() => {}, (e) => errors.push(e), () => {});
+    const stopCrash = stopFunction(crash.watch(() => {}, (e) => errors.push(e), () => {}));
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(errors).toEqual([new Error('loop bug')]);
     await stopCrash();
@@ -185,7 +186,7 @@ describe('what the discovery adapters share', () => {
       ended = true;
       throw new Error('thrown after stop: nobody hears it');
     });
-    const stop = quiet.watch(() => {}, (e) => errors.push(e), () => {});
+    const stop = stopFunction(quiet.watch(() => {}, (e) => errors.push(e), () => {}));
     expect(seen?.aborted).toBe(false);
     await stop();
     expect(seen?.aborted).toBe(true);
@@ -197,7 +198,7 @@ describe('what the discovery adapters share', () => {
     const d = loopDiscovery(async () => {
       throw new Error('loop bug');
     });
-    const stop = d.watch(() => {}, () => { throw new Error('listener bug'); }, () => {});
+    const stop = stopFunction(d.watch(() => {}, () => { throw new Error('listener bug'); }, () => {}));
     await expect(stop()).resolves.toBeUndefined();
   });
 });

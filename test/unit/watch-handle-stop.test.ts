@@ -23,14 +23,14 @@ describe("a source whose watch returns its handle instead of a stop function", (
     const file = join(dir, 'endpoints.json');
     writeFileSync(file, '["127.0.0.1:1"]');
     let closed = false;
-    const discovery = {
-      watch(update: (list: string[]) => void) {
+    const discovery: Discovery = {
+      watch(update) {
         update(['127.0.0.1:1']);
         const watcher = watch(file, () => update(['127.0.0.1:2']));
         watcher.on('close', () => (closed = true));
         return watcher;
       },
-    } as unknown as Discovery;
+    };
     const client = createClient({ name: 'users', discovery });
     await client.close();
     await new Promise((resolve) => setImmediate(resolve)); // FSWatcher emits 'close' on the next tick
@@ -41,9 +41,10 @@ describe("a source whose watch returns its handle instead of a stop function", (
     let ticks = 0;
     let unsubscribed = 0;
     let disposed = 0;
-    const interval = { watch: (update: (list: string[]) => void) => { update(['127.0.0.1:1']); return setInterval(() => ticks++, 5); } } as unknown as Discovery;
-    const subscription = { watch: (update: (list: string[]) => void) => { update(['127.0.0.1:1']); return { unsubscribe: () => unsubscribed++ }; } } as unknown as Discovery;
-    const disposable = { watch: (update: (doc: unknown) => void) => { update({}); return { [Symbol.dispose]: () => disposed++ }; } } as unknown as ConfigSource;
+    // Typed as they are (StopHandle): no cast.
+    const interval: Discovery = { watch: (update) => { update(['127.0.0.1:1']); return setInterval(() => ticks++, 5); } };
+    const subscription: Discovery = { watch: (update) => { update(['127.0.0.1:1']); return { unsubscribe: () => unsubscribed++ }; } };
+    const disposable: ConfigSource = { watch: (update) => { update({}); return { [Symbol.dispose]: () => disposed++ }; } };
     const a = createClient({ name: 'a', discovery: interval });
     const b = createClient({ name: 'b', discovery: subscription });
     b.watchConfig(disposable);
@@ -84,5 +85,22 @@ describe('a watch that returns what `emitter.on(…)` returns (the emitter itsel
     const client = createClient({ name: 'users', discovery });
     await client.close();
     expect(socket.closed).toBe(false);
+  });
+});
+
+describe('stopWatching', () => {
+  it('stops what a watch returned, a function or a handle, as close() does', async () => {
+    const { stopWatching } = await import('../../src/index.js');
+    let stopped = 0;
+    await stopWatching(() => {
+      stopped++;
+    });
+    await stopWatching({ unsubscribe: () => { stopped++; } });
+    const timer = setInterval(() => {}, 60_000);
+    await stopWatching(timer);
+    expect(stopped).toBe(2);
+    // A cleared interval's handle no longer keeps the process alive.
+    expect(timer.hasRef()).toBe(true);
+    expect((timer as unknown as { _destroyed: boolean })._destroyed).toBe(true);
   });
 });
