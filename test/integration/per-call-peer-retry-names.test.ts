@@ -49,3 +49,25 @@ describe("p-retry's `retries` given to one call", () => {
     }
   });
 });
+
+// What broke: createClient's nested option names given to one fetch (`{ attempts: 1 }` to send a
+// call once, `statusCodes`) were passed on to fetch and ignored: the call went out three times,
+// while execute refused the same options. README ("Per-call options"): a client option is refused.
+describe('a nested client option given to one fetch', () => {
+  it('execute refuses `attempts` per call (the reference behaviour)', async () => {
+    client = createClient({ name: 'users', discovery: ['127.0.0.1:8080'] });
+    const error = await client.execute(() => 1, { attempts: 1 } as never).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+  });
+
+  it.each([
+    [{ attempts: 1 }],
+    [{ statusCodes: [500] }],
+  ])('fetch(path, %j) is refused before anything is sent, not passed to fetch and ignored', async (extra) => {
+    servers = [await startServer(status(503)), await startServer(status(503)), await startServer(status(503))];
+    client = createClient({ name: 'users', discovery: servers.map((s) => s.url) });
+    const result = await client.fetch('/x', extra as never).then(async (r) => { await r.text(); return r; }, (e: unknown) => e);
+    const sent = servers.reduce((n, s) => n + s.requests.length, 0);
+    expect({ configError: result instanceof ConfigError, sent }).toEqual({ configError: true, sent: 0 });
+  });
+});

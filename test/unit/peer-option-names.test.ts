@@ -2,6 +2,7 @@
 // (`retries`, `minTimeout`, `errorThresholdPercentage`, `resetTimeout`, `maxAttempts`) were
 // refused with the list of bulwark's keys only, leaving them to guess the mapping (and that
 // `retries: 2` is `attempts: 3`). The ConfigError now names where bulwark has each.
+import { handleAll, retry as cockatielRetry } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, createClient } from '../../src/index.js';
 
@@ -44,6 +45,41 @@ describe("grpc-js's per-call deadline", () => {
       const error = await client.execute(() => 1, { deadline: Date.now() + 1000 } as never).then(() => undefined, (e: unknown) => e);
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as Error).message).toContain('`timeout: { total }`');
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+// What broke: coming from cockatiel, `retry: { maxAttempts: 3 }` was said to be `retry.attempts`,
+// so the user set `attempts: 3` and lost a try: cockatiel's maxAttempts counts retries (3 means
+// four calls), bulwark's attempts count calls.
+describe("cockatiel's maxAttempts counts retries, bulwark's attempts count calls", () => {
+  it('premise: cockatiel maxAttempts: 3 calls the function 4 times', async () => {
+    let calls = 0;
+    await cockatielRetry(handleAll, { maxAttempts: 3 }).execute(() => {
+      calls++;
+      throw new Error('down');
+    }).catch(() => undefined);
+    expect(calls).toBe(4);
+  });
+
+  it.each([
+    [{ retry: { maxAttempts: 3 } }],
+    [{ maxAttempts: 3 }],
+  ])('createClient(%j) points at retry.attempts = maxAttempts + 1, not the same number', (extra) => {
+    const message = refusal(extra);
+    expect(message).toContain('retry.attempts');
+    // as the p-retry pointer does: "bulwark counts attempts in all: `retry.attempts` (retries + 1)"
+    expect(message).toMatch(/\+ ?1/);
+  });
+
+  it('per call: the execute refusal says the same', async () => {
+    const client = createClient({ name: 'svc', discovery: ['127.0.0.1:1'] });
+    try {
+      const error = await client.execute(() => 1, { maxAttempts: 3 } as never).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(/\+ ?1/);
     } finally {
       await client.close();
     }
