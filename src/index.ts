@@ -2,7 +2,7 @@
 
 export { createClient, Client } from './client.js';
 export type {
-  ClientOptions, CallOptions, ExecuteOptions, TimeoutOptions, RetryOptions, HedgeOptions, HealthOptions, HealthOutcome, HealthCheckOptions, SlowStartOptions, OutlierOptions, CircuitBreakerOptions, Percentile, AttemptContext, Outcome, Verdict, Classify,
+  ClientOptions, FetchFunction, CallOptions, ExecuteOptions, TimeoutOptions, RetryOptions, HedgeOptions, HealthOptions, HealthOutcome, HealthCheckOptions, SlowStartOptions, OutlierOptions, CircuitBreakerOptions, Percentile, AttemptContext, Outcome, Verdict, Classify,
 } from './config/options.js';
 export { DEFAULTS } from './config/resolve.js';
 export type { LiveOptions, LiveHealthKey, ConfigSource } from './config/live.js';

@@ -224,7 +224,7 @@ export interface ClientOptions {
  *   return fetch(input, init);
  * } });
  */
-type FetchFunction = { fetch(input: string | URL | Request, init?: Omit<RequestInit, 'dispatcher'>): Promise<Response> }['fetch'];
+export type FetchFunction = { fetch(input: string | URL | Request, init?: Omit<RequestInit, 'dispatcher'>): Promise<Response> }['fetch'];
 
 /** Hedging after validation. */
 export interface ResolvedHedge {
