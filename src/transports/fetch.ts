@@ -6,7 +6,7 @@ import type { FetchArgs } from './fetch-args.js';
 import { cancellingDispatcher, type CancellingDispatcher } from './fetch-dispatcher.js';
 import { checkHttpEndpoint, HttpJudge, type ResponseReader } from './http-judge.js';
 import type { AttemptHandle, Judgement, Transport } from './transport.js';
-import { releaseBody, releaseUnsent } from './release-body.js';
+import { BODY_SOURCE_FAILED, failedInBody, releaseBody, releaseUnsent, watchedBody } from './release-body.js';
 
 /** What `fetch` needs from the client, fixed per client. */
 export interface FetchSettings {
@@ -75,6 +75,8 @@ export class FetchTransport implements Transport<Response> {
       sent = this.#sendWithBody(endpoint.url + this.#path, init, attempt);
     } else {
       this.sent = true;
+      // A stream body goes through a relay that tells its source's own errors from the network's.
+      if (!this.replayable) init.body = watchedBody(init.body, true) as NonNullable<RequestInit['body']>;
       sent = this.#settings.fetch(endpoint.url + this.#path, init);
     }
     if (dispatcher === undefined) return sent;
@@ -148,6 +150,8 @@ export class FetchTransport implements Transport<Response> {
       if (!isResponse(outcome.value)) throw notAResponse(this.#settings.service, outcome.value);
       return this.#judge.judge(outcome, endpoint, this.idempotent);
     }
+    // The caller's stream body failed (a broken upstream): its own failure, not the endpoint's.
+    if (!this.replayable && failedInBody(outcome.error)) return BODY_SOURCE_FAILED;
     const error = outcome.error as object;
     if (!AFTER_REDIRECT.has(error)) return this.#judge.judge(outcome, endpoint, this.idempotent);
     return this.#judge.judge(outcome, endpoint, this.idempotent, AFTER_REDIRECT.get(error) ?? true);
@@ -178,6 +182,8 @@ export class FetchTransport implements Transport<Response> {
   }
 
   failure(error: unknown): unknown {
+    // fetch's error as it is, as plain fetch gives it (the source's error is its cause).
+    if (!this.replayable && failedInBody(error)) return error;
     return this.#judge.failure(error);
   }
 }

@@ -1,5 +1,8 @@
 // How bulwark lets go of a request body it will never send: as fetch cancels a body whose
-// request is aborted, and as undici's request() destroys a stream body whenever it fails.
+// request is aborted, and as undici's request() destroys a stream body whenever it fails. And
+// how it tells a stream body's own failure (a file gone, a broken upstream) from the network's.
+import { PassThrough, Readable } from 'node:stream';
+import type { Judgement } from './transport.js';
 
 /**
  * Ends a stream request body that no attempt will send, so its source stops (a file stream
@@ -57,3 +60,118 @@ function isStreamBody(body: unknown): boolean {
 }
 
 function ignore(): void {}
+
+/**
+ * Errors that came from a request body's own source, seen by the relays {@link watchedBody}
+ * hands the HTTP client: the caller's failure, not the endpoint's.
+ */
+const BODY_SOURCE_ERRORS = new WeakSet<object>();
+
+/**
+ * The judgement of an attempt whose request body's own source failed: it would fail on every
+ * endpoint alike, so it is not retried and says nothing about the endpoint (as an invalid request).
+ */
+export const BODY_SOURCE_FAILED: Judgement = Object.freeze({ verdict: 'failure', reason: 'body source failed', invalid: true });
+
+/** Whether `error` (or its `cause`, as fetch wraps it) came from a request body's own source, through {@link watchedBody}. */
+export function failedInBody(error: unknown): boolean {
+  if (error === null || typeof error !== 'object') return false;
+  if (BODY_SOURCE_ERRORS.has(error)) return true;
+  try {
+    const cause: unknown = (error as { cause?: unknown }).cause;
+    return cause !== null && typeof cause === 'object' && BODY_SOURCE_ERRORS.has(cause);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What to hand the HTTP client in place of a stream body, so that an error of the body's own
+ * source is known for one ({@link failedInBody}): a Node `Readable` is piped through a relay
+ * stream (destroying the relay, as undici does when it fails, destroys the source with the same
+ * error, which is then not the source's); a `ReadableStream` becomes another one (`web`) or an
+ * async iterable; another (async) iterable is iterated by an async generator, whose end
+ * (`return()`) ends the source's iteration. Anything else (strings, buffers, blobs, form data)
+ * is returned as it is.
+ *
+ * @example
+ * pool.request({ ...options, body: watchedBody(options.body) });
+ */
+export function watchedBody(body: unknown, web = false): unknown {
+  if (body === null || typeof body !== 'object') return body;
+  if (body instanceof Readable) return relayReadable(body);
+  if (body instanceof ReadableStream) return web ? relayWebStream(body) : relayIterable(body as AsyncIterable<unknown>);
+  if (Symbol.asyncIterator in body) return relayIterable(body as AsyncIterable<unknown>);
+  // A sync iterable of chunks; not bytes, nor form data or search params (iterable too, and sent again as they are).
+  if (Symbol.iterator in body && !ArrayBuffer.isView(body) && typeof (body as { append?: unknown }).append !== 'function') return relayIterable(body as Iterable<unknown>);
+  return body;
+}
+
+function remember(error: unknown): void {
+  if (error !== null && typeof error === 'object') BODY_SOURCE_ERRORS.add(error);
+}
+
+/** A relay of `source`'s chunks: its source's errors are remembered, the client's destroy goes on to the source. */
+function relayReadable(source: Readable): Readable {
+  /** The client ended the relay (it failed, or is done): what the source emits after is not the source's own doing. */
+  let byClient = false;
+  let fromSource = false;
+  let ended = false;
+  const relay = new PassThrough({
+    objectMode: source.readableObjectMode,
+    destroy(error, callback) {
+      if (!fromSource) {
+        byClient = true;
+        if (!source.destroyed) source.destroy(error ?? undefined);
+      }
+      callback(error);
+    },
+  });
+  const gone = (error: unknown): void => {
+    if (byClient || relay.destroyed) return;
+    remember(error);
+    fromSource = true;
+    relay.destroy((error ?? undefined) as Error | undefined);
+  };
+  // Also keeps a source's error from going unhandled once the client has let go of the relay.
+  source.on('error', gone);
+  source.once('end', () => { ended = true; });
+  // Closed before its end: as undici does for a body closed early, the request is aborted (with the error, if any).
+  source.once('close', () => { if (!ended) gone(source.errored ?? undefined); });
+  if (source.readableEnded) relay.end();
+  else if (source.destroyed) gone(source.errored ?? undefined);
+  else source.pipe(relay);
+  return relay;
+}
+
+/** An async generator over `source`: an error of its iteration is the source's. */
+async function* relayIterable(source: AsyncIterable<unknown> | Iterable<unknown>): AsyncGenerator<unknown, void, undefined> {
+  try {
+    for await (const chunk of source) yield chunk;
+  } catch (err) {
+    remember(err);
+    throw err;
+  }
+}
+
+/** A `ReadableStream` over `source`, read only as it is read: an error of the source's read is the source's; cancelling it cancels the source. */
+function relayWebStream(source: ReadableStream): ReadableStream {
+  let reader: ReadableStreamDefaultReader | undefined;
+  return new ReadableStream({
+    async pull(controller) {
+      reader ??= source.getReader();
+      let next: Awaited<ReturnType<ReadableStreamDefaultReader['read']>>;
+      try {
+        next = await reader.read();
+      } catch (err) {
+        remember(err);
+        throw err;
+      }
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    cancel(reason) {
+      return reader === undefined ? source.cancel(reason) : reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+}

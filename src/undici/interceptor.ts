@@ -40,7 +40,8 @@ const ORIGIN_CACHE_LIMIT = 1_000;
  * An undici interceptor that sends requests for the configured origins (and `bulwark://name`)
  * through a bulwark client's pipeline — picker, retries on another endpoint under the budget,
  * deadlines, health — and passes every other request to the next dispatcher untouched. Compose
- * it outermost (last) on an `Agent`, then use the result as `fetch(url, { dispatcher })`, with
+ * it outermost (last) on an `Agent` (composing it on a `Pool`, `Client` or `BalancedPool`, which
+ * send every request to their own origin, throws `ConfigError`), then use the result as `fetch(url, { dispatcher })`, with
  * `undici.request`, or globally with `setGlobalDispatcher`. Node's own `fetch` (its bundled
  * undici) works with it too: its older handlers are adapted.
  *
@@ -70,7 +71,7 @@ export function bulwarkInterceptor(options: InterceptorOptions): Dispatcher.Disp
     }
     return found ?? undefined;
   };
-  return (dispatch) => function bulwarkIntercept(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+  const intercept = (dispatch: Dispatcher['dispatch']) => function bulwarkIntercept(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     // Node's bundled fetch still passes handlers of undici's older API: adapt them.
     const wrapped = wrapHandler(handler);
     const client = route(opts.origin);
@@ -91,6 +92,26 @@ export function bulwarkInterceptor(options: InterceptorOptions): Dispatcher.Disp
     new RoutedCall(client.name, dispatch, opts, wrapped).run(client, key === undefined ? undefined : { key });
     return true;
   };
+  return (dispatch, origin?: unknown) => {
+    // undici's compose passes the origin of a dispatcher bound to one (a Pool, a Client; null for a
+    // BalancedPool), which sends every request there whatever its origin: routing needs an Agent.
+    if (origin !== undefined) throw composedOnOneOrigin(origin);
+    return intercept(dispatch);
+  };
+}
+
+/**
+ * The refusal of a composition on a dispatcher bound to its own origin (a Pool, a Client, their
+ * mocks; `null`: a BalancedPool), shown as undici gave it (an origin has no userinfo).
+ */
+function composedOnOneOrigin(origin: unknown): ConfigError {
+  return new ConfigError(
+    'undici',
+    'dispatcher',
+    'must be an Agent (new Agent().compose(bulwarkInterceptor(…))): bulwarkInterceptor was composed on a Pool, Client or BalancedPool, ' +
+      'which sends every request to its own origin, so routed requests would never reach the picked endpoints',
+    typeof origin === 'string' ? redactUrl(origin) : origin,
+  );
 }
 
 /**

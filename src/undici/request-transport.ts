@@ -10,6 +10,7 @@ import { isReplayable, withAuthorization } from './headers.js';
 import { checkHttpEndpoint, HttpJudge } from '../transports/http-judge.js';
 import { UNDICI_READER } from './judge.js';
 import type { EndpointPools } from './pools.js';
+import { BODY_SOURCE_FAILED, failedInBody, watchedBody } from '../transports/release-body.js';
 
 /** What an undici request transport needs from its client, fixed per client. */
 export interface RequestSettings {
@@ -58,6 +59,8 @@ export class UndiciRequestTransport implements Transport<Dispatcher.ResponseData
     this.sent = true;
     return pool.request<unknown>({
       ...options,
+      // A stream body goes through a relay that tells its source's own errors from the network's.
+      ...(this.replayable ? {} : { body: watchedBody(options.body) as NonNullable<UndiciDispatchOptions['body']> }),
       method: options.method ?? 'GET',
       path: endpoint.basePath + this.#path,
       headers,
@@ -69,6 +72,8 @@ export class UndiciRequestTransport implements Transport<Dispatcher.ResponseData
   }
 
   judge(outcome: Outcome<Dispatcher.ResponseData<unknown>>, endpoint: LiveEndpoint): Judgement {
+    // The caller's body failed (a file gone, a broken upstream): its own failure, not the endpoint's.
+    if (!this.replayable && !outcome.ok && failedInBody(outcome.error)) return BODY_SOURCE_FAILED;
     return this.#judge.judge(outcome, endpoint, this.idempotent);
   }
 
@@ -88,6 +93,8 @@ export class UndiciRequestTransport implements Transport<Dispatcher.ResponseData
   }
 
   failure(error: unknown): unknown {
+    // The body's own error as it is, as undici's request() gives it.
+    if (!this.replayable && failedInBody(error)) return error;
     return this.#judge.failure(error);
   }
 }

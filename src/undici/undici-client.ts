@@ -1,14 +1,15 @@
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import { CloseOnce } from '../close-once.js';
 import { Client } from '../client.js';
 import { onEndpointsRemoved, runTransport, useHttpCheck } from '../client-seams.js';
 import { checkFetchInit } from '../config/call-options.js';
-import { checkKeys, hideValue, type KeySet, type Table } from '../config/keys.js';
+import { checkKeys, type KeySet, type Table } from '../config/keys.js';
 import { wrapperKeys } from '../config/option-keys.js';
 import type { CallOptions, Classify, ClientOptions, ExecuteOptions } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { isThenable, notPlainError } from '../config/fields.js';
 import { EndpointPools } from './pools.js';
+import { checkPoolOptions } from './pool-options.js';
 import { UndiciRequestTransport, type UndiciDispatchOptions } from './request-transport.js';
 import { requestTarget } from '../transports/request-path.js';
 import { releaseBody, releaseUnsent } from '../transports/release-body.js';
@@ -166,31 +167,6 @@ function bodyOf(options: object): unknown {
     return (options as { body?: unknown }).body;
   } catch {
     return undefined;
-  }
-}
-
-/** Fails at creation, not at the first request, on pool options undici refuses. */
-function checkPoolOptions(service: string, pool: unknown): void {
-  if (pool === undefined) return;
-  if (pool === null || typeof pool !== 'object') throw new ConfigError(service, 'pool', 'must be an object of undici Pool options', pool);
-  try {
-    void new Pool('http://127.0.0.1', pool as Pool.Options).destroy();
-  } catch (err) {
-    throw new ConfigError(service, 'pool', `was refused by undici (${err instanceof Error ? err.message : String(err)})`, shownPoolOptions(pool));
-  }
-}
-
-/**
- * The pool options as a refused-pool error shows them: every option's name, with only number and
- * boolean values (a string or an object may be a TLS key, a passphrase, a proxy's credentials).
- */
-function shownPoolOptions(pool: object): Record<string, unknown> | string {
-  try {
-    const shown: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(pool)) shown[key] = hideValue(value);
-    return shown;
-  } catch {
-    return 'an unreadable object';
   }
 }
 
