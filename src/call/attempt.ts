@@ -74,6 +74,22 @@ export class Attempt<T> implements AttemptHandle {
     this.#onCancel = cancel;
   }
 
+  /**
+   * Holds the endpoint for work that outlives the attempt (an established stream): one more in
+   * its `inflight` until the returned release, which counts once. A method, not a field: an
+   * attempt that holds nothing (every `execute`) pays nothing for it.
+   */
+  hold(): () => void {
+    const endpoint = this.endpoint;
+    endpoint.inflight++;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      endpoint.inflight--;
+    };
+  }
+
   /** The transport's promise settled with a value. */
   readonly onValue = (value: T): void => {
     if (this.ended) discardQuietly(this.ctx.transport, value);

@@ -18,7 +18,14 @@ export function watchSignal(signal: AbortSignal, call: Interruptible): void {
     calls = waiting;
     callsBySignal.set(signal, waiting);
     signal.addEventListener('abort', () => {
-      for (const c of waiting) c.interrupt(signal.reason);
+      for (const c of waiting) {
+        try {
+          c.interrupt(signal.reason);
+        } catch {
+          // One follower that throws (a stream's cancel running user code) must not keep the
+          // others from their abort, nor escape as an uncaught exception.
+        }
+      }
       waiting.clear();
     }, { once: true });
   }

@@ -53,7 +53,7 @@ export interface Endpoint {
  * const byLoad = (a: EndpointState, b: EndpointState) => a.inflight - b.inflight;
  */
 export interface EndpointState extends Endpoint {
-  /** Attempts currently running against this endpoint. */
+  /** Attempts currently running against this endpoint, and established gRPC server and bidi streams still open there. */
   readonly inflight: number;
   /** Attempts finished, by outcome: judged a success, judged a failure, or cancelled (caller abort, close, lost hedge). */
   readonly successes: number;
@@ -77,7 +77,7 @@ export class LiveEndpoint implements EndpointState {
   priority: number;
   zone: string | undefined;
   metadata: Readonly<Record<string, string>>;
-  /** Attempts currently running against this endpoint. */
+  /** Attempts currently running against this endpoint, and established gRPC server and bidi streams still open there. */
   inflight = 0;
   /** Attempts finished, by outcome: judged a success, judged a failure, or cancelled (caller abort, close, lost hedge). */
   successes = 0;

@@ -2,28 +2,46 @@
 // its lease ended with its status, a stream following the caller's abort, and the streams
 // handed to callers cancelled by close().
 import { unwatchSignal, watchSignal } from '../call/caller-signal.js';
+import type { AttemptHandle } from '../transports/transport.js';
 import type { Lease } from './channels.js';
+
+/** A grpc-js call as what follows its life sees it. */
+type StreamCall = { cancel(): void; once(event: 'status', listener: () => void): unknown };
 
 /**
  * Streams handed to callers and still running: `close()` cancels them, so no call outlives the
- * client (grpc-js's own `close()` lets running calls finish).
+ * client (grpc-js's own `close()` lets running calls finish). An established stream also holds
+ * its endpoint (`AttemptHandle.hold`): its attempt ended at establishment, but it counts in the
+ * endpoint's `inflight` (what `leastRequest` and `peakEwma` weigh) until its status or `close()`.
  */
 export class OpenStreams {
-  readonly #open = new Set<{ cancel(): void }>();
+  /** Each running stream, with the release of its hold on its endpoint once it has one. */
+  readonly #open = new Map<StreamCall, (() => void) | undefined>();
 
-  /** Tracks `call` until its status arrives. */
-  add(call: { cancel(): void; once(event: 'status', listener: () => void): unknown }): void {
-    this.#open.add(call);
-    call.once('status', () => this.#open.delete(call));
+  /** Tracks `call` until its status arrives; given its `attempt`, the stream is established: see {@link hold}. */
+  add(call: StreamCall, attempt?: AttemptHandle): void {
+    this.#open.set(call, attempt?.hold());
+    call.once('status', () => {
+      const release = this.#open.get(call);
+      this.#open.delete(call);
+      release?.();
+    });
+  }
+
+  /** The tracked `call` is established: it counts in its endpoint's `inflight` until it ends. */
+  hold(call: StreamCall, attempt: AttemptHandle): void {
+    if (this.#open.has(call) && this.#open.get(call) === undefined) this.#open.set(call, attempt.hold());
   }
 
   cancelAll(): void {
-    for (const call of this.#open) {
+    for (const [call, release] of this.#open) {
       try {
         call.cancel();
       } catch {
         // A client interceptor's `cancel` that throws must not keep the other streams open.
       }
+      // Released here too: a cancel an interceptor stopped brings no status.
+      release?.();
     }
     this.#open.clear();
   }
@@ -59,15 +77,28 @@ export function startWithoutStack<C>(start: () => C): C {
  * by many streams (a server's shutdown signal) gets no listener per stream, and no
  * MaxListenersExceededWarning.
  */
-export function followCaller(call: { cancel(): void; once(event: 'status', listener: () => void): unknown }, signal: AbortSignal | undefined): void {
+export function followCaller(call: StreamCall, signal: AbortSignal | undefined): void {
   if (signal === undefined) return;
   if (signal.aborted) {
-    call.cancel();
+    cancelQuietly(call);
     return;
   }
-  const follower = { interrupt: (): void => call.cancel() };
+  const follower = { interrupt: (): void => cancelQuietly(call) };
   watchSignal(signal, follower);
   call.once('status', () => unwatchSignal(signal, follower));
+}
+
+/**
+ * Cancels `call`; grpc-js runs a client interceptor's `cancel` (the user's code) inside, and
+ * what it throws must neither escape the caller's abort as an uncaught exception nor keep the
+ * other streams on that signal open (as for `close()`, {@link OpenStreams.cancelAll}).
+ */
+function cancelQuietly(call: StreamCall): void {
+  try {
+    call.cancel();
+  } catch {
+    // The interceptor's fault; the stream may run on until its deadline.
+  }
 }
 
 /**
@@ -85,6 +116,6 @@ export function startCall<C>(lease: Lease, start: (client: Lease['client']) => C
 }
 
 /** Ends `lease` when the stream's status arrives: a stream counts on its channel for as long as it runs. */
-export function endWithStatus(call: { once(event: 'status', listener: () => void): unknown }, lease: Lease): void {
+export function endWithStatus(call: Pick<StreamCall, 'once'>, lease: Lease): void {
   call.once('status', () => lease.end());
 }

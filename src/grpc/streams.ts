@@ -166,7 +166,8 @@ const CALLER_CANCELLED = new WeakSet<object>();
  * sent again. The attempt ends — and is judged, health-accounted and timed — at the server's
  * first answer: its response headers (success), or a status before them, judged as a unary
  * call's (a code in `codes.unhealthy` or a refused connection counts against the endpoint, any
- * other status does not; grpc-js reporting bulwark's own deadline is a timeout, as the wheel's). The
+ * other status does not; grpc-js reporting bulwark's own deadline is a timeout, as the wheel's);
+ * from its response headers until its status the stream counts in its endpoint's `inflight`. The
  * stream's grpc deadline is the call's total deadline; the caller's signal cancels it while it
  * runs, and `close()` cancels it.
  */
@@ -204,11 +205,13 @@ export class BidiStreamTransport extends GrpcTransport<ClientDuplexStream<unknow
       cancelled = true;
       cancel();
     };
-    followCaller(call, this.#signal);
     this.setup.streams.add(call);
+    followCaller(call, this.#signal);
     const answered = new Promise<ClientDuplexStream<unknown, unknown>>((resolve, reject) => {
       const headers = (): void => {
         call.off('status', ended);
+        // Established: it counts in its endpoint's inflight until its status, past its attempt.
+        this.setup.streams.hold(call, attempt);
         resolve(call);
       };
       const ended = (status: StatusObject): void => {

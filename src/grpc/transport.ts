@@ -160,9 +160,10 @@ export class UnaryTransport<Res> extends GrpcTransport<Res> {
  * first message) or it ended OK with no messages; it fails like a unary call when the server
  * answers with a status first (UNAVAILABLE is retried elsewhere, INVALID_ARGUMENT returned…).
  * The caller then gets the grpc-js stream: what happens on it later (messages, an error after
- * the first message) is the caller's, never retried and not counted in health. The attempt
- * timeout bounds establishment; the stream's grpc deadline is the call's total deadline, and
- * the caller's signal cancels it for as long as it runs.
+ * the first message) is the caller's, never retried and not counted in health, though the open
+ * stream counts in its endpoint's `inflight` until its status. The attempt timeout bounds
+ * establishment; the stream's grpc deadline is the call's total deadline, and the caller's
+ * signal cancels it for as long as it runs.
  */
 export class ServerStreamTransport<Res> extends GrpcTransport<ClientReadableStream<Res>> {
   readonly #deadline: number;
@@ -186,8 +187,9 @@ export class ServerStreamTransport<Res> extends GrpcTransport<ClientReadableStre
       const established = (running: boolean): void => {
         call.off('metadata', headers).off('status', ended).off('error', failed);
         if (running) {
+          // It runs on after its attempt: it counts in its endpoint's inflight until its status.
+          this.setup.streams.add(call, attempt);
           followCaller(call, this.#signal);
-          this.setup.streams.add(call);
         }
         resolve(call);
       };

@@ -9,11 +9,11 @@ export interface EndpointStats {
   readonly weight: number;
   readonly priority: number;
   readonly zone: string | undefined;
-  /** Attempts running now. */
+  /** Attempts running now, plus the `bulwark/grpc` server and bidi streams open here: each counts until it ends. */
   readonly inflight: number;
   /** Peak-EWMA latency estimate in ms (0 before the first response). */
   readonly latency: number;
-  /** Attempts that ended here, by how they were judged; with `inflight`, they add up to every attempt sent here. */
+  /** Attempts that ended here, by how they were judged; with `inflight`, they add up to every attempt sent here plus the open streams. */
   readonly successes: number;
   readonly failures: number;
   /** Attempts cut short by the caller's abort, `close()` or a hedge that won elsewhere. */

@@ -21,6 +21,13 @@ export interface AttemptHandle {
    * dispatch controller) uses it instead of `signal`, so no AbortController is made. One per attempt.
    */
   onCancel(cancel: (reason: unknown) => void): void;
+  /**
+   * Counts work that outlives the attempt in its endpoint's `inflight`: an established stream
+   * (gRPC server or bidi), whose attempt ended at establishment, while it runs. Returns the
+   * release, which takes it off again exactly once however often it is called. Latency, health
+   * and the attempt's own books are not touched: they measure the attempt.
+   */
+  hold(): () => void;
   /** What the call was started with, for a transport that serves many calls (execute's `fn`). */
   readonly input: unknown;
 }

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as http2 from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +38,11 @@ export interface GrpcTestServer {
   calls: number;
   /** Count, Join and Chat streams received. */
   streams: number;
-  /** Calls whose client went away before they were answered (the server saw `cancelled`). */
+  /**
+   * Echo calls whose client went away before the server sent their status (the server saw
+   * `cancelled` first). Not grpc-js's 'cancelled' events: 1.14 emits one when any call's stream
+   * closes, after a normal end too.
+   */
   cancelled: number;
   say: SayHandler;
   count: CountHandler;
@@ -81,6 +86,34 @@ export const echoBack: ChatHandler = (call, server) => {
 };
 
 /**
+ * Counts in `state().cancelled` each Echo call its client went away from before the call ended.
+ * Not grpc-js's 'cancelled' events: 1.14 emits one when a server call's HTTP/2 stream closes,
+ * after a normal end too. A call is counted when its stream closes reset by the client (an
+ * RST_STREAM with an error code: its cancel or its deadline, even after a status the handler sent
+ * too late, as a bidi handler ending its side when the reset ends the client's does), or with no
+ * status from the handler (the server's own copy of the client's deadline ended it). The stream
+ * is the one grpc-js keeps in its base server call (`stream`, not public API: checked, so a change
+ * fails loudly).
+ */
+function countCancels(state: () => GrpcTestServer): grpc.ServerInterceptor {
+  return (method, call) => {
+    if (!method.path.startsWith('/bulwark.test.Echo/')) return new grpc.ServerInterceptingCall(call);
+    const stream = (call as unknown as { stream?: http2.ServerHttp2Stream }).stream;
+    if (stream?.once === undefined) throw new Error('grpc-js server calls no longer keep their HTTP/2 stream in `stream`: update countCancels');
+    let answered = false;
+    stream.once('close', () => {
+      if (!answered || stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR) state().cancelled++;
+    });
+    return new grpc.ServerInterceptingCall(call, {
+      sendStatus: (status, next) => {
+        answered = true;
+        next(status);
+      },
+    });
+  };
+}
+
+/**
  * Starts `n` servers on free ports of 127.0.0.1; `stop` kills them all (call it after each test).
  *
  * @example
@@ -90,14 +123,13 @@ export async function startGrpcServers(n: number): Promise<{ servers: GrpcTestSe
   const { echo, health } = loadProtos();
   const started: { server: grpc.Server; state: GrpcTestServer }[] = [];
   for (let i = 0; i < n; i++) {
-    const server = new grpc.Server();
+    const server = new grpc.Server({ interceptors: [countCancels(() => state)] });
     const state: GrpcTestServer = {
       port: 0, address: '', calls: 0, streams: 0, cancelled: 0, say: reply, count: countUp, join: joinTexts, chat: echoBack, health: new Map([['', 'SERVING'], ['bulwark.test.Echo', 'SERVING']]),
       kill: () => server.forceShutdown(),
     };
     const unary = (call: grpc.ServerUnaryCall<SayRequest, SayReply>, callback: grpc.sendUnaryData<SayReply>): void => {
       state.calls++;
-      call.on('cancelled', () => state.cancelled++);
       state.say(call, callback, state);
     };
     server.addService(echo, {
@@ -105,18 +137,15 @@ export async function startGrpcServers(n: number): Promise<{ servers: GrpcTestSe
       Lookup: unary,
       Count: (call: grpc.ServerWritableStream<CountRequest, SayReply>) => {
         state.streams++;
-        call.on('cancelled', () => state.cancelled++);
-        state.count(call, state);
+          state.count(call, state);
       },
       Join: (call: grpc.ServerReadableStream<SayRequest, SayReply>, callback: grpc.sendUnaryData<SayReply>) => {
         state.streams++;
-        call.on('cancelled', () => state.cancelled++);
-        state.join(call, callback, state);
+          state.join(call, callback, state);
       },
       Chat: (call: grpc.ServerDuplexStream<SayRequest, SayReply>) => {
         state.streams++;
-        call.on('cancelled', () => state.cancelled++);
-        state.chat(call, state);
+          state.chat(call, state);
       },
     });
     server.addService(health, {

@@ -270,7 +270,8 @@ describe('closing through users.bulwark', () => {
     expect(openSockets()).toBeGreaterThan(before);
     await client.bulwark.close();
     await until(() => only!.cancelled === 1);
-    await until(() => openSockets() === before, 5_000);
+    // At most as many as before: a socket an earlier test left may close meanwhile too.
+    await until(() => openSockets() <= before, 5_000);
     await client.close(); // the same close, once
   });
 });
