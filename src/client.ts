@@ -110,7 +110,9 @@ export class Client extends ObservedEmitter<ClientEvents> {
    * `fetch` against the service: the path and query of `input` go to the picked endpoint.
    * Resolves with the last Response whatever its status (after any retries); rejects only
    * when no response was obtained: `RequestFailedError` (network errors), `TimeoutError`,
-   * `NoEndpointsError`, the caller's abort reason, or `ClientClosedError`.
+   * `NoEndpointsError`, the caller's abort reason, or `ClientClosedError`; fetch's `TypeError`
+   * as it is for a request it refuses (or a stream body whose own source failed); `PluginError`
+   * for a `fetch` function of yours that answered no Response.
    *
    * @example
    * const res = await users.fetch('/v1/users', { method: 'POST', body: JSON.stringify(u), timeout: { total: 2_000 } });

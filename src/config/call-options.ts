@@ -56,7 +56,8 @@ function callHedge(options: ResolvedOptions, hedge: unknown, defaults: CallSetti
 
 /**
  * Checks the keys of `client.fetch`'s `init` that are neither `RequestInit`'s nor per-call
- * options: a client option (`retry`, `health`, …) or a near miss of a per-call option
+ * options: a client option (`retry`, `health`, …), a field of one (`attempts`, `statusCodes`,
+ * …), another library's option name (`retries`) or a near miss of a per-call option
  * (`timout`, `Hedge`) throws `ConfigError` naming it; any other key is left for the fetch
  * function (a custom `fetch` may read keys of its own).
  */

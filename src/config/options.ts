@@ -1,4 +1,5 @@
 import type { IBreaker } from 'cockatiel';
+import type { FetchFunction } from './fetch-function.js';
 import type { Clock } from '../call/clock.js';
 import type { Discovery } from '../discovery/discovery.js';
 import type { Endpoint, EndpointInit } from '../endpoints/endpoint.js';
@@ -31,7 +32,8 @@ export type Percentile = `p${number}`;
 /**
  * Hedging ("The Tail at Scale"; Finagle backup requests): when an idempotent call's attempt
  * has not answered after `delay`, one more attempt goes to an untried endpoint and the first
- * final answer (a success, or a failure that is not retried) wins; the others are aborted.
+ * final answer (a success, or a failure that is not retried) wins; the others are aborted. A
+ * failure worth retrying while another attempt runs sends the next hedge at once (gRPC A6).
  */
 export interface HedgeOptions {
   /** How long the first attempt may take before a hedge is sent: ms, or a percentile of recent successful attempt latency (`'p95'`). Required. */
@@ -205,26 +207,6 @@ export interface ClientOptions {
   /** Time source for deadlines, backoff and hedging. Default `performance.now()` and Node's timers; pass a fake one in tests. */
   clock?: Clock | undefined;
 }
-
-/**
- * What the `fetch` option takes: Node's global `fetch`, undici's own (`import { fetch } from
- * 'undici'`, undici 8), or a wrapper or test double of yours, resolving with a `Response`.
- * bulwark calls it with the attempt's URL as a string and a `RequestInit`: your call's init with
- * the attempt's `signal` (and `headers` with the endpoint's `authorization`), and, only when it
- * is Node's own fetch, a `dispatcher` of bulwark's. Its parameters are those of the global
- * `fetch`, compared both ways (it is declared as a method), and `init` has no `dispatcher`: a
- * fetch typed with its own copy of the fetch types, as undici 8's is (its `Request`,
- * `RequestInit` and `Dispatcher` are not the ones Node's types bundle), is then accepted too.
- *
- * @example
- * import { fetch as undiciFetch } from 'undici';
- * createClient({ name: 'users', discovery: ['http://10.0.0.1:8080'], fetch: undiciFetch });
- * createClient({ name: 'users', discovery: ['http://10.0.0.1:8080'], fetch: (input, init) => {
- *   console.log(init?.method ?? 'GET', input);
- *   return fetch(input, init);
- * } });
- */
-export type FetchFunction = { fetch(input: string | URL | Request, init?: Omit<RequestInit, 'dispatcher'>): Promise<Response> }['fetch'];
 
 /** Hedging after validation. */
 export interface ResolvedHedge {

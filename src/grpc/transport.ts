@@ -93,7 +93,8 @@ export abstract class GrpcTransport<T> implements Transport<T> {
    * The default judgement, then the call's `classify` over it, as `execute`'s: it changes the
    * verdict only (an attempt that never reached a server still did not), and one that throws or
    * answers something else fails the call with a PluginError (thrown by runClassify). An invalid
-   * request (a client stream's messages that threw) fails on every endpoint: no classify runs.
+   * request (a client stream's messages that threw, a message grpc-js refused to send) fails on
+   * every endpoint: no classify runs.
    */
   judge(outcome: Outcome<T>, endpoint: LiveEndpoint): Judgement {
     const judgement = this.defaultJudgement(outcome);

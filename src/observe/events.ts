@@ -18,7 +18,8 @@ export interface AttemptEvent {
   /**
    * How the attempt was judged: `'success'`, `'failure'` (not retried), `'retry'` (worth another
    * try), or `'cancelled'` (the caller aborted, the client closed, another attempt of a hedged
-   * call won, or the request was invalid and refused before anything was sent); cancelled
+   * call won, the request was invalid and refused before anything was sent, or its stream
+   * body's own source failed while it was sent); cancelled
    * attempts count neither for nor against the endpoint.
    */
   readonly verdict: 'success' | 'failure' | 'retry' | 'cancelled';

@@ -53,8 +53,9 @@ export interface Judgement {
   readonly noRetry?: boolean | undefined;
   /**
    * The request itself is invalid (a header value fetch refuses, a GET with a body, a path
-   * undici refuses): no endpoint can take it, so it is not retried, says nothing about the
-   * endpoint (the attempt ends `'cancelled'`, reason `invalid request`), and the caller gets
+   * undici refuses, a message grpc-js will not send; or its stream body's own source failed):
+   * no endpoint can take it, so it is not retried, says nothing about the endpoint (the attempt
+   * ends `'cancelled'`, reason `invalid request`, or `body source failed`), and the caller gets
    * the error as it is, as from plain fetch or undici.
    */
   readonly invalid?: boolean | undefined;

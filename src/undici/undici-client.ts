@@ -20,6 +20,8 @@ export interface UndiciClientOptions extends ClientOptions {
    * Options of the `Pool` made for each endpoint (`connections`, `keepAliveTimeout`, `connect`,
    * `allowH2`, …), passed through as they are. Default: undici's (unlimited connections,
    * 4 s keep-alive, 300 s headers and body timeouts — bulwark's deadlines end calls much sooner).
+   * Values undici refuses, the Pool's or each connection's (`keepAliveTimeout: -1`), and a
+   * `pipelining` that is not an integer ≥ 0 throw `ConfigError` (path `pool`) at creation.
    */
   pool?: Pool.Options | undefined;
 }
@@ -91,7 +93,8 @@ export class UndiciClient extends Client {
    * Sends `path` (with its query) to a picked endpoint, retrying on another as `client.fetch`
    * does; resolves with undici's `{ statusCode, headers, body, trailers }` of the last attempt
    * whatever its status; rejects only when no response was obtained (`RequestFailedError`,
-   * `TimeoutError`, `NoEndpointsError`, the caller's abort reason, `ClientClosedError`). Read or
+   * `TimeoutError`, `NoEndpointsError`, the caller's abort reason, `ClientClosedError`; for a
+   * stream body whose own source failed, that error as it is, the endpoint not blamed). Read or
    * `dump()` the body, or the connection stays taken. A stream body gets one attempt.
    *
    * @example
