@@ -3,6 +3,7 @@ import type { Endpoint } from '../endpoints/endpoint.js';
 import { DEFAULTS } from '../config/resolve.js';
 import { PluginError, TimeoutError } from '../errors.js';
 import type { Judgement } from './transport.js';
+import { BODY_SOURCE_FAILED, failedInBody } from './release-body.js';
 
 /** The code of the error fetch throws, before sending anything, for an endpoint it cannot talk to. */
 export const UNSUPPORTED_ENDPOINT = 'ERR_BULWARK_UNSUPPORTED_ENDPOINT';
@@ -206,8 +207,11 @@ const INVALID: Judgement = Object.freeze({ verdict: 'failure', reason: 'invalid 
  * followed a redirect), so a connection refused now is no proof that nothing was sent (its
  * retry draws on the budget); as a string, the origin of the redirect's target, which the
  * reason names (`connection refused after a redirect to http://files:9000`), not to blame the endpoint.
+ * A stream body whose own source failed (a file gone, a broken upstream) is the caller's failure,
+ * as an invalid request is: not retried, not the endpoint's (release-body.ts tells it).
  */
 export function errorJudgement(error: unknown, idempotent: boolean, answered: boolean | string = false): Judgement {
+  if (failedInBody(error)) return BODY_SOURCE_FAILED;
   if (invalidRequest(error)) return INVALID;
   const notSent = answered === false && networkFailure(error) === 'not-sent';
   const reason = failureReason(error);

@@ -6,7 +6,7 @@ import type { FetchArgs } from './fetch-args.js';
 import { cancellingDispatcher, type CancellingDispatcher } from './fetch-dispatcher.js';
 import { checkHttpEndpoint, HttpJudge, type ResponseReader } from './http-judge.js';
 import type { AttemptHandle, Judgement, Transport } from './transport.js';
-import { BODY_SOURCE_FAILED, failedInBody, releaseBody, releaseUnsent, watchedBody } from './release-body.js';
+import { releaseBody, releaseUnsent, watchedBody } from './release-body.js';
 
 /** What `fetch` needs from the client, fixed per client. */
 export interface FetchSettings {
@@ -150,8 +150,6 @@ export class FetchTransport implements Transport<Response> {
       if (!isResponse(outcome.value)) throw notAResponse(this.#settings.service, outcome.value);
       return this.#judge.judge(outcome, endpoint, this.idempotent);
     }
-    // The caller's stream body failed (a broken upstream): its own failure, not the endpoint's.
-    if (!this.replayable && failedInBody(outcome.error)) return BODY_SOURCE_FAILED;
     const error = outcome.error as object;
     if (!AFTER_REDIRECT.has(error)) return this.#judge.judge(outcome, endpoint, this.idempotent);
     return this.#judge.judge(outcome, endpoint, this.idempotent, AFTER_REDIRECT.get(error) ?? true);
@@ -182,8 +180,6 @@ export class FetchTransport implements Transport<Response> {
   }
 
   failure(error: unknown): unknown {
-    // fetch's error as it is, as plain fetch gives it (the source's error is its cause).
-    if (!this.replayable && failedInBody(error)) return error;
     return this.#judge.failure(error);
   }
 }

@@ -2,6 +2,7 @@ import type { Classify, Outcome } from '../config/options.js';
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import { BulwarkError, RequestFailedError, type AttemptSummary } from '../errors.js';
 import { errorJudgement, invalidRequest, runClassify, statusJudgement, UNSUPPORTED_ENDPOINT } from './classify.js';
+import { failedInBody } from './release-body.js';
 import type { Judgement } from './transport.js';
 
 /** How a judge reads a response of one HTTP client: its status and the server's Retry-After. */
@@ -51,12 +52,13 @@ export class HttpJudge<T> {
   }
 
   /**
-   * The error a call without a response ends with: bulwark's own verdicts and an invalid
-   * request's error as they are, anything from the network as `RequestFailedError`.
+   * The error a call without a response ends with: bulwark's own verdicts, an invalid request's
+   * error and a stream body source's (as the HTTP client gives it) as they are, anything from
+   * the network as `RequestFailedError`.
    */
   failure(error: unknown): unknown {
     if (error instanceof BulwarkError && error.code !== UNSUPPORTED_ENDPOINT) return error;
-    if (invalidRequest(error)) return error;
+    if (invalidRequest(error) || failedInBody(error)) return error;
     return new RequestFailedError(this.#service, this.#history ?? [], { cause: error });
   }
 }

@@ -10,7 +10,7 @@ import { isReplayable, withAuthorization } from './headers.js';
 import { checkHttpEndpoint, HttpJudge } from '../transports/http-judge.js';
 import { UNDICI_READER } from './judge.js';
 import type { EndpointPools } from './pools.js';
-import { BODY_SOURCE_FAILED, failedInBody, watchedBody } from '../transports/release-body.js';
+import { watchedBody } from '../transports/release-body.js';
 
 /** What an undici request transport needs from its client, fixed per client. */
 export interface RequestSettings {
@@ -72,8 +72,6 @@ export class UndiciRequestTransport implements Transport<Dispatcher.ResponseData
   }
 
   judge(outcome: Outcome<Dispatcher.ResponseData<unknown>>, endpoint: LiveEndpoint): Judgement {
-    // The caller's body failed (a file gone, a broken upstream): its own failure, not the endpoint's.
-    if (!this.replayable && !outcome.ok && failedInBody(outcome.error)) return BODY_SOURCE_FAILED;
     return this.#judge.judge(outcome, endpoint, this.idempotent);
   }
 
@@ -93,8 +91,6 @@ export class UndiciRequestTransport implements Transport<Dispatcher.ResponseData
   }
 
   failure(error: unknown): unknown {
-    // The body's own error as it is, as undici's request() gives it.
-    if (!this.replayable && failedInBody(error)) return error;
     return this.#judge.failure(error);
   }
 }

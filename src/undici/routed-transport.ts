@@ -11,7 +11,7 @@ import { originOf, UNDICI_READER } from './judge.js';
 import { failedAfterRedirect, RoutedAttempt } from './routed-attempt.js';
 import { DEFAULTS } from '../config/resolve.js';
 import { requestTarget } from '../transports/request-path.js';
-import { BODY_SOURCE_FAILED, failedInBody, watchedBody } from '../transports/release-body.js';
+import { watchedBody } from '../transports/release-body.js';
 
 const DEFAULT_STATUS_CODES: ReadonlySet<number> = new Set(DEFAULTS.statusCodes);
 
@@ -93,8 +93,6 @@ export class RoutedTransport implements Transport<RoutedAttempt> {
 
   judge(outcome: Outcome<RoutedAttempt>, endpoint: LiveEndpoint): Judgement {
     if (!outcome.ok && dispatcherGone(outcome.error)) return DISPATCHER_GONE;
-    // The caller's body failed (a file gone, a broken upstream): its own failure, not the endpoint's.
-    if (!this.replayable && !outcome.ok && failedInBody(outcome.error)) return BODY_SOURCE_FAILED;
     this.#judge ??= new HttpJudge<RoutedAttempt>(this.#service, this.statusCodes, undefined, UNDICI_READER);
     // A failure after a followed redirect (undici's redirect interceptor composed under bulwark's):
     // the endpoint answered, so a refused connection now proves nothing about what was sent.
@@ -112,7 +110,7 @@ export class RoutedTransport implements Transport<RoutedAttempt> {
   }
 
   failure(error: unknown): unknown {
-    if (dispatcherGone(error) || (!this.replayable && failedInBody(error))) return error;
+    if (dispatcherGone(error)) return error;
     this.#judge ??= new HttpJudge<RoutedAttempt>(this.#service, this.statusCodes, undefined, UNDICI_READER);
     return this.#judge.failure(error);
   }
