@@ -165,15 +165,19 @@ export class FetchTransport implements Transport<Response> {
   }
 
   /**
-   * Frees the connection before a retry; keeps status and headers in case the call ends on this
-   * response, without those that announced the body it no longer has (BODY_HEADERS).
+   * Frees the connection before a retry; keeps status, headers and where the response came from
+   * (`url`, `redirected`: a Response made here would say '' and false) in case the call ends on
+   * it, without the headers that announced the body it no longer has (BODY_HEADERS).
    */
   detach(value: Response): Response {
     this.discard(value);
     try {
       const headers = new Headers(value.headers);
       for (const name of BODY_HEADERS) headers.delete(name);
-      return new Response(null, { status: value.status, statusText: value.statusText, headers });
+      const kept = new Response(null, { status: value.status, statusText: value.statusText, headers });
+      // Own properties in front of the prototype's getters, which read internal state no constructor sets.
+      Object.defineProperties(kept, { url: { value: value.url, enumerable: true }, redirected: { value: value.redirected, enumerable: true } });
+      return kept;
     } catch {
       return value;
     }
