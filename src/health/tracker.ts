@@ -284,9 +284,12 @@ export class HealthTracker implements CallObserver {
    * still guards against ejecting too many.
    */
   #eject(e: LiveEndpoint, h: EndpointHealth, now: number, reason: string, byChecks = false, current = now): void {
-    if (!byChecks && h.status === 'healthy' && atEjectionLimit(this.#pool, this.#options.maxEjectionPercent)) {
-      // At the max-ejection guard: it stays in, and its breaker starts over.
-      h.breaker = this.#newBreaker();
+    if (!byChecks && h.status !== 'ejected' && atEjectionLimit(this.#pool, this.#options.maxEjectionPercent)) {
+      // At the max-ejection guard: it stays in, and its breaker starts over. A probing one whose
+      // probe failed comes back in, as Envoy's host, back in rotation once its ejection is over,
+      // is judged against the limit like any other.
+      if (h.status === 'probing') this.#readmit(e, h, now, `${reason}; kept in at the max-ejection limit`);
+      else h.breaker = this.#newBreaker();
       return;
     }
     // Failed checks keep it out until its checks pass (Envoy: until `healthy_threshold`), not for
