@@ -124,9 +124,11 @@ export class Client extends ObservedEmitter<ClientEvents> {
       const engine = this.#engine;
       const settings = callSettings(engine.options, { ...args.options, classify: args.classify }, engine.defaults);
       const transport = new FetchTransport({ service: this.name, fetch: this.#fetch ?? globalThis.fetch, statusCodes: engine.options.statusCodes }, args, settings.signal);
-      // A call that would fail before any attempt (circuit open, no endpoint) fails at once, unread.
-      // A stream `init.body` no attempt sent is cancelled when the call fails (FetchTransport.releasingBody).
-      if (!transport.hasBody || engine.refusesNow()) return transport.releasingBody(this.#run(transport, settings));
+      // A call that would fail before any attempt (client closed, caller already aborted, circuit
+      // open, no endpoint) fails at once, unread and counted as any other call is (closed or
+      // aborted: not at all). A stream `init.body` no attempt sent is cancelled when the call
+      // fails (FetchTransport.releasingBody).
+      if (!transport.hasBody || this.#closed !== undefined || settings.signal?.aborted === true || engine.refusesNow()) return transport.releasingBody(this.#run(transport, settings));
       // A Request's body is read before any attempt is timed: its time is the caller's, not an endpoint's.
       return runAfterBody(engine, transport, settings, this.name, this.#closing.signal);
     } catch (err) {
@@ -276,9 +278,14 @@ export class Client extends ObservedEmitter<ClientEvents> {
     this.#engine.discoveryFailed(error);
   }
 
-  /** Emits a discovery event, in order with the ones deferred out of createClient. */
+  /**
+   * Emits a discovery event, in order with the ones deferred out of createClient; one deferred
+   * past a `close()` is dropped then, as every discovery event after it is.
+   */
   #emitSoon<K extends 'endpoints' | 'endpointRejected' | 'discoveryError'>(name: K, event: ClientEvents[K][0]): void {
-    this.#discoveryEvents.emit(() => { emitSafely(this, name, ...([event] as ClientEvents[K])); });
+    this.#discoveryEvents.emit(() => {
+      if (this.#closed === undefined) emitSafely(this, name, ...([event] as ClientEvents[K]));
+    });
   }
 
   static {
