@@ -50,6 +50,11 @@ class Source {
   /** Bumped on every change of what channels should see. */
   version = 0;
   #generation = 0;
+  /**
+   * Stops of earlier watches, settled or not (the last channel going starts one no one awaits):
+   * a later `halt`, `unregister`'s, waits for them too. Their errors were reported where they began.
+   */
+  #stopping: Promise<void> | undefined;
 
   constructor(readonly name: string) {}
 
@@ -78,13 +83,22 @@ class Source {
     }
   }
 
+  /** Stops watching; resolves once this watch's stop and any earlier one still running are over. */
   async halt(): Promise<void> {
     const stop = this.stop;
     this.#generation++;
     this.stop = undefined;
     this.latest = undefined;
     this.version++;
-    await stop?.();
+    const earlier = this.#stopping;
+    const stopping = (async () => { await stop?.(); })();
+    const quiet = stopping.catch(() => {});
+    this.#stopping = earlier === undefined ? quiet : Promise.all([earlier, quiet]).then(() => {});
+    try {
+      await stopping;
+    } finally {
+      await earlier;
+    }
   }
 
   /**
