@@ -7,7 +7,7 @@ import { followConfig, type ConfigSource, type LiveOptions } from './config/live
 import { startDiscovery, resolveDiscovery } from './discovery/start.js';
 import { stopSources } from './discovery/stop-sources.js';
 import type { Endpoint } from './endpoints/endpoint.js';
-import { ClientClosedError, ConfigError, PluginError } from './errors.js';
+import { ClientClosedError, ConfigError, DiscoveryError, PluginError } from './errors.js';
 import { describe, reasonText, redactUrl } from './redact.js';
 import { EventObserver } from './observe/event-observer.js';
 import { DeferredEvents } from './observe/deferred-events.js';
@@ -271,8 +271,11 @@ export class Client extends ObservedEmitter<ClientEvents> {
     }
   }
 
-  #discoveryFailed(error: unknown): void {
+  #discoveryFailed(reported: unknown): void {
     if (this.#closed !== undefined) return;
+    // `undefined` is how the client says "no failure" (host.lastDiscoveryError): a failure reported
+    // without a reason (a `.catch(error)` on a promise rejected with none) is still one.
+    const error = reported === undefined ? new DiscoveryError(this.name, 'discovery reported an error without a reason (error(undefined))') : reported;
     this.#engine.host.lastDiscoveryError = error;
     this.#emitSoon('discoveryError', { error });
     this.#engine.discoveryFailed(error);
