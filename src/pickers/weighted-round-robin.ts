@@ -24,8 +24,9 @@ const KEYS = pickerKeys('weightedRoundRobin', { random: true } satisfies Table<W
  * `1 / weight` later. Over any stretch of picks each endpoint's count stays within about one
  * of its exact share, weights may be fractional, and each endpoint's turns come at even
  * intervals (weights 3:1 repeat A A A B, never A A A A A A B B). `endpoint.weight` is read at
- * every pick, so a weight changed in place (slow start) takes effect at once. Endpoints that
- * stay across an update keep their deadlines, so updates do not reset the rotation; a retry
+ * every pick, so a weight changed in place takes effect from the endpoint's next turn. Endpoints
+ * that stay across an update keep their deadlines, so updates do not reset the rotation (what is
+ * left of the turn of one whose weight changed is rescaled to its new weight); a retry
  * takes the earliest-due endpoint not yet tried. O(log n) per pick, no allocation.
  *
  * @example
@@ -52,6 +53,8 @@ class EarliestDeadlineFirst implements Picker, LevelPickers {
   #list: readonly EndpointState[] = [];
   /** Per list index: the virtual time of the endpoint's next turn. */
   #deadline = new Float64Array(0);
+  /** Per list index: the period that turn was scheduled with (see `update`). */
+  #period = new Float64Array(0);
   /** List indices, a binary min-heap on (deadline, index). */
   #heap = new Int32Array(0);
   /** The endpoints in `#list`, to tell a new one from one that moved. */
@@ -67,9 +70,11 @@ class EarliestDeadlineFirst implements Picker, LevelPickers {
   update(endpoints: readonly EndpointState[]): void {
     const old = this.#list;
     const oldDeadline = this.#deadline;
+    const oldPeriod = this.#period;
     const known = this.#known;
     const n = endpoints.length;
     const deadline = new Float64Array(n);
+    const periods = new Float64Array(n);
     const heap = new Int32Array(n);
     // Kept endpoints keep their deadlines. An update usually holds the last list with an entry
     // or two added or dropped, so each endpoint is first looked for where the last list is
@@ -85,17 +90,23 @@ class EarliestDeadlineFirst implements Picker, LevelPickers {
       else if (j + 1 < old.length && old[j + 1] === e) k = j + 1;
       else if (known.has(e)) k = (moved ??= indexOf(old)).get(e) ?? -1;
       let d: number;
+      const every = period(e);
       if (k >= 0 && matched[k] === 0) {
         // Rebasing kept deadlines on the last pick keeps virtual time near zero, where float steps are exact enough.
         d = oldDeadline[k]! - this.#now;
+        // A weight that changed (discovery's update) rescales what is left of the turn: one
+        // scheduled at weight 0.001 would otherwise keep a restored endpoint waiting ~1000 turns
+        // of the others (Envoy rebuilds its scheduler on every change).
+        if (oldPeriod[k] !== every) d = (d * every) / oldPeriod[k]!;
         matched[k] = 1;
         matches++;
         j = k + 1;
       } else {
-        d = fraction(this.#bits) * period(e);
+        d = fraction(this.#bits) * every;
         known.add(e);
       }
       deadline[i] = d;
+      periods[i] = every;
       heap[i] = i;
     }
     if (matches < old.length) for (let k = 0; k < old.length; k++) if (matched[k] === 0) known.delete(old[k]!);
@@ -103,6 +114,7 @@ class EarliestDeadlineFirst implements Picker, LevelPickers {
     if (known.size !== n) for (const e of endpoints) known.add(e);
     this.#list = endpoints;
     this.#deadline = deadline;
+    this.#period = periods;
     this.#heap = heap;
     this.#now = 0;
     for (let p = (n >> 1) - 1; p >= 0; p--) this.#siftDown(p);
@@ -124,7 +136,9 @@ class EarliestDeadlineFirst implements Picker, LevelPickers {
     const e = this.#list[i]!;
     if (p === 0) this.#now = this.#deadline[i]!;
     // A retry pick counts as the endpoint's turn, so over time it is not sent more than its share.
-    this.#deadline[i] = this.#deadline[i]! + period(e);
+    const every = period(e);
+    this.#deadline[i] = this.#deadline[i]! + every;
+    this.#period[i] = every;
     this.#siftDown(p);
     return e;
   }
