@@ -57,6 +57,8 @@ export function checkPicker(name: string, picker: unknown): asserts picker is Pi
   if (p === null || typeof p !== 'object' || typeof p.pick !== 'function' || typeof p.update !== 'function') {
     throw new ConfigError(name, 'picker', 'must be a Picker ({ name, update(endpoints), pick(request) })', picker);
   }
+  // Shown in stats().picker and in every PluginError about it.
+  if (typeof p.name !== 'string' || p.name === '') throw new ConfigError(name, 'picker.name', 'must be a non-empty string (shown in stats().picker and errors)', p.name);
   if (pickersInUse.has(p as Picker)) {
     throw new ConfigError(name, 'picker', 'is already used by another client (create one picker per client)', p.name);
   }
