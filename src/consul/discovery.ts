@@ -62,12 +62,21 @@ async function run(o: ResolvedConsulOptions, { signal, update, error, rejected }
   // Whether ACLs hid instances from the last answer: Consul's index follows the catalog, not
   // ACLs, so an answer at the same index may then differ (the token's policy changed).
   let filtered = false;
+  // After a reported failure the next answer is applied and its set pushed even when index and
+  // set are unchanged: the push is what tells the client discovery works again (it clears the
+  // error a NoEndpointsError would name).
+  let failed = false;
+  const refreshFailed = (err: unknown): void => {
+    failed = true;
+    pushed = undefined;
+    error(err);
+  };
   while (!signal.aborted) {
     const started = performance.now();
     let answer: Answer;
     try {
       const asked = index;
-      answer = await retrySource(() => query(o, asked, signal), signal, error, backoff);
+      answer = await retrySource(() => query(o, asked, signal), signal, refreshFailed, backoff);
     } catch {
       return; // only an abort ends retrySource
     }
@@ -81,11 +90,13 @@ async function run(o: ResolvedConsulOptions, { signal, update, error, rejected }
     else index = answer.index;
     const aclsInPlay = filtered || answer.filtered;
     filtered = answer.filtered;
-    if (previous === 0n || answer.index !== previous || aclsInPlay) {
+    if (failed || previous === 0n || answer.index !== previous || aclsInPlay) {
+      failed = false;
       try {
         pushed = apply(o, answer, pushed, update, error, rejections);
       } catch (err) {
         // Nothing in an answer may end the loop: report it, keep the last set, and go on.
+        pushed = undefined;
         error(new ConsulError(o.service, `could not read Consul's answer (${err instanceof Error ? err.message : String(err)}); keeping the last good set`, undefined, { cause: err }));
       }
     }
@@ -93,19 +104,23 @@ async function run(o: ResolvedConsulOptions, { signal, update, error, rejected }
   }
 }
 
-/** Maps one answer and pushes its set when it differs from `pushed` (or reports why not); returns what was pushed. */
+/**
+ * Maps one answer and pushes its set when it differs from `pushed` (or reports why not); returns
+ * what was pushed, or `undefined` after a reported error, so that the next good set is pushed
+ * even when unchanged (the client forgets the error).
+ */
 function apply(o: ResolvedConsulOptions, answer: Answer, pushed: string | undefined, update: (endpoints: readonly EndpointInit[]) => void, error: (err: unknown) => void, rejections: RejectOnce): string | undefined {
   const { endpoints, rejected: dropped } = mapEntries(answer.entries, o);
   rejections.report(dropped);
   if (answer.entries.length === 0 && answer.filtered) {
     // An empty answer because of ACLs is a token problem, not a service without instances.
     error(new ConsulError(o.service, 'Consul hid every instance from this token (X-Consul-Results-Filtered-By-ACLs): it needs service:read and node:read; keeping the last good set'));
-    return pushed;
+    return undefined;
   }
   // Kept only when every instance was invalid: ones left out on purpose (critical) make a real set.
   if (endpoints.length === 0 && dropped.length > 0 && dropped.length === answer.entries.length) {
     error(new ConsulError(o.service, `every one of the ${dropped.length} instances Consul returned was invalid; keeping the last good set`));
-    return pushed;
+    return undefined;
   }
   const key = JSON.stringify(endpoints);
   if (key !== pushed) update(endpoints);

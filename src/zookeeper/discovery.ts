@@ -1,6 +1,7 @@
 // zookeeperDiscovery (docs/architecture.md, "Discovery adapters"): the children of a znode are
 // a service's instances. One loop per watch: list the children with a child watch, read the data
-// of new and changed children with a data watch each, push the complete set when it changed;
+// of new and changed children with a data watch each, push the complete set when it changed
+// (or when an error was reported since the last push, so that the client forgets the error);
 // every watch that fires (and every reconnect or new session) marks the view dirty and runs the
 // loop again. Failures are reported and retried with backoff; the last good set stays.
 import type { Discovery } from '../discovery/discovery.js';
@@ -63,6 +64,13 @@ class ChildrenWatch {
   /** Read every child's data again (after a reconnect or a new session). */
   private force = false;
   private pushed: string | undefined;
+  /**
+   * An error was reported since the last push: the next set is pushed even when unchanged, as
+   * that push is what tells the client discovery works again (it clears the error a
+   * NoEndpointsError would name). Not a reset of `pushed`: `sync` reads that as whether a set
+   * was ever pushed (a deleted node is then an empty set).
+   */
+  private failed = false;
   private watcher: { readonly generation: number; readonly fn: (event: ZookeeperEvent) => void } | undefined;
   private stopping: Promise<void> | undefined;
 
@@ -73,16 +81,16 @@ class ChildrenWatch {
     private readonly rejected: (entry: unknown, reason: string) => void,
   ) {
     this.read = options.read;
-    this.rounds = new Rounds(this.controller.signal, options.backoff, (err) => this.error(err));
+    this.rounds = new Rounds(this.controller.signal, options.backoff, (err) => this.report(err));
     this.session = new Session(options.client, options.path, {
       disconnected: () => {
-        this.error(new ZookeeperError('CONNECTION_LOSS', `lost the connection to ZooKeeper; keeping the last endpoints of ${options.path}`, options.path));
+        this.report(new ZookeeperError('CONNECTION_LOSS', `lost the connection to ZooKeeper; keeping the last endpoints of ${options.path}`, options.path));
         this.markDirty(true);
       },
       connected: () => this.markDirty(true),
       expired: () => {
         const next = this.session.owned ? 'reading again with a new session' : 'a client instance can not open another session: pass `client` as a function';
-        this.error(new ZookeeperError('SESSION_EXPIRED', `the ZooKeeper session expired; ${next}`, options.path));
+        this.report(new ZookeeperError('SESSION_EXPIRED', `the ZooKeeper session expired; ${next}`, options.path));
         this.markDirty(true);
       },
     });
@@ -210,13 +218,20 @@ class ChildrenWatch {
     if (endpoints.length === 0 && rejected > 0 && rejected === this.children.size) {
       // Children, but not one usable record: a broken registry, not a service without instances
       // (as etcdDiscovery treats keys that are all invalid). Nothing is pushed; the last set stays.
-      this.error(new ZookeeperError('NO_VALID_RECORD', `every one of the ${rejected} children of ${this.options.path} holds a record that cannot be used; keeping the last good set`, this.options.path));
+      this.report(new ZookeeperError('NO_VALID_RECORD', `every one of the ${rejected} children of ${this.options.path} holds a record that cannot be used; keeping the last good set`, this.options.path));
       return;
     }
     const text = JSON.stringify(endpoints);
-    if (text === this.pushed) return;
+    if (text === this.pushed && !this.failed) return;
     this.pushed = text;
+    this.failed = false;
     this.update(endpoints);
+  }
+
+  /** Reports an error; the next set is then pushed even when unchanged (see `failed`). */
+  private report(err: unknown): void {
+    this.failed = true;
+    this.error(err);
   }
 
   /** The one watcher of a session: a change to the node, or a child's data, marks the view dirty. */
