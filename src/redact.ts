@@ -116,11 +116,14 @@ export interface UserinfoSplit {
  * Cuts an endpoint string into `scheme://`, userinfo and the rest. The userinfo runs to the
  * LAST `@`, whatever it holds: passwords come with raw `#`, `/`, `?`, `%` and spaces, and a URL
  * parser would cut them at the first of those and hand back a password as host or path. Parsing
- * and redaction both use this, so whatever is not shown is exactly what is sent as a secret.
+ * and redaction both use this, so whatever is not shown is exactly what is sent as a secret. A
+ * scheme short of its `//` (`https:/u:p@h`) is no prefix: it stays in the userinfo, hidden with
+ * the password, and parsing refuses it (endpoints/userinfo.ts `startsLikeScheme`).
  *
  * @example
  * splitUserinfo('http://u:pa#ss@h:80'); // { prefix: 'http://', userinfo: 'u:pa#ss', rest: 'h:80' }
  * splitUserinfo('u:p@h:80');            // { prefix: '', userinfo: 'u:p', rest: 'h:80' }
+ * splitUserinfo('https:/u:p@h:80');     // { prefix: '', userinfo: 'https:/u:p', rest: 'h:80' }
  */
 export function splitUserinfo(text: string): UserinfoSplit {
   const prefix = SCHEME_PREFIX.exec(text)?.[0] ?? '';

@@ -37,14 +37,7 @@ function noop(): void {}
 export function resolveDiscovery(name: string, discovery: unknown): Discovery {
   const list = Array.isArray(discovery) ? (discovery as readonly EndpointInit[]) : discovery instanceof StaticDiscovery ? discovery.endpoints : undefined;
   if (list !== undefined) {
-    list.forEach((entry, i) => {
-      try {
-        parseEndpoint(entry);
-      } catch (err) {
-        if (err instanceof EndpointParseError) throw new ConfigError(name, `discovery[${i}]${err.field}`, err.expected, err.field === '' ? entry : err.value);
-        throw err;
-      }
-    });
+    checkEntries(name, list);
     return discovery instanceof StaticDiscovery ? discovery : new StaticDiscovery(list);
   }
   if (!isDiscovery(discovery)) {
@@ -55,4 +48,21 @@ export function resolveDiscovery(name: string, discovery: unknown): Discovery {
     throw new ConfigError(name, 'discovery', 'must be an array of endpoints or a Discovery ({ watch(update, error) })', discovery);
   }
   return discovery;
+}
+
+/**
+ * Parses every entry of a static list, a `ConfigError` at `discovery[i]` for the first bad one.
+ * An index loop, not `forEach`, which skips holes: `[a, , b]` is read with `undefined` in the
+ * hole, as the client reads it at run time, so the typo is refused here as `[a, undefined, b]` is.
+ */
+function checkEntries(name: string, list: readonly EndpointInit[]): void {
+  for (let i = 0; i < list.length; i++) {
+    const entry = list[i];
+    try {
+      parseEndpoint(entry as EndpointInit);
+    } catch (err) {
+      if (err instanceof EndpointParseError) throw new ConfigError(name, `discovery[${i}]${err.field}`, err.expected, err.field === '' ? entry : err.value);
+      throw err;
+    }
+  }
 }

@@ -26,6 +26,8 @@ export class StaticDiscovery implements Discovery {
   constructor(endpoints: readonly EndpointInit[]) {
     // A string would be read character by character, and the error would name "discovery[0]".
     if (!Array.isArray(endpoints)) throw new ConfigError('staticDiscovery', 'endpoints', 'must be an array of endpoints', endpoints);
+    // Spread reads by index: a hole (`[a, , b]`) becomes the `undefined` it is, which the
+    // client's check refuses at its index rather than skipping.
     this.endpoints = Object.freeze([...endpoints]);
   }
 

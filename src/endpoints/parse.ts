@@ -1,8 +1,8 @@
 import type { EndpointInit } from './endpoint.js';
 import { redactUrl, splitUserinfo } from '../redact.js';
-import { readSimple, simpleHost } from './simple-url.js';
+import { isPlainPath, readSimple, simpleHost } from './simple-url.js';
 import { closeKey } from '../config/keys.js';
-import { AMBIGUOUS_USERINFO, basicAuthorization, readsAsAuthority } from './userinfo.js';
+import { AMBIGUOUS_USERINFO, SCHEME_WITHOUT_SLASHES, basicAuthorization, readsAsAuthority, startsLikeScheme } from './userinfo.js';
 
 /** The validated, normalised form of an {@link EndpointInit}. */
 export interface ParsedEndpoint {
@@ -87,7 +87,7 @@ function parse(init: EndpointInit, fast: boolean): ParsedEndpoint {
   const protocol = normaliseProtocol(init.protocol ?? 'http');
   const host = checkHost(init.host, fast);
   const port = checkPort(init.port);
-  const basePath = normaliseBasePath(checkObjectBasePath(init.basePath ?? ''));
+  const basePath = objectBasePath(init.basePath ?? '', fast);
   const weight = init.weight ?? 1;
   if (typeof weight !== 'number' || !(weight >= MIN_WEIGHT && weight <= MAX_WEIGHT)) {
     throw new EndpointParseError('.weight', 'must be a number from 0.000001 to 1000000 (1e-6 to 1e6)', weight);
@@ -137,6 +137,11 @@ function parseEndpointString(text: string, fast: boolean): ParsedEndpoint {
     // rather than guess. The value shown is what every error shows, the text without userinfo.
     throw new EndpointParseError('', AMBIGUOUS_USERINFO, redactUrl(trimmed));
   }
+  // `https:/user:pw@host` has no `scheme://` prefix: read as userinfo, it would make an http
+  // endpoint sending `https:/user:pw` as Basic credentials in clear text. Refused, redacted.
+  if (prefix === '' && userinfo !== undefined && startsLikeScheme(userinfo)) {
+    throw new EndpointParseError('', SCHEME_WITHOUT_SLASHES, redactUrl(trimmed));
+  }
   const protocol = prefix === '' ? 'http:' : normaliseProtocol(prefix.slice(0, -2));
   // Most endpoint strings are plain `host:port[/path]`: read those by hand, exactly as the URL
   // parser would; anything else (IPv6, escapes, dot segments, odd hosts) goes to the URL parser.
@@ -177,12 +182,18 @@ function parseEndpointString(text: string, fast: boolean): ParsedEndpoint {
 }
 
 /**
- * An object's `basePath` with no query or fragment (refused as in strings). The error shows it
+ * An object's `basePath` (dnsDiscovery's too, which makes objects) as the string form has it:
+ * read by the URL parser as a path (spaces and non-ASCII percent-encoded, `..` and `%2e%2e`
+ * segments resolved, `\` read as `/`), so the same endpoint written either way has one id and
+ * undici is sent a valid path, the one fetch goes to. A plain path is what the parser would
+ * return, and skips it. A query or fragment is refused as in strings; the error shows the path
  * as every error does, through `redactUrl`, which cuts what follows the `?` or `#` (`?token=…`).
  */
-function checkObjectBasePath(path: unknown): unknown {
-  if (typeof path === 'string' && /[?#]/.test(path)) throw new EndpointParseError('.basePath', 'must not have a query or fragment', redactUrl(path));
-  return path;
+function objectBasePath(path: unknown, fast: boolean): string {
+  if (typeof path !== 'string') throw new EndpointParseError('.basePath', 'must be a string', path);
+  if (/[?#]/.test(path)) throw new EndpointParseError('.basePath', 'must not have a query or fragment', redactUrl(path));
+  const rooted = /^[/\\]/.test(path) ? path : `/${path}`;
+  return normaliseBasePath(fast && isPlainPath(rooted, 0) ? rooted : new URL(`http://base${rooted}`).pathname);
 }
 
 /** The port written in the string, if any (`url` is `rest` parsed as http). */
@@ -244,9 +255,7 @@ function checkPort(port: unknown): number {
   return port;
 }
 
-function normaliseBasePath(path: unknown): string {
-  if (typeof path !== 'string') throw new EndpointParseError('.basePath', 'must be a string', path);
-  if (path === '' || path === '/') return '';
-  const withSlash = path.startsWith('/') ? path : `/${path}`;
-  return withSlash.replace(/\/+$/, '');
+/** A parsed path (`''` or starting with `/`) as a base path: without trailing slashes, so `/` is `''`. */
+function normaliseBasePath(path: string): string {
+  return path.endsWith('/') ? path.replace(/\/+$/, '') : path;
 }

@@ -41,23 +41,35 @@ export function readSimple(rest: string, portOptional: boolean): { host: string;
     return undefined;
   }
   if (i === n) return { host, port, path: '' };
-  if (rest.charCodeAt(i) !== 0x2f) return undefined;
-  // The path: plain characters, and no segment that is `.` or `..` (the URL parser resolves those).
+  if (rest.charCodeAt(i) !== 0x2f || !isPlainPath(rest, i)) return undefined;
+  return { host, port, path: rest.slice(i) };
+}
+
+/**
+ * Whether `text` from `from` on, a path starting with `/`, is one the URL parser returns
+ * unchanged: plain characters only, and no segment that is `.` or `..` (which it resolves).
+ *
+ * @example
+ * isPlainPath('/api/v1', 0); // true
+ * isPlainPath('/a/../b', 0); // false
+ */
+export function isPlainPath(text: string, from: number): boolean {
+  const n = text.length;
   let segment = 0;
   let dots = 0;
-  for (let k = i; k <= n; k++) {
-    const c = k === n ? 0x2f : rest.charCodeAt(k);
+  for (let k = from; k <= n; k++) {
+    const c = k === n ? 0x2f : text.charCodeAt(k);
     if (c === 0x2f) {
-      if (segment > 0 && dots === segment) return undefined;
+      if (segment > 0 && dots === segment) return false;
       segment = 0;
       dots = 0;
       continue;
     }
-    if (!isPlainPathChar(c)) return undefined;
+    if (!isPlainPathChar(c)) return false;
     segment++;
     if (c === 0x2e) dots++;
   }
-  return { host, port, path: rest.slice(i) };
+  return true;
 }
 
 /** `A–Z a–z 0–9 - . _ ~`: what a URL path keeps as it is. */

@@ -1,5 +1,6 @@
-// The userinfo of an endpoint string (`user:password@`): when it is refused as ambiguous, and the
-// `authorization` header it becomes. Its text never reaches an error message.
+// The userinfo of an endpoint string (`user:password@`): when it is refused (ambiguous, or a
+// mistyped scheme) and the `authorization` header it becomes. Its text never reaches an error
+// message.
 
 /** Why an endpoint string whose userinfo {@link readsAsAuthority} is refused. It spells `@` out: no message holds one. */
 export const AMBIGUOUS_USERINFO: string = 'is ambiguous: the text before its last at sign (not shown) can be read as a host and a path, so '
@@ -51,6 +52,31 @@ function startsWithHostAndPath(userinfo: string): boolean {
   const slash = userinfo.search(/[/\\?#@]/);
   if (slash <= 0 || (userinfo[slash] !== '/' && userinfo[slash] !== '\\')) return false;
   return /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(userinfo.slice(0, slash));
+}
+
+/** Why an endpoint string whose userinfo {@link startsLikeScheme} is refused; no `@` in it either. */
+export const SCHEME_WITHOUT_SLASHES: string = "has no '//' after its scheme: the text before its last at sign (not shown) starts like "
+  + "a scheme (such as 'https:/' or 'https:'), not a user name; write the scheme in full ('https://') before the user name and password";
+
+/** The schemes URL parsers read with any number of slashes, none included (`https:h` is `https://h`). */
+const SLASHLESS_SCHEME = /^(?:https?|wss?|ftp|file)$/i;
+
+/**
+ * Whether `userinfo`, in an endpoint string with no `scheme://` before it, starts like a
+ * mistyped scheme rather than a user name: a scheme-shaped name then `:/` or `:\` (`https:/u:pw`,
+ * one slash short), or `http:`, `https:`, … (`https:u:pw`, which URL parsers read as https with
+ * user `u`). Read as `user:password` it would make an http endpoint with the scheme as user
+ * name, its Basic credentials sent in clear text. A schemeless `admin:/pw@h:80` is refused too:
+ * with `http://` in front its password is taken whole.
+ *
+ * @example
+ * startsLikeScheme('https:/user:pw'); // true
+ * startsLikeScheme('https:user:pw');  // true
+ * startsLikeScheme('user:pw');        // false
+ */
+export function startsLikeScheme(userinfo: string): boolean {
+  const scheme = /^([a-z][a-z0-9+.-]*):([/\\])?/i.exec(userinfo);
+  return scheme !== null && (scheme[2] !== undefined || SLASHLESS_SCHEME.test(scheme[1]!));
 }
 
 /** `Basic …` for the raw userinfo `user:password`, split at its first `:` as URLs are. */
