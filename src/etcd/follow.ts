@@ -25,8 +25,8 @@ export interface RangeChange {
 
 /** Where a follower reports. */
 export interface RangeSink {
-  /** The whole range as of one revision: everything known before is replaced. */
-  reset(kvs: readonly IKeyValue[]): void;
+  /** The whole range as of `revision`: everything known before is replaced. */
+  reset(kvs: readonly IKeyValue[], revision: number): void;
   /** The changes of one watch response, in revision order. */
   changes(changes: readonly RangeChange[]): void;
   /** A failed read or a broken watch; the follower tries again with backoff. */
@@ -115,7 +115,7 @@ interface WatchSession {
 async function startSession(client: EtcdClient, range: KeyRange, reader: RangeReader, sink: RangeSink, signal: AbortSignal, options: FollowOptions, track: (cancel: Promise<void>) => void, onWatch: (established: Promise<WatchSession>) => void): Promise<WatchSession> {
   const { kvs, revision } = await reader.read();
   if (signal.aborted) return { ended: Promise.resolve(signal.reason), close: async () => {} };
-  sink.reset(kvs);
+  sink.reset(kvs, Number(revision));
   // The reset runs the user's listeners, which may stop us: then no watch is made (the abort
   // listener below would never fire, and the watch would outlive the stop).
   if (signal.aborted) return { ended: Promise.resolve(signal.reason), close: async () => {} };

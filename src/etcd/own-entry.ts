@@ -24,12 +24,15 @@ export interface OwnEntry {
 export function followOwnEntry(client: EtcdClient, key: string, entry: OwnEntry, signal: AbortSignal, options: { backoff: { min: number; max: number }; cancelTimeout: number }): Promise<void> {
   const foreign = (kv: IKeyValue): boolean => String(kv.lease) === '0';
   return followRange(client, { key }, {
-    reset: (kvs) => {
+    reset: (kvs, revision) => {
       // Read again (the watch broke): an entry written before and not there now was deleted.
+      // Only a read as of our put or later tells: one from before it (sent first, answered after
+      // the put's answer on a busy etcd) says nothing about it, and the watch, which starts at
+      // the revision after the read, reports the put and whatever came after it.
       const kv = kvs[0];
       const written = entry.written();
       if (kv === undefined) {
-        if (written !== undefined) entry.deleted(written.at + 1);
+        if (written !== undefined && revision >= written.at) entry.deleted(written.at + 1);
       } else if (foreign(kv)) entry.overwritten(Number(kv.mod_revision));
     },
     changes: (changes) => {
