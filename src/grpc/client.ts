@@ -6,14 +6,15 @@ import { checkKeys, hideValue, type KeySet, type Table } from '../config/keys.js
 import { wrapperKeys } from '../config/option-keys.js';
 import type { CallOptions, Classify, ClientOptions, HealthCheckOptions, HealthOptions } from '../config/options.js';
 import { ConfigError } from '../errors.js';
-import { MAX_TIMER_MS } from '../config/fields.js';
 import { suppliedCheck } from '../config/resolve-health.js';
 import { ChannelPool, type GrpcClientConstructor } from './channels.js';
 import { healthFailure, resolveCodes, type GrpcCodeOptions } from './codes.js';
 import { grpcHealthCheck } from './health-check.js';
-import { BidiStreamTransport, ClientStreamTransport, type RequestMessages } from './streams.js';
+import { bidi } from './bidi-call.js';
+import { checkMessages, mayBeSecret, partsOf } from './call-parts.js';
+import { ClientStreamTransport, type RequestMessages } from './streams.js';
 import { OpenStreams } from './call-life.js';
-import { ServerStreamTransport, UnaryTransport, type CallParts, type MethodSetup } from './transport.js';
+import { ServerStreamTransport, UnaryTransport, type MethodSetup } from './transport.js';
 
 /** Options of {@link createGrpcClient}: bulwark's `ClientOptions` and the gRPC ones. */
 export interface GrpcClientOptions extends Omit<ClientOptions, 'fetch'> {
@@ -235,68 +236,6 @@ class ChannelsClient extends Client {
 function isIdempotent(method: MethodDefinition<unknown, unknown>): boolean {
   const level = (method as { options?: { idempotency_level?: unknown } }).options?.idempotency_level;
   return level === 'IDEMPOTENT' || level === 'NO_SIDE_EFFECTS';
-}
-
-/**
- * A bidi call: the stream reaches the caller as soon as its one attempt starts; the call's own
- * promise (until the server's first answer) only feeds health and latency, and errors arrive on
- * the stream. Failures before any attempt (no endpoints, an abort, a closed client) reject.
- */
-function bidi(client: Client, service: string, setup: MethodSetup, call: GrpcCallOptions<ClientDuplexStream<unknown, unknown>> | undefined): Promise<ClientDuplexStream<unknown, unknown>> {
-  return new Promise((resolve, reject) => {
-    let delivered = false;
-    // The attempt waits for the server's first answer, which may follow the caller's messages: only
-    // the total timeout bounds it (the call's, or the client's as it is now, after any reconfigure).
-    // The attempt's own timeout is the longest a timer keeps, so that the total deadline is what ends it.
-    // Options that are not an object, and a timeout that is not one, go to runTransport as they are:
-    // it refuses them with the ConfigError a unary call gets (so do a timeout's unknown keys, kept).
-    const isObject = (v: unknown): v is object => v !== null && typeof v === 'object';
-    const given: unknown = isObject(call) ? call.timeout : undefined;
-    const timeout = given === undefined ? { attempt: MAX_TIMER_MS } : isObject(given) ? { ...given, attempt: MAX_TIMER_MS } : given;
-    const options = (isObject(call) ? { ...call, timeout } : call) as GrpcCallOptions<ClientDuplexStream<unknown, unknown>> | undefined;
-    // Read once runTransport has validated it.
-    const total = isObject(given) ? (given as { total?: number }).total : undefined;
-    runTransport(client, options, ({ options: resolved, signal }) => new BidiStreamTransport(setup, metadataOf(service, call), call?.classify, total ?? resolved.totalTimeout, signal, (stream) => {
-      delivered = true;
-      resolve(stream);
-    })).then(undefined, (err: unknown) => {
-      if (!delivered) reject(err);
-    });
-  });
-}
-
-function checkMessages(service: string, messages: unknown): RequestMessages<unknown> {
-  if (messages === null || typeof messages !== 'object' || !(Symbol.iterator in messages || Symbol.asyncIterator in messages)) {
-    throw new ConfigError(service, 'messages', 'must be an array or an (async) iterable of request messages', messages);
-  }
-  return messages as RequestMessages<unknown>;
-}
-
-/** What a call's transport takes of its options (runTransport has validated `classify` and `idempotent` by then). */
-function partsOf<T>(service: string, call: GrpcCallOptions<T> | undefined, idempotent: boolean): CallParts<T> {
-  return { metadata: metadataOf(service, call), idempotent: call?.idempotent ?? idempotent, classify: call?.classify };
-}
-
-function metadataOf(service: string, call: GrpcCallOptions<never> | undefined): Metadata | undefined {
-  const metadata = call?.metadata;
-  if (metadata !== undefined && (metadata === null || typeof (metadata as { clone?: unknown }).clone !== 'function')) {
-    throw new ConfigError(service, 'metadata', 'must be a grpc-js Metadata', mayBeSecret(metadata));
-  }
-  return metadata;
-}
-
-/**
- * A rejected `credentials` or `metadata` value as ConfigError may show it. A plain object is
- * shown with its secret-looking keys hidden (ConfigError does that: `privateKey`,
- * `authorization`); anything else is not shown at all, as ConfigError would show it whole: a
- * string (a token), a Buffer (a key's bytes), header pairs or a Map (an authorization header).
- */
-function mayBeSecret(value: unknown): unknown {
-  if (value !== null && typeof value === 'object') {
-    const proto: unknown = Object.getPrototypeOf(value);
-    if (proto === Object.prototype || proto === null) return value;
-  }
-  return hideValue(value);
 }
 
 /** The client's health options: status-code based `isFailure`, and the gRPC health check when asked. */

@@ -82,7 +82,8 @@ export function isServiceError(error: unknown): error is ServiceError {
  * when its own retries are on), or the channel was closed while the call still waited for a
  * connection or a pick ("Channel closed before call started": `InternalChannel.close()` and its
  * `ShutdownPicker`, src/internal-channel.ts in node_modules/@grpc/grpc-js, cancel the calls still
- * queued, which never had a stream).
+ * queued, which never had a stream). The words alone prove nothing: a server may send them too
+ * (a middle tier passing on its own grpc-js client's error), see {@link fromServer}.
  */
 const NOT_SENT = /^(?:\w+: )?No connection established|^Stream refused by server|^Channel closed before call started/;
 
@@ -147,7 +148,34 @@ export function judgeError(codes: GrpcCodes, idempotent: boolean, error: unknown
 
 /** Whether grpc-js failed the call before it reached the server (UNAVAILABLE: no connection, or the stream refused). */
 function notSentStatus(error: ServiceError): boolean {
-  return error.code === Status.UNAVAILABLE && NOT_SENT.test(error.details);
+  return error.code === Status.UNAVAILABLE && NOT_SENT.test(error.details) && !fromServer(error);
+}
+
+/** Errors of calls whose response headers had arrived before them (see `watchCommit`, transport.ts). */
+const COMMITTED = new WeakSet<object>();
+
+/** `error` followed the server's response headers: the call was committed. */
+export function markCommitted(error: object): void {
+  COMMITTED.add(error);
+}
+
+/** Whether `error` followed the server's response headers. */
+export function isCommitted(error: unknown): boolean {
+  return error !== null && typeof error === 'object' && COMMITTED.has(error);
+}
+
+/**
+ * Whether a status came over the wire, whatever its words. grpc-js gives the statuses it makes
+ * itself (no connection, stream refused, channel closed) a `new Metadata()` of their own, empty;
+ * a server's status follows its response headers, or is a trailers-only answer whose metadata
+ * keeps every header but `grpc-status` and `grpc-message`, so at least the `content-type` gRPC's
+ * HTTP/2 protocol requires there (grpc-js's subchannel-call.ts, `handleTrailers`; a Node server
+ * also sends `date`). Read only for an UNAVAILABLE in grpc-js's words: no cost to other calls.
+ */
+function fromServer(error: ServiceError): boolean {
+  if (COMMITTED.has(error)) return true;
+  const metadata = error.metadata as Metadata | undefined;
+  return typeof metadata?.getMap === 'function' && Object.keys(metadata.getMap()).length > 0;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { AttemptHandle, Judgement, Transport } from '../transports/transpor
 import type { ChannelPool } from './channels.js';
 import { endWithStatus, followCaller, startCall, type OpenStreams } from './call-life.js';
 import { RequestSnapshot } from './request-snapshot.js';
-import { judgeError, type GrpcCodes } from './codes.js';
+import { isCommitted, judgeError, markCommitted, type GrpcCodes } from './codes.js';
 
 /** What every call of one method shares: fixed per client and method. */
 export interface MethodSetup {
@@ -109,13 +109,10 @@ export abstract class GrpcTransport<T> implements Transport<T> {
     const judgement = judgeError(this.setup.codes, this.idempotent, outcome.error);
     // Response headers came before the error: the call was committed (gRFC A6, as grpc-js's own
     // retries commit on them), so it is not sent again; its endpoint is judged as ever.
-    if (judgement.verdict !== 'retry' || !COMMITTED.has(outcome.error as object)) return judgement;
+    if (judgement.verdict !== 'retry' || !isCommitted(outcome.error)) return judgement;
     return { ...judgement, verdict: 'failure', reason: `${judgement.reason} (after response headers)` };
   }
 }
-
-/** Errors of calls whose response headers had arrived: committed, never retried. */
-const COMMITTED = new WeakSet<object>();
 
 /**
  * Notes on `call` whether response headers arrive; `failed(error)` then marks an error that
@@ -125,7 +122,7 @@ export function watchCommit(call: { once(event: 'metadata', listener: () => void
   let committed = false;
   call.once('metadata', () => { committed = true; });
   return (error) => {
-    if (committed) COMMITTED.add(error);
+    if (committed) markCommitted(error);
     return error;
   };
 }
