@@ -40,10 +40,12 @@ export interface CallTimer {
 
 /**
  * Where a hedged call's current round is (the hedge stage's state, kept on the call): none (not
- * hedged, or between rounds), open (its attempts run; the first final answer ends it), or
- * settled (the losers still being cancelled meet this and are dropped).
+ * hedged, or between rounds), open (its attempts run; the first final answer ends it), reached
+ * (open, and an attempt of it that ended had reached a server: a retry after the round pays the
+ * budget even if its last attempt was not sent), or settled (the losers still being cancelled
+ * meet this and are dropped).
  */
-export type Round = 'none' | 'open' | 'settled';
+export type Round = 'none' | 'open' | 'reached' | 'settled';
 
 /** Per-call settings, resolved from the client's options and the call's own. */
 export interface CallSettings {

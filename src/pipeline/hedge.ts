@@ -74,7 +74,7 @@ export class HedgeStage extends Stage implements CallTimer {
     this.inner.run(ctx);
     // The user's code (a picker, a health listener) held the first attempt up, and it was sent
     // later (the clock was read again): the hedge delay counts from then, as its timeout does.
-    if (ctx.now !== opened && ctx.round === 'open' && ctx.timer === this) ctx.setTimer(this, ctx.now + delay);
+    if (ctx.now !== opened && isOpen(ctx) && ctx.timer === this) ctx.setTimer(this, ctx.now + delay);
   }
 
   override done<T>(ctx: CallContext<T>, result: AttemptResult<T>): void {
@@ -99,6 +99,8 @@ export class HedgeStage extends Stage implements CallTimer {
     // the ones already sent: the round waits for them, and the call is not retried after it.
     if (result.noRetry === true) ctx.noRetry = true;
     if ((result.verdict === 'retry' || unsentHedge || result.noRetry === true) && ctx.liveCount > 0 && !pluginFailed(result)) {
+      // It may have reached a server (not known not to): however the round ends, a retry after it pays the budget.
+      if (result.notSent !== true) ctx.round = 'reached';
       // Another attempt may still succeed: wait for it. A failure that brought a response (a
       // 503) is kept in case none does better, its body released now (as the retry stage does:
       // its connection is not held while the other attempt runs); one without a response says
@@ -113,6 +115,7 @@ export class HedgeStage extends Stage implements CallTimer {
       if (result.verdict === 'retry' && result.noRetry !== true && !ctx.noRetry) this.#send(ctx);
       return;
     }
+    const reached = ctx.round === 'reached';
     ctx.round = 'settled';
     if (ctx.timer === this) ctx.timer = undefined;
     const response = ctx.roundResponse;
@@ -121,6 +124,9 @@ export class HedgeStage extends Stage implements CallTimer {
     // verdict goes up with that response as its value (the retry stage keeps it for a retry, or
     // returns it). A success has its own answer.
     if (response !== undefined) result = withKeptResult(transport, result, response);
+    // The retry stage lets a result that was not sent retry without the budget: the round's is
+    // not sent only if none of its attempts reached a server (its hedge token went back above).
+    if (reached && result.notSent === true) result = { ...result, notSent: false };
     // The losers end synchronously here and meet the settled round above; only then does the round go.
     if (ctx.liveCount > 0) this.#cancelOthers(ctx, result);
     ctx.round = 'none';
@@ -141,7 +147,7 @@ export class HedgeStage extends Stage implements CallTimer {
 
   /** The hedge delay passed with the round still open: send one more attempt if everything allows it. */
   fire<T>(ctx: CallContext<T>): void {
-    if (ctx.round !== 'open' || ctx.ended || ctx.noRetry) return;
+    if (!isOpen(ctx) || ctx.ended || ctx.noRetry) return;
     this.#send(ctx);
   }
 
@@ -167,6 +173,11 @@ export class HedgeStage extends Stage implements CallTimer {
 
   /** Interrupted while waiting for the hedge delay: the running attempts are cancelled too, and their results end the round. */
   cancel(): void {}
+}
+
+/** Whether `ctx`'s round is open: its attempts run, whether or not one that ended reached a server. */
+function isOpen<T>(ctx: CallContext<T>): boolean {
+  return ctx.round === 'open' || ctx.round === 'reached';
 }
 
 /** How many endpoints of the current set `ctx` has tried (one discovery removed since is not in it). */
