@@ -62,7 +62,7 @@ export interface HealthEvent {
   readonly endpoint: Endpoint;
   readonly status: 'healthy' | 'ejected' | 'probing';
   readonly previous: 'healthy' | 'ejected' | 'probing';
-  /** Why: `breaker opened (status 503)`, `ejection over`, `probe succeeded`, `probe failed (connection refused)`. */
+  /** Why: `breaker opened (status 503)`, `ejection over`, `probe succeeded`, `probe failed (connection refused)`, `probe failed (…); kept in at the max-ejection limit` (status `healthy`). */
   readonly reason: string;
   /** Times ejected since its last stable period. */
   readonly ejections: number;

@@ -45,7 +45,7 @@ export interface PickRequest {
  * }
  */
 export interface Picker {
-  /** Short name shown in `stats()` and events. */
+  /** Short, non-empty name shown in `stats().picker` and in errors; `createClient` refuses a missing or empty one with `ConfigError` (`picker.name`). */
   readonly name: string;
   /**
    * Optional: the time constant (ms) of the per-endpoint latency EWMA the client keeps
