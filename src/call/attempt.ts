@@ -108,7 +108,7 @@ export class Attempt<T> implements AttemptHandle {
     // closes the client then finds it ended, and does not end it a second time.
     this.ended = true;
     const ctx = this.ctx;
-    const scope = timeoutScope(ctx, this.deadline);
+    const scope = timeoutScope(ctx, this.deadline, now);
     const error = new TimeoutError(ctx.host.options.name, scope, scope === 'total' ? ctx.totalTimeout : ctx.attemptTimeout, `attempt ${this.attempt} to ${this.endpoint.id}`);
     this.#abort(error);
     this.#end({ ok: false, error }, undefined, now);

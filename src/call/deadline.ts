@@ -34,7 +34,11 @@ export function attemptDeadline(ctx: Timed, now: number): number {
   return own < ctx.deadline ? own : ctx.deadline;
 }
 
-/** Whether an attempt with this deadline runs out with the call (`'total'`) or on its own (`'attempt'`). */
-export function timeoutScope(ctx: Timed, deadline: number): 'attempt' | 'total' {
-  return deadline >= ctx.deadline ? 'total' : 'attempt';
+/**
+ * Whether an attempt with this deadline, timed out at `now`, runs out with the call (`'total'`)
+ * or on its own (`'attempt'`). A timer that fired late (an event-loop stall) at or past the
+ * call's deadline ends the call's time too, whatever the attempt's own deadline was.
+ */
+export function timeoutScope(ctx: Timed, deadline: number, now: number): 'attempt' | 'total' {
+  return deadline >= ctx.deadline || now >= ctx.deadline ? 'total' : 'attempt';
 }

@@ -1,4 +1,5 @@
 import type { IBackoffFactory } from 'cockatiel';
+import { DEFAULTS } from '../config/defaults.js';
 import type { AttemptResult, CallContext, CallTimer } from '../call/context.js';
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import { startsInTime } from '../call/deadline.js';
@@ -53,7 +54,8 @@ export class RetryStage extends Stage implements CallTimer {
     ctx.backoff = ctx.backoff === undefined ? this.#backoff.next(undefined) : ctx.backoff.next(undefined);
     // Retry-After belongs to the endpoint that sent it: health keeps the call away from that one,
     // so the retry waits only until another endpoint can take the call (at once when one can now).
-    let pushback = result.retryAfter ?? 0;
+    // Never longer than that endpoint's own pause (at most maxPause): by then it takes calls again.
+    let pushback = Math.min(result.retryAfter ?? 0, DEFAULTS.maxPause);
     const health = ctx.host.health;
     if (pushback > 0 && result.attempt !== undefined) {
       if (health !== undefined) pushback = Math.min(pushback, Math.max(0, health.otherFreeAt(result.attempt.endpoint, ctx.now) - ctx.now));
