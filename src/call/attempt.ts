@@ -199,12 +199,13 @@ function observerFailed<T>(attempt: Attempt<T>, result: AttemptResult<T>, fault:
 /**
  * The judgement threw. A plugin of the user's that misbehaved (a `classify` that threw or
  * answered nonsense, a `fetch` function that resolved with no Response) throws a `PluginError`:
- * the call fails with it, clearly, and nothing more is sent. Anything else is the transport's
- * own fault, no plugin's: the attempt ends unjudged with that error (nothing against the endpoint).
+ * the call fails with it, clearly, and nothing more is sent. Either way the attempt ends unjudged
+ * (`'cancelled'`): the endpoint answered, and nothing says how well, so nothing counts against it
+ * (the books, health, the circuit). Anything else is the transport's own fault, no plugin's.
  */
 function judgeFailed<T>(attempt: Attempt<T>, outcome: Outcome<T>, err: unknown): AttemptResult<T> {
   if (outcome.ok) discardQuietly(attempt.ctx.transport, outcome.value);
-  if (err instanceof PluginError) return { attempt, outcome: { ok: false, error: err }, verdict: 'failure', reason: err.plugin === 'classify' ? 'classify failed' : `${err.plugin} option failed` };
+  if (err instanceof PluginError) return { attempt, outcome: { ok: false, error: err }, verdict: 'cancelled', reason: err.plugin === 'classify' ? 'classify failed' : `${err.plugin} option failed` };
   return { attempt, outcome: { ok: false, error: err }, verdict: 'cancelled', reason: 'judge failed' };
 }
 

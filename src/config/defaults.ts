@@ -1,7 +1,7 @@
 /**
  * Every option's default, exported so docs and tests name one source (sources in the README's option table);
  * and `maxPause`, a bound no option changes: the longest an endpoint's `Retry-After` (or gRPC
- * pushback) keeps it out of rotation, 30 s as undici's `RetryHandler` honours `Retry-After` up to
+ * pushback) keeps it out of rotation, and so the longest a retry waits for one, 30 s as undici's `RetryHandler` honours `Retry-After` up to
  * its `maxTimeout` (default 30 s).
  */
 export const DEFAULTS: {

@@ -83,8 +83,9 @@ export class Observers {
       } catch (err) {
         if (fault !== undefined) continue;
         fault = err;
-        // The observers after it see the call as it will end: failed with that error.
-        result = { attempt: result.attempt, outcome: { ok: false, error: err }, verdict: 'failure', reason: 'plugin failed' };
+        // The observers after it see the call as it will end: failed with that error, which no
+        // attempt gave (a hedge whose answer is dropped did not win the call).
+        result = { attempt: undefined, outcome: { ok: false, error: err }, verdict: 'failure', reason: 'plugin failed' };
       }
     }
     return fault;

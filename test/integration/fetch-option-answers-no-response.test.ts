@@ -41,7 +41,7 @@ describe('client.fetch with a fetch function that resolves with something that i
     expect(stats.calls.inflight).toBe(0);
     expect(stats.endpoints[0]!.inflight).toBe(0);
     // A bug of the caller's, not the endpoint's: one attempt, nothing more sent, no failure against the endpoint's health.
-    expect(events.map((e) => `${e.verdict}: ${e.reason}`)).toEqual(['failure: fetch option failed']);
+    expect(events.map((e) => `${e.verdict}: ${e.reason}`)).toEqual(['cancelled: fetch option failed']);
     expect(stats.endpoints[0]!.health?.status).toBe('healthy');
   });
 

@@ -47,7 +47,7 @@ describe('an attempt whose judge or discard throws', () => {
     const err = await settle(runTransport(client, undefined, () => transport(() => { throw fault; })));
     await new Promise((r) => setTimeout(r, 10));
     expect(err).toBe(fault);
-    expect(attempts.map((e) => `${e.verdict}: ${e.reason}`)).toEqual(['failure: fetch option failed']);
+    expect(attempts.map((e) => `${e.verdict}: ${e.reason}`)).toEqual(['cancelled: fetch option failed']);
     expect(client.stats().calls.inflight).toBe(0);
     expect(client.stats().endpoints.reduce((n, e) => n + e.inflight, 0)).toBe(0);
     expect(unhandled).toEqual([]);
