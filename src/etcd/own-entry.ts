@@ -7,11 +7,9 @@
 import type { IKeyValue } from 'etcd3';
 import { followRange, type EtcdClient } from './follow.js';
 
-/** What the registration tells the watch, and hears from it. */
+/** What the registration hears from the watch. */
 export interface OwnEntry {
-  /** Whether the registration believes its entry written (and no put of it in flight), and its revision. */
-  written(): { readonly at: number } | undefined;
-  /** The entry was deleted at `revision`. */
+  /** The entry was deleted at `revision`, or (after a read) was absent as of `revision`. */
   deleted(revision: number): void;
   /** The entry was overwritten at `revision` by a put without any lease (detached). */
   overwritten(revision: number): void;
@@ -25,15 +23,14 @@ export function followOwnEntry(client: EtcdClient, key: string, entry: OwnEntry,
   const foreign = (kv: IKeyValue): boolean => String(kv.lease) === '0';
   return followRange(client, { key }, {
     reset: (kvs, revision) => {
-      // Read again (the watch broke): an entry written before and not there now was deleted.
-      // Only a read as of our put or later tells: one from before it (sent first, answered after
-      // the put's answer on a busy etcd) says nothing about it, and the watch, which starts at
-      // the revision after the read, reports the put and whatever came after it.
+      // Read (first, or again after the watch broke): an absent entry is told with the read's
+      // revision, and the registration weighs it against its puts: a put of its own at or after
+      // that revision (the read was sent first and answered after the put) stands; one before it,
+      // answered or still on its way, was deleted since, and is written again. The watch starts
+      // at the revision after the read, so a deletion the read saw is not reported again.
       const kv = kvs[0];
-      const written = entry.written();
-      if (kv === undefined) {
-        if (written !== undefined && revision >= written.at) entry.deleted(written.at + 1);
-      } else if (foreign(kv)) entry.overwritten(Number(kv.mod_revision));
+      if (kv === undefined) entry.deleted(revision);
+      else if (foreign(kv)) entry.overwritten(Number(kv.mod_revision));
     },
     changes: (changes) => {
       for (const c of changes) {
