@@ -4,7 +4,7 @@
 import { BulwarkError } from '../errors.js';
 import type { Discovery } from '../discovery/discovery.js';
 import type { EndpointInit } from '../endpoints/endpoint.js';
-import { loopDiscovery, type DiscoveryLoop, rejectOnce, retrySource, sleep, type RejectOnce } from '../discovery/support.js';
+import { loopDiscovery, type DiscoveryLoop, rejectOnce, retrySource, setPusher, sleep, type RejectOnce, type SetPusher } from '../discovery/support.js';
 import { secretHider, withoutSecrets } from '../discovery/hide-secrets.js';
 import { messageOf, requestSource, snippet } from '../discovery/http-source.js';
 import { mapEntries } from './entries.js';
@@ -54,7 +54,7 @@ export function consulDiscovery(options: ConsulDiscoveryOptions): Discovery {
 
 async function run(o: ResolvedConsulOptions, { signal, update, error, rejected }: DiscoveryLoop): Promise<void> {
   let index = 0n;
-  let pushed: string | undefined;
+  const sets = setPusher(update, error);
   // An entry rejected again at every index change is reported once while it stays the same.
   const rejections = rejectOnce(rejected);
   // `minInterval` holds between every two requests, retries of a failed one included.
@@ -62,14 +62,12 @@ async function run(o: ResolvedConsulOptions, { signal, update, error, rejected }
   // Whether ACLs hid instances from the last answer: Consul's index follows the catalog, not
   // ACLs, so an answer at the same index may then differ (the token's policy changed).
   let filtered = false;
-  // After a reported failure the next answer is applied and its set pushed even when index and
-  // set are unchanged: the push is what tells the client discovery works again (it clears the
-  // error a NoEndpointsError would name).
+  // After a failed refresh the next answer is applied even when its index is unchanged, so that
+  // its set is pushed (setPusher pushes the first set after an error).
   let failed = false;
   const refreshFailed = (err: unknown): void => {
     failed = true;
-    pushed = undefined;
-    error(err);
+    sets.error(err);
   };
   while (!signal.aborted) {
     const started = performance.now();
@@ -93,38 +91,31 @@ async function run(o: ResolvedConsulOptions, { signal, update, error, rejected }
     if (failed || previous === 0n || answer.index !== previous || aclsInPlay) {
       failed = false;
       try {
-        pushed = apply(o, answer, pushed, update, error, rejections);
+        apply(o, answer, sets, rejections);
       } catch (err) {
         // Nothing in an answer may end the loop: report it, keep the last set, and go on.
-        pushed = undefined;
-        error(new ConsulError(o.service, `could not read Consul's answer (${err instanceof Error ? err.message : String(err)}); keeping the last good set`, undefined, { cause: err }));
+        sets.error(new ConsulError(o.service, `could not read Consul's answer (${err instanceof Error ? err.message : String(err)}); keeping the last good set`, undefined, { cause: err }));
       }
     }
     await sleep(o.minInterval - (performance.now() - started), signal);
   }
 }
 
-/**
- * Maps one answer and pushes its set when it differs from `pushed` (or reports why not); returns
- * what was pushed, or `undefined` after a reported error, so that the next good set is pushed
- * even when unchanged (the client forgets the error).
- */
-function apply(o: ResolvedConsulOptions, answer: Answer, pushed: string | undefined, update: (endpoints: readonly EndpointInit[]) => void, error: (err: unknown) => void, rejections: RejectOnce): string | undefined {
+/** Maps one answer and pushes its set (when it changed, or after an error), or reports why not. */
+function apply(o: ResolvedConsulOptions, answer: Answer, sets: SetPusher, rejections: RejectOnce): void {
   const { endpoints, rejected: dropped } = mapEntries(answer.entries, o);
   rejections.report(dropped);
   if (answer.entries.length === 0 && answer.filtered) {
     // An empty answer because of ACLs is a token problem, not a service without instances.
-    error(new ConsulError(o.service, 'Consul hid every instance from this token (X-Consul-Results-Filtered-By-ACLs): it needs service:read and node:read; keeping the last good set'));
-    return undefined;
+    sets.error(new ConsulError(o.service, 'Consul hid every instance from this token (X-Consul-Results-Filtered-By-ACLs): it needs service:read and node:read; keeping the last good set'));
+    return;
   }
   // Kept only when every instance was invalid: ones left out on purpose (critical) make a real set.
   if (endpoints.length === 0 && dropped.length > 0 && dropped.length === answer.entries.length) {
-    error(new ConsulError(o.service, `every one of the ${dropped.length} instances Consul returned was invalid; keeping the last good set`));
-    return undefined;
+    sets.error(new ConsulError(o.service, `every one of the ${dropped.length} instances Consul returned was invalid; keeping the last good set`));
+    return;
   }
-  const key = JSON.stringify(endpoints);
-  if (key !== pushed) update(endpoints);
-  return key;
+  sets.push(endpoints);
 }
 
 /** One request: blocking when `index` > 0, for at most `wait` plus Consul's jitter (wait/16) plus `timeout`. */

@@ -1,8 +1,8 @@
 // What every discovery adapter's loop shares (docs/architecture.md, "Discovery adapters"):
 // re-trying its source forever with backoff and jitter, a stoppable unref'd sleep, the
 // watch/stop wrapper of a refresh loop, and reporting each rejected record once. Its options
-// are checked by source-options.ts; registry records are read by records.ts (both re-exported
-// here, so an adapter imports from one place).
+// are checked by source-options.ts, registry records are read by records.ts and sets are
+// pushed by set-pusher.ts (all re-exported here, so an adapter imports from one place).
 import pRetry from 'p-retry';
 import type { EndpointInit } from '../endpoints/endpoint.js';
 import type { Discovery } from './discovery.js';
@@ -10,6 +10,7 @@ import { SOURCE_BACKOFF, type SourceBackoff } from './source-options.js';
 
 export * from './source-options.js';
 export * from './records.js';
+export * from './set-pusher.js';
 
 /**
  * Runs `fn` until it resolves, re-trying every failure with exponential backoff and jitter,

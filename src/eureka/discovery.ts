@@ -3,7 +3,7 @@
 // against the registry's hash code.
 import type { Discovery } from '../discovery/discovery.js';
 import { ConfigError } from '../errors.js';
-import { checkBytes, loopDiscovery, type DiscoveryLoop, rejectOnce, retrySource, sleep } from '../discovery/support.js';
+import { checkBytes, loopDiscovery, type DiscoveryLoop, rejectOnce, retrySource, setPusher, sleep } from '../discovery/support.js';
 import { EurekaError } from './errors.js';
 import { failed, jsonObject, type EurekaAnswer } from './http.js';
 import { asList, essentials, isObject, mapInstances, type InstanceSettings } from './instances.js';
@@ -54,15 +54,14 @@ export function eurekaDiscovery(options: EurekaDiscoveryOptions): Discovery {
 async function run(s: Settings, { signal, update, error, rejected }: DiscoveryLoop): Promise<void> {
   const source = new Source(s, signal);
   let seen: string | undefined;
-  let pushed: string | undefined;
+  const sets = setPusher(update, error);
   // A rejected instance is reported once while it stays the same, whatever the others do.
   const rejections = rejectOnce(rejected);
-  // After a reported failure the next good set is pushed even if unchanged: the push is what
-  // tells the client discovery works again (it clears the error a NoEndpointsError would name).
+  // After a failed refresh the next answer is mapped even when unchanged, so that its set is
+  // pushed (setPusher pushes the first set after an error).
   const refreshFailed = (err: unknown): void => {
     seen = undefined;
-    pushed = undefined;
-    error(err);
+    sets.error(err);
   };
   while (!signal.aborted) {
     let instances: unknown[];
@@ -86,15 +85,11 @@ async function run(s: Settings, { signal, update, error, rejected }: DiscoveryLo
         rejections.report(dropped);
         // Kept only when every instance was invalid: ones left out on purpose (not UP) make a real set.
         if (endpoints.length === 0 && dropped.length > 0 && dropped.length === instances.length) {
-          pushed = undefined; // `seen` stays: this answer is reported once
           source.restart();
-          error(new EurekaError(s.app, `every one of the ${dropped.length} instances Eureka returned was invalid; keeping the last good set`));
+          // `seen` stays: this answer is reported once.
+          sets.error(new EurekaError(s.app, `every one of the ${dropped.length} instances Eureka returned was invalid; keeping the last good set`));
         } else {
-          const set = JSON.stringify(endpoints);
-          if (set !== pushed) {
-            pushed = set;
-            update(endpoints);
-          }
+          sets.push(endpoints);
         }
       } catch (err) {
         // Nothing in an answer may end the loop: report it, keep the last set, and go on.

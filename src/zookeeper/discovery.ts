@@ -5,7 +5,7 @@
 // every watch that fires (and every reconnect or new session) marks the view dirty and runs the
 // loop again. Failures are reported and retried with backoff; the last good set stays.
 import type { Discovery } from '../discovery/discovery.js';
-import { endpointProblem, parseRecord } from '../discovery/support.js';
+import { endpointProblem, parseRecord, setPusher, type SetPusher } from '../discovery/support.js';
 import type { EndpointInit } from '../endpoints/endpoint.js';
 import { codeOf, defaultRequestTimeout, EVENT, request, ZookeeperError, type ZookeeperClient, type ZookeeperEvent, type ZookeeperStat } from './client.js';
 import { readRecord, type ReadOptions } from './formats.js';
@@ -63,24 +63,19 @@ class ChildrenWatch {
   private readonly rounds: Rounds;
   /** Read every child's data again (after a reconnect or a new session). */
   private force = false;
-  private pushed: string | undefined;
-  /**
-   * An error was reported since the last push: the next set is pushed even when unchanged, as
-   * that push is what tells the client discovery works again (it clears the error a
-   * NoEndpointsError would name). Not a reset of `pushed`: `sync` reads that as whether a set
-   * was ever pushed (a deleted node is then an empty set).
-   */
-  private failed = false;
+  /** Pushes a set when it changed, or after an error (see setPusher). */
+  private readonly sets: SetPusher;
   private watcher: { readonly generation: number; readonly fn: (event: ZookeeperEvent) => void } | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(
     private readonly options: ResolvedDiscoveryOptions,
-    private readonly update: (endpoints: readonly EndpointInit[]) => void,
-    private readonly error: (err: unknown) => void,
+    update: (endpoints: readonly EndpointInit[]) => void,
+    error: (err: unknown) => void,
     private readonly rejected: (entry: unknown, reason: string) => void,
   ) {
     this.read = options.read;
+    this.sets = setPusher(update, error);
     this.rounds = new Rounds(this.controller.signal, options.backoff, (err) => this.report(err));
     this.session = new Session(options.client, options.path, {
       disconnected: () => {
@@ -134,7 +129,7 @@ class ChildrenWatch {
         const stat = await request<ZookeeperStat | null>('exists', path, timeout, signal, (cb) => client.exists(path, watch, cb));
         if (signal.aborted) return;
         if (stat !== null) this.markDirty();
-        else if (this.pushed !== undefined) {
+        else if (this.sets.everPushed) {
           this.children.clear();
           this.stale.clear();
           this.push();
@@ -221,17 +216,12 @@ class ChildrenWatch {
       this.report(new ZookeeperError('NO_VALID_RECORD', `every one of the ${rejected} children of ${this.options.path} holds a record that cannot be used; keeping the last good set`, this.options.path));
       return;
     }
-    const text = JSON.stringify(endpoints);
-    if (text === this.pushed && !this.failed) return;
-    this.pushed = text;
-    this.failed = false;
-    this.update(endpoints);
+    this.sets.push(endpoints);
   }
 
-  /** Reports an error; the next set is then pushed even when unchanged (see `failed`). */
+  /** Reports an error; the next set is then pushed even when unchanged. */
   private report(err: unknown): void {
-    this.failed = true;
-    this.error(err);
+    this.sets.error(err);
   }
 
   /** The one watcher of a session: a change to the node, or a child's data, marks the view dirty. */
