@@ -5,55 +5,17 @@
 // TTL). A crashed process stops its keep-alives, and etcd deletes its entry when the lease expires.
 import type { Lease } from 'etcd3';
 import { settlesWithin, systemClock } from '../call/clock.js';
-import { retrySource, type SourceBackoff } from '../discovery/support.js';
+import { retrySource } from '../discovery/support.js';
 import type { EtcdClient } from './follow.js';
 import { followOwnEntry } from './own-entry.js';
 import { ETCD_REQUEST_TIMEOUT, withTimeout } from './range-read.js';
-import { checkKeys, tableKeys, type Table } from '../config/keys.js';
-import { checkBackoff, checkClient, checkCount, checkKey, type SourceDelays } from './options.js';
-import { ConfigError } from '../errors.js';
+import type { SourceDelays } from './options.js';
 import { EtcdError } from './errors.js';
-import { endpointKey, toRecordText, type EtcdEndpointInit } from './record.js';
+import { toRecordText, type EtcdEndpointInit } from './record.js';
+import { resolveRegistrationOptions, SERVICE, type EtcdRegistration, type EtcdRegistrationOptions } from './registration-options.js';
 
-/** Options of {@link etcdRegistration}. */
-export interface EtcdRegistrationOptions {
-  /** Your etcd3 client (`new Etcd3({ hosts })`, or a `namespace()` of one). bulwark never creates, nor closes, one. */
-  readonly client: EtcdClient;
-  /** The prefix the service's discoverers watch, e.g. `'services/users/'`. */
-  readonly prefix: string;
-  /** This instance: a record `{ host, port, protocol?, weight?, priority?, zone?, metadata?, basePath? }` or a URL `'http://10.0.0.1:8080'`. No credentials. */
-  readonly endpoint: EtcdEndpointInit;
-  /** The full key of the entry; default `prefix + 'host:port'` (the `service/addr` keys of etcd's gRPC naming endpoints manager). */
-  readonly key?: string | undefined;
-  /** Lease TTL, whole seconds; default 10 (the service-discovery example of etcd3's `Lease`). A crashed instance stays listed at most this long; etcd3 sends keep-alives every TTL/3 (as etcd's Go client does). */
-  readonly ttl?: number | undefined;
-  /** Backoff between attempts after etcd failed; default 1 s doubling to 30 s, jittered (bulwark's `SOURCE_BACKOFF`). */
-  readonly backoff?: SourceBackoff | undefined;
-  /** Hears every failure (etcd unreachable, lease lost, entry overwritten without a lease, revoke failed); default: none. The registration keeps trying by itself. */
-  readonly onError?: ((err: Error) => void) | undefined;
-}
+export { ETCD_DEFAULT_TTL, type EtcdRegistration, type EtcdRegistrationOptions } from './registration-options.js';
 
-/** A running registration: see {@link etcdRegistration}. */
-export interface EtcdRegistration {
-  /** The etcd key of this instance's entry. */
-  readonly key: string;
-  /** Whether the entry is in etcd now, as far as this process knows. */
-  readonly registered: boolean;
-  /** Resolves `true` once the entry was first written, `false` if stopped before. */
-  readonly ready: Promise<boolean>;
-  /** Rewrites the entry (same key) with a new description; resolves `true` once written, `false` if stopped before. Throws `ConfigError` for an invalid one. */
-  update(endpoint: EtcdEndpointInit): Promise<boolean>;
-  /** Revokes the lease (etcd deletes the entry at once) and stops keep-alives and retries. */
-  stop(): Promise<void>;
-}
-
-/** Default lease TTL, seconds. */
-export const ETCD_DEFAULT_TTL = 10;
-
-const SERVICE = 'etcdRegistration';
-const KEYS = tableKeys({
-  client: true, prefix: true, endpoint: true, key: true, ttl: true, backoff: true, onError: true,
-} satisfies Table<EtcdRegistrationOptions>, `an option of ${SERVICE}`);
 /** Longest wait for etcd while stopping (revoking the lease), ms. */
 const STOP_TIMEOUT = 2_000;
 
@@ -74,19 +36,8 @@ const STOP_TIMEOUT = 2_000;
  * process.on('SIGTERM', () => void me.stop());
  */
 export function etcdRegistration(options: EtcdRegistrationOptions): EtcdRegistration {
-  if (options === null || typeof options !== 'object') throw new ConfigError(SERVICE, 'options', 'must be an object { client, prefix, endpoint }', options);
-  checkKeys(SERVICE, options, '', KEYS);
-  const client = checkClient(SERVICE, options.client);
-  const prefix = checkKey(SERVICE, 'prefix', options.prefix);
-  const record = toRecordText(SERVICE, 'endpoint', options.endpoint);
-  const key = options.key === undefined ? `${prefix}${endpointKey(record.parsed)}` : checkKey(SERVICE, 'key', options.key);
-  // Discoverers watch the prefix: an entry elsewhere would be registered, and found by no one.
-  if (!key.startsWith(prefix) || key === prefix) throw new ConfigError(SERVICE, 'key', `must be a key under prefix "${prefix}"`, key);
-  const ttl = checkCount(SERVICE, 'ttl', options.ttl, ETCD_DEFAULT_TTL, 86_400);
-  const backoff = checkBackoff(SERVICE, options.backoff);
-  const onError = options.onError;
-  if (onError !== undefined && typeof onError !== 'function') throw new ConfigError(SERVICE, 'onError', 'must be a function', onError);
-  return new Registration(client, key, record.text, ttl, backoff, onError ?? (() => {}));
+  const { client, key, value, ttl, backoff, onError } = resolveRegistrationOptions(options);
+  return new Registration(client, key, value, ttl, backoff, onError);
 }
 
 class Registration implements EtcdRegistration {
