@@ -25,6 +25,8 @@ export interface RangeChange {
 
 /** Where a follower reports. */
 export interface RangeSink {
+  /** A read of the range is about to be sent (before each `reset`). */
+  reading?(): void;
   /** The whole range as of `revision`: everything known before is replaced. */
   reset(kvs: readonly IKeyValue[], revision: number): void;
   /** The changes of one watch response, in revision order. */
@@ -113,6 +115,7 @@ interface WatchSession {
  * `onWatch` hears the outcome as soon as the watch is made, so that a stop can wait for it.
  */
 async function startSession(client: EtcdClient, range: KeyRange, reader: RangeReader, sink: RangeSink, signal: AbortSignal, options: FollowOptions, track: (cancel: Promise<void>) => void, onWatch: (established: Promise<WatchSession>) => void): Promise<WatchSession> {
+  sink.reading?.();
   const { kvs, revision } = await reader.read();
   if (signal.aborted) return { ended: Promise.resolve(signal.reason), close: async () => {} };
   sink.reset(kvs, Number(revision));

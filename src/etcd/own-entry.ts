@@ -9,6 +9,10 @@ import { followRange, type EtcdClient } from './follow.js';
 
 /** What the registration hears from the watch. */
 export interface OwnEntry {
+  /** The newest revision etcd gave the registration (its last put's); 0 for none. */
+  known(): number;
+  /** A read answered at `revision`, below what etcd had given before it was sent: etcd's history went back (a restore from an older copy). */
+  rewound(revision: number): void;
   /** The entry was deleted at `revision`, or (after a read) was absent as of `revision`. */
   deleted(revision: number): void;
   /** The entry was overwritten at `revision` by a put without any lease (detached). */
@@ -21,8 +25,18 @@ export interface OwnEntry {
  */
 export function followOwnEntry(client: EtcdClient, key: string, entry: OwnEntry, signal: AbortSignal, options: { backoff: { min: number; max: number }; cancelTimeout: number }): Promise<void> {
   const foreign = (kv: IKeyValue): boolean => String(kv.lease) === '0';
+  // What etcd had given the registration when the read was sent: in one history (reads are
+  // linearizable) the read's revision is at least that.
+  let known = 0;
   return followRange(client, { key }, {
+    reading: () => {
+      known = entry.known();
+    },
     reset: (kvs, revision) => {
+      // Lower: etcd came back with an older copy of its data, whose entry (even under the
+      // registration's lease, if it lived there) may hold an older value; and its revisions
+      // cannot be weighed against the registration's puts.
+      if (revision < known) entry.rewound(revision);
       // Read (first, or again after the watch broke): an absent entry is told with the read's
       // revision, and the registration weighs it against its puts: a put of its own at or after
       // that revision (the read was sent first and answered after the put) stands; one before it,

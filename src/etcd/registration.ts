@@ -57,8 +57,11 @@ class Registration implements EtcdRegistration {
   #writtenAt = 0;
   /** The newest revision at which someone else (an operator, a script) deleted the entry or put it without a lease. */
   #lostAt = 0;
-  /** The entry was deleted: whether its lease went with it is asked of etcd before writing again. */
-  #askLease = false;
+  /**
+   * The entry was deleted (or etcd's history went back): whether its lease went with it is asked
+   * of etcd before writing again, and this is reported if the lease lives.
+   */
+  #askLease: string | undefined;
   /** Following the entry in etcd: one deleted or overwritten behind the registration's back is written again. */
   readonly #following: Promise<void>;
   /** A sync in progress (stop waits for it, so no lease is granted after stop). */
@@ -80,6 +83,8 @@ class Registration implements EtcdRegistration {
     this.ready = new Promise((resolve) => { this.#resolveReady = resolve; });
     this.#running = this.#run();
     this.#following = followOwnEntry(client, key, {
+      known: () => this.#writtenAt,
+      rewound: (revision) => this.#rewound(revision),
       deleted: (revision) => this.#lost(revision, true),
       overwritten: (revision) => this.#lost(revision, false),
     }, this.#controller.signal, { backoff, cancelTimeout: STOP_TIMEOUT });
@@ -91,8 +96,23 @@ class Registration implements EtcdRegistration {
     if (revision > this.#lostAt) this.#lostAt = revision;
     if (this.#written === undefined || this.#writtenAt >= revision) return;
     this.#written = undefined;
-    if (deleted) this.#askLease = true;
+    if (deleted) this.#askLease = 'the entry was deleted while its lease lives; writing it again';
     else this.#report('the entry was overwritten without a lease (it would outlive stop() and a crash); writing it again under the lease', undefined);
+    this.#kick();
+  }
+
+  /**
+   * etcd answered at `revision`, below the registration's last put: it came back with an older
+   * copy of its data. Revisions from before are of another history: forget them, and write the
+   * entry again (the copy may hold an older value, even under the live lease).
+   */
+  #rewound(revision: number): void {
+    if (this.#controller.signal.aborted) return;
+    this.#writtenAt = 0;
+    this.#lostAt = 0;
+    if (this.#written === undefined) return;
+    this.#written = undefined;
+    this.#askLease = `etcd's history went back (revision ${revision}, below this registration's last write: restored from an older copy?); writing the entry again`;
     this.#kick();
   }
 
@@ -158,7 +178,8 @@ class Registration implements EtcdRegistration {
   async #sync(): Promise<void> {
     const signal = this.#controller.signal;
     let lease = this.#lease;
-    if (this.#askLease && lease !== undefined && !lease.revoked()) {
+    const asked = this.#askLease;
+    if (asked !== undefined && lease !== undefined && !lease.revoked()) {
       // Deleted with its lease (revoked, expired) or alone (`etcdctl del`, a cleanup script)?
       // A keep-alive tells: a lost lease is reported as lost by its listener, and replaced.
       // Bounded: an etcd that does not answer must not hold the sync (and stop) for long.
@@ -168,8 +189,8 @@ class Registration implements EtcdRegistration {
       });
       // Stopped meanwhile (stop gave up waiting for this sync): no new lease may follow.
       if (signal.aborted) return;
-      this.#askLease = false;
-      if (alive) this.#report('the entry was deleted while its lease lives; writing it again', undefined);
+      this.#askLease = undefined;
+      if (alive) this.#report(asked, undefined);
       lease = this.#lease;
     }
     if (lease === undefined || lease.revoked()) {
