@@ -74,7 +74,9 @@ async function run(o: ResolvedConsulOptions, { signal, update, error, rejected }
     let answer: Answer;
     try {
       const asked = index;
-      answer = await retrySource(() => query(o, asked, signal), signal, refreshFailed, backoff);
+      // A retry after a failure does not block: a Consul back with nothing changed would hold it
+      // for the whole `wait`, and the error with it (a NoEndpointsError would still name it).
+      answer = await retrySource(() => query(o, failed ? 0n : asked, signal), signal, refreshFailed, backoff);
     } catch {
       return; // only an abort ends retrySource
     }

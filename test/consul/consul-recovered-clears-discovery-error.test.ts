@@ -66,4 +66,26 @@ describe('consulDiscovery: recovery after a failed refresh', () => {
     expect((after as NoEndpointsError).cause).toBeUndefined();
     expect(errors).toHaveLength(1);
   });
+
+  // What broke: the retry of a failed blocking query was itself a blocking query, so after Consul came back with nothing changed the error stood (and NoEndpointsError blamed the outage) for up to the whole `wait`, 60 s by default.
+  it('a Consul back with nothing changed clears the error at once, not after a whole blocking wait', async () => {
+    const server = await startConsulServer();
+    defer(() => server.close());
+    server.register({ id: 'web-1', service: 'web', address: '10.0.0.1', port: 8080, checks: ['passing', 'critical'] });
+    const client = track(createClient({ name: 'web', discovery: consulDiscovery({ service: 'web', url: server.url, wait: 20_000, backoff: { min: 20, max: 40 }, minInterval: 10 }) }));
+    const errors: unknown[] = [];
+    client.on('discoveryError', (e: DiscoveryErrorEvent) => errors.push(e.error));
+    await until(() => server.requests.length >= 2);
+
+    await server.stop();
+    await until(() => errors.length >= 1);
+    const during = await client.fetch('/').catch((err: unknown) => err);
+    expect((during as NoEndpointsError).cause).toBeInstanceOf(ConsulError);
+    await server.start();
+    await sleep(1_000); // a few backoffs (≤ 40 ms each), far less than `wait`
+
+    const after = await client.fetch('/').catch((err: unknown) => err);
+    expect(after).toBeInstanceOf(NoEndpointsError);
+    expect((after as NoEndpointsError).cause).toBeUndefined();
+  });
 });
