@@ -77,15 +77,16 @@ export function isServiceError(error: unknown): error is ServiceError {
 
 /**
  * grpc-js's own words (1.14) for a call that provably reached no application code: the channel
- * had no connection (refused, unreachable, still backing off), or the server refused the
- * stream (HTTP/2 REFUSED_STREAM, sent while it shuts down; grpc-js retries these transparently
+ * had no connection (refused, unreachable, still backing off) or no address (the endpoint's
+ * host name did not resolve: "Name resolution failed for target …", src/resolver-dns.ts), or
+ * the server refused the stream (HTTP/2 REFUSED_STREAM, sent while it shuts down; grpc-js retries these transparently
  * when its own retries are on), or the channel was closed while the call still waited for a
  * connection or a pick ("Channel closed before call started": `InternalChannel.close()` and its
  * `ShutdownPicker`, src/internal-channel.ts in node_modules/@grpc/grpc-js, cancel the calls still
  * queued, which never had a stream). The words alone prove nothing: a server may send them too
  * (a middle tier passing on its own grpc-js client's error), see {@link fromServer}.
  */
-const NOT_SENT = /^(?:\w+: )?No connection established|^Stream refused by server|^Channel closed before call started/;
+const NOT_SENT = /^(?:\w+: )?No connection established|^Name resolution failed for target |^Stream refused by server|^Channel closed before call started/;
 
 /**
  * grpc-js's words (1.14) when it refused the request message itself, before anything was sent:
