@@ -152,7 +152,11 @@ function readDocument(service: string, document: object): unknown {
     return plainCopy(document, DOCUMENT_DEPTH, 'config');
   } catch (err) {
     if (err instanceof ConfigError) throw err;
-    if (err instanceof NotPlain) throw notPlainError(service, err.path, err.value, 'must be a plain object or array (JSON-like)', 'its keys would be read as none, undoing every live change');
+    if (err instanceof NotPlain) {
+      // The document itself is an object of options; deeper, arrays have their places (`retry.statusCodes`).
+      const should = err.path === 'config' ? 'must be a plain object (JSON-like)' : 'must be JSON-like data (plain objects, arrays, numbers, strings, booleans)';
+      throw notPlainError(service, err.path, err.value, should, 'its keys would be read as none, undoing every live change');
+    }
     throw new ConfigError(service, 'config', 'could not be read (reading a property threw)', document);
   }
 }

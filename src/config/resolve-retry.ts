@@ -38,8 +38,9 @@ function resolveBackoff(service: string, value: unknown): { backoffBase: number;
 
 function resolveStatusCodes(service: string, value: unknown): ReadonlySet<number> {
   if (value === undefined) return new Set(DEFAULTS.statusCodes);
-  if (!Array.isArray(value) || !value.every((s) => Number.isInteger(s) && s >= 100 && s <= 599)) {
-    throw new ConfigError(service, 'retry.statusCodes', 'must be an array of HTTP statuses (100–599)', value);
-  }
+  if (!Array.isArray(value)) throw new ConfigError(service, 'retry.statusCodes', 'must be an array of HTTP statuses (100–599)', value);
+  // The element is named: `['503']` or `[5030]` is refused for one entry, not for being an array.
+  const bad = value.findIndex((s) => !Number.isInteger(s) || s < 100 || s > 599);
+  if (bad !== -1) throw new ConfigError(service, `retry.statusCodes[${bad}]`, 'must be an HTTP status, an integer from 100 to 599', value[bad]);
   return new Set(value as number[]);
 }

@@ -129,8 +129,8 @@ export function resolveDnsOptions(options: unknown): ResolvedDnsOptions {
   checkKeys(SERVICE, options, '', DNS_KEYS);
   const o = options as Record<string, unknown>;
   const isSrv = o.srv !== undefined;
-  if (isSrv && o.name !== undefined) fail('options', 'must have either "name" or "srv", not both', Object.keys(o));
-  if (!isSrv && o.name === undefined) fail('options', 'must have "name" (with "port") or "srv"', Object.keys(o));
+  if (isSrv && o.name !== undefined) fail('options', 'must have either "name" or "srv", not both', o);
+  if (!isSrv && o.name === undefined) fail('options', 'must have "name" (with "port") or "srv"', o);
   const query = isSrv ? dnsName('srv', o.srv) : dnsName('name', o.name);
   let port = 0;
   let weight = 1;
