@@ -253,7 +253,12 @@ export class Client extends ObservedEmitter<ClientEvents> {
     if (source === null || typeof source !== 'object' || typeof (source as { watch?: unknown }).watch !== 'function') {
       throw new ConfigError(this.name, 'watchConfig', 'needs a ConfigSource ({ watch(update, error) })', source);
     }
-    const rejected = (error: unknown): void => { emitSafely(this, 'configRejected', { error }); };
+    // A source failing without a reason (a `.then(update, error)` on a read rejected with none)
+    // still failed: listeners get an error to read, as discoveryError's do.
+    const rejected = (reported: unknown): void => {
+      const error = reported ?? new ConfigError(this.name, 'watchConfig', `source reported an error without a reason (error(${String(reported)}))`, reported);
+      emitSafely(this, 'configRejected', { error });
+    };
     return followConfig(source, (document) => {
       if (this.#closed === undefined) this.reconfigure(document as LiveOptions);
     }, rejected, this.#configWatches);
@@ -275,7 +280,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
     if (this.#closed !== undefined) return;
     // `undefined` is how the client says "no failure" (host.lastDiscoveryError): a failure reported
     // without a reason (a `.catch(error)` on a promise rejected with none) is still one.
-    const error = reported === undefined ? new DiscoveryError(this.name, 'discovery reported an error without a reason (error(undefined))') : reported;
+    const error = reported ?? new DiscoveryError(this.name, `discovery reported an error without a reason (error(${String(reported)}))`);
     this.#engine.host.lastDiscoveryError = error;
     this.#emitSoon('discoveryError', { error });
     this.#engine.discoveryFailed(error);

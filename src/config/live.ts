@@ -65,9 +65,12 @@ const LIVE_HEALTH_KEYS: KeySet = {
  * const parse = (t: string): unknown => { try { return JSON.parse(t); } catch { throw new Error('live config: file is not JSON'); } };
  * const fromFile = (path: string): ConfigSource => ({
  *   watch(update, error) {
- *     const read = () => readFile(path, 'utf8').then(parse).then(update, error);
- *     void read();
- *     const watcher = watch(path, read);
+ *     // One read at a time, in order; the folder is watched, as a file replaced by a rename
+ *     // (how deploy tools and Kubernetes write one) is a new file a watch on the old one misses.
+ *     let reading = Promise.resolve();
+ *     const read = () => { reading = reading.then(() => readFile(path, 'utf8').then(parse).then(update, error)); };
+ *     read();
+ *     const watcher = watch(dirname(path), (_event, name) => { if (name === basename(path)) read(); });
  *     return () => watcher.close();
  *   },
  * });

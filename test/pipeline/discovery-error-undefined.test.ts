@@ -31,3 +31,21 @@ it('a call made after error(undefined) with no set yet fails at once, as the cal
     await client.close();
   }
 });
+
+// What broke: error(null) was passed on as it was: a discoveryError listener reading `error.message` threw, and NoEndpointsError's cause was null.
+it('error(null) is a failure without a reason too', async () => {
+  let fail!: (err: unknown) => void;
+  const discovery: Discovery = { watch(_update, error) { fail = error; return () => {}; } };
+  const client = createClient({ name: 'quiet-failure', discovery, clock: new FakeClock() });
+  const seen: unknown[] = [];
+  client.on('discoveryError', ({ error }) => seen.push(error));
+  try {
+    fail(null);
+    await settle();
+    expect(seen[0]).toBeInstanceOf(DiscoveryError);
+    const later = await client.execute(() => 'never').catch((err: unknown) => err);
+    expect(((later as NoEndpointsError).cause as Error).message).toBe('quiet-failure: discovery reported an error without a reason (error(null))');
+  } finally {
+    await client.close();
+  }
+});
