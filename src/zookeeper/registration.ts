@@ -83,7 +83,13 @@ class Registrar implements ZookeeperRegistration {
     this.data = this.encode(options.instance);
     this.rounds = new Rounds(this.controller.signal, options.backoff, (err) => this.options.onError(err));
     this.session = new Session(options.client, options.path, {
-      disconnected: () => this.options.onError(new ZookeeperError('CONNECTION_LOSS', `lost the connection to ZooKeeper; ${options.path} stays registered while the session lives`, options.path)),
+      disconnected: () => {
+        this.options.onError(new ZookeeperError('CONNECTION_LOSS', `lost the connection to ZooKeeper; ${options.path} stays registered while the session lives`, options.path));
+        // A pass now waits for the connection, and replaces a client of ours that stays without
+        // one for its whole session timeout (its node is gone then): a client that hangs
+        // reconnecting would never say `connected` or `expired`.
+        this.markDirty(true);
+      },
       connected: () => this.markDirty(true),
       expired: () => {
         this.current = undefined;
