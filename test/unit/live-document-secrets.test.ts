@@ -54,10 +54,10 @@ describe('live configuration: secrets in a refused document', () => {
     expect(err.value).toBe('(hidden)');
   });
 
-  it('a non-plain value under a live option, at a key that is a URL with credentials: refused as not plain, the key shown without them', () => {
+  it('a non-plain value under a live option, at a key that is a URL with credentials: refused as not JSON-like, the key shown without them', () => {
     const c = client();
     const err = thrownConfigError(() => c.reconfigure({ retry: { 'http://app:hunter2@db/x': new Date(0) } } as never));
-    expect(err.message).toMatch(/must be a plain object/);
+    expect(err.message).toMatch(/must be JSON-like data/);
     expect(err.path).toBe('config.retry.http://db/x');
     expect(err.message).not.toContain('hunter2');
   });
