@@ -36,8 +36,9 @@ export function runTransport<T>(client: Client, options: ExecuteOptions<T> | und
 }
 
 /**
- * Calls `hook` with the endpoints each discovery update removes, as the update lands and
- * whatever listeners a user adds or removes: how a removed endpoint's pool or channel is released.
+ * Calls `hook` with the endpoints each discovery update removes or takes out of this client's
+ * subset, as the update lands and whatever listeners a user adds or removes: how such an
+ * endpoint's pool or channel is released (one that comes back gets a new one).
  *
  * @example
  * onEndpointsRemoved(client, (removed) => { for (const e of removed) pool.release(e); });

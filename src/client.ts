@@ -71,8 +71,10 @@ export class Client extends ObservedEmitter<ClientEvents> {
     this.#fetch = options.fetch;
     this.#execute = new ExecuteTransport(resolved.name, undefined, undefined);
     const engine = new CallEngine(resolved, options, clock, {
-      endpoints: (event) => {
-        if (event.removed.length > 0) for (const hook of this.#removedHooks) hook(event.removed);
+      endpoints: (event, leftSubset) => {
+        // An endpoint that left this client's subset takes no call of it either: its pool or channel goes as a removed one's does.
+        const gone = leftSubset.length === 0 ? event.removed : [...event.removed, ...leftSubset];
+        if (gone.length > 0) for (const hook of this.#removedHooks) hook(gone);
         this.#emitSoon('endpoints', event);
       },
       rejected: (event) => this.#emitSoon('endpointRejected', event),

@@ -7,7 +7,7 @@ import { keepGiven, layLiveOptions } from '../config/live.js';
 import { resolveOptions } from '../config/resolve.js';
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import { EndpointRegistry } from '../endpoints/registry.js';
-import { Subsetter } from '../health/subset.js';
+import { leftSubset, Subsetter } from '../health/subset.js';
 import { HealthTracker } from '../health/tracker.js';
 import { preferredPriority } from '../health/routing.js';
 import { DiscoveryError } from '../errors.js';
@@ -43,7 +43,8 @@ export interface CallStages {
 
 /** What the engine reports to its client, which turns it into events. */
 export interface EngineListener {
-  endpoints(event: EndpointsEvent): void;
+  /** The endpoint set changed; `leftSubset`: endpoints discovery keeps that left this client's subset. */
+  endpoints(event: EndpointsEvent, leftSubset: readonly LiveEndpoint[]): void;
   rejected(event: EndpointRejectedEvent): void;
   /** A discovery update could not be applied (a hostile update): a failed refresh. */
   failed(error: unknown): void;
@@ -87,18 +88,21 @@ export class CallEngine {
     const now = (): number => clock.now();
     let health: HealthTracker | undefined;
     const subsetter = resolved.subset === undefined ? undefined : new Subsetter(resolved.subset);
-    const poolOf = (all: readonly LiveEndpoint[]): readonly LiveEndpoint[] => (subsetter === undefined ? all : subsetter.subset(all));
+    /** The endpoints this client uses: the registry's list, or its subset of it. */
+    let pool: readonly LiveEndpoint[] = [];
     const registry = new EndpointRegistry(picker.latencyDecay ?? DEFAULT_LATENCY_DECAY, now, {
       changed: (event) => {
+        const before = pool;
+        pool = subsetter === undefined ? registry.list : subsetter.subset(registry.list);
         // With health tracking the picker gets only the endpoints that take calls; without it,
         // every endpoint counts as healthy, so the most preferred priority takes every call (README,
         // "Priority and zone failover"). The set is in use either way: a picker whose update
         // throws (a PluginError, reported by the client) does not keep the change from being announced.
         try {
-          if (health === undefined) updatePicker(name, picker, preferredPriority(poolOf(registry.list)));
-          else health.endpointsChanged();
+          if (health === undefined) updatePicker(name, picker, preferredPriority(pool));
+          else health.endpointsChanged(pool);
         } finally {
-          listener.endpoints(event);
+          listener.endpoints(event, subsetter === undefined ? [] : leftSubset(before, pool));
         }
       },
       rejected: (event) => listener.rejected(event),
@@ -113,7 +117,7 @@ export class CallEngine {
     }
     observers.add(this.accounting);
     if (resolved.health !== undefined) {
-      health = new HealthTracker(resolved.health, registry, picker, clock, { health: listener.health, panic: listener.panic, pluginFailed: listener.pluginFailed }, resolved.localZone, poolOf, name);
+      health = new HealthTracker(resolved.health, registry, picker, clock, { health: listener.health, panic: listener.panic, pluginFailed: listener.pluginFailed }, resolved.localZone, name);
       observers.add(health);
     }
     this.host = { options: resolved, registry, picker, userPicker: runsUserCode(picker), clock, wheel: new DeadlineWheel(clock), observers, health, lastDiscoveryError: undefined, lastCallId: 0, stopped: undefined };

@@ -149,3 +149,16 @@ export function forgetLeft(before: readonly LiveEndpoint[], pool: readonly LiveE
   const kept = new Set(pool);
   for (const e of before) if (!kept.has(e)) e.health = undefined;
 }
+
+/**
+ * The endpoints of `before` that discovery still lists but `pool` (this client's new subset) left
+ * out: their pools and channels are released as a removed endpoint's are.
+ *
+ * @example
+ * const left = leftSubset(previousPool, subsetter.subset(registry.list));
+ */
+export function leftSubset(before: readonly LiveEndpoint[], pool: readonly LiveEndpoint[]): LiveEndpoint[] {
+  if (before.length === 0) return [];
+  const kept = new Set(pool);
+  return before.filter((e) => !e.retired && !kept.has(e));
+}

@@ -48,7 +48,6 @@ export class HealthTracker implements CallObserver {
   readonly shares: PickShares;
   /** The endpoints this client uses: all of them, or its subset (`subset` option). */
   #pool: readonly LiveEndpoint[] = [];
-  readonly #poolOf: (all: readonly LiveEndpoint[]) => readonly LiveEndpoint[];
   /** No outlier detection and no `isFailure` rule: a success needs nothing but the breaker. */
   readonly #plain: boolean;
   #firstSetSeen = false;
@@ -64,10 +63,9 @@ export class HealthTracker implements CallObserver {
 
   constructor(
     options: ResolvedHealth, registry: EndpointRegistry, picker: Picker, clock: Clock, listener: HealthListener,
-    localZone: string | undefined, poolOf: (all: readonly LiveEndpoint[]) => readonly LiveEndpoint[], service: string,
+    localZone: string | undefined, service: string,
   ) {
     this.#service = service;
-    this.#poolOf = poolOf;
     this.#plain = options.outliers === undefined && options.isFailure === undefined;
     this.#options = options;
     this.#registry = registry;
@@ -97,13 +95,16 @@ export class HealthTracker implements CallObserver {
     this.#recompute(false);
   }
 
-  /** The endpoint set changed: new endpoints start healthy, and the picker gets the new candidates. */
-  endpointsChanged(): void {
+  /**
+   * The endpoint set changed, and `pool` is what this client now uses of it (the registry's list,
+   * or this client's subset of it): new endpoints start healthy, and the picker gets the new candidates.
+   */
+  endpointsChanged(pool: readonly LiveEndpoint[]): void {
     const now = this.#clock.now();
     const before = this.#pool;
-    this.#pool = this.#poolOf(this.#registry.list);
+    this.#pool = pool;
     // With subsetting, one that left the subset (discovery keeps it) is no longer this client's to judge.
-    if (this.#pool !== this.#registry.list) forgetLeft(before, this.#pool);
+    if (pool !== this.#registry.list) forgetLeft(before, pool);
     for (const e of this.#pool) {
       if (e.health === undefined) {
         e.health = new EndpointHealth(this.#newBreaker(), now);
