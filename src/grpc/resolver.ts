@@ -60,6 +60,7 @@ function guardedOptions(options: GrpcResolverOptions): GrpcResolverOptions {
   };
 }
 
+/** The names registered or resolved now: one goes once nothing needs it (see `forget`). */
 const sources = new Map<string, Source>();
 
 function sourceOf(name: string): Source {
@@ -71,21 +72,34 @@ function sourceOf(name: string): Source {
   return source;
 }
 
+/**
+ * Drops `source` once no discovery is registered under its name and no channel resolves it: a
+ * process that registers and unregisters names (per tenant, per deployment) keeps none of them,
+ * nor the options' listeners. A later registration or channel starts a new one.
+ */
+function forget(source: Source): void {
+  if (source.discovery !== undefined || source.listeners.size > 0 || sources.get(source.name) !== source) return;
+  sources.delete(source.name);
+}
+
 /** The grpc-js resolver for `bulwark:///<name>`: follows the discovery registered under that name. */
 class BulwarkResolver implements experimental.Resolver, SourceListener {
   readonly listener: Listener;
   /** The source's version this resolver was last given (-1: none yet). */
   version = -1;
-  readonly #source: Source;
+  readonly #name: string;
+  /** The name's source while this resolver listens to it (from its first `updateResolution` until `destroy`). */
+  #source: Source | undefined;
 
   constructor(target: experimental.GrpcUri, listener: Listener) {
     this.listener = listener;
-    this.#source = sourceOf(nameOf(target));
+    this.#name = nameOf(target);
   }
 
   updateResolution(): void {
-    const source = this.#source;
-    if (!source.listeners.has(this)) {
+    let source = this.#source;
+    if (source === undefined) {
+      source = this.#source = sourceOf(this.#name);
       source.listeners.add(this);
       source.start();
     }
@@ -94,10 +108,16 @@ class BulwarkResolver implements experimental.Resolver, SourceListener {
 
   destroy(): void {
     const source = this.#source;
+    if (source === undefined) return;
+    this.#source = undefined;
     source.listeners.delete(this);
     this.version = -1;
     // The last channel went idle or closed: stop watching until one needs the name again.
-    if (source.listeners.size === 0) void source.halt().catch((err: unknown) => source.options.onError?.(err));
+    if (source.listeners.size === 0) {
+      const onError = source.options.onError;
+      void source.halt().catch((err: unknown) => onError?.(err));
+      forget(source);
+    }
   }
 
   static getDefaultAuthority(target: experimental.GrpcUri): string {
@@ -145,8 +165,7 @@ function grpcVersion(): string {
  */
 export function registerGrpcResolver(name: string, discovery: Discovery | readonly EndpointInit[], options: GrpcResolverOptions = {}): GrpcResolverRegistration {
   if (typeof name !== 'string' || !/^[\w.-]+$/.test(name)) throw new ConfigError('grpc', 'name', 'must be a service name of letters, digits, `_`, `.` and `-`', name);
-  const source = sourceOf(name);
-  if (source.discovery !== undefined) throw new ConfigError(name, 'name', 'is already registered (unregister it first)', name);
+  if (sources.get(name)?.discovery !== undefined) throw new ConfigError(name, 'name', 'is already registered (unregister it first)', name);
   if (options === null || typeof options !== 'object') throw new ConfigError(name, 'options', 'must be an object', options);
   checkKeys(name, options, '', KEYS);
   for (const key of ['onRejected', 'onError'] as const) {
@@ -159,6 +178,8 @@ export function registerGrpcResolver(name: string, discovery: Discovery | readon
   else if (isDiscovery(discovery)) resolved = discovery;
   else throw new ConfigError(name, 'discovery', 'must be a Discovery or an array of endpoints', discovery);
   registerScheme();
+  // Made only now: a refused registration leaves no entry behind.
+  const source = sourceOf(name);
   source.discovery = resolved;
   source.options = guardedOptions(options);
   source.start();
@@ -167,8 +188,15 @@ export function registerGrpcResolver(name: string, discovery: Discovery | readon
     target: `${RESOLVER_SCHEME}:///${name}`,
     unregister: () => (done ??= (async () => {
       source.discovery = undefined;
-      await source.halt();
-      for (const r of source.listeners) source.deliver(r);
+      try {
+        await source.halt();
+      } finally {
+        // Channels still on the name are told it has no discovery; the user's listeners are let go
+        // (unless the name was registered again meanwhile).
+        if (source.discovery === undefined) source.options = {};
+        for (const r of source.listeners) source.deliver(r);
+        forget(source);
+      }
     })()),
   };
 }
