@@ -62,7 +62,12 @@ export interface HealthEvent {
   readonly endpoint: Endpoint;
   readonly status: 'healthy' | 'ejected' | 'probing';
   readonly previous: 'healthy' | 'ejected' | 'probing';
-  /** Why: `breaker opened (status 503)`, `ejection over`, `probe succeeded`, `probe failed (connection refused)`, `probe failed (…); kept in at the max-ejection limit` (status `healthy`). */
+  /**
+   * Why: `breaker opened (status 503)`, `probe failed (connection refused)`, `health check failed
+   * (timeout)`, an outlier's `success rate 40.0 % below 85.0 % (peers' mean 95.0 %)` or `60 % of
+   * attempts failed` (ejected); `ejection over` (probing); `probe succeeded`, `health check
+   * passed`, `probe failed (…); kept in at the max-ejection limit` (healthy).
+   */
   readonly reason: string;
   /** Times ejected since its last stable period. */
   readonly ejections: number;
