@@ -97,6 +97,7 @@ function ruok(port: number): Promise<boolean> {
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private isCut = false;
+  private isSilent = false;
 
   private constructor(private readonly server: Server, readonly port: number) {}
 
@@ -110,6 +111,13 @@ export class TcpProxy {
       const self = proxy.current!;
       if (self.isCut) {
         inbound.destroy();
+        return;
+      }
+      if (self.isSilent) {
+        // Accepted, never answered: held open until the proxy closes.
+        self.sockets.add(inbound);
+        inbound.on('error', () => {});
+        inbound.on('close', () => self.sockets.delete(inbound));
         return;
       }
       const outbound = connect(targetPort, '127.0.0.1');
@@ -136,8 +144,18 @@ export class TcpProxy {
     for (const s of this.sockets) s.destroy();
   }
 
+  /**
+   * Drops every connection, then accepts new ones and never answers them (a server that is
+   * starting, a half-open path), until {@link heal}; those stay hung after it.
+   */
+  silence(): void {
+    this.isSilent = true;
+    for (const s of this.sockets) s.destroy();
+  }
+
   heal(): void {
     this.isCut = false;
+    this.isSilent = false;
   }
 
   async close(): Promise<void> {
