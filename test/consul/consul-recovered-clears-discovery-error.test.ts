@@ -8,16 +8,24 @@ import { startConsulServer } from '../helpers/consul-server.js';
 
 const { track, defer } = closeAfterEach();
 
+/**
+ * A Consul whose service "web" has one instance, critical (a real, empty set), and a client
+ * following it with blocking queries of `wait` ms; `errors` collects its discoveryError events.
+ */
+async function emptyService(wait: number) {
+  const server = await startConsulServer();
+  defer(() => server.close());
+  server.register({ id: 'web-1', service: 'web', address: '10.0.0.1', port: 8080, checks: ['passing', 'critical'] });
+  const client = track(createClient({ name: 'web', discovery: consulDiscovery({ service: 'web', url: server.url, wait, backoff: { min: 20, max: 40 }, minInterval: 10 }) }));
+  const errors: unknown[] = [];
+  client.on('discoveryError', (e: DiscoveryErrorEvent) => errors.push(e.error));
+  await until(() => server.requests.length >= 2);
+  return { server, client, errors };
+}
+
 describe('consulDiscovery: recovery after a failed refresh', () => {
   it('a NoEndpointsError made after Consul answered again does not blame the old outage', async () => {
-    const server = await startConsulServer();
-    defer(() => server.close());
-    // The service is registered, but its only instance is critical: a real, empty set.
-    server.register({ id: 'web-1', service: 'web', address: '10.0.0.1', port: 8080, checks: ['passing', 'critical'] });
-    const client = track(createClient({ name: 'web', discovery: consulDiscovery({ service: 'web', url: server.url, wait: 200, backoff: { min: 20, max: 40 }, minInterval: 10 }) }));
-    const errors: unknown[] = [];
-    client.on('discoveryError', (e: DiscoveryErrorEvent) => errors.push(e.error));
-    await until(() => server.requests.length >= 2);
+    const { server, client, errors } = await emptyService(200);
 
     const before = await client.fetch('/').catch((err: unknown) => err);
     expect(before).toBeInstanceOf(NoEndpointsError);
@@ -43,13 +51,7 @@ describe('consulDiscovery: recovery after a failed refresh', () => {
   });
 
   it('the first good answer after one whose every instance was invalid is pushed even when the set is the same as before', async () => {
-    const server = await startConsulServer();
-    defer(() => server.close());
-    server.register({ id: 'web-1', service: 'web', address: '10.0.0.1', port: 8080, checks: ['passing', 'critical'] });
-    const client = track(createClient({ name: 'web', discovery: consulDiscovery({ service: 'web', url: server.url, wait: 5_000, backoff: { min: 20, max: 40 }, minInterval: 10 }) }));
-    const errors: unknown[] = [];
-    client.on('discoveryError', (e: DiscoveryErrorEvent) => errors.push(e.error));
-    await until(() => server.requests.length >= 2);
+    const { server, client, errors } = await emptyService(5_000);
 
     // A passing instance that cannot be used is the only one: an error, the last (empty) set stays.
     server.register({ id: 'bad', service: 'web', address: '127.0.0.1', port: 0 });
@@ -69,13 +71,7 @@ describe('consulDiscovery: recovery after a failed refresh', () => {
 
   // What broke: the retry of a failed blocking query was itself a blocking query, so after Consul came back with nothing changed the error stood (and NoEndpointsError blamed the outage) for up to the whole `wait`, 60 s by default.
   it('a Consul back with nothing changed clears the error at once, not after a whole blocking wait', async () => {
-    const server = await startConsulServer();
-    defer(() => server.close());
-    server.register({ id: 'web-1', service: 'web', address: '10.0.0.1', port: 8080, checks: ['passing', 'critical'] });
-    const client = track(createClient({ name: 'web', discovery: consulDiscovery({ service: 'web', url: server.url, wait: 20_000, backoff: { min: 20, max: 40 }, minInterval: 10 }) }));
-    const errors: unknown[] = [];
-    client.on('discoveryError', (e: DiscoveryErrorEvent) => errors.push(e.error));
-    await until(() => server.requests.length >= 2);
+    const { server, client, errors } = await emptyService(20_000);
 
     await server.stop();
     await until(() => errors.length >= 1);
