@@ -30,7 +30,7 @@ export class Accounting implements CallObserver {
    * From which failure in a row a failure counts as at least 1 s of latency, so that a
    * fast-failing endpoint does not look fast. Without health tracking, from the first. With it,
    * from the second: failures are mainly health's business (ejection), and a healthy endpoint
-   * that failed once keeps its share, but one that keeps failing and stays in (the max-ejection
+   * that failed once keeps its share (a first failure counts only as at least the time it ran), but one that keeps failing and stays in (the max-ejection
    * guard, or a `health.isFailure` that does not count its failures) must not win the picks.
    */
   readonly #penaltyFrom: number;
@@ -81,6 +81,9 @@ export class Accounting implements CallObserver {
     } else {
       endpoint.failures++;
       if (++endpoint.failuresInARow >= this.#penaltyFrom) endpoint.latency.observe(Math.max(attempt.latency, FAILURE_PENALTY_MS), end);
+      // Spared the penalty, not the time it took: a failure that ran long (an attempt timeout on
+      // a host that stopped answering) took at least that, as a cancelled attempt does.
+      else endpoint.latency.observeAtLeast(attempt.latency, end);
     }
   }
 
