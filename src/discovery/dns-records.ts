@@ -80,7 +80,7 @@ export function srvWeights(weights: readonly number[]): number[] {
 
 /**
  * Endpoints for SRV records whose targets resolved: SRV priorities become 0-based levels in
- * order (lower is preferred in both), weights go through {@link srvWeights} and a target with
+ * order (lower is preferred in both; a priority without an endpoint of its own takes none), weights go through {@link srvWeights} and a target with
  * several addresses shares its record's weight among them; records that lead to the same address
  * and port make one endpoint, with their weights added up at the most preferred priority.
  * Metadata: `hostname` (the first such target in order, e.g. for TLS servername) and `srv` (the
@@ -112,9 +112,12 @@ export function srvEndpoints(srv: string, resolved: readonly { record: UsableSrv
     });
   }
   const ordered = [...byAddress.values()].sort((a, b) => a.priority - b.priority || (a.target < b.target ? -1 : a.target > b.target ? 1 : 0) || a.port - b.port || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+  // Levels are numbered by the endpoints that hold them: a priority whose every record merged into
+  // a more preferred endpoint takes none (a redundant record does not move every later endpoint down).
+  const levels = [...new Set(ordered.map((e) => e.priority))];
   // Records summed onto one address:port can pass the endpoint weight's bound (16 × 65535): held
   // at MAX_WEIGHT rather than the endpoint lost (shares among such heavy endpoints barely change).
-  return ordered.map(({ host, port, priority, weight, target }) => ({ host, port, protocol: shape.protocol, basePath: shape.basePath, priority, weight: Math.min(weight, MAX_WEIGHT), metadata: { hostname: target, srv } }));
+  return ordered.map(({ host, port, priority, weight, target }) => ({ host, port, protocol: shape.protocol, basePath: shape.basePath, priority: levels.indexOf(priority), weight: Math.min(weight, MAX_WEIGHT), metadata: { hostname: target, srv } }));
 }
 
 /**
