@@ -1,6 +1,6 @@
 import type { Outcome } from '../config/options.js';
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
-import { PluginError, TimeoutError } from '../errors.js';
+import { NoEndpointsError, PluginError, TimeoutError } from '../errors.js';
 import type { AttemptHandle, Judgement, Transport } from '../transports/transport.js';
 import type { AttemptResult, CallContext } from './context.js';
 import { attemptDeadline, timeoutScope } from './deadline.js';
@@ -128,6 +128,21 @@ export class Attempt<T> implements AttemptHandle {
     this.#end({ ok: false, error }, NOT_SENT, now);
   }
 
+  /**
+   * Discovery removed the endpoint before the attempt was sent (a listener of the user's that
+   * ran as it started, of the `hedge` event or of a health event, changed the set): it is not
+   * sent, and ends as one that reached no server does, retried on another endpoint (or its
+   * hedge's place given to the next one) without the retry budget; the removed endpoint's
+   * connections are not opened again.
+   */
+  endpointRemoved(now: number): void {
+    if (this.ended) return;
+    this.ended = true;
+    const error = new NoEndpointsError(this.ctx.host.options.name);
+    this.#abort(error);
+    this.#end({ ok: false, error }, ENDPOINT_REMOVED, now);
+  }
+
   /** Ends the attempt without judging it: the caller aborted, the client closed, or a hedge won. */
   cancel(error: unknown, reason: string): void {
     if (this.ended) return;
@@ -169,8 +184,12 @@ export class Attempt<T> implements AttemptHandle {
 /** The reason of an attempt that ended unsent because the call's deadline passed first. */
 export const NOT_SENT = 'not sent (call timeout)';
 
+/** The reason of an attempt that ended unsent because discovery removed its endpoint first. */
+export const ENDPOINT_REMOVED = 'not sent (endpoint removed)';
+
 /** The result of an attempt ended without a verdict of its transport, for `reason`. */
 function unjudged<T>(attempt: Attempt<T>, outcome: Outcome<T>, reason: string): AttemptResult<T> {
+  if (reason === ENDPOINT_REMOVED) return { attempt, outcome, verdict: 'retry', reason, notSent: true };
   return { attempt, outcome, verdict: 'cancelled', reason, notSent: reason === NOT_SENT ? true : undefined };
 }
 

@@ -115,9 +115,9 @@ export class AttemptStage extends Stage {
   /**
    * After the user's code ran (the `hedge` event's listeners, a picker of the user's, a listener
    * of a health event): the attempt is sent only if it did not close the client, abort the call
-   * or take it past its deadline (the clock is read again: it may have taken long), and it is
-   * timed from now. Otherwise it ends unsent and unjudged: cancelled, or expired (nothing of it
-   * counts against its endpoint).
+   * or take it past its deadline (the clock is read again: it may have taken long), and did not
+   * make discovery remove its endpoint; it is timed from now. Otherwise it ends unsent: cancelled,
+   * expired (nothing of it counts against its endpoint), or to be retried elsewhere.
    */
   #maySend<T>(ctx: CallContext<T>, attempt: Attempt<T>): boolean {
     const stopped = ctx.host.stopped;
@@ -129,8 +129,10 @@ export class AttemptStage extends Stage {
     const now = ctx.host.clock.now();
     ctx.now = now;
     attempt.startAgainAt(now);
-    if (mayStartAttempt(ctx)) return true;
-    attempt.expireUnsent(now);
+    if (!mayStartAttempt(ctx)) attempt.expireUnsent(now);
+    // Sending it would open connections to a host discovery no longer lists, left open for good.
+    else if (attempt.endpoint.retired) attempt.endpointRemoved(now);
+    else return true;
     return false;
   }
 
