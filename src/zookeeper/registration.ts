@@ -87,8 +87,10 @@ class Registrar implements ZookeeperRegistration {
         this.options.onError(new ZookeeperError('CONNECTION_LOSS', `lost the connection to ZooKeeper; ${options.path} stays registered while the session lives`, options.path));
         // A pass now waits for the connection, and replaces a client of ours that stays without
         // one for its whole session timeout (its node is gone then): a client that hangs
-        // reconnecting would never say `connected` or `expired`.
-        this.markDirty(true);
+        // reconnecting would never say `connected` or `expired`. A client instance of the
+        // user's cannot be replaced: its `connected` starts the next pass (a pass now would only
+        // report NOT_CONNECTED again and again for as long as the outage lasts).
+        if (this.session.owned) this.markDirty(true);
       },
       connected: () => this.markDirty(true),
       expired: () => {

@@ -1,0 +1,41 @@
+// What broke: a zookeeperRegistration given a client instance (which it cannot replace) started a
+// pass on every lost connection, and each pass failed with NOT_CONNECTED and was retried on its
+// backoff: `onError` heard NOT_CONNECTED every `requestTimeout` + 100–200 ms for as long as
+// the outage lasted.
+import { expect, it } from 'vitest';
+import { zookeeperRegistration, type ZookeeperError } from '../../src/zookeeper/index.js';
+import { describeWith } from '../helpers/binaries.js';
+import { closeAfterEach, sleep, until } from '../helpers/lifecycle.js';
+import { connected, useZookeeper } from '../helpers/zookeeper-fixture.js';
+import { TcpProxy, zookeeperBinary } from '../helpers/zookeeper-server.js';
+
+describeWith(zookeeperBinary, 'zookeeperRegistration with a client instance through an outage (real ZooKeeper)', () => {
+  const { defer } = closeAfterEach();
+  const fx = useZookeeper();
+
+  it('reports the lost connection once, and its node stays while the session lives', async () => {
+    const path = fx.fresh();
+    const proxy = await TcpProxy.start(fx.server.port);
+    defer(() => proxy.close());
+    const client = await connected(proxy.connectionString);
+    defer(() => client.close());
+    const codes: string[] = [];
+    const reg = zookeeperRegistration({
+      client, path, instance: { host: '127.0.0.1', port: 8080 }, backoff: { min: 100, max: 200 }, requestTimeout: 300,
+      onError: (e) => codes.push((e as ZookeeperError).code),
+    });
+    defer(() => reg.stop());
+    await reg.registered;
+
+    // Shorter than the 2 s session timeout: the session, and with it the node, live on.
+    proxy.cut();
+    await until(() => codes.includes('CONNECTION_LOSS'), 5_000);
+    await sleep(1_000);
+    proxy.heal();
+    await until(() => client.getState().name === 'SYNC_CONNECTED', 10_000);
+    await sleep(300);
+    expect(await fx.children(path)).toHaveLength(1);
+    expect(codes.filter((c) => c === 'CONNECTION_LOSS')).toHaveLength(1);
+    expect(codes.filter((c) => c === 'NOT_CONNECTED')).toEqual([]);
+  }, 30_000);
+});
