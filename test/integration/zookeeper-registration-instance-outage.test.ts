@@ -18,7 +18,7 @@ describeWith(zookeeperBinary, 'zookeeperRegistration with a client instance thro
     const proxy = await TcpProxy.start(fx.server.port);
     defer(() => proxy.close());
     const client = await connected(proxy.connectionString);
-    defer(() => client.close());
+    defer(async () => client.close());
     const codes: string[] = [];
     const reg = zookeeperRegistration({
       client, path, instance: { host: '127.0.0.1', port: 8080 }, backoff: { min: 100, max: 200 }, requestTimeout: 300,
