@@ -129,8 +129,9 @@ export class Attempt<T> implements AttemptHandle {
   }
 
   /**
-   * Discovery removed the endpoint before the attempt was sent (a listener of the user's that
-   * ran as it started, of the `hedge` event or of a health event, changed the set): it is not
+   * Discovery removed the endpoint, or a change left it out of this client's subset, before the
+   * attempt was sent (a listener of the user's that ran as it started, of the `hedge` event or
+   * of a health event, changed the set): it is not
    * sent, and ends as one that reached no server does, retried on another endpoint (or its
    * hedge's place given to the next one) without the retry budget; the removed endpoint's
    * connections are not opened again.

@@ -93,7 +93,13 @@ export class CallEngine {
     const registry = new EndpointRegistry(picker.latencyDecay ?? DEFAULT_LATENCY_DECAY, now, {
       changed: (event) => {
         const before = pool;
-        pool = subsetter === undefined ? registry.list : subsetter.subset(registry.list);
+        if (subsetter !== undefined) {
+          pool = subsetter.subset(registry.list);
+          for (const e of registry.list) e.inSubset = false;
+          for (const e of pool) e.inSubset = true;
+        } else {
+          pool = registry.list;
+        }
         // With health tracking the picker gets only the endpoints that take calls; without it,
         // every endpoint counts as healthy, so the most preferred priority takes every call (README,
         // "Priority and zone failover"). The set is in use either way: a picker whose update

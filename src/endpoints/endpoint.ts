@@ -91,6 +91,8 @@ export class LiveEndpoint implements EndpointState {
   readonly owner: object | undefined;
   /** Set once discovery removed the endpoint: it is no candidate any more. */
   retired = false;
+  /** Whether it is in this client's subset (always, without subsetting): its pool or channel is kept only then. */
+  inSubset = true;
   /** Whether it is among the candidates the picker was last given (a picker of the user's may return only those). */
   offered = false;
   /** Passive health, when the client tracks it; dropped with the endpoint. */

@@ -116,8 +116,9 @@ export class AttemptStage extends Stage {
    * After the user's code ran (the `hedge` event's listeners, a picker of the user's, a listener
    * of a health event): the attempt is sent only if it did not close the client, abort the call
    * or take it past its deadline (the clock is read again: it may have taken long), and did not
-   * make discovery remove its endpoint; it is timed from now. Otherwise it ends unsent: cancelled,
-   * expired (nothing of it counts against its endpoint), or to be retried elsewhere.
+   * make discovery remove its endpoint (or leave it out of this client's subset); it is timed
+   * from now. Otherwise it ends unsent: cancelled, expired (nothing of it counts against its
+   * endpoint), or to be retried elsewhere.
    */
   #maySend<T>(ctx: CallContext<T>, attempt: Attempt<T>): boolean {
     const stopped = ctx.host.stopped;
@@ -130,8 +131,9 @@ export class AttemptStage extends Stage {
     ctx.now = now;
     attempt.startAgainAt(now);
     if (!mayStartAttempt(ctx)) attempt.expireUnsent(now);
-    // Sending it would open connections to a host discovery no longer lists, left open for good.
-    else if (attempt.endpoint.retired) attempt.endpointRemoved(now);
+    // Sending it would open connections to a host discovery no longer lists (or this client's
+    // subset left out), which nothing would close any more.
+    else if (attempt.endpoint.retired || !attempt.endpoint.inSubset) attempt.endpointRemoved(now);
     else return true;
     return false;
   }
