@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createClient, roundRobin, type AttemptEvent, type EndpointInit } from '../../src/index.js';
+import { createClient, roundRobin, type AttemptEvent, type ClientOptions, type EndpointInit } from '../../src/index.js';
 import { FakeClock, outcome, untilAborted } from '../helpers/fake-clock.js';
 
 // A `hedge` listener that makes discovery remove the hedge's endpoint (the hedge event's
@@ -8,34 +8,44 @@ import { FakeClock, outcome, untilAborted } from '../helpers/fake-clock.js';
 // "Hedging"). The end-to-end case, with undici's pools: test/integration/hedge-listener-removes-endpoint-pool.test.ts.
 // Fake clock, fake transport.
 
+/**
+ * A hedged client on a fake clock whose first `hedge` event's listener pushes `next(hedged url)`
+ * as the new set; its calls' first attempt hangs and any later one answers with its endpoint's url.
+ */
+function hedgedClient(first: readonly string[], next: (hedged: string) => readonly string[], extra: Partial<ClientOptions> = {}) {
+  const clock = new FakeClock();
+  let push!: (set: readonly EndpointInit[]) => void;
+  const client = createClient({
+    name: 'search', clock, health: false, retry: { budget: false }, hedge: { delay: 40, maxExtraLoad: 1 }, ...extra,
+    discovery: { watch(update) { push = update; update(first); return () => {}; } },
+  });
+  const sentTo: string[] = [];
+  const events: AttemptEvent[] = [];
+  client.on('attempt', (e) => events.push(e));
+  const hedged = { url: '' };
+  client.on('hedge', (e) => {
+    if (hedged.url !== '') return;
+    hedged.url = e.endpoint.url;
+    push(next(hedged.url));
+  });
+  const call = () => outcome(client.execute((e, { signal }) => {
+    sentTo.push(e.url);
+    return sentTo.length === 1 ? untilAborted(signal) : Promise.resolve(e.url);
+  }));
+  return { clock, client, sentTo, events, hedged, call };
+}
+
 describe('a hedge whose endpoint a hedge listener removed', () => {
   it('is not sent there; the next endpoint takes its place at once, and the call counts add up', async () => {
-    const clock = new FakeClock();
     const all = ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80'];
-    let push!: (set: readonly EndpointInit[]) => void;
-    const client = createClient({
-      name: 'search', clock, health: false, retry: { budget: false },
-      discovery: { watch(update) { push = update; update(all); return () => {}; } },
-      hedge: { delay: 40, maxExtraLoad: 1 },
-    });
-    const sentTo: string[] = [];
-    const events: AttemptEvent[] = [];
-    client.on('attempt', (e) => events.push(e));
-    let removed = '';
-    client.on('hedge', (e) => {
-      if (removed !== '') return;
-      removed = e.endpoint.url;
-      push(all.filter((u) => `http://${u}` !== removed));
-    });
-    const call = outcome(client.execute((e, { signal }) => {
-      sentTo.push(e.url);
-      // The first attempt hangs; the one that takes the hedge's place answers.
-      return sentTo.length === 1 ? untilAborted(signal) : Promise.resolve(e.url);
-    }));
+    const { clock, client, sentTo, events, hedged, call: start } = hedgedClient(all, (url) => all.filter((u) => `http://${u}` !== url));
+    // The first attempt hangs; the one that takes the hedge's place answers.
+    const call = start();
     await clock.advance(39);
     expect(sentTo).toHaveLength(1);
     await clock.advance(1);
     await clock.advance(0);
+    const removed = hedged.url;
     expect(removed).not.toBe('');
     expect(sentTo).toHaveLength(2);
     expect(sentTo).not.toContain(removed);
@@ -61,39 +71,21 @@ describe("a hedge whose endpoint a hedge listener's discovery change left out of
     const four = [...two, '10.0.0.3:80', '10.0.0.4:80'];
     const left: boolean[] = [];
     for (const clientId of [0, 1]) {
-      const clock = new FakeClock();
-      let push!: (set: readonly EndpointInit[]) => void;
-      const client = createClient({
-        name: 'search', clock, health: false, retry: { budget: false }, subset: { size: 2, clientId }, picker: roundRobin({ random: () => 0 }),
-        discovery: { watch(update) { push = update; update(two); return () => {}; } },
-        hedge: { delay: 40, maxExtraLoad: 1 },
-      });
-      const sentTo: string[] = [];
-      const events: AttemptEvent[] = [];
-      client.on('attempt', (e) => events.push(e));
-      let hedgeUrl = '';
-      client.on('hedge', (e) => {
-        if (hedgeUrl !== '') return;
-        hedgeUrl = e.endpoint.url;
-        push(four);
-      });
-      const call = outcome(client.execute((e, { signal }) => {
-        sentTo.push(e.url);
-        return sentTo.length === 1 ? untilAborted(signal) : Promise.resolve(e.url);
-      }));
+      const { clock, client, sentTo, events, hedged, call: start } = hedgedClient(two, () => four, { subset: { size: 2, clientId }, picker: roundRobin({ random: () => 0 }) });
+      const call = start();
       await clock.advance(40);
       await clock.advance(0);
       const subset = await subsetOf(client, clock);
       expect(subset).toHaveLength(2);
-      const gone = !subset.includes(hedgeUrl);
+      const gone = !subset.includes(hedged.url);
       left.push(gone);
       if (gone) {
         // Not sent there; an untried endpoint of the new subset took its place and answered.
-        expect(sentTo).not.toContain(hedgeUrl);
+        expect(sentTo).not.toContain(hedged.url);
         expect(events[0]).toMatchObject({ hedge: true, verdict: 'retry', reason: 'not sent (endpoint removed)' });
         expect(call.value).toBe(sentTo[1]);
       } else {
-        expect(sentTo[1]).toBe(hedgeUrl);
+        expect(sentTo[1]).toBe(hedged.url);
       }
       await clock.advance(1_000);
       expect(call.settled).toBe(true);
