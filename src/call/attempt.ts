@@ -21,6 +21,8 @@ export class Attempt<T> implements AttemptHandle {
   readonly ctx: CallContext<T>;
   readonly endpoint: LiveEndpoint;
   startedAt: number;
+  /** For a hedge, when its budget token was taken (neither a health refresh nor `startAgainAt` moves it). */
+  readonly grantedAt: number;
   /** When this attempt times out: its own timeout, cut short by the call's deadline. */
   deadline: number;
   /** Whether the hedge stage sent it while an earlier attempt was still running. */
@@ -40,6 +42,7 @@ export class Attempt<T> implements AttemptHandle {
     this.endpoint = endpoint;
     this.attempt = ++ctx.attempts;
     this.startedAt = now;
+    this.grantedAt = hedge ? ctx.hedgeGrantedAt : now;
     this.deadline = attemptDeadline(ctx, now);
     this.hedge = hedge;
   }

@@ -102,6 +102,8 @@ export class CallContext<T> implements PickRequest, WheelEntry {
   ended = false;
   /** Whether the next attempt is a hedge (set by the hedge stage just before it starts one). */
   hedging = false;
+  /** When the hedge stage took the budget token of the hedge it is starting (the clock may be read again before it is made). */
+  hedgeGrantedAt = 0;
   /** A server asked that the call not be tried again (a negative gRPC pushback): no retry, no more hedges. */
   noRetry = false;
   // Stage state, created only by the stages that need it.

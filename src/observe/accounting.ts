@@ -1,3 +1,4 @@
+import { ENDPOINT_REMOVED } from '../call/attempt.js';
 import type { LatencyWindow } from './latency-window.js';
 import type { AnyAttempt, AnyResult, CallObserver } from './observer.js';
 
@@ -74,7 +75,8 @@ export class Accounting implements CallObserver {
   #notSucceeded(attempt: AnyAttempt, result: AnyResult): void {
     const endpoint = attempt.endpoint;
     const end = attempt.startedAt + attempt.latency;
-    if (result.verdict === 'cancelled') {
+    // Not sent, its endpoint gone (or out of the subset) first: nothing reached it, as for a cancelled one.
+    if (result.verdict === 'cancelled' || result.reason === ENDPOINT_REMOVED) {
       endpoint.cancelled++;
       // Cut short before it answered: all we know is that it took at least this long.
       endpoint.latency.observeAtLeast(attempt.latency, end);

@@ -93,8 +93,9 @@ export class HedgeStage extends Stage implements CallTimer {
     // final answer like any other failure.)
     const unsentHedge = result.notSent === true && (result.attempt === undefined || result.verdict === 'cancelled');
     // A hedge that reached no server (its connection refused) added no load: its token goes back.
-    // (It comes off the bucket that counted it, when the hedge was sent: its failure may come seconds later.)
-    if (result.notSent === true && result.attempt?.hedge === true) this.#shared.budget?.giveBack(ctx.now, result.attempt.startedAt);
+    // (It comes off the bucket that counted it, when the hedge was granted: its failure may come
+    // seconds later, and a listener that held it up may have moved its start into the next bucket.)
+    if (result.notSent === true && result.attempt?.hedge === true) this.#shared.budget?.giveBack(ctx.now, result.attempt.grantedAt);
     // A server that asked for no more tries (gRPC A6's negative pushback) stops further hedges, not
     // the ones already sent: the round waits for them, and the call is not retried after it.
     if (result.noRetry === true) ctx.noRetry = true;
@@ -166,6 +167,7 @@ export class HedgeStage extends Stage implements CallTimer {
     if (!budget.tryRetry(now, ctx.hedge!.maxExtraLoad)) return;
     const before = ctx.attempts;
     ctx.hedging = true;
+    ctx.hedgeGrantedAt = now;
     this.inner.run(ctx);
     // Not sent after all (no untried endpoint takes calls, or the call ended): the extra load it was allowed was not added.
     if (ctx.attempts === before) budget.giveBack(now);

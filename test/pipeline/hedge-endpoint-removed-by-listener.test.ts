@@ -12,7 +12,7 @@ import { FakeClock, outcome, untilAborted } from '../helpers/fake-clock.js';
  * A hedged client on a fake clock whose first `hedge` event's listener pushes `next(hedged url)`
  * as the new set; its calls' first attempt hangs and any later one answers with its endpoint's url.
  */
-function hedgedClient(first: readonly string[], next: (hedged: string) => readonly string[], extra: Partial<ClientOptions> = {}) {
+function hedgedClient(first: readonly string[], next: (hedged: string) => readonly string[], extra: Partial<ClientOptions> = {}, listener?: (clock: FakeClock) => void) {
   const clock = new FakeClock();
   let push!: (set: readonly EndpointInit[]) => void;
   const client = createClient({
@@ -26,6 +26,7 @@ function hedgedClient(first: readonly string[], next: (hedged: string) => readon
   client.on('hedge', (e) => {
     if (hedged.url !== '') return;
     hedged.url = e.endpoint.url;
+    listener?.(clock);
     push(next(hedged.url));
   });
   const call = () => outcome(client.execute((e, { signal }) => {
@@ -84,6 +85,10 @@ describe("a hedge whose endpoint a hedge listener's discovery change left out of
         expect(sentTo).not.toContain(hedged.url);
         expect(events[0]).toMatchObject({ hedge: true, verdict: 'retry', reason: 'not sent (endpoint removed)' });
         expect(call.value).toBe(sentTo[1]);
+        // Still listed, and nothing reached it: booked as a cancelled attempt, not a failure
+        // (a failure would follow it, with a 1 s latency penalty, back into the subset).
+        const books = client.stats().endpoints.find((e) => e.url === hedged.url)!;
+        expect(books).toMatchObject({ failures: 0, failuresInARow: 0, cancelled: 1, successes: 0, inflight: 0 });
       } else {
         expect(sentTo[1]).toBe(hedged.url);
       }
@@ -101,3 +106,26 @@ async function subsetOf(client: ReturnType<typeof createClient>, clock: FakeCloc
   await clock.advance(0);
   return [...new Set(calls.map((c) => c.value as string))].sort();
 }
+
+describe('a hedge removed by its listener just before a hedge-budget bucket ends', () => {
+  // The budget counts in 1 s buckets. The hedge's token is taken at 999 ms; its listener takes
+  // 2 ms and removes its endpoint. Before, the token went back to the bucket of 1 001 ms (when
+  // the listener was done), which held none: it was lost, and with `maxExtraLoad` allowing one
+  // hedge the third endpoint never took the removed one's place.
+  it.each([[959, 'across the boundary'], [500, 'within one bucket']])('gives its token back to the bucket it came from (call at %i ms: %s)', async (at) => {
+    const all = ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80'];
+    const { clock, client, sentTo, hedged, call: start } = hedgedClient(
+      all, (url) => all.filter((u) => `http://${u}` !== url),
+      { timeout: { total: 10_000, attempt: 10_000 } }, (c) => c.stall(2),
+    );
+    await clock.advance(at);
+    const call = start();
+    await clock.advance(40);
+    await clock.advance(0);
+    expect(hedged.url).not.toBe('');
+    expect(sentTo).toHaveLength(2);
+    expect(sentTo).not.toContain(hedged.url);
+    expect(call.value).toBe(sentTo[1]);
+    await client.close();
+  });
+});
