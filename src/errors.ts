@@ -33,9 +33,11 @@ export class BulwarkError extends Error {
  * if (err instanceof NoEndpointsError) log.warn(`${err.service} has no endpoints`);
  */
 export class NoEndpointsError extends BulwarkError {
-  constructor(service: string, options?: { cause?: unknown }) {
+  /** `detail` says why, when it is not the set being empty (bulwark's own words, never user input). */
+  constructor(service: string, options?: { cause?: unknown; detail?: string }) {
     // The cause (a discovery error, a user's adapter's) is not quoted: it may hold secrets.
-    super('ERR_BULWARK_NO_ENDPOINTS', service, `${service}: no endpoints available${options?.cause === undefined ? '' : ' (discovery failed: see the cause)'}`, options);
+    const why = options?.detail !== undefined ? ` (${options.detail})` : options?.cause === undefined ? '' : ' (discovery failed: see the cause)';
+    super('ERR_BULWARK_NO_ENDPOINTS', service, `${service}: no endpoints available${why}`, options === undefined ? undefined : { cause: options.cause });
   }
 }
 
