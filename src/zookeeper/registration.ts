@@ -68,6 +68,8 @@ class Registrar implements ZookeeperRegistration {
   /** The raw answer of a create in flight: stop waits for it, so no node is left behind. */
   private creating: Promise<string | undefined> | undefined;
   private readonly rounds: Rounds;
+  /** A client instance of the user's lost its connection (its session may live on): passes wait for its `connected`. */
+  private offline = false;
   private stopping: Promise<void> | undefined;
   private readonly watch = (event: ZookeeperEvent): void => {
     if (this.controller.signal.aborted || event.path !== this.current?.path) return;
@@ -88,12 +90,19 @@ class Registrar implements ZookeeperRegistration {
         // A pass now waits for the connection, and replaces a client of ours that stays without
         // one for its whole session timeout (its node is gone then): a client that hangs
         // reconnecting would never say `connected` or `expired`. A client instance of the
-        // user's cannot be replaced: its `connected` starts the next pass (a pass now would only
-        // report NOT_CONNECTED again and again for as long as the outage lasts).
+        // user's cannot be replaced: it is left to reconnect, and its `connected` starts the
+        // next pass (passes meanwhile would only report NOT_CONNECTED again and again for as
+        // long as the outage lasts).
         if (this.session.owned) this.markDirty(true);
+        else this.offline = true;
       },
-      connected: () => this.markDirty(true),
+      connected: () => {
+        this.offline = false;
+        this.markDirty(true);
+      },
       expired: () => {
+        // An instance's expired session is reported by the pass (it cannot open another).
+        this.offline = false;
         this.current = undefined;
         this.markDirty(true);
       },
@@ -203,6 +212,7 @@ class Registrar implements ZookeeperRegistration {
 
   /** Makes sure this session holds the node, creating it if needed, and watches it. */
   private async ensure(signal: AbortSignal): Promise<void> {
+    if (this.offline) return;
     const client = await this.session.ready(this.options.requestTimeout, signal);
     const timeout = this.options.requestTimeout ?? defaultRequestTimeout(client);
     const session = client.getSessionId().toString('hex');
