@@ -142,7 +142,7 @@ export class Attempt<T> implements AttemptHandle {
   endpointRemoved(now: number): void {
     if (this.ended) return;
     this.ended = true;
-    const error = new NoEndpointsError(this.ctx.host.options.name, { detail: `${this.endpoint.id} was removed before attempt ${this.attempt} was sent to it` });
+    const error = new NoEndpointsError(this.ctx.host.options.name, { detail: `${this.endpoint.id} ${this.endpoint.retired ? 'was removed' : "left this client's subset"} before attempt ${this.attempt} was sent to it` });
     this.#abort(error);
     this.#end({ ok: false, error }, ENDPOINT_REMOVED, now);
   }

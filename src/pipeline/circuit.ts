@@ -1,4 +1,5 @@
 import { CircuitState, type IBreaker } from 'cockatiel';
+import { ENDPOINT_REMOVED } from '../call/attempt.js';
 import type { CallContext } from '../call/context.js';
 import type { ResolvedCircuit } from '../config/options.js';
 import { CircuitOpenError } from '../errors.js';
@@ -80,6 +81,8 @@ export class Circuit implements CallObserver {
     // threw). The next call is the trial, when this one was. (A call that sent attempts and then
     // ran out of time ends with no attempt of its own, and counts.)
     if (result.verdict === 'cancelled' || ctx.attempts === 0 || pluginFailed(result)) return;
+    // Nor one that ended on an attempt not sent because your code had its endpoint removed first.
+    if (result.reason === ENDPOINT_REMOVED) return;
     const ok = result.verdict === 'success';
     // The books see the call end after this observer: `circuit` listeners hear of a change once
     // every observer has (a microtask, still before the caller's code goes on).

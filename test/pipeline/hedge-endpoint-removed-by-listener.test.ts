@@ -84,6 +84,7 @@ describe("a hedge whose endpoint a hedge listener's discovery change left out of
         // Not sent there; an untried endpoint of the new subset took its place and answered.
         expect(sentTo).not.toContain(hedged.url);
         expect(events[0]).toMatchObject({ hedge: true, verdict: 'retry', reason: 'not sent (endpoint removed)' });
+        expect((events[0]!.error as Error).message).toBe(`search: no endpoints available (${hedged.url} left this client's subset before attempt 2 was sent to it)`);
         expect(call.value).toBe(sentTo[1]);
         // Still listed, and nothing reached it: booked as a cancelled attempt, not a failure
         // (a failure would follow it, with a 1 s latency penalty, back into the subset).

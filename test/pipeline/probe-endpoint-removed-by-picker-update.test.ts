@@ -1,4 +1,4 @@
-import { ConsecutiveBreaker } from 'cockatiel';
+import { ConsecutiveBreaker, type IBreaker } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
 import { createClient, NoEndpointsError, type AttemptEvent, type EndpointInit, type EndpointState, type Picker } from '../../src/index.js';
 import { FakeClock, outcome } from '../helpers/fake-clock.js';
@@ -8,7 +8,8 @@ import { FakeClock, outcome } from '../helpers/fake-clock.js';
 // leaves the candidates), makes discovery remove that endpoint. The attempt is not sent there
 // (nothing may open connections to a host discovery no longer lists); it ends `'retry'`, `not
 // sent (endpoint removed)`, and the call goes on to another endpoint, or, with no attempt left,
-// fails with a NoEndpointsError that says what happened. Fake clock, fake transport.
+// fails with a NoEndpointsError that says what happened, and the circuit breaker counts nothing
+// of a call that sent nothing. Fake clock, fake transport.
 
 /** A picker of the user's that always prefers 10.0.0.1, and runs `onUpdate` on every update. */
 function prefersFirst(onUpdate: (list: readonly EndpointState[]) => void): Picker {
@@ -28,8 +29,11 @@ function probedClient(attempts: number) {
   const all = ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80'];
   let push!: (set: readonly EndpointInit[]) => void;
   let armed = false;
+  // What the service-level circuit breaker hears of each call.
+  const heard: string[] = [];
+  const breaker: IBreaker = { state: undefined, success: () => { heard.push('success'); }, failure: () => { heard.push('failure'); return false; } };
   const client = createClient({
-    name: 'svc', clock, retry: { attempts, backoff: { base: 0, cap: 0 }, budget: false },
+    name: 'svc', clock, retry: { attempts, backoff: { base: 0, cap: 0 }, budget: false }, circuitBreaker: { breaker: () => breaker },
     health: { breaker: () => new ConsecutiveBreaker(1), maxEjectionPercent: 100, ejectionTime: 30 },
     discovery: { watch(update) { push = update; update(all); return () => {}; } },
     // Once armed: the update that takes the probed 10.0.0.1 out of the candidates removes it.
@@ -42,7 +46,7 @@ function probedClient(attempts: number) {
   });
   const events: AttemptEvent[] = [];
   client.on('attempt', (e) => events.push(e));
-  return { clock, client, events, arm: () => { armed = true; } };
+  return { clock, client, events, heard, arm: () => { armed = true; } };
 }
 
 describe('a probe whose endpoint a picker update removed before it was sent', () => {
@@ -50,7 +54,7 @@ describe('a probe whose endpoint a picker update removed before it was sent', ()
     [2, 'goes on to another endpoint'],
     [1, 'fails with a NoEndpointsError saying so when no attempt is left'],
   ])('retry.attempts %i: %s', async (attempts) => {
-    const { clock, client, events, arm } = probedClient(attempts);
+    const { clock, client, events, heard, arm } = probedClient(attempts);
     // 10.0.0.1 fails once: ejected for 30 ms.
     const first = outcome(client.execute((e) => (e.host === '10.0.0.1' ? Promise.reject(new Error('boom')) : Promise.resolve(e.host))));
     await clock.advance(0);
@@ -59,6 +63,7 @@ describe('a probe whose endpoint a picker update removed before it was sent', ()
     await clock.advance(31);
     arm();
     events.length = 0;
+    heard.length = 0;
     const sentTo: string[] = [];
     const call = outcome(client.execute((e) => { sentTo.push(e.host); return Promise.resolve(e.host); }));
     await clock.advance(0);
@@ -68,10 +73,13 @@ describe('a probe whose endpoint a picker update removed before it was sent', ()
     if (attempts === 2) {
       expect(call.value).toBe(sentTo[0]);
       expect(sentTo).toHaveLength(1);
+      expect(heard).toEqual(['success']);
     } else {
       expect(call.error).toBeInstanceOf(NoEndpointsError);
       expect((call.error as Error).message).toBe('svc: no endpoints available (http://10.0.0.1:80 was removed before attempt 1 was sent to it)');
       expect(sentTo).toEqual([]);
+      // A call that sent nothing says nothing about the service: the circuit hears nothing of it.
+      expect(heard).toEqual([]);
     }
     await client.close();
   });
