@@ -36,13 +36,16 @@ export function followOwnEntry(client: EtcdClient, key: string, entry: OwnEntry,
       // Lower: etcd came back with an older copy of its data, whose entry (even under the
       // registration's lease, if it lived there) may hold an older value; and its revisions
       // cannot be weighed against the registration's puts.
-      if (revision < known) entry.rewound(revision);
+      // So is an entry last changed before the registration's last put (that put changed it, and
+      // revisions only grow in one history): other writes since the restore may have taken the
+      // revision past `known`, but not the entry's own.
+      const kv = kvs[0];
+      if (revision < known || (kv !== undefined && Number(kv.mod_revision) < known)) entry.rewound(revision);
       // Read (first, or again after the watch broke): an absent entry is told with the read's
       // revision, and the registration weighs it against its puts: a put of its own at or after
       // that revision (the read was sent first and answered after the put) stands; one before it,
       // answered or still on its way, was deleted since, and is written again. The watch starts
       // at the revision after the read, so a deletion the read saw is not reported again.
-      const kv = kvs[0];
       if (kv === undefined) entry.deleted(revision);
       else if (foreign(kv)) entry.overwritten(Number(kv.mod_revision));
     },
