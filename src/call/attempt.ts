@@ -21,7 +21,7 @@ export class Attempt<T> implements AttemptHandle {
   readonly ctx: CallContext<T>;
   readonly endpoint: LiveEndpoint;
   startedAt: number;
-  /** For a hedge, when its budget token was taken (neither a health refresh nor `startAgainAt` moves it). */
+  /** For a hedge (only read then), when its budget token was taken (neither a health refresh nor `startAgainAt` moves it). */
   readonly grantedAt: number;
   /** When this attempt times out: its own timeout, cut short by the call's deadline. */
   deadline: number;
@@ -42,7 +42,7 @@ export class Attempt<T> implements AttemptHandle {
     this.endpoint = endpoint;
     this.attempt = ++ctx.attempts;
     this.startedAt = now;
-    this.grantedAt = hedge ? ctx.hedgeGrantedAt : now;
+    this.grantedAt = ctx.hedgeGrantedAt;
     this.deadline = attemptDeadline(ctx, now);
     this.hedge = hedge;
   }

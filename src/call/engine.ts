@@ -7,7 +7,7 @@ import { keepGiven, layLiveOptions } from '../config/live.js';
 import { resolveOptions } from '../config/resolve.js';
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import { EndpointRegistry } from '../endpoints/registry.js';
-import { leftSubset, Subsetter } from '../health/subset.js';
+import { leftSubset, markSubset, Subsetter } from '../health/subset.js';
 import { HealthTracker } from '../health/tracker.js';
 import { preferredPriority } from '../health/routing.js';
 import { DiscoveryError } from '../errors.js';
@@ -95,8 +95,7 @@ export class CallEngine {
         const before = pool;
         if (subsetter !== undefined) {
           pool = subsetter.subset(registry.list);
-          for (const e of registry.list) e.inSubset = false;
-          for (const e of pool) e.inSubset = true;
+          markSubset(registry.list, pool);
         } else {
           pool = registry.list;
         }
@@ -108,7 +107,7 @@ export class CallEngine {
           if (health === undefined) updatePicker(name, picker, preferredPriority(pool));
           else health.endpointsChanged(pool);
         } finally {
-          listener.endpoints(event, subsetter === undefined ? [] : leftSubset(before, pool));
+          listener.endpoints(event, subsetter === undefined ? [] : leftSubset(before));
         }
       },
       rejected: (event) => listener.rejected(event),

@@ -138,27 +138,38 @@ class LevelSubset {
 }
 
 /**
- * Drops the health of endpoints in `before` but not in `pool` (they left this client's subset
- * while discovery kept them): they are no longer this client's to judge, and back in a later
- * subset one starts afresh.
+ * Marks which of `all` (discovery's endpoints) are in `pool`, this client's new subset: the one
+ * place subset membership is worked out; {@link forgetLeft}, {@link leftSubset} and the attempt
+ * stage (an attempt is not sent to an endpoint that left) read `inSubset`.
  *
  * @example
- * forgetLeft(previousPool, subsetter.subset(registry.list));
+ * markSubset(registry.list, pool);
  */
-export function forgetLeft(before: readonly LiveEndpoint[], pool: readonly LiveEndpoint[]): void {
-  const kept = new Set(pool);
-  for (const e of before) if (!kept.has(e)) e.health = undefined;
+export function markSubset(all: readonly LiveEndpoint[], pool: readonly LiveEndpoint[]): void {
+  for (const e of all) e.inSubset = false;
+  for (const e of pool) e.inSubset = true;
 }
 
 /**
- * The endpoints of `before` that discovery still lists but `pool` (this client's new subset) left
- * out: their pools and channels are released as a removed endpoint's are.
+ * Drops the health of endpoints of `before` (the previous subset) that discovery removed or that
+ * left this client's subset while discovery kept them ({@link markSubset} ran): they are no
+ * longer this client's to judge, and back in a later subset one starts afresh.
  *
  * @example
- * const left = leftSubset(previousPool, subsetter.subset(registry.list));
+ * forgetLeft(previousPool);
  */
-export function leftSubset(before: readonly LiveEndpoint[], pool: readonly LiveEndpoint[]): LiveEndpoint[] {
-  if (before.length === 0) return [];
-  const kept = new Set(pool);
-  return before.filter((e) => !e.retired && !kept.has(e));
+export function forgetLeft(before: readonly LiveEndpoint[]): void {
+  for (const e of before) if (e.retired || !e.inSubset) e.health = undefined;
+}
+
+/**
+ * The endpoints of `before` (the previous subset) that discovery still lists but this client's
+ * new subset left out ({@link markSubset} ran): their pools and channels are released as a
+ * removed endpoint's are.
+ *
+ * @example
+ * const left = leftSubset(previousPool);
+ */
+export function leftSubset(before: readonly LiveEndpoint[]): LiveEndpoint[] {
+  return before.filter((e) => !e.retired && !e.inSubset);
 }

@@ -104,7 +104,7 @@ export class HealthTracker implements CallObserver {
     const before = this.#pool;
     this.#pool = pool;
     // With subsetting, one that left the subset (discovery keeps it) is no longer this client's to judge.
-    if (pool !== this.#registry.list) forgetLeft(before, pool);
+    if (pool !== this.#registry.list) forgetLeft(before);
     for (const e of this.#pool) {
       if (e.health === undefined) {
         e.health = new EndpointHealth(this.#newBreaker(), now);
