@@ -4,7 +4,7 @@ import zookeeper, { type Client as ZkClient } from 'node-zookeeper-client';
 import { afterAll, beforeAll } from 'vitest';
 import type { ClientEvents, createClient } from '../../src/index.js';
 import { sleep } from './lifecycle.js';
-import { ZookeeperServer } from './zookeeper-server.js';
+import { START_MS, ZookeeperServer } from './zookeeper-server.js';
 
 /** Session timeout of the test clients: short, so expiry tests are quick (ZooKeeper's minimum here is 500 ms). */
 export const SESSION_MS = 2_000;
@@ -15,11 +15,25 @@ type Callback<T> = (e: unknown, r: T) => void;
 export const call = <T>(fn: (cb: Callback<T>) => void): Promise<T> =>
   new Promise((resolve, reject) => fn((e, r) => (e ? reject(e) : resolve(r))));
 
-/** A fresh, connected node-zookeeper-client client. */
+/** How long {@link connected} waits for a session before it gives up with an error naming the server. */
+export const CONNECT_MS = 20_000;
+
+/** A fresh, connected node-zookeeper-client client; rejects (and closes it) if no session opens within {@link CONNECT_MS}. */
 export async function connected(conn: string, timeout = SESSION_MS): Promise<ZkClient> {
   const c = zookeeper.createClient(conn, { sessionTimeout: timeout, spinDelay: 100 });
   c.connect();
-  await new Promise<void>((resolve) => c.once('connected', () => resolve()));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      c.once('connected', () => resolve());
+      timer = setTimeout(() => reject(new Error(`no ZooKeeper session with ${conn} within ${CONNECT_MS / 1000} s`)), CONNECT_MS);
+    });
+  } catch (e) {
+    c.close();
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
   return c;
 }
 
@@ -91,10 +105,12 @@ export function useZookeeper(): ZookeeperFixture {
     del: (path) => call<void>((cb) => fx.admin.remove(path, -1, (e) => cb(e, undefined))),
     children: (path) => call((cb) => fx.admin.getChildren(path, (e, c) => cb(e, c))),
   };
+  // Longer than vitest's 30 s hook timeout: a slow start fails with our message (which step,
+  // which port, ZooKeeper's stderr), not with vitest's bare "hook timed out".
   beforeAll(async () => {
     fx.server = await ZookeeperServer.start();
     fx.admin = await connected(fx.server.connectionString);
-  });
+  }, START_MS + CONNECT_MS + 5_000);
   afterAll(async () => {
     fx.admin?.close();
     await fx.server?.close();

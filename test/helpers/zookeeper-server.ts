@@ -7,6 +7,12 @@ import { join } from 'node:path';
 import { findBinary, freePort, type Binary } from './binaries.js';
 
 const JAR = '/usr/share/java/zookeeper.jar';
+
+/**
+ * How long {@link ZookeeperServer.run} waits for the server to answer. The JVM starts in about a
+ * second on an idle machine, several under a full test run on two cores.
+ */
+export const START_MS = 40_000;
 const java = findBinary('java', ['/usr/bin/java'], 'zookeeper');
 
 /** Java plus Debian's ZooKeeper jars: what the real-ZooKeeper tests need (`apt-get install -y zookeeper`). */
@@ -49,13 +55,15 @@ export class ZookeeperServer {
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-4000)));
     this.process = child;
-    for (let waited = 0; waited < 20_000; waited += 100) {
+    // Elapsed time, not loop turns: one `ruok` may itself take up to a second on a loaded machine.
+    const started = Date.now();
+    while (Date.now() - started < START_MS) {
       if (child.exitCode !== null) throw new Error(`ZooKeeper exited with ${child.exitCode}: ${stderr}`);
       if (await ruok(this.port)) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     child.kill('SIGKILL');
-    throw new Error(`ZooKeeper did not start on port ${this.port} within 20 s: ${stderr}`);
+    throw new Error(`ZooKeeper did not answer ruok on port ${this.port} within ${START_MS / 1000} s: ${stderr}`);
   }
 
   /** SIGKILLs the server (no clean shutdown) and waits for it to exit. */

@@ -12,8 +12,8 @@ import { createClient } from '../../src/index.js';
 import { zookeeperDiscovery } from '../../src/zookeeper/index.js';
 import { describeWith } from '../helpers/binaries.js';
 import { openSockets, sleep, until } from '../helpers/lifecycle.js';
-import { bulwark, call, connected } from '../helpers/zookeeper-fixture.js';
-import { zookeeperBinary, ZookeeperServer } from '../helpers/zookeeper-server.js';
+import { bulwark, call, CONNECT_MS, connected } from '../helpers/zookeeper-fixture.js';
+import { START_MS, zookeeperBinary, ZookeeperServer } from '../helpers/zookeeper-server.js';
 
 /** A four-letter command's answer. */
 function fourLetter(port: number, command: string): Promise<string> {
@@ -66,7 +66,7 @@ describeWith(zookeeperBinary, 'stopping zookeeperDiscovery while its client conn
     admin = await connected(server.connectionString);
     await call((cb) => admin.mkdirp('/services/users', cb));
     await call((cb) => admin.create('/services/users/a', Buffer.from(bulwark(8080)), zookeeper.CreateMode.PERSISTENT, cb));
-  }, 60_000);
+  }, 2 * START_MS + CONNECT_MS + 5_000);
   afterAll(async () => {
     admin?.close();
     await server?.close();

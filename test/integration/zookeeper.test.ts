@@ -9,8 +9,8 @@ import { zookeeperDiscovery, zookeeperRegistration } from '../../src/zookeeper/i
 import { describeWith } from '../helpers/binaries.js';
 import { closeAfterEach, sleep, until } from '../helpers/lifecycle.js';
 import { ok } from '../helpers/servers.js';
-import { bulwark, call, connected, events, noMoreThan, resources, urls, useZookeeper } from '../helpers/zookeeper-fixture.js';
-import { zookeeperBinary } from '../helpers/zookeeper-server.js';
+import { bulwark, call, CONNECT_MS, connected, events, noMoreThan, resources, urls, useZookeeper } from '../helpers/zookeeper-fixture.js';
+import { START_MS, zookeeperBinary } from '../helpers/zookeeper-server.js';
 import { stopFunction } from '../helpers/stop-function.js';
 
 describeWith(zookeeperBinary, 'zookeeper discovery (real ZooKeeper server)', () => {
@@ -246,8 +246,8 @@ describeWith(zookeeperBinary, 'zookeeper discovery (real ZooKeeper server)', () 
     const quiet = errors.length;
     await sleep(300);
     expect(errors.length).toBe(quiet);
-    // Its bounded waits add up to ≈ 45 s at worst (5 for the first set, 10 for the errors, up to
-    // 20 for the restarted JVM to answer, 10 for the new set); under the whole suite's load on
-    // 2 cores one CI run went past the default 30 s.
-  }, 60_000);
+    // Its bounded waits add up to ≈ 85 s at worst (5 for the first set, 10 for the errors, up to
+    // START_MS for the restarted JVM to answer, CONNECT_MS for the admin, 10 for the new set);
+    // under the whole suite's load on 2 cores one CI run went past the default 30 s.
+  }, 25_000 + START_MS + CONNECT_MS);
 });
