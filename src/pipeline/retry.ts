@@ -1,5 +1,6 @@
 import type { IBackoffFactory } from 'cockatiel';
 import { DEFAULTS } from '../config/defaults.js';
+import { ENDPOINT_REMOVED } from '../call/attempt.js';
 import type { AttemptResult, CallContext, CallTimer } from '../call/context.js';
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import { startsInTime } from '../call/deadline.js';
@@ -51,6 +52,10 @@ export class RetryStage extends Stage implements CallTimer {
 
   /** The wait before the retry, or -1 when the call must end here (the retry is then not counted). */
   #delay<T>(ctx: CallContext<T>, result: AttemptResult<T>): number {
+    // Not sent because the user's code had its endpoint removed first: nothing reached any server,
+    // so there is no load to back off from; the retry goes to another endpoint at once, as a
+    // hedge in its place would be replaced.
+    if (result.reason === ENDPOINT_REMOVED) return startsInTime(ctx, 0) && ctx.host.health?.noCandidates !== true ? 0 : -1;
     ctx.backoff = ctx.backoff === undefined ? this.#backoff.next(undefined) : ctx.backoff.next(undefined);
     // Retry-After belongs to the endpoint that sent it: health keeps the call away from that one,
     // so the retry waits only until another endpoint can take the call (at once when one can now).
