@@ -25,6 +25,8 @@ export class CandidateFeed {
   }
   /** For the Retry-After wait (`otherFreeAt`): `true` in total panic, the priorities spread in per-priority panic, `false` without. */
   panicScope: boolean | ReadonlySet<number> = false;
+  /** The picker's last update threw: it holds stale candidates, and the next `publish` gives it the current ones whatever they are. */
+  stale = false;
   #candidates: readonly LiveEndpoint[] = [];
   readonly #picker: Picker;
   readonly #service: string;
@@ -42,7 +44,8 @@ export class CandidateFeed {
 
   /**
    * Gives the picker the endpoints of `pool` that take calls under `options`, if they changed
-   * (always with `force`). A picker whose `update` throws throws a `PluginError` from here.
+   * (always with `force`, or after an update that threw). A picker whose `update` throws throws a
+   * `PluginError` from here, and is left `stale`.
    */
   publish(pool: readonly LiveEndpoint[], options: { readonly probes: number; readonly panicThreshold: number }, force: boolean): void {
     const now = admittedCandidates(pool, { probes: options.probes, panicThreshold: options.panicThreshold, routing: this.#routing });
@@ -51,9 +54,11 @@ export class CandidateFeed {
     this.panicScope = !now.panic ? false : now.panicking ?? true;
     this.#shares.setLevels(now.levels, force);
     try {
-      if (force || !sameEndpoints(now.candidates, this.#candidates)) {
+      if (force || this.stale || !sameEndpoints(now.candidates, this.#candidates)) {
+        this.stale = true;
         updatePicker(this.#service, this.#picker, now.candidates);
         this.#candidates = now.candidates;
+        this.stale = false;
       }
     } finally {
       // Announced last, once the picker has the candidates (or its update threw): a `panic`

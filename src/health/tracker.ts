@@ -12,7 +12,8 @@ import { otherFreeAt } from './candidates.js';
 import { CandidateFeed } from './candidate-feed.js';
 import { PickShares } from './pick-shares.js';
 import { forgetLeft } from './subset.js';
-import { EndpointHealth, type HealthStatus } from './endpoint-health.js';
+import { TrackedPool } from './tracked-pool.js';
+import type { EndpointHealth, HealthStatus } from './endpoint-health.js';
 import { atEjectionLimit, ejectUntilChecksPass, endExpired, nextEnd, retimeEjections, startEjection } from './ejection.js';
 import { makeBreaker } from './guarded-breaker.js';
 import { PluginError } from '../errors.js';
@@ -46,11 +47,10 @@ export class HealthTracker implements CallObserver {
   readonly checks: ActiveChecks | undefined;
   /** Slow start and priority/zone failover's say on picks; the attempt stage asks it while `shares.adjusting`. */
   readonly shares: PickShares;
-  /** The endpoints this client uses: all of them, or its subset (`subset` option). */
-  #pool: readonly LiveEndpoint[] = [];
+  /** The endpoints this client uses (all of them, or its subset: `subset` option), each with its health. */
+  readonly #tracked: TrackedPool;
   /** No outlier detection and no `isFailure` rule: a success needs nothing but the breaker. */
   readonly #plain: boolean;
-  #firstSetSeen = false;
   /** When outlier detection next compares endpoints; Infinity when it is off. */
   #outliersAt = Infinity;
   /** The client's name, for the errors of misbehaving plugins. */
@@ -74,6 +74,7 @@ export class HealthTracker implements CallObserver {
     this.shares = new PickShares(picker, options.slowStart);
     this.#feed = new CandidateFeed(picker, service, this.shares, { localZone, overprovisioning: options.overprovisioning }, (event) => listener.panic(event));
     this.checks = options.checks === undefined ? undefined : new ActiveChecks(options.checks, (e, passed, reason) => this.#checked(e, passed, reason));
+    this.#tracked = new TrackedPool(() => this.#newBreaker(), this.checks, this.shares);
     // One breaker made now, so that a factory that throws fails createClient rather than the
     // first endpoint set (which would leave the client without endpoints).
     this.#newBreaker();
@@ -91,7 +92,7 @@ export class HealthTracker implements CallObserver {
     this.catchUp(this.#clock.now());
     const { ejectionTime, maxEjectionTime, maxEjectionPercent, panicThreshold, probes } = options;
     this.#options = { ...this.#options, ejectionTime, maxEjectionTime, maxEjectionPercent, panicThreshold, probes };
-    this.nextChangeAt = retimeEjections(this.#pool, this.#options, this.#outliersAt);
+    this.nextChangeAt = retimeEjections(this.#tracked.endpoints, this.#options, this.#timersAt());
     this.#recompute(false);
   }
 
@@ -101,29 +102,27 @@ export class HealthTracker implements CallObserver {
    */
   endpointsChanged(pool: readonly LiveEndpoint[]): void {
     const now = this.#clock.now();
-    const before = this.#pool;
-    this.#pool = pool;
     // With subsetting, one that left the subset (discovery keeps it) is no longer this client's to judge.
-    if (pool !== this.#registry.list) forgetLeft(before);
-    for (const e of this.#pool) {
-      if (e.health === undefined) {
-        e.health = new EndpointHealth(this.#newBreaker(), now);
-        // With checks on, real calls still probe an endpoint no check applies to (another scheme than the HTTP check's).
-        e.health.checked = this.checks !== undefined && this.checks.judges(e);
-        // The first set starts level; an endpoint that joins later ramps up.
-        if (this.#firstSetSeen) this.shares.startRamp(e.health, now);
-      }
-    }
-    this.#firstSetSeen ||= this.#pool.length > 0;
+    if (pool !== this.#registry.list) forgetLeft(this.#tracked.endpoints);
+    // A factory that throws for one endpoint leaves that one without health (it takes no calls,
+    // and is asked for again in a while); the rest of the change still applies.
+    const refused = this.#tracked.replace(pool, now);
     const outliers = this.#options.outliers;
     if (outliers !== undefined && this.#outliersAt === Infinity) this.#outliersAt = now + outliers.interval;
     // Ejections and Retry-After pauses in progress keep their end (endpoints that stay keep their state).
-    const next = nextEnd(this.#pool, this.#outliersAt);
+    const next = nextEnd(this.#tracked.endpoints, this.#timersAt());
     // Endpoints that left took their ramps with them.
-    this.shares.recount(this.#pool);
+    this.shares.recount(this.#tracked.endpoints);
     this.nextChangeAt = next;
-    this.checks?.sync(this.#pool);
+    this.checks?.sync(this.#tracked.endpoints);
     this.#recompute(true);
+    if (refused !== undefined) throw refused;
+  }
+
+  /** The earliest of the tracker's own timers: the next outlier detection, and asking the factory again. */
+  #timersAt(): number {
+    const remakeAt = this.#tracked.remakeAt;
+    return this.#outliersAt < remakeAt ? this.#outliersAt : remakeAt;
   }
 
   /** An active check's result (see `countCheck`), taken outside any call. */
@@ -170,14 +169,17 @@ export class HealthTracker implements CallObserver {
       this.#detectOutliers(this.#outliersAt, now);
       this.#outliersAt = now + this.#options.outliers!.interval;
     }
-    const { next, changed } = endExpired(this.#pool, now, this.#outliersAt, (e, h) => {
+    // Breakers the factory refused are asked for again; it throwing again is reported (the
+    // client's `discoveryError`), not a failure of the call that happened to look.
+    const made = this.#tracked.remakeIfDue(now, (error) => this.#listener.pluginFailed(error));
+    const { next, changed } = endExpired(this.#tracked.endpoints, now, this.#timersAt(), (e, h) => {
       h.probes = 0;
       this.#set(e, h, 'probing', 'ejection over', undefined);
     });
     // A `health` listener of an ejection that ended may have reconfigured, retiming the others:
     // then what is next comes from their times now, not from the walk's.
-    this.nextChangeAt = changed ? nextEnd(this.#pool, this.#outliersAt) : next;
-    if (changed) this.#recompute(false);
+    this.nextChangeAt = changed ? nextEnd(this.#tracked.endpoints, this.#timersAt()) : next;
+    if (changed || made || this.#feed.stale) this.#recompute(false);
   }
 
   /**
@@ -229,7 +231,7 @@ export class HealthTracker implements CallObserver {
 
   /** Compares the endpoints as of `at` (the interval's end), at `now`: an ejection starts at `at`, and its event reports what is left of it at `now`. */
   #detectOutliers(at: number, now: number): void {
-    detectOutliers(this.#pool, this.#options.outliers!, (e, h, reason) => {
+    detectOutliers(this.#tracked.endpoints, this.#options.outliers!, (e, h, reason) => {
       if (h.status === 'healthy') this.#eject(e, h, at, reason, false, now);
     });
   }
@@ -241,7 +243,7 @@ export class HealthTracker implements CallObserver {
 
   /** When a call can next go elsewhere than `endpoint` (see `otherFreeAt`). */
   otherFreeAt(endpoint: LiveEndpoint, now: number): number {
-    return otherFreeAt(this.#pool, endpoint, now, this.#options.probes, this.#feed.panicScope);
+    return otherFreeAt(this.#tracked.judged, endpoint, now, this.#options.probes, this.#feed.panicScope);
   }
 
   /**
@@ -285,7 +287,7 @@ export class HealthTracker implements CallObserver {
    * still guards against ejecting too many.
    */
   #eject(e: LiveEndpoint, h: EndpointHealth, now: number, reason: string, byChecks = false, current = now): void {
-    if (!byChecks && h.status !== 'ejected' && atEjectionLimit(this.#pool, this.#options.maxEjectionPercent)) {
+    if (!byChecks && h.status !== 'ejected' && atEjectionLimit(this.#tracked.endpoints, this.#options.maxEjectionPercent)) {
       // At the max-ejection guard: it stays in, and its breaker starts over. A probing one whose
       // probe failed comes back in, as Envoy's host, back in rotation once its ejection is over,
       // is judged against the limit like any other.
@@ -310,8 +312,18 @@ export class HealthTracker implements CallObserver {
     this.#listener.health({ endpoint: e, status, previous, reason, ejections: h.ejections, ejectedFor });
   }
 
-  /** Gives the picker the endpoints that take calls now, if they changed (see {@link CandidateFeed}). */
+  /**
+   * Gives the picker the endpoints that take calls now, if they changed (see {@link CandidateFeed}):
+   * not those still without health (their breaker refused). A picker whose `update` throws keeps
+   * what it had; the next refresh (the next call, or `stats()`) gives it the candidates again, so
+   * an endpoint whose ejection ended meanwhile is still probed once the picker works.
+   */
   #recompute(force: boolean): void {
-    this.#feed.publish(this.#pool, this.#options, force);
+    try {
+      this.#feed.publish(this.#tracked.judged, this.#options, force);
+    } catch (err) {
+      this.nextChangeAt = -Infinity;
+      throw err;
+    }
   }
 }

@@ -1,0 +1,84 @@
+import type { IBreaker } from 'cockatiel';
+import type { LiveEndpoint } from '../endpoints/endpoint.js';
+import type { PluginError } from '../errors.js';
+import type { ActiveChecks } from './checks.js';
+import { EndpointHealth } from './endpoint-health.js';
+import type { PickShares } from './pick-shares.js';
+
+/** How long an endpoint whose breaker the `health.breaker` factory refused waits before it is asked for again. */
+export const BREAKER_RETRY_MS = 1_000;
+
+/**
+ * The endpoints a client's health tracking judges (all of its endpoints, or its subset), each
+ * given its own {@link EndpointHealth} as it joins. A `health.breaker` factory that throws for
+ * one leaves that one without health, so it takes no calls (README, `stats()`), while the rest
+ * of the change applies; the factory is asked again {@link BREAKER_RETRY_MS} later.
+ *
+ * @example
+ * const pool = new TrackedPool(() => new ConsecutiveBreaker(5), checks, shares);
+ * const refused = pool.replace(endpoints, clock.now()); // a PluginError to report, or undefined
+ */
+export class TrackedPool {
+  /** Every endpoint of the pool, with or without health. */
+  endpoints: readonly LiveEndpoint[] = [];
+  /** When the factory is next asked for the breakers it refused; Infinity while every endpoint has its health. */
+  remakeAt: number = Infinity;
+  #firstSetSeen = false;
+  readonly #newBreaker: () => IBreaker;
+  readonly #checks: ActiveChecks | undefined;
+  readonly #shares: PickShares;
+
+  /** `newBreaker` throws a `PluginError` when the user's factory fails (see `makeBreaker`). */
+  constructor(newBreaker: () => IBreaker, checks: ActiveChecks | undefined, shares: PickShares) {
+    this.#newBreaker = newBreaker;
+    this.#checks = checks;
+    this.#shares = shares;
+  }
+
+  /** The endpoints that have their health: what the picker may get (the pool itself while none lacks it). */
+  get judged(): readonly LiveEndpoint[] {
+    return this.remakeAt === Infinity ? this.endpoints : this.endpoints.filter((e) => e.health !== undefined);
+  }
+
+  /** Takes `endpoints` as the pool and gives the new ones their health; returns the factory's first error, if it threw. */
+  replace(endpoints: readonly LiveEndpoint[], now: number): PluginError | undefined {
+    this.endpoints = endpoints;
+    const refused = this.makeHealth(now);
+    this.#firstSetSeen ||= endpoints.length > 0;
+    return refused;
+  }
+
+  /** Asks the factory again for the breakers it refused once `remakeAt` is reached; whether it did. Its error, if it throws again, goes to `refused`. */
+  remakeIfDue(now: number, refused: (error: PluginError) => void): boolean {
+    if (now < this.remakeAt) return false;
+    const error = this.makeHealth(now);
+    if (error !== undefined) refused(error);
+    return true;
+  }
+
+  /**
+   * Gives each endpoint without health its own: a new one starts healthy, one that joins after
+   * the first set ramps up (slow start). Returns the factory's first error, if it threw for any:
+   * those stay without health until the factory is asked again, at `remakeAt`.
+   */
+  makeHealth(now: number): PluginError | undefined {
+    let refused: PluginError | undefined;
+    this.remakeAt = Infinity;
+    for (const e of this.endpoints) {
+      if (e.health !== undefined) continue;
+      let breaker: IBreaker;
+      try {
+        breaker = this.#newBreaker();
+      } catch (err) {
+        refused ??= err as PluginError;
+        this.remakeAt = now + BREAKER_RETRY_MS;
+        continue;
+      }
+      e.health = new EndpointHealth(breaker, now);
+      // With checks on, real calls still probe an endpoint no check applies to (another scheme than the HTTP check's).
+      e.health.checked = this.#checks !== undefined && this.#checks.judges(e);
+      if (this.#firstSetSeen) this.#shares.startRamp(e.health, now);
+    }
+    return refused;
+  }
+}
