@@ -1,6 +1,8 @@
 import type { CallSettings } from './call/context.js';
 import { CallEngine, type CallStages } from './call/engine.js';
 import { callSettings, checkFetchInit, resolveCallOptions } from './config/call-options.js';
+import type { KeySet } from './config/keys.js';
+import { CALL_KEYS, GRPC_CALL_KEYS } from './config/option-keys.js';
 import type { ClientOptions, ExecuteOptions, ResolvedOptions } from './config/options.js';
 import { resolveClock, resolveOptions } from './config/resolve.js';
 import { followConfig, type ConfigSource, type LiveOptions } from './config/live.js';
@@ -303,7 +305,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
     seams.useHttpCheck = (client, check) => { client.#engine.host.health?.checks?.useHttp(check); };
     seams.runTransport = <T>(client: Client, options: ExecuteOptions<T> | undefined, make: (setup: TransportSetup) => Transport<T>): Promise<T> => {
       try {
-        const settings = client.#settings(options);
+        const settings = client.#settings(options, GRPC_CALL_KEYS);
         return client.#run(make({ options: client.#engine.options, signal: settings.signal }), settings);
       } catch (err) {
         return Promise.reject(err);
@@ -312,11 +314,11 @@ export class Client extends ObservedEmitter<ClientEvents> {
   }
 
   /** One call's settings from `execute`-style options (validated; `ConfigError` names a bad one). */
-  #settings<T>(options: ExecuteOptions<T> | undefined): CallSettings {
+  #settings<T>(options: ExecuteOptions<T> | undefined, keys: KeySet = CALL_KEYS): CallSettings {
     const engine = this.#engine;
     if (options === undefined) return engine.defaults;
     if (options === null || typeof options !== 'object') throw new ConfigError(this.name, 'options', 'must be an object', options);
-    return resolveCallOptions(engine.options, options, engine.defaults);
+    return resolveCallOptions(engine.options, options, engine.defaults, keys);
   }
 
   #run<T>(transport: Transport<T>, settings: CallSettings, input?: unknown, stages?: CallStages): Promise<T> {

@@ -1,7 +1,7 @@
 import type { CallSettings } from '../call/context.js';
 import { ConfigError } from '../errors.js';
 import { isPlain, notPlainError } from './fields.js';
-import { checkKeys, isLikelyMistake, unknownKey } from './keys.js';
+import { checkKeys, isLikelyMistake, unknownKey, type KeySet } from './keys.js';
 import { CALL_KEYS, REQUEST_INIT_KEYS } from './option-keys.js';
 import type { CallOptions, ResolvedOptions } from './options.js';
 import { checkHedgeAttempts, DEFAULTS, resolveHedge, resolveTimeouts } from './resolve.js';
@@ -16,10 +16,10 @@ export function defaultCallSettings(options: ResolvedOptions): CallSettings {
  * per-call option, throws `ConfigError` naming it (the call then rejects without sending
  * anything, as fetch refuses a bad `signal`).
  */
-export function resolveCallOptions(options: ResolvedOptions, call: CallOptions & { classify?: unknown }, defaults: CallSettings): CallSettings {
+export function resolveCallOptions(options: ResolvedOptions, call: CallOptions & { classify?: unknown }, defaults: CallSettings, keys: KeySet = CALL_KEYS): CallSettings {
   // `execute(fn, loadOptions())` without its await: a Promise (or a Map) would be read as no options.
   if (call !== null && typeof call === 'object' && !isPlain(call)) throw notPlainError(options.name, 'options', call, 'must be a plain object');
-  checkKeys(options.name, call, '', CALL_KEYS);
+  checkKeys(options.name, call, '', keys);
   return callSettings(options, call, defaults);
 }
 

@@ -152,7 +152,10 @@ for (const [path, keys] of Object.entries(nested)) {
  * through unnamed: createGrpcClient's methods pass their options, `metadata` included, through
  * the same validation as `execute`'s (the gRPC transport checks it).
  */
-export const CALL_KEYS: KeySet = { known: Object.keys(call), what: 'a per-call option', elsewhere: { ...perCallNested, ...perCallPeers, ...clientOnly }, accepted: ['metadata'] };
+export const CALL_KEYS: KeySet = { known: Object.keys(call), what: 'a per-call option', elsewhere: { ...perCallNested, ...perCallPeers, ...clientOnly } };
+
+/** A `bulwark/grpc` call's options: the per-call ones, and the request `metadata` (checked by the gRPC transport). */
+export const GRPC_CALL_KEYS: KeySet = { ...CALL_KEYS, accepted: ['metadata'] };
 
 /** `RequestInit`'s keys (WHATWG fetch, plus Node's `duplex` and `dispatcher`), which `fetch` passes to the fetch function. */
 export const REQUEST_INIT_KEYS: readonly string[] = [

@@ -8,7 +8,7 @@ import type { RetryBudgetOptions } from '../pipeline/budget.js';
 
 /** Deadlines in milliseconds. */
 export interface TimeoutOptions {
-  /** One attempt at one endpoint. Default 10 000 (ky's per-attempt default). */
+  /** One attempt at one endpoint. Default 10 000 (opossum's default `timeout` for one run of the action). */
   attempt?: number | undefined;
   /** The whole call, retries, hedges and backoff included. Default 30 000. */
   total?: number | undefined;

@@ -121,6 +121,15 @@ export class DnsDiscovery implements Discovery {
     this.#options = resolveDnsOptions(options);
   }
 
+  /**
+   * Resolves the name now and again after each answer's TTL (within `minInterval` and
+   * `maxInterval`), reporting each changed set to `update`, a failed refresh to `error` and a
+   * record it cannot use to `rejected`; the stop function ends the loop and the queries in flight.
+   *
+   * @example
+   * const stop = new DnsDiscovery({ srv: '_http._tcp.users.internal' }).watch(console.log, console.error, () => {});
+   * await stop();
+   */
   watch(update: (endpoints: readonly EndpointInit[]) => void, error: (err: unknown) => void, rejected: (entry: unknown, reason: string) => void): () => Promise<void> {
     const o = this.#options;
     const controller = new AbortController();

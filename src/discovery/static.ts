@@ -31,6 +31,12 @@ export class StaticDiscovery implements Discovery {
     this.endpoints = Object.freeze([...endpoints]);
   }
 
+  /**
+   * Serves the list once, at once; there is nothing to stop.
+   *
+   * @example
+   * const stop = staticDiscovery(['10.0.0.1:8080']).watch((list) => console.log(list)); // logs the list
+   */
   watch(update: (endpoints: readonly EndpointInit[]) => void): () => void {
     update(this.endpoints);
     return noop;
