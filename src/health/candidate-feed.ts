@@ -4,6 +4,7 @@ import { updatePicker } from '../pickers/check.js';
 import type { Picker } from '../pickers/picker.js';
 import { admittedCandidates, sameEndpoints } from './candidates.js';
 import type { PickShares } from './pick-shares.js';
+import { PluginRetry } from './plugin-retry.js';
 import type { RoutingOptions } from './routing.js';
 
 /**
@@ -14,7 +15,7 @@ import type { RoutingOptions } from './routing.js';
  *
  * @example
  * const feed = new CandidateFeed(picker, 'users', shares, { localZone: undefined, overprovisioning: 1.4 }, (e) => emit('panic', e));
- * feed.publish(pool, { probes: 1, panicThreshold: 50 }, true);
+ * feed.publish(pool, { probes: 1, panicThreshold: 50 }, true, clock.now());
  */
 export class CandidateFeed {
   /** Whether calls go to ejected endpoints because too few are healthy (of every priority, or of some: see {@link panicScope}). */
@@ -27,6 +28,8 @@ export class CandidateFeed {
   panicScope: boolean | ReadonlySet<number> = false;
   /** The picker's last update threw: it holds stale candidates, and the next `publish` gives it the current ones whatever they are. */
   stale = false;
+  /** When the tracker gives a stale picker its candidates again (after 1 s, doubling to 30 s while it keeps throwing). */
+  readonly retry: PluginRetry = new PluginRetry();
   #candidates: readonly LiveEndpoint[] = [];
   readonly #picker: Picker;
   readonly #service: string;
@@ -45,9 +48,10 @@ export class CandidateFeed {
   /**
    * Gives the picker the endpoints of `pool` that take calls under `options`, if they changed
    * (always with `force`, or after an update that threw). A picker whose `update` throws throws a
-   * `PluginError` from here, and is left `stale`.
+   * `PluginError` from here, and is left `stale`, to be given the candidates again at `retry.at`
+   * (`at` is the clock now).
    */
-  publish(pool: readonly LiveEndpoint[], options: { readonly probes: number; readonly panicThreshold: number }, force: boolean): void {
+  publish(pool: readonly LiveEndpoint[], options: { readonly probes: number; readonly panicThreshold: number }, force: boolean, at: number): void {
     const now = admittedCandidates(pool, { probes: options.probes, panicThreshold: options.panicThreshold, routing: this.#routing });
     const panicChanged = now.panic !== this.panic;
     this.panic = now.panic;
@@ -56,9 +60,15 @@ export class CandidateFeed {
     try {
       if (force || this.stale || !sameEndpoints(now.candidates, this.#candidates)) {
         this.stale = true;
-        updatePicker(this.#service, this.#picker, now.candidates);
+        try {
+          updatePicker(this.#service, this.#picker, now.candidates);
+        } catch (err) {
+          this.retry.refused(at);
+          throw err;
+        }
         this.#candidates = now.candidates;
         this.stale = false;
+        this.retry.succeeded();
       }
     } finally {
       // Announced last, once the picker has the candidates (or its update threw): a `panic`

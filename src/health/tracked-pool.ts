@@ -4,15 +4,13 @@ import type { PluginError } from '../errors.js';
 import type { ActiveChecks } from './checks.js';
 import { EndpointHealth } from './endpoint-health.js';
 import type { PickShares } from './pick-shares.js';
-
-/** How long an endpoint whose breaker the `health.breaker` factory refused waits before it is asked for again. */
-export const BREAKER_RETRY_MS = 1_000;
+import { PluginRetry } from './plugin-retry.js';
 
 /**
  * The endpoints a client's health tracking judges (all of its endpoints, or its subset), each
  * given its own {@link EndpointHealth} as it joins. A `health.breaker` factory that throws for
  * one leaves that one without health, so it takes no calls (README, `stats()`), while the rest
- * of the change applies; the factory is asked again {@link BREAKER_RETRY_MS} later.
+ * of the change applies; the factory is asked again later ({@link PluginRetry}: 1 s, doubling to 30 s).
  *
  * @example
  * const pool = new TrackedPool(() => new ConsecutiveBreaker(5), checks, shares);
@@ -22,7 +20,10 @@ export class TrackedPool {
   /** Every endpoint of the pool, with or without health. */
   endpoints: readonly LiveEndpoint[] = [];
   /** When the factory is next asked for the breakers it refused; Infinity while every endpoint has its health. */
-  remakeAt: number = Infinity;
+  get remakeAt(): number {
+    return this.#retry.at;
+  }
+  readonly #retry = new PluginRetry();
   #firstSetSeen = false;
   readonly #newBreaker: () => IBreaker;
   readonly #checks: ActiveChecks | undefined;
@@ -35,9 +36,13 @@ export class TrackedPool {
     this.#shares = shares;
   }
 
-  /** The endpoints that have their health: what the picker may get (the pool itself while none lacks it). */
+  /**
+   * The endpoints that have their health: the set health works with (candidates, panic,
+   * failover shares, the max-ejection guard). One whose breaker was refused is left out of it,
+   * as if discovery had not listed it yet. The pool itself while none lacks its health.
+   */
   get judged(): readonly LiveEndpoint[] {
-    return this.remakeAt === Infinity ? this.endpoints : this.endpoints.filter((e) => e.health !== undefined);
+    return this.#retry.at === Infinity ? this.endpoints : this.endpoints.filter((e) => e.health !== undefined);
   }
 
   /** Takes `endpoints` as the pool and gives the new ones their health; returns the factory's first error, if it threw. */
@@ -63,7 +68,6 @@ export class TrackedPool {
    */
   makeHealth(now: number): PluginError | undefined {
     let refused: PluginError | undefined;
-    this.remakeAt = Infinity;
     for (const e of this.endpoints) {
       if (e.health !== undefined) continue;
       let breaker: IBreaker;
@@ -71,7 +75,6 @@ export class TrackedPool {
         breaker = this.#newBreaker();
       } catch (err) {
         refused ??= err as PluginError;
-        this.remakeAt = now + BREAKER_RETRY_MS;
         continue;
       }
       e.health = new EndpointHealth(breaker, now);
@@ -79,6 +82,8 @@ export class TrackedPool {
       e.health.checked = this.#checks !== undefined && this.#checks.judges(e);
       if (this.#firstSetSeen) this.#shares.startRamp(e.health, now);
     }
+    if (refused === undefined) this.#retry.succeeded();
+    else this.#retry.refused(now);
     return refused;
   }
 }

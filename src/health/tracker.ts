@@ -33,8 +33,8 @@ import { judgeOutcome, type Judged } from './outcome.js';
  */
 export class HealthTracker implements CallObserver {
   /**
-   * When the next ejection or Retry-After pause ends (or outlier detection runs), on the
-   * client's clock; Infinity when there is none.
+   * When the next ejection or Retry-After pause ends (or outlier detection runs, or a plugin
+   * that threw is asked again), on the client's clock; Infinity when there is none.
    */
   nextChangeAt: number = Infinity;
   #options: ResolvedHealth;
@@ -119,19 +119,21 @@ export class HealthTracker implements CallObserver {
     if (refused !== undefined) throw refused;
   }
 
-  /** The earliest of the tracker's own timers: the next outlier detection, and asking the factory again. */
+  /** The earliest of the tracker's own timers: the next outlier detection, asking the breaker factory again, giving a stale picker its candidates again. */
   #timersAt(): number {
-    const remakeAt = this.#tracked.remakeAt;
-    return this.#outliersAt < remakeAt ? this.#outliersAt : remakeAt;
+    return Math.min(this.#outliersAt, this.#tracked.remakeAt, this.#feed.retry.at);
   }
 
   /** An active check's result (see `countCheck`), taken outside any call. */
   #checked(e: LiveEndpoint, passed: boolean, reason: string): void {
     const h = e.health;
     if (h === undefined || e.retired) return;
+    const now = this.#clock.now();
+    // Counted even when the refresh before it fails (a picker's `update` that throws): the
+    // check's own ejection or re-admission may be what the picker needs.
+    if (now >= this.nextChangeAt) this.#outsideCall(() => this.refresh(now));
+    if (h !== e.health || e.retired) return;
     this.#outsideCall(() => {
-      const now = this.#clock.now();
-      if (now >= this.nextChangeAt) this.refresh(now);
       const action = countCheck(h, passed, this.#options.checks!);
       if (action === 'readmit') this.#readmit(e, h, now, 'health check passed');
       else if (action === 'eject') this.#eject(e, h, now, `health check failed (${reason})`, true);
@@ -179,7 +181,13 @@ export class HealthTracker implements CallObserver {
     // A `health` listener of an ejection that ended may have reconfigured, retiming the others:
     // then what is next comes from their times now, not from the walk's.
     this.nextChangeAt = changed ? nextEnd(this.#tracked.endpoints, this.#timersAt()) : next;
-    if (changed || made || this.#feed.stale) this.#recompute(false);
+    // A change the picker refuses fails the call that made it look (README); a stale picker
+    // given its candidates again and throwing again is reported, and asked again later.
+    if (changed || made) this.#recompute(false);
+    else if (this.#feed.stale && now >= this.#feed.retry.at) {
+      this.#outsideCall(() => this.#recompute(false));
+      this.nextChangeAt = nextEnd(this.#tracked.endpoints, this.#timersAt());
+    }
   }
 
   /**
@@ -287,7 +295,7 @@ export class HealthTracker implements CallObserver {
    * still guards against ejecting too many.
    */
   #eject(e: LiveEndpoint, h: EndpointHealth, now: number, reason: string, byChecks = false, current = now): void {
-    if (!byChecks && h.status !== 'ejected' && atEjectionLimit(this.#tracked.endpoints, this.#options.maxEjectionPercent)) {
+    if (!byChecks && h.status !== 'ejected' && atEjectionLimit(this.#tracked.judged, this.#options.maxEjectionPercent)) {
       // At the max-ejection guard: it stays in, and its breaker starts over. A probing one whose
       // probe failed comes back in, as Envoy's host, back in rotation once its ejection is over,
       // is judged against the limit like any other.
@@ -315,15 +323,15 @@ export class HealthTracker implements CallObserver {
   /**
    * Gives the picker the endpoints that take calls now, if they changed (see {@link CandidateFeed}):
    * not those still without health (their breaker refused). A picker whose `update` throws keeps
-   * what it had; the next refresh (the next call, or `stats()`) gives it the candidates again, so
-   * an endpoint whose ejection ended meanwhile is still probed once the picker works.
+   * what it had; a refresh (a call, or `stats()`) gives it the candidates again a second later
+   * (doubling to 30 s while it keeps throwing), so an endpoint whose ejection ended meanwhile is
+   * still probed once the picker works.
    */
   #recompute(force: boolean): void {
     try {
-      this.#feed.publish(this.#tracked.judged, this.#options, force);
-    } catch (err) {
-      this.nextChangeAt = -Infinity;
-      throw err;
+      this.#feed.publish(this.#tracked.judged, this.#options, force, this.#clock.now());
+    } finally {
+      if (this.#feed.retry.at < this.nextChangeAt) this.nextChangeAt = this.#feed.retry.at;
     }
   }
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConsecutiveBreaker, createClient, type Client, type Discovery, type EndpointInit } from '../../src/index.js';
-import { BREAKER_RETRY_MS } from '../../src/health/tracked-pool.js';
+import { PLUGIN_RETRY_MS as BREAKER_RETRY_MS } from '../../src/health/plugin-retry.js';
 import { until } from '../helpers/lifecycle.js';
 import { startServer, type TestServer } from '../helpers/servers.js';
 

@@ -1,7 +1,7 @@
 import { ConsecutiveBreaker, type IBreaker } from 'cockatiel';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient, PluginError, roundRobin, type Client, type Discovery, type EndpointInit } from '../../src/index.js';
-import { BREAKER_RETRY_MS } from '../../src/health/tracked-pool.js';
+import { PLUGIN_RETRY_MS as BREAKER_RETRY_MS } from '../../src/health/plugin-retry.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 // What broke: a `health.breaker` factory that threw for one endpoint of a discovery update
@@ -10,8 +10,8 @@ import { FakeClock } from '../helpers/fake-clock.js';
 // endpoints after the refused one got no health and never took a call, and nothing asked the
 // factory again until discovery changed the set (with a static list, never). Now only the refused
 // endpoint is left out (no health, no calls: README, stats()), the rest of the update applies,
-// and the factory is asked again BREAKER_RETRY_MS later, by the next call or stats(); throwing
-// again is reported as a discoveryError, and fails no call.
+// and the factory is asked again BREAKER_RETRY_MS later (doubling while it keeps throwing), by
+// the next call or stats(); throwing again is reported as a discoveryError, and fails no call.
 
 const clients: Client[] = [];
 afterEach(async () => {
@@ -63,9 +63,11 @@ describe('a health.breaker factory that throws for one endpoint of a discovery u
     expect(errors).toHaveLength(2);
     expect(status(client)['10.0.0.3']).toBeNull();
 
-    // The factory works again: a second later 10.0.0.3 gets its health and takes calls.
+    // The factory works again: asked again two seconds later (the wait doubled), 10.0.0.3 gets its health and takes calls.
     refusing = false;
-    await clock.advance(BREAKER_RETRY_MS);
+    await clock.advance(2 * BREAKER_RETRY_MS - 1);
+    expect(await hosts(client, 4)).not.toContain('10.0.0.3');
+    await clock.advance(1);
     expect(await hosts(client, 6)).toContain('10.0.0.3');
     expect(status(client)).toEqual({ '10.0.0.2': 'healthy', '10.0.0.3': 'healthy', '10.0.0.4': 'healthy' });
     expect(errors).toHaveLength(2);

@@ -1,18 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { PluginError, type Endpoint, type EndpointState, type Picker } from '../../src/index.js';
+import { PLUGIN_RETRY_MS } from '../../src/health/plugin-retry.js';
 import { healthClients } from '../helpers/health-client.js';
 
 // What broke: when a picker's `update` threw as an ejection ended (the next call refreshes health
 // and gives the picker the candidates, the endpoint now probing among them), that call failed
 // with a PluginError, as documented, but the endpoint stayed `probing` and never reached the
 // picker again: no probe, no re-admission, for good (nothing else changed to send the
-// candidates again). Now the picker is given them again on the next call, and the endpoint is
-// probed and re-admitted once the picker works.
+// candidates again). Now the picker is given them again a second later (PLUGIN_RETRY_MS, by the
+// next call or stats()), and the endpoint is probed and re-admitted once the picker works; the
+// calls in between go to the candidates the picker kept.
 
 const setup = healthClients();
 
 describe("a picker whose update throws once as an endpoint's ejection ends", () => {
-  it('gets the candidates on the next call, and the endpoint is probed and re-admitted', async () => {
+  it('gets the candidates again a second later, and the endpoint is probed and re-admitted', async () => {
     let throwOnce = false;
     let list: readonly EndpointState[] = [];
     let turn = 0;
@@ -41,6 +43,9 @@ describe("a picker whose update throws once as an endpoint's ejection ends", () 
     // The ejection is over: this call refreshes health, the picker's update throws, the call fails (README).
     await expect(client.execute(fn)).rejects.toBeInstanceOf(PluginError);
     expect(events.map((e) => e.status)).toEqual(['ejected', 'probing']);
+    // Meanwhile the calls go to what the picker kept (the two healthy endpoints).
+    for (let i = 0; i < 4; i++) expect(await client.execute(fn)).not.toBe('10.0.0.1');
+    await clock.advance(PLUGIN_RETRY_MS);
     const reached = new Set<string>();
     for (let i = 0; i < 6; i++) reached.add(await client.execute(fn));
     expect(reached).toContain('10.0.0.1');

@@ -71,10 +71,9 @@ describe('a plugin that throws while a call is recorded', () => {
     const { client, attempts } = setup({ retry: false, picker, health: { breaker: () => ({ state: undefined, success() {}, failure: () => true }), maxEjectionPercent: 100 } });
     const error = await client.execute(down).catch((e: unknown) => e);
     expect(error).toMatchObject({ plugin: 'picker', message: 'svc: picker shrinkHater.update() threw' });
-    // The picker kept its old list: the next call gives it the candidates again (else an endpoint
-    // whose ejection ended meanwhile would never reach it), and it throws again. That call
-    // settles too, failing with PluginError, and nothing reaches the ejected endpoint.
-    await expect(client.execute(ok)).rejects.toMatchObject({ plugin: 'picker', message: 'svc: picker shrinkHater.update() threw' });
+    // The picker kept its list and returns the ejected endpoint, which it was no longer given:
+    // the next call settles too, failing with PluginError, and nothing reaches that endpoint.
+    await expect(client.execute(ok)).rejects.toMatchObject({ plugin: 'picker', message: 'svc: picker shrinkHater.pick() returned an endpoint it was not given (ejected by health, or outside the subset)' });
     expectBooks(client, attempts);
   });
 
