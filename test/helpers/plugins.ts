@@ -1,5 +1,5 @@
-// Plugins of the user's kind that tests hand to a client: a picker that runs the test's own code
-// mid-pick, and a discovery whose endpoint set the test replaces.
+// Plugins of the user's kind that tests hand to a client: pickers that run the test's own code
+// mid-pick or on update, and a discovery whose endpoint set the test replaces.
 import type { Discovery, EndpointInit, EndpointState, Picker, PickRequest } from '../../src/index.js';
 
 /** A picker of the user's: the first untried endpoint, after running `during` (its own code). */
@@ -11,6 +11,19 @@ export function userPicker(during: () => void): Picker {
     pick(request: PickRequest) {
       during();
       return list.find((e) => !request.tried.includes(e)) ?? list[0];
+    },
+  };
+}
+
+/** A picker of the user's that always prefers 10.0.0.1 (while untried), and runs `onUpdate` on every update. */
+export function prefersFirst(onUpdate: (list: readonly EndpointState[]) => void): Picker {
+  let list: readonly EndpointState[] = [];
+  return {
+    name: 'prefers-first',
+    update(endpoints) { list = endpoints; onUpdate(endpoints); },
+    pick(request) {
+      const untried = list.filter((e) => !request.tried.includes(e));
+      return untried.find((e) => e.host === '10.0.0.1') ?? untried[0];
     },
   };
 }

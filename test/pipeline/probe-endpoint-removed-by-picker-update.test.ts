@@ -1,7 +1,8 @@
 import { ConsecutiveBreaker, type IBreaker } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
-import { createClient, NoEndpointsError, type AttemptEvent, type EndpointInit, type EndpointState, type Picker } from '../../src/index.js';
+import { createClient, NoEndpointsError, type AttemptEvent, type EndpointInit } from '../../src/index.js';
 import { FakeClock, outcome } from '../helpers/fake-clock.js';
+import { prefersFirst } from '../helpers/plugins.js';
 
 // The user's code that runs between the pick and the send of a first attempt: a picker's
 // `update`, called as a probe of an ejected endpoint starts (its probe slots are full, so it
@@ -10,19 +11,6 @@ import { FakeClock, outcome } from '../helpers/fake-clock.js';
 // sent (endpoint removed)`, and the call goes on to another endpoint, or, with no attempt left,
 // fails with a NoEndpointsError that says what happened, and the circuit breaker counts nothing
 // of a call that sent nothing. Fake clock, fake transport.
-
-/** A picker of the user's that always prefers 10.0.0.1, and runs `onUpdate` on every update. */
-function prefersFirst(onUpdate: (list: readonly EndpointState[]) => void): Picker {
-  let list: readonly EndpointState[] = [];
-  return {
-    name: 'prefers-first',
-    update(endpoints) { list = endpoints; onUpdate(endpoints); },
-    pick(request) {
-      const untried = list.filter((e) => !request.tried.includes(e));
-      return untried.find((e) => e.host === '10.0.0.1') ?? untried[0];
-    },
-  };
-}
 
 function probedClient(attempts: number) {
   const clock = new FakeClock();

@@ -1,7 +1,8 @@
 import { ConsecutiveBreaker } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
-import { createClient, type EndpointInit, type EndpointState, type Picker, type RetryEvent } from '../../src/index.js';
+import { createClient, type EndpointInit, type RetryEvent } from '../../src/index.js';
 import { FakeClock, outcome } from '../helpers/fake-clock.js';
+import { prefersFirst } from '../helpers/plugins.js';
 
 // What broke: a first attempt whose endpoint the user's code had discovery remove just before it
 // was sent (a picker's `update` as a probe started) ends unsent, `not sent (endpoint removed)`,
@@ -9,19 +10,6 @@ import { FakeClock, outcome } from '../helpers/fake-clock.js';
 // and a hedge in the same place is replaced at once. Nothing reached a server, so there is no
 // load to back off from: the retry goes to another endpoint at once. A retry after an attempt
 // that reached a server still waits its backoff.
-
-/** A picker of the user's that prefers 10.0.0.1 and runs `onUpdate` on every update. */
-function prefersFirst(onUpdate: (list: readonly EndpointState[]) => void): Picker {
-  let list: readonly EndpointState[] = [];
-  return {
-    name: 'prefers-first',
-    update(endpoints) { list = endpoints; onUpdate(endpoints); },
-    pick(request) {
-      const untried = list.filter((e) => !request.tried.includes(e));
-      return untried.find((e) => e.host === '10.0.0.1') ?? untried[0];
-    },
-  };
-}
 
 describe('a retry after an attempt not sent because its endpoint was removed', () => {
   it('goes at once, without the backoff; a retry after a failure that reached a server still waits', async () => {
