@@ -28,6 +28,24 @@ export function prefersFirst(onUpdate: (list: readonly EndpointState[]) => void)
   };
 }
 
+/**
+ * Discovery over 10.0.0.1–3:80 and a {@link prefersFirst} picker whose `update`, once `arm()`ed,
+ * has discovery remove 10.0.0.1 as soon as an update leaves it out of the candidates (as a probe
+ * of it starts): the user's code removing an endpoint between the pick and the send.
+ */
+export function removedAsProbed(): { discovery: Discovery; picker: Picker; arm(): void } {
+  const all = ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80'];
+  let push!: (set: readonly EndpointInit[]) => void;
+  let armed = false;
+  const picker = prefersFirst((list) => {
+    if (armed && !list.some((e) => e.host === '10.0.0.1')) {
+      armed = false;
+      push(all.slice(1));
+    }
+  });
+  return { discovery: { watch(update) { push = update; update(all); return () => {}; } }, picker, arm: () => { armed = true; } };
+}
+
 /** A discovery whose set the test replaces with `set`. */
 export function movable(initial: EndpointInit[]): Discovery & { set(list: EndpointInit[]): void } {
   let push: ((list: readonly EndpointInit[]) => void) | undefined;

@@ -1,8 +1,8 @@
 import { ConsecutiveBreaker, type IBreaker } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
-import { createClient, NoEndpointsError, type AttemptEvent, type EndpointInit } from '../../src/index.js';
+import { createClient, NoEndpointsError, type AttemptEvent } from '../../src/index.js';
 import { FakeClock, outcome } from '../helpers/fake-clock.js';
-import { prefersFirst } from '../helpers/plugins.js';
+import { removedAsProbed } from '../helpers/plugins.js';
 
 // The user's code that runs between the pick and the send of a first attempt: a picker's
 // `update`, called as a probe of an ejected endpoint starts (its probe slots are full, so it
@@ -14,27 +14,18 @@ import { prefersFirst } from '../helpers/plugins.js';
 
 function probedClient(attempts: number) {
   const clock = new FakeClock();
-  const all = ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80'];
-  let push!: (set: readonly EndpointInit[]) => void;
-  let armed = false;
+  const { discovery, picker, arm } = removedAsProbed();
   // What the service-level circuit breaker hears of each call.
   const heard: string[] = [];
   const breaker: IBreaker = { state: undefined, success: () => { heard.push('success'); }, failure: () => { heard.push('failure'); return false; } };
   const client = createClient({
     name: 'svc', clock, retry: { attempts, backoff: { base: 0, cap: 0 }, budget: false }, circuitBreaker: { breaker: () => breaker },
     health: { breaker: () => new ConsecutiveBreaker(1), maxEjectionPercent: 100, ejectionTime: 30 },
-    discovery: { watch(update) { push = update; update(all); return () => {}; } },
-    // Once armed: the update that takes the probed 10.0.0.1 out of the candidates removes it.
-    picker: prefersFirst((list) => {
-      if (armed && !list.some((e) => e.host === '10.0.0.1')) {
-        armed = false;
-        push(all.slice(1));
-      }
-    }),
+    discovery, picker,
   });
   const events: AttemptEvent[] = [];
   client.on('attempt', (e) => events.push(e));
-  return { clock, client, events, heard, arm: () => { armed = true; } };
+  return { clock, client, events, heard, arm };
 }
 
 describe('a probe whose endpoint a picker update removed before it was sent', () => {

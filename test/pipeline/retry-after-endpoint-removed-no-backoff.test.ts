@@ -1,8 +1,8 @@
 import { ConsecutiveBreaker } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
-import { createClient, type EndpointInit, type RetryEvent } from '../../src/index.js';
+import { createClient, type RetryEvent } from '../../src/index.js';
 import { FakeClock, outcome } from '../helpers/fake-clock.js';
-import { prefersFirst } from '../helpers/plugins.js';
+import { removedAsProbed } from '../helpers/plugins.js';
 
 // What broke: a first attempt whose endpoint the user's code had discovery remove just before it
 // was sent (a picker's `update` as a probe started) ends unsent, `not sent (endpoint removed)`,
@@ -14,26 +14,17 @@ import { prefersFirst } from '../helpers/plugins.js';
 describe('a retry after an attempt not sent because its endpoint was removed', () => {
   it('goes at once, without the backoff; a retry after a failure that reached a server still waits', async () => {
     const clock = new FakeClock();
-    const all = ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80'];
-    let push!: (set: readonly EndpointInit[]) => void;
-    let armed = false;
+    const { discovery, picker, arm } = removedAsProbed();
     const client = createClient({
       name: 'svc', clock, retry: { attempts: 3, backoff: { base: 100, cap: 100 }, budget: false },
       health: { breaker: () => new ConsecutiveBreaker(1), maxEjectionPercent: 100, ejectionTime: 30 },
-      discovery: { watch(update) { push = update; update(all); return () => {}; } },
-      // Once armed: the update that takes the probed 10.0.0.1 out of the candidates removes it.
-      picker: prefersFirst((list) => {
-        if (armed && !list.some((e) => e.host === '10.0.0.1')) {
-          armed = false;
-          push(all.slice(1));
-        }
-      }),
+      discovery, picker,
     });
     // 10.0.0.1 fails once: ejected for 30 ms; after that its next pick is a probe.
     const first = outcome(client.execute((e) => (e.host === '10.0.0.1' ? Promise.reject(new Error('boom')) : Promise.resolve(e.host))));
     await clock.advance(100);
     expect(first.settled).toBe(true);
-    armed = true;
+    arm();
     const retries: RetryEvent[] = [];
     client.on('retry', (e) => retries.push(e));
     const sentTo: string[] = [];
