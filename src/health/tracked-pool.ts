@@ -24,6 +24,8 @@ export class TrackedPool {
     return this.#retry.at;
   }
   readonly #retry = new PluginRetry();
+  /** The endpoints the factory refused when it was last asked (a new refusal starts the schedule over). */
+  #waiting: ReadonlySet<LiveEndpoint> = new Set();
   #firstSetSeen = false;
   readonly #newBreaker: () => IBreaker;
   readonly #checks: ActiveChecks | undefined;
@@ -68,6 +70,8 @@ export class TrackedPool {
    */
   makeHealth(now: number): PluginError | undefined {
     let refused: PluginError | undefined;
+    const waiting = new Set<LiveEndpoint>();
+    let fresh = false;
     for (const e of this.endpoints) {
       if (e.health !== undefined) continue;
       let breaker: IBreaker;
@@ -75,6 +79,8 @@ export class TrackedPool {
         breaker = this.#newBreaker();
       } catch (err) {
         refused ??= err as PluginError;
+        waiting.add(e);
+        fresh ||= !this.#waiting.has(e);
         continue;
       }
       e.health = new EndpointHealth(breaker, now);
@@ -82,8 +88,11 @@ export class TrackedPool {
       e.health.checked = this.#checks !== undefined && this.#checks.judges(e);
       if (this.#firstSetSeen) this.#shares.startRamp(e.health, now);
     }
-    if (refused === undefined) this.#retry.succeeded();
-    else this.#retry.refused(now);
+    // An endpoint refused for the first time is asked again after the first delay, whatever the
+    // others' refusals had doubled it to.
+    if (refused === undefined || fresh) this.#retry.succeeded();
+    if (refused !== undefined) this.#retry.refused(now);
+    this.#waiting = waiting;
     return refused;
   }
 }

@@ -115,7 +115,13 @@ export class HealthTracker implements CallObserver {
     this.shares.recount(this.#tracked.endpoints);
     this.nextChangeAt = next;
     this.checks?.sync(this.#tracked.endpoints);
-    this.#recompute(true);
+    try {
+      this.#recompute(true);
+    } catch (err) {
+      // The picker's throw is what the caller reports: the factory's is reported here, not lost.
+      if (refused !== undefined) this.#listener.pluginFailed(refused);
+      throw err;
+    }
     if (refused !== undefined) throw refused;
   }
 
@@ -181,10 +187,11 @@ export class HealthTracker implements CallObserver {
     // A `health` listener of an ejection that ended may have reconfigured, retiming the others:
     // then what is next comes from their times now, not from the walk's.
     this.nextChangeAt = changed ? nextEnd(this.#tracked.endpoints, this.#timersAt()) : next;
-    // A change the picker refuses fails the call that made it look (README); a stale picker
-    // given its candidates again and throwing again is reported, and asked again later.
-    if (changed || made) this.#recompute(false);
-    else if (this.#feed.stale && now >= this.#feed.retry.at) {
+    // An ejection's end the picker refuses fails the call that made it look (README). A re-ask
+    // (breakers the factory gave now, or a stale picker given its candidates again) is the
+    // tracker's own background work: a throw then is reported, fails no call, and is asked again later.
+    if (changed) this.#recompute(false);
+    else if (made || (this.#feed.stale && now >= this.#feed.retry.at)) {
       this.#outsideCall(() => this.#recompute(false));
       this.nextChangeAt = nextEnd(this.#tracked.endpoints, this.#timersAt());
     }
