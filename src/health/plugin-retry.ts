@@ -1,4 +1,5 @@
 import { SOURCE_BACKOFF } from '../discovery/source-options.js';
+import { PluginError } from '../errors.js';
 
 /** How long after a user's plugin first refused (a breaker factory, a picker's `update`) it is asked again; doubling on each refusal (the discovery adapters' backoff, `SOURCE_BACKOFF`). */
 export const PLUGIN_RETRY_MS: number = SOURCE_BACKOFF.min;
@@ -30,5 +31,22 @@ export class PluginRetry {
   succeeded(): void {
     this.at = Infinity;
     this.#delay = PLUGIN_RETRY_MS;
+  }
+}
+
+/**
+ * Runs a change of health that no call made (an active check, a `stats()`, a re-ask): a plugin
+ * of the user's (breaker, picker) that throws is passed to `report` (the client emits it as
+ * `discoveryError`) and asked again later; anything else is thrown on its own, outside.
+ *
+ * @example
+ * outsideCall(() => tracker.refresh(now), (error) => client.emit('discoveryError', { error }));
+ */
+export function outsideCall(change: () => void, report: (error: PluginError) => void): void {
+  try {
+    change();
+  } catch (err) {
+    if (err instanceof PluginError) report(err);
+    else queueMicrotask(() => { throw err; });
   }
 }

@@ -5,6 +5,7 @@ import type { ActiveChecks } from './checks.js';
 import { EndpointHealth } from './endpoint-health.js';
 import type { PickShares } from './pick-shares.js';
 import { PluginRetry } from './plugin-retry.js';
+import { forgetLeft } from './subset.js';
 
 /**
  * The endpoints a client's health tracking judges (all of its endpoints, or its subset), each
@@ -14,7 +15,7 @@ import { PluginRetry } from './plugin-retry.js';
  *
  * @example
  * const pool = new TrackedPool(() => new ConsecutiveBreaker(5), checks, shares);
- * const refused = pool.replace(endpoints, clock.now()); // a PluginError to report, or undefined
+ * const refused = pool.replace(endpoints, clock.now(), false); // a PluginError to report, or undefined
  */
 export class TrackedPool {
   /** Every endpoint of the pool, with or without health. */
@@ -47,11 +48,19 @@ export class TrackedPool {
     return this.#retry.at === Infinity ? this.endpoints : this.endpoints.filter((e) => e.health !== undefined);
   }
 
-  /** Takes `endpoints` as the pool and gives the new ones their health; returns the factory's first error, if it threw. */
-  replace(endpoints: readonly LiveEndpoint[], now: number): PluginError | undefined {
+  /**
+   * Takes `endpoints` as the pool (`subset`: this client's subset of the registry's list) and
+   * gives the new ones their health; the ones that left take their ramps and checks with them
+   * (and, with subsetting, their health: discovery keeps them, but they are no longer this
+   * client's to judge). Returns the factory's first error, if it threw.
+   */
+  replace(endpoints: readonly LiveEndpoint[], now: number, subset: boolean): PluginError | undefined {
+    if (subset) forgetLeft(this.endpoints);
     this.endpoints = endpoints;
     const refused = this.makeHealth(now);
     this.#firstSetSeen ||= endpoints.length > 0;
+    this.#shares.recount(endpoints);
+    this.#checks?.sync(endpoints);
     return refused;
   }
 

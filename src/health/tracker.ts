@@ -11,12 +11,11 @@ import { detectOutliers } from './outliers.js';
 import { otherFreeAt } from './candidates.js';
 import { CandidateFeed } from './candidate-feed.js';
 import { PickShares } from './pick-shares.js';
-import { forgetLeft } from './subset.js';
 import { TrackedPool } from './tracked-pool.js';
+import { outsideCall } from './plugin-retry.js';
 import type { EndpointHealth, HealthStatus } from './endpoint-health.js';
 import { atEjectionLimit, ejectUntilChecksPass, endExpired, nextEnd, retimeEjections, startEjection } from './ejection.js';
 import { makeBreaker } from './guarded-breaker.js';
-import { PluginError } from '../errors.js';
 import { judgeOutcome, type Judged } from './outcome.js';
 
 /**
@@ -102,19 +101,13 @@ export class HealthTracker implements CallObserver {
    */
   endpointsChanged(pool: readonly LiveEndpoint[]): void {
     const now = this.#clock.now();
-    // With subsetting, one that left the subset (discovery keeps it) is no longer this client's to judge.
-    if (pool !== this.#registry.list) forgetLeft(this.#tracked.endpoints);
     // A factory that throws for one endpoint leaves that one without health (it takes no calls,
     // and is asked for again in a while); the rest of the change still applies.
-    const refused = this.#tracked.replace(pool, now);
+    const refused = this.#tracked.replace(pool, now, pool !== this.#registry.list);
     const outliers = this.#options.outliers;
     if (outliers !== undefined && this.#outliersAt === Infinity) this.#outliersAt = now + outliers.interval;
     // Ejections and Retry-After pauses in progress keep their end (endpoints that stay keep their state).
-    const next = nextEnd(this.#tracked.endpoints, this.#timersAt());
-    // Endpoints that left took their ramps with them.
-    this.shares.recount(this.#tracked.endpoints);
-    this.nextChangeAt = next;
-    this.checks?.sync(this.#tracked.endpoints);
+    this.nextChangeAt = nextEnd(this.#tracked.endpoints, this.#timersAt());
     try {
       this.#recompute(true);
     } catch (err) {
@@ -146,18 +139,9 @@ export class HealthTracker implements CallObserver {
     });
   }
 
-  /**
-   * Runs a change of health that no call made (an active check, a `stats()`): a plugin (breaker,
-   * picker) that throws is reported to the listener (the client emits it as `discoveryError`),
-   * and the candidates reach the picker again on the next change; anything else is thrown on its own.
-   */
+  /** Runs a change of health that no call made (see {@link outsideCall}): a plugin's throw is reported to the listener. */
   #outsideCall(change: () => void): void {
-    try {
-      change();
-    } catch (err) {
-      if (err instanceof PluginError) this.#listener.pluginFailed(err);
-      else queueMicrotask(() => { throw err; });
-    }
+    outsideCall(change, (error) => this.#listener.pluginFailed(error));
   }
 
   /** A breaker from the `health.breaker` factory; a throw from one of the user's fails the call it judges. */
