@@ -188,6 +188,9 @@ export class Attempt<T> implements AttemptHandle {
 /** The reason of an attempt that ended unsent because the call's deadline passed first. */
 export const NOT_SENT = 'not sent (call timeout)';
 
+/** The reason of an attempt another attempt of its call beat (a hedge round's loser; health judges a probe that lost so). */
+export const HEDGE_LOST_REASON = 'hedge lost';
+
 /** The reason of an attempt that ended unsent because discovery removed its endpoint first. */
 export const ENDPOINT_REMOVED = 'not sent (endpoint removed)';
 

@@ -2,6 +2,7 @@ import type { AttemptResult, CallContext, CallTimer } from '../call/context.js';
 import type { ResolvedHedge } from '../config/options.js';
 import { mayStartAttempt } from '../call/deadline.js';
 import type { LatencyWindow } from '../observe/latency-window.js';
+import { HEDGE_LOST_REASON } from '../call/attempt.js';
 import { RetryBudget } from './budget.js';
 import { pluginFailed, withKeptResult } from './kept-response.js';
 import { Stage } from './stage.js';
@@ -139,7 +140,7 @@ export class HedgeStage extends Stage implements CallTimer {
     const interruption = ctx.interruption;
     // Another attempt answered first (a value, or an error that is not retried): the others lost.
     if (interruption === undefined && !pluginFailed(result)) {
-      for (const a of ctx.live()) a.cancel(HEDGE_LOST, 'hedge lost');
+      for (const a of ctx.live()) a.cancel(HEDGE_LOST, HEDGE_LOST_REASON);
     } else {
       const reason = interruption === undefined ? (result.outcome as { readonly error: unknown }).error : interruption.error;
       for (const a of ctx.live()) a.cancel(reason, 'cancelled');
