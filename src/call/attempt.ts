@@ -188,8 +188,18 @@ export class Attempt<T> implements AttemptHandle {
 /** The reason of an attempt that ended unsent because the call's deadline passed first. */
 export const NOT_SENT = 'not sent (call timeout)';
 
-/** The reason of an attempt another attempt of its call beat (a hedge round's loser; health judges a probe that lost so). */
+/** The reason of an attempt another attempt of its call beat (a hedge round's loser). */
 export const HEDGE_LOST_REASON = 'hedge lost';
+
+/** What a losing attempt's signal is aborted with: another attempt of the call answered first. */
+export const HEDGE_LOST: DOMException = new DOMException('another attempt of this call answered first (hedging)', 'AbortError');
+
+/**
+ * The same, for the attempt that opened its round and was beaten by a hedge's *success*, sent
+ * after a hedge delay of more than 0: it had that delay as a head start and was still slower.
+ * Health judges a probe beaten so as failed (health/outcome.ts).
+ */
+export const BEATEN_BY_HEDGE: DOMException = new DOMException('another attempt of this call answered first (hedging)', 'AbortError');
 
 /** The reason of an attempt that ended unsent because discovery removed its endpoint first. */
 export const ENDPOINT_REMOVED = 'not sent (endpoint removed)';

@@ -3,7 +3,7 @@
 // re-admission or a new ejection, for a healthy one its breaker's verdict. The tracker applies
 // the transitions this returns; the rules live here.
 import { CircuitState } from 'cockatiel';
-import { HEDGE_LOST_REASON } from '../call/attempt.js';
+import { BEATEN_BY_HEDGE } from '../call/attempt.js';
 import type { ResolvedHealth } from '../config/options.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
@@ -68,14 +68,14 @@ export function judgeOutcome(e: LiveEndpoint, h: EndpointHealth, attempt: AnyAtt
 }
 
 /**
- * A probe that opened its round and lost it to a hedge of its call: it was given the hedge
- * delay as a head start, and another endpoint still answered first, so as a probe it failed
- * (too slow). Left unjudged, an endpoint that hangs would stay probing and be probed at the
- * rate of hedged calls for good, never ejected for longer. A probe that was itself the hedge,
- * and lost to the attempt it was sent beside, had no such head start: it stays unjudged.
+ * A probe that opened its round and was beaten by a hedge's success (`BEATEN_BY_HEDGE`): it had
+ * the hedge delay as a head start and another endpoint still answered first, so as a probe it
+ * failed (too slow). Left unjudged, an endpoint that hangs would stay probing and be probed at
+ * the rate of hedged calls for good, never ejected for longer. A probe that was itself the
+ * hedge, one that got no head start (a delay of 0) and one whose round a failure ended stay unjudged.
  */
 function lostProbe(h: EndpointHealth, attempt: AnyAttempt, result: AnyResult): Judged | undefined {
-  if (result.reason !== HEDGE_LOST_REASON || attempt.hedge || h.status !== 'probing' || h.checked || attempt.startedAt < h.until) return undefined;
+  if (result.outcome.ok || result.outcome.error !== BEATEN_BY_HEDGE || h.status !== 'probing' || h.checked || attempt.startedAt < h.until) return undefined;
   if (h.probes > 0) h.probes--;
   return { kind: 'judged', avoidUntil: undefined, transition: 'eject', reason: 'probe failed (a hedge answered first)', at: attempt.startedAt + attempt.latency };
 }

@@ -2,7 +2,7 @@ import type { AttemptResult, CallContext, CallTimer } from '../call/context.js';
 import type { ResolvedHedge } from '../config/options.js';
 import { mayStartAttempt } from '../call/deadline.js';
 import type { LatencyWindow } from '../observe/latency-window.js';
-import { HEDGE_LOST_REASON } from '../call/attempt.js';
+import { BEATEN_BY_HEDGE, HEDGE_LOST, HEDGE_LOST_REASON } from '../call/attempt.js';
 import { RetryBudget } from './budget.js';
 import { pluginFailed, withKeptResult } from './kept-response.js';
 import { Stage } from './stage.js';
@@ -22,8 +22,6 @@ export function hedgeBudget(shared: { budget: RetryBudget | undefined }, maxExtr
   return (shared.budget ??= new RetryBudget(maxExtraLoad, 0, HEDGE_WINDOW_MS, now));
 }
 
-/** What a losing attempt's signal is aborted with: another attempt of the call answered first. */
-const HEDGE_LOST = new DOMException('another attempt of this call answered first (hedging)', 'AbortError');
 
 /** Whether `ctx` is hedged: it has a hedge policy and its transport is idempotent (a POST never is). */
 export function isHedged<T>(ctx: CallContext<T>): boolean {
@@ -65,7 +63,7 @@ export class HedgeStage extends Stage implements CallTimer {
     // The first call with a hedge of its own in a client without one makes the budget: the
     // engine, which counts every later call, could not count this one.
     if (this.#shared.budget === undefined) hedgeBudget(this.#shared, policy.maxExtraLoad, ctx.now).recordCall(ctx.now);
-    const delay = policy.percentile ? this.#window.percentile(policy.delay) : policy.delay;
+    const delay = this.#delayOf(policy);
     ctx.round = 'open';
     const opened = ctx.now;
     if (delay === undefined || delay === Infinity) return this.inner.run(ctx);
@@ -140,7 +138,10 @@ export class HedgeStage extends Stage implements CallTimer {
     const interruption = ctx.interruption;
     // Another attempt answered first (a value, or an error that is not retried): the others lost.
     if (interruption === undefined && !pluginFailed(result)) {
-      for (const a of ctx.live()) a.cancel(HEDGE_LOST, HEDGE_LOST_REASON);
+      // The round's opener had the hedge delay as a head start when a hedge's success beat it
+      // (a delay of 0 gave it none; a failure that ends the round is no answer that beat it).
+      const beaten = result.verdict === 'success' && result.attempt?.hedge === true && (this.#delayOf(ctx.hedge!) ?? 0) > 0;
+      for (const a of ctx.live()) a.cancel(beaten && !a.hedge ? BEATEN_BY_HEDGE : HEDGE_LOST, HEDGE_LOST_REASON);
     } else {
       const reason = interruption === undefined ? (result.outcome as { readonly error: unknown }).error : interruption.error;
       for (const a of ctx.live()) a.cancel(reason, 'cancelled');
@@ -172,6 +173,11 @@ export class HedgeStage extends Stage implements CallTimer {
     this.inner.run(ctx);
     // Not sent after all (no untried endpoint takes calls, or the call ended): the extra load it was allowed was not added.
     if (ctx.attempts === before) budget.giveBack(now);
+  }
+
+  /** The hedge delay of a round opened now: the policy's, or the percentile of recent latency (undefined: too few samples, no hedge). */
+  #delayOf(policy: ResolvedHedge): number | undefined {
+    return policy.percentile ? this.#window.percentile(policy.delay) : policy.delay;
   }
 
   /** Interrupted while waiting for the hedge delay: the running attempts are cancelled too, and their results end the round. */
