@@ -92,44 +92,50 @@ describe('breaker factory and picker both refusing', () => {
   });
 });
 
+/** Twenty calls in a row, each to whichever endpoint the picker gives. */
+async function twentyCalls(client: Client): Promise<void> {
+  for (let i = 0; i < 20; i++) await client.execute((e) => e.host);
+}
+
+/** A client whose set grows from two endpoints to three, with the tracker's `refresh` watched from then on. */
+async function grownAndWatched(refuse: (made: number) => boolean, picker: Picker) {
+  const { clock, client, push } = setup(refuse, picker);
+  push(['10.0.0.1:80', '10.0.0.2:80']);
+  push(['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80']);
+  await clock.advance(0);
+  return { clock, client, spy: vi.spyOn(HealthTracker.prototype, 'refresh') };
+}
+
 describe('hot path: refresh is not run on every call', () => {
   it('picker that keeps throwing: no refresh between retries, one per retry', async () => {
     const cap = { cap: 2 };
-    const { clock, client, push } = setup(() => false, capped(cap));
-    push(['10.0.0.1:80', '10.0.0.2:80']);
-    push(['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80']);
-    await clock.advance(0);
-    const spy = vi.spyOn(HealthTracker.prototype, 'refresh');
-    for (let i = 0; i < 20; i++) await client.execute((e) => e.host);
+    const { clock, client, spy } = await grownAndWatched(() => false, capped(cap));
+    await twentyCalls(client);
     expect(spy).toHaveBeenCalledTimes(0);
     await clock.advance(PLUGIN_RETRY_MS);
-    for (let i = 0; i < 20; i++) await client.execute((e) => e.host);
+    await twentyCalls(client);
     expect(spy).toHaveBeenCalledTimes(1);
     // The picker works now: its next retry (2 s later) succeeds, and then refresh stops.
     cap.cap = 10;
     await clock.advance(2 * PLUGIN_RETRY_MS);
     spy.mockClear();
-    for (let i = 0; i < 20; i++) await client.execute((e) => e.host);
+    await twentyCalls(client);
     expect(spy.mock.calls.length).toBeLessThanOrEqual(2);
     spy.mockClear();
-    for (let i = 0; i < 20; i++) await client.execute((e) => e.host);
+    await twentyCalls(client);
     expect(spy).toHaveBeenCalledTimes(0);
     expect(status(client)).toEqual({ '10.0.0.1': 'healthy', '10.0.0.2': 'healthy', '10.0.0.3': 'healthy' });
   });
 
   it('factory that keeps throwing: no refresh between re-asks', async () => {
-    const { clock, client, push } = setup((m) => m >= 4, capped({ cap: 10 }));
-    push(['10.0.0.1:80', '10.0.0.2:80']);
-    push(['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80']);
-    await clock.advance(0);
-    const spy = vi.spyOn(HealthTracker.prototype, 'refresh');
-    for (let i = 0; i < 20; i++) await client.execute((e) => e.host);
+    const { clock, client, spy } = await grownAndWatched((m) => m >= 4, capped({ cap: 10 }));
+    await twentyCalls(client);
     expect(spy).toHaveBeenCalledTimes(0);
     await clock.advance(PLUGIN_RETRY_MS);
-    for (let i = 0; i < 20; i++) await client.execute((e) => e.host);
+    await twentyCalls(client);
     expect(spy).toHaveBeenCalledTimes(1);
     await clock.advance(2 * PLUGIN_RETRY_MS - 1);
-    for (let i = 0; i < 20; i++) await client.execute((e) => e.host);
+    await twentyCalls(client);
     expect(spy).toHaveBeenCalledTimes(1);
   });
 });
