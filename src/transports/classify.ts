@@ -95,10 +95,23 @@ const INVALID_REQUEST_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPO
  * forbidden method, a body already read).
  */
 export function invalidRequest(error: unknown): boolean {
-  if (error instanceof TypeError) return (error.message !== 'fetch failed' && networkFailure(error) === undefined) || redirectRefused(error);
+  if (error instanceof TypeError) return (error.message !== 'fetch failed' && networkFailure(error) === undefined) || redirectRefused(error) || refusedByDispatcher(error);
   const code = error !== null && typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
   if (typeof code === 'string') return INVALID_REQUEST_CODES.has(code);
   return error instanceof Error && UNCODED_REFUSAL.test(error.message);
+}
+
+/**
+ * Whether fetch failed because the dispatcher refused the request before sending it (its cause
+ * carries one of undici's invalid-request codes): a `dispatcher` Node's fetch cannot drive (a
+ * plain undici 8 `Agent`: `UND_ERR_INVALID_ARG`), or a request it cannot send. It would fail on
+ * every endpoint alike, and says nothing about any of them.
+ */
+function refusedByDispatcher(error: TypeError): boolean {
+  if (error.message !== 'fetch failed') return false;
+  const cause: unknown = error.cause;
+  const code = cause !== null && typeof cause === 'object' ? (cause as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && INVALID_REQUEST_CODES.has(code);
 }
 
 /** undici's refusal without a code: a `query` given with a path that has one (or a fragment). */
