@@ -1,3 +1,4 @@
+import { ExponentialBackoff, noJitterGenerator, type IBackoff } from 'cockatiel';
 import { SOURCE_BACKOFF } from '../discovery/source-options.js';
 import { PluginError } from '../errors.js';
 
@@ -5,6 +6,9 @@ import { PluginError } from '../errors.js';
 export const PLUGIN_RETRY_MS: number = SOURCE_BACKOFF.min;
 /** The longest wait between two asks. */
 export const PLUGIN_RETRY_MAX_MS: number = SOURCE_BACKOFF.max;
+
+/** cockatiel's exponential backoff, without jitter: 1 s, 2 s, 4 s … 30 s. */
+const DELAYS = new ExponentialBackoff({ initialDelay: PLUGIN_RETRY_MS, maxDelay: PLUGIN_RETRY_MAX_MS, generator: noJitterGenerator });
 
 /**
  * When to ask a user's plugin again after it threw outside any one call's doing (the health
@@ -19,18 +23,19 @@ export const PLUGIN_RETRY_MAX_MS: number = SOURCE_BACKOFF.max;
 export class PluginRetry {
   /** When to ask again; Infinity while nothing waits for it. */
   at: number = Infinity;
-  #delay = PLUGIN_RETRY_MS;
+  /** The backoff of the refusals in a row so far; undefined after a success. */
+  #backoff: IBackoff<unknown> | undefined;
 
-  /** The plugin threw at `now`: ask again after the current delay, and wait twice as long after the next refusal. */
+  /** The plugin threw at `now`: ask again after the next delay of the backoff. */
   refused(now: number): void {
-    this.at = now + this.#delay;
-    this.#delay = Math.min(this.#delay * 2, PLUGIN_RETRY_MAX_MS);
+    this.#backoff = (this.#backoff ?? DELAYS).next(undefined);
+    this.at = now + this.#backoff.duration;
   }
 
   /** The plugin did its work: nothing waits, and the next refusal waits the first delay again. */
   succeeded(): void {
     this.at = Infinity;
-    this.#delay = PLUGIN_RETRY_MS;
+    this.#backoff = undefined;
   }
 }
 
