@@ -95,23 +95,19 @@ const INVALID_REQUEST_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPO
  * forbidden method, a body already read).
  */
 export function invalidRequest(error: unknown): boolean {
-  if (error instanceof TypeError) return (error.message !== 'fetch failed' && networkFailure(error) === undefined) || redirectRefused(error) || refusedByDispatcher(error);
-  const code = error !== null && typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
-  if (typeof code === 'string') return INVALID_REQUEST_CODES.has(code);
-  return error instanceof Error && UNCODED_REFUSAL.test(error.message);
+  if (error instanceof TypeError) {
+    if (error.message !== 'fetch failed') return networkFailure(error) === undefined;
+    // The dispatcher refused it before sending (a `dispatcher` Node's fetch cannot drive, a plain
+    // undici 8 `Agent`: its cause is UND_ERR_INVALID_ARG), or fetch refused the endpoint's redirect.
+    return invalidCode(error.cause) === true || redirectRefused(error);
+  }
+  return invalidCode(error) ?? (error instanceof Error && UNCODED_REFUSAL.test(error.message));
 }
 
-/**
- * Whether fetch failed because the dispatcher refused the request before sending it (its cause
- * carries one of undici's invalid-request codes): a `dispatcher` Node's fetch cannot drive (a
- * plain undici 8 `Agent`: `UND_ERR_INVALID_ARG`), or a request it cannot send. It would fail on
- * every endpoint alike, and says nothing about any of them.
- */
-function refusedByDispatcher(error: TypeError): boolean {
-  if (error.message !== 'fetch failed') return false;
-  const cause: unknown = error.cause;
-  const code = cause !== null && typeof cause === 'object' ? (cause as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && INVALID_REQUEST_CODES.has(code);
+/** Whether `error`'s code is one of undici's invalid-request codes; undefined when it has no string code. */
+function invalidCode(error: unknown): boolean | undefined {
+  const code = error !== null && typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? INVALID_REQUEST_CODES.has(code) : undefined;
 }
 
 /** undici's refusal without a code: a `query` given with a path that has one (or a fragment). */
