@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ConsecutiveBreaker, createClient, type Client, type Discovery, type EndpointInit } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { ConsecutiveBreaker, createClient, type Discovery, type EndpointInit } from '../../src/index.js';
 import { PLUGIN_RETRY_MS as BREAKER_RETRY_MS } from '../../src/health/plugin-retry.js';
-import { until } from '../helpers/lifecycle.js';
-import { startServer, type TestServer } from '../helpers/servers.js';
+import { closeAfterEach, until } from '../helpers/lifecycle.js';
+import { ok, type TestServer } from '../helpers/servers.js';
 
 // What broke: with active health checks on, a `health.breaker` factory that threw for one
 // endpoint of a discovery update left the update half-applied: the checks were never started,
@@ -10,17 +10,11 @@ import { startServer, type TestServer } from '../helpers/servers.js';
 // Now the update applies but for the refused endpoint, which takes calls once its breaker is made
 // (the factory is asked again after BREAKER_RETRY_MS). Real servers on 127.0.0.1.
 
-const servers: TestServer[] = [];
-const clients: Client[] = [];
-afterEach(async () => {
-  while (clients.length > 0) await clients.pop()!.close();
-  while (servers.length > 0) await servers.pop()!.close();
-});
+const { track, servers } = closeAfterEach();
 
 describe('active checks when the health.breaker factory refuses one endpoint of an update', () => {
   it('checks the endpoints that got their health at once; the refused one takes calls once its breaker is made', async () => {
-    for (let i = 0; i < 3; i++) servers.push(await startServer((req, res) => { req.resume(); res.end('ok'); }));
-    const [a, b, x] = servers as [TestServer, TestServer, TestServer];
+    const [a, b, x] = (await servers(ok(), ok(), ok())) as [TestServer, TestServer, TestServer];
     let made = 0;
     let push!: (list: EndpointInit[]) => void;
     const discovery: Discovery = { watch(update) { push = update; return () => {}; } };
@@ -29,7 +23,7 @@ describe('active checks when the health.breaker factory refuses one endpoint of 
       name: 'svc', discovery,
       health: { breaker: () => { made++; if (made === 4) throw new Error('boom'); return new ConsecutiveBreaker(5); }, checks: { interval: 20, timeout: 200 } },
     });
-    clients.push(client);
+    track(client);
     const errors: unknown[] = [];
     client.on('discoveryError', (e) => errors.push(e.error));
     push([a.url]);
