@@ -4,39 +4,17 @@
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { EndpointInit } from '../endpoints/endpoint.js';
-import { BulwarkError } from '../errors.js';
 import type { Discovery } from './discovery.js';
+import { AddressBook, codeOf, DnsError, lookupAddresses, NO_RECORDS, queryFailed, unmapped, type Addresses, type Rejection } from './dns-addresses.js';
 import { refreshDelay, resolveDnsOptions, srvRefreshDelay, type DnsDiscoveryOptions, type ResolvedDnsOptions } from './dns-options.js';
 import { checkSrv, nameEndpoints, srvEndpoints, type UsableSrv } from './dns-records.js';
 import { rejectOnce, retrySource, sleep } from './support.js';
 
+export { DnsError } from './dns-addresses.js';
 export type { DnsCommonOptions, DnsDiscoveryOptions, DnsNameOptions, DnsSrvOptions } from './dns-options.js';
-
-/** DNS answer codes that mean "no such records" rather than "no answer": NXDOMAIN and NOERROR without records. */
-const NO_RECORDS: ReadonlySet<string> = new Set(['ENOTFOUND', 'ENODATA']);
 
 /** SRV targets resolved at once (each one query per family). */
 const TARGET_CONCURRENCY = 16;
-
-/**
- * A DNS query of a refresh failed: the server did not answer in time (`code` `'ETIMEOUT'`),
- * refused (`'EREFUSED'`), failed (`'ESERVFAIL'`), could not be reached (`'ECONNREFUSED'`), or
- * any other node:dns failure (its code, kept; the original error is the `cause`). `service` is
- * the name the adapter watches; `hostname` the name whose query failed (an SRV target's, for
- * an SRV name). Reported as a `discoveryError`; the client keeps its last good set and the
- * adapter retries with backoff.
- *
- * @example
- * client.on('discoveryError', ({ error }) => { if (error instanceof DnsError) log.warn(error.service, error.hostname, error.code); });
- */
-export class DnsError extends BulwarkError {
-  /** The name whose query failed (the watched name, or one of its SRV targets). */
-  readonly hostname: string;
-  constructor(code: string, service: string, hostname: string, message: string, options?: { cause?: unknown }) {
-    super(code, service, message, options);
-    this.hostname = hostname;
-  }
-}
 
 /**
  * A refresh found no usable records: the name does not exist (`code` `'ENOTFOUND'`, NXDOMAIN),
@@ -59,31 +37,13 @@ export class DnsNoRecordsError extends DnsError {
  */
 const SEARCH_HINT = '; names are queried as given, without resolv.conf search domains: give the fully qualified name';
 
-/** A failed query of `hostname` (a watched name, or `service`'s SRV target) as a {@link DnsError}. */
-function queryFailed(err: unknown, service: string, hostname: string, what: string): DnsError {
-  const code = codeOf(err) ?? 'ERR_BULWARK_DNS';
-  const of = hostname === service ? hostname : `${hostname} (SRV target of ${service})`;
-  return new DnsError(code, service, hostname, `dnsDiscovery: ${what} query for ${of} failed (${code})`, { cause: err });
-}
-
 /** What a refresh found. */
 interface Answer {
   readonly endpoints: EndpointInit[];
   /** Ms until the next refresh. */
   readonly delay: number;
-}
-
-interface Rejection {
-  readonly entry: unknown;
-  readonly reason: string;
-}
-
-/** The addresses of one name, with the shortest TTL among them (seconds), or why there are none. */
-interface Addresses {
-  readonly addresses: string[];
-  readonly ttl: number | undefined;
-  /** Set when there are no addresses: ENOTFOUND or ENODATA. */
-  readonly code: string | undefined;
+  /** What it read, for the next refresh, and the failures of one family it went on without. */
+  readonly book: AddressBook;
 }
 
 /**
@@ -142,10 +102,13 @@ export class DnsDiscovery implements Discovery {
     const rejections = rejectOnce((entry, reason) => {
       if (!signal.aborted) quietly(() => rejected(entry, reason));
     });
+    // The addresses the last successful refresh found, per name and family.
+    let known = new AddressBook();
     const attempt = async (): Promise<Answer> => {
       const found: Rejection[] = [];
+      const book = known.next();
       try {
-        const answer = o.kind === 'srv' ? await resolveSrvOnce(resolver, o, found) : await resolveNameOnce(resolver, o, found);
+        const answer = o.kind === 'srv' ? await resolveSrvOnce(resolver, o, found, book) : await resolveNameOnce(resolver, o, found, book);
         rejections.report(found, true);
         return answer;
       } catch (err) {
@@ -161,7 +124,12 @@ export class DnsDiscovery implements Discovery {
         while (!signal.aborted) {
           const answer = await retrySource(attempt, signal, (err) => quietly(() => error(err)), o.backoff);
           if (signal.aborted) return;
+          known = answer.book.committed();
           quietly(() => update(answer.endpoints));
+          // One family's query failed while the other answered (family 0): the set is what
+          // answered, and the failure is said after it (one per refresh, however many names).
+          const half = answer.book.halfFailed[0];
+          if (half !== undefined) quietly(() => error(half));
           await sleep(answer.delay, signal);
         }
       } catch {
@@ -186,13 +154,13 @@ function quietly(fn: () => void): void {
   }
 }
 
-async function resolveNameOnce(resolver: Resolver, o: ResolvedDnsOptions, found: Rejection[]): Promise<Answer> {
-  const { addresses, ttl, code } = await lookupAddresses(resolver, o.query, o.family, found, o.query);
+async function resolveNameOnce(resolver: Resolver, o: ResolvedDnsOptions, found: Rejection[], book: AddressBook): Promise<Answer> {
+  const { addresses, ttl, code } = await lookupAddresses(resolver, o.query, o.family, found, o.query, book);
   if (addresses.length === 0) throw new DnsNoRecordsError(o.query, familyRecords(o.family), code ?? 'ENODATA');
-  return { endpoints: nameEndpoints(o.query, addresses, o.port, o.weight, o), delay: refreshDelay(ttl, o) };
+  return { endpoints: nameEndpoints(o.query, addresses, o.port, o.weight, o), delay: refreshDelay(ttl, o), book };
 }
 
-async function resolveSrvOnce(resolver: Resolver, o: ResolvedDnsOptions, found: Rejection[]): Promise<Answer> {
+async function resolveSrvOnce(resolver: Resolver, o: ResolvedDnsOptions, found: Rejection[], book: AddressBook): Promise<Answer> {
   let records: unknown;
   try {
     records = await resolver.resolveSrv(o.query);
@@ -220,7 +188,7 @@ async function resolveSrvOnce(resolver: Resolver, o: ResolvedDnsOptions, found: 
     while (next < targets.length) {
       const t = targets[next++]!;
       try {
-        lookups.set(t, await lookupAddresses(resolver, t, o.family, found, o.query));
+        lookups.set(t, await lookupAddresses(resolver, t, o.family, found, o.query, book));
       } catch (err) {
         next = targets.length; // the refresh has failed: the other workers stop too
         throw err;
@@ -244,66 +212,11 @@ async function resolveSrvOnce(resolver: Resolver, o: ResolvedDnsOptions, found: 
     throw new DnsNoRecordsError(o.query, list.length === 0 ? 'no SRV records' : `none of ${list.length} SRV records usable`, list.length === 0 ? 'ENODATA' : 'ENOUSABLE');
   }
   // Target addresses carry TTLs: the set is re-read when the first runs out, or after `interval`.
-  return { endpoints, delay: srvRefreshDelay(ttl, o) };
+  return { endpoints, delay: srvRefreshDelay(ttl, o), book };
 }
 
 function familyRecords(family: 0 | 4 | 6): string {
   return family === 4 ? 'no A records' : family === 6 ? 'no AAAA records' : 'no A or AAAA records';
 }
 
-function codeOf(err: unknown): string | undefined {
-  const code = err !== null && typeof err === 'object' ? (err as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : undefined;
-}
 
-/**
- * The addresses of `name` in `family` (0: A and AAAA together) and their shortest TTL. "No such
- * records" (NXDOMAIN, NODATA) is an empty answer; any other failure (timeout, refused, server
- * failure) throws a {@link DnsError} of `service` (the watched name), even when the other family
- * answered, so that a half answer never replaces a whole set.
- */
-async function lookupAddresses(resolver: Resolver, name: string, family: 0 | 4 | 6, found: Rejection[], service: string): Promise<Addresses> {
-  const query = async (v: 4 | 6): Promise<{ address: string; ttl: number }[] | string> => {
-    try {
-      return v === 4 ? await resolver.resolve4(name, { ttl: true }) : await resolver.resolve6(name, { ttl: true });
-    } catch (err) {
-      const code = codeOf(err);
-      if (code !== undefined && NO_RECORDS.has(code)) return code;
-      throw queryFailed(err, service, name, v === 4 ? 'A' : 'AAAA');
-    }
-  };
-  const answers = await Promise.all(family === 0 ? [query(4), query(6)] : [query(family)]);
-  const addresses: string[] = [];
-  let ttl: number | undefined;
-  let code: string | undefined;
-  for (const answer of answers) {
-    if (typeof answer === 'string') {
-      if (code !== 'ENODATA') code = answer; // the name exists if either family says so
-      continue;
-    }
-    for (const record of answer) {
-      const address = record?.address;
-      if (typeof address !== 'string' || isIP(address) === 0) {
-        found.push({ entry: { name, address: String(address) }, reason: 'answer is not an IP address' });
-        continue;
-      }
-      // One server, one endpoint: an IPv4-mapped AAAA answer (::ffff:a.b.c.d, RFC 4291 §2.5.5.2)
-      // is its IPv4 address, which an A answer may give as well.
-      const plain = unmapped(address);
-      if (!addresses.includes(plain)) addresses.push(plain);
-      const t = record.ttl;
-      if (typeof t === 'number' && Number.isFinite(t) && t >= 0) ttl = ttl === undefined ? t : Math.min(ttl, t);
-    }
-  }
-  return { addresses, ttl, code: addresses.length === 0 ? (code ?? 'ENODATA') : undefined };
-}
-
-/** An IPv4-mapped IPv6 address (`::ffff:127.0.0.2`, or `::ffff:7f00:2`) as its IPv4 address; any other as it is. */
-function unmapped(address: string): string {
-  const m = /^::ffff:(?:(\d{1,3}(?:\.\d{1,3}){3})|([0-9a-f]{1,4}):([0-9a-f]{1,4}))$/i.exec(address);
-  if (m === null) return address;
-  if (m[1] !== undefined) return m[1];
-  const hi = parseInt(m[2]!, 16);
-  const lo = parseInt(m[3]!, 16);
-  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-}
