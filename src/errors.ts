@@ -49,7 +49,7 @@ export type TimeoutScope = 'attempt' | 'total';
  * still retry elsewhere) or `'total'` (the whole call, retries included).
  *
  * @example
- * if (err instanceof TimeoutError && err.scope === 'total') metrics.deadlineExceeded++;
+ * if (err instanceof TimeoutError && err.scope === 'total') metrics.callDeadlineRanOut++;
  */
 export class TimeoutError extends BulwarkError {
   /** Which deadline ran out. */

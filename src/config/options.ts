@@ -144,7 +144,7 @@ export interface HealthCheckOptions {
  * (calls' final outcomes, after retries), calls fail at once with `CircuitOpenError`.
  */
 export interface CircuitBreakerOptions {
-  /** Decides when to open, from calls' outcomes. Default: more than half the calls failing over the last 10 s, at 5 calls a second or more (the rule of cockatiel's `SamplingBreaker({ threshold: 0.5, duration: 10_000, minimumRps: 5 })`, on the client's clock, forgetting calls older than the window). */
+  /** Decides when to open, from calls' outcomes. Default: more than half the calls failing over the last 10 s, once that window holds at least 50 calls (5 a second; fewer never open it) (the rule of cockatiel's `SamplingBreaker({ threshold: 0.5, duration: 10_000, minimumRps: 5 })`, on the client's clock, forgetting calls older than the window). */
   breaker?: (() => IBreaker) | undefined;
   /** How long the circuit stays open before one trial call may go through, ms. Default 10 000 (cockatiel's examples). */
   halfOpenAfter?: number | undefined;

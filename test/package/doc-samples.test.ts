@@ -29,7 +29,7 @@ const FREE_VARIABLES = `
   const userId: string;
   const etcd: import('etcd3').Etcd3;
   const getKey: (host: string, port: number, key: string, options: { signal: AbortSignal }) => Promise<string | undefined>;
-  const metrics: { deadlineExceeded: number };
+  const metrics: { timedOut: number };
   const log: { warn(fields: Record<string, unknown>, message: string): void };
   const grpc: typeof import('@grpc/grpc-js');
   const pkg: { users: { Users: unknown } }; // loadPackageDefinition's result: untyped until cast
