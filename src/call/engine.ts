@@ -3,6 +3,7 @@
 // starting a call. client.ts keeps the public API, events and the discovery lifecycle.
 import type { ClientOptions, ResolvedOptions } from '../config/options.js';
 import { defaultCallSettings } from '../config/call-options.js';
+import { DEFAULTS } from '../config/defaults.js';
 import { keepGiven, layLiveOptions } from '../config/live.js';
 import { resolveOptions } from '../config/resolve.js';
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
@@ -113,7 +114,7 @@ export class CallEngine {
       rejected: (event) => listener.rejected(event),
       failed: (detail, cause) => listener.failed(new DiscoveryError(name, detail, cause === undefined ? undefined : { cause })),
     });
-    this.accounting = new Accounting(this.#latencyWindow, resolved.health !== undefined);
+    this.accounting = new Accounting(this.#latencyWindow, resolved.health !== undefined, resolved.health?.ejectionTime ?? DEFAULTS.ejectionTime);
     const observers = new Observers();
     if (resolved.circuit !== undefined) {
       this.circuit = new Circuit(resolved.circuit, (state, previous) => listener.circuit({ state, previous }), name, now);
@@ -222,6 +223,12 @@ export class CallEngine {
     host.options = resolved;
     this.defaults = defaultCallSettings(resolved);
     this.#compose(resolved);
+    // Before health's reconfigure, which may throw (a picker's update) with the document applied.
+    const hold = resolved.health?.ejectionTime ?? DEFAULTS.ejectionTime;
+    if (hold !== this.accounting.penaltyHold) {
+      this.accounting.penaltyHold = hold;
+      for (const e of host.registry.list) e.latency.retimeHold(hold);
+    }
     if (resolved.health !== undefined) host.health?.reconfigure(resolved.health);
   }
 

@@ -35,9 +35,17 @@ export class Accounting implements CallObserver {
    * guard, or a `health.isFailure` that does not count its failures) must not win the picks.
    */
   readonly #penaltyFrom: number;
+  /**
+   * How long a penalty holds (ms): `health.ejectionTime` (30 s, Envoy's base ejection time), so
+   * an endpoint that failed fast and then got no calls, as a dead one does, is tried again after
+   * as long as an ejection would have lasted (one back from a restart then gets its calls), not
+   * once the penalty has decayed (≈ 53 s against 5 ms peers). Set again by `reconfigure`.
+   */
+  penaltyHold: number;
 
-  constructor(window: LatencyWindow, healthTracked: boolean) {
+  constructor(window: LatencyWindow, healthTracked: boolean, penaltyHold: number) {
     this.#window = window;
+    this.penaltyHold = penaltyHold;
     this.#penaltyFrom = healthTracked ? 2 : 1;
   }
 
@@ -82,7 +90,11 @@ export class Accounting implements CallObserver {
       endpoint.latency.observeAtLeast(attempt.latency, end);
     } else {
       endpoint.failures++;
-      if (++endpoint.failuresInARow >= this.#penaltyFrom) endpoint.latency.observe(Math.max(attempt.latency, FAILURE_PENALTY_MS), end);
+      if (++endpoint.failuresInARow >= this.#penaltyFrom) {
+        if (attempt.latency < FAILURE_PENALTY_MS) endpoint.latency.observePenalty(FAILURE_PENALTY_MS, end, this.penaltyHold);
+        // A failure that took longer is a real sample: it decays as any other.
+        else endpoint.latency.observe(attempt.latency, end);
+      }
       // Spared the penalty, not the time it took: a failure that ran long (an attempt timeout on
       // a host that stopped answering) took at least that, as a cancelled attempt does.
       else endpoint.latency.observeAtLeast(attempt.latency, end);

@@ -32,6 +32,8 @@ export class LatencyEstimate {
    * access per estimate (≈ 10 % of a pick among 100 000 endpoints).
    */
   readonly #decay: number;
+  /** The penalty being held (`observePenalty`), if one is: rare, so kept apart. */
+  #held: Held | undefined = undefined;
 
   /** @param decay time constant in ms (the default picker uses 10 000). */
   constructor(decay: number, now: number) {
@@ -43,14 +45,76 @@ export class LatencyEstimate {
    * Records one round-trip time in ms, measured at `now` (ms, monotonic). It is compared with,
    * and blended into, the estimate as it stands now (decayed since the last sample, as
    * `estimate(now)` reads it, and as Finagle's picks decay it on every read): a sample above it
-   * replaces it, one below lowers it, never the other way round.
+   * replaces it, one below lowers it, never the other way round. While a penalty holds, the
+   * sample counts for the estimate from before the penalty as well (what the hold gives way to).
    */
   observe(rtt: number, now: number): void {
-    const elapsed = now - this.#stamp;
+    const held = this.#held;
+    if (held !== undefined) {
+      if (now >= held.until) this.#release(held);
+      else this.#teach(held, rtt, now);
+    }
+    this.#blend(rtt, now);
+  }
+
+  /**
+   * Records a failure that answered faster than `penalty` ms as taking `penalty` (a fast failure
+   * must not look like a fast host), held for `holdFor` ms from now: then the estimate is again
+   * what it was before the penalties began (decayed since, and taught by any sample that came
+   * meanwhile), so the endpoint is tried again, rather than shunned until the penalty decays
+   * away (≈ 53 s for 1 s against 5 ms peers, with the default 10 s decay).
+   *
+   * @example
+   * endpoint.latency.observePenalty(1_000, performance.now(), 30_000);
+   */
+  observePenalty(penalty: number, now: number, holdFor: number): void {
+    let held = this.#held;
+    if (held !== undefined && now >= held.until) {
+      this.#release(held);
+      held = undefined;
+    }
+    if (held === undefined) {
+      held = { since: now, until: now + holdFor, before: this.#cost, beforeStamp: this.#stamp };
+      this.#held = held;
+    }
+    held.since = now;
+    held.until = now + holdFor;
+    this.#blend(penalty, now);
+  }
+
+  /**
+   * Makes a penalty being held hold for `holdFor` ms from when it was recorded (a live change of
+   * `health.ejectionTime`, which every hold follows at once, as ejections do).
+   *
+   * @example
+   * for (const e of client.endpoints()) e.latency.retimeHold(5_000);
+   */
+  retimeHold(holdFor: number): void {
+    const held = this.#held;
+    if (held !== undefined) held.until = held.since + holdFor;
+  }
+
+  /** The hold is over: the estimate is the one from before the penalties. */
+  #release(held: Held): void {
+    this.#held = undefined;
+    this.#cost = held.before;
+    this.#stamp = held.beforeStamp;
+  }
+
+  /** A real sample while a penalty holds: it counts for the estimate the hold gives way to. */
+  #teach(held: Held, rtt: number, now: number): void {
+    held.before = blended(held.before, held.beforeStamp, rtt, now, this.#decay);
+    held.beforeStamp = now;
+  }
+
+  #releaseIfOver(now: number): void {
+    const held = this.#held;
+    if (held !== undefined && now >= held.until) this.#release(held);
+  }
+
+  #blend(rtt: number, now: number): void {
+    this.#cost = blended(this.#cost, this.#stamp, rtt, now, this.#decay);
     this.#stamp = now;
-    const w = elapsed > 0 ? decayWeight(elapsed / this.#decay) : 1;
-    const current = this.#cost * w;
-    this.#cost = rtt > current ? rtt : current * w + rtt * (1 - w);
   }
 
   /**
@@ -58,12 +122,21 @@ export class LatencyEstimate {
    * lost): it only ever raises the estimate, since the real latency is unknown but larger.
    */
   observeAtLeast(rtt: number, now: number): void {
-    if (rtt > this.estimate(now)) this.observe(rtt, now);
+    const held = this.#held;
+    if (held !== undefined) {
+      if (now >= held.until) this.#release(held);
+      else if (rtt > decayed(held.before, held.beforeStamp, now, this.#decay)) this.#teach(held, rtt, now);
+    }
+    if (rtt > this.estimate(now)) this.#blend(rtt, now);
   }
 
-  /** Whether a sample above 0 ms was recorded: before one, the estimate is 0 whatever the time. */
+  /**
+   * Whether a sample above 0 ms was recorded: before one, the estimate is 0 whatever the time.
+   * A penalty is no sample: an endpoint that only ever failed fast is unsampled once its hold is over.
+   */
   get sampled(): boolean {
-    return this.#cost > 0;
+    const held = this.#held;
+    return (held === undefined ? this.#cost : held.before) > 0;
   }
 
   /**
@@ -80,6 +153,8 @@ export class LatencyEstimate {
    * const pick = b.latency.lowerThan(b.inflight + 1, a.latency, a.inflight + 1, now) ? b : a;
    */
   lowerThan(mine: number, other: PeakEwma, theirs: number, now: number): boolean {
+    if (this.#held !== undefined) this.#releaseIfOver(now);
+    if (other.#held !== undefined) other.#releaseIfOver(now);
     const decay = this.#decay;
     const stamp = this.#stamp;
     const otherStamp = other.#stamp;
@@ -93,10 +168,32 @@ export class LatencyEstimate {
 
   /** The estimate at `now`, decayed for the time since the last sample; 0 before any sample. */
   estimate(now: number): number {
-    const elapsed = now - this.#stamp;
-    if (elapsed <= 0 || this.#cost === 0) return this.#cost;
-    return this.#cost * decayWeight(elapsed / this.#decay);
+    if (this.#held !== undefined) this.#releaseIfOver(now);
+    return decayed(this.#cost, this.#stamp, now, this.#decay);
   }
+}
+
+/** A penalty being held: when it was last recorded, until when it holds, and the estimate it gives way to. */
+interface Held {
+  since: number;
+  until: number;
+  before: number;
+  beforeStamp: number;
+}
+
+/** `cost` taken at `stamp`, decayed to `now`. */
+function decayed(cost: number, stamp: number, now: number, decay: number): number {
+  const elapsed = now - stamp;
+  if (elapsed <= 0 || cost === 0) return cost;
+  return cost * decayWeight(elapsed / decay);
+}
+
+/** `cost` (taken at `stamp`) with the sample `rtt` taken at `now`: a sample above the decayed estimate replaces it, one below blends in. */
+function blended(cost: number, stamp: number, rtt: number, now: number, decay: number): number {
+  const elapsed = now - stamp;
+  const w = elapsed > 0 ? decayWeight(elapsed / decay) : 1;
+  const current = cost * w;
+  return rtt > current ? rtt : current * w + rtt * (1 - w);
 }
 
 /**
