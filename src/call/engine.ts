@@ -227,7 +227,8 @@ export class CallEngine {
     const hold = resolved.health?.ejectionTime ?? DEFAULTS.ejectionTime;
     if (hold !== this.accounting.penaltyHold) {
       this.accounting.penaltyHold = hold;
-      for (const e of host.registry.list) e.latency.retimeHold(hold);
+      const now = host.clock.now();
+      for (const e of host.registry.list) e.latency.retimeHold(hold, now);
     }
     if (resolved.health !== undefined) host.health?.reconfigure(resolved.health);
   }

@@ -77,21 +77,25 @@ export class LatencyEstimate {
       held = { since: now, until: now + holdFor, before: this.#cost, beforeStamp: this.#stamp };
       this.#held = held;
     }
-    held.since = now;
-    held.until = now + holdFor;
+    // A clock that went back (a `clock` of the user's) never shortens a hold.
+    held.since = Math.max(held.since, now);
+    held.until = Math.max(held.until, now + holdFor);
     this.#blend(penalty, now);
   }
 
   /**
-   * Makes a penalty being held hold for `holdFor` ms from when it was recorded (a live change of
-   * `health.ejectionTime`, which every hold follows at once, as ejections do).
+   * Makes a penalty still held at `now` hold for `holdFor` ms from when it was recorded (a live
+   * change of `health.ejectionTime`, which every hold in progress follows at once, as ejections
+   * do); one whose hold was over by `now` stays over.
    *
    * @example
-   * for (const e of client.endpoints()) e.latency.retimeHold(5_000);
+   * for (const e of client.endpoints()) e.latency.retimeHold(5_000, performance.now());
    */
-  retimeHold(holdFor: number): void {
+  retimeHold(holdFor: number, now: number): void {
     const held = this.#held;
-    if (held !== undefined) held.until = held.since + holdFor;
+    if (held === undefined) return;
+    if (now >= held.until) this.#release(held);
+    else held.until = held.since + holdFor;
   }
 
   /** The hold is over: the estimate is the one from before the penalties. */

@@ -70,12 +70,28 @@ describe('LatencyEstimate.observePenalty', () => {
 
   it('retimeHold moves the end of a hold in progress (from the last penalty), and does nothing without one', () => {
     const l = new LatencyEstimate(10_000, 0);
-    l.retimeHold(1_000);
+    l.retimeHold(1_000, 0);
     l.observe(5, 0);
     l.observePenalty(1_000, 100, 30_000);
-    l.retimeHold(2_000);
+    l.retimeHold(2_000, 1_000);
     expect(l.estimate(2_099)).toBeGreaterThan(800);
     expect(l.estimate(2_100)).toBeCloseTo(5 * Math.exp(-0.21), 9);
+  });
+
+  it('retimeHold leaves a hold that was over by then over, even if nothing read it since (found by a diff review)', () => {
+    const l = new LatencyEstimate(10_000, 0);
+    l.observe(5, 0);
+    l.observePenalty(1_000, 200, 5_000);
+    l.retimeHold(60_000, 10_000);
+    expect(l.estimate(10_000)).toBeCloseTo(5 * Math.exp(-1), 9);
+  });
+
+  it('a penalty recorded with an earlier time (a clock that went back) does not shorten the hold', () => {
+    const l = new LatencyEstimate(10_000, 0);
+    l.observe(5, 0);
+    l.observePenalty(1_000, 10_000, 30_000);
+    l.observePenalty(1_000, 9_000, 30_000);
+    expect(l.estimate(39_999)).toBeGreaterThan(40);
   });
 
   it('a sample that comes after the hold ended (nothing read it in between) goes on from the estimate from before', () => {
