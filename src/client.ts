@@ -10,6 +10,7 @@ import { startDiscovery, resolveDiscovery } from './discovery/start.js';
 import { stopSources } from './discovery/stop-sources.js';
 import type { Endpoint } from './endpoints/endpoint.js';
 import { ClientClosedError, ConfigError, DiscoveryError, PluginError } from './errors.js';
+import { DnsError } from './discovery/dns-addresses.js';
 import { describe, reasonText, redactUrl } from './redact.js';
 import { EventObserver } from './observe/event-observer.js';
 import { DeferredEvents } from './observe/deferred-events.js';
@@ -85,7 +86,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
       panic: (event) => this.#applying.emit(() => emitSafely(this, 'panic', event)),
       circuit: (event) => emitSafely(this, 'circuit', event),
       // Not a failed refresh: the set stays known, and no later NoEndpointsError names it as its cause.
-      pluginFailed: (error) => { if (this.#closed === undefined) this.#emitSoon('discoveryError', { error }); },
+      pluginFailed: (error) => this.#reportOnly(error),
     });
     this.#engine = engine;
     this.#eventObserver = new EventObserver(this);
@@ -102,7 +103,9 @@ export class Client extends ObservedEmitter<ClientEvents> {
           this.#discoveryFailed(err);
         }
       },
-      error: (error) => this.#discoveryFailed(error),
+      // A DNS refresh that went on without one family's query (a `partial` DnsError) updated the
+      // set: reported, but no failed refresh (no later NoEndpointsError names it as its cause).
+      error: (error) => (error instanceof DnsError && error.partial ? this.#reportOnly(error) : this.#discoveryFailed(error)),
       rejected: (entry, reason) => {
         if (this.#closed === undefined) this.#emitSoon('endpointRejected', { entry: typeof entry === 'string' ? redactUrl(entry) : describe(entry), reason: reasonText(reason) });
       },
@@ -278,6 +281,11 @@ export class Client extends ObservedEmitter<ClientEvents> {
       this.#unplugEvents();
       this.#unplugEvents = undefined;
     }
+  }
+
+  /** A `discoveryError` that is no failed refresh: the set stays known, and no later NoEndpointsError names it as its cause. */
+  #reportOnly(error: unknown): void {
+    if (this.#closed === undefined) this.#emitSoon('discoveryError', { error });
   }
 
   #discoveryFailed(reported: unknown): void {

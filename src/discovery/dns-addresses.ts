@@ -22,9 +22,16 @@ export const NO_RECORDS: ReadonlySet<string> = new Set(['ENOTFOUND', 'ENODATA'])
 export class DnsError extends BulwarkError {
   /** The name whose query failed (the watched name, or one of its SRV targets). */
   readonly hostname: string;
-  constructor(code: string, service: string, hostname: string, message: string, options?: { cause?: unknown }) {
-    super(code, service, message, options);
+  /**
+   * True when the refresh went on without this query (`family: 0`, the other family answered):
+   * the set was updated, and the client does not count it as a failed refresh (no later
+   * `NoEndpointsError` names it as its cause).
+   */
+  readonly partial: boolean;
+  constructor(code: string, service: string, hostname: string, message: string, options?: { cause?: unknown; partial?: boolean }) {
+    super(code, service, message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.hostname = hostname;
+    this.partial = options?.partial === true;
   }
 }
 
@@ -146,8 +153,10 @@ export async function lookupAddresses(resolver: Resolver, name: string, family: 
     }
   }
   if (failed !== undefined) {
-    // Every family failed, or the one that answered had nothing to use: the refresh fails and
-    // the client keeps its last good set.
+    // NXDOMAIN from the other family: the name does not exist, whatever the failed query would say.
+    if (code === 'ENOTFOUND' && found4.length + found6.length === 0) return { addresses: [], ttl, code };
+    // Every family failed, or the one that answered has no records of its own (NODATA): nothing
+    // is known of the name, the refresh fails and the client keeps its last good set.
     if (found4.length + found6.length === 0) throw failed.failed!;
     const kept = book.known(name, failed.family);
     if (failed.family === 4) found4.push(...kept);
@@ -171,7 +180,7 @@ function halfFailure(error: DnsError, family: Family, kept: number): DnsError {
   const usedType = family === 4 ? 'AAAA' : 'A';
   const keptText = kept === 0 ? '' : ` and the ${kept} ${failedType} address${kept === 1 ? '' : 'es'} of the last good answer`;
   const message = `${error.message}; this refresh uses the ${usedType} records${keptText} (for a server that never answers ${failedType} queries, set family: ${family === 4 ? 6 : 4})`;
-  return new DnsError(error.code, error.service, error.hostname, message, { cause: error.cause });
+  return new DnsError(error.code, error.service, error.hostname, message, { cause: error.cause, partial: true });
 }
 
 /** An IPv4-mapped IPv6 address (`::ffff:127.0.0.2`, or `::ffff:7f00:2`) as its IPv4 address; any other as it is. */

@@ -113,9 +113,12 @@ export class DnsDiscovery implements Discovery {
         return answer;
       } catch (err) {
         // No records at all is a complete answer (the name or its records are gone): what was
-        // rejected before is forgotten, and reported again if it comes back. A failed query is
-        // not: it adds what it found to what is remembered.
-        rejections.report(found, err instanceof DnsNoRecordsError);
+        // rejected before is forgotten, and reported again if it comes back, and the addresses
+        // it read (none) are what the next refresh knows. A failed query is not: it adds what it
+        // found to what is remembered, and the addresses known stay.
+        const complete = err instanceof DnsNoRecordsError;
+        rejections.report(found, complete);
+        if (complete) known = book.committed();
         throw err;
       }
     };

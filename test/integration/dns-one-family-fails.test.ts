@@ -5,11 +5,11 @@
 // failed family's addresses of the last good answer (a passing failure drops no endpoint), and
 // reports the failure as a discoveryError saying so.
 import { expect, it } from 'vitest';
-import { createClient, DnsError, dnsDiscovery, type DiscoveryErrorEvent } from '../../src/index.js';
+import { ConsecutiveBreaker, createClient, DnsError, dnsDiscovery, NoEndpointsError, type DiscoveryErrorEvent } from '../../src/index.js';
 import { describeWith, findBinary } from '../helpers/binaries.js';
 import { startDnsmasq, type DnsRecords, type Dnsmasq } from '../helpers/dnsmasq.js';
 import { closeAfterEach, until } from '../helpers/lifecycle.js';
-import { ok, startServer } from '../helpers/servers.js';
+import { ok, startServer, status } from '../helpers/servers.js';
 
 const dnsmasq = findBinary('dnsmasq', ['/usr/sbin/dnsmasq', '/usr/bin/dnsmasq'], 'dnsmasq-base');
 const { track, defer } = closeAfterEach();
@@ -64,7 +64,7 @@ describeWith(dnsmasq, 'dnsDiscovery with family 0, when one family\'s query fail
     expect((errors[0]!.error as Error).message).toContain('AAAA query for dual.test failed (EREFUSED); this refresh uses the A records and the 1 AAAA address of the last good answer');
   });
 
-  it('when the family that answered has no records, the failure fails the refresh: the last set stays', async () => {
+  it('when both families fail, the refresh fails: the last set stays', async () => {
     const server = await dns({ hosts: { 'gone.test': ['127.0.0.4'] } });
     const client = track(createClient({
       name: 'gone',
@@ -73,11 +73,32 @@ describeWith(dnsmasq, 'dnsDiscovery with family 0, when one family\'s query fail
     const errors: DiscoveryErrorEvent[] = [];
     client.on('discoveryError', (e) => errors.push(e));
     await until(() => client.endpoints().length === 1, 3_000);
-    // Neither family is held now: both queries are refused, and nothing is learned.
+    // Neither family is held now: dnsmasq refuses both queries, and nothing is learned.
     await server.setHosts({});
     const before = errors.length;
     await until(() => errors.length >= before + 2, 3_000);
     expect(client.endpoints().map((e) => e.host)).toEqual(['127.0.0.4']);
     expect((errors.at(-1)!.error as Error).message).not.toContain('this refresh uses');
+  });
+
+  it('a refresh that went on without AAAA is no failed refresh: a later NoEndpointsError (every endpoint ejected) does not name it as its cause', async () => {
+    // What broke (diff review): the half failure was kept as the client's last discovery error.
+    const backend = await startServer(status(503));
+    defer(() => backend.close());
+    const server = await dns({ hosts: { 'v4only.test': ['127.0.0.1'] } });
+    const client = track(createClient({
+      name: 'svc',
+      retry: { attempts: 1 },
+      health: { breaker: () => new ConsecutiveBreaker(1), panicThreshold: 0, maxEjectionPercent: 100 },
+      discovery: dnsDiscovery({ name: 'v4only.test', port: backend.port, servers: [server.server], tries: 1, timeout: 500 }),
+    }));
+    const errors: DiscoveryErrorEvent[] = [];
+    client.on('discoveryError', (e) => errors.push(e));
+    await until(() => client.endpoints().length === 1 && errors.length >= 1, 3_000);
+    expect((await client.fetch('/')).status).toBe(503); // ejects the only endpoint
+    const err = await client.fetch('/').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NoEndpointsError);
+    expect((err as NoEndpointsError).cause).toBeUndefined();
+    expect((err as NoEndpointsError).message).toBe('svc: no endpoints available');
   });
 });
