@@ -3,7 +3,8 @@ import { chmod, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { Resolver } from 'node:dns/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './binaries.js';
+import { findBinary, freePort, type Binary } from './binaries.js';
+import { closeAfterEach, type Lifecycle } from './lifecycle.js';
 
 /** Records a dnsmasq serves: addresses (from a hosts file, reloaded on SIGHUP) and SRV records (restart to change). */
 export interface DnsRecords {
@@ -121,6 +122,36 @@ export async function startDnsmasq(binary: string, records: DnsRecords, ttl: num
     async close() {
       await stop();
       await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What {@link dnsmasqPerTest} gives a test file. */
+export interface DnsmasqFixture extends Lifecycle {
+  /** The dnsmasq binary (for `describeWith`: missing, its tests are skipped or, under CI, fail). */
+  readonly binary: Binary;
+  /** Starts a dnsmasq serving `records` (hosts file TTL 1 s), stopped after the test. */
+  dns(records: DnsRecords): Promise<Dnsmasq>;
+}
+
+/**
+ * The set-up of a test file that runs dnsmasq: finds the binary and registers the cleanup after
+ * each test (call it once, at the top of the file).
+ *
+ * @example
+ * const { binary, dns, track } = dnsmasqPerTest();
+ * describeWith(binary, 'dnsDiscovery', () => { it('…', async () => { const server = await dns({ hosts: { 'a.internal': ['127.0.0.2'] } }); }); });
+ */
+export function dnsmasqPerTest(): DnsmasqFixture {
+  const binary = findBinary('dnsmasq', ['/usr/sbin/dnsmasq', '/usr/bin/dnsmasq'], 'dnsmasq-base');
+  const lifecycle = closeAfterEach();
+  return {
+    ...lifecycle,
+    binary,
+    async dns(records) {
+      const server = await startDnsmasq(binary.path!, records, 1);
+      lifecycle.defer(() => server.close());
+      return server;
     },
   };
 }

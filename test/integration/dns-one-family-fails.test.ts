@@ -6,19 +6,12 @@
 // reports the failure as a discoveryError saying so.
 import { expect, it } from 'vitest';
 import { ConsecutiveBreaker, createClient, DnsError, dnsDiscovery, NoEndpointsError, type DiscoveryErrorEvent } from '../../src/index.js';
-import { describeWith, findBinary } from '../helpers/binaries.js';
-import { startDnsmasq, type DnsRecords, type Dnsmasq } from '../helpers/dnsmasq.js';
-import { closeAfterEach, until } from '../helpers/lifecycle.js';
+import { describeWith } from '../helpers/binaries.js';
+import { dnsmasqPerTest } from '../helpers/dnsmasq.js';
+import { until } from '../helpers/lifecycle.js';
 import { ok, startServer, status } from '../helpers/servers.js';
 
-const dnsmasq = findBinary('dnsmasq', ['/usr/sbin/dnsmasq', '/usr/bin/dnsmasq'], 'dnsmasq-base');
-const { track, defer } = closeAfterEach();
-
-async function dns(records: DnsRecords): Promise<Dnsmasq> {
-  const server = await startDnsmasq(dnsmasq.path!, records, 1);
-  defer(() => server.close());
-  return server;
-}
+const { binary: dnsmasq, dns, track, defer } = dnsmasqPerTest();
 
 describeWith(dnsmasq, 'dnsDiscovery with family 0, when one family\'s query fails', () => {
   it('a server that refuses AAAA queries still yields the A records: calls succeed, and the refusal is reported', async () => {

@@ -8,18 +8,11 @@
 // raw error instead: not a BulwarkError, no `service`, and for an SRV target only the target's name.
 import { expect, it } from 'vitest';
 import { BulwarkError, createClient, DnsError, dnsDiscovery, type DiscoveryErrorEvent } from '../../src/index.js';
-import { describeWith, findBinary, freePort } from '../helpers/binaries.js';
-import { startDnsmasq, type DnsRecords, type Dnsmasq } from '../helpers/dnsmasq.js';
-import { closeAfterEach, until } from '../helpers/lifecycle.js';
+import { describeWith, freePort } from '../helpers/binaries.js';
+import { dnsmasqPerTest } from '../helpers/dnsmasq.js';
+import { until } from '../helpers/lifecycle.js';
 
-const dnsmasq = findBinary('dnsmasq', ['/usr/sbin/dnsmasq', '/usr/bin/dnsmasq'], 'dnsmasq-base');
-const { track, defer } = closeAfterEach();
-
-async function dns(records: DnsRecords): Promise<Dnsmasq> {
-  const server = await startDnsmasq(dnsmasq.path!, records, 1);
-  defer(() => server.close());
-  return server;
-}
+const { binary: dnsmasq, dns, track } = dnsmasqPerTest();
 
 describeWith(dnsmasq, 'dnsDiscovery: the error a failed refresh is reported with', () => {
   it('a refresh that fails because the DNS server went away is reported as a BulwarkError whose service is the name watched', async () => {

@@ -7,18 +7,11 @@
 import { createServer, type Server } from 'node:http';
 import { expect, it } from 'vitest';
 import { createClient, dnsDiscovery, weightedRoundRobin } from '../../src/index.js';
-import { describeWith, findBinary, freePort } from '../helpers/binaries.js';
-import { startDnsmasq, type DnsRecords, type Dnsmasq } from '../helpers/dnsmasq.js';
-import { closeAfterEach, until } from '../helpers/lifecycle.js';
+import { describeWith, freePort } from '../helpers/binaries.js';
+import { dnsmasqPerTest } from '../helpers/dnsmasq.js';
+import { until } from '../helpers/lifecycle.js';
 
-const dnsmasq = findBinary('dnsmasq', ['/usr/sbin/dnsmasq', '/usr/bin/dnsmasq'], 'dnsmasq-base');
-const { track, defer } = closeAfterEach();
-
-async function dns(records: DnsRecords): Promise<Dnsmasq> {
-  const server = await startDnsmasq(dnsmasq.path!, records, 1);
-  defer(() => server.close());
-  return server;
-}
+const { binary: dnsmasq, dns, track, defer } = dnsmasqPerTest();
 
 async function backend(port: number, host: string, hits: Record<string, number>): Promise<void> {
   hits[host] = 0;
