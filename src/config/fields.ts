@@ -5,7 +5,7 @@ import { nestedKeys } from './option-keys.js';
 
 /** A test of one option value. */
 export type Check = (value: unknown) => boolean;
-/** The longest delay Node's timers keep (2^31−1 ms): the upper bound of every ms option. */
+/** The longest delay Node's timers keep (2³¹−1 ms): the upper bound of every ms option. */
 export const MAX_TIMER_MS = 2_147_483_647;
 /** A finite number of ms > 0 that fits a Node timer. */
 export const positiveMs: Check = (v) => typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= MAX_TIMER_MS;

@@ -24,14 +24,16 @@ function resolveBudget(service: string, value: unknown): ResolvedOptions['budget
   return {
     ratio: field(service, b, 'ratio', 'retry.budget.ratio', (v) => typeof v === 'number' && v >= 0 && v <= 1000, 'must be a number from 0 to 1000', DEFAULTS.budgetRatio as number),
     minPerSecond: field(service, b, 'minPerSecond', 'retry.budget.minPerSecond', (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0, 'must be a finite number ≥ 0', DEFAULTS.budgetMinPerSecond as number),
-    window: field(service, b, 'window', 'retry.budget.window', (v) => positiveMs(v) && (v as number) >= 10, 'must be a finite number of ms ≥ 10', DEFAULTS.budgetWindow as number),
+    window: field(service, b, 'window', 'retry.budget.window', (v) => positiveMs(v) && (v as number) >= 10, 'must be a finite number of ms ≥ 10 (at most 2³¹−1)', DEFAULTS.budgetWindow as number),
   };
 }
 
+const NON_NEGATIVE_MS = 'must be a finite number of ms ≥ 0 (at most 2³¹−1)';
+
 function resolveBackoff(service: string, value: unknown): { backoffBase: number; backoffCap: number } {
   const bo = optionObject(service, value, 'retry.backoff') as object | undefined;
-  const base = field(service, bo, 'base', 'retry.backoff.base', nonNegativeMs, 'must be a finite number of ms ≥ 0', DEFAULTS.backoffBase as number);
-  const cap = field(service, bo, 'cap', 'retry.backoff.cap', nonNegativeMs, 'must be a finite number of ms ≥ 0', Math.max(DEFAULTS.backoffCap, base));
+  const base = field(service, bo, 'base', 'retry.backoff.base', nonNegativeMs, NON_NEGATIVE_MS, DEFAULTS.backoffBase as number);
+  const cap = field(service, bo, 'cap', 'retry.backoff.cap', nonNegativeMs, NON_NEGATIVE_MS, Math.max(DEFAULTS.backoffCap, base));
   if (cap < base) throw new ConfigError(service, 'retry.backoff.cap', `must be ≥ retry.backoff.base (${base})`, cap);
   return { backoffBase: base, backoffCap: cap };
 }

@@ -89,7 +89,8 @@ export class LatencyEstimate {
    * do); one whose hold was over by `now` stays over.
    *
    * @example
-   * for (const e of client.endpoints()) e.latency.retimeHold(5_000, performance.now());
+   * // In a custom picker, given an endpoint's state (`EndpointState`):
+   * state.latency.retimeHold(5_000, performance.now());
    */
   retimeHold(holdFor: number, now: number): void {
     const held = this.#held;
