@@ -6,14 +6,11 @@ import { CALL_KEYS, GRPC_CALL_KEYS } from './config/option-keys.js';
 import type { ClientOptions, ExecuteOptions, ResolvedOptions } from './config/options.js';
 import { resolveClock, resolveOptions } from './config/resolve.js';
 import { followConfig, type ConfigSource, type LiveOptions } from './config/live.js';
-import { startDiscovery, resolveDiscovery } from './discovery/start.js';
+import { resolveDiscovery } from './discovery/start.js';
 import { stopSources } from './discovery/stop-sources.js';
 import type { Endpoint } from './endpoints/endpoint.js';
-import { ClientClosedError, ConfigError, DiscoveryError, PluginError } from './errors.js';
-import { DnsError } from './discovery/dns-addresses.js';
-import { describe, reasonText, redactUrl } from './redact.js';
+import { ClientClosedError, ConfigError, PluginError } from './errors.js';
 import { EventObserver } from './observe/event-observer.js';
-import { DeferredEvents } from './observe/deferred-events.js';
 import { HeldEvents } from './observe/held-events.js';
 import { emitSafely, type ClientEvents } from './observe/events.js';
 import { ObservedEmitter } from './observe/observed-emitter.js';
@@ -24,6 +21,7 @@ import { FetchTransport } from './transports/fetch.js';
 import { runAfterBody } from './transports/fetch-body-first.js';
 import type { Transport } from './transports/transport.js';
 import { seams, type TransportSetup } from './client-seams.js';
+import { DiscoveryLink } from './client-discovery.js';
 
 /**
  * Creates a client for one service: it keeps the endpoint list current from `discovery`,
@@ -60,7 +58,6 @@ export class Client extends ObservedEmitter<ClientEvents> {
   #closed: Promise<void> | undefined;
   /** Aborted by close(), with its ClientClosedError: what waits outside the pipeline (a Request's body being read) stops. */
   readonly #closing = new AbortController();
-  readonly #discoveryEvents = new DeferredEvents();
   /** While `reconfigure` applies a document: the events it causes, emitted once it is announced. */
   readonly #applying = new HeldEvents();
   readonly #removedHooks: Array<(removed: readonly Endpoint[]) => void> = [];
@@ -73,44 +70,25 @@ export class Client extends ObservedEmitter<ClientEvents> {
     const discovery = resolveDiscovery(resolved.name, options.discovery);
     this.#fetch = options.fetch;
     this.#execute = new ExecuteTransport(resolved.name, undefined, undefined);
+    const link = new DiscoveryLink(this, resolved.name, () => this.#closed !== undefined);
     const engine = new CallEngine(resolved, options, clock, {
       endpoints: (event, leftSubset) => {
         // An endpoint that left this client's subset takes no call of it either: its pool or channel goes as a removed one's does.
         const gone = leftSubset.length === 0 ? event.removed : [...event.removed, ...leftSubset];
         if (gone.length > 0) for (const hook of this.#removedHooks) hook(gone);
-        this.#emitSoon('endpoints', event);
+        link.emitSoon('endpoints', event);
       },
-      rejected: (event) => this.#emitSoon('endpointRejected', event),
-      failed: (error) => this.#discoveryFailed(error),
+      rejected: (event) => link.emitSoon('endpointRejected', event),
+      failed: (error) => link.failed(error),
       health: (event) => this.#applying.emit(() => emitSafely(this, 'health', event)),
       panic: (event) => this.#applying.emit(() => emitSafely(this, 'panic', event)),
       circuit: (event) => emitSafely(this, 'circuit', event),
       // Not a failed refresh: the set stays known, and no later NoEndpointsError names it as its cause.
-      pluginFailed: (error) => this.#reportOnly(error),
+      pluginFailed: (error) => link.reportOnly(error),
     });
     this.#engine = engine;
     this.#eventObserver = new EventObserver(this);
-    // A static list arrives while the constructor runs: its events wait a microtask (DeferredEvents).
-    this.#discoveryEvents.hold();
-    this.#stop = startDiscovery(discovery, {
-      update: (endpoints) => {
-        if (this.#closed !== undefined) return;
-        engine.host.lastDiscoveryError = undefined;
-        try {
-          engine.host.registry.replace(endpoints);
-        } catch (err) {
-          // A hostile update (a throwing Proxy, say) is a failed refresh, never an exception in the adapter.
-          this.#discoveryFailed(err);
-        }
-      },
-      // A DNS refresh that went on without one family's query (a `partial` DnsError) updated the
-      // set: reported, but no failed refresh (no later NoEndpointsError names it as its cause).
-      error: (error) => (error instanceof DnsError && error.partial ? this.#reportOnly(error) : this.#discoveryFailed(error)),
-      rejected: (entry, reason) => {
-        if (this.#closed === undefined) this.#emitSoon('endpointRejected', { entry: typeof entry === 'string' ? redactUrl(entry) : describe(entry), reason: reasonText(reason) });
-      },
-    });
-    this.#discoveryEvents.release();
+    this.#stop = link.start(discovery, engine);
   }
 
   /**
@@ -281,31 +259,6 @@ export class Client extends ObservedEmitter<ClientEvents> {
       this.#unplugEvents();
       this.#unplugEvents = undefined;
     }
-  }
-
-  /** A `discoveryError` that is no failed refresh: the set stays known, and no later NoEndpointsError names it as its cause. */
-  #reportOnly(error: unknown): void {
-    if (this.#closed === undefined) this.#emitSoon('discoveryError', { error });
-  }
-
-  #discoveryFailed(reported: unknown): void {
-    if (this.#closed !== undefined) return;
-    // `undefined` is how the client says "no failure" (host.lastDiscoveryError): a failure reported
-    // without a reason (a `.catch(error)` on a promise rejected with none) is still one.
-    const error = reported ?? new DiscoveryError(this.name, `discovery reported an error without a reason (error(${String(reported)}))`);
-    this.#engine.host.lastDiscoveryError = error;
-    this.#emitSoon('discoveryError', { error });
-    this.#engine.discoveryFailed(error);
-  }
-
-  /**
-   * Emits a discovery event, in order with the ones deferred out of createClient; one deferred
-   * past a `close()` is dropped then, as every discovery event after it is.
-   */
-  #emitSoon<K extends 'endpoints' | 'endpointRejected' | 'discoveryError'>(name: K, event: ClientEvents[K][0]): void {
-    this.#discoveryEvents.emit(() => {
-      if (this.#closed === undefined) emitSafely(this, name, ...([event] as ClientEvents[K]));
-    });
   }
 
   static {
