@@ -55,7 +55,9 @@ export function releasePicker(picker: Picker): void {
 export function checkPicker(name: string, picker: unknown): asserts picker is Picker {
   const p = picker as Partial<Picker> | null;
   if (p === null || typeof p !== 'object' || typeof p.pick !== 'function' || typeof p.update !== 'function') {
-    throw new ConfigError(name, 'picker', 'must be a Picker ({ name, update(endpoints), pick(request) })', picker);
+    // A factory given uncalled (`picker: peakEwma`): say so.
+    const factory = typeof picker === 'function' && picker.name !== '' ? ` (a picker factory? call it: \`${picker.name}()\`)` : '';
+    throw new ConfigError(name, 'picker', `must be a Picker ({ name, update(endpoints), pick(request) })${factory}`, picker);
   }
   // Shown in stats().picker and in every PluginError about it.
   if (typeof p.name !== 'string' || p.name === '') throw new ConfigError(name, 'picker.name', 'must be a non-empty string (shown in stats().picker and errors)', p.name);
