@@ -189,7 +189,9 @@ export function grpcAfterEach(): {
       return started.servers;
     },
     echo(list, options = {}) {
-      const client = createGrpcClient(Echo, { name: 'echo', discovery: list.map((s) => s.address), picker: roundRobin(), ...options });
+      // A subchannel pool of the client's own: no state of grpc-js's process-wide pool (keyed by
+      // address) passes from one test's server to a later test's server on a reused port.
+      const client = createGrpcClient(Echo, { name: 'echo', discovery: list.map((s) => s.address), picker: roundRobin(), channelOptions: { 'grpc.use_local_subchannel_pool': 1 }, ...options });
       defer(() => client.close());
       return client;
     },

@@ -91,6 +91,10 @@ describe('a deadline bulwark set rejects with TimeoutError, never with grpc-jsâ€
     const [only] = await servers(1);
     only!.chat = (call) => call.on('data', () => {}); // never answers
     const client = echo([only!], { health: false, timeout: { attempt: 4_000, total: 4_000 } });
+    // The channel connects first (a unary call), so the 150 ms below time the bidi call alone
+    // (once in CI, on 9c7fd1e, its attempt ended unsent, UNAVAILABLE, instead of timing out; not
+    // reproduced since, under load either).
+    await client.say({ text: 'connect' });
     const attempts: AttemptEvent[] = [];
     client.bulwark.on('attempt', (e) => attempts.push(e));
     client.bulwark.reconfigure({ timeout: { attempt: 150, total: 150 } });
