@@ -114,7 +114,7 @@ export class CallEngine {
       rejected: (event) => listener.rejected(event),
       failed: (detail, cause) => listener.failed(new DiscoveryError(name, detail, cause === undefined ? undefined : { cause })),
     });
-    this.accounting = new Accounting(this.#latencyWindow, resolved.health !== undefined, resolved.health?.ejectionTime ?? DEFAULTS.ejectionTime);
+    this.accounting = new Accounting(this.#latencyWindow, resolved.health !== undefined, penaltyHoldOf(resolved));
     const observers = new Observers();
     if (resolved.circuit !== undefined) {
       this.circuit = new Circuit(resolved.circuit, (state, previous) => listener.circuit({ state, previous }), name, now);
@@ -224,7 +224,7 @@ export class CallEngine {
     this.defaults = defaultCallSettings(resolved);
     this.#compose(resolved);
     // Before health's reconfigure, which may throw (a picker's update) with the document applied.
-    const hold = resolved.health?.ejectionTime ?? DEFAULTS.ejectionTime;
+    const hold = penaltyHoldOf(resolved);
     if (hold !== this.accounting.penaltyHold) {
       this.accounting.penaltyHold = hold;
       const now = host.clock.now();
@@ -277,4 +277,9 @@ export class CallEngine {
     compose([this.#waitStage, hedged]);
     this.#stages = { hedged, unhedged: compose(below(false)), attempts: resolved.attempts };
   }
+}
+
+/** How long a fast failure's latency penalty holds: as long as an ejection, with health tracking off too (see Accounting.penaltyHold). */
+function penaltyHoldOf(resolved: ResolvedOptions): number {
+  return resolved.health?.ejectionTime ?? DEFAULTS.ejectionTime;
 }

@@ -13,6 +13,8 @@ export const positiveMs: Check = (v) => typeof v === 'number' && Number.isFinite
 export const nonNegativeMs: Check = (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_TIMER_MS;
 /** What `positiveMs` expects, for messages. */
 export const POSITIVE_MS = "must be a finite number of ms > 0 (at most 2³¹−1, Node's longest timer)";
+/** What `nonNegativeMs` expects, for messages. */
+export const NON_NEGATIVE_MS = "must be a finite number of ms ≥ 0 (at most 2³¹−1, Node's longest timer)";
 
 /** Reads an optional field, checks it and returns it or the default; throws ConfigError naming `path`. */
 export function field<T>(service: string, obj: object | undefined, key: string, path: string, check: Check, expected: string, fallback: T): T {

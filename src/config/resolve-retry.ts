@@ -1,7 +1,7 @@
 // Validation of the `retry` options: attempts, retry budget, backoff, retried statuses.
 import { ConfigError } from '../errors.js';
 import { DEFAULTS } from './defaults.js';
-import { field, nonNegativeMs, optionObject, positiveMs } from './fields.js';
+import { field, NON_NEGATIVE_MS, nonNegativeMs, optionObject, positiveMs } from './fields.js';
 import type { ResolvedOptions } from './options.js';
 
 /** The retry settings of a resolved option set. */
@@ -27,8 +27,6 @@ function resolveBudget(service: string, value: unknown): ResolvedOptions['budget
     window: field(service, b, 'window', 'retry.budget.window', (v) => positiveMs(v) && (v as number) >= 10, 'must be a finite number of ms ≥ 10 (at most 2³¹−1)', DEFAULTS.budgetWindow as number),
   };
 }
-
-const NON_NEGATIVE_MS = 'must be a finite number of ms ≥ 0 (at most 2³¹−1)';
 
 function resolveBackoff(service: string, value: unknown): { backoffBase: number; backoffCap: number } {
   const bo = optionObject(service, value, 'retry.backoff') as object | undefined;

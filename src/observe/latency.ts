@@ -49,10 +49,9 @@ export class LatencyEstimate {
    * sample counts for the estimate from before the penalty as well (what the hold gives way to).
    */
   observe(rtt: number, now: number): void {
-    const held = this.#held;
-    if (held !== undefined) {
-      if (now >= held.until) this.#release(held);
-      else this.#teach(held, rtt, now);
+    if (this.#held !== undefined) {
+      const held = this.#heldAt(now);
+      if (held !== undefined) this.#teach(held, rtt, now);
     }
     this.#blend(rtt, now);
   }
@@ -68,11 +67,7 @@ export class LatencyEstimate {
    * endpoint.latency.observePenalty(1_000, performance.now(), 30_000);
    */
   observePenalty(penalty: number, now: number, holdFor: number): void {
-    let held = this.#held;
-    if (held !== undefined && now >= held.until) {
-      this.#release(held);
-      held = undefined;
-    }
+    let held = this.#heldAt(now);
     if (held === undefined) {
       held = { since: now, until: now + holdFor, before: this.#cost, beforeStamp: this.#stamp };
       this.#held = held;
@@ -93,28 +88,24 @@ export class LatencyEstimate {
    * state.latency.retimeHold(5_000, performance.now());
    */
   retimeHold(holdFor: number, now: number): void {
-    const held = this.#held;
-    if (held === undefined) return;
-    if (now >= held.until) this.#release(held);
-    else held.until = held.since + holdFor;
+    const held = this.#heldAt(now);
+    if (held !== undefined) held.until = held.since + holdFor;
   }
 
-  /** The hold is over: the estimate is the one from before the penalties. */
-  #release(held: Held): void {
+  /** The penalty still held at `now`; one whose hold is over gives way to the estimate from before it first. */
+  #heldAt(now: number): Held | undefined {
+    const held = this.#held;
+    if (held === undefined || now < held.until) return held;
     this.#held = undefined;
     this.#cost = held.before;
     this.#stamp = held.beforeStamp;
+    return undefined;
   }
 
   /** A real sample while a penalty holds: it counts for the estimate the hold gives way to. */
   #teach(held: Held, rtt: number, now: number): void {
     held.before = blended(held.before, held.beforeStamp, rtt, now, this.#decay);
     held.beforeStamp = now;
-  }
-
-  #releaseIfOver(now: number): void {
-    const held = this.#held;
-    if (held !== undefined && now >= held.until) this.#release(held);
   }
 
   #blend(rtt: number, now: number): void {
@@ -127,11 +118,8 @@ export class LatencyEstimate {
    * lost): it only ever raises the estimate, since the real latency is unknown but larger.
    */
   observeAtLeast(rtt: number, now: number): void {
-    const held = this.#held;
-    if (held !== undefined) {
-      if (now >= held.until) this.#release(held);
-      else if (rtt > decayed(held.before, held.beforeStamp, now, this.#decay)) this.#teach(held, rtt, now);
-    }
+    const held = this.#held === undefined ? undefined : this.#heldAt(now);
+    if (held !== undefined && rtt > decayed(held.before, held.beforeStamp, now, this.#decay)) this.#teach(held, rtt, now);
     if (rtt > this.estimate(now)) this.#blend(rtt, now);
   }
 
@@ -158,8 +146,8 @@ export class LatencyEstimate {
    * const pick = b.latency.lowerThan(b.inflight + 1, a.latency, a.inflight + 1, now) ? b : a;
    */
   lowerThan(mine: number, other: PeakEwma, theirs: number, now: number): boolean {
-    if (this.#held !== undefined) this.#releaseIfOver(now);
-    if (other.#held !== undefined) other.#releaseIfOver(now);
+    if (this.#held !== undefined) this.#heldAt(now);
+    if (other.#held !== undefined) other.#heldAt(now);
     const decay = this.#decay;
     const stamp = this.#stamp;
     const otherStamp = other.#stamp;
@@ -173,7 +161,7 @@ export class LatencyEstimate {
 
   /** The estimate at `now`, decayed for the time since the last sample; 0 before any sample. */
   estimate(now: number): number {
-    if (this.#held !== undefined) this.#releaseIfOver(now);
+    if (this.#held !== undefined) this.#heldAt(now);
     return decayed(this.#cost, this.#stamp, now, this.#decay);
   }
 }
