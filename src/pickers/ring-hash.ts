@@ -5,7 +5,8 @@ import type { Table } from '../config/keys.js';
 import { functionOption, optionsObject, pickerKeys } from './options.js';
 import { randomBits } from './random-bits.js';
 import { murmur3 } from './murmur3.js';
-import { MAX_RING, Ring } from './ring.js';
+import { Ring } from './ring.js';
+import { MAX_RING } from './ring-layout.js';
 
 export { murmur3 } from './murmur3.js';
 
