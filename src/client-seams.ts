@@ -2,7 +2,8 @@
 // from the package's main entry). Client fills `seams` in from its static block, where its
 // private fields are in reach.
 import type { Client } from './client.js';
-import type { ExecuteOptions, ResolvedOptions } from './config/options.js';
+import type { ExecuteOptions } from './config/options.js';
+import type { ResolvedOptions } from './config/resolved.js';
 import type { Endpoint } from './endpoints/endpoint.js';
 import type { HttpCheck } from './health/checks.js';
 import type { Transport } from './transports/transport.js';

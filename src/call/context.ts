@@ -1,5 +1,6 @@
 import type { IBackoff } from 'cockatiel';
-import type { Outcome, ResolvedHedge, Verdict } from '../config/options.js';
+import type { Outcome, Verdict } from '../config/options.js';
+import type { ResolvedHedge } from '../config/resolved.js';
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import type { PickRequest } from '../pickers/picker.js';
 import type { Transport } from '../transports/transport.js';

@@ -1,7 +1,8 @@
 // The machinery behind one Client (docs/architecture.md, "One call's path"): the endpoint
 // registry and health tracker wired to the picker, the observers, the pipeline of stages, and
 // starting a call. client.ts keeps the public API, events and the discovery lifecycle.
-import type { ClientOptions, ResolvedOptions } from '../config/options.js';
+import type { ClientOptions } from '../config/options.js';
+import type { ResolvedOptions } from '../config/resolved.js';
 import { defaultCallSettings } from '../config/call-options.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { keepGiven, layLiveOptions } from '../config/live.js';

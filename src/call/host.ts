@@ -1,4 +1,4 @@
-import type { ResolvedOptions } from '../config/options.js';
+import type { ResolvedOptions } from '../config/resolved.js';
 import type { EndpointRegistry } from '../endpoints/registry.js';
 import type { HealthTracker } from '../health/tracker.js';
 import type { Observers } from '../observe/observer.js';

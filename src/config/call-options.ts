@@ -3,7 +3,8 @@ import { ConfigError } from '../errors.js';
 import { isPlain, notPlainError } from './fields.js';
 import { checkKeys, isLikelyMistake, unknownKey, type KeySet } from './keys.js';
 import { CALL_KEYS, REQUEST_INIT_KEYS } from './option-keys.js';
-import type { CallOptions, ResolvedOptions } from './options.js';
+import type { CallOptions } from './options.js';
+import type { ResolvedOptions } from './resolved.js';
 import { checkHedgeAttempts, DEFAULTS, resolveHedge, resolveTimeouts } from './resolve.js';
 
 /** Settings of a call that gave no options: shared, so such a call allocates none. */

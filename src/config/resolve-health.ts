@@ -3,7 +3,7 @@ import { ConsecutiveBreaker, type IBreaker } from 'cockatiel';
 import { ConfigError } from '../errors.js';
 import { DEFAULTS } from './defaults.js';
 import { field, optionObject, positiveMs, POSITIVE_MS } from './fields.js';
-import type { ResolvedChecks, ResolvedHealth, ResolvedOutliers } from './options.js';
+import type { ResolvedChecks, ResolvedHealth, ResolvedOutliers } from './resolved.js';
 
 /** Checks an option supplied for the user (`healthService`), by the option to name in refusals. */
 const SUPPLIED_CHECKS = new WeakMap<object, { readonly option: string; readonly what: string }>();

@@ -2,7 +2,7 @@
 import { ConfigError } from '../errors.js';
 import { DEFAULTS } from './defaults.js';
 import { field, NON_NEGATIVE_MS, nonNegativeMs, optionObject, positiveMs } from './fields.js';
-import type { ResolvedOptions } from './options.js';
+import type { ResolvedOptions } from './resolved.js';
 
 /** The retry settings of a resolved option set. */
 export type ResolvedRetry = Pick<ResolvedOptions, 'attempts' | 'budget' | 'backoffBase' | 'backoffCap' | 'statusCodes'>;

@@ -5,7 +5,8 @@ import { DEFAULTS } from './defaults.js';
 import { field, isPlain, nonNegativeMs, notPlainError, optionObject, positiveMs, POSITIVE_MS } from './fields.js';
 import { checkKeys } from './keys.js';
 import { CLIENT_KEYS } from './option-keys.js';
-import type { ClientOptions, ResolvedCircuit, ResolvedHedge, ResolvedOptions } from './options.js';
+import type { ClientOptions } from './options.js';
+import type { ResolvedCircuit, ResolvedHedge, ResolvedOptions } from './resolved.js';
 import { resolveHealth } from './resolve-health.js';
 import { resolveRetry } from './resolve-retry.js';
 

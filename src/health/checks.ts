@@ -1,5 +1,5 @@
 import { MAX_TIMER_MS } from '../config/fields.js';
-import type { ResolvedChecks } from '../config/options.js';
+import type { ResolvedChecks } from '../config/resolved.js';
 import { authorizationOf, type LiveEndpoint } from '../endpoints/endpoint.js';
 import { failureReason } from '../transports/classify.js';
 import type { EndpointHealth } from './endpoint-health.js';

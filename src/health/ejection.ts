@@ -1,4 +1,4 @@
-import type { ResolvedHealth } from '../config/options.js';
+import type { ResolvedHealth } from '../config/resolved.js';
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import type { EndpointHealth } from './endpoint-health.js';
 

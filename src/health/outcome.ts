@@ -4,7 +4,7 @@
 // the transitions this returns; the rules live here.
 import { CircuitState } from 'cockatiel';
 import { BEATEN_BY_HEDGE } from '../call/attempt.js';
-import type { ResolvedHealth } from '../config/options.js';
+import type { ResolvedHealth } from '../config/resolved.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import type { AnyAttempt, AnyResult } from '../observe/observer.js';

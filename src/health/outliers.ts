@@ -1,4 +1,4 @@
-import type { ResolvedOutliers } from '../config/options.js';
+import type { ResolvedOutliers } from '../config/resolved.js';
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import type { EndpointHealth } from './endpoint-health.js';
 

@@ -1,6 +1,6 @@
 import { CircuitState, type IBreaker } from 'cockatiel';
 import type { Clock } from '../call/clock.js';
-import type { ResolvedHealth } from '../config/options.js';
+import type { ResolvedHealth } from '../config/resolved.js';
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import type { EndpointRegistry } from '../endpoints/registry.js';
 import type { HealthListener } from '../observe/events.js';

@@ -1,7 +1,7 @@
 import { CircuitState, type IBreaker } from 'cockatiel';
 import { ENDPOINT_REMOVED } from '../call/attempt.js';
 import type { CallContext } from '../call/context.js';
-import type { ResolvedCircuit } from '../config/options.js';
+import type { ResolvedCircuit } from '../config/resolved.js';
 import { CircuitOpenError } from '../errors.js';
 import type { AnyCall, AnyResult, CallObserver } from '../observe/observer.js';
 import { DEFAULTS } from '../config/defaults.js';

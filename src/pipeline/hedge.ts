@@ -1,5 +1,5 @@
 import type { AttemptResult, CallContext, CallTimer } from '../call/context.js';
-import type { ResolvedHedge } from '../config/options.js';
+import type { ResolvedHedge } from '../config/resolved.js';
 import { mayStartAttempt } from '../call/deadline.js';
 import type { LatencyWindow } from '../observe/latency-window.js';
 import { BEATEN_BY_HEDGE, HEDGE_LOST, HEDGE_LOST_REASON } from '../call/attempt.js';
