@@ -97,6 +97,20 @@ export class LiveEndpoint implements EndpointState {
   offered = false;
   /** Passive health, when the client tracks it; dropped with the endpoint. */
   health: EndpointHealth | undefined = undefined;
+  /** What {@link LiveEndpoint.isOne} looks for: a copy, `Object.create` of one or a Proxy of one lacks it. */
+  readonly #made = true;
+
+  /**
+   * Whether `value` is an endpoint object itself, made by a client: not a copy, an object
+   * deriving from one (`Object.create(endpoint)`, whose fields could say another host) or a
+   * Proxy of one, which all pass `instanceof` and read its fields through.
+   *
+   * @example
+   * if (!LiveEndpoint.isOne(picked) || picked.owner !== registry) fail('not one of ours');
+   */
+  static isOne(value: unknown): value is LiveEndpoint {
+    return typeof value === 'object' && value !== null && #made in value;
+  }
 
   constructor(parsed: ParsedEndpoint, decay: number, now: number, owner?: object) {
     this.owner = owner;

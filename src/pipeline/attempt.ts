@@ -41,7 +41,7 @@ export class AttemptStage extends Stage {
     } catch (err) {
       return this.#pickerThrew(ctx, err);
     }
-    if (!(endpoint instanceof LiveEndpoint) || endpoint.owner !== host.registry || endpoint.retired || (userCode && !endpoint.offered)) {
+    if (!LiveEndpoint.isOne(endpoint) || endpoint.owner !== host.registry || endpoint.retired || (userCode && !endpoint.offered)) {
       // A hedge exists to reach another endpoint: when the picker has none (every endpoint
       // ejected with panic off, or a picker of the user's that offers only untried ones), the
       // hedge is not sent and the round goes on with the attempts already running.
@@ -171,8 +171,8 @@ export class AttemptStage extends Stage {
     }
     // Obeying it could send the request to another client's host, one discovery removed, one
     // health ejected (or outside the subset), or run `fn` with garbage.
-    const ours = endpoint instanceof LiveEndpoint && endpoint.owner === host.registry;
-    const what = !ours ? "something that is not one of this client's endpoints" : endpoint.retired ? 'an endpoint discovery has removed' : 'an endpoint it was not given (ejected by health, or outside the subset)';
+    const ours = LiveEndpoint.isOne(endpoint) && endpoint.owner === host.registry;
+    const what = !ours ? "something that is not one of this client's endpoints (nor is a copy or a Proxy of one)" : endpoint.retired ? 'an endpoint discovery has removed' : 'an endpoint it was not given (ejected by health, or outside the subset)';
     const error = new PluginError(host.options.name, 'picker', `${host.picker.name}.pick() returned ${what}`);
     this.outer.done(ctx, noAttempt(error, 'picker failed'));
   }
