@@ -84,7 +84,9 @@ export function updatePicker(service: string, picker: Picker, endpoints: readonl
   for (const e of endpoints as readonly LiveEndpoint[]) e.offered = true;
   offered.set(picker, (endpoints as readonly LiveEndpoint[]).slice());
   try {
-    picker.update(endpoints);
+    // A picker of the user's gets a copy: the list is the client's own (its endpoints, or the
+    // candidates health keeps), and one that sorts or empties what it is given must not change it.
+    picker.update(selfContained.has(picker) ? endpoints : endpoints.slice());
   } catch (err) {
     throw new PluginError(service, 'picker', `${picker.name}.update() threw`, { cause: err });
   }
