@@ -144,10 +144,11 @@ export class FetchTransport implements Transport<Response> {
     return this.#settings.fetch(url, init);
   }
 
-  /** Throws a `PluginError` (plugin `fetch`) when the fetch function resolved with something that is not a Response. */
+  /** Throws a `PluginError` (plugin `fetch`) when the fetch function resolved with something that is not a Response, or one that cannot be judged. */
   judge(outcome: Outcome<Response>, endpoint: LiveEndpoint): Judgement {
     if (outcome.ok) {
       if (!isResponse(outcome.value)) throw notAResponse(this.#settings.service, outcome.value);
+      checkReadable(this.#settings.service, outcome.value);
       return this.#judge.judge(outcome, endpoint, this.idempotent);
     }
     const error = outcome.error as object;
@@ -221,6 +222,23 @@ function notAResponse(service: string, value: unknown): PluginError {
   if (value === undefined) return new PluginError(service, 'fetch', 'resolved with undefined, not a Response (a forgotten return?)');
   const what = value === null ? 'null' : typeof value === 'object' ? 'an object without a numeric status and headers' : `a ${typeof value}`;
   return new PluginError(service, 'fetch', `resolved with ${what}, not a Response (a test double can answer new Response(...))`);
+}
+
+/**
+ * Throws a `PluginError` (plugin `fetch`) when a Response cannot be judged: reading its status
+ * or its headers throws (a Proxy of a Response, whose getters need the real one, or a getter of
+ * the user's), or it is a network error (status 0: `Response.error()`), which fetch reports by
+ * rejecting. Otherwise the failure would be blamed on the network and the endpoint.
+ */
+function checkReadable(service: string, value: Response): void {
+  let status: number;
+  try {
+    status = value.status;
+    value.headers.get('retry-after');
+  } catch (err) {
+    throw new PluginError(service, 'fetch', 'resolved with a Response whose status or headers cannot be read (a Proxy of a Response, or a getter that throws)', { cause: err });
+  }
+  if (status === 0) throw new PluginError(service, 'fetch', 'resolved with a network-error Response (status 0, as Response.error() makes): a fetch function reports a network failure by rejecting, as fetch does');
 }
 
 /** How the shared HTTP judge reads a fetch Response. */
