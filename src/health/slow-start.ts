@@ -1,5 +1,5 @@
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
-import { asRotation, type Picker } from '../pickers/picker.js';
+import type { Picker } from '../pickers/picker.js';
 import type { EndpointHealth } from './endpoint-health.js';
 
 /** What slow start needs of the call it adjusts a pick for: the call context. */
@@ -66,8 +66,7 @@ const MAX_DRAWS = 64;
  * Slow start for a built-in picker (one that picks in one level only, its level's copy when
  * there are levels: health/pick-shares.ts): a pick on a ramping endpoint stands with
  * probability `share(endpoint)`, and otherwise the picker picks again with that endpoint set
- * aside, passed as tried (a built-in picker honours `tried` exactly; a rotation's next endpoint
- * then takes the call without taking its turn). So a ramping endpoint
+ * aside, passed as tried (a built-in picker honours `tried` exactly). So a ramping endpoint
  * gets `share` × what the picker would have given it — "of its usual share" to the letter,
  * whatever the picker, a load-aware one that proposes the same endpoint on every draw
  * included — and the rest goes where the picker's next choice sends it. When nothing is left
@@ -80,12 +79,10 @@ export function pickSettingAside(request: PickAgain, picked: unknown, picker: Pi
   if (p >= 1 || random() < p) return picked;
   const aside: LiveEndpoint[] = [...request.tried, picked];
   const again = { key: request.key, tried: aside, now: request.now };
-  // A rotation gives the call to the endpoint due next without taking its turn (see `Rotation`).
-  const rotation = asRotation(picker);
   for (let i = 1; i < MAX_DRAWS; i++) {
     // A picker that throws here fails the call (the attempt stage makes it a PluginError), as a
     // throw on the first draw does: nothing is sent.
-    const next: unknown = rotation === undefined ? picker.pick(again) : rotation.peek(again);
+    const next: unknown = picker.pick(again);
     if (!isEndpoint(next)) return next === undefined ? picked : next;
     if (aside.includes(next)) return picked;
     p = share(next);

@@ -95,17 +95,6 @@ export interface RampScaler {
   pickScaled(request: PickRequest, factor: (e: EndpointState) => number): EndpointState | undefined;
 }
 
-/**
- * Internal: a built-in picker whose picks take turns in a rotation (round robin, weighted round
- * robin). When slow start turns such a pick down, the endpoint that gets the call instead is
- * the one due next, but it does not take its turn for it: taking it would bring the ramping
- * endpoint round again on the next call, and give it its share of twice its turns.
- */
-export interface Rotation {
-  /** The endpoint `pick(request)` would return now, without taking its turn. */
-  peek(request: PickRequest): EndpointState | undefined;
-}
-
 /** What a {@link KeyWalker}'s `accept` says of an endpoint on the walk: take it. */
 export const TAKE = 0;
 /** Walk past it without counting it (outside the level drawn). */
@@ -137,18 +126,6 @@ export interface KeyWalker {
 const levelPickers = new WeakSet<object>();
 const keyWalkers = new WeakSet<object>();
 const rampScalers = new WeakSet<object>();
-const rotations = new WeakSet<object>();
-
-/** Internal: marks a built-in picker as a {@link Rotation}; returns it. */
-export function markRotation<P extends Rotation>(picker: P): P {
-  rotations.add(picker);
-  return picker;
-}
-
-/** Internal: `picker` as a {@link Rotation}, when it was marked so. */
-export function asRotation(picker: Picker): Rotation | undefined {
-  return rotations.has(picker) ? (picker as Picker & Rotation) : undefined;
-}
 
 /** Internal: marks a built-in picker as a {@link RampScaler}; returns it. */
 export function markRampScaler<P extends RampScaler>(picker: P): P {

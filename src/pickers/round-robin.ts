@@ -1,6 +1,6 @@
 import { selfContainedUnless } from './check.js';
 import type { EndpointState } from '../endpoints/endpoint.js';
-import { markLevelPickers, markRotation, type LevelPickers, type Picker, type PickRequest, type RandomSource, type Rotation } from './picker.js';
+import { markLevelPickers, type LevelPickers, type Picker, type PickRequest, type RandomSource } from './picker.js';
 import type { Table } from '../config/keys.js';
 import { optionsObject, pickerKeys } from './options.js';
 import { draw, randomBits, type RandomBits } from './random-bits.js';
@@ -34,7 +34,7 @@ export function roundRobin(options?: RoundRobinOptions): Picker {
 }
 
 /** {@link roundRobin}'s picker (a class, so that every client runs the same, inlinable `pick`). */
-class RoundRobinPicker implements Picker, LevelPickers, Rotation {
+class RoundRobinPicker implements Picker, LevelPickers {
   readonly name = 'roundRobin';
   readonly #bits: RandomBits;
   #list: readonly EndpointState[] = [];
@@ -44,7 +44,6 @@ class RoundRobinPicker implements Picker, LevelPickers, Rotation {
   constructor(bits: RandomBits) {
     this.#bits = bits;
     markLevelPickers(this);
-    markRotation(this);
   }
 
   update(endpoints: readonly EndpointState[]): void {
@@ -60,29 +59,18 @@ class RoundRobinPicker implements Picker, LevelPickers, Rotation {
   }
 
   pick(request: PickRequest): EndpointState | undefined {
-    const n = this.#list.length;
-    if (n === 0) return undefined;
-    const i = this.#due(request.tried);
-    this.#next = i + 1 === n ? 0 : i + 1;
-    return this.#list[i];
-  }
-
-  /** Internal (see {@link Rotation}): the endpoint `pick` would return, the rotation left where it is. */
-  peek(request: PickRequest): EndpointState | undefined {
-    return this.#list.length === 0 ? undefined : this.#list[this.#due(request.tried)];
-  }
-
-  /** The index of the endpoint in turn that `tried` does not hold (the one in turn, when it holds every candidate). */
-  #due(tried: readonly EndpointState[]): number {
     const list = this.#list;
     const n = list.length;
+    if (n === 0) return undefined;
+    const tried = request.tried;
     let i = this.#next >= 0 && this.#next < n ? this.#next : 0;
     if (tried.length !== 0) {
       // At most |tried| + 1 steps while an untried endpoint exists; a full turn means
       // every candidate was tried, and then the one in turn is as good as any.
       for (let s = 0; s < n && tried.includes(list[i]!); s++) i = i + 1 === n ? 0 : i + 1;
     }
-    return i;
+    this.#next = i + 1 === n ? 0 : i + 1;
+    return list[i];
   }
 }
 

@@ -1,6 +1,6 @@
 import { selfContainedUnless } from './check.js';
 import type { EndpointState } from '../endpoints/endpoint.js';
-import { markLevelPickers, markRotation, type LevelPickers, type Picker, type PickRequest, type RandomSource, type Rotation } from './picker.js';
+import { markLevelPickers, type LevelPickers, type Picker, type PickRequest, type RandomSource } from './picker.js';
 import type { Table } from '../config/keys.js';
 import { optionsObject, pickerKeys } from './options.js';
 import { fraction, randomBits, type RandomBits } from './random-bits.js';
@@ -47,7 +47,7 @@ function period(e: EndpointState): number {
   return w > 0 ? 1 / w : 1;
 }
 
-class EarliestDeadlineFirst implements Picker, LevelPickers, Rotation {
+class EarliestDeadlineFirst implements Picker, LevelPickers {
   readonly name = 'weightedRoundRobin';
   readonly #bits: RandomBits;
   #list: readonly EndpointState[] = [];
@@ -65,7 +65,6 @@ class EarliestDeadlineFirst implements Picker, LevelPickers, Rotation {
   constructor(bits: RandomBits) {
     this.#bits = bits;
     markLevelPickers(this);
-    markRotation(this);
   }
 
   update(endpoints: readonly EndpointState[]): void {
@@ -128,7 +127,11 @@ class EarliestDeadlineFirst implements Picker, LevelPickers, Rotation {
 
   pick({ tried }: PickRequest): EndpointState | undefined {
     if (this.#list.length === 0) return undefined;
-    const p = this.#duePosition(tried);
+    let p = 0;
+    if (tried.length !== 0) {
+      p = this.#untriedPosition(0, tried);
+      if (p < 0) p = 0; // every candidate was tried: take the one due anyway
+    }
     const i = this.#heap[p]!;
     const e = this.#list[i]!;
     if (p === 0) this.#now = this.#deadline[i]!;
@@ -138,18 +141,6 @@ class EarliestDeadlineFirst implements Picker, LevelPickers, Rotation {
     this.#period[i] = every;
     this.#siftDown(p);
     return e;
-  }
-
-  /** Internal (see {@link Rotation}): the endpoint `pick` would return, without taking its turn. */
-  peek({ tried }: PickRequest): EndpointState | undefined {
-    return this.#list.length === 0 ? undefined : this.#list[this.#heap[this.#duePosition(tried)]!];
-  }
-
-  /** Heap position of the earliest-due endpoint `tried` does not hold (of the earliest-due one, when it holds every candidate). */
-  #duePosition(tried: readonly EndpointState[]): number {
-    if (tried.length === 0) return 0;
-    const p = this.#untriedPosition(0, tried);
-    return p < 0 ? 0 : p;
   }
 
   /**
