@@ -4,6 +4,7 @@
 import { unwatchSignal, watchSignal } from '../call/caller-signal.js';
 import type { AttemptHandle } from '../transports/transport.js';
 import type { Lease } from './channels.js';
+import { notStarted } from './codes.js';
 
 /** A grpc-js call as what follows its life sees it. */
 type StreamCall = { cancel(): void; once(event: 'status', listener: () => void): unknown };
@@ -103,15 +104,16 @@ function cancelQuietly(call: StreamCall): void {
 
 /**
  * Starts one attempt's grpc-js call on its leased channel without capturing a stack trace (see
- * {@link startWithoutStack}); a call that fails to start (a client interceptor that throws) ends
- * the lease at once, as no status will.
+ * {@link startWithoutStack}); a call that fails to start (a client interceptor, the call's
+ * metadata or options that throw) ends the lease at once, as no status will, and its error is
+ * marked as one that sent nothing (see `notStarted`).
  */
 export function startCall<C>(lease: Lease, start: (client: Lease['client']) => C): C {
   try {
     return startWithoutStack(() => start(lease.client));
   } catch (err) {
     lease.end();
-    throw err;
+    throw notStarted(err);
   }
 }
 

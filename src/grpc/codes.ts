@@ -99,6 +99,27 @@ const TOO_LARGE_TO_SEND = /^Attempted to send message with a size larger than/;
 /** The caller's own message was refused before it was sent: it fails on every endpoint alike (as an invalid HTTP request does). */
 const REFUSED_LOCALLY: Judgement = Object.freeze({ verdict: 'failure', reason: 'invalid request', invalid: true });
 
+/** Errors thrown while an attempt's call was being started: nothing was sent. */
+const NOT_STARTED = new WeakSet<object>();
+
+/**
+ * Marks `error`, thrown while an attempt's call was being started (a client interceptor of the
+ * caller's, the call's metadata whose `clone` throws, call options whose getters throw), as an
+ * invalid request: nothing was sent, no endpoint is to blame and none would take it, so it is
+ * neither retried nor counted (see {@link judgeError}). A channel shut down under the attempt
+ * (grpc-js's "Channel has been shut down") is not the caller's: it stays a failure to retry. A
+ * thrown value that is not an object is wrapped, so that it can be marked (it is the `cause`).
+ *
+ * @example
+ * try { return start(); } catch (err) { throw notStarted(err); }
+ */
+export function notStarted(error: unknown): unknown {
+  if (error instanceof Error && error.message === 'Channel has been shut down') return error;
+  const marked = typeof error === 'object' && error !== null ? error : new Error('the call could not start: something that is not an object was thrown (see cause)', { cause: error });
+  NOT_STARTED.add(marked);
+  return marked;
+}
+
 /**
  * The server's `grpc-retry-pushback-ms` trailer (gRPC A6): ms to wait before a retry; a
  * negative value asks the client not to retry at all (`-1` here); `undefined` when absent or
@@ -118,10 +139,12 @@ export function pushbackMs(metadata: Metadata | undefined): number | undefined {
  * idempotent calls `retryIdempotent`) unless the server pushed back with a negative value; a
  * failure when the code is `unhealthy`; otherwise the server did its job and the error is the
  * answer (a `'success'` verdict: returned at once, health unhurt). A message grpc-js refused to
- * send (not serializable, too large) is an invalid request: not retried, nobody blamed. Other
+ * send (not serializable, too large), or a call that could not start (see {@link notStarted}), is
+ * an invalid request: not retried, nobody blamed. Other
  * errors (an attempt timeout, a throwing serializer) are failures, retried for idempotent calls.
  */
 export function judgeError(codes: GrpcCodes, idempotent: boolean, error: unknown): Judgement {
+  if (typeof error === 'object' && error !== null && NOT_STARTED.has(error)) return REFUSED_LOCALLY;
   if (isServiceError(error)) {
     const code = error.code;
     // The caller's own message could not be sent (not serializable, or over the channel's send
