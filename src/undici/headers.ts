@@ -37,6 +37,21 @@ export function withAuthorization(headers: Headers, value: string): Headers {
   return copy as Headers;
 }
 
+/**
+ * `headers` that every attempt sends alike: an iterable that is not an array (a generator
+ * yields its pairs only once; a Headers or a Map is read again by each) is read once into
+ * undici's flat form, `[name, value, name, value, …]`; anything else is returned as it is.
+ *
+ * @example
+ * const options = { ...given, headers: replayableHeaders(given.headers) };
+ */
+export function replayableHeaders<H extends Headers>(headers: H): H {
+  if (headers === undefined || headers === null || Array.isArray(headers) || typeof (headers as Iterable<unknown>)[Symbol.iterator] !== 'function') return headers;
+  const flat: (string | string[] | undefined)[] = [];
+  for (const [k, v] of headers as Iterable<[string, string | string[] | undefined]>) flat.push(k, v);
+  return flat as H;
+}
+
 /** Whether undici sends a header with this value: not `undefined`, nor an empty list. */
 function isSent(value: unknown): boolean {
   return value !== undefined && !(Array.isArray(value) && value.length === 0);

@@ -5,6 +5,7 @@ import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { BulwarkError, ConfigError } from '../errors.js';
 import { redactUrl } from '../redact.js';
 import { RoutedCall } from './routed-call.js';
+import { replayableHeaders } from './headers.js';
 
 /** Options of {@link bulwarkInterceptor}. */
 export interface InterceptorOptions {
@@ -81,15 +82,17 @@ export function bulwarkInterceptor(options: InterceptorOptions): Dispatcher.Disp
       return true;
     }
     let key: string | number | undefined;
-    if (keyOf !== undefined) {
-      try {
-        key = keyOf(opts);
-      } catch (err) {
-        wrapped.onResponseError?.(undefined as never, err instanceof Error ? err : new Error(String(err)));
-        return true;
-      }
+    let routed = opts;
+    try {
+      // Headers a generator yields are read once, for `key` and every attempt to see them all.
+      const headers = replayableHeaders(opts.headers);
+      if (headers !== opts.headers && headers !== undefined) routed = { ...opts, headers };
+      if (keyOf !== undefined) key = keyOf(routed);
+    } catch (err) {
+      wrapped.onResponseError?.(undefined as never, err instanceof Error ? err : new Error(String(err)));
+      return true;
     }
-    new RoutedCall(client.name, dispatch, opts, wrapped).run(client, key === undefined ? undefined : { key });
+    new RoutedCall(client.name, dispatch, routed, wrapped).run(client, key === undefined ? undefined : { key });
     return true;
   };
   return (dispatch, origin?: unknown) => {

@@ -11,6 +11,7 @@ import { isThenable, notPlainError } from '../config/fields.js';
 import { EndpointPools } from './pools.js';
 import { checkPoolOptions } from './pool-options.js';
 import { UndiciRequestTransport, type UndiciDispatchOptions } from './request-transport.js';
+import { replayableHeaders } from './headers.js';
 import { requestTarget } from '../transports/request-path.js';
 import { releaseBody, releaseUnsent } from '../transports/release-body.js';
 
@@ -62,8 +63,6 @@ export function createUndiciClient(options: UndiciClientOptions): UndiciClient {
   return new UndiciClient(options);
 }
 
-const CALL_OPTION_KEYS = ['signal', 'timeout', 'idempotent', 'key', 'hedge', 'classify'] as const;
-
 /**
  * A bulwark client over undici pools: a `Client` (fetch, execute, events, stats, close) with
  * `request()` added. Create it with {@link createUndiciClient}.
@@ -102,28 +101,32 @@ export class UndiciClient extends Client {
    */
   request(path: string, options?: UndiciRequestOptions): Promise<UndiciResponse> {
     let target: string;
+    let call: ExecuteOptions<UndiciResponse> | undefined;
+    let dispatch: UndiciDispatchOptions = {};
+    let classify: Classify<UndiciResponse> | undefined;
+    let idempotent: boolean | undefined;
     try {
       checkRequestOptions(this.name, options);
       target = pathOf(this.name, path);
       // As for fetch's init: a client option (`retry`) or a near miss of a per-call one (`timout`) is refused; other keys are undici's.
       checkFetchInit(this.name, options);
+      // Read here, inside the try: a getter of the caller's that throws rejects the call, as undici's request() does.
+      if (options !== undefined && options !== null) {
+        const { signal, timeout, idempotent: idem, key, hedge, classify: cls, ...rest } = options;
+        // Headers a generator yields are read once, for every attempt.
+        const headers = replayableHeaders(rest.headers);
+        if (headers !== rest.headers && headers !== undefined) rest.headers = headers;
+        dispatch = rest;
+        classify = cls;
+        idempotent = idem;
+        // Without per-call options the call takes the client's defaults as they are (nothing validated per call).
+        // `classify` too: validated (a ConfigError before anything is sent), as execute's and fetch's are.
+        if (signal !== undefined || timeout !== undefined || idem !== undefined || key !== undefined || hedge !== undefined || cls !== undefined) call = { signal, timeout, idempotent: idem, key, hedge, classify: cls };
+      }
     } catch (err) {
       // Refused before anything is sent: a stream body is destroyed, as undici's request() does.
       if (options !== undefined && options !== null && typeof options === 'object') releaseBody(bodyOf(options), err);
       return Promise.reject(err);
-    }
-    let call: ExecuteOptions<UndiciResponse> | undefined;
-    let dispatch: UndiciDispatchOptions = {};
-    let classify: Classify<UndiciResponse> | undefined;
-    let idempotent: boolean | undefined;
-    if (options !== undefined && options !== null) {
-      const { signal, timeout, idempotent: idem, key, hedge, classify: cls, ...rest } = options;
-      dispatch = rest;
-      classify = cls;
-      idempotent = idem;
-      // Without per-call options the call takes the client's defaults as they are (nothing validated per call).
-      // `classify` too: validated (a ConfigError before anything is sent), as execute's and fetch's are.
-      if (CALL_OPTION_KEYS.some((k) => options[k] !== undefined)) call = { signal, timeout, idempotent: idem, key, hedge, classify: cls };
     }
     let transport: UndiciRequestTransport | undefined;
     const running = runTransport(this, call, ({ options: resolved, signal }) =>
