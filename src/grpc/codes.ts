@@ -121,17 +121,20 @@ export function notStarted(error: unknown): unknown {
 }
 
 /**
- * The server's `grpc-retry-pushback-ms` trailer (gRPC A6): ms to wait before a retry; a
- * negative value asks the client not to retry at all (`-1` here); `undefined` when absent or
- * unreadable (A6: treated as absent).
+ * The server's `grpc-retry-pushback-ms` trailer (gRPC A6: "an ASCII encoded signed 32-bit
+ * integer"): ms to wait before a retry; `-1` when it asks the client not to retry at all, which
+ * A6 reads from a negative value and from one it cannot parse (grpc-java does the same);
+ * `undefined` when absent. Of several values the first counts, as grpc-js reads it.
  */
 export function pushbackMs(metadata: Metadata | undefined): number | undefined {
   const values = metadata?.get('grpc-retry-pushback-ms');
-  if (values === undefined || values.length !== 1) return undefined;
+  if (values === undefined || values.length === 0) return undefined;
   const text = String(values[0]).trim();
-  if (/^-\d+$/.test(text)) return -1;
-  if (!/^\d{1,10}$/.test(text)) return undefined;
-  return Math.min(Number(text), MAX_TIMER_MS);
+  if (!/^[+-]?\d{1,10}$/.test(text)) return -1;
+  // `+ 0`: "-0" is a pushback of 0, not a negative one.
+  const ms = Number(text) + 0;
+  if (ms < 0 || ms > 2 ** 31 - 1) return -1;
+  return Math.min(ms, MAX_TIMER_MS);
 }
 
 /**

@@ -37,10 +37,20 @@ describe('gRPC status classification', () => {
     const md = (v: string): Metadata => { const m = new Metadata(); m.set('grpc-retry-pushback-ms', v); return m; };
     expect(pushbackMs(md(' 10 '))).toBe(10);
     expect(pushbackMs(md('-20'))).toBe(-1);
-    expect(pushbackMs(md('1.5'))).toBeUndefined();
-    expect(pushbackMs(md('soon'))).toBeUndefined();
-    expect(pushbackMs(md('99999999999'))).toBeUndefined();
+    // gRFC A6: "If the value for pushback is negative or unparseble, then it will be seen as the
+    // server asking the client not to retry at all" (these were read as absent: retried as usual).
+    expect(pushbackMs(md('1.5'))).toBe(-1);
+    expect(pushbackMs(md('soon'))).toBe(-1);
+    expect(pushbackMs(md(''))).toBe(-1);
+    expect(pushbackMs(md('99999999999'))).toBe(-1);
+    expect(pushbackMs(md('2147483648'))).toBe(-1);
+    // -0 is an integer, and not negative: retry at once.
+    expect(pushbackMs(md('-0'))).toBe(0);
+    expect(pushbackMs(md('+20'))).toBe(20);
     expect(pushbackMs(new Metadata())).toBeUndefined();
+    const two = md('30');
+    two.add('grpc-retry-pushback-ms', '-1');
+    expect(pushbackMs(two)).toBe(30);
   });
 
   it('errors without a status: timeouts retried only when idempotent; refused connections always', () => {
