@@ -1,4 +1,4 @@
-import { FormData as UndiciFormData, type Dispatcher } from 'undici';
+import { errors as undiciErrors, FormData as UndiciFormData, type Dispatcher } from 'undici';
 
 type Headers = Dispatcher.DispatchOptions['headers'];
 
@@ -38,17 +38,24 @@ export function withAuthorization(headers: Headers, value: string): Headers {
 }
 
 /**
- * `headers` that every attempt sends alike: an iterable that is not an array (a generator
- * yields its pairs only once; a Headers or a Map is read again by each) is read once into
- * undici's flat form, `[name, value, name, value, …]`; anything else is returned as it is.
+ * `headers` that every attempt sends alike: a one-shot iterator of `[name, value]` pairs (a
+ * generator, an iterator object: its `[Symbol.iterator]()` is itself) is read once into undici's
+ * flat form, `[name, value, name, value, …]`, each entry checked as undici checks it; anything
+ * else (an object, an array, a Headers or a Map, which every attempt reads afresh, and what undici
+ * refuses, such as a string) is returned as it is.
  *
  * @example
  * const options = { ...given, headers: replayableHeaders(given.headers) };
  */
 export function replayableHeaders<H extends Headers>(headers: H): H {
-  if (headers === undefined || headers === null || Array.isArray(headers) || typeof (headers as Iterable<unknown>)[Symbol.iterator] !== 'function') return headers;
-  const flat: (string | string[] | undefined)[] = [];
-  for (const [k, v] of headers as Iterable<[string, string | string[] | undefined]>) flat.push(k, v);
+  if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) return headers;
+  const iterate = (headers as { [Symbol.iterator]?: unknown })[Symbol.iterator];
+  if (typeof iterate !== 'function' || iterate.call(headers) !== headers) return headers;
+  const flat: unknown[] = [];
+  for (const pair of headers as Iterable<unknown>) {
+    if (!Array.isArray(pair) || pair.length !== 2) throw new undiciErrors.InvalidArgumentError('headers must be in key-value pair format');
+    flat.push(pair[0], pair[1]);
+  }
   return flat as H;
 }
 

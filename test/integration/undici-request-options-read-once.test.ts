@@ -6,7 +6,11 @@
 // - request() threw synchronously when a getter of its options threw (`headers`, `signal`,
 //   `body`, `classify`), instead of rejecting: every call settles (README, "Errors"), and
 //   undici's own request() rejects there.
-import { Agent, request as undiciRequest } from 'undici';
+// A diff review of the first fix found that it read every iterable: a string `headers` (which
+// undici refuses) was sent as no headers at all, the interceptor's `key` got a flat array where
+// the caller passed a Headers or a Map, and a generator's entries that are not pairs were not
+// refused as undici refuses them. Only one-shot iterators are read now, each entry checked.
+import { Agent, errors as undiciErrors, request as undiciRequest } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { createClient } from '../../src/index.js';
 import { bulwarkInterceptor, createUndiciClient } from '../../src/undici/index.js';
@@ -39,6 +43,43 @@ describe('headers from a generator are sent by every attempt', () => {
     const sent = list.flatMap((s) => s.requests.map((r) => r.headers['x-token']));
     expect(sent).toEqual(['abc', 'abc']);
   });
+});
+
+describe('what is not a one-shot iterator is left to undici', () => {
+  it('request(): a string is refused by undici, not sent as no headers', async () => {
+    const list = await servers(status(200));
+    const client = track(createUndiciClient({ name: 'svc', discovery: [list[0]!.url] }));
+    const error = await client.request('/x', { headers: 'x-token: abc' as never }).then(async (res) => { await res.body.dump(); return undefined; }, (e: unknown) => e);
+    expect(error).toBeInstanceOf(undiciErrors.InvalidArgumentError);
+    expect(list[0]!.requests).toHaveLength(0);
+  });
+
+  it('request(): a generator of something other than pairs is refused as undici refuses it', async () => {
+    const list = await servers(status(200));
+    const client = track(createUndiciClient({ name: 'svc', discovery: [list[0]!.url] }));
+    function* notPairs(): Generator<unknown> { yield 'ab'; }
+    const error = await client.request('/x', { headers: notPairs() as never }).then(async (res) => { await res.body.dump(); return undefined; }, (e: unknown) => e);
+    expect(error).toBeInstanceOf(undiciErrors.InvalidArgumentError);
+    expect((error as Error).message).toBe('headers must be in key-value pair format');
+    expect(list[0]!.requests).toHaveLength(0);
+  });
+
+  for (const [label, make] of [['a Headers', () => new Headers({ 'x-user': 'u1' })], ['a Map', () => new Map([['x-user', 'u1']])]] as const) {
+    it(`the interceptor's key reads ${label} as the caller passed it`, async () => {
+      const list = await servers(status(200));
+      const client = track(createClient({ name: 'users', discovery: list.map((s) => s.url) }));
+      const keys: unknown[] = [];
+      const agent = new Agent().compose(bulwarkInterceptor({
+        origins: { 'http://users.internal': client },
+        key: (req) => { const h = req.headers as Headers | Map<string, string>; keys.push(h.get('x-user')); return 'k'; },
+      }));
+      defer(() => agent.close());
+      const res = await undiciRequest('http://users.internal/x', { dispatcher: agent, headers: make() as never });
+      await res.body.dump();
+      expect(keys).toEqual(['u1']);
+      expect(list[0]!.requests.map((r) => r.headers['x-user'])).toEqual(['u1']);
+    });
+  }
 });
 
 describe('request() with an options getter that throws', () => {
