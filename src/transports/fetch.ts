@@ -1,6 +1,6 @@
 import type { Outcome } from '../config/options.js';
 import { authorizationOf, type LiveEndpoint } from '../endpoints/endpoint.js';
-import { PluginError } from '../errors.js';
+import { BulwarkError, PluginError } from '../errors.js';
 import { invalidRequest, isIdempotentMethod, networkFailure } from './classify.js';
 import type { FetchArgs } from './fetch-args.js';
 import { cancellingDispatcher, type CancellingDispatcher } from './fetch-dispatcher.js';
@@ -148,8 +148,14 @@ export class FetchTransport implements Transport<Response> {
   judge(outcome: Outcome<Response>, endpoint: LiveEndpoint): Judgement {
     if (outcome.ok) {
       if (!isResponse(outcome.value)) throw notAResponse(this.#settings.service, outcome.value);
-      checkReadable(this.#settings.service, outcome.value);
-      return this.#judge.judge(outcome, endpoint, this.idempotent);
+      checkStatus(this.#settings.service, outcome.value);
+      try {
+        return this.#judge.judge(outcome, endpoint, this.idempotent);
+      } catch (err) {
+        // A classify's misbehaviour is a PluginError already; anything else is the Response's
+        // headers that could not be read (a Proxy of a Headers, a getter that throws).
+        throw err instanceof BulwarkError ? err : unreadable(this.#settings.service, err);
+      }
     }
     const error = outcome.error as object;
     if (!AFTER_REDIRECT.has(error)) return this.#judge.judge(outcome, endpoint, this.idempotent);
@@ -225,21 +231,25 @@ function notAResponse(service: string, value: unknown): PluginError {
 }
 
 /**
- * Throws a `PluginError` (plugin `fetch`) when a Response cannot be judged: reading its status
- * or its headers throws (a Proxy of a Response, whose getters need the real one, or a getter of
- * the user's), or it is a network error (status 0: `Response.error()`), which fetch reports by
- * rejecting. Otherwise the failure would be blamed on the network and the endpoint.
+ * Throws a `PluginError` (plugin `fetch`) when a Response's status cannot be read (a Proxy of a
+ * Response, whose getters need the real one, or a getter that throws) or it is a network error
+ * (status 0: `Response.error()`), which fetch reports by rejecting; otherwise the judge would
+ * blame the failure on the network and the endpoint, or return it as a success. Its headers are
+ * read by the judge, whose throw `judge` turns into the same error.
  */
-function checkReadable(service: string, value: Response): void {
+function checkStatus(service: string, value: Response): void {
   let status: number;
   try {
-    // The two getters the judge reads through; reading them again there costs nothing more.
     status = value.status;
-    void value.headers;
   } catch (err) {
-    throw new PluginError(service, 'fetch', 'resolved with a Response whose status or headers cannot be read (a Proxy of a Response, or a getter that throws)', { cause: err });
+    throw unreadable(service, err);
   }
   if (status === 0) throw new PluginError(service, 'fetch', 'resolved with a network-error Response (status 0, as Response.error() makes): a fetch function reports a network failure by rejecting, as fetch does');
+}
+
+/** The error of a fetch function's Response whose status or headers cannot be read. */
+function unreadable(service: string, cause: unknown): PluginError {
+  return new PluginError(service, 'fetch', 'resolved with a Response whose status or headers cannot be read (a Proxy of a Response, or a getter that throws)', { cause });
 }
 
 /** How the shared HTTP judge reads a fetch Response. */

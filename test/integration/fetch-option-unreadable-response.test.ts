@@ -26,6 +26,18 @@ const answers: [string, () => Response, RegExp][] = [
   ['a Response whose status getter throws', () => throwing(new Response('x'), 'status'), /cannot be read/],
   ['a 503 Response whose headers getter throws', () => throwing(new Response('x', { status: 503 }), 'headers'), /cannot be read/],
   ['Response.error() (a network error, status 0)', () => Response.error(), /network-error Response/],
+  // A diff review of the first fix: reading only the `headers` getter let these through as a raw TypeError.
+  ['a 503 Response whose headers are a Proxy of a Headers', () => {
+    const res = new Response('x', { status: 503 });
+    const headers = new Proxy(res.headers, {});
+    Object.defineProperty(res, 'headers', { get: () => headers });
+    return res;
+  }, /cannot be read/],
+  ['a Response whose headers are null', () => {
+    const res = new Response('x');
+    Object.defineProperty(res, 'headers', { get: () => null });
+    return res;
+  }, /cannot be read/],
 ];
 
 describe('client.fetch with a fetch function whose Response cannot be judged', () => {
