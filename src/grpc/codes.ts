@@ -114,22 +114,33 @@ const NOT_STARTED = new WeakSet<object>();
  * try { return start(); } catch (err) { throw notStarted(err); }
  */
 export function notStarted(error: unknown): unknown {
-  if (error instanceof Error && error.message === 'Channel has been shut down') return error;
+  if (isShutDown(error)) return error;
   const marked = typeof error === 'object' && error !== null ? error : new Error('the call could not start: something that is not an object was thrown (see cause)', { cause: error });
   NOT_STARTED.add(marked);
   return marked;
+}
+
+/** Whether `error` is grpc-js's own "Channel has been shut down" (a hostile value whose getters or traps throw is not). */
+function isShutDown(error: unknown): boolean {
+  try {
+    return error instanceof Error && error.message === 'Channel has been shut down';
+  } catch {
+    return false;
+  }
 }
 
 /**
  * The server's `grpc-retry-pushback-ms` trailer (gRPC A6: "an ASCII encoded signed 32-bit
  * integer"): ms to wait before a retry; `-1` when it asks the client not to retry at all, which
  * A6 reads from a negative value and from one it cannot parse (grpc-java does the same);
- * `undefined` when absent. Of several values the first counts, as grpc-js reads it.
+ * `undefined` when absent. Of several values the first counts (grpc-js's `parseInt` reads the
+ * first of a trailer sent twice, which Node joins with commas).
  */
 export function pushbackMs(metadata: Metadata | undefined): number | undefined {
   const values = metadata?.get('grpc-retry-pushback-ms');
   if (values === undefined || values.length === 0) return undefined;
-  const text = String(values[0]).trim();
+  // Node's HTTP/2 joins a trailer sent twice into one value ("30, -1"): its first part counts.
+  const text = String(values[0]).split(',')[0]!.trim();
   if (!/^[+-]?\d{1,10}$/.test(text)) return -1;
   // `+ 0`: "-0" is a pushback of 0, not a negative one.
   const ms = Number(text) + 0;

@@ -43,6 +43,26 @@ describe('a gRPC call that cannot start (its interceptor or metadata throws)', (
     });
   }
 
+  it('a thrown Error whose message getter throws is an invalid request too (a diff review: it was retried on every endpoint)', async () => {
+    const list = await servers(2);
+    const hostile = new Error('x');
+    Object.defineProperty(hostile, 'message', { get() { throw new Error('message getter'); } });
+    const client = echo(list, { callOptions: { interceptors: [() => { throw hostile; }] } });
+    await expect(client.lookup({ text: 'x' })).rejects.toBe(hostile);
+    const stats = client.bulwark.stats();
+    expect(stats.attempts).toBe(1);
+    expect(stats.endpoints.every((e) => e.failures === 0)).toBe(true);
+  });
+
+  it('a thrown string: the call rejects with an Error whose cause it is (a WeakSet cannot mark a string)', async () => {
+    const list = await servers(2);
+    const client = echo(list, { callOptions: { interceptors: [() => { throw 'refused'; }] } });
+    const error = await client.lookup({ text: 'x' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).cause).toBe('refused');
+    expect(client.bulwark.stats().attempts).toBe(1);
+  });
+
   it('metadata whose clone throws: the same, for an idempotent method', async () => {
     const list = await servers(2);
     const client = echo(list);

@@ -51,6 +51,9 @@ describe('gRPC status classification', () => {
     const two = md('30');
     two.add('grpc-retry-pushback-ms', '-1');
     expect(pushbackMs(two)).toBe(30);
+    // A trailer sent twice arrives joined by Node's HTTP/2 (a diff review: '1, 1' stopped retries).
+    expect(pushbackMs(md('1, 1'))).toBe(1);
+    expect(pushbackMs(md('30, -1'))).toBe(30);
   });
 
   it('errors without a status: timeouts retried only when idempotent; refused connections always', () => {
