@@ -1,4 +1,4 @@
-import { errors as undiciErrors, FormData as UndiciFormData, type Dispatcher } from 'undici';
+import { errors as undiciErrors, FormData as UndiciFormData, Headers as UndiciHeaders, type Dispatcher } from 'undici';
 
 type Headers = Dispatcher.DispatchOptions['headers'];
 
@@ -10,6 +10,8 @@ type Headers = Dispatcher.DispatchOptions['headers'];
  */
 export function withAuthorization(headers: Headers, value: string): Headers {
   if (headers === undefined || headers === null) return { authorization: value };
+  // Not an object (a string): undici refuses it, as it would without the authorization.
+  if (typeof headers !== 'object') return headers;
   if (Array.isArray(headers)) {
     const flat: unknown[] = [];
     for (let i = 0; i < headers.length; i += 2) {
@@ -20,8 +22,9 @@ export function withAuthorization(headers: Headers, value: string): Headers {
   }
   if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function') {
     // An iterable (Headers, Map) yields [name, value] pairs; an array undici reads flat: [name, value, name, value, …].
-    const flat: (string | string[] | undefined)[] = [];
-    for (const [k, v] of headers as Iterable<[string, string | string[] | undefined]>) {
+    const flat: unknown[] = [];
+    for (const pair of headers as Iterable<unknown>) {
+      const [k, v] = checkedPair(pair);
       if (String(k).toLowerCase() !== 'authorization') flat.push(k, v);
       else if (isSent(v)) return headers;
     }
@@ -38,25 +41,32 @@ export function withAuthorization(headers: Headers, value: string): Headers {
 }
 
 /**
- * `headers` that every attempt sends alike: a one-shot iterator of `[name, value]` pairs (a
- * generator, an iterator object: its `[Symbol.iterator]()` is itself) is read once into undici's
- * flat form, `[name, value, name, value, …]`, each entry checked as undici checks it; anything
- * else (an object, an array, a Headers or a Map, which every attempt reads afresh, and what undici
- * refuses, such as a string) is returned as it is.
+ * `headers` that every attempt sends alike: an iterable of `[name, value]` pairs other than an
+ * array, a Headers, a Map or a Set (which every attempt reads afresh) may yield its pairs only
+ * once (a generator, or an object whose iterator is one), so it is read once into undici's flat
+ * form, `[name, value, name, value, …]`, each entry checked as undici checks it. Anything else (a
+ * plain object, and what undici refuses, such as a string) is returned as it is.
  *
  * @example
  * const options = { ...given, headers: replayableHeaders(given.headers) };
  */
 export function replayableHeaders<H extends Headers>(headers: H): H {
-  if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) return headers;
-  const iterate = (headers as { [Symbol.iterator]?: unknown })[Symbol.iterator];
-  if (typeof iterate !== 'function' || iterate.call(headers) !== headers) return headers;
+  if (headers === null || typeof headers !== 'object' || Array.isArray(headers) || rereadable(headers)) return headers;
+  if (typeof (headers as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') return headers;
   const flat: unknown[] = [];
-  for (const pair of headers as Iterable<unknown>) {
-    if (!Array.isArray(pair) || pair.length !== 2) throw new undiciErrors.InvalidArgumentError('headers must be in key-value pair format');
-    flat.push(pair[0], pair[1]);
-  }
+  for (const pair of headers as Iterable<unknown>) flat.push(...checkedPair(pair));
   return flat as H;
+}
+
+/** The iterables undici reads headers from that every attempt can read again. */
+function rereadable(headers: object): boolean {
+  return headers instanceof globalThis.Headers || headers instanceof UndiciHeaders || headers instanceof Map || headers instanceof Set;
+}
+
+/** One `[name, value]` entry of iterable headers, refused as undici refuses an entry that is not a pair. */
+function checkedPair(pair: unknown): [unknown, unknown] {
+  if (!Array.isArray(pair) || pair.length !== 2) throw new undiciErrors.InvalidArgumentError('headers must be in key-value pair format');
+  return [pair[0], pair[1]];
 }
 
 /** Whether undici sends a header with this value: not `undefined`, nor an empty list. */

@@ -89,7 +89,7 @@ export function bulwarkInterceptor(options: InterceptorOptions): Dispatcher.Disp
       if (headers !== opts.headers && headers !== undefined) routed = { ...opts, headers };
       if (keyOf !== undefined) key = keyOf(routed);
     } catch (err) {
-      wrapped.onResponseError?.(undefined as never, err instanceof Error ? err : new Error(String(err)));
+      wrapped.onResponseError?.(undefined as never, asError(err));
       return true;
     }
     new RoutedCall(client.name, dispatch, routed, wrapped).run(client, key === undefined ? undefined : { key });
@@ -172,4 +172,14 @@ function normalizeOrigin(text: string): string | undefined {
   }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.username !== '' || url.password !== '') return undefined;
   return `${url.protocol}//${url.host}`;
+}
+
+/** `err` as the Error a handler is given: itself when it is one, else an Error saying what was thrown (without echoing it: it is the `cause`). */
+function asError(err: unknown): Error {
+  try {
+    if (err instanceof Error) return err;
+  } catch {
+    // A Proxy whose getPrototypeOf trap throws: not an Error we can pass on as it is.
+  }
+  return new Error(`${typeof err === 'string' ? 'a string' : 'a value that is not an Error'} was thrown (see cause)`, { cause: err });
 }

@@ -9,7 +9,11 @@
 // A diff review of the first fix found that it read every iterable: a string `headers` (which
 // undici refuses) was sent as no headers at all, the interceptor's `key` got a flat array where
 // the caller passed a Headers or a Map, and a generator's entries that are not pairs were not
-// refused as undici refuses them. Only one-shot iterators are read now, each entry checked.
+// refused as undici refuses them. A second review found that an endpoint with userinfo (whose
+// authorization header is added per attempt) still let a string or a Set of non-pairs through,
+// and that a one-shot iterable whose iterator is another object lost its headers on a retry.
+// Now every iterable but an array, a Headers, a Map or a Set is read once, each entry checked,
+// and the authorization is added only to headers undici would take.
 import { Agent, errors as undiciErrors, request as undiciRequest } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { createClient } from '../../src/index.js';
@@ -43,6 +47,29 @@ describe('headers from a generator are sent by every attempt', () => {
     const sent = list.flatMap((s) => s.requests.map((r) => r.headers['x-token']));
     expect(sent).toEqual(['abc', 'abc']);
   });
+});
+
+describe('headers from a one-shot iterable whose iterator is another object', () => {
+  it('request(): the retry carries them too', async () => {
+    const list = await servers(status(503), status(503));
+    const client = track(createUndiciClient({ name: 'svc', discovery: list.map((s) => s.url), retry: { attempts: 2, backoff: { base: 1, cap: 2 } } }));
+    const shared = token();
+    const res = await client.request('/x', { headers: { [Symbol.iterator]: () => shared } as never });
+    await res.body.dump();
+    expect(list.flatMap((s) => s.requests.map((r) => r.headers['x-token']))).toEqual(['abc', 'abc']);
+  });
+});
+
+describe('an endpoint with userinfo: headers undici refuses are still refused', () => {
+  for (const [label, headers] of [['a string', 'x-token: abc'], ['a Set of strings', new Set(['ab'])]] as const) {
+    it(`request(): ${label}`, async () => {
+      const list = await servers(status(200));
+      const client = track(createUndiciClient({ name: 'svc', discovery: [list[0]!.url.replace('http://', 'http://user:secret@')] }));
+      const error = await client.request('/x', { headers: headers as never }).then(async (res) => { await res.body.dump(); return undefined; }, (e: unknown) => e);
+      expect(error).toBeInstanceOf(undiciErrors.InvalidArgumentError);
+      expect(list[0]!.requests).toHaveLength(0);
+    });
+  }
 });
 
 describe('what is not a one-shot iterator is left to undici', () => {
