@@ -69,7 +69,8 @@ export class Client extends ObservedEmitter<ClientEvents> {
     this.name = resolved.name;
     const clock = resolveClock(resolved.name, options.clock);
     const discovery = resolveDiscovery(resolved.name, options.discovery);
-    this.#fetch = options.fetch;
+    // Called with a URL string and an init; what it resolves with is checked to be a Response (FetchTransport.judge).
+    this.#fetch = options.fetch as typeof globalThis.fetch | undefined;
     this.#execute = new ExecuteTransport(resolved.name, undefined, undefined);
     const link = new DiscoveryLink(this, resolved.name, () => this.#closed !== undefined);
     const engine = new CallEngine(resolved, options, clock, {

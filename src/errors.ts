@@ -20,8 +20,13 @@ export class BulwarkError extends Error {
     this.service = service;
   }
 
+  /** The class's name (`'TimeoutError'`, …), as an Error's `name`; assigning one sets it for this error, as on any Error. */
   override get name(): string {
     return this.constructor.name;
+  }
+
+  override set name(value: string) {
+    Object.defineProperty(this, 'name', { value, writable: true, configurable: true, enumerable: false });
   }
 }
 

@@ -19,7 +19,7 @@ export const DEFAULTS: {
   readonly checkPath: '/health'; readonly checkInterval: 10_000; readonly checkJitter: 0.1; readonly checkTimeout: 1_000;
   readonly checkUnhealthyThreshold: 3; readonly checkHealthyThreshold: 2;
   readonly circuitFailureRate: 0.5; readonly circuitSamplingWindow: 10_000; readonly circuitMinimumRps: 5; readonly circuitHalfOpenAfter: 10_000;
-} = {
+} = Object.freeze({
   attemptTimeout: 10_000, totalTimeout: 30_000, attempts: 3,
   budgetRatio: 0.2, budgetMinPerSecond: 10, budgetWindow: 10_000,
   backoffBase: 25, backoffCap: 250,
@@ -32,4 +32,4 @@ export const DEFAULTS: {
   slowStartAggression: 1, slowStartMinWeightPercent: 10,
   checkPath: '/health', checkInterval: 10_000, checkJitter: 0.1, checkTimeout: 1_000, checkUnhealthyThreshold: 3, checkHealthyThreshold: 2,
   circuitFailureRate: 0.5, circuitSamplingWindow: 10_000, circuitMinimumRps: 5, circuitHalfOpenAfter: 10_000,
-};
+});

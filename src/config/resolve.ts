@@ -122,7 +122,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   if (wait !== undefined && typeof wait !== 'boolean') throw new ConfigError(name, 'waitForEndpoints', 'must be a boolean', wait);
   const hedge = resolveHedge(name, options.hedge, 'hedge', DEFAULTS.hedgeMaxExtraLoad);
   if (hedge !== undefined) checkHedgeAttempts(name, options.hedge, retry.attempts, false);
-  const health = resolveHealth(name, options.health, options.fetch);
+  const health = resolveHealth(name, options.health, options.fetch as typeof globalThis.fetch | undefined);
   const resolved: ResolvedOptions = {
     name, attemptTimeout: timeouts.attempt, totalTimeout: timeouts.total, ...retry, hedge, waitForEndpoints: wait === true, health,
     circuit: resolveCircuit(name, options.circuitBreaker),

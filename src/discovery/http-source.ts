@@ -25,7 +25,23 @@ export type FetchFn = (input: string, init: {
   readonly redirect: 'error';
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
-}) => Promise<Response>;
+}) => Promise<FetchFnResponse>;
+
+/**
+ * What a {@link FetchFn} resolves with, as bulwark reads it: a Response (the global one,
+ * undici's own), typed by its shape, since undici's and the DOM lib's differ in members bulwark
+ * never reads.
+ *
+ * @example
+ * const fetchFn: FetchFn = async (url, init) => (await undiciFetch(url, init)) satisfies FetchFnResponse;
+ */
+export interface FetchFnResponse {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  readonly body: {
+    getReader(): { read(): Promise<{ readonly done: boolean; readonly value?: Uint8Array | undefined }>; cancel(reason?: unknown): Promise<void> };
+  } | null;
+}
 
 /** What one registry request asks for. */
 export interface SourceRequest {
@@ -42,7 +58,7 @@ export interface SourceRequest {
 /** A registry's answer: status, headers, and the body as text. */
 export interface SourceResponse {
   readonly status: number;
-  readonly headers: Headers;
+  readonly headers: FetchFnResponse['headers'];
   readonly text: string;
 }
 
@@ -95,7 +111,7 @@ export async function requestSource(fetchFn: FetchFn, req: SourceRequest, shownU
 }
 
 /** Reads a body up to `maxBytes`, cancelling the stream (and so the connection) past it. */
-async function readText(response: Response, maxBytes: number, shownUrl: string, controller: AbortController): Promise<string> {
+async function readText(response: FetchFnResponse, maxBytes: number, shownUrl: string, controller: AbortController): Promise<string> {
   const tooLarge = (): SourceRequestError => new SourceRequestError(`${shownUrl} answered more than ${maxBytes} bytes`);
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > maxBytes) {
@@ -108,7 +124,7 @@ async function readText(response: Response, maxBytes: number, shownUrl: string, 
   let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) break;
+    if (done || value === undefined) break;
     size += value.byteLength;
     if (size > maxBytes) {
       controller.abort(tooLarge());

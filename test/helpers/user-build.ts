@@ -38,13 +38,13 @@ export function buildUserModule(source: string): string[] {
 
 /**
  * Every diagnostic of compiling `files` (name → source; each is a root file) as a user's strict
- * ESM build (`lib` ES2023, Node's types, no emit), each as `file:line: TScode: message`, with
+ * ESM build (`lib` ES2023 unless `lib` says otherwise, Node's types, no emit), each as `file:line: TScode: message`, with
  * bulwark, `@grpc/*` and `undici` installed.
  *
  * @example
  * expect(compileUser({ 'main.ts': `import { createClient } from 'bulwark'; …` })).toEqual([]);
  */
-export function compileUser(files: Record<string, string>): string[] {
+export function compileUser(files: Record<string, string>, lib: readonly string[] = ['lib.es2023.d.ts']): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'bulwark-compile-user-'));
   try {
     mkdirSync(join(dir, 'node_modules'), { recursive: true });
@@ -54,7 +54,7 @@ export function compileUser(files: Record<string, string>): string[] {
     for (const [name, source] of Object.entries(files)) writeFileSync(join(dir, name), source);
     const program = ts.createProgram(Object.keys(files).map((f) => join(dir, f)), {
       target: ts.ScriptTarget.ES2023, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      lib: ['lib.es2023.d.ts'], strict: true, noEmit: true, skipLibCheck: true, types: ['node'],
+      lib: [...lib], strict: true, noEmit: true, skipLibCheck: true, types: ['node'],
       typeRoots: [join(root, 'node_modules', '@types')],
     });
     return ts.getPreEmitDiagnostics(program).map((d) => {

@@ -59,4 +59,33 @@ consulDiscovery({ service: 'users', url: 'http://127.0.0.1:8500', fetch: async (
     });
     expect(diagnostics).toEqual([]);
   });
+
+  // What broke (found by the public-API review): in a project whose `lib` includes the DOM's
+  // (TypeScript's default when `lib` is not set), none of these compiled: the DOM's Request and
+  // Response are other types than undici 8's. The option now takes a URL string and resolves
+  // with anything shaped as a Response (FetchedResponse, FetchFnResponse).
+  it('all of it compiles with the DOM lib too', () => {
+    const diagnostics = compileUser({
+      'main.ts': `
+import * as undici from 'undici';
+import { createClient } from 'bulwark';
+import { consulDiscovery } from 'bulwark/consul';
+import { eurekaDiscovery } from 'bulwark/eureka';
+
+const users = createClient({ name: 'users', discovery: ['http://127.0.0.1:8080'], fetch: undici.fetch });
+createClient({ name: 'users', discovery: ['http://127.0.0.1:8080'], fetch: globalThis.fetch });
+createClient({ name: 'users', discovery: ['http://127.0.0.1:8080'], fetch: (input, init) => fetch(input, init) });
+const res: Response = await users.fetch('/v1/users/42');
+console.log(res.status);
+console.log(
+  consulDiscovery({ service: 'users', url: 'http://127.0.0.1:8500', fetch: undici.fetch }),
+  consulDiscovery({ service: 'users', url: 'http://127.0.0.1:8500', fetch: globalThis.fetch }),
+  eurekaDiscovery({ url: 'http://127.0.0.1:8761/eureka', app: 'USERS', fetch: undici.fetch }),
+);
+// @ts-expect-error: a fetch resolves with a Response
+createClient({ name: 'users', discovery: ['http://127.0.0.1:8080'], fetch: async (url: string) => url });
+`,
+    }, ['lib.es2023.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts']);
+    expect(diagnostics).toEqual([]);
+  });
 });
