@@ -104,10 +104,10 @@ export class Client extends ObservedEmitter<ClientEvents> {
    * @example
    * const res = await users.fetch('/v1/users', { method: 'POST', body: JSON.stringify(u), timeout: { total: 2_000 } });
    */
-  fetch(input: string | URL | Request, init?: BulwarkRequestInit): Promise<Response> {
+  fetch(input: string | URL | Request, init?: BulwarkRequestInit | null): Promise<Response> {
     try {
       checkFetchInit(this.name, init);
-      const args = splitFetchArgs(input, init);
+      const args = splitFetchArgs(input, init ?? undefined);
       const engine = this.#engine;
       const settings = callSettings(engine.options, { ...args.options, classify: args.classify }, engine.defaults);
       const transport = new FetchTransport({ service: this.name, fetch: this.#fetch ?? globalThis.fetch, statusCodes: engine.options.statusCodes }, args, settings.signal);

@@ -89,3 +89,19 @@ createClient({ name: 'users', discovery: ['http://127.0.0.1:8080'], fetch: async
     expect(diagnostics).toEqual([]);
   });
 });
+
+// What broke (found by the public-API review): README says `init: null` is no init, and at run
+// time it is, but the types refused `users.fetch(url, null)`.
+describe('client.fetch(input, null)', () => {
+  it('compiles, as fetch(input, null) does', () => {
+    const diagnostics = compileUser({
+      'main.ts': `
+import { createClient } from 'bulwark';
+const users = createClient({ name: 'users', discovery: ['http://127.0.0.1:8080'] });
+const res = await users.fetch('/v1/users/42', null);
+console.log(res.status);
+`,
+    });
+    expect(diagnostics).toEqual([]);
+  });
+});
