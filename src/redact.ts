@@ -21,10 +21,12 @@ const HIDDEN = '(hidden)';
  */
 export function redactValue(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return redactUrl(value);
-  // A URL object holds its password as it is: kept as its address, without it (at any depth).
-  if (value instanceof URL) return redactUrl(value.href);
-  if (value === null || typeof value !== 'object' || depth >= 3) return value;
+  if (value === null || typeof value !== 'object') return value;
   try {
+    // A URL object holds its password as it is: kept as its address, without it (at any depth).
+    // (Inside the try: `instanceof` runs a Proxy's getPrototypeOf trap, which may throw.)
+    if (value instanceof URL) return redactUrl(value.href);
+    if (depth >= 3) return value;
     if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1));
     const proto: unknown = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) return value;

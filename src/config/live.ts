@@ -87,7 +87,7 @@ export interface ConfigSource {
  */
 export function layLiveOptions(given: ClientOptions, document: unknown): ClientOptions {
   const service = given.name;
-  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+  if (document === null || typeof document !== 'object' || isArray(document)) {
     // A document left as text (a source that did not parse its JSON) may hold secrets: not echoed.
     const shown = typeof document === 'string' ? `(a string of ${document.length} characters)` : document;
     throw new ConfigError(service, 'config', 'must be an object of live options (timeout, retry, hedge, health)', shown);
@@ -155,6 +155,7 @@ function readDocument(service: string, document: object): unknown {
     return plainCopy(document, DOCUMENT_DEPTH, 'config');
   } catch (err) {
     if (err instanceof ConfigError) throw err;
+    if (err instanceof NotPlain && err.hole) throw new ConfigError(service, err.path, 'must be JSON-like data: an array with a value at every place', undefined);
     if (err instanceof NotPlain) {
       // The document itself is an object of options; deeper, arrays have their places (`retry.statusCodes`).
       const should = err.path === 'config' ? 'must be a plain object (JSON-like)' : 'must be JSON-like data (plain objects, arrays, numbers, strings, booleans)';
@@ -164,9 +165,19 @@ function readDocument(service: string, document: object): unknown {
   }
 }
 
+/** `Array.isArray`, false for a revoked Proxy (which it throws for): readDocument then reports it unreadable. */
+function isArray(value: object): boolean {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
 /** A value in a document that is an object but no plain one (a Promise, a Map, a class instance). */
 class NotPlain extends Error {
-  constructor(readonly path: string, readonly value: object) {
+  /** `hole`: an array with no value at `path` (a sparse one). */
+  constructor(readonly path: string, readonly value: object, readonly hole: boolean = false) {
     super(path);
   }
 }
@@ -178,7 +189,16 @@ class NotPlain extends Error {
  */
 function plainCopy(value: unknown, depth: number, path: string, keepOthers = false): unknown {
   if (depth === 0 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v: unknown, i) => plainCopy(v, depth - 1, `${path}[${i}]`, keepOthers));
+  if (Array.isArray(value)) {
+    const items: unknown[] = [];
+    for (let i = 0; i < value.length; i++) {
+      // A hole is no JSON-like data; refused here, at once, rather than after copying a length of
+      // 2^31 that holds nothing (what the value would have been refused for there too).
+      if (!keepOthers && !(i in value)) throw new NotPlain(`${path}[${i}]`, value, true);
+      items.push(plainCopy(value[i], depth - 1, `${path}[${i}]`, keepOthers));
+    }
+    return items;
+  }
   if (!isPlain(value)) {
     if (keepOthers) return value;
     // Its own enumerable keys are all a copy would see: a Promise (a source that forgot to await
@@ -189,7 +209,9 @@ function plainCopy(value: unknown, depth: number, path: string, keepOthers = fal
   // Defined, not assigned: an own `__proto__` key (JSON.parse makes them) stays a key, refused as
   // unknown, instead of becoming the copy's prototype, which hid it from the key check while
   // what it held was read as options.
-  for (const key of Object.keys(value)) {
+  // Every own key, not only the enumerable ones: createClient reads a non-enumerable one too, and
+  // a document that lost it would be laid as if it had none (undoing that live change).
+  for (const key of Object.getOwnPropertyNames(value)) {
     Object.defineProperty(copy, key, { value: plainCopy((value as Record<string, unknown>)[key], depth - 1, `${path}.${redactKey(key)}`, keepOthers), enumerable: true, writable: true, configurable: true });
   }
   return copy;

@@ -1,0 +1,76 @@
+// What broke (README, "Live configuration": "An invalid document throws `ConfigError` from
+// `reconfigure`, or emits `configRejected` from `watchConfig`; either way nothing changes", and
+// a document is "checked exactly as createClient's options"; found by the live-configuration
+// review):
+// - a document unreadable at its top (a revoked Proxy, a Proxy whose getPrototypeOf trap throws)
+//   threw the raw TypeError or the trap's error, not a ConfigError;
+// - a non-enumerable key was dropped from the copy: `{ retry }` made non-enumerable was read as
+//   `{}`, undoing every live change, where createClient applies such a key;
+// - a huge sparse array (`new Array(2 ** 29)`) was copied whole before it was refused: 10 s of a
+//   blocked event loop, where createClient refuses it at once.
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, createClient, type Client } from '../../src/index.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+
+const clients: Client[] = [];
+afterEach(async () => {
+  while (clients.length > 0) await clients.pop()!.close();
+});
+
+function client(options: Record<string, unknown> = {}): Client {
+  const c = createClient({ name: 'svc', discovery: ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80'], clock: new FakeClock(), health: false, ...options });
+  clients.push(c);
+  return c;
+}
+
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
+
+describe('a document that cannot be read at its top', () => {
+  const unreadable: [string, () => object][] = [
+    ['a revoked Proxy', () => { const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return proxy; }],
+    ['a Proxy whose getPrototypeOf trap throws', () => new Proxy({}, { getPrototypeOf() { throw new Error('trap'); } })],
+  ];
+  for (const [label, make] of unreadable) {
+    it(`${label}: reconfigure throws ConfigError at config, and configRejected carries one`, () => {
+      const c = client();
+      const error = thrown(() => c.reconfigure(make()));
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).path).toBe('config');
+      const rejected: unknown[] = [];
+      c.on('configRejected', (e) => rejected.push(e.error));
+      c.watchConfig({ watch(update) { update(make()); return () => {}; } });
+      expect(rejected).toHaveLength(1);
+      expect(rejected[0]).toBeInstanceOf(ConfigError);
+    });
+  }
+});
+
+describe('a non-enumerable key of a document', () => {
+  it('is applied, as createClient applies it: retry attempts 2, not createClient\'s 3', async () => {
+    const c = client({ retry: { attempts: 3, backoff: { base: 0, cap: 0 } } });
+    c.reconfigure({ retry: false });
+    const document = Object.defineProperty({}, 'retry', { value: { attempts: 2, backoff: { base: 0, cap: 0 } }, enumerable: false });
+    c.reconfigure(document);
+    let attempts = 0;
+    await c.execute(() => { attempts++; throw new Error('down'); }).catch(() => {});
+    expect(attempts).toBe(2);
+  });
+});
+
+describe('a huge sparse array in a document', () => {
+  it('is refused at its first hole at once, without copying its length', () => {
+    const c = client();
+    const started = performance.now();
+    const error = thrown(() => c.reconfigure({ retry: { statusCodes: new Array(2 ** 29) } }));
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).path).toBe('config.retry.statusCodes[0]');
+  });
+});
