@@ -24,7 +24,7 @@ export interface ConsulDiscoveryOptions {
   readonly timeout?: number | undefined;
   /** Least time between the starts of two requests, ms (at least 1), so a server that answers at once cannot spin the loop; default 100 (consul-template's rate limit). */
   readonly minInterval?: number | undefined;
-  /** Backoff after a failed request; default 1 s doubling to 30 s, jittered (bulwark's `SOURCE_BACKOFF`). */
+  /** Backoff after a failed request; default 1 s doubling to 30 s, jittered (every bulwark adapter's backoff). */
   readonly backoff?: SourceBackoff | undefined;
   /** Scheme of the endpoints made; default `'http'`. */
   readonly protocol?: string | undefined;

@@ -16,7 +16,7 @@ export interface EtcdConfigOptions {
   readonly client: EtcdClient;
   /** The key holding the JSON document, e.g. `'config/users'`. */
   readonly key: string;
-  /** Backoff between attempts after etcd failed; default 1 s doubling to 30 s, jittered (bulwark's `SOURCE_BACKOFF`). */
+  /** Backoff between attempts after etcd failed; default 1 s doubling to 30 s, jittered (every bulwark adapter's backoff). */
   readonly backoff?: SourceBackoff | undefined;
 }
 

@@ -16,7 +16,7 @@ export interface EtcdDiscoveryOptions {
   readonly client: EtcdClient;
   /** The key prefix whose keys are the instances, e.g. `'services/users/'` (end it with `/`: `'services/users'` also matches `services/users-admin/…`). */
   readonly prefix: string;
-  /** Backoff between attempts to read and watch again after etcd failed; default 1 s doubling to 30 s, jittered (bulwark's `SOURCE_BACKOFF`). */
+  /** Backoff between attempts to read and watch again after etcd failed; default 1 s doubling to 30 s, jittered (every bulwark adapter's backoff). */
   readonly backoff?: SourceBackoff | undefined;
   /** Keys per range request of a full read; default 1 000 (the `batchLimit` of etcd's clientv3 mirror). */
   readonly pageSize?: number | undefined;

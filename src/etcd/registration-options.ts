@@ -19,7 +19,7 @@ export interface EtcdRegistrationOptions {
   readonly key?: string | undefined;
   /** Lease TTL, whole seconds; default 10 (the service-discovery example of etcd3's `Lease`). A crashed instance stays listed at most this long; etcd3 sends keep-alives every TTL/3 (as etcd's Go client does). */
   readonly ttl?: number | undefined;
-  /** Backoff between attempts after etcd failed; default 1 s doubling to 30 s, jittered (bulwark's `SOURCE_BACKOFF`). */
+  /** Backoff between attempts after etcd failed; default 1 s doubling to 30 s, jittered (every bulwark adapter's backoff). */
   readonly backoff?: SourceBackoff | undefined;
   /** Hears every failure (etcd unreachable, lease lost, entry overwritten without a lease, revoke failed); default: none. The registration keeps trying by itself. */
   readonly onError?: ((err: Error) => void) | undefined;

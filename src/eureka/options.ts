@@ -25,7 +25,7 @@ export interface EurekaConnection {
   readonly headers?: Record<string, string> | Headers | ReadonlyMap<string, string> | undefined;
   /** Time allowed per request, ms; default 8 000 (Eureka client's `eurekaServerReadTimeoutSeconds`). */
   readonly timeout?: number | undefined;
-  /** Backoff after a failed request; default 1 s doubling to 30 s, jittered (bulwark's `SOURCE_BACKOFF`). */
+  /** Backoff after a failed request; default 1 s doubling to 30 s, jittered (every bulwark adapter's backoff). */
   readonly backoff?: SourceBackoff | undefined;
   /** The `fetch` to use; default the global `fetch`. */
   readonly fetch?: FetchFn | undefined;

@@ -30,7 +30,7 @@ export interface ZookeeperDiscoveryOptions {
    * session timeout, ZooKeeper's Java client's read timeout (20 s with the 30 s default).
    */
   readonly requestTimeout?: number | undefined;
-  /** Backoff between failed reads; default 1 s doubling to 30 s, jittered (see `SOURCE_BACKOFF`). */
+  /** Backoff between failed reads; default 1 s doubling to 30 s, jittered (every bulwark adapter's backoff). */
   readonly backoff?: SourceBackoff | undefined;
 }
 
