@@ -63,6 +63,10 @@ export class Client extends ObservedEmitter<ClientEvents> {
   readonly #applying = new HeldEvents();
   readonly #removedHooks: Array<(removed: readonly Endpoint[]) => void> = [];
 
+  /**
+   * @example
+   * const users = new Client({ name: 'users', discovery: ['10.0.0.1:8080'] }); // as createClient(…) makes it
+   */
   constructor(options: ClientOptions) {
     super();
     const resolved = resolveOptions(options);

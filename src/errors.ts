@@ -14,6 +14,10 @@ export class BulwarkError extends Error {
   /** The `name` of the client (service) the error belongs to. */
   readonly service: string;
 
+  /**
+   * @example
+   * throw new BulwarkError('ERR_MY_ADAPTER', 'users', 'users: the registry refused the token');
+   */
   constructor(code: string, service: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
@@ -38,7 +42,12 @@ export class BulwarkError extends Error {
  * if (err instanceof NoEndpointsError) log.warn(`${err.service} has no endpoints`);
  */
 export class NoEndpointsError extends BulwarkError {
-  /** `detail` says why, when it is not the set being empty (bulwark's own words, never user input). */
+  /**
+   * `detail` says why, when it is not the set being empty (bulwark's own words, never user input).
+   *
+   * @example
+   * throw new NoEndpointsError('users', { detail: 'discovery has listed none yet' });
+   */
   constructor(service: string, options?: { cause?: unknown; detail?: string }) {
     // The cause (a discovery error, a user's adapter's) is not quoted: it may hold secrets.
     const why = options?.detail !== undefined ? ` (${options.detail})` : options?.cause === undefined ? '' : ' (discovery failed: see the cause)';
@@ -62,6 +71,10 @@ export class TimeoutError extends BulwarkError {
   /** The deadline that ran out, in milliseconds. */
   readonly timeout: number;
 
+  /**
+   * @example
+   * throw new TimeoutError('users', 'attempt', 500, 'attempt 1 to http://10.0.0.1:8080');
+   */
   constructor(service: string, scope: TimeoutScope, timeout: number, detail?: string, options?: { cause?: unknown }) {
     super(
       'ERR_BULWARK_TIMEOUT',
@@ -83,6 +96,10 @@ export class TimeoutError extends BulwarkError {
  * await users.fetch('/x').catch((err) => err instanceof ClientClosedError); // true
  */
 export class ClientClosedError extends BulwarkError {
+  /**
+   * @example
+   * throw new ClientClosedError('users');
+   */
   constructor(service: string) {
     super('ERR_BULWARK_CLIENT_CLOSED', service, `${service}: client is closed`);
   }
@@ -102,6 +119,10 @@ export class ConfigError extends BulwarkError {
   /** The value that was rejected (secrets removed). */
   readonly value: unknown;
 
+  /**
+   * @example
+   * throw new ConfigError('users', 'timeout.total', 'must be a number of ms > 0', -1);
+   */
   constructor(service: string, path: string, expected: string, value: unknown) {
     super('ERR_BULWARK_CONFIG', service, `${service}: ${path} ${expected}, got ${describe(value)}`);
     this.path = path;
@@ -117,6 +138,10 @@ export class ConfigError extends BulwarkError {
  * catch (err) { if (err instanceof CircuitOpenError) return cachedAnswer(); }
  */
 export class CircuitOpenError extends BulwarkError {
+  /**
+   * @example
+   * throw new CircuitOpenError('users');
+   */
   constructor(service: string) {
     super('ERR_BULWARK_CIRCUIT_OPEN', service, `${service}: circuit open, the service has been failing; not called`);
   }
@@ -130,6 +155,10 @@ export class CircuitOpenError extends BulwarkError {
  * client.on('discoveryError', ({ error }) => { if (error instanceof DiscoveryError) log.warn(error.message); });
  */
 export class DiscoveryError extends BulwarkError {
+  /**
+   * @example
+   * report(new DiscoveryError('users', 'the registry answered 503', { cause: err }));
+   */
   constructor(service: string, detail: string, options?: { cause?: unknown }) {
     super('ERR_BULWARK_DISCOVERY', service, `${service}: ${detail}`, options);
   }
@@ -154,6 +183,10 @@ export class PluginError extends BulwarkError {
   /** Which plugin misbehaved. */
   readonly plugin: PluginKind;
 
+  /**
+   * @example
+   * throw new PluginError('users', 'picker', 'myPicker.pick() threw', { cause: err });
+   */
   constructor(service: string, plugin: PluginKind, detail: string, options?: { cause?: unknown }) {
     super('ERR_BULWARK_PLUGIN', service, `${service}: ${plugin} ${detail}`, options);
     this.plugin = plugin;
@@ -184,6 +217,10 @@ export class RequestFailedError extends BulwarkError {
   /** Every attempt of the call, oldest first. */
   readonly attempts: readonly AttemptSummary[];
 
+  /**
+   * @example
+   * throw new RequestFailedError('users', [{ endpoint: 'http://10.0.0.1:8080', reason: 'connection refused', status: undefined }], { cause: err });
+   */
   constructor(service: string, attempts: readonly AttemptSummary[], options: { cause: unknown }) {
     const last = attempts[attempts.length - 1];
     const n = attempts.length;

@@ -20,6 +20,10 @@ import { resolveConsulOptions, type ConsulDiscoveryOptions, type ResolvedConsulO
 export class ConsulError extends BulwarkError {
   /** The HTTP status Consul answered with, if it answered. */
   readonly status: number | undefined;
+  /**
+   * @example
+   * throw new ConsulError('users', 'users: Consul answered 403', 403);
+   */
   constructor(service: string, message: string, status?: number, options?: { cause?: unknown }) {
     super('ERR_BULWARK_CONSUL', service, `${service}: ${message}`, options);
     this.status = status;

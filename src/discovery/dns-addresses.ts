@@ -28,6 +28,10 @@ export class DnsError extends BulwarkError {
    * `NoEndpointsError` names it as its cause).
    */
   readonly partial: boolean;
+  /**
+   * @example
+   * throw new DnsError('ETIMEOUT', 'users.internal', 'users.internal', 'users.internal: the AAAA query timed out', { cause: err, partial: true });
+   */
   constructor(code: string, service: string, hostname: string, message: string, options?: { cause?: unknown; partial?: boolean }) {
     super(code, service, message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.hostname = hostname;

@@ -26,6 +26,10 @@ const TARGET_CONCURRENCY = 16;
  * client.on('discoveryError', ({ error }) => { if (error instanceof DnsNoRecordsError) log.warn(error.hostname, error.code); });
  */
 export class DnsNoRecordsError extends DnsError {
+  /**
+   * @example
+   * throw new DnsNoRecordsError('users.internal', 'A or AAAA records', 'ENODATA');
+   */
   constructor(hostname: string, what: string, code: string) {
     super(code, hostname, hostname, `dnsDiscovery: ${what} for ${hostname} (${code})${hostname.includes('.') ? '' : SEARCH_HINT}`);
   }
@@ -77,6 +81,10 @@ export function dnsDiscovery(options: DnsDiscoveryOptions): DnsDiscovery {
 export class DnsDiscovery implements Discovery {
   readonly #options: ResolvedDnsOptions;
 
+  /**
+   * @example
+   * const discovery = new DnsDiscovery({ name: 'users.internal', port: 8080 }); // as dnsDiscovery(…) makes it
+   */
   constructor(options: DnsDiscoveryOptions) {
     this.#options = resolveDnsOptions(options);
   }

@@ -23,6 +23,10 @@ export function staticDiscovery(endpoints: readonly EndpointInit[]): StaticDisco
 export class StaticDiscovery implements Discovery {
   readonly endpoints: readonly EndpointInit[];
 
+  /**
+   * @example
+   * const discovery = new StaticDiscovery(['10.0.0.1:8080', '10.0.0.2:8080']); // as staticDiscovery(…) makes it
+   */
   constructor(endpoints: readonly EndpointInit[]) {
     // A string would be read character by character, and the error would name "discovery[0]".
     if (!Array.isArray(endpoints)) throw new ConfigError('staticDiscovery', 'endpoints', 'must be an array of endpoints', endpoints);

@@ -11,6 +11,10 @@ import { BulwarkError } from '../errors.js';
  * client.on('discoveryError', ({ error }) => { if (error instanceof EtcdError) log.warn(error.service, error.message); });
  */
 export class EtcdError extends BulwarkError {
+  /**
+   * @example
+   * throw new EtcdError('services/users/', 'etcd refused the range read', { cause: err });
+   */
   constructor(about: string, message: string, options?: { cause?: unknown }) {
     super('ERR_BULWARK_ETCD', about, message, options);
   }

@@ -11,6 +11,10 @@ import { BulwarkError } from '../errors.js';
 export class EurekaError extends BulwarkError {
   /** The HTTP status Eureka answered with, if it answered. */
   readonly status: number | undefined;
+  /**
+   * @example
+   * throw new EurekaError('USERS', 'Eureka answered 503', 503);
+   */
   constructor(app: string, message: string, status?: number, options?: { cause?: unknown }) {
     super('ERR_BULWARK_EUREKA', app, `${app}: ${message}`, options);
     this.status = status;

@@ -74,6 +74,10 @@ export class UndiciClient extends Client {
   readonly #pools: EndpointPools;
   readonly #closing = new CloseOnce();
 
+  /**
+   * @example
+   * const users = new UndiciClient({ name: 'users', discovery: ['10.0.0.1:8080'] }); // as createUndiciClient(…) makes it
+   */
   constructor(options: UndiciClientOptions) {
     if (options === null || typeof options !== 'object') throw new ConfigError('createUndiciClient', 'options', 'must be an object', options);
     const { pool, ...rest } = options;
@@ -136,7 +140,12 @@ export class UndiciClient extends Client {
     return releaseUnsent(running, dispatch.body, () => transport?.sent === true);
   }
 
-  /** How many endpoint pools are open (for tests and `stats()`-like checks). */
+  /**
+   * How many endpoint pools are open (for tests and `stats()`-like checks).
+   *
+   * @example
+   * expect(users.openPools).toBe(users.endpoints().length);
+   */
   get openPools(): number {
     return this.#pools.size;
   }

@@ -73,6 +73,10 @@ export class ZookeeperError extends BulwarkError {
   /** The znode the request was about, if any (also `service`; `'zookeeper'` when there is none). */
   readonly path: string | undefined;
 
+  /**
+   * @example
+   * throw new ZookeeperError('NO_NODE', '/services/users does not exist', '/services/users');
+   */
   constructor(code: string, message: string, path?: string, cause?: unknown) {
     super(code, path === undefined || path === '' ? 'zookeeper' : path, message, cause === undefined ? undefined : { cause });
     this.path = path;
