@@ -5,7 +5,7 @@ type Args<E, K extends keyof E> = E[K] extends readonly unknown[] ? E[K] : never
 
 /**
  * A typed event emitter over an eventemitter3 one it holds, telling its subclass when listeners
- * come and go. The client uses it to plug its event observer into the call pipeline only while
+ * come and go (internal: `Client` is the one subclass; the class itself is not exported). The client uses it to plug its event observer into the call pipeline only while
  * someone listens, so events nobody listens to cost nothing per call, not even a listener
  * count. Its methods are typed with bulwark's own event map (`ClientEvents`), so that a user's
  * declarations can name them without eventemitter3 of their own.
@@ -91,8 +91,8 @@ export class ObservedEmitter<E extends Record<keyof E, readonly unknown[]>> {
   }
 
   /**
-   * Calls the listeners of `event` with `args`; whether there were any. The client emits its
-   * own events; this is for an emitter of your own built on this class.
+   * Calls the listeners of `event` with `args`; whether there were any. The client emits its own
+   * events; emitting one of them yourself makes its listeners see something that did not happen.
    *
    * @example
    * emitter.emit('ready', Date.now());
