@@ -2,8 +2,7 @@ import { createRequire } from 'node:module';
 import { experimental } from '@grpc/grpc-js';
 import type { Discovery } from '../discovery/discovery.js';
 import { isDiscovery } from '../discovery/discovery.js';
-import { StaticDiscovery } from '../discovery/static.js';
-import { resolveDiscovery } from '../discovery/start.js';
+import { staticDiscovery } from '../discovery/static.js';
 import type { EndpointInit } from '../endpoints/endpoint.js';
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { ConfigError } from '../errors.js';
@@ -174,10 +173,8 @@ export function registerGrpcResolver(name: string, discovery: Discovery | readon
   }
   const lb = options.loadBalancing;
   if (lb !== undefined && lb !== null && lb !== 'round_robin' && lb !== 'pick_first') throw new ConfigError(name, 'loadBalancing', "must be 'round_robin', 'pick_first' or null", lb);
-  // A static list (an array, or staticDiscovery's) is checked now, as createClient checks it: a
-  // bad entry is a ConfigError here, not a rejection reported later.
   let resolved: Discovery;
-  if (Array.isArray(discovery) || discovery instanceof StaticDiscovery) resolved = resolveDiscovery(name, discovery);
+  if (Array.isArray(discovery)) resolved = staticDiscovery(discovery as readonly EndpointInit[]);
   else if (isDiscovery(discovery)) resolved = discovery;
   else throw new ConfigError(name, 'discovery', 'must be a Discovery or an array of endpoints', discovery);
   registerScheme();
