@@ -209,9 +209,9 @@ function plainCopy(value: unknown, depth: number, path: string, keepOthers = fal
   // Defined, not assigned: an own `__proto__` key (JSON.parse makes them) stays a key, refused as
   // unknown, instead of becoming the copy's prototype, which hid it from the key check while
   // what it held was read as options.
-  // Every own key, not only the enumerable ones: createClient reads a non-enumerable one too, and
-  // a document that lost it would be laid as if it had none (undoing that live change).
-  for (const key of Object.getOwnPropertyNames(value)) {
+  // Its own enumerable keys, as JSON has them: a document is data. (A hidden key is neither read
+  // nor refused: helpers some config libraries hide on every object, node-config's `get` and `has`.)
+  for (const key of Object.keys(value)) {
     Object.defineProperty(copy, key, { value: plainCopy((value as Record<string, unknown>)[key], depth - 1, `${path}.${redactKey(key)}`, keepOthers), enumerable: true, writable: true, configurable: true });
   }
   return copy;
