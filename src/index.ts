@@ -4,7 +4,7 @@ export { createClient, Client } from './client.js';
 export type {
   ClientOptions, CallOptions, ExecuteOptions, TimeoutOptions, RetryOptions, HedgeOptions, HealthOptions, HealthOutcome, HealthCheckOptions, SlowStartOptions, OutlierOptions, CircuitBreakerOptions, Percentile, AttemptContext, Outcome, Verdict, Classify,
 } from './config/options.js';
-export type { FetchFunction, FetchInit, FetchedResponse } from './config/fetch-function.js';
+export type { FetchFunction, FetchInit, FetchOption, FetchedResponse } from './config/fetch-function.js';
 export { DEFAULTS } from './config/resolve.js';
 export type { LiveOptions, LiveHealthKey, ConfigSource } from './config/live.js';
 export type { Clock, Timer } from './call/clock.js';

@@ -1,17 +1,31 @@
-// The type of createClient's `fetch` option, apart: what it accepts is a choice worth its own explanation.
+// The types of createClient's `fetch` option, apart: what it accepts is a choice worth its own explanation.
+
+/**
+ * A fetch function, as you would type a wrapper or test double of yours: the global `fetch`'s
+ * parameters (compared both ways: it is declared as a method), `init` without `dispatcher`,
+ * resolving with a `Response`. Any such function is a {@link FetchOption}.
+ *
+ * @example
+ * const logged: FetchFunction = (input, init) => {
+ *   console.log(init?.method ?? 'GET', String(input));
+ *   return fetch(input, init);
+ * };
+ * createClient({ name: 'users', discovery: ['http://10.0.0.1:8080'], fetch: logged });
+ */
+export type FetchFunction = { fetch(input: string | URL | Request, init?: Omit<RequestInit, 'dispatcher'>): Promise<Response> }['fetch'];
 
 /**
  * What the `fetch` option takes: Node's global `fetch`, undici's own (`import { fetch } from
- * 'undici'`, undici 8), or a wrapper or test double of yours, resolving with a `Response` (an
- * answer that is not one fails the call with `PluginError`, `plugin: 'fetch'`).
- * bulwark calls it with the attempt's URL as a string and a `RequestInit`: your call's init with
- * the attempt's `signal` (and `headers` with the endpoint's `authorization`; a stream `body`
- * passed through a relay of bulwark's), and, only when it is Node's own fetch, a `dispatcher`
- * of bulwark's, which aborts the attempt in the signal's place. Its parameters are those of the global
- * `fetch`'s, compared both ways (it is declared as a method), with `input` only ever a string and
- * `init` without `dispatcher`, and it resolves with a {@link FetchedResponse}: a fetch typed with
- * its own copy of the fetch types, as undici 8's is (its `Request`, `RequestInit`, `Response` and
- * `Dispatcher` are not the ones Node's types or the DOM lib bundle), is then accepted too.
+ * 'undici'`, undici 8), or a wrapper or test double of yours ({@link FetchFunction}), resolving
+ * with a `Response` (an answer that is not one fails the call with `PluginError`, `plugin:
+ * 'fetch'`). bulwark calls it with the attempt's URL as a string and a `RequestInit`: your call's
+ * init with the attempt's `signal` (and `headers` with the endpoint's `authorization`; a stream
+ * `body` passed through a relay of bulwark's), and, only when it is Node's own fetch, a
+ * `dispatcher` of bulwark's, which aborts the attempt in the signal's place. Typed by what
+ * bulwark passes ({@link FetchInit}) and reads ({@link FetchedResponse}) rather than as the global
+ * `fetch`: undici 8's fetch has its own copy of the fetch types (its `Request`, `RequestInit`,
+ * `Response`, `Headers` and `Blob` are not the ones Node's types or the DOM lib bundle), and is
+ * accepted all the same, with or without the DOM lib.
  *
  * @example
  * import { fetch as undiciFetch } from 'undici';
@@ -21,7 +35,7 @@
  *   return fetch(input, init);
  * } });
  */
-export type FetchFunction = { fetch(input: string, init?: FetchInit): Promise<FetchedResponse> }['fetch'];
+export type FetchOption = { fetch(input: string, init?: FetchInit): Promise<FetchedResponse> }['fetch'];
 
 /**
  * The `init` bulwark passes a fetch function: the call's `RequestInit` without `dispatcher`, its
@@ -30,16 +44,16 @@ export type FetchFunction = { fetch(input: string, init?: FetchInit): Promise<Fe
  * `client.fetch` passes on.
  *
  * @example
- * const logged: FetchFunction = (input, init?: FetchInit) => { console.log(init?.method); return fetch(input, init); };
+ * const fetchOption: FetchOption = (input: string, init?: FetchInit) => fetch(input, init);
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type FetchInit = Omit<RequestInit, 'dispatcher' | 'body' | 'headers'> & { body?: any; headers?: any };
 
 /**
- * What a fetch function resolves with, as far as its type says: a Response, read for its status
- * and headers (what `client.fetch` then returns is that Response). Typed by its shape rather than
- * as the global `Response`: undici's own differs from the DOM lib's (a project whose `lib`
- * includes `"dom"`, TypeScript's default) in members bulwark never reads.
+ * What a {@link FetchOption} resolves with, as its type says: a Response by its shape (what
+ * `client.fetch` returns is that Response). Undici's own Response and the DOM lib's differ in
+ * members these leave out; an object without them (`{ status: 200 }`) is refused, by the types
+ * and at run time (`PluginError`).
  *
  * @example
  * const answer: FetchedResponse = await undiciFetch('http://10.0.0.1:8080/v1/users/42');
@@ -47,4 +61,7 @@ export type FetchInit = Omit<RequestInit, 'dispatcher' | 'body' | 'headers'> & {
 export interface FetchedResponse {
   readonly status: number;
   readonly headers: { get(name: string): string | null };
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+  arrayBuffer(): Promise<ArrayBuffer>;
 }

@@ -1,5 +1,5 @@
 import type { IBreaker } from 'cockatiel';
-import type { FetchFunction } from './fetch-function.js';
+import type { FetchOption } from './fetch-function.js';
 import type { Clock } from '../call/clock.js';
 import type { Discovery } from '../discovery/discovery.js';
 import type { Endpoint, EndpointInit } from '../endpoints/endpoint.js';
@@ -202,8 +202,8 @@ export interface ClientOptions {
    * as gRPC fails calls while its resolver is failing (unless `waitForReady`).
    */
   waitForEndpoints?: boolean | undefined;
-  /** The fetch used by `client.fetch` (Node's, undici's own, or a wrapper of yours: see {@link FetchFunction}). Default `globalThis.fetch`. */
-  fetch?: FetchFunction | undefined;
+  /** The fetch used by `client.fetch` (Node's, undici's own, or a wrapper of yours: see {@link FetchOption}). Default `globalThis.fetch`. */
+  fetch?: FetchOption | undefined;
   /** Time source for deadlines, backoff and hedging. Default `performance.now()` and Node's timers; pass a fake one in tests. */
   clock?: Clock | undefined;
 }

@@ -2,7 +2,7 @@
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { ConfigError } from '../errors.js';
 import { checkBytes, checkMs, checkSourceBackoff, type SourceBackoff, type SourceDelays } from '../discovery/support.js';
-import { checkBaseUrl, HEADER_VALUE_RULE, isHeaderValue, type FetchFn } from '../discovery/http-source.js';
+import { checkBaseUrl, HEADER_VALUE_RULE, isHeaderValue, type FetchFnOption } from '../discovery/http-source.js';
 
 /** Options of {@link consulDiscovery}. */
 export interface ConsulDiscoveryOptions {
@@ -33,7 +33,7 @@ export interface ConsulDiscoveryOptions {
   /** Largest response read, bytes; default 32 MiB. */
   readonly maxResponseBytes?: number | undefined;
   /** The `fetch` to use; default the global `fetch`. */
-  readonly fetch?: FetchFn | undefined;
+  readonly fetch?: FetchFnOption | undefined;
 }
 
 const CONSUL_KEYS = tableKeys({
@@ -56,7 +56,7 @@ export interface ResolvedConsulOptions {
   readonly protocol: string;
   readonly zoneMetaKey: string;
   readonly maxResponseBytes: number;
-  readonly fetch: FetchFn;
+  readonly fetch: FetchFnOption;
 }
 
 /** Defaults of {@link ConsulDiscoveryOptions}. */

@@ -19,21 +19,35 @@ import { ConfigError } from '../errors.js';
  *   return fetch(input, init);
  * };
  */
-export type FetchFn = (input: string, init: {
+export type FetchFn = (input: string, init: FetchFnInit) => Promise<Response>;
+
+/** The request a registry adapter asks a {@link FetchFn} for (see there). */
+export interface FetchFnInit {
   readonly method: string;
   readonly signal: AbortSignal;
   readonly redirect: 'error';
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
-}) => Promise<FetchFnResponse>;
+}
 
 /**
- * What a {@link FetchFn} resolves with, as bulwark reads it: a Response (the global one,
- * undici's own), typed by its shape, since undici's and the DOM lib's differ in members bulwark
- * never reads.
+ * What the adapters' `fetch` option takes: any {@link FetchFn}, and undici 8's own fetch, typed
+ * by what the adapter passes and reads ({@link FetchFnResponse}), since undici's fetch types and
+ * the DOM lib's differ in members it never reads.
  *
  * @example
- * const fetchFn: FetchFn = async (url, init) => (await undiciFetch(url, init)) satisfies FetchFnResponse;
+ * import { fetch as undiciFetch } from 'undici';
+ * const option: FetchFnOption = undiciFetch;
+ * eurekaDiscovery({ url: 'http://127.0.0.1:8761/eureka', app: 'USERS', fetch: option });
+ */
+export type FetchFnOption = (input: string, init: FetchFnInit) => Promise<FetchFnResponse>;
+
+/**
+ * What a {@link FetchFnOption} resolves with: a Response (the global one, undici's own) by the
+ * shape the adapter reads, its status, headers and body.
+ *
+ * @example
+ * const answer: FetchFnResponse = await undiciFetch('http://127.0.0.1:8500/v1/health/service/users');
  */
 export interface FetchFnResponse {
   readonly status: number;
@@ -78,7 +92,7 @@ export class SourceRequestError extends Error {
  * @example
  * const r = await requestSource(fetch, { url, timeout: 10_000, maxBytes: 1 << 20 }, 'http://consul:8500/v1/…', signal);
  */
-export async function requestSource(fetchFn: FetchFn, req: SourceRequest, shownUrl: string, signal: AbortSignal): Promise<SourceResponse> {
+export async function requestSource(fetchFn: FetchFnOption, req: SourceRequest, shownUrl: string, signal: AbortSignal): Promise<SourceResponse> {
   if (signal.aborted) throw signal.reason;
   const controller = new AbortController();
   let timedOut = false;

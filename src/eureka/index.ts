@@ -6,4 +6,4 @@ export { EurekaError } from './errors.js';
 export { EUREKA_DEFAULTS } from './options.js';
 export type { EurekaDiscoveryOptions, EurekaRegistrationOptions, EurekaInstance, EurekaConnection, EurekaSecurePort } from './options.js';
 export type { SourceBackoff } from '../discovery/support.js';
-export type { FetchFn, FetchFnResponse } from '../discovery/http-source.js';
+export type { FetchFn, FetchFnInit, FetchFnOption, FetchFnResponse } from '../discovery/http-source.js';

@@ -2,7 +2,7 @@
 import { checkKeys, tableKeys, type KeySet, type Table } from '../config/keys.js';
 import { ConfigError } from '../errors.js';
 import { checkMs, checkSourceBackoff, type SourceBackoff, type SourceDelays } from '../discovery/support.js';
-import { HEADER_VALUE_RULE, isHeaderName, isHeaderValue, type FetchFn } from '../discovery/http-source.js';
+import { HEADER_VALUE_RULE, isHeaderName, isHeaderValue, type FetchFnOption } from '../discovery/http-source.js';
 import { checkServers } from './servers.js';
 
 /** Which port of an instance to call: `'prefer'` the secure one when it is enabled (https), `'only'` secure ones, `'never'` the plain one (http). */
@@ -28,7 +28,7 @@ export interface EurekaConnection {
   /** Backoff after a failed request; default 1 s doubling to 30 s, jittered (every bulwark adapter's backoff). */
   readonly backoff?: SourceBackoff | undefined;
   /** The `fetch` to use; default the global `fetch`. */
-  readonly fetch?: FetchFn | undefined;
+  readonly fetch?: FetchFnOption | undefined;
 }
 
 /** Options of {@link eurekaDiscovery}. */
@@ -125,7 +125,7 @@ export interface ResolvedConnection {
   readonly headers: Record<string, string>;
   readonly timeout: number;
   readonly backoff: SourceDelays;
-  readonly fetch: FetchFn;
+  readonly fetch: FetchFnOption;
 }
 
 /**

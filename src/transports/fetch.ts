@@ -210,14 +210,15 @@ const BODY_HEADERS = ['content-length', 'transfer-encoding', 'content-encoding']
 
 /**
  * Whether a fetch function's answer is a Response: the global one, or another fetch's (undici's
- * own) with a numeric status and headers to read.
+ * own) with a numeric status, headers to read and a body to read as text or JSON (as
+ * `FetchedResponse` types it): a plain `{ status, headers }` is none, and no caller could read it.
  */
 function isResponse(value: unknown): value is Response {
   if (value instanceof Response) return true;
   if (value === null || typeof value !== 'object') return false;
   try {
-    const { status, headers } = value as { status?: unknown; headers?: { get?: unknown } | null };
-    return typeof status === 'number' && typeof headers === 'object' && headers !== null && typeof headers.get === 'function';
+    const { status, headers, text, json } = value as { status?: unknown; headers?: { get?: unknown } | null; text?: unknown; json?: unknown };
+    return typeof status === 'number' && typeof headers === 'object' && headers !== null && typeof headers.get === 'function' && typeof text === 'function' && typeof json === 'function';
   } catch {
     return false;
   }
@@ -226,7 +227,7 @@ function isResponse(value: unknown): value is Response {
 /** The error of a fetch function that resolved with `value`, which is not a Response (its type only: a value may hold secrets). */
 function notAResponse(service: string, value: unknown): PluginError {
   if (value === undefined) return new PluginError(service, 'fetch', 'resolved with undefined, not a Response (a forgotten return?)');
-  const what = value === null ? 'null' : typeof value === 'object' ? 'an object without a numeric status and headers' : `a ${typeof value}`;
+  const what = value === null ? 'null' : typeof value === 'object' ? 'an object without a numeric status, headers and text() and json()' : `a ${typeof value}`;
   return new PluginError(service, 'fetch', `resolved with ${what}, not a Response (a test double can answer new Response(...))`);
 }
 

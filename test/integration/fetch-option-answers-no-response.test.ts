@@ -72,12 +72,23 @@ describe('client.fetch with a fetch function that resolves with something that i
     expect(String((err as Error).message)).toMatch(/^users: fetch resolved with an object .*not a Response/);
   });
 
-  it('another fetch\'s Response (an object with a numeric status and headers) is still taken as one', async () => {
+  it('another fetch\'s Response (an object with a numeric status, headers, text() and json()) is still taken as one', async () => {
     const [up] = await servers(ok());
-    const foreign = (async () => ({ status: 200, statusText: 'OK', headers: new Headers({ 'x-from': 'double' }), body: null })) as unknown as typeof fetch;
+    const foreign = (async () => ({ status: 200, statusText: 'OK', headers: new Headers({ 'x-from': 'double' }), body: null, text: async () => '', json: async () => null })) as unknown as typeof fetch;
     const client = track(createClient({ name: 'users', discovery: [up!.url], fetch: foreign }));
     const res = await client.fetch('/v1/users/42');
     expect(res.status).toBe(200);
     expect(res.headers.get('x-from')).toBe('double');
+  });
+
+  // README: a plain object is no Response; one with a status and headers alone was taken as one,
+  // and client.fetch resolved with it (found by a diff review: `res.json()` then was no function).
+  it('a plain { status, headers } is no Response: PluginError', async () => {
+    const [up] = await servers(ok());
+    const plain = (async () => ({ status: 200, headers: new Headers() })) as unknown as typeof fetch;
+    const client = track(createClient({ name: 'users', discovery: [up!.url], fetch: plain }));
+    const err = await client.fetch('/v1/users/42').then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(PluginError);
+    expect((err as Error).message).toMatch(/without a numeric status, headers and text\(\) and json\(\)/);
   });
 });

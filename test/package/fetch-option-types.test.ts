@@ -88,6 +88,33 @@ createClient({ name: 'users', discovery: ['http://127.0.0.1:8080'], fetch: async
     }, ['lib.es2023.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts']);
     expect(diagnostics).toEqual([]);
   });
+
+  // A diff review of the first fix (which typed FetchFunction and FetchFn by shape): a wrapper
+  // declared as one could no longer be called as a fetch (`.json()`, `.text()`, `.ok` were gone),
+  // and an option resolving with a plain `{ status, headers }` compiled. The option types are
+  // now apart (FetchOption, FetchFnOption); FetchFunction and FetchFn resolve with a Response.
+  for (const lib of [['lib.es2023.d.ts'], ['lib.es2023.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts']]) {
+    it(`a wrapper declared as FetchFunction or FetchFn is a fetch to call, and a plain object is no answer (lib ${lib.join(', ')})`, () => {
+      const diagnostics = compileUser({
+        'main.ts': `
+import { createClient, type ClientOptions, type FetchFunction } from 'bulwark';
+import { consulDiscovery, type FetchFn } from 'bulwark/consul';
+
+const logged: FetchFunction = (input, init) => fetch(input, init);
+const body: unknown = await (await logged('http://127.0.0.1:8080/x')).json();
+const adapterFetch: FetchFn = (input, init) => fetch(input, init);
+const text: string = await (await adapterFetch('http://127.0.0.1:8500/x', { method: 'GET', signal: AbortSignal.timeout(1000), redirect: 'error' })).text();
+const options: ClientOptions = { name: 'users', discovery: ['http://127.0.0.1:8080'], fetch: logged };
+console.log(body, text, createClient(options), consulDiscovery({ service: 'users', url: 'http://127.0.0.1:8500', fetch: adapterFetch }));
+// @ts-expect-error: a plain { status, headers } is no Response
+createClient({ name: 'users', discovery: ['http://127.0.0.1:8080'], fetch: async () => ({ status: 200, headers: new Headers() }) });
+// @ts-expect-error: nor for an adapter
+consulDiscovery({ service: 'users', url: 'http://127.0.0.1:8500', fetch: async () => ({ status: 200, headers: new Headers() }) });
+`,
+      }, lib);
+      expect(diagnostics).toEqual([]);
+    });
+  }
 });
 
 // What broke (found by the public-API review): README says `init: null` is no init, and at run
