@@ -11,8 +11,8 @@ type Args<E, K extends keyof E> = E[K] extends readonly unknown[] ? E[K] : never
  * declarations can name them without eventemitter3 of their own.
  *
  * @example
- * class Thing extends ObservedEmitter<{ ready: [at: number] }> {}
- * new Thing().on('ready', (at) => console.log(at));
+ * const users = createClient({ name: 'users', discovery: ['10.0.0.1:8080'] });
+ * users.on('retry', (e) => console.log(`retrying after ${e.delay} ms`));
  */
 export class ObservedEmitter<E extends Record<keyof E, readonly unknown[]>> {
   readonly #emitter = new EventEmitter();
@@ -95,7 +95,8 @@ export class ObservedEmitter<E extends Record<keyof E, readonly unknown[]>> {
    * events; emitting one of them yourself makes its listeners see something that did not happen.
    *
    * @example
-   * emitter.emit('ready', Date.now());
+   * // In bulwark's own code: the listeners of 'retry' hear of a retry.
+   * client.emit('retry', event);
    */
   emit<K extends keyof E & string>(event: K, ...args: Args<E, K>): boolean {
     return this.#emitter.emit(event, ...args);
