@@ -50,10 +50,11 @@ export type FetchOption = { fetch(input: string, init?: FetchInit): Promise<Fetc
 export type FetchInit = Omit<RequestInit, 'dispatcher' | 'body' | 'headers'> & { body?: any; headers?: any };
 
 /**
- * What a {@link FetchOption} resolves with, as its type says: a Response by its shape (what
- * `client.fetch` returns is that Response). Undici's own Response and the DOM lib's differ in
- * members these leave out; an object without them (`{ status: 200 }`) is refused, by the types
- * and at run time (`PluginError`).
+ * What a {@link FetchOption} resolves with, as its type says: a Response by its shape, the
+ * members bulwark checks an answer for at run time (what `client.fetch` returns is that
+ * Response). Undici's own Response and the DOM lib's differ in members these leave out; an
+ * object without them (`{ status: 200, headers }`) is refused, by the types and at run time
+ * (`PluginError`).
  *
  * @example
  * const answer: FetchedResponse = await undiciFetch('http://10.0.0.1:8080/v1/users/42');
@@ -63,5 +64,4 @@ export interface FetchedResponse {
   readonly headers: { get(name: string): string | null };
   text(): Promise<string>;
   json(): Promise<unknown>;
-  arrayBuffer(): Promise<ArrayBuffer>;
 }

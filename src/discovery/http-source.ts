@@ -5,11 +5,12 @@
 import { ConfigError } from '../errors.js';
 
 /**
- * The `fetch` an adapter uses: the global one, undici's own (`import { fetch } from 'undici'`,
- * undici 8), or the user's (a proxy, a test double), resolving with a `Response`. Typed by what
- * the adapter passes it: the request's URL as a string and a plain init (method, signal,
- * `redirect: 'error'`, string headers, a string body), which every fetch takes, whichever copy
- * of the fetch types it was declared with.
+ * A fetch for an adapter, as you would type a wrapper or test double of yours: called with the
+ * request's URL as a string and a plain init (method, signal, `redirect: 'error'`, string
+ * headers, a string body), resolving with a `Response`. The adapters' `fetch` option takes any
+ * such function, and undici 8's own fetch too ({@link FetchFnOption}: with the DOM lib, undici's
+ * `Response` is not the global one to TypeScript, so undici's fetch is a `FetchFnOption` but not
+ * a `FetchFn`).
  *
  * @example
  * import { fetch as undiciFetch } from 'undici';
