@@ -10,8 +10,9 @@
 // weight × its share; the other built-in pickers pick again with a refused endpoint set aside,
 // so it gets its share × what the picker would give it (≈ 0.1 × ½ = 5 % next to one endpoint).
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient, leastRequest, peakEwma, random, type Client, type EndpointInit, type Picker } from '../../src/index.js';
-import { FakeClock, settle } from '../helpers/fake-clock.js';
+import { leastRequest, peakEwma, random, type Client, type Picker } from '../../src/index.js';
+import { settle } from '../helpers/fake-clock.js';
+import { rampingClient } from '../helpers/ramping-client.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 const clients: Client[] = [];
@@ -19,23 +20,9 @@ afterEach(async () => {
   while (clients.length > 0) await clients.pop()!.close();
 });
 
-/** A client on a fake clock over `old` endpoints with a 600 s slow start; `push` sends a new set. */
-function rampingClient(picker: Picker, old: number): { clock: FakeClock; set: EndpointInit[]; push: (s: EndpointInit[]) => void; client: Client } {
-  const clock = new FakeClock();
-  const set: EndpointInit[] = Array.from({ length: old }, (_, i) => ({ host: `10.0.0.${i + 1}`, port: 1 }));
-  let push: (s: EndpointInit[]) => void = () => {};
-  const client = createClient({
-    name: 'svc', picker, clock, retry: false,
-    discovery: { watch: (update: (s: EndpointInit[]) => void) => { push = update; update(set); return () => {}; } },
-    health: { slowStart: { window: 600_000 } },
-  });
-  clients.push(client);
-  return { clock, set, push: (s) => push(s), client };
-}
-
 /** The share of calls a newcomer gets in the first ~20 s of a 600 s ramp (share 10 %), next to `old` warmed-up endpoints. */
 async function newcomerShare(picker: Picker, old: number, latency: (host: string) => number): Promise<number> {
-  const { clock, set, push, client } = rampingClient(picker, old);
+  const { clock, set, push, client } = rampingClient(picker, old, clients);
   const fn = (e: { host: string }): string => { clock.stall(latency(e.host)); return e.host; };
   for (let i = 0; i < 50; i++) await client.execute(fn);
   push([...set, { host: '10.0.9.9', port: 1 }]);
@@ -86,7 +73,7 @@ describe('slow start with peakEwma (the default picker)', () => {
 
 /** As {@link newcomerShare}, with `concurrency` calls kept in flight, each taking 10 ms on the fake clock. */
 async function newcomerShareUnderLoad(picker: Picker, old: number, concurrency: number): Promise<number> {
-  const { clock, set, push, client } = rampingClient(picker, old);
+  const { clock, set, push, client } = rampingClient(picker, old, clients);
   const pending: { at: number; resolve: () => void }[] = [];
   let counting = false;
   let hits = 0;

@@ -7,8 +7,8 @@
 // endpoint without taking its turn gave 5 %, but sent every turned-down call to that one
 // endpoint (1.9× the load of the others): the behaviour stays, and README says what it is.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient, roundRobin, weightedRoundRobin, type Client, type EndpointInit, type Picker } from '../../src/index.js';
-import { FakeClock } from '../helpers/fake-clock.js';
+import { roundRobin, weightedRoundRobin, type Client, type Picker } from '../../src/index.js';
+import { rampingClient } from '../helpers/ramping-client.js';
 
 const clients: Client[] = [];
 afterEach(async () => {
@@ -17,16 +17,8 @@ afterEach(async () => {
 
 /** Calls per host over 4 000 calls while `newcomers` ramp at their 10 % floor next to `old` endpoints. */
 async function sharesDuringRamp(picker: Picker, old: number, newcomers: number): Promise<Map<string, number>> {
-  const clock = new FakeClock();
-  const set: EndpointInit[] = Array.from({ length: old }, (_, i) => ({ host: `10.0.0.${i + 1}`, port: 1 }));
-  let push: (s: EndpointInit[]) => void = () => {};
-  const client = createClient({
-    name: 'svc', picker, clock, retry: false,
-    discovery: { watch: (update: (s: EndpointInit[]) => void) => { push = update; update(set); return () => {}; } },
-    // A ramp of 600 s: the 4 000 calls (1 ms each on the fake clock) stay at its 10 % floor.
-    health: { slowStart: { window: 600_000 } },
-  });
-  clients.push(client);
+  // A ramp of 600 s: the 4 000 calls (1 ms each on the fake clock) stay at its 10 % floor.
+  const { clock, set, push, client } = rampingClient(picker, old, clients);
   const fn = (e: { host: string }): string => { clock.stall(1); return e.host; };
   for (let i = 0; i < 20; i++) await client.execute(fn);
   push([...set, ...Array.from({ length: newcomers }, (_, i) => ({ host: `10.0.9.${i + 1}`, port: 1 }))]);
