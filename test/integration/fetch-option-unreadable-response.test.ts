@@ -22,7 +22,14 @@ function throwing(response: Response, name: 'status' | 'headers'): Response {
 }
 
 const answers: [string, () => Response, RegExp][] = [
-  ['a Proxy of a Response', () => new Proxy(new Response('ok'), {}), /cannot be read/],
+  // A plain Proxy of a Response is unreadable on Node 24 and later (undici's Response keeps its
+  // state in private fields) but readable on Node 22: one whose `status` cannot be read on any.
+  ['a Proxy of a Response whose status cannot be read', () => new Proxy(new Response('ok'), {
+    get(target, key) {
+      if (key === 'status') throw new TypeError('Cannot read private member #state from an object whose class did not declare it');
+      return Reflect.get(target, key) as unknown;
+    },
+  }), /cannot be read/],
   ['a Response whose status getter throws', () => throwing(new Response('x'), 'status'), /cannot be read/],
   ['a 503 Response whose headers getter throws', () => throwing(new Response('x', { status: 503 }), 'headers'), /cannot be read/],
   ['Response.error() (a network error, status 0)', () => Response.error(), /network-error Response/],
