@@ -115,9 +115,14 @@ const NOT_STARTED = new WeakSet<object>();
  */
 export function notStarted(error: unknown): unknown {
   if (isShutDown(error)) return error;
-  const marked = (typeof error === 'object' && error !== null) || typeof error === 'function' ? error : new Error('the call could not start: something that is not an object was thrown (see cause)', { cause: error });
+  const marked = markable(error) ? error : new Error('the call could not start: something that is not an object was thrown (see cause)', { cause: error });
   NOT_STARTED.add(marked);
   return marked;
+}
+
+/** Whether `value` can be held by a WeakSet (an object or a function), and so marked. */
+function markable(value: unknown): value is object {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function';
 }
 
 /** Whether `error` is grpc-js's own "Channel has been shut down" (a hostile value whose getters or traps throw is not). */
@@ -158,7 +163,7 @@ export function pushbackMs(metadata: Metadata | undefined): number | undefined {
  * errors (an attempt timeout, a throwing serializer) are failures, retried for idempotent calls.
  */
 export function judgeError(codes: GrpcCodes, idempotent: boolean, error: unknown): Judgement {
-  if (((typeof error === 'object' && error !== null) || typeof error === 'function') && NOT_STARTED.has(error)) return REFUSED_LOCALLY;
+  if (markable(error) && NOT_STARTED.has(error)) return REFUSED_LOCALLY;
   if (isServiceError(error)) {
     const code = error.code;
     // The caller's own message could not be sent (not serializable, or over the channel's send

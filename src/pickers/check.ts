@@ -86,7 +86,7 @@ export function updatePicker(service: string, picker: Picker, endpoints: readonl
   try {
     // A picker of the user's gets a copy: the list is the client's own (its endpoints, or the
     // candidates health keeps), and one that sorts or empties what it is given must not change it.
-    picker.update(selfContained.has(picker) ? endpoints : endpoints.slice());
+    picker.update(runsUserCode(picker) ? endpoints.slice() : endpoints);
   } catch (err) {
     throw new PluginError(service, 'picker', `${picker.name}.update() threw`, { cause: err });
   }

@@ -48,14 +48,26 @@ export function withAuthorization(headers: Headers, value: string): Headers {
  * plain object, and what undici refuses, such as a string) is returned as it is.
  *
  * @example
- * const options = { ...given, headers: replayableHeaders(given.headers) };
+ * const headers = replayableHeaders(function* () { yield ['x-token', 'abc']; }()); // ['x-token', 'abc']
  */
-export function replayableHeaders<H extends Headers>(headers: H): H {
+function replayableHeaders<H extends Headers>(headers: H): H {
   if (headers === null || typeof headers !== 'object' || Array.isArray(headers) || rereadable(headers)) return headers;
   if (typeof (headers as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') return headers;
   const flat: unknown[] = [];
   for (const pair of headers as Iterable<unknown>) flat.push(...checkedPair(pair));
   return flat as H;
+}
+
+/**
+ * `options` with its `headers` made {@link replayableHeaders}: itself when they are already, else
+ * a copy (the caller's object is left as it is).
+ *
+ * @example
+ * const routed = withReplayableHeaders(opts); // before the first attempt, and before `key` reads it
+ */
+export function withReplayableHeaders<O extends { readonly headers?: Headers }>(options: O): O {
+  const headers = replayableHeaders(options.headers);
+  return headers === options.headers ? options : { ...options, headers };
 }
 
 /** The iterables undici reads headers from that every attempt can read again. */

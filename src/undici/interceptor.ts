@@ -5,7 +5,7 @@ import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { BulwarkError, ConfigError } from '../errors.js';
 import { redactUrl } from '../redact.js';
 import { RoutedCall } from './routed-call.js';
-import { replayableHeaders } from './headers.js';
+import { withReplayableHeaders } from './headers.js';
 
 /** Options of {@link bulwarkInterceptor}. */
 export interface InterceptorOptions {
@@ -85,8 +85,7 @@ export function bulwarkInterceptor(options: InterceptorOptions): Dispatcher.Disp
     let routed = opts;
     try {
       // Headers a generator yields are read once, for `key` and every attempt to see them all.
-      const headers = replayableHeaders(opts.headers);
-      if (headers !== opts.headers && headers !== undefined) routed = { ...opts, headers };
+      routed = withReplayableHeaders(opts);
       if (keyOf !== undefined) key = keyOf(routed);
     } catch (err) {
       wrapped.onResponseError?.(undefined as never, asError(err));

@@ -11,7 +11,7 @@ import { isThenable, notPlainError } from '../config/fields.js';
 import { EndpointPools } from './pools.js';
 import { checkPoolOptions } from './pool-options.js';
 import { UndiciRequestTransport, type UndiciDispatchOptions } from './request-transport.js';
-import { replayableHeaders } from './headers.js';
+import { withReplayableHeaders } from './headers.js';
 import { requestTarget } from '../transports/request-path.js';
 import { releaseBody, releaseUnsent } from '../transports/release-body.js';
 
@@ -118,9 +118,7 @@ export class UndiciClient extends Client {
       if (options !== undefined && options !== null) {
         const { signal, timeout, idempotent: idem, key, hedge, classify: cls, ...rest } = options;
         // Headers a generator yields are read once, for every attempt.
-        const headers = replayableHeaders(rest.headers);
-        if (headers !== rest.headers && headers !== undefined) rest.headers = headers;
-        dispatch = rest;
+        dispatch = withReplayableHeaders(rest);
         classify = cls;
         idempotent = idem;
         // Without per-call options the call takes the client's defaults as they are (nothing validated per call).
