@@ -6,7 +6,8 @@ import type { Discovery } from '../discovery/discovery.js';
 import type { EndpointInit } from '../endpoints/endpoint.js';
 import { loopDiscovery, type DiscoveryLoop, rejectOnce, retrySource, setPusher, sleep, type RejectOnce, type SetPusher } from '../discovery/support.js';
 import { secretHider, withoutSecrets } from '../discovery/hide-secrets.js';
-import { messageOf, requestSource, snippet } from '../discovery/http-source.js';
+import { messageWithCause, requestSource, snippet } from '../discovery/http-source.js';
+import { messageOf } from '../message-of.js';
 import { mapEntries } from './entries.js';
 import { resolveConsulOptions, type ConsulDiscoveryOptions, type ResolvedConsulOptions } from './options.js';
 
@@ -100,7 +101,7 @@ async function run(o: ResolvedConsulOptions, { signal, update, error, rejected }
         apply(o, answer, sets, rejections);
       } catch (err) {
         // Nothing in an answer may end the loop: report it, keep the last set, and go on.
-        sets.error(new ConsulError(o.service, `could not read Consul's answer (${err instanceof Error ? err.message : String(err)}); keeping the last good set`, undefined, { cause: err }));
+        sets.error(new ConsulError(o.service, `could not read Consul's answer (${messageOf(err)}); keeping the last good set`, undefined, { cause: err }));
       }
     }
     await sleep(o.minInterval - (performance.now() - started), signal);
@@ -145,7 +146,7 @@ async function query(o: ResolvedConsulOptions, index: bigint, signal: AbortSigna
   } catch (err) {
     if (signal.aborted) throw err;
     const hide = secretHider([o.token]);
-    throw new ConsulError(o.service, hide(messageOf(err)), undefined, { cause: withoutSecrets(err, hide) });
+    throw new ConsulError(o.service, hide(messageWithCause(err)), undefined, { cause: withoutSecrets(err, hide) });
   }
   // Hidden before the cut: a token the cut splits would no longer be found, and its start would show.
   if (res.status !== 200) throw new ConsulError(o.service, `Consul answered ${res.status}: ${snippet(secretHider([o.token])(res.text))}`, res.status);

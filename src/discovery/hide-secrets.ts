@@ -38,7 +38,7 @@ export function secretHider(secrets: readonly (string | undefined)[]): (text: st
  * name, message, stack and `code`, hidden (its other properties left out).
  *
  * @example
- * throw new ConsulError(service, hide(messageOf(err)), undefined, { cause: withoutSecrets(err, hide) });
+ * throw new ConsulError(service, hide(messageWithCause(err)), undefined, { cause: withoutSecrets(err, hide) });
  */
 export function withoutSecrets(err: unknown, hide: (text: string) => string): unknown {
   return shows(err, hide, 0) ? copyHidden(err, hide, 0) : err;

@@ -3,6 +3,7 @@
 // size (the body is read up to a limit), and aborted at once when the adapter stops.
 
 import { ConfigError } from '../errors.js';
+import { messageOf } from '../message-of.js';
 
 /**
  * A fetch for an adapter, as you would type a wrapper or test double of yours: called with the
@@ -118,7 +119,7 @@ export async function requestSource(fetchFn: FetchFnOption, req: SourceRequest, 
     if (signal.aborted) throw signal.reason;
     if (timedOut) throw controller.signal.reason;
     if (err instanceof SourceRequestError) throw err;
-    throw new SourceRequestError(`${req.method ?? 'GET'} ${shownUrl} failed: ${messageOf(err)}`, { cause: err });
+    throw new SourceRequestError(`${req.method ?? 'GET'} ${shownUrl} failed: ${messageWithCause(err)}`, { cause: err });
   } finally {
     clearTimeout(timer);
     signal.removeEventListener('abort', onAbort);
@@ -152,8 +153,8 @@ async function readText(response: FetchFnResponse, maxBytes: number, shownUrl: s
 }
 
 /** A short message for an unknown thrown value, with fetch's `cause` (ECONNREFUSED …) when it has one. */
-export function messageOf(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
+export function messageWithCause(err: unknown): string {
+  if (!(err instanceof Error)) return messageOf(err);
   const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
   return `${err.message}${cause}`;
 }

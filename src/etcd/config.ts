@@ -9,6 +9,7 @@ import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { checkBackoff, checkClient, checkKey, keyName } from './options.js';
 import { ConfigError } from '../errors.js';
 import { EtcdError } from './errors.js';
+import { messageOf } from '../message-of.js';
 
 /** Options of {@link etcdConfig}. */
 export interface EtcdConfigOptions {
@@ -70,7 +71,7 @@ export function etcdConfig(options: EtcdConfigOptions): ConfigSource {
           const { type, kv } = changes[changes.length - 1]!;
           seen(type === 'delete' ? undefined : kv.value);
         },
-        error: (err) => error(new EtcdError(name, `etcd config key "${name}": ${err instanceof Error ? err.message : String(err)}`, { cause: err })),
+        error: (err) => error(new EtcdError(name, `etcd config key "${name}": ${messageOf(err)}`, { cause: err })),
       }, controller.signal, { backoff, pageSize: 1, cancelTimeout: 2_000 });
       return async () => {
         controller.abort();

@@ -9,6 +9,7 @@ import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { checkBackoff, checkClient, checkCount, checkKey, keyName } from './options.js';
 import { ConfigError } from '../errors.js';
 import { EtcdError } from './errors.js';
+import { messageOf } from '../message-of.js';
 
 /** Options of {@link etcdDiscovery}. */
 export interface EtcdDiscoveryOptions {
@@ -158,6 +159,5 @@ function toEndpoint(key: string, value: Buffer): EndpointInit | string {
 }
 
 function describeFailure(prefix: string, err: unknown): Error {
-  const message = err instanceof Error ? err.message : String(err);
-  return new EtcdError(prefix, `etcd discovery of prefix "${prefix}": ${message}`, { cause: err });
+  return new EtcdError(prefix, `etcd discovery of prefix "${prefix}": ${messageOf(err)}`, { cause: err });
 }

@@ -8,6 +8,7 @@
 import type { IKeyValue, Namespace, Watcher } from 'etcd3';
 import { retrySource, sleep } from '../discovery/support.js';
 import { ETCD_REQUEST_TIMEOUT, RangeReader, withTimeout } from './range-read.js';
+import { messageOf } from '../message-of.js';
 
 export { prefixEnd } from './range-read.js';
 
@@ -170,7 +171,7 @@ async function startSession(client: EtcdClient, range: KeyRange, reader: RangeRe
       // etcd3 sends the cancel only once etcd confirms the watch, which may never happen: it goes
       // on (bounded, and awaited by a stop) while the failure is reported and the read retried.
       track(close(options.cancelTimeout));
-      throw err instanceof Error ? err : new Error(`etcd watch ended before it was established: ${String(err)}`);
+      throw err instanceof Error ? err : new Error(`etcd watch ended before it was established: ${messageOf(err)}`);
     }
     return { ended, close };
   })();

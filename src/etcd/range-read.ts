@@ -7,6 +7,7 @@ import type { IKeyValue, IRangeResponse } from 'etcd3';
 import type { EtcdClient, KeyRange } from './follow.js';
 import { abandonOnAbort } from '../discovery/support.js';
 import { keyName } from './options.js';
+import { messageOf } from '../message-of.js';
 
 /**
  * Longest wait for etcd to answer one request of a follower (a page of the read, the creation
@@ -205,8 +206,4 @@ function isOverReceiveLimit(err: unknown): boolean {
 /** Whether a read at a given revision failed because etcd compacted it (OUT_OF_RANGE, code 11). */
 function isRevisionCompacted(err: unknown): boolean {
   return /required revision has been compacted/.test(messageOf(err));
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -10,6 +10,7 @@ import { asList, essentials, isObject, mapInstances, type InstanceSettings } fro
 import { RegistryMirror } from './mirror.js';
 import { EurekaServers } from './servers.js';
 import { DISCOVERY_KEYS, EUREKA_DEFAULTS, ms, resolveConnection, type EurekaDiscoveryOptions, type ResolvedConnection } from './options.js';
+import { messageOf } from '../message-of.js';
 
 const WHO = 'eurekaDiscovery';
 
@@ -94,7 +95,7 @@ async function run(s: Settings, { signal, update, error, rejected }: DiscoveryLo
       } catch (err) {
         // Nothing in an answer may end the loop: report it, keep the last set, and go on.
         source.restart();
-        refreshFailed(new EurekaError(s.app, `could not read Eureka's answer (${err instanceof Error ? err.message : String(err)}); keeping the last good set`, undefined, { cause: err }));
+        refreshFailed(new EurekaError(s.app, `could not read Eureka's answer (${messageOf(err)}); keeping the last good set`, undefined, { cause: err }));
       }
     }
     await sleep(s.interval, signal);

@@ -1,6 +1,6 @@
 // Eureka's REST calls: JSON in and out, errors as EurekaError without any header value. Which
 // server a request goes to is servers.ts's choice; each error here names the server.
-import { messageOf, requestSource, snippet, type SourceResponse } from '../discovery/http-source.js';
+import { messageWithCause, requestSource, snippet, type SourceResponse } from '../discovery/http-source.js';
 import { secretHider, withoutSecrets } from '../discovery/hide-secrets.js';
 import { EurekaError } from './errors.js';
 import type { ResolvedConnection } from './options.js';
@@ -28,7 +28,7 @@ export async function eurekaRequest(c: ResolvedConnection, server: string, path:
   } catch (err) {
     if (signal.aborted) throw err;
     const hide = hiderOf(c.headers);
-    throw new EurekaError(c.app, hide(messageOf(err)), undefined, { cause: withoutSecrets(err, hide) });
+    throw new EurekaError(c.app, hide(messageWithCause(err)), undefined, { cause: withoutSecrets(err, hide) });
   }
 }
 

@@ -8,6 +8,7 @@ import { parseEndpoint } from '../endpoints/parse.js';
 import { DiscoveryError } from '../errors.js';
 import { describe, redactUrl } from '../redact.js';
 import type { GrpcResolverOptions } from './resolver.js';
+import { messageOf } from '../message-of.js';
 
 /** What the source hands grpc-js: one endpoint per address. */
 export type Endpoints = { addresses: { host: string; port: number }[] }[];
@@ -114,7 +115,7 @@ export class Source {
     } catch (err) {
       // An update that cannot even be read is a failed refresh too.
       this.options.onError?.(err);
-      if (this.latest === undefined) this.#deliverError(`discovery failed: ${err instanceof Error ? err.message : String(err)}`);
+      if (this.latest === undefined) this.#deliverError(`discovery failed: ${messageOf(err)}`);
       return;
     }
     for (const entry of list) {
@@ -124,7 +125,7 @@ export class Source {
         seen.add(e.id);
         endpoints.push({ addresses: [{ host: e.host, port: e.port }] });
       } catch (err) {
-        this.options.onRejected?.(typeof entry === 'string' ? redactUrl(entry) : describe(entry), err instanceof Error ? err.message : String(err));
+        this.options.onRejected?.(typeof entry === 'string' ? redactUrl(entry) : describe(entry), messageOf(err));
       }
     }
     if (endpoints.length === 0 && list.length > 0) {

@@ -1,6 +1,7 @@
 import { Client, Pool } from 'undici';
 import { hideValue } from '../config/keys.js';
 import { ConfigError } from '../errors.js';
+import { messageOf } from '../message-of.js';
 
 /**
  * Fails at creation, not at the first request, on pool options undici refuses: those the `Pool`
@@ -22,7 +23,7 @@ export function checkPoolOptions(service: string, pool: unknown): void {
     const options = pool as Pool.Options;
     if (options.factory === undefined || options.factory === null) void new Client(PROBE_ORIGIN, connectionOptions(options)).destroy();
   } catch (err) {
-    throw new ConfigError(service, 'pool', `was refused by undici (${err instanceof Error ? err.message : String(err)})`, shownPoolOptions(pool));
+    throw new ConfigError(service, 'pool', `was refused by undici (${messageOf(err)})`, shownPoolOptions(pool));
   }
   let pipelining: unknown;
   try {

@@ -4,6 +4,7 @@ import { runTransport } from '../client-seams.js';
 import type { ExecuteOptions } from '../config/options.js';
 import type { RoutedAttempt, ResponseSink } from './routed-attempt.js';
 import { RoutedTransport } from './routed-transport.js';
+import { messageOf } from '../message-of.js';
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -178,7 +179,7 @@ export class RoutedCall implements Dispatcher.DispatchController, ResponseSink {
   }
 
   #threw(err: unknown): void {
-    const error = err instanceof Error ? err : new Error(String(err));
+    const error = err instanceof Error ? err : new Error(messageOf(err), { cause: err });
     this.#aborted = true;
     this.#reason ??= error;
     this.error(error);

@@ -3,6 +3,7 @@
 // types are needed at run time or in our declarations; its callbacks as promises that settle
 // once, within a time limit; and its errors as ZookeeperError with a readable code.
 import { BulwarkError } from '../errors.js';
+import { messageOf } from '../message-of.js';
 
 /** A node's stat as node-zookeeper-client reports it (only what bulwark reads). */
 export interface ZookeeperStat {
@@ -94,7 +95,7 @@ export function toZookeeperError(err: unknown, op: string, path: string): Zookee
   if (err instanceof ZookeeperError) return err;
   const numeric = codeOf(err);
   const code = numeric === undefined ? 'CLIENT_ERROR' : (CODES[numeric] ?? `ZK_${numeric}`);
-  const detail = err instanceof Error ? err.message : String(err);
+  const detail = messageOf(err);
   return new ZookeeperError(code, `ZooKeeper ${op} ${path} failed: ${code === 'CLIENT_ERROR' ? detail : code}`, path, err);
 }
 
@@ -131,7 +132,7 @@ export function request<T>(op: string, path: string, timeoutMs: number, signal: 
     try {
       start(callback);
     } catch (err) {
-      callback(err instanceof Error ? err : new Error(String(err)), undefined as T);
+      callback(err instanceof Error ? err : new Error(messageOf(err), { cause: err }), undefined as T);
     }
   });
 }

@@ -2,6 +2,7 @@
 // user's client instance, or clients made by the user's factory — one per session, a new one
 // after the last one's session expired, each connected and, on stop, closed by us.
 import { defaultRequestTimeout, isConnected, STATE, ZookeeperError, type ZookeeperClient } from './client.js';
+import { messageOf } from '../message-of.js';
 
 /**
  * The `client` option: a node-zookeeper-client `Client`, or a function that returns a new,
@@ -172,7 +173,7 @@ export class Session {
     try {
       client = factory();
     } catch (err) {
-      const detail = err instanceof Error ? err.message : String(err);
+      const detail = messageOf(err);
       throw new ZookeeperError('CLIENT_ERROR', `the \`client\` function threw: ${detail}`, this.path, err);
     }
     if (!isZookeeperClient(client)) {
@@ -191,7 +192,7 @@ export class Session {
       client.connect();
     } catch (err) {
       this.retire();
-      const detail = err instanceof Error ? err.message : String(err);
+      const detail = messageOf(err);
       throw new ZookeeperError('CLIENT_ERROR', `the client's connect() threw: ${detail}`, this.path, err);
     }
     return client;
