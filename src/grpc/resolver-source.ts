@@ -6,9 +6,9 @@ import { stopOf, type StopWatching } from '../discovery/stop-of.js';
 import type { EndpointInit } from '../endpoints/endpoint.js';
 import { parseEndpoint } from '../endpoints/parse.js';
 import { DiscoveryError } from '../errors.js';
-import { describe, redactUrl } from '../redact.js';
-import type { GrpcResolverOptions } from './resolver.js';
 import { messageOf } from '../message-of.js';
+import { describe, reasonText, redactUrl } from '../redact.js';
+import type { GrpcResolverOptions } from './resolver.js';
 
 /** What the source hands grpc-js: one endpoint per address. */
 export type Endpoints = { addresses: { host: string; port: number }[] }[];
@@ -51,13 +51,13 @@ export class Source {
     const failed = (error: unknown): void => {
       if (!current()) return;
       options.onError?.(error);
-      if (this.latest === undefined) this.#deliverError(`discovery failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (this.latest === undefined) this.#deliverError(`discovery failed: ${messageOf(error)}`);
     };
     try {
       this.stop = stopOf(this.discovery.watch(
         (entries) => { if (current()) this.#update(entries); },
         failed,
-        (entry, reason) => { if (current()) options.onRejected?.(typeof entry === 'string' ? redactUrl(entry) : describe(entry), reason); },
+        (entry, reason) => { if (current()) options.onRejected?.(typeof entry === 'string' ? redactUrl(entry) : describe(entry), reasonText(reason)); },
       ), failed);
     } catch (err) {
       // A discovery that throws from watch() must not throw into grpc-js: its channels see UNAVAILABLE.
