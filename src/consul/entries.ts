@@ -2,7 +2,7 @@
 // Each entry is checked on its own: a bad one is rejected with a reason, never the whole answer.
 import type { EndpointInit } from '../endpoints/endpoint.js';
 import { EndpointParseError, parseEndpoint } from '../endpoints/parse.js';
-import { mapEach, parseRecord } from '../discovery/support.js';
+import { mapEach, parseRecord, shownPort } from '../discovery/support.js';
 
 /** What mapping an answer gives: the endpoints, and the entries dropped with why. */
 export interface MappedEntries {
@@ -61,7 +61,7 @@ function mapEntry(raw: unknown, settings: MapSettings): EndpointInit | string | 
   const address = typeof service.Address === 'string' && service.Address !== '' ? service.Address : node.Address;
   if (typeof address !== 'string' || address === '') return 'entry has no address (Service.Address and Node.Address are empty)';
   const port = service.Port;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535) return `"Service.Port" must be an integer from 1 to 65535, got ${JSON.stringify(port) ?? 'nothing'}`;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535) return `"Service.Port" must be an integer from 1 to 65535, got ${shownPort(port)}`;
   const metadata: Record<string, string> = {};
   for (const [k, v] of Object.entries(record.serviceMeta)) if (typeof v === 'string') metadata[k] = v;
   metadata[META_TAGS] = (tags as string[]).join(',');

@@ -119,3 +119,18 @@ export function endpointProblem(init: EndpointInit): string | undefined {
     return 'record is not a valid endpoint';
   }
 }
+
+/**
+ * A registry record's invalid port as a rejection reason may show it: a number as it is, any
+ * other value by its type only. A record is the registry's data, not ours: a string there may be
+ * a URL with credentials, or megabytes long (the rule `ConfigError` follows for unknown keys).
+ *
+ * @example
+ * return `"Service.Port" must be an integer from 1 to 65535, got ${shownPort(port)}`; // got a string
+ */
+export function shownPort(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}

@@ -2,7 +2,7 @@
 // Each instance is checked on its own: a bad one is rejected with a reason, never the whole answer.
 import type { EndpointInit } from '../endpoints/endpoint.js';
 import { EndpointParseError, parseEndpoint } from '../endpoints/parse.js';
-import { mapEach, parseRecord } from '../discovery/support.js';
+import { mapEach, parseRecord, shownPort } from '../discovery/support.js';
 import type { EurekaSecurePort } from './options.js';
 
 /** How instances are read. */
@@ -92,7 +92,7 @@ function port(value: unknown, field: string): number | undefined | string {
   if (enabled !== true && enabled !== 'true') return undefined;
   const raw = value.$;
   const n = typeof raw === 'string' && /^\d{1,5}$/.test(raw) ? Number(raw) : raw;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 65_535) return `"${field}" must be an integer from 1 to 65535, got ${JSON.stringify(raw) ?? 'nothing'}`;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 65_535) return `"${field}" must be an integer from 1 to 65535, got ${shownPort(raw)}`;
   return n;
 }
 
