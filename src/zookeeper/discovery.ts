@@ -88,7 +88,7 @@ class ChildrenWatch {
         this.report(new ZookeeperError('SESSION_EXPIRED', `the ZooKeeper session expired; ${next}`, options.path));
         this.markDirty(true);
       },
-    });
+    }, options.requestTimeout);
   }
 
   start(): () => Promise<void> {

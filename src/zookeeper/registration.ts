@@ -106,7 +106,7 @@ class Registrar implements ZookeeperRegistration {
         this.current = undefined;
         this.markDirty(true);
       },
-    });
+    }, options.requestTimeout);
     void this.rounds.run((signal) => this.ensure(signal));
   }
 

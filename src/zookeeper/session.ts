@@ -1,8 +1,10 @@
 // One ZooKeeper session for an adapter (docs/architecture.md, "Discovery adapters"): the
 // user's client instance, or clients made by the user's factory — one per session, a new one
 // after the last one's session expired, each connected and, on stop, closed by us.
-import { defaultRequestTimeout, isConnected, STATE, ZookeeperError, type ZookeeperClient } from './client.js';
 import { messageOf } from '../message-of.js';
+import { defaultRequestTimeout, isConnected, STATE, ZookeeperError, type ZookeeperClient } from './client.js';
+import { closeClient, waitForConnection, type ConnectionInternals } from './connection.js';
+import { Liveness } from './liveness.js';
 
 /**
  * The `client` option: a node-zookeeper-client `Client`, or a function that returns a new,
@@ -47,13 +49,17 @@ export class Session {
   private readonly closing = new Set<Promise<void>>();
   /** Every client the factory returned. */
   private readonly made = new WeakSet<ZookeeperClient>();
+  /** Notices a connection gone silent, which node-zookeeper-client never does. */
+  private readonly liveness: Liveness;
 
   /**
    * @param path The znode the adapter watches or registers under: every error of the session
    * names it (as `path` and `service`).
+   * @param requestTimeout The adapter's `requestTimeout`: how long the server may stay silent.
    */
-  constructor(option: ZookeeperClientOption, private readonly path: string, private readonly listener: SessionListener) {
+  constructor(option: ZookeeperClientOption, private readonly path: string, private readonly listener: SessionListener, requestTimeout: number | undefined) {
     this.factory = typeof option === 'function' ? option : undefined;
+    this.liveness = new Liveness(path, requestTimeout, (client) => this.silent(client));
     this.handlers = {
       // node-zookeeper-client reports `disconnected` again right after `expired`: that one is no news.
       disconnected: () => {
@@ -157,6 +163,7 @@ export class Session {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.liveness.stop();
     const client = this.client;
     if (client !== undefined) {
       this.detach(client);
@@ -206,8 +213,25 @@ export class Session {
     this.client = undefined;
   }
 
+  /**
+   * The client says it is connected, but its server answered nothing for a request timeout:
+   * drop the connection, as ZooKeeper's Java client does. node-zookeeper-client then reports it
+   * lost (a `CONNECTION_LOSS` at once) and reconnects, to the next server, on the same session
+   * if the server still has it (a session it expired meanwhile ends as `expired`: a client of
+   * ours is replaced). A client whose connection cannot be reached (not node-zookeeper-client's)
+   * is replaced if it is ours, and its loss reported if it is the user's.
+   */
+  private silent(client: ZookeeperClient): void {
+    if (this.closed || this.client !== client) return;
+    const socket = (client as unknown as ConnectionInternals).connectionManager?.socket;
+    if (socket !== undefined && typeof socket.destroy === 'function' && socket.destroyed !== true) socket.destroy();
+    else if (this.factory !== undefined) this.replace(client);
+    else this.handlers.disconnected();
+  }
+
   private attach(client: ZookeeperClient): void {
     this.client = client;
+    this.liveness.watch(client);
     client.on('disconnected', this.handlers.disconnected);
     client.on('connected', this.handlers.connected);
     client.on('connectedReadOnly', this.handlers.connected);
@@ -215,73 +239,10 @@ export class Session {
   }
 
   private detach(client: ZookeeperClient): void {
+    this.liveness.forget(client);
     client.removeListener('disconnected', this.handlers.disconnected);
     client.removeListener('connected', this.handlers.connected);
     client.removeListener('connectedReadOnly', this.handlers.connected);
     client.removeListener('expired', this.handlers.expired);
   }
-}
-
-/** Resolves when `client` connects; rejects on expiry, failed authentication, abort or after `timeoutMs`. */
-function waitForConnection(client: ZookeeperClient, path: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const finish = (err?: ZookeeperError): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      client.removeListener('connected', onConnected);
-      client.removeListener('connectedReadOnly', onConnected);
-      client.removeListener('expired', onExpired);
-      client.removeListener('authenticationFailed', onAuthFailed);
-      if (err === undefined) resolve();
-      else reject(err);
-    };
-    const onConnected = (): void => finish();
-    const onExpired = (): void => finish(new ZookeeperError('SESSION_EXPIRED', 'the ZooKeeper session expired while reconnecting', path));
-    const onAuthFailed = (): void => finish(new ZookeeperError('AUTH_FAILED', 'ZooKeeper refused the client\'s credentials', path));
-    const onAbort = (): void => finish(new ZookeeperError('NOT_CONNECTED', 'the ZooKeeper adapter stopped', path));
-    const timer = setTimeout(() => finish(new ZookeeperError('NOT_CONNECTED', `not connected to ZooKeeper within ${Math.round(timeoutMs)} ms`, path)), timeoutMs);
-    timer.unref();
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    client.on('connected', onConnected);
-    client.on('connectedReadOnly', onConnected);
-    client.on('expired', onExpired);
-    client.on('authenticationFailed', onAuthFailed);
-  });
-}
-
-/** node-zookeeper-client's internal connection manager: read only, to know whether a client is still connecting and when a closed one has let go. */
-interface ConnectionInternals {
-  readonly connectionManager?: { readonly state?: number; readonly socket?: { destroyed?: boolean; destroy?: () => void } };
-}
-
-const CLOSED = -2;
-const CLOSE_WAIT_MS = 3_000;
-
-/**
- * Closes a client of ours (ending its session, which removes its ephemeral nodes at once) and
- * waits, at most 3 s, until its connection manager is closed, so no reconnect timer or socket
- * of it outlives the adapter's stop. Past that, its socket is destroyed.
- */
-async function closeClient(client: ZookeeperClient): Promise<void> {
-  const manager = (client as unknown as ConnectionInternals).connectionManager;
-  const deadline = performance.now() + CLOSE_WAIT_MS;
-  const pause = (): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, 20).unref());
-  // node-zookeeper-client can not close a client while it connects: its close request goes out
-  // ahead of the connect answer (or, before the socket exists, close() throws and the connect
-  // goes ahead), the connect answer is then read as the close's (an uncaught "Unknown code"
-  // exception) and the session it opens stays on the server. So a connection attempt in flight
-  // (no socket yet, or one not destroyed) is waited for: connected, the session is closed as usual.
-  while (manager !== undefined && manager.state !== CLOSED && manager.socket?.destroyed !== true && !isConnected(client) && performance.now() < deadline) await pause();
-  try {
-    client.close();
-  } catch {
-    return;
-  }
-  if (manager === undefined || typeof manager.state !== 'number') return;
-  while (performance.now() < deadline) {
-    if (manager.state === CLOSED && manager.socket?.destroyed !== false) return;
-    await pause();
-  }
-  manager.socket?.destroy?.();
 }

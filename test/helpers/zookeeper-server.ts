@@ -106,6 +106,8 @@ export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private isCut = false;
   private isSilent = false;
+  /** Connections {@link mute} silenced (keyed by their inbound socket). */
+  private readonly muted = new WeakSet<Socket>();
 
   private constructor(private readonly server: Server, readonly port: number) {}
 
@@ -134,12 +136,18 @@ export class TcpProxy {
         s.on('error', () => {});
         s.on('close', () => {
           self.sockets.delete(s);
+          // A muted path carries no FIN or RST either: the server closing its end is not passed on.
+          if (self.muted.has(inbound)) return;
           inbound.destroy();
           outbound.destroy();
         });
       }
-      inbound.pipe(outbound);
-      outbound.pipe(inbound);
+      inbound.on('data', (data: Buffer) => {
+        if (!self.muted.has(inbound)) outbound.write(data);
+      });
+      outbound.on('data', (data: Buffer) => {
+        if (!self.muted.has(inbound)) inbound.write(data);
+      });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     proxy.current = new TcpProxy(server, (server.address() as AddressInfo).port);
@@ -159,6 +167,14 @@ export class TcpProxy {
   silence(): void {
     this.isSilent = true;
     for (const s of this.sockets) s.destroy();
+  }
+
+  /**
+   * The connections open now go silent: nothing is forwarded either way and nothing closed, as
+   * over a partition that drops packets or to a frozen server. New connections get through.
+   */
+  mute(): void {
+    for (const s of this.sockets) this.muted.add(s);
   }
 
   heal(): void {
