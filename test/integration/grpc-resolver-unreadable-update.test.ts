@@ -4,6 +4,7 @@
 // user's discovery, from inside its own `update(...)` call, and `onError` never heard of it; an
 // `error(...)` given such a value threw back the same way, and a rejected entry's reason that is
 // no string reached `onRejected` as it was (declared a string).
+import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Discovery, EndpointInit } from '../../src/index.js';
 import { registerGrpcResolver } from '../../src/grpc/index.js';
@@ -36,7 +37,6 @@ describe('the grpc resolver given an update it cannot read', () => {
       const handle = registerGrpcResolver(`unreadable-${i}-${how.length}`, discovery, { onError: (e) => errors.push(e) });
       cleanups.push(() => handle.unregister());
       // The bridge watches once a grpc-js channel resolves the name.
-      const grpc = await import('@grpc/grpc-js');
       const client = new Echo(`bulwark:///unreadable-${i}-${how.length}`, grpc.credentials.createInsecure()) as unknown as EchoClient;
       cleanups.push(() => client.close());
       const call = new Promise<grpc.ServiceError | null>((resolve) => client.say({ text: 'x' }, { deadline: Date.now() + 5_000 }, (err) => resolve(err)));
@@ -65,7 +65,6 @@ describe('the grpc resolver given an update it cannot read', () => {
     };
     const handle = registerGrpcResolver('unreadable-reason', discovery, { onRejected: (_entry, reason) => reasons.push(reason) });
     cleanups.push(() => handle.unregister());
-    const grpc = await import('@grpc/grpc-js');
     const client = new Echo('bulwark:///unreadable-reason', grpc.credentials.createInsecure()) as unknown as EchoClient;
     cleanups.push(() => client.close());
     client.say({ text: 'x' }, { deadline: Date.now() + 200 }, () => {});
