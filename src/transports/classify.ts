@@ -3,6 +3,7 @@ import type { Endpoint } from '../endpoints/endpoint.js';
 import { DEFAULTS } from '../config/resolve.js';
 import { PluginError, TimeoutError } from '../errors.js';
 import type { Judgement } from './transport.js';
+import { isConnectError } from './connect-errors.js';
 import { BODY_SOURCE_FAILED, failedInBody } from './release-body.js';
 
 /** The code of the error fetch throws, before sending anything, for an endpoint it cannot talk to. */
@@ -67,6 +68,8 @@ export function networkFailure(error: unknown): NetworkFailure {
   let current: unknown = error;
   try {
     for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
+      // A connection undici never set up (a TLS handshake reset, a certificate refused), whatever its code.
+      if (isConnectError(current)) return 'not-sent';
       const code = (current as { code?: unknown }).code;
       if (typeof code === 'string') {
         // A reset or timeout during connect() still means no byte of the request left.

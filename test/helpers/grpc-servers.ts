@@ -1,8 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as http2 from 'node:http2';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -10,6 +6,7 @@ import { roundRobin } from '../../src/index.js';
 import { createGrpcClient, type GrpcClientOptions } from '../../src/grpc/index.js';
 import type { CountRequest, EchoClientConstructor, SayReply, SayRequest } from '../fixtures/grpc/echo-client.js';
 import { closeAfterEach } from './lifecycle.js';
+import { selfSignedCertificate } from './tls-cert.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/grpc/', import.meta.url));
 /** The standard health service's .proto: the one examples/grpc.ts ships, so there is one copy. */
@@ -214,20 +211,15 @@ export interface TlsEchoServer {
  * const server = await startTlsEchoServer(openssl.path!, 'DNS:svc.test');
  */
 export async function startTlsEchoServer(openssl: string, subjectAltName: string): Promise<TlsEchoServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'bulwark-grpc-tls-'));
-  const cn = /DNS:([^,]+)/.exec(subjectAltName)?.[1] ?? 'localhost';
-  execFileSync(openssl, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', `/CN=${cn}`, '-addext', `subjectAltName=${subjectAltName}`, '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-  const cert = readFileSync(join(dir, 'cert.pem'));
+  const { cert, key } = selfSignedCertificate(openssl, subjectAltName);
   const server = new grpc.Server();
   server.addService(loadProtos().echo, { Say: (call: grpc.ServerUnaryCall<{ text: string }, object>, cb: grpc.sendUnaryData<object>) => cb(null, { text: `tls ${call.request.text}` }) });
-  const creds = grpc.ServerCredentials.createSsl(null, [{ private_key: readFileSync(join(dir, 'key.pem')), cert_chain: cert }]);
+  const creds = grpc.ServerCredentials.createSsl(null, [{ private_key: key, cert_chain: cert }]);
   const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', creds, (e, p) => (e ? reject(e) : resolve(p))));
   return {
     port, cert,
     stop: () => {
       server.forceShutdown();
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
