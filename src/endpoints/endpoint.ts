@@ -86,7 +86,7 @@ export class LiveEndpoint implements EndpointState {
   /** Attempts judged a failure since the last success (cancelled ones do not count). */
   failuresInARow = 0;
   /** Latency estimate used by `peakEwma` and shown in `stats()`. */
-  readonly latency: PeakEwma;
+  readonly latency: LatencyEstimate;
   /** The registry that made this endpoint: a picker may only return endpoints of its own client. */
   readonly owner: object | undefined;
   /** Set once discovery removed the endpoint: it is no candidate any more. */

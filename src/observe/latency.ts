@@ -1,13 +1,22 @@
 /**
- * An endpoint's peak-EWMA latency estimate (`endpoint.latency`): read it with `estimate(now)`,
- * compare two with `lowerThan`. The public name of {@link LatencyEstimate}'s instances: an
- * interface, so that it is a type only (no value to import) that declarations can name.
+ * An endpoint's peak-EWMA latency estimate (`endpoint.latency`), as pickers and `stats()` see it:
+ * read-only. Read it with `estimate(now)`, compare two with `lowerThan`. The client alone records
+ * samples (on {@link LatencyEstimate}, the class behind it): a picker of the user's cannot change
+ * the figures the client and its other readers go by. An interface, so that it is a type only
+ * (no value to import) that declarations can name.
  *
  * @example
  * const ms = endpoint.latency.estimate(performance.now());
  * const cheaper = b.latency.lowerThan(b.inflight + 1, a.latency, a.inflight + 1, now) ? b : a;
  */
-export interface PeakEwma extends LatencyEstimate {}
+export interface PeakEwma {
+  /** The estimate (ms) at `now`, decayed for the time since the last sample; 0 before any sample. */
+  estimate(now: number): number;
+  /** Whether this estimate × `mine` is below `other`'s × `theirs` at `now` (see {@link LatencyEstimate.lowerThan}). */
+  lowerThan(mine: number, other: PeakEwma, theirs: number, now: number): boolean;
+  /** Whether a sample above 0 ms was recorded (a fast failure's penalty is none). */
+  readonly sampled: boolean;
+}
 
 /**
  * Peak-EWMA latency estimate of one endpoint (Finagle's `PeakEwma`, Linkerd's "Beyond Round
@@ -16,7 +25,7 @@ export interface PeakEwma extends LatencyEstimate {}
  * that depends on the time since the last sample, and the estimate decays toward zero while
  * no sample arrives, so an avoided host is eventually tried again.
  */
-export class LatencyEstimate {
+export class LatencyEstimate implements PeakEwma {
   #cost = 0;
   /**
    * When the last sample was taken. Declared with a number, as `#cost` is: a field that starts
@@ -84,8 +93,8 @@ export class LatencyEstimate {
    * do); one whose hold was over by `now` stays over.
    *
    * @example
-   * // In a custom picker, given an endpoint's state (`EndpointState`):
-   * state.latency.retimeHold(5_000, performance.now());
+   * // As the client does for each endpoint when `health.ejectionTime` changes live:
+   * endpoint.latency.retimeHold(5_000, performance.now());
    */
   retimeHold(holdFor: number, now: number): void {
     const held = this.#heldAt(now);
@@ -145,7 +154,7 @@ export class LatencyEstimate {
    * // Power of two choices on latency × (inflight + 1):
    * const pick = b.latency.lowerThan(b.inflight + 1, a.latency, a.inflight + 1, now) ? b : a;
    */
-  lowerThan(mine: number, other: PeakEwma, theirs: number, now: number): boolean {
+  lowerThan(mine: number, other: LatencyEstimate, theirs: number, now: number): boolean {
     if (this.#held !== undefined) this.#heldAt(now);
     if (other.#held !== undefined) other.#heldAt(now);
     const decay = this.#decay;
