@@ -51,11 +51,11 @@ export class EndpointHealth {
   }
 
   /**
-   * Ejections since its last stable period, at `now`: 0 once it has been healthy longer than the
-   * longest ejection (`maxEjectionTime`).
+   * Ejections since its last stable period, at `now`: 0 once it has been healthy for as long as
+   * the longest ejection (`maxEjectionTime`).
    */
   ejectionsAt(now: number, maxEjectionTime: number): number {
-    return this.status === 'healthy' && now - this.healthySince > maxEjectionTime ? 0 : this.ejections;
+    return this.status === 'healthy' && now - this.healthySince >= maxEjectionTime ? 0 : this.ejections;
   }
 }
 
