@@ -4,35 +4,42 @@
 // that drops packets, a frozen server) it stays "connected" for as long as TCP keeps the socket,
 // while the server has long expired the session. ZooKeeper's Java client drops a server it has
 // not heard from for its read timeout (two thirds of the session timeout); this does the same.
-import { defaultRequestTimeout, isConnected, request, type ZookeeperClient, type ZookeeperError } from './client.js';
+import { defaultRequestTimeout, isConnected, type ZookeeperClient } from './client.js';
 
 /**
  * Asks the connected client's server a question (`exists` on the adapter's znode) every third
- * of the session timeout, so that a connection is never idle for longer; when no answer comes
- * within `requestTimeout` (default: two thirds of the session timeout) while the client still
- * says it is connected, `silent` is told. Its timers are unref'd, and none outlives `stop`.
+ * of the session timeout, so that a connection is never idle for longer. When no answer comes
+ * within `requestTimeout`, at most two thirds of the session timeout (the Java client's read
+ * timeout: past it the server may expire the session first), on the same connection it was
+ * asked on, `silent` is told. Its timers are unref'd, and none outlives `stop`.
  *
  * @example
- * const liveness = new Liveness('/services/users', undefined, (client) => dropConnection(client));
+ * const liveness = new Liveness('/services/users', undefined, () => connections, (client) => dropConnection(client));
  * liveness.watch(client); // … liveness.stop() when the adapter stops
  */
 export class Liveness {
   #client: ZookeeperClient | undefined;
   #timer: NodeJS.Timeout | undefined;
-  /** The client whose question is still unanswered, if any: one at a time. */
-  #asking: ZookeeperClient | undefined;
-  readonly #controller = new AbortController();
+  /** The question still unanswered, if any: one at a time. */
+  #asking: { readonly client: ZookeeperClient; answered: boolean } | undefined;
+  #stopped = false;
 
+  /**
+   * @param connection How many times the client in use connected or disconnected so far: a
+   * question asked on an earlier connection says nothing about the one now.
+   */
   constructor(
     private readonly path: string,
     private readonly timeoutMs: number | undefined,
+    private readonly connection: () => number,
     private readonly silent: (client: ZookeeperClient) => void,
   ) {}
 
   /** Checks `client` from now on, instead of any client before it. */
   watch(client: ZookeeperClient): void {
-    if (this.#controller.signal.aborted) return;
+    if (this.#stopped) return;
     this.#client = client;
+    this.#asking = undefined;
     this.#schedule(client);
   }
 
@@ -40,44 +47,73 @@ export class Liveness {
   forget(client: ZookeeperClient): void {
     if (this.#client !== client) return;
     this.#client = undefined;
+    this.#asking = undefined;
     clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 
-  /** Stops for good: the timer is cleared and a question in flight abandoned. */
+  /** Stops for good: timers are cleared, and an answer still to come is ignored. */
   stop(): void {
+    this.#stopped = true;
     this.#client = undefined;
+    this.#asking = undefined;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#controller.abort();
   }
 
   #schedule(client: ZookeeperClient): void {
     clearTimeout(this.#timer);
-    const session = client.getSessionTimeout();
-    const every = Number.isFinite(session) && session > 0 ? Math.max(100, Math.floor(session / 3)) : 10_000;
-    this.#timer = setTimeout(() => this.#tick(client), every);
+    this.#timer = setTimeout(() => this.#tick(client), Math.max(100, Math.floor(sessionTimeout(client) / 3)));
     this.#timer.unref();
   }
 
   #tick(client: ZookeeperClient): void {
     if (this.#client !== client) return;
     this.#schedule(client);
-    // Not connected: the client knows, and reconnects on its own. Asking already: wait for that answer.
-    if (this.#asking === client || !isConnected(client)) return;
-    this.#asking = client;
-    const timeout = this.timeoutMs ?? defaultRequestTimeout(client);
-    const path = this.path;
-    request<unknown>('exists', path, timeout, this.#controller.signal, (callback) => client.exists(path, callback)).then(
-      () => this.#answered(client),
-      (err: unknown) => {
-        this.#answered(client);
-        if (this.#client === client && (err as ZookeeperError).code === 'REQUEST_TIMEOUT' && isConnected(client)) this.silent(client);
-      },
-    );
+    // The client's methods are the user's when it wraps node-zookeeper-client's: one that throws
+    // here, outside any call, says nothing about the connection.
+    try {
+      // Not connected: the client knows, and reconnects on its own. Asking already: wait for that answer.
+      if (this.#asking !== undefined || !isConnected(client)) return;
+      this.#ask(client);
+    } catch {
+      this.#asking = undefined;
+    }
   }
 
-  #answered(client: ZookeeperClient): void {
-    if (this.#asking === client) this.#asking = undefined;
+  #ask(client: ZookeeperClient): void {
+    const asking = { client, answered: false };
+    this.#asking = asking;
+    const connection = this.connection();
+    const limit = Math.min(this.timeoutMs ?? Infinity, defaultRequestTimeout(client));
+    const timer = setTimeout(() => {
+      // Due timers run before the sockets are read: after an event-loop stall the answer may be
+      // waiting. setImmediate runs once they have been read.
+      setImmediate(() => {
+        if (this.#asking !== asking) return;
+        this.#asking = undefined;
+        if (asking.answered || this.#client !== client || this.connection() !== connection) return;
+        try {
+          if (!isConnected(client)) return;
+        } catch {
+          return;
+        }
+        this.silent(client);
+      }).unref();
+    }, limit);
+    timer.unref();
+    // Any answer will do, an error included (NO_NODE, NO_AUTH): the server is there. An error
+    // for the connection (CONNECTION_LOSS) comes with a disconnection, which the client reports.
+    client.exists(this.path, () => {
+      asking.answered = true;
+      clearTimeout(timer);
+      if (this.#asking === asking) this.#asking = undefined;
+    });
   }
+}
+
+/** The client's session timeout (ms), or ZooKeeper's usual 30 s when it gives none that makes sense. */
+function sessionTimeout(client: ZookeeperClient): number {
+  const session = client.getSessionTimeout();
+  return Number.isFinite(session) && session > 0 ? session : 30_000;
 }

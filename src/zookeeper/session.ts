@@ -49,6 +49,8 @@ export class Session {
   private readonly closing = new Set<Promise<void>>();
   /** Every client the factory returned. */
   private readonly made = new WeakSet<ZookeeperClient>();
+  /** How many times the client in use connected or disconnected (the liveness check's questions belong to one connection). */
+  private connections = 0;
   /** Notices a connection gone silent, which node-zookeeper-client never does. */
   private readonly liveness: Liveness;
 
@@ -59,10 +61,11 @@ export class Session {
    */
   constructor(option: ZookeeperClientOption, private readonly path: string, private readonly listener: SessionListener, requestTimeout: number | undefined) {
     this.factory = typeof option === 'function' ? option : undefined;
-    this.liveness = new Liveness(path, requestTimeout, (client) => this.silent(client));
+    this.liveness = new Liveness(path, requestTimeout, () => this.connections, (client) => this.silent(client));
     this.handlers = {
       // node-zookeeper-client reports `disconnected` again right after `expired`: that one is no news.
       disconnected: () => {
+        this.connections++;
         if (this.closed || this.expired) return;
         if (!this.lost) this.since = performance.now();
         this.lost = true;
@@ -70,6 +73,7 @@ export class Session {
       },
       // A client's first connection is awaited by ready(); only a reconnection is news.
       connected: () => {
+        this.connections++;
         if (this.closed || !this.lost) return;
         this.lost = false;
         listener.connected();
