@@ -92,7 +92,7 @@ function port(value: unknown, field: string): number | undefined | string {
   if (enabled !== true && enabled !== 'true') return undefined;
   const raw = value.$;
   const n = typeof raw === 'string' && /^\d{1,5}$/.test(raw) ? Number(raw) : raw;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 65_535) return `"${field}" must be an integer from 1 to 65535, got ${shownPort(raw)}`;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 65_535) return `"${field}" must be an integer from 1 to 65535, got ${shownPort(n)}`;
   return n;
 }
 

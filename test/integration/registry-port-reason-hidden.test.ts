@@ -50,3 +50,10 @@ it('eureka: an invalid port "$" is reported without its credentials and without 
   expect(Math.max(...rejected.map((r) => r.reason.length))).toBeLessThan(1_000);
   expect(rejected.map((r) => r.reason)).toContain('"port" must be an integer from 1 to 65535, got a string');
 });
+
+it('eureka: a port given as a decimal string out of range is named as the number it was read as', async () => {
+  const { mapInstances } = await import('../../src/eureka/instances.js');
+  const inst = { ...eurekaInstance('far', '127.0.0.1', 8080), port: { $: '70000', '@enabled': 'true' } };
+  const { rejected } = mapInstances([inst], { secure: 'prefer' } as never);
+  expect(rejected.map((r) => r.reason)).toEqual(['"port" must be an integer from 1 to 65535, got 70000']);
+});
