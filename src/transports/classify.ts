@@ -155,17 +155,19 @@ export function failureReason(error: unknown): string {
 
 /**
  * Parses `Retry-After` (seconds or an HTTP date) into milliseconds from `nowEpoch`;
- * `undefined` when absent or unreadable.
+ * `undefined` when absent or unreadable. A header sent twice reaches fetch's `Headers` joined
+ * (`2, 2`): its first value counts, as with undici's own headers (a list of values).
  */
 export function retryAfterMs(value: string | null, nowEpoch: number): number | undefined {
   if (value === null) return undefined;
   const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const seconds = /^(\d+)\s*(?:,|$)/.exec(trimmed);
+  if (seconds !== null) return Number(seconds[1]) * 1000;
   // Only an HTTP-date (RFC 9110 §5.6.7): Date.parse also reads `12/31/2099` or `1.5`, which a
   // recipient must ignore. asctime's form carries no zone: it is GMT.
   const date = HTTP_DATE.exec(trimmed);
-  if (date === null) return undefined;
-  const at = Date.parse(date[1] === undefined ? trimmed : `${trimmed} GMT`);
+  if (date === null || !/^(?:\s*,|$)/.test(trimmed.slice(date[0].length))) return undefined;
+  const at = Date.parse(date[1] === undefined ? date[0] : `${date[0]} GMT`);
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowEpoch);
 }
 
