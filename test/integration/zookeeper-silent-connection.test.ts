@@ -26,12 +26,18 @@ describeWith(zookeeperBinary, 'zookeeper adapters over a connection that went si
   const { track, defer } = closeAfterEach();
   const zk = useZookeeper();
 
-  it('zookeeperDiscovery reports the silent connection as lost, and reads the set again once reconnected', async () => {
+  /** A service path with one instance, and a proxy to the server (closed after the test). */
+  async function serviceBehindProxy(): Promise<{ path: string; proxy: TcpProxy }> {
     const path = zk.fresh();
     await zk.mkdirp(path);
     await zk.put(`${path}/a`, bulwark(8001));
     const proxy = await TcpProxy.start(zk.server.port);
     defer(() => proxy.close());
+    return { path, proxy };
+  }
+
+  it('zookeeperDiscovery reports the silent connection as lost, and reads the set again once reconnected', async () => {
+    const { path, proxy } = await serviceBehindProxy();
     const client = track(createClient({
       name: 'svc',
       discovery: zookeeperDiscovery({ client: zk.factory(proxy.connectionString).make, path, backoff: { min: 100, max: 500 } }),
@@ -49,11 +55,7 @@ describeWith(zookeeperBinary, 'zookeeper adapters over a connection that went si
   });
 
   it('a client function whose clients bulwark cannot drop the connection of (wrappers) gets a new client, which sees the change', async () => {
-    const path = zk.fresh();
-    await zk.mkdirp(path);
-    await zk.put(`${path}/a`, bulwark(8001));
-    const proxy = await TcpProxy.start(zk.server.port);
-    defer(() => proxy.close());
+    const { path, proxy } = await serviceBehindProxy();
     const f = zk.factory(proxy.connectionString);
     const client = track(createClient({
       name: 'svc',
@@ -67,11 +69,7 @@ describeWith(zookeeperBinary, 'zookeeper adapters over a connection that went si
   });
 
   it('a client instance of the user\'s that bulwark cannot drop the connection of: the silence is reported as a lost connection', async () => {
-    const path = zk.fresh();
-    await zk.mkdirp(path);
-    await zk.put(`${path}/a`, bulwark(8001));
-    const proxy = await TcpProxy.start(zk.server.port);
-    defer(() => proxy.close());
+    const { path, proxy } = await serviceBehindProxy();
     const inner = await connected(proxy.connectionString);
     defer(async () => { inner.close(); });
     const client = track(createClient({ name: 'svc', discovery: zookeeperDiscovery({ client: wrapped(inner), path, backoff: { min: 100, max: 500 } }) }));
