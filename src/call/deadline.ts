@@ -1,4 +1,5 @@
-import type { CallContext } from './context.js';
+import { TimeoutError } from '../errors.js';
+import type { AttemptResult, CallContext } from './context.js';
 
 /** The deadline fields of a call, whatever its value type. */
 type Timed = Pick<CallContext<unknown>, 'now' | 'deadline' | 'attemptTimeout'>;
@@ -41,4 +42,23 @@ export function attemptDeadline(ctx: Timed, now: number): number {
  */
 export function timeoutScope(ctx: Timed, deadline: number, now: number): 'attempt' | 'total' {
   return deadline >= ctx.deadline || now >= ctx.deadline ? 'total' : 'attempt';
+}
+
+/** The error of a call whose total deadline passed, saying how many attempts it made. */
+export function totalTimeoutError(ctx: CallContext<unknown>, options?: { cause?: unknown }): TimeoutError {
+  const made = ctx.attempts === 0 ? 'before the first attempt' : `after ${ctx.attempts} attempt${ctx.attempts === 1 ? '' : 's'}`;
+  return new TimeoutError(ctx.host.options.name, 'total', ctx.totalTimeout, made, options);
+}
+
+/**
+ * A result that ends a call after its total deadline passed, retries still wanted: an attempt
+ * that timed out on its own before the deadline (scope `'attempt'`), whose end the user's code
+ * then held past it (an `attempt` listener, a `classify`, an abort listener). The deadline is
+ * what ended the call: a `'total'` TimeoutError, the attempt's as its cause. Anything else is
+ * passed on as it is (a real failure says more than the deadline).
+ */
+export function overtakenByDeadline<T>(ctx: CallContext<T>, result: AttemptResult<T>): AttemptResult<T> {
+  const outcome = result.outcome;
+  if (outcome.ok || !(outcome.error instanceof TimeoutError) || outcome.error.scope !== 'attempt' || mayStartAttempt(ctx)) return result;
+  return { ...result, outcome: { ok: false, error: totalTimeoutError(ctx as CallContext<unknown>, { cause: outcome.error }) } };
 }

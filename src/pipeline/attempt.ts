@@ -1,5 +1,5 @@
 import { Attempt } from '../call/attempt.js';
-import { mayStartAttempt } from '../call/deadline.js';
+import { mayStartAttempt, totalTimeoutError } from '../call/deadline.js';
 import type { AttemptResult, CallContext } from '../call/context.js';
 import { LiveEndpoint } from '../endpoints/endpoint.js';
 import { NoEndpointsError, PluginError, TimeoutError } from '../errors.js';
@@ -151,8 +151,7 @@ export class AttemptStage extends Stage {
       if (ctx.ended) return;
     }
     if (ctx.interruption !== undefined) return this.outer.done(ctx, noAttempt(ctx.interruption.error, 'cancelled'));
-    const error = new TimeoutError(ctx.host.options.name, 'total', ctx.totalTimeout, ctx.attempts === 0 ? 'before the first attempt' : `after ${ctx.attempts} attempt${ctx.attempts === 1 ? '' : 's'}`);
-    const result = noAttempt<T>(error, 'call timeout');
+    const result = noAttempt<T>(totalTimeoutError(ctx as CallContext<unknown>), 'call timeout');
     this.outer.done(ctx, hedge ? { ...result, notSent: true } : result);
   }
 

@@ -3,7 +3,7 @@ import { DEFAULTS } from '../config/defaults.js';
 import { ENDPOINT_REMOVED } from '../call/attempt.js';
 import type { AttemptResult, CallContext, CallTimer } from '../call/context.js';
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
-import { startsInTime } from '../call/deadline.js';
+import { overtakenByDeadline, startsInTime } from '../call/deadline.js';
 import type { RetryBudget } from './budget.js';
 import { noAttempt } from './attempt.js';
 import { withKept } from './kept-response.js';
@@ -46,6 +46,7 @@ export class RetryStage extends Stage implements CallTimer {
         this.#retry(ctx, result, delay);
         return;
       }
+      result = overtakenByDeadline(ctx, result);
     }
     this.#finish(ctx, result);
   }
