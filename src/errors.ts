@@ -168,7 +168,7 @@ export class DiscoveryError extends BulwarkError {
  * Which user-supplied piece misbehaved (a breaker: the `health.breaker` or `circuitBreaker.breaker`
  * option; `fetch`: the `fetch` option's function, which resolved with something that is not a Response).
  */
-export type PluginKind = 'picker' | 'classify' | 'health.breaker' | 'health.isFailure' | 'circuitBreaker.breaker' | 'fetch';
+export type PluginKind = 'picker' | 'classify' | 'health.breaker' | 'health.isFailure' | 'circuitBreaker.breaker' | 'fetch' | 'clock';
 
 /**
  * A plugin (a custom picker, a `classify` function, a breaker of your own, the `fetch` function

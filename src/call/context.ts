@@ -2,6 +2,8 @@ import type { IBackoff } from 'cockatiel';
 import type { Outcome, Verdict } from '../config/options.js';
 import type { ResolvedHedge } from '../config/resolved.js';
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
+import { PluginError } from '../errors.js';
+import { messageOf } from '../message-of.js';
 import type { PickRequest } from '../pickers/picker.js';
 import type { Transport } from '../transports/transport.js';
 import type { Attempt } from './attempt.js';
@@ -181,6 +183,14 @@ export class CallContext<T> implements PickRequest, WheelEntry {
     for (const a of this.live()) if (a.deadline < next) next = a.deadline;
     if (this.timer !== undefined && this.timerAt < next) next = this.timerAt;
     if (next !== Infinity) this.wakeBy(next);
+  }
+
+  /**
+   * The client's clock threw (or its `setTimer` returned no Timer) as the wheel timed the calls:
+   * this one can no longer be timed, so it ends, with a `PluginError` naming the clock.
+   */
+  clockFailed(error: unknown): void {
+    this.interrupt(new PluginError(this.host.options.name, 'clock', `failed as the call was timed (${messageOf(error)})`, { cause: error }));
   }
 
   /**

@@ -10,6 +10,8 @@ export interface WheelEntry {
   queueIndex: number;
   /** Called once `now >= wakeAt`; the entry is out of the wheel by then and may add itself again. */
   wake(now: number): void;
+  /** The clock failed (see {@link DeadlineWheel}): the entry can no longer be timed, and must end. */
+  clockFailed?(error: unknown): void;
 }
 
 /** Compact the queue when it holds more than this many slots and fewer than half are live. */
@@ -27,6 +29,10 @@ const COMPACT_AT = 1024;
  * Fires late, never early: an entry is woken only once the clock has reached its time, and a
  * timer that went off early re-arms. The timer keeps the process alive only while some call
  * is active: a caller awaits it then, and nothing else (a backoff sleep holds no socket) would.
+ *
+ * A clock of the user's (the `clock` option) that throws, or whose `setTimer` returns no Timer,
+ * leaves no timer armed for the calls waiting: every one of them is told (`clockFailed`) and
+ * ends, rather than waiting for ever; the wheel itself never throws, and arms again for the next.
  */
 export class DeadlineWheel {
   readonly #heap: WheelEntry[] = [];
@@ -89,9 +95,9 @@ export class DeadlineWheel {
     }
     if (!this.#referenced) {
       this.#referenced = true;
-      this.#timer?.ref();
+      this.#guarded(() => this.#timer?.ref());
     }
-    if (entry.wakeAt < this.#armedAt) this.#arm(this.#earliest());
+    if (entry.wakeAt < this.#armedAt) this.#guarded(() => this.#arm(this.#earliest()));
   }
 
   /** Takes `entry` out of the wheel (no-op when it is not in it). */
@@ -113,16 +119,38 @@ export class DeadlineWheel {
   /** Clears the timer for good (the client closed): entries may still leave, none wakes again. */
   close(): void {
     this.#closed = true;
-    this.#arm(Infinity);
+    this.#guarded(() => this.#arm(Infinity));
   }
 
   readonly #unrefIfIdle = (): void => {
     this.#idleCheck = false;
     if (this.size === 0 && this.#referenced) {
       this.#referenced = false;
-      this.#timer?.unref();
+      this.#guarded(() => this.#timer?.unref());
     }
   };
+
+  /** Runs `use` of the clock (its timers included); if it throws, see {@link #clockFailed}. */
+  #guarded(use: () => void): void {
+    try {
+      use();
+    } catch (err) {
+      this.#clockFailed(err);
+    }
+  }
+
+  /** The clock threw: no timer is armed, and every entry waiting is told (none could be woken). */
+  #clockFailed(error: unknown): void {
+    this.#timer = undefined;
+    this.#armedAt = Infinity;
+    for (const entry of this.entries()) {
+      try {
+        entry.clockFailed?.(error);
+      } catch {
+        // Its own end read the clock again, which threw again: the others are told all the same.
+      }
+    }
+  }
 
   #unqueue(entry: WheelEntry): void {
     const queue = this.#queue;
@@ -179,15 +207,22 @@ export class DeadlineWheel {
     return this.#first()?.wakeAt ?? Infinity;
   }
 
+  /** Arms the one timer for `at` (none for Infinity). Only a timer made is counted as armed: one the clock failed to make is asked for again by the next schedule. */
   #arm(at: number): void {
-    this.#timer?.clear();
+    const old = this.#timer;
     this.#timer = undefined;
-    this.#armedAt = at;
+    this.#armedAt = Infinity;
+    old?.clear();
     if (at === Infinity || this.#closed) return;
     // Whole milliseconds, rounded up: Node's timers count whole ms and may fire a fraction early.
     const ms = Math.max(1, Math.ceil(at - this.#clock.now()));
-    this.#timer = this.#clock.setTimer(this.#fire, ms);
-    if (!this.#referenced) this.#timer.unref();
+    const timer = this.#clock.setTimer(this.#fire, ms) as Partial<Timer> | null | undefined;
+    if (typeof timer?.clear !== 'function' || typeof timer.ref !== 'function' || typeof timer.unref !== 'function') {
+      throw new TypeError(`clock.setTimer must return a Timer ({ clear(), ref(), unref() }), got ${timer === null ? 'null' : typeof timer === 'object' ? 'an object without them' : typeof timer}`);
+    }
+    this.#timer = timer as Timer;
+    this.#armedAt = at;
+    if (!this.#referenced) timer.unref();
   }
 
   readonly #fire = (): void => {
@@ -195,8 +230,8 @@ export class DeadlineWheel {
     this.#armedAt = Infinity;
     // A fresh reading per entry: waking one call may take long (an attempt's synchronous work,
     // an abort listener), and the next must be judged by when it actually wakes.
-    let now = this.#clock.now();
-    for (let entry = this.#first(); entry !== undefined && entry.wakeAt <= now; entry = this.#first()) {
+    let now = this.#read();
+    for (let entry = this.#first(); now !== undefined && entry !== undefined && entry.wakeAt <= now; entry = this.#first()) {
       this.remove(entry);
       this.#waking = entry;
       try {
@@ -204,11 +239,22 @@ export class DeadlineWheel {
       } finally {
         this.#waking = undefined;
       }
-      now = this.#clock.now();
+      now = this.#read();
     }
+    if (now === undefined) return;
     const next = this.#earliest();
-    if (next < this.#armedAt) this.#arm(next);
+    if (next < this.#armedAt) this.#guarded(() => this.#arm(next));
   };
+
+  /** The clock's time, or undefined when reading it threw (every entry waiting is then told). */
+  #read(): number | undefined {
+    try {
+      return this.#clock.now();
+    } catch (err) {
+      this.#clockFailed(err);
+      return undefined;
+    }
+  }
 
   #up(i: number): number {
     const heap = this.#heap;

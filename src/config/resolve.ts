@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../call/clock.js';
 import { ConfigError } from '../errors.js';
+import { messageOf } from '../message-of.js';
 import type { IBreaker } from 'cockatiel';
 import { DEFAULTS } from './defaults.js';
 import { field, isPlain, nonNegativeMs, notPlainError, optionObject, positiveMs, POSITIVE_MS } from './fields.js';
@@ -88,6 +89,14 @@ export function resolveClock(service: string, value: unknown): Clock {
   if (c === null || typeof c !== 'object' || typeof c.now !== 'function' || typeof c.setTimer !== 'function') {
     throw new ConfigError(service, 'clock', 'must be a Clock ({ now(), setTimer(fn, ms) })', value);
   }
+  // Deadlines are times on it: a reading that is no finite number would time every call out at once.
+  let now: unknown;
+  try {
+    now = c.now();
+  } catch (err) {
+    throw new ConfigError(service, 'clock.now()', `must return a finite number of milliseconds, not throw (${messageOf(err)})`, '(nothing: it threw)');
+  }
+  if (typeof now !== 'number' || !Number.isFinite(now)) throw new ConfigError(service, 'clock.now()', 'must return a finite number of milliseconds', now);
   return c as Clock;
 }
 

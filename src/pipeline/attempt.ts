@@ -97,6 +97,8 @@ export class AttemptStage extends Stage {
     // code may also have run during the pick.
     if ((hedge || userCode) && !this.#maySend(ctx, attempt)) return;
     ctx.wakeBy(attempt.deadline);
+    // The clock failed as the wheel was armed for it: the call ended (`clockFailed`), nothing is sent.
+    if (attempt.ended) return;
     let value: unknown;
     try {
       value = ctx.transport.run(endpoint, attempt);
