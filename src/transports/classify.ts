@@ -156,19 +156,36 @@ export function failureReason(error: unknown): string {
 /**
  * Parses `Retry-After` (seconds or an HTTP date) into milliseconds from `nowEpoch`;
  * `undefined` when absent or unreadable. A header sent twice reaches fetch's `Headers` joined
- * (`2, 2`): its first value counts, as with undici's own headers (a list of values).
+ * (`2, 2`): such a list counts when every value in it is valid and they all say the same (as
+ * undici's own headers, a list, give the first value of a header that repeats itself); one with
+ * an invalid or a differing value is invalid as a whole, and ignored (RFC 9110 §10.2.3).
  */
 export function retryAfterMs(value: string | null, nowEpoch: number): number | undefined {
   if (value === null) return undefined;
-  const trimmed = value.trim();
-  const seconds = /^(\d+)\s*(?:,|$)/.exec(trimmed);
-  if (seconds !== null) return Number(seconds[1]) * 1000;
+  let rest = value.trim();
+  let ms: number | undefined;
+  for (;;) {
+    const one = firstRetryAfter(rest, nowEpoch);
+    if (one === undefined || (ms !== undefined && one.ms !== ms)) return undefined;
+    ms = one.ms;
+    rest = rest.slice(one.length);
+    if (rest === '') return ms;
+    const comma = /^\s*,\s*/.exec(rest);
+    if (comma === null) return undefined;
+    rest = rest.slice(comma[0].length);
+  }
+}
+
+/** The value `Retry-After` starts with (delay-seconds or an HTTP-date) in ms from `nowEpoch`, and its length. */
+function firstRetryAfter(text: string, nowEpoch: number): { ms: number; length: number } | undefined {
+  const seconds = /^\d+(?=\s*(?:,|$))/.exec(text);
+  if (seconds !== null) return { ms: Number(seconds[0]) * 1000, length: seconds[0].length };
   // Only an HTTP-date (RFC 9110 §5.6.7): Date.parse also reads `12/31/2099` or `1.5`, which a
   // recipient must ignore. asctime's form carries no zone: it is GMT.
-  const date = HTTP_DATE.exec(trimmed);
-  if (date === null || !/^(?:\s*,|$)/.test(trimmed.slice(date[0].length))) return undefined;
+  const date = HTTP_DATE.exec(text);
+  if (date === null) return undefined;
   const at = Date.parse(date[1] === undefined ? date[0] : `${date[0]} GMT`);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowEpoch);
+  return Number.isNaN(at) ? undefined : { ms: Math.max(0, at - nowEpoch), length: date[0].length };
 }
 
 const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
