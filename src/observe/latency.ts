@@ -1,4 +1,20 @@
 /**
+ * What pickers and `stats()` readers see of an endpoint's latency estimate: the read side of
+ * {@link LatencyEstimate}. A class, so that the type is nominal: an object of the user's cannot
+ * pass for one of the client's estimates (`lowerThan` compares their insides).
+ */
+abstract class ReadOnlyEstimate {
+  /** The brand (a type only, nothing at run time). */
+  declare protected readonly made: true;
+  /** The estimate (ms) at `now`, decayed for the time since the last sample; 0 before any sample. */
+  abstract estimate(now: number): number;
+  /** Whether this estimate × `mine` is below `other`'s × `theirs` at `now` (see {@link LatencyEstimate.lowerThan}). */
+  abstract lowerThan(mine: number, other: PeakEwma, theirs: number, now: number): boolean;
+  /** Whether a sample above 0 ms was recorded (a fast failure's penalty is none). */
+  abstract get sampled(): boolean;
+}
+
+/**
  * An endpoint's peak-EWMA latency estimate (`endpoint.latency`), as pickers and `stats()` see it:
  * read-only. Read it with `estimate(now)`, compare two with `lowerThan`. The client alone records
  * samples (on {@link LatencyEstimate}, the class behind it): a picker of the user's cannot change
@@ -9,14 +25,7 @@
  * const ms = endpoint.latency.estimate(performance.now());
  * const cheaper = b.latency.lowerThan(b.inflight + 1, a.latency, a.inflight + 1, now) ? b : a;
  */
-export interface PeakEwma {
-  /** The estimate (ms) at `now`, decayed for the time since the last sample; 0 before any sample. */
-  estimate(now: number): number;
-  /** Whether this estimate × `mine` is below `other`'s × `theirs` at `now` (see {@link LatencyEstimate.lowerThan}). */
-  lowerThan(mine: number, other: PeakEwma, theirs: number, now: number): boolean;
-  /** Whether a sample above 0 ms was recorded (a fast failure's penalty is none). */
-  readonly sampled: boolean;
-}
+export interface PeakEwma extends ReadOnlyEstimate {}
 
 /**
  * Peak-EWMA latency estimate of one endpoint (Finagle's `PeakEwma`, Linkerd's "Beyond Round
@@ -25,7 +34,7 @@ export interface PeakEwma {
  * that depends on the time since the last sample, and the estimate decays toward zero while
  * no sample arrives, so an avoided host is eventually tried again.
  */
-export class LatencyEstimate implements PeakEwma {
+export class LatencyEstimate extends ReadOnlyEstimate {
   #cost = 0;
   /**
    * When the last sample was taken. Declared with a number, as `#cost` is: a field that starts
@@ -46,6 +55,7 @@ export class LatencyEstimate implements PeakEwma {
 
   /** @param decay time constant in ms (the default picker uses 10 000). */
   constructor(decay: number, now: number) {
+    super();
     this.#decay = decay;
     this.#stamp = now;
   }

@@ -1,7 +1,8 @@
 // What broke: README says a custom picker's `EndpointState` offers `latency` read-only, but the
 // declared `PeakEwma` extended the client's own estimate class, recording methods and all: a
 // picker of the user's could call `state.latency.observe(5_000, now)` and the client's `stats()`
-// then showed 5 s for that endpoint. The public type now has only what reads it.
+// then showed 5 s for that endpoint. The public type now has only what reads it, and stays
+// nominal: an object of the user's that passed for one made `lowerThan` throw.
 import { describe, expect, it } from 'vitest';
 import { compileUser } from '../helpers/user-build.js';
 
@@ -35,7 +36,9 @@ class Slowest implements Picker {
   }
 }
 const estimate: PeakEwma | undefined = undefined;
-console.log(new Slowest(), estimate);
+// @ts-expect-error: only the client makes estimates (lowerThan compares the insides of its own)
+const forged: PeakEwma = { estimate: () => 5, lowerThan: () => false, sampled: true };
+console.log(new Slowest(), estimate, forged);
 `,
     });
     expect(diagnostics).toEqual([]);
