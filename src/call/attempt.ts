@@ -150,9 +150,12 @@ export class Attempt<T> implements AttemptHandle {
   /** Ends the attempt without judging it: the caller aborted, the client closed, or a hedge won. */
   cancel(error: unknown, reason: string): void {
     if (this.ended) return;
+    // Read before anything ends: a clock of the user's that throws (the reason a call may be
+    // cancelled: `clockFailed`) must not leave the attempt marked ended but never reported.
+    const now = readOr(this.ctx);
     this.ended = true; // before the abort's listeners run, as in timeOut
     this.#abort(error);
-    this.#end({ ok: false, error }, reason, this.ctx.host.clock.now());
+    this.#end({ ok: false, error }, reason, now);
   }
 
   #abort(reason: unknown): void {
@@ -182,6 +185,15 @@ export class Attempt<T> implements AttemptHandle {
     } else {
       this.#sink.done(ctx, result);
     }
+  }
+}
+
+/** The clock's time, or the call's last reading when the clock throws (a clock of the user's that failed). */
+function readOr<T>(ctx: CallContext<T>): number {
+  try {
+    return ctx.host.clock.now();
+  } catch {
+    return ctx.now;
   }
 }
 

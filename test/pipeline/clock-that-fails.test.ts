@@ -6,11 +6,13 @@
 // - Its setTimer returned Node's Timeout (ref/unref, no clear): a call with an earlier deadline
 //   failed with "this[#timer]?.clear is not a function", the same way.
 // - Its now() returned NaN or Infinity: accepted, then every call timed out at once, "after 300 ms".
+// - (diff review) Its now() threw once as the wheel woke a call: the call was told, but its
+//   attempt, marked ended, read the clock again to end, which threw: the call never settled.
 // Now the calls the wheel can no longer time end with a PluginError naming the clock, the wheel
 // arms again for the next, and a clock that reads no finite number is refused at createClient.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, createClient, PluginError, roundRobin, type Client, type Clock } from '../../src/index.js';
-import { FakeClock, outcome, untilAborted } from '../helpers/fake-clock.js';
+import { FakeClock, outcome, settle, untilAborted } from '../helpers/fake-clock.js';
 
 const clients: Client[] = [];
 afterEach(async () => {
@@ -64,6 +66,29 @@ describe('a clock whose setTimer throws once', () => {
     await fake.advance(300);
     expect(later.settled).toBe(true);
   });
+});
+
+it('a now() that throws once as the wheel fires ends the call with a PluginError', async () => {
+  const fake = new FakeClock();
+  let nowFails = false;
+  const clock: Clock = {
+    now: () => {
+      if (nowFails) throw new Error('now broke');
+      return fake.now();
+    },
+    setTimer: (fn, ms) => fake.setTimer(fn, ms),
+  };
+  const c = client(clock);
+  const o = outcome(c.execute((_e, { signal }) => untilAborted(signal)));
+  await settle();
+  nowFails = true;
+  await fake.advance(100); // the wheel wakes the call and reads the clock, which throws
+  nowFails = false;
+  await settle();
+  expect(o.settled).toBe(true);
+  expect(o.error).toBeInstanceOf(PluginError);
+  expect((o.error as PluginError).message).toBe('svc: clock failed as the call was timed (now broke)');
+  expect(c.stats().calls.inflight).toBe(0);
 });
 
 it("a setTimer returning Node's Timeout (no clear): the calls it leaves untimed fail with a PluginError", async () => {
