@@ -23,6 +23,7 @@ import { runAfterBody } from './transports/fetch-body-first.js';
 import type { Transport } from './transports/transport.js';
 import { seams, type TransportSetup } from './client-seams.js';
 import { DiscoveryLink } from './client-discovery.js';
+import { watchConnectErrors } from './transports/connect-errors.js';
 
 /**
  * Creates a client for one service: it keeps the endpoint list current from `discovery`,
@@ -70,6 +71,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
   constructor(options: ClientOptions) {
     super();
     const resolved = resolveOptions(options);
+    watchConnectErrors();
     this.name = resolved.name;
     const clock = resolveClock(resolved.name, options.clock);
     const discovery = resolveDiscovery(resolved.name, options.discovery);
