@@ -17,6 +17,10 @@ export interface OwnEntry {
   deleted(revision: number): void;
   /** The entry was overwritten at `revision` by a put without any lease (detached). */
   overwritten(revision: number): void;
+  /** A read of the entry failed, or its watch broke (the watch tries again with backoff). */
+  failed(err: unknown): void;
+  /** A read of the entry was answered (the watch follows it again). */
+  answered(): void;
 }
 
 /**
@@ -33,6 +37,7 @@ export function followOwnEntry(client: EtcdClient, key: string, entry: OwnEntry,
       known = entry.known();
     },
     reset: (kvs, revision) => {
+      entry.answered();
       // Lower: etcd came back with an older copy of its data, whose entry (even under the
       // registration's lease, if it lived there) may hold an older value; and its revisions
       // cannot be weighed against the registration's puts.
@@ -55,6 +60,6 @@ export function followOwnEntry(client: EtcdClient, key: string, entry: OwnEntry,
         else if (foreign(c.kv)) entry.overwritten(Number(c.kv.mod_revision));
       }
     },
-    error: () => {}, // etcd's failures are reported by the loop that writes
+    error: (err) => entry.failed(err),
   }, signal, { ...options, pageSize: 1 });
 }

@@ -62,6 +62,8 @@ class Registration implements EtcdRegistration {
    * of etcd before writing again, and this is reported if the lease lives.
    */
   #askLease: string | undefined;
+  /** Whether a failure to follow the entry was reported since its last answered read. */
+  #unfollowedSaid = false;
   /** Following the entry in etcd: one deleted or overwritten behind the registration's back is written again. */
   readonly #following: Promise<void>;
   /** A sync in progress (stop waits for it, so no lease is granted after stop). */
@@ -87,7 +89,23 @@ class Registration implements EtcdRegistration {
       rewound: (revision) => this.#rewound(revision),
       deleted: (revision) => this.#lost(revision, true),
       overwritten: (revision) => this.#lost(revision, false),
+      failed: (err) => this.#unfollowed(err),
+      answered: () => { this.#unfollowedSaid = false; },
     }, this.#controller.signal, { backoff, cancelTimeout: STOP_TIMEOUT });
+  }
+
+  /**
+   * The watch on the entry could not read it. etcd's failures are reported by the loop that
+   * writes (a lost lease, a failed grant), but while the registration holds its lease and
+   * entry that loop has nothing to do: a client that stopped answering (etcd3 can wedge after
+   * an auth token is refused, its keep-alives stuck behind it, never reporting the lease lost)
+   * would leave the registration silent while its entry expires. Said once until a read is
+   * answered again.
+   */
+  #unfollowed(err: unknown): void {
+    if (this.#controller.signal.aborted || this.#unfollowedSaid || !this.registered) return;
+    this.#unfollowedSaid = true;
+    this.#report('could not read its own entry to follow it (is etcd, or the client, still answering? the entry stays only while the lease\'s keep-alives get through)', err);
   }
 
   /** The entry was deleted, or put without a lease, at `revision`: unless a put of ours came after it, write it again. */
