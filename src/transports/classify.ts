@@ -191,9 +191,9 @@ function firstRetryAfter(text: string, nowEpoch: number): { ms: number; length: 
 const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
 const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
 const TIME = '\\d{2}:\\d{2}:\\d{2}';
-/** IMF-fixdate, obsolete RFC 850 and asctime forms; the capture group marks asctime. */
+/** IMF-fixdate, obsolete RFC 850 and asctime forms, at the start of the text; the capture group is asctime's. */
 const HTTP_DATE = new RegExp(
-  `^(?:${DAY}, \\d{2} ${MONTH} \\d{4} ${TIME} GMT|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \\d{2}-${MONTH}-\\d{2} ${TIME} GMT|${DAY} ${MONTH} [ \\d]\\d ${TIME} \\d{4}($))`,
+  `^(?:${DAY}, \\d{2} ${MONTH} \\d{4} ${TIME} GMT|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \\d{2}-${MONTH}-\\d{2} ${TIME} GMT|(${DAY} ${MONTH} [ \\d]\\d ${TIME} \\d{4}))`,
 );
 
 const VERDICTS: ReadonlySet<unknown> = new Set<Verdict>(['success', 'failure', 'retry']);

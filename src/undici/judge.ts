@@ -13,12 +13,15 @@ export const UNDICI_READER: ResponseReader<ResponseHead> = {
   retryAfter: (value) => {
     const headers = value.headers as ResponseHead['headers'] | readonly unknown[];
     // `responseHeaders: 'raw'` gives them as a flat array: [name, value, name, value, …].
+    // A header sent twice is read as fetch's Headers read it, joined (`2, 2`): retryAfterMs takes
+    // such a list only when its values agree, so both transports judge one response alike.
     if (Array.isArray(headers)) {
-      for (let i = 0; i + 1 < headers.length; i += 2) if (String(headers[i]).toLowerCase() === 'retry-after') return String(headers[i + 1]);
-      return null;
+      const values: string[] = [];
+      for (let i = 0; i + 1 < headers.length; i += 2) if (String(headers[i]).toLowerCase() === 'retry-after') values.push(String(headers[i + 1]));
+      return values.length === 0 ? null : values.join(', ');
     }
     const header = (headers as ResponseHead['headers'])['retry-after'];
-    return (Array.isArray(header) ? header[0] : header) ?? null;
+    return (Array.isArray(header) ? header.join(', ') : header) ?? null;
   },
 };
 
