@@ -1,11 +1,18 @@
+/** The brand of the client's estimates: a type only (nothing at run time), under a key no user's code can name. */
+declare const made: unique symbol;
+
+// Merged into the class below: the brand, declared here because a class may not declare a member
+// with a computed key under isolatedDeclarations. An object of the user's cannot have it.
+interface ReadOnlyEstimate {
+  readonly [made]: true;
+}
+
 /**
  * What pickers and `stats()` readers see of an endpoint's latency estimate: the read side of
  * {@link LatencyEstimate}. A class, so that the type is nominal: an object of the user's cannot
  * pass for one of the client's estimates (`lowerThan` compares their insides).
  */
 abstract class ReadOnlyEstimate {
-  /** The brand (a type only, nothing at run time). */
-  declare protected readonly made: true;
   /** The estimate (ms) at `now`, decayed for the time since the last sample; 0 before any sample. */
   abstract estimate(now: number): number;
   /** Whether this estimate × `mine` is below `other`'s × `theirs` at `now` (see {@link LatencyEstimate.lowerThan}). */

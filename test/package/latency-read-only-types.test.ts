@@ -39,6 +39,12 @@ const estimate: PeakEwma | undefined = undefined;
 // @ts-expect-error: only the client makes estimates (lowerThan compares the insides of its own)
 const forged: PeakEwma = { estimate: () => 5, lowerThan: () => false, sampled: true };
 console.log(new Slowest(), estimate, forged);
+// The brand is no property a user's code can test: a check for one narrows nothing away.
+function stillAnEstimate(p: PeakEwma): number {
+  if ('made' in p) return 0;
+  return p.estimate(0);
+}
+console.log(stillAnEstimate);
 `,
     });
     expect(diagnostics).toEqual([]);
