@@ -64,6 +64,8 @@ class Registration implements EtcdRegistration {
   #askLease: string | undefined;
   /** Whether a failure to follow the entry was reported since its last answered read. */
   #unfollowedSaid = false;
+  /** When the watch on the entry first failed since a read of it was last answered (performance.now()). */
+  #unreadSince: number | undefined;
   /** Following the entry in etcd: one deleted or overwritten behind the registration's back is written again. */
   readonly #following: Promise<void>;
   /** A sync in progress (stop waits for it, so no lease is granted after stop). */
@@ -90,7 +92,10 @@ class Registration implements EtcdRegistration {
       deleted: (revision) => this.#lost(revision, true),
       overwritten: (revision) => this.#lost(revision, false),
       failed: (err) => this.#unfollowed(err),
-      answered: () => { this.#unfollowedSaid = false; },
+      answered: () => {
+        this.#unfollowedSaid = false;
+        this.#unreadSince = undefined;
+      },
     }, this.#controller.signal, { backoff, cancelTimeout: STOP_TIMEOUT });
   }
 
@@ -99,11 +104,16 @@ class Registration implements EtcdRegistration {
    * writes (a lost lease, a failed grant), but while the registration holds its lease and
    * entry that loop has nothing to do: a client that stopped answering (etcd3 can wedge after
    * an auth token is refused, its keep-alives stuck behind it, never reporting the lease lost)
-   * would leave the registration silent while its entry expires. Said once until a read is
-   * answered again.
+   * would leave the registration silent while its entry expires. A restart or a short outage
+   * costs nothing (etcd restores the lease; etcd3 reports it lost after 2×TTL without keep-alives),
+   * so this is said only once the entry has gone unread for longer than that, and once until a
+   * read is answered again.
    */
   #unfollowed(err: unknown): void {
     if (this.#controller.signal.aborted || this.#unfollowedSaid || !this.registered) return;
+    const now = performance.now();
+    this.#unreadSince ??= now;
+    if (now - this.#unreadSince <= 2 * this.#ttl * 1000) return;
     this.#unfollowedSaid = true;
     this.#report('could not read its own entry to follow it (is etcd, or the client, still answering? the entry stays only while the lease\'s keep-alives get through)', err);
   }

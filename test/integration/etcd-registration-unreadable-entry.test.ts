@@ -3,38 +3,95 @@
 // hang, and its lease keep-alives with them, so the lease is never reported lost. The
 // registration's watch on its own entry failed to read it, but dropped those failures
 // (`error: () => {}`): the entry expired while `registered` stayed true and `onError` heard
-// nothing. A failure to follow the entry is now reported, once until a read is answered again,
-// while the registration believes it is registered.
-import type { Etcd3 } from 'etcd3';
+// nothing. An entry unread for longer than 2×TTL (a short outage costs nothing) is now
+// reported, once until a read is answered again, while the registration believes it is registered.
+import { Etcd3 } from 'etcd3';
 import { expect, it } from 'vitest';
 import { etcdRegistration } from '../../src/etcd/index.js';
 import { describeWith } from '../helpers/binaries.js';
-import { etcdBinary, useEtcd } from '../helpers/etcd.js';
+import { etcdBinary, EtcdServer, TcpProxy, useEtcd } from '../helpers/etcd.js';
 import { closeAfterEach, sleep, until } from '../helpers/lifecycle.js';
 
 const { defer } = closeAfterEach();
 
+/** The real client, but for reads of single keys, which fail while `reads()` says so (as a wedged client's do). */
+function readsFailWhile(etcd: Etcd3, reads: () => boolean): Etcd3 {
+  return {
+    get: (key: string) => (reads() ? { exec: () => Promise.reject(new Error('etcdserver: invalid auth token')) } : etcd.get(key)),
+    getAll: () => etcd.getAll(),
+    watch: () => etcd.watch(),
+    lease: (...args: Parameters<Etcd3['lease']>) => etcd.lease(...args),
+  } as unknown as Etcd3;
+}
+
 describeWith(etcdBinary, 'etcdRegistration whose client cannot read its entry', () => {
   const fx = useEtcd();
 
-  it('reports it once while the registration is registered, not at every failed read', async () => {
-    let reads: 'fail' | 'work' = 'fail';
-    // The real client, but for reads of single keys, which fail while told to (as a wedged client's do).
-    const client = {
-      get: (key: string) => (reads === 'fail' ? { exec: () => Promise.reject(new Error('etcdserver: invalid auth token')) } : fx.etcd.get(key)),
-      getAll: () => fx.etcd.getAll(),
-      watch: () => fx.etcd.watch(),
-      lease: (...args: Parameters<Etcd3['lease']>) => fx.etcd.lease(...args),
-    } as unknown as Etcd3;
+  it('reports it once the entry has gone unread for longer than 2×TTL, once, while registered', async () => {
     const errors: Error[] = [];
-    const reg = etcdRegistration({ client, prefix: 'unread/', endpoint: '127.0.0.1:9301', ttl: 3, backoff: { min: 20, max: 40 }, onError: (e) => errors.push(e) });
+    const started = performance.now();
+    const reg = etcdRegistration({ client: readsFailWhile(fx.etcd, () => true), prefix: 'unread/', endpoint: '127.0.0.1:9301', ttl: 1, backoff: { min: 20, max: 40 }, onError: (e) => errors.push(e) });
     defer(() => reg.stop());
     expect(await reg.ready).toBe(true);
-    await until(() => errors.length > 0, 3_000);
+    await until(() => errors.length > 0, 6_000);
+    expect(performance.now() - started).toBeGreaterThan(2_000);
     expect(reg.registered).toBe(true);
     expect(errors[0]!.message).toContain('could not read its own entry to follow it');
     expect(errors[0]!.message).toContain('invalid auth token');
     await sleep(500); // the reads go on failing, with backoff: said once
     expect(errors).toHaveLength(1);
   }, 20_000);
+
+  it('says nothing of reads that fail for less (a restart, a short outage costs nothing)', async () => {
+    const errors: Error[] = [];
+    const until1s = performance.now() + 1_000;
+    const reg = etcdRegistration({ client: readsFailWhile(fx.etcd, () => performance.now() < until1s), prefix: 'unread/', endpoint: '127.0.0.1:9302', ttl: 1, backoff: { min: 20, max: 40 }, onError: (e) => errors.push(e) });
+    defer(() => reg.stop());
+    expect(await reg.ready).toBe(true);
+    await sleep(3_500);
+    expect(errors).toEqual([]);
+  }, 20_000);
+
+});
+
+// The same two adapted from the diff review of the first version, which reported the watch
+// breaking at every etcd restart: a real restart, and a connection cut for an instant.
+describeWith(etcdBinary, 'etcdRegistration through a short etcd outage', () => {
+  const backoff = { min: 100, max: 1_000 };
+
+  it('a plain etcd restart (SIGKILL, resume on the same data) reports nothing to onError', async () => {
+    const server = await EtcdServer.start();
+    defer(() => server.close());
+    const etcd = new Etcd3({ hosts: server.url });
+    defer(async () => { etcd.close(); });
+    const errors: string[] = [];
+    const reg = etcdRegistration({ client: etcd, prefix: 'svc/', endpoint: '127.0.0.1:9101', backoff, onError: (e) => errors.push(e.message) });
+    defer(() => reg.stop());
+    expect(await reg.ready).toBe(true);
+    await server.kill('SIGKILL');
+    await server.resume();
+    await sleep(3_000);
+    expect(reg.registered).toBe(true);
+    expect(errors).toEqual([]);
+    await reg.stop();
+    expect(errors).toEqual([]);
+  }, 40_000);
+
+  it('a connection cut for an instant (the re-read answers at once) reports nothing to onError', async () => {
+    const server = await EtcdServer.start();
+    defer(() => server.close());
+    const proxy = await TcpProxy.start(server.url);
+    defer(() => proxy.close());
+    const etcd = new Etcd3({ hosts: proxy.url });
+    defer(async () => { etcd.close(); });
+    const errors: string[] = [];
+    const reg = etcdRegistration({ client: etcd, prefix: 'svc/', endpoint: '127.0.0.1:9102', backoff, onError: (e) => errors.push(e.message) });
+    defer(() => reg.stop());
+    expect(await reg.ready).toBe(true);
+    proxy.cut();
+    proxy.restore();
+    await sleep(3_000);
+    expect(reg.registered).toBe(true);
+    expect(errors).toEqual([]);
+  }, 40_000);
 });
