@@ -205,7 +205,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
     this.#closing.abort(error);
     this.#engine.stop(error);
     // A source's stop that fails is reported by followConfig (`configRejected`); a discovery's, here.
-    await stopSources(this.name, this.#engine.host.clock, this.#stop, [...this.#configWatches], (error) => emitSafely(this, 'discoveryError', { error }));
+    await stopSources(this.name, this.#stop, [...this.#configWatches], (error) => emitSafely(this, 'discoveryError', { error }));
     this.removeAllListeners();
   }
 

@@ -1,4 +1,4 @@
-import { settlesWithin, type Clock } from '../call/clock.js';
+import { settlesWithin, systemClock } from '../call/clock.js';
 import { DiscoveryError } from '../errors.js';
 
 /**
@@ -10,12 +10,14 @@ export const CLOSE_WAIT_MS = 10_000;
 /**
  * Stops a closing client's discovery and configuration sources together, waiting for them at
  * most {@link CLOSE_WAIT_MS}: a stop that never settles (a user's adapter) must not hang
- * `close()`. A discovery stop that throws, and one still running then, go to `report`.
+ * `close()`. A discovery stop that throws, and one still running then, go to `report`. The wait
+ * is on Node's clock, not the client's: a fake `clock` a test does not move (or one that throws)
+ * must not keep `close()` from resolving, as a SIGTERM handler awaits it in real time.
  *
  * @example
- * await stopSources('users', clock, stopDiscovery, [stopConfig], (error) => emit('discoveryError', { error }));
+ * await stopSources('users', stopDiscovery, [stopConfig], (error) => emit('discoveryError', { error }));
  */
-export async function stopSources(service: string, clock: Clock, discovery: () => void | Promise<void>, configs: readonly (() => Promise<void>)[], report: (error: unknown) => void): Promise<void> {
+export async function stopSources(service: string, discovery: () => void | Promise<void>, configs: readonly (() => Promise<void>)[], report: (error: unknown) => void): Promise<void> {
   const configsStopped = Promise.all(configs.map((stop) => stop()));
   const discoveryStopped = (async () => {
     try {
@@ -24,7 +26,7 @@ export async function stopSources(service: string, clock: Clock, discovery: () =
       report(err);
     }
   })();
-  if (!(await settlesWithin(clock, Promise.all([discoveryStopped, configsStopped]), CLOSE_WAIT_MS))) {
+  if (!(await settlesWithin(systemClock, Promise.all([discoveryStopped, configsStopped]), CLOSE_WAIT_MS))) {
     report(new DiscoveryError(service, `discovery or a configuration source did not stop within ${CLOSE_WAIT_MS / 1000} s of close(); close() no longer waits for it`));
   }
 }
