@@ -106,15 +106,26 @@ export async function requestSource(fetchFn: FetchFnOption, req: SourceRequest, 
   }, req.timeout);
   timer.unref();
   try {
-    const response = await fetchFn(req.url, {
-      method: req.method ?? 'GET',
-      signal: controller.signal,
-      redirect: 'error',
-      ...(req.headers === undefined ? {} : { headers: req.headers }),
-      ...(req.body === undefined ? {} : { body: req.body }),
+    const work = (async (): Promise<SourceResponse> => {
+      const response = await fetchFn(req.url, {
+        method: req.method ?? 'GET',
+        signal: controller.signal,
+        redirect: 'error',
+        ...(req.headers === undefined ? {} : { headers: req.headers }),
+        ...(req.body === undefined ? {} : { body: req.body }),
+      });
+      const text = await readText(response, req.maxBytes, shownUrl, controller);
+      return { status: response.status, headers: response.headers, text };
+    })();
+    // A `fetch` of the user's that does not pass the signal on (a wrapper that builds its own
+    // init) would otherwise hold the adapter for as long as the registry stays silent: the
+    // request is given up when its signal aborts, whatever the fetch does; its late end is dropped.
+    const givenUp = new Promise<never>((_resolve, reject) => {
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
     });
-    const text = await readText(response, req.maxBytes, shownUrl, controller);
-    return { status: response.status, headers: response.headers, text };
+    work.catch(() => {});
+    givenUp.catch(() => {});
+    return await Promise.race([work, givenUp]);
   } catch (err) {
     if (signal.aborted) throw signal.reason;
     if (timedOut) throw controller.signal.reason;
