@@ -53,7 +53,7 @@ export class DiscoveryLink {
       },
       // A DNS refresh that went on without one family's query (a `partial` DnsError) updated the
       // set: reported, but no failed refresh (no later NoEndpointsError names it as its cause).
-      error: (error) => (error instanceof DnsError && error.partial ? this.reportOnly(error) : this.failed(error)),
+      error: (error) => (partialDnsError(error) ? this.reportOnly(error) : this.failed(error)),
       rejected: (entry, reason) => {
         if (!this.#closed()) this.emitSoon('endpointRejected', { entry: typeof entry === 'string' ? redactUrl(entry) : describe(entry), reason: reasonText(reason) });
       },
@@ -87,5 +87,18 @@ export class DiscoveryLink {
     this.#events.emit(() => {
       if (!this.#closed()) emitSafely(this.#client, name, ...([event] as ClientEvents[K]));
     });
+  }
+}
+
+/**
+ * Whether a discovery's error is a `partial` DnsError (a refresh that went on without one
+ * family). A value whose prototype cannot be read (a revoked Proxy) is none: it is a failed
+ * refresh like any other, never an exception thrown back into the adapter.
+ */
+function partialDnsError(error: unknown): boolean {
+  try {
+    return error instanceof DnsError && error.partial;
+  } catch {
+    return false;
   }
 }

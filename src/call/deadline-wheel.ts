@@ -54,6 +54,9 @@ export class DeadlineWheel {
   #waking: WheelEntry | undefined;
   /** Set by `close`: no timer is armed again. */
   #closed = false;
+  /** While the clock's setTimer runs, and whether it called back before it returned. */
+  #arming = false;
+  #firedEarly = false;
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -216,7 +219,19 @@ export class DeadlineWheel {
     if (at === Infinity || this.#closed) return;
     // Whole milliseconds, rounded up: Node's timers count whole ms and may fire a fraction early.
     const ms = Math.max(1, Math.ceil(at - this.#clock.now()));
-    const timer = this.#clock.setTimer(this.#fire, ms) as Partial<Timer> | null | undefined;
+    this.#arming = true;
+    let timer: Partial<Timer> | null | undefined;
+    try {
+      timer = this.#clock.setTimer(this.#fire, ms) as Partial<Timer> | null | undefined;
+    } finally {
+      this.#arming = false;
+    }
+    // A timer called before setTimer returned would wake nothing (nothing is due yet) and arm
+    // again, again calling back at once: the clock cannot time anything.
+    if (this.#firedEarly) {
+      this.#firedEarly = false;
+      throw new TypeError('clock.setTimer called its function before it returned; it must call it no earlier than ms later');
+    }
     if (typeof timer?.clear !== 'function' || typeof timer.ref !== 'function' || typeof timer.unref !== 'function') {
       throw new TypeError(`clock.setTimer must return a Timer ({ clear(), ref(), unref() }), got ${timer === null ? 'null' : typeof timer === 'object' ? 'an object without them' : typeof timer}`);
     }
@@ -226,6 +241,10 @@ export class DeadlineWheel {
   }
 
   readonly #fire = (): void => {
+    if (this.#arming) {
+      this.#firedEarly = true;
+      return;
+    }
     this.#timer = undefined;
     this.#armedAt = Infinity;
     // A fresh reading per entry: waking one call may take long (an attempt's synchronous work,

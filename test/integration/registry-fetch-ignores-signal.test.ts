@@ -24,7 +24,8 @@ async function silentRegistry(): Promise<string> {
 }
 
 // A wrapper of the user's that forgets to pass `signal` on.
-const wrapper = (url: string, init: { method: string; headers?: Record<string, string>; body?: string }) => fetch(url, { method: init.method, headers: init.headers, body: init.body });
+const wrapper = (url: string, init: { method: string; headers?: Record<string, string>; body?: string }): Promise<Response> =>
+  fetch(url, { method: init.method, ...(init.headers === undefined ? {} : { headers: init.headers }), ...(init.body === undefined ? {} : { body: init.body }) });
 
 async function firstDiscoveryErrorWithin(discovery: Discovery, ms: number): Promise<boolean> {
   client = createClient({ name: 'svc', discovery });

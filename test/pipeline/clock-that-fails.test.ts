@@ -6,6 +6,9 @@
 // - Its setTimer returned Node's Timeout (ref/unref, no clear): a call with an earlier deadline
 //   failed with "this[#timer]?.clear is not a function", the same way.
 // - Its now() returned NaN or Infinity: accepted, then every call timed out at once, "after 300 ms".
+// - (review of user-supplied functions) Its setTimer called its function at once, before it
+//   returned: the wheel counted the timer as armed after it had fired, and a retrying call
+//   waited for ever.
 // - (diff review) Its now() threw once as the wheel woke a call: the call was told, but its
 //   attempt, marked ended, read the clock again to end, which threw: the call never settled.
 // Now the calls the wheel can no longer time end with a PluginError naming the clock, the wheel
@@ -106,6 +109,17 @@ it("a setTimer returning Node's Timeout (no clear): the calls it leaves untimed 
   expect(first.settled).toBe(true);
   expect(first.error).toBeInstanceOf(PluginError);
   expect((first.error as PluginError).message).toBe('svc: clock failed as the call was timed (clock.setTimer must return a Timer ({ clear(), ref(), unref() }), got an object without them)');
+});
+
+it('a setTimer that calls its function before it returns: the call it was timing fails with a PluginError, nothing waits for ever', async () => {
+  const clock: Clock = { now: () => performance.now(), setTimer(fn) { fn(); return { clear() {}, ref() {}, unref() {} }; } };
+  const c = client(clock);
+  let ran = 0;
+  const error = await c.execute(() => ++ran).then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(PluginError);
+  expect((error as PluginError).message).toContain('clock.setTimer called its function before it returned');
+  expect(ran).toBe(0);
+  expect(c.stats().calls.inflight).toBe(0);
 });
 
 it('a clock whose now() reads no finite number is refused at createClient', () => {
