@@ -86,20 +86,26 @@ export function redactKey(key: string): string {
 }
 
 /**
- * An adapter's `rejected` reason as text. One that cannot be made a string (no primitive
- * conversion, a throwing `toString`) must not throw back into the adapter.
+ * An adapter's `rejected` reason as text, without the userinfo of any URL in it. One that cannot
+ * be made a string (no primitive conversion, a throwing `toString`) must not throw back into
+ * the adapter.
  *
  * @example
  * emit('endpointRejected', { entry: describe(entry), reason: reasonText(reason) });
  */
 export function reasonText(reason: unknown): string {
-  if (typeof reason === 'string') return reason;
+  let text: string;
   try {
-    return String(reason);
+    text = typeof reason === 'string' ? reason : String(reason);
   } catch {
     return '(a reason that could not be read)';
   }
+  // A reason may quote the entry it rejects, credentials and all (`record http://u:pw@h …`).
+  return text.includes('@') ? text.replace(URL_USERINFO, '$1') : text;
 }
+
+/** The userinfo of a URL anywhere in a text (`scheme://userinfo@`, a raw `/`, `?` or `#` in a password included): cut, the scheme kept. */
+const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)[^\s@]*@/gi;
 
 /** A `scheme://` at the start of a string, after any leading white space. */
 const SCHEME_PREFIX = /^\s*[a-z][a-z0-9+.-]*:\/\//i;

@@ -1,5 +1,5 @@
 import type { EndpointInit } from './endpoint.js';
-import { redactUrl, splitUserinfo } from '../redact.js';
+import { redactKey, redactUrl, splitUserinfo } from '../redact.js';
 import { isPlainPath, readSimple, simpleHost } from './simple-url.js';
 import { closeKey } from '../config/keys.js';
 import { AMBIGUOUS_USERINFO, SCHEME_WITHOUT_SLASHES, basicAuthorization, readsAsAuthority, startsLikeScheme } from './userinfo.js';
@@ -105,7 +105,7 @@ function parse(init: EndpointInit, fast: boolean): ParsedEndpoint {
       throw new EndpointParseError('.metadata', 'must be an object of strings', init.metadata);
     }
     for (const [k, v] of Object.entries(init.metadata)) {
-      if (typeof v !== 'string') throw new EndpointParseError(`.metadata.${k}`, 'must be a string', v);
+      if (typeof v !== 'string') throw new EndpointParseError(`.metadata.${redactKey(k)}`, 'must be a string', v);
     }
     metadata = Object.freeze({ ...init.metadata });
   }
