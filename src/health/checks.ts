@@ -134,8 +134,11 @@ export class ActiveChecks {
     const options = this.#options;
     try {
       if (options.check !== undefined) {
-        const passed = (await options.check(e, { signal })) === true;
-        return { passed, reason: passed ? 'passed' : 'check returned false' };
+        const answer: unknown = await options.check(e, { signal });
+        if (answer === true) return { passed: true, reason: 'passed' };
+        // Anything but a boolean is a bug of the check's (an async check that forgot its return):
+        // a failed check, saying so, rather than "returned false".
+        return { passed: false, reason: answer === false ? 'check returned false' : `check returned ${answerShown(answer)}, not a boolean (a forgotten return?)` };
       }
       return await this.#http(e, options.path, signal);
     } catch (err) {
@@ -171,4 +174,10 @@ export function countCheck(h: EndpointHealth, passed: boolean, options: Pick<Res
   h.checksFailed++;
   h.checksPassed = 0;
   return h.status !== 'ejected' && h.checksFailed >= options.unhealthyThreshold ? 'eject' : undefined;
+}
+
+/** A check's answer that is no boolean, as a failed check's reason shows it: its type, a number as it is. */
+function answerShown(answer: unknown): string {
+  if (answer === undefined || answer === null) return String(answer);
+  return typeof answer === 'number' ? String(answer) : `a ${typeof answer}`;
 }
