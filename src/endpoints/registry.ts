@@ -15,6 +15,9 @@ export interface RegistryListener {
 /** Why an entry naming an endpoint an earlier entry of the same update named is dropped. */
 const DUPLICATE = 'duplicate of an earlier entry (same id)';
 
+/** Updates made while one is applied, applied one after another before such a loop is cut short. */
+const MAX_DEFERRED = 8;
+
 /**
  * Owns one {@link LiveEndpoint} per endpoint. Discovery hands it complete sets; it diffs them
  * by id so an endpoint that stays keeps its state and one that goes is dropped with it.
@@ -49,6 +52,9 @@ export class EndpointRegistry {
   readonly #listener: RegistryListener;
   /** Calls waiting for a first set; each removes itself when it stops waiting. */
   readonly #waiters = new Set<() => void>();
+  /** Whether an update is being applied, and the latest one made meanwhile (see `replace`). */
+  #replacing = false;
+  #deferred: readonly EndpointInit[] | undefined;
 
   constructor(decay: number, now: () => number, listener: RegistryListener) {
     this.#decay = decay;
@@ -68,6 +74,33 @@ export class EndpointRegistry {
    * whether anything changed.
    */
   replace(inits: readonly EndpointInit[]): boolean {
+    // An update made while one is being read (an entry's getter that calls update, a listener of
+    // the change that does): applied once this one is done, the latest of them, never inside it
+    // (it would leave the registry's records half of one set and half of the other).
+    if (this.#replacing) {
+      this.#deferred = inits;
+      return false;
+    }
+    this.#replacing = true;
+    try {
+      let changed = this.#apply(inits);
+      for (let round = 0; this.#deferred !== undefined; round++) {
+        const next = this.#deferred;
+        this.#deferred = undefined;
+        if (round === MAX_DEFERRED) {
+          this.#listener.failed('discovery kept updating while its updates were read (an entry getter that calls update?); keeping the last set applied');
+          break;
+        }
+        changed = this.#apply(next) || changed;
+      }
+      return changed;
+    } finally {
+      this.#replacing = false;
+      this.#deferred = undefined;
+    }
+  }
+
+  #apply(inits: readonly EndpointInit[]): boolean {
     const entries = this.#read(inits);
     if (entries === undefined) return false;
     const update = ++this.#update;
