@@ -9,7 +9,12 @@ import type { EtcdClient } from './follow.js';
 /** The user's etcd3 client (an `Etcd3`, or a `namespace()` of one); a ConfigError if it is none. */
 export function checkClient(service: string, client: unknown): EtcdClient {
   const c = client as Record<string, unknown> | null | undefined;
-  const ok = typeof c === 'object' && c !== null && ['get', 'getAll', 'watch', 'lease'].every((m) => typeof c[m] === 'function');
+  let ok: boolean;
+  try {
+    ok = typeof c === 'object' && c !== null && ['get', 'getAll', 'watch', 'lease'].every((m) => typeof c[m] === 'function');
+  } catch {
+    ok = false; // a Proxy whose traps throw, a getter that does: no client it can use
+  }
   if (!ok) throw new ConfigError(service, 'client', 'must be an etcd3 client (new Etcd3({ hosts }) from the etcd3 package, or a namespace of one)', typeof client === 'object' ? '[not an etcd3 client]' : client);
   return client as EtcdClient;
 }

@@ -29,7 +29,11 @@ const CLIENT_METHODS = ['connect', 'close', 'getChildren', 'getData', 'exists', 
 
 /** True when `value` has the methods of a node-zookeeper-client `Client` that bulwark calls. */
 export function isZookeeperClient(value: unknown): value is ZookeeperClient {
-  return typeof value === 'object' && value !== null && CLIENT_METHODS.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
+  try {
+    return typeof value === 'object' && value !== null && CLIENT_METHODS.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
+  } catch {
+    return false; // a Proxy whose traps throw, a getter that does: no client bulwark can use
+  }
 }
 
 export class Session {
@@ -188,8 +192,13 @@ export class Session {
       throw new ZookeeperError('CLIENT_ERROR', `the \`client\` function threw: ${detail}`, this.path, err);
     }
     if (!isZookeeperClient(client)) {
-      const missing = client === null || typeof client !== 'object' ? [] : CLIENT_METHODS.filter((m) => typeof (client as Record<string, unknown>)[m] !== 'function');
-      const what = missing.length > 0 ? `an object without ${missing.join(', ')}` : client === null ? 'null' : typeof client;
+      let what: string;
+      try {
+        const missing = client === null || typeof client !== 'object' ? [] : CLIENT_METHODS.filter((m) => typeof (client as Record<string, unknown>)[m] !== 'function');
+        what = missing.length > 0 ? `an object without ${missing.join(', ')}` : client === null ? 'null' : typeof client;
+      } catch {
+        what = 'an object whose methods cannot be read';
+      }
       throw new ZookeeperError('CLIENT_ERROR', `the \`client\` function must return a node-zookeeper-client Client, not ${what}`, this.path);
     }
     // A client once closed (or expired) can not open a new session: each call must make a new one.
