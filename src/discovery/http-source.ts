@@ -147,6 +147,25 @@ async function readText(response: FetchFnResponse, maxBytes: number, shownUrl: s
   }
   if (response.body === null) return '';
   const reader = response.body.getReader();
+  // Given up (its time is up, the adapter stopped) while the body is read, or before it was: a
+  // fetch of the user's that ignores its signal would leave the stream, and its connection, open.
+  const cancel = (): void => {
+    reader.cancel(controller.signal.reason).catch(() => {});
+  };
+  if (controller.signal.aborted) {
+    cancel();
+    throw controller.signal.reason;
+  }
+  controller.signal.addEventListener('abort', cancel, { once: true });
+  try {
+    return await readAll(reader, maxBytes, tooLarge, controller);
+  } finally {
+    controller.signal.removeEventListener('abort', cancel);
+  }
+}
+
+/** The rest of {@link readText}: the chunks up to `maxBytes`, as UTF-8 text. */
+async function readAll(reader: ReturnType<NonNullable<FetchFnResponse['body']>['getReader']>, maxBytes: number, tooLarge: () => SourceRequestError, controller: AbortController): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
