@@ -82,22 +82,31 @@ export class EndpointRegistry {
       return false;
     }
     this.#replacing = true;
+    let changed = false;
+    // A throw of the client's listener (a picker's update) leaves the set applied: the updates
+    // made meanwhile are applied all the same, and the first throw is passed on after them.
+    let thrown: { error: unknown } | undefined;
     try {
-      let changed = this.#apply(inits);
-      for (let round = 0; this.#deferred !== undefined; round++) {
-        const next = this.#deferred;
-        this.#deferred = undefined;
-        if (round === MAX_DEFERRED) {
+      let next: readonly EndpointInit[] | undefined = inits;
+      for (let round = 0; next !== undefined; round++) {
+        if (round > MAX_DEFERRED) {
           this.#listener.failed('discovery kept updating while its updates were read (an entry getter that calls update?); keeping the last set applied');
           break;
         }
-        changed = this.#apply(next) || changed;
+        try {
+          changed = this.#apply(next) || changed;
+        } catch (err) {
+          thrown ??= { error: err };
+        }
+        next = this.#deferred;
+        this.#deferred = undefined;
       }
-      return changed;
     } finally {
       this.#replacing = false;
       this.#deferred = undefined;
     }
+    if (thrown !== undefined) throw thrown.error;
+    return changed;
   }
 
   #apply(inits: readonly EndpointInit[]): boolean {

@@ -43,3 +43,26 @@ it('an entry getter that updates at every read is cut short, reported, and leave
   expect(await c.execute((e) => e.host)).toBe('10.0.0.3');
   await c.close();
 });
+
+// (diff review) The same from an `endpoints` listener, while the picker's update threw: the
+// deferred update was dropped with the throw.
+it('an update made from an endpoints listener is applied even when the picker update throws', async () => {
+  let push!: (list: readonly EndpointInit[]) => void;
+  const discovery: Discovery = { watch(update) { push = update; return () => {}; } };
+  let n = 0;
+  const picker = { name: 'flaky', update() { if (n++ === 1) throw new Error('boom'); }, pick: () => undefined };
+  const c = createClient({ name: 'svc', discovery, picker: picker as never });
+  c.on('discoveryError', () => {});
+  push(['tcp://10.0.0.1:80']);
+  await new Promise((r) => setTimeout(r, 5));
+  let once = true;
+  c.on('endpoints', () => { if (once) { once = false; push(['tcp://10.0.0.9:80']); } });
+  push(['tcp://10.0.0.2:80']); // picker.update throws on this one
+  await new Promise((r) => setTimeout(r, 5));
+  const ids = c.endpoints().map((e) => e.id);
+  await c.close();
+  // The listener's update is the latest discovery made: it should be the set in use.
+  expect(ids).toEqual(['tcp://10.0.0.9:80']);
+});
+
+// Same with no throwing picker: control (passes).
