@@ -101,11 +101,15 @@ export function reasonText(reason: unknown): string {
     return '(a reason that could not be read)';
   }
   // A reason may quote the entry it rejects, credentials and all (`record http://u:pw@h …`).
-  return text.includes('@') ? text.replace(URL_USERINFO, '$1') : text;
+  return text.includes('@') ? text.replace(URL_IN_TEXT, (url) => redactUrl(url)) : text;
 }
 
-/** The userinfo of a URL anywhere in a text (`scheme://userinfo@`, a raw `/`, `?` or `#` in a password included): cut, the scheme kept. */
-const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)[^\s@]*@/gi;
+/**
+ * A URL with userinfo anywhere in a text: `scheme://`, then up to white space, with an `@` in it.
+ * Each is shown as {@link redactUrl} shows it (its userinfo, to the last `@`, cut; a raw `/`, `?`,
+ * `#` or `@` in a password included; a query or fragment cut to `?…`).
+ */
+const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s@]*@\S*/gi;
 
 /** A `scheme://` at the start of a string, after any leading white space. */
 const SCHEME_PREFIX = /^\s*[a-z][a-z0-9+.-]*:\/\//i;

@@ -11,7 +11,7 @@ it('endpointRejected.reason carries no URL credentials', async () => {
   const discovery: Discovery = {
     watch(update, _error, rejected) {
       update(['10.0.0.1:80']);
-      setTimeout(() => rejected(raw, `record ${raw} is marked draining; so is http://u:pa/ss@10.0.0.8:80`), 1);
+      setTimeout(() => rejected(raw, `record ${raw} is marked draining; so is http://u:pa/ss@10.0.0.8:80 and http://user:p@ss@10.0.0.7:80`), 1);
       return () => {};
     },
   };
@@ -22,7 +22,7 @@ it('endpointRejected.reason carries no URL credentials', async () => {
   await c.close();
   expect(events).toHaveLength(1);
   expect(String(events[0]!.entry)).not.toContain('hunter2');
-  expect(events[0]!.reason).toBe('record http://10.0.0.9:80 is marked draining; so is http://10.0.0.8:80');
+  expect(events[0]!.reason).toBe('record http://10.0.0.9:80 is marked draining; so is http://10.0.0.8:80 and http://10.0.0.7:80');
 });
 const entry = (host: string) => ({ host, port: 80, metadata: { 'http://u:hunter2@h': 5 as unknown as string } });
 
