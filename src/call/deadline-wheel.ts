@@ -220,6 +220,7 @@ export class DeadlineWheel {
     // Whole milliseconds, rounded up: Node's timers count whole ms and may fire a fraction early.
     const ms = Math.max(1, Math.ceil(at - this.#clock.now()));
     this.#arming = true;
+    this.#firedEarly = false;
     let timer: Partial<Timer> | null | undefined;
     try {
       timer = this.#clock.setTimer(this.#fire, ms) as Partial<Timer> | null | undefined;
