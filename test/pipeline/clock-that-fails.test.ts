@@ -13,19 +13,15 @@
 //   attempt, marked ended, read the clock again to end, which threw: the call never settled.
 // Now the calls the wheel can no longer time end with a PluginError naming the clock, the wheel
 // arms again for the next, and a clock that reads no finite number is refused at createClient.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, createClient, PluginError, roundRobin, type Client, type Clock } from '../../src/index.js';
 import { FakeClock, outcome, settle, untilAborted } from '../helpers/fake-clock.js';
+import { closeAfterEach } from '../helpers/lifecycle.js';
 
-const clients: Client[] = [];
-afterEach(async () => {
-  while (clients.length > 0) await clients.pop()!.close();
-});
+const { track } = closeAfterEach();
 
 function client(clock: Clock): Client {
-  const c = createClient({ name: 'svc', discovery: ['10.0.0.1:80', '10.0.0.2:80'], picker: roundRobin({ random: () => 0 }), clock, timeout: { attempt: 100, total: 300 } });
-  clients.push(c);
-  return c;
+  return track(createClient({ name: 'svc', discovery: ['10.0.0.1:80', '10.0.0.2:80'], picker: roundRobin({ random: () => 0 }), clock, timeout: { attempt: 100, total: 300 } }));
 }
 
 /** The fake clock, with a setTimer that throws when told to, once. */

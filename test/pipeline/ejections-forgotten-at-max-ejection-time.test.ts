@@ -3,24 +3,21 @@
 // them only once an endpoint had been healthy strictly longer. At exactly `maxEjectionTime`
 // healthy, `ejections` still showed 1, and an ejection then lasted twice the ejection time.
 import { ConsecutiveBreaker } from 'cockatiel';
-import { afterEach, expect, it } from 'vitest';
-import { createClient, roundRobin, type Client, type Endpoint } from '../../src/index.js';
+import { expect, it } from 'vitest';
+import { createClient, roundRobin, type Endpoint } from '../../src/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { closeAfterEach } from '../helpers/lifecycle.js';
 
-const clients: Client[] = [];
-afterEach(async () => {
-  while (clients.length > 0) await clients.pop()!.close();
-});
+const { track } = closeAfterEach();
 
 it('an endpoint healthy for exactly maxEjectionTime has its ejections forgotten, and its next ejection is the first', async () => {
   const clock = new FakeClock();
-  const client = createClient({
+  const client = track(createClient({
     name: 'svc', clock, picker: roundRobin({ random: () => 0 }),
     discovery: ['10.0.0.1:80', '10.0.0.2:80'],
     retry: { attempts: 1, budget: false },
     health: { breaker: () => new ConsecutiveBreaker(1), maxEjectionPercent: 100, panicThreshold: 0, ejectionTime: 1_000, maxEjectionTime: 5_000 },
-  });
-  clients.push(client);
+  }));
   const down = new Set(['10.0.0.1']);
   const fn = async (e: Endpoint): Promise<string> => {
     if (down.has(e.host)) throw Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });

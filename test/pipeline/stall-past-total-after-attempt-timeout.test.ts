@@ -10,25 +10,18 @@
 // is read again after the user's code; test/pipeline/stall-past-total-scope.test.ts fixed the
 // same outcome when the stall came before the attempt's timer fired. Now the call rejects with a
 // 'total' TimeoutError, the attempt's as its cause.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient, roundRobin, TimeoutError, type Client } from '../../src/index.js';
 import { FakeClock, outcome, untilAborted } from '../helpers/fake-clock.js';
+import { closeAfterEach } from '../helpers/lifecycle.js';
 
-const clients: Client[] = [];
-afterEach(async () => {
-  while (clients.length > 0) await clients.pop()!.close();
-});
+const { track } = closeAfterEach();
 
 function client(clock: FakeClock): Client {
   return track(createClient({
     name: 'svc', discovery: ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80'], picker: roundRobin({ random: () => 0 }), clock,
     timeout: { attempt: 100, total: 150 }, retry: { budget: false, backoff: { base: 0, cap: 0 } },
   }));
-}
-
-function track(c: Client): Client {
-  clients.push(c);
-  return c;
 }
 
 describe('user code that runs as a timed-out attempt ends blocks past the total deadline', () => {
