@@ -41,6 +41,24 @@ export function redactValue(value: unknown, depth: number): unknown {
   }
 }
 
+/**
+ * A value named by its type only, for messages that must not show it (a registry's data, a
+ * plugin's wrong answer): a number, `undefined` and `null` as they are, anything else by its type.
+ *
+ * @example
+ * typeShown('http://u:pw@10.0.0.1'); // 'a string'
+ * typeShown(70000);                  // '70000'
+ */
+export function typeShown(value: unknown): string {
+  if (value === undefined || value === null || typeof value === 'number') return String(value);
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  try {
+    return Array.isArray(value) ? 'an array' : 'an object';
+  } catch {
+    return 'an object'; // a revoked Proxy
+  }
+}
+
 /** A short, secret-free rendering of a rejected option value for error messages. */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(redactUrl(value));

@@ -2,6 +2,7 @@
 // registries hold without letting a hostile one through, and bulwark's endpoint record format.
 import type { EndpointInit } from '../endpoints/endpoint.js';
 import { EndpointParseError, parseEndpoint } from '../endpoints/parse.js';
+import { typeShown } from '../redact.js';
 
 /** Largest registry record read, in bytes (UTF-8 length of its text); bigger ones are dropped. */
 export const MAX_RECORD_BYTES: number = 64 * 1024;
@@ -122,15 +123,12 @@ export function endpointProblem(init: EndpointInit): string | undefined {
 
 /**
  * A registry record's invalid port as a rejection reason may show it: a number as it is, any
- * other value by its type only. A record is the registry's data, not ours: a string there may be
- * a URL with credentials, or megabytes long (the rule `ConfigError` follows for unknown keys).
+ * other value by its type only ({@link typeShown}). A record is the registry's data, not ours: a
+ * string there may be a URL with credentials, or megabytes long.
  *
  * @example
  * return `"Service.Port" must be an integer from 1 to 65535, got ${shownPort(port)}`; // got a string
  */
 export function shownPort(value: unknown): string {
-  if (typeof value === 'number') return String(value);
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+  return value === undefined ? 'nothing' : typeShown(value);
 }

@@ -1,6 +1,7 @@
 import { MAX_TIMER_MS } from '../config/fields.js';
 import type { ResolvedChecks } from '../config/resolved.js';
 import { authorizationOf, type LiveEndpoint } from '../endpoints/endpoint.js';
+import { typeShown } from '../redact.js';
 import { failureReason } from '../transports/classify.js';
 import type { EndpointHealth } from './endpoint-health.js';
 
@@ -138,7 +139,7 @@ export class ActiveChecks {
         if (answer === true) return { passed: true, reason: 'passed' };
         // Anything but a boolean is a bug of the check's (an async check that forgot its return):
         // a failed check, saying so, rather than "returned false".
-        return { passed: false, reason: answer === false ? 'check returned false' : `check returned ${answerShown(answer)}, not a boolean (a forgotten return?)` };
+        return { passed: false, reason: answer === false ? 'check returned false' : `check returned ${typeShown(answer)}, not a boolean (a forgotten return?)` };
       }
       return await this.#http(e, options.path, signal);
     } catch (err) {
@@ -174,10 +175,4 @@ export function countCheck(h: EndpointHealth, passed: boolean, options: Pick<Res
   h.checksFailed++;
   h.checksPassed = 0;
   return h.status !== 'ejected' && h.checksFailed >= options.unhealthyThreshold ? 'eject' : undefined;
-}
-
-/** A check's answer that is no boolean, as a failed check's reason shows it: its type, a number as it is. */
-function answerShown(answer: unknown): string {
-  if (answer === undefined || answer === null) return String(answer);
-  return typeof answer === 'number' ? String(answer) : `a ${typeof answer}`;
 }
