@@ -29,10 +29,18 @@ const CLIENT_METHODS = ['connect', 'close', 'getChildren', 'getData', 'exists', 
 
 /** True when `value` has the methods of a node-zookeeper-client `Client` that bulwark calls. */
 export function isZookeeperClient(value: unknown): value is ZookeeperClient {
+  return typeof value === 'object' && value !== null && missingMethods(value)?.length === 0;
+}
+
+/**
+ * The methods bulwark calls that the object `value` lacks, or undefined when they cannot be read
+ * (a Proxy whose traps throw, a getter that does: no client bulwark can use).
+ */
+function missingMethods(value: object): readonly string[] | undefined {
   try {
-    return typeof value === 'object' && value !== null && CLIENT_METHODS.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
+    return CLIENT_METHODS.filter((m) => typeof (value as Record<string, unknown>)[m] !== 'function');
   } catch {
-    return false; // a Proxy whose traps throw, a getter that does: no client bulwark can use
+    return undefined;
   }
 }
 
@@ -192,13 +200,8 @@ export class Session {
       throw new ZookeeperError('CLIENT_ERROR', `the \`client\` function threw: ${detail}`, this.path, err);
     }
     if (!isZookeeperClient(client)) {
-      let what: string;
-      try {
-        const missing = client === null || typeof client !== 'object' ? [] : CLIENT_METHODS.filter((m) => typeof (client as Record<string, unknown>)[m] !== 'function');
-        what = missing.length > 0 ? `an object without ${missing.join(', ')}` : client === null ? 'null' : typeof client;
-      } catch {
-        what = 'an object whose methods cannot be read';
-      }
+      const missing = client === null || typeof client !== 'object' ? [] : missingMethods(client);
+      const what = missing === undefined ? 'an object whose methods cannot be read' : missing.length > 0 ? `an object without ${missing.join(', ')}` : client === null ? 'null' : typeof client;
       throw new ZookeeperError('CLIENT_ERROR', `the \`client\` function must return a node-zookeeper-client Client, not ${what}`, this.path);
     }
     // A client once closed (or expired) can not open a new session: each call must make a new one.
