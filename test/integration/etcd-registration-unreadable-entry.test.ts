@@ -57,17 +57,21 @@ describeWith(etcdBinary, 'etcdRegistration whose client cannot read its entry', 
 // The same two adapted from the diff review of the first version, which reported the watch
 // breaking at every etcd restart: a real restart, and a connection cut for an instant.
 describeWith(etcdBinary, 'etcdRegistration through a short etcd outage', () => {
-  const backoff = { min: 100, max: 1_000 };
+  /** A registration through a client of `hosts` (closed after the test), ready, with what it reports to onError. */
+  async function registered(hosts: string, port: number): Promise<{ reg: ReturnType<typeof etcdRegistration>; errors: string[] }> {
+    const etcd = new Etcd3({ hosts });
+    defer(async () => { etcd.close(); });
+    const errors: string[] = [];
+    const reg = etcdRegistration({ client: etcd, prefix: 'svc/', endpoint: `127.0.0.1:${port}`, backoff: { min: 100, max: 1_000 }, onError: (e) => errors.push(e.message) });
+    defer(() => reg.stop());
+    expect(await reg.ready).toBe(true);
+    return { reg, errors };
+  }
 
   it('a plain etcd restart (SIGKILL, resume on the same data) reports nothing to onError', async () => {
     const server = await EtcdServer.start();
     defer(() => server.close());
-    const etcd = new Etcd3({ hosts: server.url });
-    defer(async () => { etcd.close(); });
-    const errors: string[] = [];
-    const reg = etcdRegistration({ client: etcd, prefix: 'svc/', endpoint: '127.0.0.1:9101', backoff, onError: (e) => errors.push(e.message) });
-    defer(() => reg.stop());
-    expect(await reg.ready).toBe(true);
+    const { reg, errors } = await registered(server.url, 9101);
     await server.kill('SIGKILL');
     await server.resume();
     await sleep(3_000);
@@ -82,12 +86,7 @@ describeWith(etcdBinary, 'etcdRegistration through a short etcd outage', () => {
     defer(() => server.close());
     const proxy = await TcpProxy.start(server.url);
     defer(() => proxy.close());
-    const etcd = new Etcd3({ hosts: proxy.url });
-    defer(async () => { etcd.close(); });
-    const errors: string[] = [];
-    const reg = etcdRegistration({ client: etcd, prefix: 'svc/', endpoint: '127.0.0.1:9102', backoff, onError: (e) => errors.push(e.message) });
-    defer(() => reg.stop());
-    expect(await reg.ready).toBe(true);
+    const { reg, errors } = await registered(proxy.url, 9102);
     proxy.cut();
     proxy.restore();
     await sleep(3_000);
