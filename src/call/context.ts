@@ -229,12 +229,18 @@ export class CallContext<T> implements PickRequest, WheelEntry {
 
   /** Records an attempt as no longer running. */
   removeLive(attempt: Attempt<T>): void {
-    const more = this.#more;
-    if (this.#first === attempt && more === undefined) {
+    // The usual case, the call's only attempt, kept small enough for V8 to inline.
+    if (this.#first === attempt && this.#more === undefined) {
       this.#first = undefined;
       this.liveCount--;
-      return;
+    } else {
+      this.#removeOne(attempt);
     }
+  }
+
+  /** {@link removeLive} while several attempts run (a hedged call), or of one not running. */
+  #removeOne(attempt: Attempt<T>): void {
+    const more = this.#more;
     if (this.#first === attempt) {
       this.#first = more === undefined || more.length === 0 ? undefined : more.shift();
     } else {

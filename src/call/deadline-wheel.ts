@@ -1,7 +1,8 @@
 import type { Clock, Timer } from './clock.js';
+import { heapPush, heapRemove, reheap, type HeapEntry } from './wake-heap.js';
 
 /** Something the wheel wakes at `wakeAt`: in practice a call, which then checks what is due. */
-export interface WheelEntry {
+export interface WheelEntry extends HeapEntry {
   /** When to wake, on the client's clock; `Infinity` while not in the wheel. */
   wakeAt: number;
   /** Position in the wheel's heap, -1 when not in it. Owned by the wheel. */
@@ -81,21 +82,32 @@ export class DeadlineWheel {
 
   /** Puts `entry` in the wheel, or moves it when its `wakeAt` changed. */
   schedule(entry: WheelEntry): void {
-    if (entry.heapIndex >= 0) {
-      this.#down(this.#up(entry.heapIndex));
+    // The usual case, a call entering the wheel in wake order with the timer already armed
+    // earlier, is kept small enough for V8 to inline into the call's start; the rest is apart.
+    if (entry.heapIndex < 0 && entry.queueIndex < 0 && entry.wakeAt >= this.#tailAt) {
+      this.#enqueue(entry);
     } else {
-      if (entry.queueIndex >= 0) this.#unqueue(entry);
-      if (entry.wakeAt >= this.#tailAt) {
-        entry.queueIndex = this.#tail;
-        this.#queue[this.#tail++] = entry;
-        this.#queued++;
-        this.#tailAt = entry.wakeAt;
-      } else {
-        entry.heapIndex = this.#heap.length;
-        this.#heap.push(entry);
-        this.#up(entry.heapIndex);
-      }
+      this.#place(entry);
     }
+    if (!this.#referenced || entry.wakeAt < this.#armedAt) this.#armFor(entry);
+  }
+
+  /** Puts `entry` where it belongs when it is already in the wheel, or is due before the queue's last. */
+  #place(entry: WheelEntry): void {
+    if (entry.heapIndex >= 0) {
+      reheap(this.#heap, entry.heapIndex);
+      return;
+    }
+    if (entry.queueIndex >= 0) this.#unqueue(entry);
+    if (entry.wakeAt >= this.#tailAt) {
+      this.#enqueue(entry);
+    } else {
+      heapPush(this.#heap, entry);
+    }
+  }
+
+  /** Keeps the process alive while entries wait, and arms the timer for `entry` when it is due first. */
+  #armFor(entry: WheelEntry): void {
     if (!this.#referenced) {
       this.#referenced = true;
       this.#guarded(() => this.#timer?.ref());
@@ -103,10 +115,18 @@ export class DeadlineWheel {
     if (entry.wakeAt < this.#armedAt) this.#guarded(() => this.#arm(this.#earliest()));
   }
 
+  /** Adds `entry` at the queue's tail: it is due no earlier than the last one there. */
+  #enqueue(entry: WheelEntry): void {
+    entry.queueIndex = this.#tail;
+    this.#queue[this.#tail++] = entry;
+    this.#queued++;
+    this.#tailAt = entry.wakeAt;
+  }
+
   /** Takes `entry` out of the wheel (no-op when it is not in it). */
   remove(entry: WheelEntry): void {
     if (entry.queueIndex >= 0) this.#unqueue(entry);
-    else if (entry.heapIndex >= 0) this.#unheap(entry);
+    else if (entry.heapIndex >= 0) heapRemove(this.#heap, entry);
     else return;
     entry.wakeAt = Infinity;
     if (this.size === 0 && this.#referenced && !this.#idleCheck) {
@@ -159,16 +179,25 @@ export class DeadlineWheel {
     const queue = this.#queue;
     queue[entry.queueIndex] = undefined;
     entry.queueIndex = -1;
-    this.#queued--;
+    // The usual case, the last call in the queue ending: start again from slot 0, keeping the
+    // array's capacity (no allocation per call). Kept small enough for V8 to inline.
+    if (--this.#queued === 0) {
+      this.#head = 0;
+      this.#tail = 0;
+      this.#tailAt = -Infinity;
+    } else {
+      this.#advance();
+    }
+  }
+
+  /** Moves the head past cleared slots, and compacts a queue mostly made of them. */
+  #advance(): void {
+    const queue = this.#queue;
     const tail = this.#tail;
     let head = this.#head;
-    while (head < tail && queue[head] === undefined) head++;
-    if (head === tail) {
-      // Empty: start again from slot 0, keeping the array's capacity (no allocation per call).
-      this.#tail = 0;
-      head = 0;
-      this.#tailAt = -Infinity;
-    } else if (tail - head > COMPACT_AT && this.#queued * 2 < tail - head) {
+    // Some entry is still queued (`#queued` > 0), so the head stops before the tail.
+    while (queue[head] === undefined) head++;
+    if (tail - head > COMPACT_AT && this.#queued * 2 < tail - head) {
       // A long-running call holds the head while many later ones finished: drop their slots.
       let n = 0;
       for (let i = head; i < tail; i++) {
@@ -183,18 +212,6 @@ export class DeadlineWheel {
       head = 0;
     }
     this.#head = head;
-  }
-
-  #unheap(entry: WheelEntry): void {
-    const heap = this.#heap;
-    const i = entry.heapIndex;
-    const last = heap.pop()!;
-    entry.heapIndex = -1;
-    if (last !== entry) {
-      heap[i] = last;
-      last.heapIndex = i;
-      this.#down(this.#up(i));
-    }
   }
 
   /** The entry due first, or undefined when the wheel is empty. */
@@ -274,39 +291,5 @@ export class DeadlineWheel {
       this.#clockFailed(err);
       return undefined;
     }
-  }
-
-  #up(i: number): number {
-    const heap = this.#heap;
-    const entry = heap[i]!;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const p = heap[parent]!;
-      if (p.wakeAt <= entry.wakeAt) break;
-      heap[i] = p;
-      p.heapIndex = i;
-      i = parent;
-    }
-    heap[i] = entry;
-    entry.heapIndex = i;
-    return i;
-  }
-
-  #down(i: number): void {
-    const heap = this.#heap;
-    const n = heap.length;
-    const entry = heap[i]!;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= n) break;
-      if (child + 1 < n && heap[child + 1]!.wakeAt < heap[child]!.wakeAt) child++;
-      const c = heap[child]!;
-      if (c.wakeAt >= entry.wakeAt) break;
-      heap[i] = c;
-      c.heapIndex = i;
-      i = child;
-    }
-    heap[i] = entry;
-    entry.heapIndex = i;
   }
 }
