@@ -95,9 +95,19 @@ const NOT_SENT = /^(?:\w+: )?No connection established|^Name resolution failed f
  */
 const SERIALIZE_FAILED = /^Request message serialization failure/;
 const TOO_LARGE_TO_SEND = /^Attempted to send message with a size larger than/;
+/**
+ * grpc-js's words (1.14, src/compression-filter.ts) for a message over a receive limit
+ * (RESOURCE_EXHAUSTED): made by the client when the server's answer is larger than its
+ * `grpc.max_receive_message_length`, or sent by a server whose own limit the request broke.
+ * Either way the server did its job: no endpoint is to blame, and another would answer alike.
+ */
+const TOO_LARGE_TO_RECEIVE = /^Received message larger than max/;
 
 /** The caller's own message was refused before it was sent: it fails on every endpoint alike (as an invalid HTTP request does). */
 const REFUSED_LOCALLY: Judgement = Object.freeze({ verdict: 'failure', reason: 'invalid request', invalid: true });
+
+/** A message over a receive limit (see {@link TOO_LARGE_TO_RECEIVE}): every endpoint would answer alike, none is to blame. */
+const OVER_RECEIVE_LIMIT: Judgement = Object.freeze({ verdict: 'failure', reason: 'message over a receive limit', invalid: true });
 
 /** Errors thrown while an attempt's call was being started: nothing was sent. */
 const NOT_STARTED = new WeakSet<object>();
@@ -159,7 +169,7 @@ export function pushbackMs(metadata: Metadata | undefined): number | undefined {
  * failure when the code is `unhealthy`; otherwise the server did its job and the error is the
  * answer (a `'success'` verdict: returned at once, health unhurt). A message grpc-js refused to
  * send (not serializable, too large), or a call that could not start (see {@link notStarted}), is
- * an invalid request: not retried, nobody blamed. Other
+ * an invalid request: not retried, nobody blamed; so is a message over a receive limit. Other
  * errors (an attempt timeout, a throwing serializer) are failures, retried for idempotent calls.
  */
 export function judgeError(codes: GrpcCodes, idempotent: boolean, error: unknown): Judgement {
@@ -169,6 +179,7 @@ export function judgeError(codes: GrpcCodes, idempotent: boolean, error: unknown
     // The caller's own message could not be sent (not serializable, or over the channel's send
     // limit): nothing was sent, no endpoint is to blame, and no other endpoint would take it.
     if ((code === Status.INTERNAL && SERIALIZE_FAILED.test(error.details)) || (code === Status.RESOURCE_EXHAUSTED && TOO_LARGE_TO_SEND.test(error.details))) return REFUSED_LOCALLY;
+    if (code === Status.RESOURCE_EXHAUSTED && TOO_LARGE_TO_RECEIVE.test(error.details)) return OVER_RECEIVE_LIMIT;
     const notSent = notSentStatus(error);
     const reason = notSent ? 'UNAVAILABLE (not sent)' : codeName(code);
     if (notSent || (idempotent ? codes.retryIdempotent : codes.retry).has(code)) {

@@ -4,7 +4,7 @@ import { TimeoutError } from '../errors.js';
 import type { LiveEndpoint } from '../endpoints/endpoint.js';
 import type { AttemptHandle, Judgement } from '../transports/transport.js';
 import { endWithStatus, followCaller, startCall } from './call-life.js';
-import { RequestSnapshot } from './request-snapshot.js';
+import { exactSerializer, RequestSnapshot } from './request-snapshot.js';
 import { GrpcTransport, ownDeadline, watchCommit, type CallParts, type MethodSetup } from './transport.js';
 
 /** What a client-streaming call sends: an array (replayable: retried like a unary call) or any (async) iterable (one attempt). */
@@ -46,7 +46,7 @@ export class ClientStreamTransport<Res> extends GrpcTransport<Res> {
     const upload = new Upload();
     return new Promise<Res>((resolve, reject) => {
       let failed = (error: ServiceError): ServiceError => error;
-      const call = startCall(lease, (client) => client.makeClientStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.metadata(attempt, endpoint), this.options(deadline), (error: ServiceError | null, value?: unknown) => {
+      const call = startCall(lease, (client) => client.makeClientStreamRequest(method.path, exactSerializer(method), method.responseDeserialize, this.metadata(attempt, endpoint), this.options(deadline), (error: ServiceError | null, value?: unknown) => {
         lease.end();
         upload.stop();
         if (error === null) resolve(value as Res);

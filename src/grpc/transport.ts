@@ -5,7 +5,7 @@ import { runClassify } from '../transports/classify.js';
 import type { AttemptHandle, Judgement, Transport } from '../transports/transport.js';
 import type { ChannelPool } from './channels.js';
 import { endWithStatus, followCaller, startCall, type OpenStreams } from './call-life.js';
-import { RequestSnapshot } from './request-snapshot.js';
+import { exactSerializer, RequestSnapshot } from './request-snapshot.js';
 import { isCommitted, judgeError, markCommitted, type GrpcCodes } from './codes.js';
 
 /** What every call of one method shares: fixed per client and method. */
@@ -141,7 +141,7 @@ export class UnaryTransport<Res> extends GrpcTransport<Res> {
     const deadline = Date.now() + attempt.remaining();
     return new Promise<Res>((resolve, reject) => {
       let failed = (error: ServiceError): ServiceError => error;
-      const call = startCall(lease, (client) => client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, this.request?.take(), this.metadata(attempt, endpoint), this.options(deadline), (error: ServiceError | null, value?: unknown) => {
+      const call = startCall(lease, (client) => client.makeUnaryRequest(method.path, exactSerializer(method), method.responseDeserialize, this.request?.take(), this.metadata(attempt, endpoint), this.options(deadline), (error: ServiceError | null, value?: unknown) => {
         lease.end();
         if (error === null) resolve(value as Res);
         else if (!ownDeadline(error, deadline)) reject(failed(error));
@@ -176,7 +176,7 @@ export class ServerStreamTransport<Res> extends GrpcTransport<ClientReadableStre
   run(endpoint: LiveEndpoint, attempt: AttemptHandle): Promise<ClientReadableStream<Res>> {
     const lease = this.setup.pool.acquire(endpoint);
     const method = this.setup.method;
-    const call = startCall(lease, (client) => client.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.request?.take(), this.metadata(attempt, endpoint), this.options(this.#deadline))) as ClientReadableStream<Res>;
+    const call = startCall(lease, (client) => client.makeServerStreamRequest(method.path, exactSerializer(method), method.responseDeserialize, this.request?.take(), this.metadata(attempt, endpoint), this.options(this.#deadline))) as ClientReadableStream<Res>;
     // The stream holds its channel until it ends, whoever holds the stream by then.
     endWithStatus(call, lease);
     return new Promise<ClientReadableStream<Res>>((resolve, reject) => {
