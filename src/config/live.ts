@@ -5,7 +5,7 @@ import { stopOf, type StopHandle, type StopWatching } from '../discovery/stop-of
 import { isPlain, layDefined, notPlainError } from './fields.js';
 import { redactKey } from '../redact.js';
 import { checkKeys, hideValue, type KeySet } from './keys.js';
-import { CLIENT_KEYS, nestedKeys } from './option-keys.js';
+import { CLIENT_KEYS, LIVE_HEALTH, LIVE_TOP, nestedKeys, type LiveHealthKey } from './option-keys.js';
 import type { ClientOptions, HealthOptions, HedgeOptions, RetryOptions, TimeoutOptions } from './options.js';
 
 /**
@@ -27,10 +27,7 @@ export interface LiveOptions {
   health?: Pick<HealthOptions, LiveHealthKey> | undefined;
 }
 
-/** The health options that may change while the client runs. */
-export type LiveHealthKey = 'ejectionTime' | 'maxEjectionTime' | 'maxEjectionPercent' | 'panicThreshold' | 'probes';
-
-const LIVE_HEALTH: readonly LiveHealthKey[] = ['ejectionTime', 'maxEjectionTime', 'maxEjectionPercent', 'panicThreshold', 'probes'];
+export type { LiveHealthKey };
 const REBUILD = 'it cannot change while the client runs: create a new client';
 
 /**
@@ -38,7 +35,7 @@ const REBUILD = 'it cannot change while the client runs: create a new client';
  * names createClient points elsewhere (p-retry's `retries`, a nested `attempts`) get its pointer.
  */
 const LIVE_KEYS: KeySet = {
-  known: ['timeout', 'retry', 'hedge', 'health'],
+  known: LIVE_TOP,
   what: 'a live option',
   elsewhere: {
     ...CLIENT_KEYS.elsewhere,
@@ -124,10 +121,19 @@ export function keepGiven(given: ClientOptions): ClientOptions {
 
 const HEALTH_OFF = 'cannot turn health tracking on while the client runs (it was created with health: false)';
 
+/** Why a live `health` that is no object is refused (`off`: the client was created with `health: false`). */
+function notHealthObject(off: boolean, health: unknown): string {
+  const shape = `must be an object of live health options (${LIVE_HEALTH.join(', ')})`;
+  if (off && health === true) return HEALTH_OFF;
+  if (typeof health !== 'boolean') return shape;
+  // A boolean: health tracking cannot be switched live either way; say which way it is.
+  return `${shape}, or left out: health tracking is ${off ? 'off (the client was created with health: false)' : 'on'}, and a live document cannot switch it`;
+}
+
 function layHealth(given: ClientOptions, health: unknown): HealthOptions {
   const service = given.name;
   if (health === null || typeof health !== 'object' || Array.isArray(health)) {
-    throw new ConfigError(service, 'config.health', given.health === false ? HEALTH_OFF : 'must be an object', given.health === false ? hideValue(health) : health);
+    throw new ConfigError(service, 'config.health', notHealthObject(given.health === false, health), given.health === false ? hideValue(health) : health);
   }
   // Keys first: an unknown one is refused with its value hidden (it may be a secret), as anywhere else.
   checkKeys(service, health, 'config.health.', LIVE_HEALTH_KEYS);

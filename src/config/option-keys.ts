@@ -130,6 +130,19 @@ for (const [key, where] of Object.entries(PEER_NAMES[''] ?? {})) {
 // grpc-js's per-call deadline (a Date or ms since the epoch): a gRPC method's call takes a timeout instead.
 perCallPeers.deadline = "grpc-js's `deadline` is `timeout: { total }` here, in ms from when the call starts (bulwark sets each attempt's deadline)";
 
+/** The health options that may change while the client runs. */
+export type LiveHealthKey = 'ejectionTime' | 'maxEjectionTime' | 'maxEjectionPercent' | 'panicThreshold' | 'probes';
+
+/** The options a live document (`reconfigure`, `watchConfig`) may hold: these, and of `health` only {@link LIVE_HEALTH}. */
+export const LIVE_TOP: readonly string[] = ['timeout', 'retry', 'hedge', 'health'];
+export const LIVE_HEALTH: readonly LiveHealthKey[] = ['ejectionTime', 'maxEjectionTime', 'maxEjectionPercent', 'panicThreshold', 'probes'];
+
+/** Where a client option `path.key` can be given: `reconfigure` too when it may change live. */
+function clientOption(path: string, key: string): string {
+  const live = LIVE_TOP.includes(path) && (path !== 'health' || (LIVE_HEALTH as readonly string[]).includes(key));
+  return `\`${path}.${key}\` is a client option (${live ? 'createClient, reconfigure' : 'createClient; it cannot change while the client runs'})`;
+}
+
 /**
  * The keys of createClient's nested options given at the top of one call's options (`{ attempts:
  * 1 }` for a call that must go once), with where each one is: a call's own `timeout` or `hedge`,
@@ -142,7 +155,7 @@ for (const [path, keys] of Object.entries(nested)) {
   if (path.includes('.')) continue;
   for (const key of keys) {
     if (key === 'size' || Object.hasOwn(call, key) || Object.hasOwn(perCallPeers, key)) continue;
-    const where = Object.hasOwn(call, path) ? `did you mean \`${path}.${key}\`?` : `\`${path}.${key}\` is a client option (createClient, reconfigure)${path === 'retry' ? `; ${NO_CALL_RETRY}` : ''}`;
+    const where = Object.hasOwn(call, path) ? `did you mean \`${path}.${key}\`?` : `${clientOption(path, key)}${path === 'retry' ? `; ${NO_CALL_RETRY}` : ''}`;
     perCallNested[key] = perCallNested[key] === undefined ? where : `${perCallNested[key]}; or ${where}`;
   }
 }

@@ -226,6 +226,15 @@ function normaliseProtocol(p: unknown): string {
   return `${scheme.toLowerCase()}:`;
 }
 
+/**
+ * The error for a host string that is none, shown without secrets. One holding userinfo says so,
+ * and is not shown at all: without its userinfo, the host left would look valid.
+ */
+function badHost(host: string): EndpointParseError {
+  if (splitUserinfo(host).userinfo === undefined) return new EndpointParseError('.host', 'must be a host name or IP address', redactUrl(host));
+  return new EndpointParseError('.host', 'must be a host name or IP address, without credentials (user:password@)', '(hidden)');
+}
+
 /** Checks a host as a URL would parse it; returns it normalised (lower case, IPv6 without brackets). */
 function checkHost(host: unknown, fast: boolean): string {
   if (fast && typeof host === 'string') {
@@ -233,7 +242,7 @@ function checkHost(host: unknown, fast: boolean): string {
     if (simple !== undefined) return simple;
   }
   // A host may be a whole URL pasted in the wrong field, password included.
-  const bad = (): EndpointParseError => new EndpointParseError('.host', 'must be a host name or IP address', typeof host === 'string' ? redactUrl(host) : host);
+  const bad = (): EndpointParseError => (typeof host === 'string' ? badHost(host) : new EndpointParseError('.host', 'must be a host name or IP address', host));
   if (typeof host !== 'string' || host === '' || /[\s/?#@\\]/.test(host)) throw bad();
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   if (bare === '' || /[[\]]/.test(bare)) throw bad();
