@@ -129,9 +129,12 @@ function relayReadable(source: Readable): Readable {
   });
   const gone = (error: unknown): void => {
     if (byClient || relay.destroyed) return;
-    remember(error);
+    // Destroyed by its owner with no error (an upload cancelled): the request still ends for the
+    // source's doing, not the endpoint's, with an error that says so.
+    const reason = error ?? new Error('the request body stream was destroyed before its end (with no error)');
+    remember(reason);
     fromSource = true;
-    relay.destroy((error ?? undefined) as Error | undefined);
+    relay.destroy(reason as Error);
   };
   // Also keeps a source's error from going unhandled once the client has let go of the relay.
   source.on('error', gone);

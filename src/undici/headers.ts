@@ -87,11 +87,12 @@ function isSent(value: unknown): boolean {
 }
 
 /**
- * Whether undici can send this request body again: strings, buffers and FormData, not streams or
+ * Whether undici can send this request body again: strings, bytes (any typed array or DataView,
+ * which undici sends as their bytes, and ArrayBuffers), Blobs and FormData; not streams or
  * iterables. The FormData is undici's own: undici 8 refuses any other class (Node's global one included).
  */
 export function isReplayable(body: unknown): boolean {
-  if (body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array) return true;
+  if (body === undefined || body === null || typeof body === 'string' || ArrayBuffer.isView(body)) return true;
   if (typeof body !== 'object') return true;
   if (typeof (body as { pipe?: unknown }).pipe === 'function' || body instanceof ReadableStream) return false;
   return !(Symbol.asyncIterator in body || (Symbol.iterator in body && !(body instanceof UndiciFormData)));

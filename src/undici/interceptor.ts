@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { Client } from '../client.js';
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { BulwarkError, ConfigError } from '../errors.js';
-import { redactUrl } from '../redact.js';
+import { redactUrl, splitUserinfo } from '../redact.js';
 import { RoutedCall } from './routed-call.js';
 import { withReplayableHeaders } from './headers.js';
 
@@ -153,7 +153,11 @@ function buildRoutes(options: InterceptorOptions): Map<string, Client> {
     // The key is shown as redactUrl shows it: it may carry userinfo or a `?token=`.
     const path = `origins[${JSON.stringify(redactUrl(key))}]`;
     const origin = normalizeOrigin(key);
-    if (origin === undefined || !/^https?:/.test(origin)) throw new ConfigError('undici', path, 'must be an http or https origin (scheme://host[:port])', key);
+    if (origin === undefined || !/^https?:/.test(origin)) {
+      // Shown without its userinfo the key may look valid: say that the credentials are what is refused.
+      const why = splitUserinfo(key).userinfo === undefined ? '' : ", without credentials (user:password@; the client's endpoints carry their own)";
+      throw new ConfigError('undici', path, `must be an http or https origin (scheme://host[:port])${why}`, key);
+    }
     add(path, origin, client);
     byName(path, client);
   }

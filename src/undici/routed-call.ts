@@ -86,11 +86,14 @@ export class RoutedCall implements Dispatcher.DispatchController, ResponseSink {
   }
 
   // A response whose body was read away before a retry is forwarded without its content-length
-  // and transfer-encoding: none of its raw headers then, or a handler of undici's older API (Node's
-  // fetch) would build its headers from them, and be told of a body it does not get.
+  // and transfer-encoding, its raw headers too: a handler of undici's older API (Node's fetch,
+  // `responseHeaders: 'raw'`) builds its headers from them, and must not be told of a body it
+  // does not get, nor lose the others (a Retry-After).
   get rawHeaders(): Exclude<Dispatcher.DispatchController['rawHeaders'], undefined> {
     const attempt = this.#attempt;
-    return attempt === undefined || attempt.detached ? null : (attempt.controller?.rawHeaders ?? null);
+    if (attempt === undefined) return null;
+    const raw = attempt.controller?.rawHeaders ?? null;
+    return attempt.detached && raw !== null ? withoutBodyHeaders(raw) : raw;
   }
 
   get rawTrailers(): Exclude<Dispatcher.DispatchController['rawTrailers'], undefined> {
@@ -186,4 +189,18 @@ export class RoutedCall implements Dispatcher.DispatchController, ResponseSink {
     const inner = this.#attempt?.controller;
     if (inner !== undefined && !inner.aborted) inner.abort(error);
   }
+}
+
+type RawHeaders = Exclude<Dispatcher.DispatchController['rawHeaders'], undefined | null>;
+
+/** Raw headers (name, value, name, value, …, or as an object) without `content-length` and `transfer-encoding`. */
+function withoutBodyHeaders(raw: RawHeaders): RawHeaders {
+  const dropped = (name: unknown): boolean => {
+    const n = String(name).toLowerCase();
+    return n === 'content-length' || n === 'transfer-encoding';
+  };
+  if (!Array.isArray(raw)) return Object.fromEntries(Object.entries(raw).filter(([name]) => !dropped(name)));
+  const kept: (string | Buffer)[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) if (!dropped(raw[i])) kept.push(raw[i]!, raw[i + 1]!);
+  return kept as RawHeaders;
 }
