@@ -15,6 +15,12 @@ import { CHECK_DRAIN_TIMEOUT_MS, drainBody } from './drain.js';
 export class EndpointPools {
   readonly #options: Pool.Options | undefined;
   readonly #pools = new Map<string, Pool>();
+  /**
+   * With a `connections` limit, the default health check's own pool per endpoint (one connection):
+   * through the endpoint's pool it would queue behind the client's own calls and time out on a busy,
+   * healthy endpoint. Envoy's health checkers have connections of their own too.
+   */
+  readonly #checkPools = new Map<string, Pool>();
   /** Pools of removed endpoints still closing (waiting for their running requests): `close()` ends them too. */
   readonly #leaving = new Set<Pool>();
   #closing: Promise<void> | undefined;
@@ -25,17 +31,29 @@ export class EndpointPools {
 
   /** The endpoint's pool, made now if it has none. */
   get(endpoint: LiveEndpoint): Pool {
-    let pool = this.#pools.get(endpoint.id);
+    return this.#poolIn(this.#pools, endpoint, this.#options);
+  }
+
+  /** The pool the default health check of `endpoint` goes through: the endpoint's, unless a `connections` limit could queue the check behind calls. */
+  #checkPool(endpoint: LiveEndpoint): Pool {
+    const options = this.#options;
+    if (options?.connections === undefined || options.connections === null) return this.get(endpoint);
+    return this.#poolIn(this.#checkPools, endpoint, { ...options, connections: 1 });
+  }
+
+  #poolIn(pools: Map<string, Pool>, endpoint: LiveEndpoint, options: Pool.Options | undefined): Pool {
+    let pool = pools.get(endpoint.id);
     if (pool === undefined) {
       if (this.#closing !== undefined) throw new Error('undici pools are closed');
-      pool = new Pool(originOf(endpoint), poolOptions(endpoint, this.#options));
-      this.#pools.set(endpoint.id, pool);
+      pool = new Pool(originOf(endpoint), poolOptions(endpoint, options));
+      pools.set(endpoint.id, pool);
     }
     return pool;
   }
 
   /**
-   * The default health check through the endpoint's pool (its TLS options, its server name):
+   * The default health check through the endpoint's pool (its TLS options, its server name; a
+   * pool of its own, of one connection, when the pools have a `connections` limit):
    * `GET path` as the client's calls go, 2xx and 3xx pass (the status decides, as for `fetch`'s
    * check: a slow body does not fail it), the body read away in the background, or destroyed
    * (its socket closed) when it is over DRAIN_LIMIT or not all there within CHECK_DRAIN_TIMEOUT_MS.
@@ -45,13 +63,13 @@ export class EndpointPools {
    */
   async check(endpoint: LiveEndpoint, path: string, signal: AbortSignal): Promise<CheckOutcome> {
     const auth = authorizationOf(endpoint);
-    const res = await this.get(endpoint).request({ method: 'GET', path: endpoint.basePath + path, signal, headers: auth === undefined ? null : { authorization: auth } });
+    const res = await this.#checkPool(endpoint).request({ method: 'GET', path: endpoint.basePath + path, signal, headers: auth === undefined ? null : { authorization: auth } });
     // Read away to keep the socket, within DRAIN_LIMIT and CHECK_DRAIN_TIMEOUT_MS: a body that stalls is destroyed.
     drainBody(res.body, CHECK_DRAIN_TIMEOUT_MS);
     return { passed: res.statusCode < 400, reason: `status ${res.statusCode}` };
   }
 
-  /** How many pools are open now. */
+  /** How many endpoints have a pool open now (the health checks' own pools are not counted). */
   get size(): number {
     return this.#pools.size;
   }
@@ -59,11 +77,13 @@ export class EndpointPools {
   /** Closes the pools of endpoints discovery removed, letting their running requests finish. */
   removed(endpoints: readonly Endpoint[]): void {
     for (const e of endpoints) {
-      const pool = this.#pools.get(e.id);
-      if (pool === undefined) continue;
-      this.#pools.delete(e.id);
-      this.#leaving.add(pool);
-      pool.close().catch(ignore).finally(() => this.#leaving.delete(pool));
+      for (const pools of [this.#pools, this.#checkPools]) {
+        const pool = pools.get(e.id);
+        if (pool === undefined) continue;
+        pools.delete(e.id);
+        this.#leaving.add(pool);
+        pool.close().catch(ignore).finally(() => this.#leaving.delete(pool));
+      }
     }
   }
 
@@ -78,8 +98,9 @@ export class EndpointPools {
   }
 
   async #closeAll(grace: number): Promise<void> {
-    const pools = [...this.#pools.values(), ...this.#leaving];
+    const pools = [...this.#pools.values(), ...this.#checkPools.values(), ...this.#leaving];
     this.#pools.clear();
+    this.#checkPools.clear();
     this.#leaving.clear();
     await Promise.all(pools.map(async (pool) => {
       let timer: NodeJS.Timeout | undefined;

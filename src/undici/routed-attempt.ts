@@ -60,6 +60,8 @@ export class RoutedAttempt implements Dispatcher.DispatchHandler {
   #held = 0;
   #pausedHere = false;
   #cancelled: unknown;
+  /** While it waits in a dispatcher's queue: how to take it out (undici's queued-abort hook). */
+  #unqueue: ((reason: Error) => void) | undefined;
   /**
    * The hops of a redirect interceptor under bulwark's: undici's redirect handler hands every hop's
    * start the same `history` array, to which it adds each URL it follows (a hop whose connection
@@ -74,15 +76,26 @@ export class RoutedAttempt implements Dispatcher.DispatchHandler {
     });
   }
 
-  /** The attempt was cut short (timeout, lost hedge, caller abort, close): abort it through undici's controller. */
+  /**
+   * The attempt was cut short (timeout, lost hedge, caller abort, close): abort it through undici's
+   * controller, or take it out of the dispatcher's queue while it waits there for a connection.
+   */
   readonly cancel = (reason: unknown): void => {
     this.#cancelled = reason ?? new Error('aborted');
-    this.controller?.abort(this.#cancelled as Error);
+    if (this.controller !== undefined) this.controller.abort(this.#cancelled as Error);
+    else this.#unqueue?.(this.#cancelled as Error);
+  };
+
+  /** Undici's queued-abort hook (see queued-abort.ts): called with how to take this attempt out of the dispatcher's queue. */
+  readonly queued = (unqueue: (reason: Error) => void): void => {
+    if (this.#cancelled !== undefined) unqueue(this.#cancelled as Error);
+    else this.#unqueue = unqueue;
   };
 
   onRequestStart(controller: Controller, context?: unknown): void {
     const history = (context as { history?: unknown } | undefined)?.history;
     if (Array.isArray(history)) this.#history = history;
+    this.#unqueue = undefined;
     this.controller = controller;
     if (this.#cancelled !== undefined) controller.abort(this.#cancelled as Error);
   }

@@ -8,6 +8,7 @@ import type { AttemptHandle, Judgement, Transport } from '../transports/transpor
 import { isReplayable, withAuthorization } from './headers.js';
 import { checkHttpEndpoint, HttpJudge } from '../transports/http-judge.js';
 import { originOf, UNDICI_READER } from './judge.js';
+import { queuedAbortKey, withoutQueuedAbort } from './queued-abort.js';
 import { failedAfterRedirect, RoutedAttempt } from './routed-attempt.js';
 import { DEFAULTS } from '../config/resolve.js';
 import { requestTarget } from '../transports/request-path.js';
@@ -77,8 +78,11 @@ export class RoutedTransport implements Transport<RoutedAttempt> {
     const retryOptions = (options as { retryOptions?: object }).retryOptions;
     // An endpoint at an IP address is checked against the name discovery found it by.
     const servername = endpoint.protocol === 'https:' && (options as { servername?: unknown }).servername === undefined ? tlsServerName(endpoint) : undefined;
+    // Taken out of the dispatcher's queue at once when it is cut short there (undici's hook).
+    const queued = queuedAbortKey();
     this.#dispatch({
-      ...options,
+      ...withoutQueuedAbort(options),
+      ...(queued === undefined ? {} : { [queued]: routed.queued }),
       origin: originOf(endpoint),
       path: routedPath(endpoint.basePath, options.path),
       headers: auth === undefined ? options.headers : withAuthorization(options.headers, auth),
