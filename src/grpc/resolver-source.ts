@@ -11,6 +11,9 @@ import { describe, reasonText, redactUrl } from '../redact.js';
 import type { GrpcResolverOptions } from './resolver.js';
 
 /** What the source hands grpc-js: one endpoint per address. */
+/** The schemes of gRPC endpoints (`host:port` parses as http:); the channel's credentials decide TLS. */
+const GRPC_SCHEMES: ReadonlySet<string> = new Set(['http:', 'https:', 'grpc:', 'grpcs:']);
+
 export type Endpoints = { addresses: { host: string; port: number }[] }[];
 /** Where grpc-js takes a resolver's results. */
 export type Listener = experimental.ResolverListener;
@@ -121,8 +124,13 @@ export class Source {
     for (const entry of list) {
       try {
         const e = parseEndpoint(entry);
-        if (seen.has(e.id)) continue;
-        seen.add(e.id);
+        // As createGrpcClient refuses them: a path has no place in a gRPC call, and another scheme is no gRPC server.
+        const unfit = e.basePath !== '' ? 'has a path' : GRPC_SCHEMES.has(e.protocol) ? undefined : `is a ${e.protocol}// endpoint`;
+        if (unfit !== undefined) throw new Error(`gRPC needs a host:port, grpc:// or grpcs:// endpoint without a path; this one ${unfit}`);
+        // One address once, however discovery spells it (\`h:p\` and \`grpc://h:p\`): twice would double its share.
+        const address = `${e.host}:${e.port}`;
+        if (seen.has(address)) continue;
+        seen.add(address);
         endpoints.push({ addresses: [{ host: e.host, port: e.port }] });
       } catch (err) {
         this.options.onRejected?.(typeof entry === 'string' ? redactUrl(entry) : describe(entry), messageOf(err));
