@@ -81,7 +81,7 @@ export function admittedCandidates(
     const unpaused = panic ? all.filter((e) => e.health === undefined || e.health.avoidUntil === 0) : all;
     return { candidates: unpaused.length > 0 ? unpaused : all, taking, panic, levels: undefined };
   }
-  const routed = route(pool, admitted, options.routing);
+  const routed = route(pool, admitted, options.routing, takesCalls);
   if (panicking === undefined) return { candidates: routed.candidates, taking, panic, levels: routed.levels };
   return { ...spreadPanicking(pool, routed, panicking), taking };
 }

@@ -36,15 +36,22 @@ export interface Levels {
  * by load): health/pick-shares.ts says how each picker chooses in the level.
  *
  * @example
- * const { candidates, levels } = route(registry.list, admitted, { localZone: 'eu-1a', overprovisioning: 1.4 });
+ * const { candidates, levels } = route(registry.list, admitted, { localZone: 'eu-1a', overprovisioning: 1.4 }, takesCalls);
  */
-export function route(all: readonly LiveEndpoint[], admitted: readonly LiveEndpoint[], options: RoutingOptions): { candidates: readonly LiveEndpoint[]; levels: Levels | undefined } {
+export function route(
+  all: readonly LiveEndpoint[], admitted: readonly LiveEndpoint[], options: RoutingOptions, takes: (e: LiveEndpoint) => boolean,
+): { candidates: readonly LiveEndpoint[]; levels: Levels | undefined } {
   const level = levelOf(options);
   // The usual case, one level (every endpoint at priority 0, zones ignored or all local): it
   // takes every call, as below, found without a map per endpoint (this runs on every update).
   if (oneLevel(all, level)) return { candidates: admitted, levels: undefined };
   const totals = new Map<number, number>();
-  for (const e of all) totals.set(level(e), (totals.get(level(e)) ?? 0) + 1);
+  const healthy = new Map<number, number>();
+  for (const e of all) {
+    const k = level(e);
+    totals.set(k, (totals.get(k) ?? 0) + 1);
+    if (takes(e)) healthy.set(k, (healthy.get(k) ?? 0) + 1);
+  }
   const taking = new Map<number, LiveEndpoint[]>();
   for (const e of admitted) {
     const k = level(e);
@@ -52,7 +59,15 @@ export function route(all: readonly LiveEndpoint[], admitted: readonly LiveEndpo
     if (group === undefined) taking.set(k, (group = []));
     group.push(e);
   }
-  const loads = levelLoads(totals, taking, options.overprovisioning);
+  // A level's health counts its endpoints that take calls, as the panic guard counts them: one
+  // pausing at its own request (Retry-After) or probing with its probe slots busy is healthy, not
+  // ejected, and must not move a share of the calls to the next priority or zone while the
+  // level's other endpoints take them. A level none of whose endpoints is a candidate now takes none.
+  const healthOf = (k: number): number => {
+    const now = taking.get(k)?.length ?? 0;
+    return now === 0 ? 0 : Math.max(now, healthy.get(k) ?? 0);
+  };
+  const loads = levelLoads(totals, healthOf, options.overprovisioning);
   let sum = 0;
   for (const load of loads.values()) sum += load;
   if (loads.size <= 1 || sum === 0) {
@@ -84,15 +99,15 @@ export function route(all: readonly LiveEndpoint[], admitted: readonly LiveEndpo
  * taking `min(remaining, its healthy share × overprovisioning)`, split between its local
  * level (`2p`) and its other-zone level (`2p + 1`) as {@link route} says.
  */
-function levelLoads(totals: ReadonlyMap<number, number>, taking: ReadonlyMap<number, readonly LiveEndpoint[]>, overprovisioning: number): Map<number, number> {
+function levelLoads(totals: ReadonlyMap<number, number>, healthOf: (level: number) => number, overprovisioning: number): Map<number, number> {
   const priorities = [...new Set([...totals.keys()].map((k) => Math.floor(k / 2)))].sort((a, b) => a - b);
   const loads = new Map<number, number>();
   let remaining = 1;
   for (const p of priorities) {
     const [local, other] = [2 * p, 2 * p + 1];
     const total = (totals.get(local) ?? 0) + (totals.get(other) ?? 0);
-    const takingLocal = taking.get(local)?.length ?? 0;
-    const takingOther = taking.get(other)?.length ?? 0;
+    const takingLocal = healthOf(local);
+    const takingOther = healthOf(other);
     const load = Math.min(remaining, Math.min(1, ((takingLocal + takingOther) / total) * overprovisioning));
     if (load <= 0) continue;
     remaining -= load;

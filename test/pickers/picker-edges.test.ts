@@ -43,7 +43,8 @@ describe('routing at scale', () => {
     const all = fleet(150_002, (i) => ({ zone: i < 2 ? 'a' : 'b' }));
     for (const e of all) e.health = new EndpointHealth(new ConsecutiveBreaker(5), 0);
     const admitted = all.filter((_, i) => i !== 0);
-    const { candidates, levels } = route(all, admitted, { localZone: 'a', overprovisioning: 1.4 });
+    const taking = new Set(admitted);
+    const { candidates, levels } = route(all, admitted, { localZone: 'a', overprovisioning: 1.4 }, (e) => taking.has(e));
     expect(levels?.sizes).toEqual([1, 150_000]);
     expect(candidates).toHaveLength(150_001);
   });
