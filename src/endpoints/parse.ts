@@ -227,12 +227,13 @@ function normaliseProtocol(p: unknown): string {
 }
 
 /**
- * The error for a host string that is none, shown without secrets. One holding userinfo says so,
- * and is not shown at all: without its userinfo, the host left would look valid.
+ * The error for a host string that is none, shown without secrets. One holding an `@` (userinfo,
+ * or something that reads as it) says so, and is not shown at all: without what looks like its
+ * userinfo, the host left could look valid.
  */
 function badHost(host: string): EndpointParseError {
   if (splitUserinfo(host).userinfo === undefined) return new EndpointParseError('.host', 'must be a host name or IP address', redactUrl(host));
-  return new EndpointParseError('.host', 'must be a host name or IP address, without credentials (user:password@)', '(hidden)');
+  return new EndpointParseError('.host', 'must be a host name or IP address; it holds an `@`, as credentials (user:password@) would, so it is not shown', '(hidden)');
 }
 
 /** Checks a host as a URL would parse it; returns it normalised (lower case, IPv6 without brackets). */

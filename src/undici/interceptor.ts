@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { Client } from '../client.js';
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { BulwarkError, ConfigError } from '../errors.js';
-import { redactUrl, splitUserinfo } from '../redact.js';
+import { redactUrl } from '../redact.js';
 import { RoutedCall } from './routed-call.js';
 import { withReplayableHeaders } from './headers.js';
 
@@ -155,7 +155,7 @@ function buildRoutes(options: InterceptorOptions): Map<string, Client> {
     const origin = normalizeOrigin(key);
     if (origin === undefined || !/^https?:/.test(origin)) {
       // Shown without its userinfo the key may look valid: say that the credentials are what is refused.
-      const why = splitUserinfo(key).userinfo === undefined ? '' : ", without credentials (user:password@; the client's endpoints carry their own)";
+      const why = hasCredentials(key) ? ", without credentials (user:password@; the client's endpoints carry their own)" : '';
       throw new ConfigError('undici', path, `must be an http or https origin (scheme://host[:port])${why}`, key);
     }
     add(path, origin, client);
@@ -163,6 +163,16 @@ function buildRoutes(options: InterceptorOptions): Map<string, Client> {
   }
   for (const [i, client] of (clients ?? []).entries()) byName(`clients[${i}]`, client);
   return routes;
+}
+
+/** Whether `text` parses as a URL with a user name or password (an `@` in its path is none). */
+function hasCredentials(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.username !== '' || url.password !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** `scheme://host[:port]` as undici spells origins (lower case, no default port, no path); `undefined` when unreadable or with a path. */

@@ -82,8 +82,10 @@ export class RoutedAttempt implements Dispatcher.DispatchHandler {
    */
   readonly cancel = (reason: unknown): void => {
     this.#cancelled = reason ?? new Error('aborted');
-    if (this.controller !== undefined) this.controller.abort(this.#cancelled as Error);
-    else this.#unqueue?.(this.#cancelled as Error);
+    this.controller?.abort(this.#cancelled as Error);
+    // A later hop (a redirect interceptor composed inside) may wait in a queue while an earlier
+    // hop's controller is over: both are told, as undici's own request() does.
+    this.#unqueue?.(this.#cancelled as Error);
   };
 
   /** Undici's queued-abort hook (see queued-abort.ts): called with how to take this attempt out of the dispatcher's queue. */
