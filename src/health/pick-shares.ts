@@ -24,7 +24,7 @@ import { pickSettingAside, pickWithShares, SlowStart, type PickAgain } from './s
  *
  * @example
  * const shares = new PickShares(picker, { window: 30_000, aggression: 1, minWeight: 0.1 });
- * if (shares.adjusting) endpoint = shares.adjust(ctx, endpoint);
+ * const endpoint = shares.adjusting ? shares.pick(ctx) : picker.pick(ctx);
  */
 export class PickShares {
   /** Whether picks need adjusting now: some endpoint ramps up, or calls are spread over levels. A field: read per attempt. */
@@ -69,13 +69,14 @@ export class PickShares {
   }
 
   /**
-   * The pick to send instead of `picked`: the level is drawn first, by its share, and only
-   * choices in it stand, so levels get their share whatever the picker proposes; an endpoint
-   * on its ramp keeps a pick with its ramp's share.
+   * The pick to send: the level is drawn first, by its share, and only choices in it stand, so
+   * levels get their share whatever the picker proposes; an endpoint on its ramp keeps a pick
+   * with its ramp's share. The picker is asked only as each way needs it (a stateful one's
+   * rotation, weighted round robin's, must not spend a turn on a pick that is not used).
    */
-  adjust(request: PickAgain, picked: unknown): unknown {
+  pick(request: PickAgain): unknown {
     const hash = this.#walker?.keyHash(request.key);
-    const chosen = hash === undefined ? this.#adjustDrawn(request, picked) : this.#adjustKeyed(request, hash, this.#walker!);
+    const chosen = hash === undefined ? this.#adjustDrawn(request) : this.#adjustKeyed(request, hash, this.#walker!);
     this.#update();
     return chosen;
   }
@@ -109,7 +110,7 @@ export class PickShares {
    * rejects, and a picker that compares its candidates would propose the same endpoint every
    * time), and a ramp sets aside what it turns down; a user's picker's own choices are sampled.
    */
-  #adjustDrawn(request: PickAgain, picked: unknown): unknown {
+  #adjustDrawn(request: PickAgain): unknown {
     const slow = this.#slowStart;
     const now = request.now;
     const levels = this.#levels;
@@ -117,7 +118,7 @@ export class PickShares {
     let picker = this.#picker;
     if (this.#forker !== undefined) {
       if (target >= 0) picker = this.#perLevel[target]!;
-      if (slow === undefined || slow.ramping === 0) return target >= 0 ? picker.pick(request) : picked;
+      if (slow === undefined || slow.ramping === 0) return picker.pick(request);
       const share = (e: EndpointState): number => {
         const h = (e as LiveEndpoint).health;
         return h === undefined ? 1 : slow.share(h, now);
@@ -126,10 +127,9 @@ export class PickShares {
       // ramp scales the weight in its comparison instead of turning its pick down.
       const scaler = asRampScaler(picker);
       if (scaler !== undefined) return scaler.pickScaled(request, share);
-      if (target >= 0) picked = picker.pick(request);
-      return pickSettingAside(request, picked, picker, share, this.#random);
+      return pickSettingAside(request, picker.pick(request), picker, share, this.#random);
     }
-    return pickWithShares(request, picked, picker, (e) => {
+    return pickWithShares(request, picker.pick(request), picker, (e) => {
       const h = e.health;
       if (h === undefined) return 1;
       if (target >= 0 && h.level !== target) return 0;

@@ -1,6 +1,6 @@
 import { selfContainedUnless } from './check.js';
 import type { EndpointState } from '../endpoints/endpoint.js';
-import { markLevelPickers, type LevelPickers, type Picker, type PickRequest, type RandomSource } from './picker.js';
+import { markLevelPickers, markRampScaler, type LevelPickers, type Picker, type PickRequest, type RampScaler, type RandomSource } from './picker.js';
 import type { Table } from '../config/keys.js';
 import { optionsObject, pickerKeys } from './options.js';
 import { fraction, randomBits, type RandomBits } from './random-bits.js';
@@ -47,7 +47,17 @@ function period(e: EndpointState): number {
   return w > 0 ? 1 / w : 1;
 }
 
-class EarliestDeadlineFirst implements Picker, LevelPickers {
+/**
+ * {@link period} with the weight scaled by `factor` (slow start's ramp, in (0, 1]): a ramping
+ * endpoint's turns come 1 / factor times further apart, as Envoy's EDF scheduler gives a ramping
+ * host its weight × factor. A factor of 0 (or below a thousandth) counts as a thousandth: the
+ * endpoint comes last, but comes back once its ramp moves on.
+ */
+function scaledPeriod(e: EndpointState, factor: number): number {
+  return period(e) / Math.max(factor > 0 ? factor : 0, 1e-3);
+}
+
+class EarliestDeadlineFirst implements Picker, LevelPickers, RampScaler {
   readonly name = 'weightedRoundRobin';
   readonly #bits: RandomBits;
   #list: readonly EndpointState[] = [];
@@ -65,6 +75,7 @@ class EarliestDeadlineFirst implements Picker, LevelPickers {
   constructor(bits: RandomBits) {
     this.#bits = bits;
     markLevelPickers(this);
+    markRampScaler(this);
   }
 
   update(endpoints: readonly EndpointState[]): void {
@@ -126,6 +137,20 @@ class EarliestDeadlineFirst implements Picker, LevelPickers {
   }
 
   pick({ tried }: PickRequest): EndpointState | undefined {
+    return this.#pick(tried, undefined);
+  }
+
+  /**
+   * Internal, only while slow start ramps an endpoint (see {@link RampScaler}): the pick, each
+   * endpoint's next turn set by its weight × `factor(e)`. Setting a ramping endpoint's pick aside
+   * and picking again would spend another endpoint's turn each time, so that one's schedule ran
+   * ahead and the ramping one got about its share of the picks whatever its weight.
+   */
+  pickScaled({ tried }: PickRequest, factor: (e: EndpointState) => number): EndpointState | undefined {
+    return this.#pick(tried, factor);
+  }
+
+  #pick(tried: readonly EndpointState[], factor: ((e: EndpointState) => number) | undefined): EndpointState | undefined {
     if (this.#list.length === 0) return undefined;
     let p = 0;
     if (tried.length !== 0) {
@@ -137,7 +162,8 @@ class EarliestDeadlineFirst implements Picker, LevelPickers {
     if (p === 0) this.#now = this.#deadline[i]!;
     // A retry pick counts as the endpoint's turn, so over time it is not sent more than its share.
     const every = period(e);
-    this.#deadline[i] = this.#deadline[i]! + every;
+    this.#deadline[i] = this.#deadline[i]! + (factor === undefined ? every : scaledPeriod(e, factor(e)));
+    // The weight's own period, unscaled: `update` rescales a turn only when the weight changed.
     this.#period[i] = every;
     this.#siftDown(p);
     return e;

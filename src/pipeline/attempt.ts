@@ -32,11 +32,14 @@ export class AttemptStage extends Stage {
     // a health event): it may close the client, abort the call or take it past its deadline.
     let userCode = host.userPicker;
     try {
-      endpoint = host.picker.pick(ctx);
-      // Slow start and priority/zone failover: picks keep their shares (nothing to do while neither applies).
+      // Slow start and priority/zone failover: picks keep their shares (nothing to do while
+      // neither applies). The shares make their picks themselves: a pick made first would spend
+      // a turn of a stateful picker's rotation that they do not use.
       if (health !== undefined && health.shares.adjusting) {
-        endpoint = health.shares.adjust(ctx, endpoint);
+        endpoint = health.shares.pick(ctx);
         userCode = true;
+      } else {
+        endpoint = host.picker.pick(ctx);
       }
     } catch (err) {
       return this.#pickerThrew(ctx, err);
