@@ -116,12 +116,14 @@ export class Client extends ObservedEmitter<ClientEvents> {
       const args = splitFetchArgs(input, init ?? undefined);
       const engine = this.#engine;
       const settings = callSettings(engine.options, { ...args.options, classify: args.classify }, engine.defaults);
-      const transport = new FetchTransport({ service: this.name, fetch: this.#fetch ?? globalThis.fetch, statusCodes: engine.options.statusCodes }, args, settings.signal);
+      const transport = new FetchTransport({ service: this.name, fetch: this.#fetch ?? globalThis.fetch, statusCodes: engine.options.statusCodes, closing: this.#closing.signal }, args, settings.signal);
       // A call that would fail before any attempt (client closed, caller already aborted, circuit
       // open, no endpoint) fails at once, unread and counted as any other call is (closed or
       // aborted: not at all). A stream `init.body` no attempt sent is cancelled when the call
-      // fails (FetchTransport.releasingBody).
-      if (!transport.hasBody || this.#closed !== undefined || settings.signal?.aborted === true || engine.refusesNow()) return transport.releasingBody(this.#run(transport, settings));
+      // fails (FetchTransport.releasingBody), and so is a Request's when the call ends for the
+      // caller's abort or close(), as fetch cancels it.
+      const ended = this.#closed !== undefined || settings.signal?.aborted === true;
+      if (!transport.hasBody || ended || engine.refusesNow()) return transport.releasingBody(this.#run(transport, settings), ended);
       // A Request's body is read before any attempt is timed: its time is the caller's, not an endpoint's.
       return runAfterBody(engine, transport, settings, this.name, this.#closing.signal);
     } catch (err) {

@@ -1,3 +1,5 @@
+import { drainWebBody } from './drain-web.js';
+import { readBlobOrReject } from './request-body.js';
 import type { Outcome } from '../config/options.js';
 import { authorizationOf, type LiveEndpoint } from '../endpoints/endpoint.js';
 import { BulwarkError, PluginError } from '../errors.js';
@@ -14,6 +16,8 @@ export interface FetchSettings {
   readonly fetch: typeof globalThis.fetch;
   /** Statuses retried for idempotent requests. */
   readonly statusCodes: ReadonlySet<number>;
+  /** Aborted by the client's `close()`: a body still being read away ({@link FetchTransport.discard}) is cancelled then. */
+  readonly closing?: AbortSignal | undefined;
 }
 
 /**
@@ -110,10 +114,13 @@ export class FetchTransport implements Transport<Response> {
   /**
    * `call`, which cancels a stream `init.body` (a `ReadableStream`) when it rejects before any
    * attempt handed the body to fetch (total timeout or abort while waiting for endpoints,
-   * `close()`, no endpoint): fetch would cancel it on failure, and its source would else wait for ever.
+   * `close()`, no endpoint): fetch would cancel it on failure, and its source would else wait for
+   * ever. `request`: a `Request`'s own body too (none given in `init`), for a call that ends for
+   * the caller's abort or `close()` before it was read, as fetch cancels it then.
    */
-  releasingBody(call: Promise<Response>): Promise<Response> {
-    return releaseUnsent(call, this.#init.body, () => this.sent);
+  releasingBody(call: Promise<Response>, request = false): Promise<Response> {
+    const body = request && this.#init.body === undefined ? this.#request?.body : this.#init.body;
+    return releaseUnsent(call, body, () => this.sent);
   }
 
   /** Whether the call must read a `Request`'s body (with {@link readBody}) before its first attempt. */
@@ -162,17 +169,23 @@ export class FetchTransport implements Transport<Response> {
     return this.#judge.judge(outcome, endpoint, this.idempotent, AFTER_REDIRECT.get(error) ?? true);
   }
 
-  /** Cancels a response's body; anything else (a fetch function's answer that is no Response) is left as it is. */
+  /**
+   * Releases a response's body: read away in the background (at most 128 KiB, within 1 s) so its
+   * connection carries the next request, as undici's are, else cancelled; anything else (a fetch
+   * function's answer that is no Response) is left as it is.
+   */
   discard(value: Response): void {
+    let body: unknown;
     try {
-      value.body?.cancel().catch(ignore);
+      body = value.body;
     } catch {
-      // Not a Response: nothing of ours to release.
+      return; // Not a Response: nothing of ours to release.
     }
+    drainWebBody(body, this.#settings.closing);
   }
 
   /**
-   * Frees the connection before a retry; keeps status, headers and where the response came from
+   * Releases the body before a retry ({@link discard}); keeps status, headers and where the response came from
    * (`url`, `redirected`: a Response made here would say '' and false) in case the call ends on
    * it, without the headers that announced the body it no longer has (BODY_HEADERS).
    */
@@ -259,41 +272,10 @@ const FETCH_READER: ResponseReader<Response> = {
   retryAfter: (res) => res.headers.get('retry-after'),
 };
 
-function ignore(): void {}
-
 /** Whether fetch can send this body again: everything but streams and async iterables. */
 export function isReplayableBody(body: unknown): boolean {
   if (body === undefined || body === null || typeof body === 'string') return true;
   if (body instanceof ReadableStream) return false;
   if (typeof body === 'object' && Symbol.asyncIterator in body) return false;
   return true;
-}
-
-
-/**
- * The body of `request` as a Blob (typed by its content-type, as `request.blob()` does), read
- * from a clone (the caller's Request stays unread) until `signal` aborts: then the clone's
- * stream and the caller's are cancelled, as fetch cancels a request's body when it is aborted,
- * so the source (an upload passed on as it arrives) stops too and nothing is read for nobody.
- */
-function readBlob(request: Request, signal: AbortSignal | undefined): Promise<Blob> {
-  const clone = request.clone();
-  const body = clone.body;
-  if (body === null || signal === undefined) return clone.blob();
-  signal.addEventListener('abort', () => {
-    // Both halves of the tee `clone()` made must be cancelled for the source to be.
-    releaseBody(request.body, signal.reason);
-  }, { once: true });
-  const type = clone.headers.get('content-type');
-  const piped = body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>(), { signal });
-  return new Response(piped, type === null ? undefined : { headers: { 'content-type': type } }).blob();
-}
-
-/** {@link readBlob}, rejecting (not throwing) for a body already read, which `clone()` throws for. */
-function readBlobOrReject(request: Request, signal: AbortSignal | undefined): Promise<Blob> {
-  try {
-    return readBlob(request, signal);
-  } catch (err) {
-    return Promise.reject(err);
-  }
 }
