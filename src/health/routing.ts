@@ -59,15 +59,7 @@ export function route(
     if (group === undefined) taking.set(k, (group = []));
     group.push(e);
   }
-  // A level's health counts its endpoints that take calls, as the panic guard counts them: one
-  // pausing at its own request (Retry-After) or probing with its probe slots busy is healthy, not
-  // ejected, and must not move a share of the calls to the next priority or zone while the
-  // level's other endpoints take them. A level none of whose endpoints is a candidate now takes none.
-  const healthOf = (k: number): number => {
-    const now = taking.get(k)?.length ?? 0;
-    return now === 0 ? 0 : Math.max(now, healthy.get(k) ?? 0);
-  };
-  const loads = levelLoads(totals, healthOf, options.overprovisioning);
+  const loads = levelLoads(totals, (k) => taking.get(k)?.length ?? 0, (k) => healthy.get(k) ?? 0, options.overprovisioning);
   let sum = 0;
   for (const load of loads.values()) sum += load;
   if (loads.size <= 1 || sum === 0) {
@@ -99,19 +91,28 @@ export function route(
  * taking `min(remaining, its healthy share × overprovisioning)`, split between its local
  * level (`2p`) and its other-zone level (`2p + 1`) as {@link route} says.
  */
-function levelLoads(totals: ReadonlyMap<number, number>, healthOf: (level: number) => number, overprovisioning: number): Map<number, number> {
+function levelLoads(
+  totals: ReadonlyMap<number, number>, candidatesIn: (level: number) => number, healthyIn: (level: number) => number, overprovisioning: number,
+): Map<number, number> {
   const priorities = [...new Set([...totals.keys()].map((k) => Math.floor(k / 2)))].sort((a, b) => a - b);
   const loads = new Map<number, number>();
   let remaining = 1;
   for (const p of priorities) {
     const [local, other] = [2 * p, 2 * p + 1];
     const total = (totals.get(local) ?? 0) + (totals.get(other) ?? 0);
-    const takingLocal = healthOf(local);
-    const takingOther = healthOf(other);
-    const load = Math.min(remaining, Math.min(1, ((takingLocal + takingOther) / total) * overprovisioning));
+    const takingLocal = candidatesIn(local);
+    const takingOther = candidatesIn(other);
+    // Health counts the endpoints that take calls, as the panic guard counts them: one pausing at
+    // its own request (Retry-After) or probing with its probe slots busy is healthy, not ejected,
+    // and must not move a share of the calls to the next priority (nor, beside candidates of its
+    // own zone, to the other zone) while endpoints of its priority take them. A priority none of
+    // whose endpoints is a candidate now takes none; a zone with none, no part of its priority's.
+    const healthy = takingLocal + takingOther === 0 ? 0 : Math.max(takingLocal + takingOther, healthyIn(local) + healthyIn(other));
+    const load = Math.min(remaining, Math.min(1, (healthy / total) * overprovisioning));
     if (load <= 0) continue;
     remaining -= load;
-    const localPart = takingOther === 0 ? 1 : takingLocal === 0 ? 0 : Math.min(1, (takingLocal / totals.get(local)!) * overprovisioning);
+    const healthyLocal = Math.max(takingLocal, healthyIn(local));
+    const localPart = takingOther === 0 ? 1 : takingLocal === 0 ? 0 : Math.min(1, (healthyLocal / totals.get(local)!) * overprovisioning);
     if (localPart > 0) loads.set(local, load * localPart);
     if (localPart < 1) loads.set(other, load * (1 - localPart));
   }

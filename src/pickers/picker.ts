@@ -84,14 +84,15 @@ export interface LevelPickers {
 }
 
 /**
- * Internal: a built-in picker that compares its candidates' loads (peak EWMA), for which slow
- * start scales a ramping endpoint's weight inside the comparison (as Envoy scales a ramping
- * host's weight) rather than turning its picks down: asked again, such a picker proposes the
- * endpoint it found the least loaded again. Used only while picks are adjusted
- * (health/pick-shares.ts); the picker's own `pick` is untouched.
+ * Internal: a built-in picker in which slow start scales a ramping endpoint's weight (as Envoy
+ * does) rather than turning its picks down and asking again: peak EWMA, which compares loads
+ * (asked again, it proposes the endpoint it found the least loaded again), in its comparison;
+ * weighted round robin, whose rotation a pick asked again would advance, by letting a ramping
+ * endpoint's turn pass unless kept with probability `factor`. Used only while picks are
+ * adjusted (health/pick-shares.ts); the picker's own `pick` is untouched.
  */
 export interface RampScaler {
-  /** A pick as `pick` makes it on its general path, each candidate's weight multiplied by `factor(e)` (in (0, 1]; 0 puts it last). */
+  /** A pick as `pick` makes it, each candidate's weight in effect multiplied by `factor(e)` (in [0, 1]). */
   pickScaled(request: PickRequest, factor: (e: EndpointState) => number): EndpointState | undefined;
 }
 

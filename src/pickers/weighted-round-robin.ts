@@ -47,15 +47,8 @@ function period(e: EndpointState): number {
   return w > 0 ? 1 / w : 1;
 }
 
-/**
- * {@link period} with the weight scaled by `factor` (slow start's ramp, in (0, 1]): a ramping
- * endpoint's turns come 1 / factor times further apart, as Envoy's EDF scheduler gives a ramping
- * host its weight × factor. A factor of 0 (or below a thousandth) counts as a thousandth: the
- * endpoint comes last, but comes back once its ramp moves on.
- */
-function scaledPeriod(e: EndpointState, factor: number): number {
-  return period(e) / Math.max(factor > 0 ? factor : 0, 1e-3);
-}
+/** Most turns a ramping pick passes over before it takes the one it is at (see `pickScaled`). */
+const MAX_PASSED_TURNS = 64;
 
 class EarliestDeadlineFirst implements Picker, LevelPickers, RampScaler {
   readonly name = 'weightedRoundRobin';
@@ -136,21 +129,26 @@ class EarliestDeadlineFirst implements Picker, LevelPickers, RampScaler {
     return new EarliestDeadlineFirst(this.#bits);
   }
 
-  pick({ tried }: PickRequest): EndpointState | undefined {
-    return this.#pick(tried, undefined);
-  }
-
   /**
-   * Internal, only while slow start ramps an endpoint (see {@link RampScaler}): the pick, each
-   * endpoint's next turn set by its weight × `factor(e)`. Setting a ramping endpoint's pick aside
-   * and picking again would spend another endpoint's turn each time, so that one's schedule ran
-   * ahead and the ramping one got about its share of the picks whatever its weight.
+   * Internal, only while slow start ramps an endpoint (see {@link RampScaler}): a ramping
+   * endpoint whose turn comes keeps it with probability `factor(e)`, read at that turn, and
+   * otherwise its turn passes and the endpoint due next is taken in its own turn. So it is picked
+   * weight × factor times per unit of the schedule's time against the others' weights, Envoy's
+   * slow start for its EDF scheduler, and its schedule is never put off past one turn when the
+   * ramp moves on. (Setting its pick aside and picking again would spend another endpoint's turn
+   * each time: that one's schedule ran ahead, and the ramping one got about `factor` of the picks
+   * whatever its weight.) After MAX_PASSED_TURNS turns passed over, the one it is at is taken.
    */
-  pickScaled({ tried }: PickRequest, factor: (e: EndpointState) => number): EndpointState | undefined {
-    return this.#pick(tried, factor);
+  pickScaled(request: PickRequest, factor: (e: EndpointState) => number): EndpointState | undefined {
+    for (let passed = 0; ; passed++) {
+      const e = this.pick(request);
+      if (e === undefined) return undefined;
+      const f = factor(e);
+      if (f >= 1 || passed >= MAX_PASSED_TURNS || fraction(this.#bits) < f) return e;
+    }
   }
 
-  #pick(tried: readonly EndpointState[], factor: ((e: EndpointState) => number) | undefined): EndpointState | undefined {
+  pick({ tried }: PickRequest): EndpointState | undefined {
     if (this.#list.length === 0) return undefined;
     let p = 0;
     if (tried.length !== 0) {
@@ -162,8 +160,7 @@ class EarliestDeadlineFirst implements Picker, LevelPickers, RampScaler {
     if (p === 0) this.#now = this.#deadline[i]!;
     // A retry pick counts as the endpoint's turn, so over time it is not sent more than its share.
     const every = period(e);
-    this.#deadline[i] = this.#deadline[i]! + (factor === undefined ? every : scaledPeriod(e, factor(e)));
-    // The weight's own period, unscaled: `update` rescales a turn only when the weight changed.
+    this.#deadline[i] = this.#deadline[i]! + every;
     this.#period[i] = every;
     this.#siftDown(p);
     return e;

@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { Client } from '../client.js';
 import { checkKeys, tableKeys, type Table } from '../config/keys.js';
 import { BulwarkError, ConfigError } from '../errors.js';
-import { redactUrl } from '../redact.js';
+import { redactUrl, splitUserinfo } from '../redact.js';
 import { RoutedCall } from './routed-call.js';
 import { withReplayableHeaders } from './headers.js';
 
@@ -150,29 +150,20 @@ function buildRoutes(options: InterceptorOptions): Map<string, Client> {
   }
   if (clients !== undefined && clients !== null && !Array.isArray(clients)) throw new ConfigError('undici', 'clients', 'must be an array of bulwark clients', clients);
   for (const [key, client] of Object.entries(origins ?? {})) {
-    // The key is shown as redactUrl shows it: it may carry userinfo or a `?token=`.
-    const path = `origins[${JSON.stringify(redactUrl(key))}]`;
+    // The key is shown as redactUrl shows it (it may carry a `?token=`), and not at all when it
+    // holds an `@`: what precedes one may be a password, and the rest alone may look valid.
+    const at = splitUserinfo(key).userinfo !== undefined;
+    const path = `origins[${JSON.stringify(at ? '(hidden)' : redactUrl(key))}]`;
     const origin = normalizeOrigin(key);
     if (origin === undefined || !/^https?:/.test(origin)) {
-      // Shown without its userinfo the key may look valid: say that the credentials are what is refused.
-      const why = hasCredentials(key) ? ", without credentials (user:password@; the client's endpoints carry their own)" : '';
-      throw new ConfigError('undici', path, `must be an http or https origin (scheme://host[:port])${why}`, key);
+      const why = at ? "; it holds an `@`, as credentials (user:password@) do, so it is not shown: an origin carries none (the client's endpoints carry their own)" : '';
+      throw new ConfigError('undici', path, `must be an http or https origin (scheme://host[:port])${why}`, at ? '(hidden)' : key);
     }
     add(path, origin, client);
     byName(path, client);
   }
   for (const [i, client] of (clients ?? []).entries()) byName(`clients[${i}]`, client);
   return routes;
-}
-
-/** Whether `text` parses as a URL with a user name or password (an `@` in its path is none). */
-function hasCredentials(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return url.username !== '' || url.password !== '';
-  } catch {
-    return false;
-  }
 }
 
 /** `scheme://host[:port]` as undici spells origins (lower case, no default port, no path); `undefined` when unreadable or with a path. */

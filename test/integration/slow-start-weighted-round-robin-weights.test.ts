@@ -2,8 +2,9 @@
 // endpoint of weight 3 next to one of weight 1 about 10 % of the calls at the ramp's 10 % floor,
 // not README's weight × fraction over the weights of all (0.3 ÷ 1.3 ≈ 23 %). Each turn it turned
 // down went to the other endpoint and spent that one's turn too, and the attempt stage's own pick
-// before the shares' spent one more. The ramp now spaces the endpoint's turns by its weight × the
-// fraction (as Envoy's EDF scheduler does), and the shares make the only pick.
+// before the shares' spent one more. Now a ramping endpoint's turn passes unless kept with the
+// fraction, the next endpoint taking its own turn (Envoy's EDF with the weight × the fraction),
+// and the shares make the only pick.
 import { afterEach, expect, it } from 'vitest';
 import { createClient, weightedRoundRobin, type Client, type EndpointInit } from '../../src/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';

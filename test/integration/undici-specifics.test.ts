@@ -270,7 +270,8 @@ describe('the interceptor', () => {
       }
       expect(error).toBeInstanceOf(ConfigError);
       const { message, path, value } = error as ConfigError;
-      expect(path).toMatch(/^origins\["http:\/\/svc\.internal/);
+      // A key holding an `@` is not shown at all (what precedes it may be a password); the token is cut.
+      expect(path).toMatch(key.includes('@') ? /^origins\["\(hidden\)"\]$/ : /^origins\["http:\/\/svc\.internal\/\?…"\]$/);
       expect(`${message} ${path} ${JSON.stringify(value)}`).not.toMatch(/S3cretPw|TOPSECRET/);
     }
   });
