@@ -116,7 +116,7 @@ export class Client extends ObservedEmitter<ClientEvents> {
       const args = splitFetchArgs(input, init ?? undefined);
       const engine = this.#engine;
       const settings = callSettings(engine.options, { ...args.options, classify: args.classify }, engine.defaults);
-      const transport = new FetchTransport({ service: this.name, fetch: this.#fetch ?? globalThis.fetch, statusCodes: engine.options.statusCodes, closing: this.#closing.signal }, args, settings.signal);
+      const transport = new FetchTransport({ service: this.name, fetch: this.#fetch ?? globalThis.fetch, statusCodes: engine.options.statusCodes }, args, settings.signal);
       // A call that would fail before any attempt (client closed, caller already aborted, circuit
       // open, no endpoint) fails at once, unread and counted as any other call is (closed or
       // aborted: not at all). A stream `init.body` no attempt sent is cancelled when the call

@@ -1,5 +1,3 @@
-import { drainWebBody } from './drain-web.js';
-import { readBlobOrReject } from './request-body.js';
 import type { Outcome } from '../config/options.js';
 import { authorizationOf, type LiveEndpoint } from '../endpoints/endpoint.js';
 import { BulwarkError, PluginError } from '../errors.js';
@@ -8,7 +6,8 @@ import type { FetchArgs } from './fetch-args.js';
 import { cancellingDispatcher, type CancellingDispatcher } from './fetch-dispatcher.js';
 import { checkHttpEndpoint, HttpJudge, type ResponseReader } from './http-judge.js';
 import type { AttemptHandle, Judgement, Transport } from './transport.js';
-import { releaseBody, releaseUnsent, watchedBody } from './release-body.js';
+import { releaseUnsent, watchedBody } from './release-body.js';
+import { readBlobOrReject } from './request-body.js';
 
 /** What `fetch` needs from the client, fixed per client. */
 export interface FetchSettings {
@@ -16,8 +15,6 @@ export interface FetchSettings {
   readonly fetch: typeof globalThis.fetch;
   /** Statuses retried for idempotent requests. */
   readonly statusCodes: ReadonlySet<number>;
-  /** Aborted by the client's `close()`: a body still being read away ({@link FetchTransport.discard}) is cancelled then. */
-  readonly closing?: AbortSignal | undefined;
 }
 
 /**
@@ -170,22 +167,20 @@ export class FetchTransport implements Transport<Response> {
   }
 
   /**
-   * Releases a response's body: read away in the background (at most 128 KiB, within 1 s) so its
-   * connection carries the next request, as undici's are, else cancelled; anything else (a fetch
-   * function's answer that is no Response) is left as it is.
+   * Cancels a response's body (undici then closes its connection unless the body had all
+   * arrived: nothing holds it while the retry goes out); anything else (a fetch function's answer
+   * that is no Response) is left as it is.
    */
   discard(value: Response): void {
-    let body: unknown;
     try {
-      body = value.body;
+      value.body?.cancel().catch(ignore);
     } catch {
-      return; // Not a Response: nothing of ours to release.
+      // Not a Response: nothing of ours to release.
     }
-    drainWebBody(body, this.#settings.closing);
   }
 
   /**
-   * Releases the body before a retry ({@link discard}); keeps status, headers and where the response came from
+   * Frees the connection before a retry ({@link discard}); keeps status, headers and where the response came from
    * (`url`, `redirected`: a Response made here would say '' and false) in case the call ends on
    * it, without the headers that announced the body it no longer has (BODY_HEADERS).
    */
@@ -271,6 +266,8 @@ const FETCH_READER: ResponseReader<Response> = {
   status: (res) => res.status,
   retryAfter: (res) => res.headers.get('retry-after'),
 };
+
+function ignore(): void {}
 
 /** Whether fetch can send this body again: everything but streams and async iterables. */
 export function isReplayableBody(body: unknown): boolean {

@@ -1,8 +1,7 @@
 // What broke: a 503 kept by a hedge round, while the other attempt still ran, kept its body
 // unread until the round ended, and with it its connection (up to the other attempt's timeout).
 // As the retry stage does for a 503 it retries, the round now releases the body at once and
-// keeps the status and headers: read away in the background, and given up (the connection
-// closed) after 1 s for a body that stalls, as here.
+// keeps the status and headers.
 import { describe, expect, it } from 'vitest';
 import { createClient, roundRobin } from '../../src/index.js';
 import { closeAfterEach } from '../helpers/lifecycle.js';
@@ -10,7 +9,7 @@ import { closeAfterEach } from '../helpers/lifecycle.js';
 const { track, servers } = closeAfterEach();
 
 describe('hedging: a kept 503 frees its connection while the other attempt runs', () => {
-  it("the 503's stalled body is given up within 1 s, long before the hedge answers", async () => {
+  it("the 503's body is cancelled before the hedge answers", async () => {
     const t0 = performance.now();
     let closedAt = Infinity;
     let answeredAt = Infinity;
@@ -21,10 +20,10 @@ describe('hedging: a kept 503 frees its connection while the other attempt runs'
         res.on('close', () => { closedAt = performance.now() - t0; });
         setTimeout(() => { res.writeHead(503, { 'content-type': 'text/plain' }); res.write('busy, '); }, 100);
       },
-      // B (the hedge, sent at 50 ms): answers 200 about 1.8 s later.
+      // B (the hedge, sent at 50 ms): answers 200 about 350 ms later.
       (req, res) => {
         req.resume();
-        setTimeout(() => { answeredAt = performance.now() - t0; res.end('ok'); }, 1_800);
+        setTimeout(() => { answeredAt = performance.now() - t0; res.end('ok'); }, 350);
       },
     );
     const client = track(createClient({
@@ -33,7 +32,6 @@ describe('hedging: a kept 503 frees its connection while the other attempt runs'
     }));
     const res = await client.fetch('/x');
     expect(await res.text()).toBe('ok');
-    expect(closedAt).toBeLessThan(1_500); // the 503 at 100 ms, its body given up 1 s later
     expect(closedAt).toBeLessThan(answeredAt);
   });
 });
