@@ -72,6 +72,18 @@ it('zones: while one of two healthy local endpoints pauses, the other zone gets 
   expect((counts.get('10.0.1.1') ?? 0) + (counts.get('10.0.1.2') ?? 0)).toBe(0);
 });
 
+it('priorities and zones: while the only local endpoint of priority 0 pauses, its other zone takes the calls, not priority 1', async () => {
+  // What broke, the first fix missing it (found by the diff review): its zone had no candidate,
+  // and priority 0's health counted 1 of 2: ≈ 300 of 1 000 calls went to priority 1.
+  const client = await withOnePaused([
+    { host: '10.0.0.1', port: 80, priority: 0, zone: 'a' }, { host: '10.0.0.2', port: 80, priority: 0, zone: 'b' },
+    { host: '10.0.1.1', port: 80, priority: 1, zone: 'a' }, { host: '10.0.1.2', port: 80, priority: 1, zone: 'b' },
+  ], 'a');
+  const counts = await tally(client, 1_000);
+  expect((counts.get('10.0.1.1') ?? 0) + (counts.get('10.0.1.2') ?? 0)).toBe(0);
+  expect(counts.get('10.0.0.2')).toBe(1_000);
+});
+
 it('same cause: a probing priority-0 endpoint whose one probe is in flight moves ≈ 30 % of the calls to priority 1', async () => {
   const clock = new FakeClock();
   let failing = true;
