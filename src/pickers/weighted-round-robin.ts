@@ -140,11 +140,19 @@ class EarliestDeadlineFirst implements Picker, LevelPickers, RampScaler {
    * whatever its weight.) After MAX_PASSED_TURNS turns passed over, the one it is at is taken.
    */
   pickScaled(request: PickRequest, factor: (e: EndpointState) => number): EndpointState | undefined {
+    let first: EndpointState | undefined;
     for (let passed = 0; ; passed++) {
       const e = this.pick(request);
       if (e === undefined) return undefined;
       const f = factor(e);
       if (f >= 1 || passed >= MAX_PASSED_TURNS || fraction(this.#bits) < f) return e;
+      // A retry that comes back to the endpoint it passed over has no other left to try: its
+      // schedule stands still meanwhile (the others' turns are not taken), so passing its turns
+      // again would only put it off, past the ramp.
+      if (request.tried.length > 0) {
+        if (e === first) return e;
+        first ??= e;
+      }
     }
   }
 

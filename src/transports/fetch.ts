@@ -116,7 +116,9 @@ export class FetchTransport implements Transport<Response> {
    * the caller's abort or `close()` before it was read, as fetch cancels it then.
    */
   releasingBody(call: Promise<Response>, request = false): Promise<Response> {
-    const body = request && this.#init.body === undefined ? this.#request?.body : this.#init.body;
+    // A body in init replaces the Request's; `null` keeps it, as fetch reads it (fetch-args.ts).
+    const initBody = this.#init.body;
+    const body = request && (initBody === undefined || initBody === null) ? this.#request?.body : initBody;
     return releaseUnsent(call, body, () => this.sent);
   }
 

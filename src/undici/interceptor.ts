@@ -154,7 +154,9 @@ function buildRoutes(options: InterceptorOptions): Map<string, Client> {
     // holds an `@`: what precedes one may be a password, and the rest alone may look valid.
     const at = splitUserinfo(key).userinfo !== undefined;
     const path = `origins[${JSON.stringify(at ? '(hidden)' : redactUrl(key))}]`;
-    const origin = normalizeOrigin(key);
+    // An `@` has no place in an origin: whatever a URL parser makes of the rest (a `#` before it
+    // hides it in a fragment), the key is refused.
+    const origin = at ? undefined : normalizeOrigin(key);
     if (origin === undefined || !/^https?:/.test(origin)) {
       const why = at ? "; it holds an `@`, as credentials (user:password@) do, so it is not shown: an origin carries none (the client's endpoints carry their own)" : '';
       throw new ConfigError('undici', path, `must be an http or https origin (scheme://host[:port])${why}`, at ? '(hidden)' : key);
