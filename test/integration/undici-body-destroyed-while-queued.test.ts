@@ -21,7 +21,7 @@ function cancelledUpload(error?: Error): Readable {
 /** Records uncaught exceptions while `fn` runs (and a little after). */
 async function uncaught(fn: () => Promise<unknown>): Promise<{ result: unknown; errors: string[] }> {
   const errors: string[] = [];
-  const on = (e: unknown): void => { errors.push(String((e as Error)?.message ?? e)); if (process.env.SHOW_STACK) console.log("STACK", (e as Error)?.stack); };
+  const on = (e: unknown): void => { errors.push(String((e as Error)?.message ?? e)); };
   process.on('uncaughtException', on);
   try {
     const result = await fn();
@@ -39,31 +39,32 @@ const slowOk = (req: import('node:http').IncomingMessage, res: import('node:http
 };
 
 describe('a stream body destroyed with no error while its attempt is queued', () => {
-  it('request transport (pool.connections: 1): the call rejects, nothing is thrown uncaught', async () => {
+  /** A PUT of `body` through a request-transport client whose one connection is busy; what the caller and the attempt saw. */
+  async function queuedBehindSlow(body: () => Readable): Promise<{ result: unknown; errors: string[]; seen: string[] }> {
     const [a] = await servers(slowOk);
     const client = track(createUndiciClient({ name: 'svc', discovery: [a!.url], pool: { connections: 1 }, health: false }));
     const seen: string[] = [];
     client.on('attempt', (e) => seen.push(`${e.verdict} ${e.reason}`));
     const slow = client.request('/slow').then((r) => r.body.text());
     await sleep(20);
-    const { result, errors } = await uncaught(() => client.request('/up', { method: 'PUT', body: cancelledUpload() }).then(() => 'resolved', (e: Error) => `rejected: ${e.message}`));
+    const { result, errors } = await uncaught(() => client.request('/up', { method: 'PUT', body: body() }).then(() => 'resolved', (e: Error) => `rejected: ${e.message}`));
     await slow;
+    return { result, errors, seen };
+  }
+
+  it('request transport (pool.connections: 1): the call rejects, nothing is thrown uncaught', async () => {
+    const { result, errors, seen } = await queuedBehindSlow(() => cancelledUpload());
     expect(errors).toEqual([]);
     expect(result).toMatch(/^rejected/);
     expect(seen).toContain('cancelled body source failed');
   });
 
   it('request transport (pool.connections: 1): a body handed over already destroyed, nothing is thrown uncaught', async () => {
-    const [a] = await servers(slowOk);
-    const client = track(createUndiciClient({ name: 'svc', discovery: [a!.url], pool: { connections: 1 }, health: false }));
-    const seen: string[] = [];
-    client.on('attempt', (e) => seen.push(`${e.verdict} ${e.reason}`));
-    const slow = client.request('/slow').then((r) => r.body.text());
-    await sleep(20);
-    const body = new Readable({ read() {} });
-    body.destroy();
-    const { result, errors } = await uncaught(() => client.request('/up', { method: 'PUT', body }).then(() => 'resolved', (e: Error) => `rejected: ${e.message}`));
-    await slow;
+    const { result, errors, seen } = await queuedBehindSlow(() => {
+      const body = new Readable({ read() {} });
+      body.destroy();
+      return body;
+    });
     expect(errors).toEqual([]);
     expect(result).toMatch(/^rejected/);
     expect(seen).toContain('cancelled body source failed');
