@@ -82,3 +82,20 @@ export async function load(call: (i: number) => Promise<Response>, calls: number
 export function openSockets(): number {
   return process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
 }
+
+/**
+ * Runs `fn`, recording the uncaught exceptions thrown meanwhile and for `settle` ms after it
+ * settles (an error with no listener surfaces a tick or two later): a test then asserts there were none.
+ */
+export async function withUncaught<T>(fn: () => Promise<T>, settle = 100): Promise<{ result: T; errors: string[] }> {
+  const errors: string[] = [];
+  const on = (e: unknown): void => { errors.push(String((e as Error)?.message ?? e)); };
+  process.on('uncaughtException', on);
+  try {
+    const result = await fn();
+    await sleep(settle);
+    return { result, errors };
+  } finally {
+    process.off('uncaughtException', on);
+  }
+}

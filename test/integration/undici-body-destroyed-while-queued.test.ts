@@ -7,7 +7,7 @@ import { Agent, request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { createClient } from '../../src/index.js';
 import { bulwarkInterceptor, createUndiciClient } from '../../src/undici/index.js';
-import { closeAfterEach, sleep } from '../helpers/lifecycle.js';
+import { closeAfterEach, sleep, withUncaught } from '../helpers/lifecycle.js';
 
 const { track, servers, defer } = closeAfterEach();
 
@@ -16,20 +16,6 @@ function cancelledUpload(error?: Error): Readable {
   body.push('abc');
   setTimeout(() => body.destroy(error), 50);
   return body;
-}
-
-/** Records uncaught exceptions while `fn` runs (and a little after). */
-async function uncaught(fn: () => Promise<unknown>): Promise<{ result: unknown; errors: string[] }> {
-  const errors: string[] = [];
-  const on = (e: unknown): void => { errors.push(String((e as Error)?.message ?? e)); };
-  process.on('uncaughtException', on);
-  try {
-    const result = await fn();
-    await sleep(100);
-    return { result, errors };
-  } finally {
-    process.off('uncaughtException', on);
-  }
 }
 
 const slowOk = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void => {
@@ -47,7 +33,7 @@ describe('a stream body destroyed with no error while its attempt is queued', ()
     client.on('attempt', (e) => seen.push(`${e.verdict} ${e.reason}`));
     const slow = client.request('/slow').then((r) => r.body.text());
     await sleep(20);
-    const { result, errors } = await uncaught(() => client.request('/up', { method: 'PUT', body: body() }).then(() => 'resolved', (e: Error) => `rejected: ${e.message}`));
+    const { result, errors } = await withUncaught(() => client.request('/up', { method: 'PUT', body: body() }).then(() => 'resolved', (e: Error) => `rejected: ${e.message}`));
     await slow;
     return { result, errors, seen };
   }
@@ -79,7 +65,7 @@ describe('a stream body destroyed with no error while its attempt is queued', ()
     client.on('attempt', (e) => seen.push(`${e.verdict} ${e.reason}`));
     const slow = request(`${a!.url}/slow`, { dispatcher: agent }).then((r) => r.body.text());
     await sleep(20);
-    const { result, errors } = await uncaught(() => request('http://svc.internal/up', { method: 'PUT', body: cancelledUpload(), dispatcher: agent }).then(() => 'resolved', (e: Error) => `rejected: ${e.message}`));
+    const { result, errors } = await withUncaught(() => request('http://svc.internal/up', { method: 'PUT', body: cancelledUpload(), dispatcher: agent }).then(() => 'resolved', (e: Error) => `rejected: ${e.message}`));
     await slow;
     expect(errors).toEqual([]);
     expect(result).toMatch(/^rejected/);

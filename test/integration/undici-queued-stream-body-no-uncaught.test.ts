@@ -10,9 +10,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { createClient, roundRobin } from '../../src/index.js';
+import { createClient } from '../../src/index.js';
 import { bulwarkInterceptor } from '../../src/undici/index.js';
-import { closeAfterEach, sleep } from '../helpers/lifecycle.js';
+import { closeAfterEach, sleep, withUncaught } from '../helpers/lifecycle.js';
 
 const { defer } = closeAfterEach();
 
@@ -25,53 +25,41 @@ async function server(): Promise<{ url: string }> {
   return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}` };
 }
 
-async function uncaught(fn: () => Promise<unknown>, settle: number): Promise<{ result: unknown; errors: string[] }> {
-  const errors: string[] = [];
-  const on = (e: unknown): void => { errors.push(String((e as Error)?.message ?? e)); };
-  process.on('uncaughtException', on);
-  try {
-    const result = await fn();
-    await sleep(settle);
-    return { result, errors };
-  } finally {
-    process.off('uncaughtException', on);
-  }
-}
-
 function upload(): Readable {
   const body = new Readable({ read() {} });
   body.push('abc'); // still being produced
   return body;
 }
 
+/**
+ * A PUT of a stream body through the interceptor (an Agent of one connection, busy with a slow
+ * request), with `attemptTimeout` and the caller's `signal`: what the caller got, and the
+ * uncaught exceptions meanwhile.
+ */
+async function queuedPut(attemptTimeout: number, signal?: AbortSignal): Promise<{ result: string; errors: string[] }> {
+  const a = await server();
+  const client = createClient({ name: 'svc', discovery: [a.url], timeout: { attempt: attemptTimeout }, retry: false, hedge: false, health: false });
+  defer(() => client.close());
+  const agent = new Agent({ connections: 1 }).compose(bulwarkInterceptor({ origins: { 'http://svc.internal': client } }));
+  defer(() => agent.destroy().catch(() => {}));
+  const slow = request(`${a.url}/slow`, { dispatcher: agent }).then((r) => r.body.text(), () => '');
+  await sleep(50);
+  const outcome = await withUncaught(() => request('http://svc.internal/up', { method: 'PUT', body: upload(), dispatcher: agent, ...(signal === undefined ? {} : { signal }) }).then(() => 'resolved', (e: Error) => `rejected: ${e.message}`));
+  await slow;
+  return outcome;
+}
+
 describe('interceptor: a stream-body attempt cut short while queued', () => {
   it('attempt timeout: the call rejects, nothing is thrown uncaught', async () => {
-    const a = await server();
-    const client = createClient({ name: 'svc', discovery: [a.url], timeout: { attempt: 100 }, retry: false, hedge: false, health: false });
-    defer(() => client.close());
-    const agent = new Agent({ connections: 1 }).compose(bulwarkInterceptor({ origins: { 'http://svc.internal': client } }));
-    defer(() => agent.destroy().catch(() => {}));
-    const slow = request(`${a.url}/slow`, { dispatcher: agent }).then((r) => r.body.text(), () => '');
-    await sleep(50);
-    const body = upload();
-    const { result, errors } = await uncaught(() => request('http://svc.internal/up', { method: 'PUT', body, dispatcher: agent }).then(() => 'resolved', (e: Error) => `rejected: ${e.message}`), 100);
-    await slow;
+    const { result, errors } = await queuedPut(100);
     expect(result).toMatch(/^rejected: svc: attempt timed out/);
-    expect(errors).toEqual([]); // (now: ['svc: attempt timed out after 100 ms (attempt 1 to …)'])
+    expect(errors).toEqual([]); // (was: ['svc: attempt timed out after 100 ms (attempt 1 to …)'])
   });
 
   it('the caller\'s own abort: the call rejects, nothing is thrown uncaught', async () => {
-    const a = await server();
-    const client = createClient({ name: 'svc', discovery: [a.url], timeout: { attempt: 5_000 }, retry: false, hedge: false, health: false });
-    defer(() => client.close());
-    const agent = new Agent({ connections: 1 }).compose(bulwarkInterceptor({ origins: { 'http://svc.internal': client } }));
-    defer(() => agent.destroy().catch(() => {}));
-    const slow = request(`${a.url}/slow`, { dispatcher: agent }).then((r) => r.body.text(), () => '');
-    await sleep(50);
     const ac = new AbortController();
-    setTimeout(() => ac.abort(new Error('caller gave up')), 100);
-    const { result, errors } = await uncaught(() => request('http://svc.internal/up', { method: 'PUT', body: upload(), dispatcher: agent, signal: ac.signal }).then(() => 'resolved', (e: Error) => `rejected: ${e.message}`), 100);
-    await slow;
+    setTimeout(() => ac.abort(new Error('caller gave up')), 150);
+    const { result, errors } = await queuedPut(5_000, ac.signal);
     expect(result).toBe('rejected: caller gave up');
     expect(errors).toEqual([]);
   });
