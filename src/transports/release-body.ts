@@ -107,8 +107,6 @@ export function watchedBody(body: unknown, web = false): unknown {
   return body;
 }
 
-function ignoreError(): void {}
-
 function remember(error: unknown): void {
   if (error !== null && typeof error === 'object') BODY_SOURCE_ERRORS.add(error);
 }
@@ -143,7 +141,7 @@ function relayReadable(source: Readable): Readable {
   // And the relay's own: the client listens to it only while the request is in its hands (not
   // yet while it waits in a queue, nor once taken out of one), and an error with no listener
   // would end the process. The client still hears it whenever it listens.
-  relay.on('error', ignoreError);
+  relay.on('error', ignore);
   source.once('end', () => { ended = true; });
   // Closed before its end: as undici does for a body closed early, the request is aborted (with the error, if any).
   source.once('close', () => { if (!ended) gone(source.errored ?? undefined); });

@@ -97,3 +97,28 @@ export function isReplayable(body: unknown): boolean {
   if (typeof (body as { pipe?: unknown }).pipe === 'function' || body instanceof ReadableStream) return false;
   return !(Symbol.asyncIterator in body || (Symbol.iterator in body && !(body instanceof UndiciFormData)));
 }
+
+/** Whether a response header announces the body: `content-length` or `transfer-encoding`. */
+function announcesBody(name: unknown): boolean {
+  const n = String(name).toLowerCase();
+  return n === 'content-length' || n === 'transfer-encoding';
+}
+
+/**
+ * Response `headers` without those that announce the body (`content-length`,
+ * `transfer-encoding`), in the form they came: an object, or a flat list of names and values
+ * (`responseHeaders: 'raw'`, a controller's `rawHeaders`). For a response whose body was read away.
+ *
+ * @example
+ * const kept = withoutBodyHeaders(res.headers); // a retried 503's, body gone
+ */
+export function withoutBodyHeaders<T>(headers: T): T {
+  if (Array.isArray(headers)) {
+    const flat: unknown[] = [];
+    for (let i = 0; i + 1 < headers.length; i += 2) if (!announcesBody(headers[i])) flat.push(headers[i], headers[i + 1]);
+    return flat as T;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(headers as Record<string, unknown>)) if (!announcesBody(k)) copy[k] = v;
+  return copy as T;
+}

@@ -6,7 +6,7 @@ import { isIdempotentMethod } from '../transports/classify.js';
 import type { AttemptHandle, Judgement, Transport } from '../transports/transport.js';
 import { AttemptSignal } from './attempt-signal.js';
 import { drainBody } from './drain.js';
-import { isReplayable, withAuthorization } from './headers.js';
+import { isReplayable, withAuthorization, withoutBodyHeaders } from './headers.js';
 import { checkHttpEndpoint, HttpJudge } from '../transports/http-judge.js';
 import { UNDICI_READER } from './judge.js';
 import type { EndpointPools } from './pools.js';
@@ -96,24 +96,6 @@ export class UndiciRequestTransport implements Transport<Dispatcher.ResponseData
 }
 
 function ignore(): void {}
-
-type ResponseHeaders = Dispatcher.ResponseData['headers'];
-
-/** `headers` without `content-length` and `transfer-encoding`, in the form they came (an object, or the flat list of `responseHeaders: 'raw'`). */
-function withoutBodyHeaders(headers: ResponseHeaders): ResponseHeaders {
-  const announces = (name: unknown): boolean => {
-    const n = String(name).toLowerCase();
-    return n === 'content-length' || n === 'transfer-encoding';
-  };
-  if (Array.isArray(headers)) {
-    const flat: unknown[] = [];
-    for (let i = 0; i < headers.length; i += 2) if (!announces(headers[i])) flat.push(headers[i], headers[i + 1]);
-    return flat as unknown as ResponseHeaders;
-  }
-  const copy: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(headers)) if (!announces(k)) copy[k] = v;
-  return copy as ResponseHeaders;
-}
 
 type Body = Dispatcher.ResponseData['body'];
 

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { DRAIN_LIMIT, DRAIN_TIMEOUT_MS } from './drain.js';
+import { withoutBodyHeaders } from './headers.js';
 
 type Controller = Dispatcher.DispatchController;
 type Headers = Record<string, string | string[] | undefined>;
@@ -157,8 +158,7 @@ export class RoutedAttempt implements Dispatcher.DispatchHandler {
   forward(sink: ResponseSink): void {
     if (this.detached) {
       // The body was read away before a retry that did not get a response: an empty body.
-      const { 'content-length': _length, 'transfer-encoding': _encoding, ...headers } = this.headers;
-      sink.head(this.statusCode, headers, this.statusMessage);
+      sink.head(this.statusCode, withoutBodyHeaders(this.headers), this.statusMessage);
       sink.end({});
       return;
     }

@@ -4,6 +4,7 @@ import { runTransport } from '../client-seams.js';
 import type { ExecuteOptions } from '../config/options.js';
 import type { RoutedAttempt, ResponseSink } from './routed-attempt.js';
 import { RoutedTransport } from './routed-transport.js';
+import { withoutBodyHeaders } from './headers.js';
 import { messageOf } from '../message-of.js';
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -189,18 +190,4 @@ export class RoutedCall implements Dispatcher.DispatchController, ResponseSink {
     const inner = this.#attempt?.controller;
     if (inner !== undefined && !inner.aborted) inner.abort(error);
   }
-}
-
-type RawHeaders = Exclude<Dispatcher.DispatchController['rawHeaders'], undefined | null>;
-
-/** Raw headers (name, value, name, value, …, or as an object) without `content-length` and `transfer-encoding`. */
-function withoutBodyHeaders(raw: RawHeaders): RawHeaders {
-  const dropped = (name: unknown): boolean => {
-    const n = String(name).toLowerCase();
-    return n === 'content-length' || n === 'transfer-encoding';
-  };
-  if (!Array.isArray(raw)) return Object.fromEntries(Object.entries(raw).filter(([name]) => !dropped(name)));
-  const kept: (string | Buffer)[] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) if (!dropped(raw[i])) kept.push(raw[i]!, raw[i + 1]!);
-  return kept as RawHeaders;
 }
