@@ -56,7 +56,8 @@ export class RoutedTransport implements Transport<RoutedAttempt> {
   constructor(service: string, dispatch: Dispatcher['dispatch'], options: Dispatcher.DispatchOptions) {
     this.#service = service;
     this.#dispatch = dispatch;
-    this.#options = options;
+    // Without the caller's own queued-abort hook (given for the caller's request, which is never queued itself), once per call.
+    this.#options = withoutQueuedAbort(options);
     // undici's own `idempotent` option is the caller's word, as for undici ("can be safely retried"); else the method's.
     this.idempotent = typeof options.idempotent === 'boolean' ? options.idempotent : isIdempotentMethod(options.method);
     this.replayable = isReplayable(options.body);
@@ -81,7 +82,7 @@ export class RoutedTransport implements Transport<RoutedAttempt> {
     // Taken out of the dispatcher's queue at once when it is cut short there (undici's hook).
     const queued = queuedAbortKey();
     this.#dispatch({
-      ...withoutQueuedAbort(options),
+      ...options,
       ...(queued === undefined ? {} : { [queued]: routed.queued }),
       origin: originOf(endpoint),
       path: routedPath(endpoint.basePath, options.path),
