@@ -17,8 +17,9 @@ import { pickSettingAside, pickWithShares, SlowStart, type PickAgain } from './s
  *   key's hash, and the ring is walked on from the key past what they do not take;
  * - any other call to a built-in picker ({@link LevelPickers}): one copy of the picker per
  *   level picks in the level drawn, so the split is exact, and a ramp that turns its pick down
- *   has it pick again with that endpoint set aside (`pickSettingAside`); peak EWMA
- *   ({@link RampScaler}) instead compares loads with a ramping endpoint's weight × its share;
+ *   has it pick again with that endpoint set aside (`pickSettingAside`); peak EWMA and weighted
+ *   round robin ({@link RampScaler}) instead scale a ramping endpoint's weight by its share (in
+ *   the load comparison; by keeping its turn with that probability);
  * - a picker of the user's: rejection sampling over its own choices (`pickWithShares`), as
  *   exact as its proposals allow.
  *
@@ -123,8 +124,9 @@ export class PickShares {
         const h = (e as LiveEndpoint).health;
         return h === undefined ? 1 : slow.share(h, now);
       };
-      // Peak EWMA proposes the endpoint it finds least loaded however often it is asked: the
-      // ramp scales the weight in its comparison instead of turning its pick down.
+      // Peak EWMA proposes the endpoint it finds least loaded however often it is asked, and a
+      // pick asked again spends a turn of weighted round robin's rotation: for both the ramp
+      // scales the weight instead of turning a pick down.
       const scaler = asRampScaler(picker);
       if (scaler !== undefined) return scaler.pickScaled(request, share);
       return pickSettingAside(request, picker.pick(request), picker, share, this.#random);
